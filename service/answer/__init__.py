@@ -1,0 +1,1 @@
+"""Answerers (deterministic, LLM agent), number grounding, and the answer contract."""

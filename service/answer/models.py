@@ -1,0 +1,68 @@
+"""The output contract other programs rely on (`jixiao ask --json`, POST /api/v1/chat, evals).
+
+{"conversation_id", "answer", "citations": [{"n", "doc_id", "title", "page", "quote"}],
+ "computations": [{"metric", "inputs", "formula", "value", "unit", "display"}],
+ "grounded": bool, "answerer": "llm"|"deterministic"}
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+
+class Citation(BaseModel):
+    n: int = Field(description="the number used in the answer text, [n]")
+    doc_id: str
+    title: str
+    page: int
+    quote: str
+
+
+class Computation(BaseModel):
+    metric: str = Field(description="registry name of the metric, e.g. budget_execution_rate")
+    name_zh: str = ""
+    inputs: list[dict[str, Any]] = Field(
+        default_factory=list, description="[{name, label, value, unit, source: {doc_id, page, table, row, column}}]"
+    )
+    formula: str = Field(description="formula in symbols with the inputs substituted")
+    formula_words: str = ""
+    value: str = Field(description="full-precision Decimal text")
+    unit: str = ""
+    display: str = Field(description="rounded for display, e.g. '99.86%'")
+
+
+class Turn(BaseModel):
+    role: Literal["user", "assistant"]
+    content: str
+    # the structured context of an assistant turn, so follow-ups can be resolved
+    meta: dict[str, Any] = Field(default_factory=dict)
+
+
+class Answer(BaseModel):
+    conversation_id: str = ""
+    answer: str
+    citations: list[Citation] = Field(default_factory=list)
+    computations: list[Computation] = Field(default_factory=list)
+    grounded: bool = True
+    answerer: Literal["llm", "deterministic"] = "deterministic"
+    # numbers the grounding check could not verify (already removed or marked in `answer`)
+    ungrounded: list[str] = Field(default_factory=list)
+    # what was searched when nothing was found, tool calls made, fallback reasons ...
+    notes: list[str] = Field(default_factory=list)
+    # structured context for follow-up resolution (intent, metric, years, rows ...); not part of the public contract
+    meta: dict[str, Any] = Field(default_factory=dict, exclude=True)
+
+    def public(self) -> dict[str, Any]:
+        return self.model_dump(exclude={"meta"})
+
+
+class ProgressEvent(BaseModel):
+    """Emitted while answering, so a slow answer shows progress (searching -> computing -> writing)."""
+
+    stage: Literal["searching", "computing", "writing", "tool"]
+    detail: str = ""
+    tool: str | None = None
+    tool_input: dict[str, Any] | None = None
+    tool_output: Any = None

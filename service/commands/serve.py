@@ -1,0 +1,7 @@
+"""CLI command module (being built)."""
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    return None
