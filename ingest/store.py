@@ -1,15 +1,47 @@
 """The stores' read/write API: manifest, chunks (Chroma + SQL), tables and cells (SQL).
 
 `service/` reads the stores only through this class, never through raw Chroma or SQL.
-SKELETON — the signatures below are the contract; the ingest work fills in the bodies.
+
+Visibility: readers only ever see documents whose manifest status is `ok`. A document being
+ingested (`ingesting`) or being replaced/removed (`removed`) has rows and vectors that no read
+method returns, so a query never sees half a document or a mix of two versions. `ingest.index`
+flips statuses in one SQL transaction and cleans the leftovers afterwards.
 """
 
 from __future__ import annotations
 
+import re
+import threading
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
+from sqlalchemy import Engine, create_engine, delete, event, insert, select, update
+from sqlalchemy.engine import Connection
+
+from ingest import _schema as S
+from ingest.embeddings import Embedder, get_embedder
+from ingest.errors import NotFound
 from ingest.models import Cell, Chunk, DocumentRecord, Page, SearchHit, Table
 from ingest.settings import StorageSettings
+
+VISIBLE = "ok"
+LEFTOVER_STATUSES = ("ingesting", "removed")
+_SQL_BATCH = 500
+
+
+def collection_name(base: str, embedding_version: str) -> str:
+    """Chroma collection for one embedding version: names allow [a-zA-Z0-9._-], 3–512 chars."""
+    slug = re.sub(r"[^a-zA-Z0-9._-]+", "-", f"{base}__{embedding_version}")
+    slug = re.sub(r"\.{2,}", ".", slug).strip("-._")
+    return slug[:512]
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
 
 
 class Store:
@@ -18,63 +50,477 @@ class Store:
     Thread-safe for readers. Writes go through `ingest.index` which holds the single-writer lock.
     """
 
-    def __init__(self, settings: StorageSettings, *, embedder=None) -> None:
-        raise NotImplementedError
+    def __init__(self, settings: StorageSettings, *, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self.embedder: Embedder = embedder if embedder is not None else get_embedder(settings)
+        url = settings.sql_url
+        if url.startswith("sqlite"):
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+            self.engine: Engine = create_engine(url, connect_args={"timeout": 30})
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        else:
+            self.engine = create_engine(url, pool_pre_ping=True)
+        S.metadata.create_all(self.engine)
+        self._chroma = self._open_chroma(settings)
+        self.collection = self._chroma.get_or_create_collection(
+            collection_name(settings.chroma_collection, self.embedder.version),
+            embedding_function=None,  # we always pass embeddings ourselves
+            configuration={"hnsw": {"space": "cosine"}},
+            metadata={"embedding_version": self.embedder.version},
+        )
+        self._closed = False
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _open_chroma(settings: StorageSettings) -> Any:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        chroma_settings = ChromaSettings(anonymized_telemetry=False)
+        if settings.chroma_mode == "http":
+            return chromadb.HttpClient(
+                host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
+            )
+        settings.chroma_path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
 
     @classmethod
     def open(cls, settings: StorageSettings) -> Store:
-        raise NotImplementedError
+        return cls(settings)
 
     # ---- manifest -------------------------------------------------------------------------
+    @staticmethod
+    def _record(row: Any) -> DocumentRecord:
+        return DocumentRecord(
+            doc_id=row.doc_id,
+            sha256=row.sha256,
+            path=row.path,
+            title=row.title,
+            status=row.status,
+            pages=row.pages,
+            chunks=row.chunks,
+            tables=row.tables,
+            year=row.year,
+            message=row.message,
+            kind=row.kind,
+            chunker_version=row.chunker_version,
+            embedding_version=row.embedding_version,
+            ingested_at=row.ingested_at,
+            seconds=row.seconds,
+        )
+
     def list_documents(self, *, include_failed: bool = True) -> list[DocumentRecord]:
-        raise NotImplementedError
+        """Manifest rows in ingest order; never the transient `ingesting`/`removed` rows."""
+        q = select(S.documents).where(S.documents.c.status.not_in(LEFTOVER_STATUSES))
+        if not include_failed:
+            q = q.where(S.documents.c.status == VISIBLE)
+        q = q.order_by(S.documents.c.ingested_at, S.documents.c.path)
+        with self.engine.connect() as conn:
+            return [self._record(r) for r in conn.execute(q)]
 
     def get_document(self, doc_id: str) -> DocumentRecord:
         """Raises NotFound."""
-        raise NotImplementedError
+        with self.engine.connect() as conn:
+            row = conn.execute(select(S.documents).where(S.documents.c.doc_id == doc_id)).first()
+        if row is None or row.status in LEFTOVER_STATUSES:
+            raise NotFound(f"没有这份文档：{doc_id} / no such document: {doc_id}")
+        return self._record(row)
 
     def resolve_document(self, ref: str) -> DocumentRecord:
         """A doc_id, a unique doc_id prefix, a file name or a (part of a) title -> the record; NotFound else."""
-        raise NotImplementedError
+        ref = ref.strip()
+        docs = self.list_documents()
+        if not ref:
+            raise NotFound("请给出文档编号、文件名或标题 / give a document id, file name or title")
+        for test in (
+            lambda d: d.doc_id == ref,
+            lambda d: len(ref) >= 4 and d.doc_id.startswith(ref.lower()),
+            lambda d: Path(d.path).name == ref or Path(d.path).stem == ref,
+            lambda d: d.title == ref,
+            lambda d: ref in d.title or ref in Path(d.path).name,
+        ):
+            found = [d for d in docs if test(d)]
+            ok = [d for d in found if d.status == VISIBLE]
+            if len(found) == 1:
+                return found[0]
+            if len(ok) == 1:
+                return ok[0]
+            if found:
+                names = "；".join(f"{d.doc_id} {d.title or Path(d.path).name}" for d in found[:5])
+                raise NotFound(
+                    f"“{ref}”匹配到多份文档，请用文档编号指明：{names} / ambiguous reference {ref!r}",
+                    hint="jixiao documents 列出所有文档编号 / `jixiao documents` lists the ids",
+                )
+        raise NotFound(
+            f"找不到文档“{ref}” / no document matches {ref!r}",
+            hint="jixiao documents 列出已入库的文档 / `jixiao documents` lists what is indexed",
+        )
 
     def generation(self) -> str:
         """Changes whenever any document is added, replaced or removed (for caches such as BM25)."""
-        raise NotImplementedError
+        with self.engine.connect() as conn:
+            value = conn.execute(select(S.meta.c.value).where(S.meta.c.key == "generation")).scalar()
+        return str(value or "0")
 
     def document_file(self, doc_id: str) -> Path:
         """The stored copy of the PDF (under data_dir/files)."""
-        raise NotImplementedError
+        path = self.settings.files_dir / f"{doc_id}.pdf"
+        if not path.exists():
+            raise NotFound(f"文档 {doc_id} 的 PDF 文件不存在 / no stored PDF for {doc_id}")
+        return path
+
+    def _visible_ids(self, doc_ids: Sequence[str] | None = None, year: int | None = None) -> list[str]:
+        q = select(S.documents.c.doc_id).where(S.documents.c.status == VISIBLE)
+        if doc_ids is not None:
+            q = q.where(S.documents.c.doc_id.in_(list(doc_ids)))
+        if year is not None:
+            q = q.where(S.documents.c.year == year)
+        with self.engine.connect() as conn:
+            return [r[0] for r in conn.execute(q.order_by(S.documents.c.ingested_at))]
 
     # ---- text -----------------------------------------------------------------------------
+    def _chunk_query(self) -> Any:
+        c, d = S.chunks.c, S.documents.c
+        return select(
+            c.id, c.doc_id, c.text, c.page, c.end_page, c.section, c.kind, c.chunk_index, d.title, d.year
+        ).join(S.documents, d.doc_id == c.doc_id)
+
+    @staticmethod
+    def _chunk(row: Any) -> Chunk:
+        return Chunk(
+            id=row.id,
+            doc_id=row.doc_id,
+            text=row.text,
+            page=row.page,
+            section=row.section,
+            kind=row.kind,
+            chunk_index=row.chunk_index,
+            title=row.title,
+            year=row.year,
+            end_page=row.end_page,
+        )
+
     def get_chunks(self, doc_ids: list[str] | None = None) -> list[Chunk]:
         """All chunks (of ok documents), in document then chunk_index order."""
-        raise NotImplementedError
+        visible = self._visible_ids(doc_ids)
+        if not visible:
+            return []
+        order = {d: i for i, d in enumerate(visible)}
+        q = self._chunk_query().where(S.chunks.c.doc_id.in_(visible))
+        with self.engine.connect() as conn:
+            chunks = [self._chunk(r) for r in conn.execute(q)]
+        chunks.sort(key=lambda ch: (order[ch.doc_id], ch.chunk_index))
+        return chunks
 
     def get_pages(self, doc_id: str) -> list[Page]:
         """The cleaned text of each page, 1-based."""
-        raise NotImplementedError
+        if not self._visible_ids([doc_id]):
+            raise NotFound(f"没有这份文档：{doc_id} / no such document: {doc_id}")
+        q = select(S.pages).where(S.pages.c.doc_id == doc_id).order_by(S.pages.c.page)
+        with self.engine.connect() as conn:
+            return [
+                Page(number=r.page, text=r.text, has_text_layer=r.has_text_layer) for r in conn.execute(q)
+            ]
 
     def vector_search(
         self, query: str, *, k: int = 10, doc_ids: list[str] | None = None, year: int | None = None
     ) -> list[SearchHit]:
         """Dense search: embeds `query` with the query embedding (e5 `query:`), Chroma nearest
         neighbours, score = cosine similarity."""
-        raise NotImplementedError
+        visible = self._visible_ids(doc_ids, year)
+        if not visible or k <= 0 or not query.strip():
+            return []
+        where: dict[str, Any] = {"doc_id": {"$in": visible}}
+        res = self.collection.query(
+            query_embeddings=[self.embedder.embed_query(query)],
+            n_results=k,
+            where=where,
+            include=["distances"],
+        )
+        ids: list[str] = res["ids"][0]
+        distances: list[float] = (res.get("distances") or [[]])[0]
+        if not ids:
+            return []
+        with self.engine.connect() as conn:
+            rows = {r.id: r for r in conn.execute(self._chunk_query().where(S.chunks.c.id.in_(ids)))}
+        hits = [
+            SearchHit(chunk=self._chunk(rows[i]), score=1.0 - float(dist))
+            for i, dist in zip(ids, distances, strict=True)
+            if i in rows
+        ]
+        hits.sort(key=lambda h: -h.score)
+        return hits
 
     # ---- tables ---------------------------------------------------------------------------
+    def _load_tables(self, table_rows: Iterable[Any], conn: Connection) -> list[Table]:
+        tables = [
+            Table(
+                id=m["id"],
+                doc_id=m["doc_id"],
+                index=m["index"],  # Row.index is tuple.index: go through the mapping
+                caption=m["caption"],
+                unit_line=m["unit_line"],
+                pages=list(m["pages"]),
+                header=[list(h) for h in m["header"]],
+                rows=[list(x) for x in m["rows"]],
+            )
+            for m in (r._mapping for r in table_rows)
+        ]
+        if not tables:
+            return []
+        by_id = {t.id: t for t in tables}
+        ids = list(by_id)
+        for start in range(0, len(ids), _SQL_BATCH):
+            q = (
+                select(S.cells)
+                .where(S.cells.c.table_id.in_(ids[start : start + _SQL_BATCH]))
+                .order_by(S.cells.c.table_id, S.cells.c.row_index, S.cells.c.col_index)
+            )
+            for c in conn.execute(q):
+                by_id[c.table_id].cells.append(
+                    Cell(
+                        row_index=c.row_index,
+                        col_index=c.col_index,
+                        row_header=tuple(c.row_header),
+                        col_header=tuple(c.col_header),
+                        raw=c.raw,
+                        value=c.value,
+                        unit=c.unit,
+                        page=c.page,
+                        is_percent=bool(c.is_percent),
+                    )
+                )
+        return tables
+
     def get_tables(self, doc_id: str | None = None) -> list[Table]:
         """Tables with their cells, in document order."""
-        raise NotImplementedError
+        visible = self._visible_ids([doc_id] if doc_id is not None else None)
+        if not visible:
+            return []
+        order = {d: i for i, d in enumerate(visible)}
+        q = select(S.tables).where(S.tables.c.doc_id.in_(visible))
+        with self.engine.connect() as conn:
+            tables = self._load_tables(conn.execute(q), conn)
+        tables.sort(key=lambda t: (order[t.doc_id], t.index))
+        return tables
 
     def get_table(self, table_id: str) -> Table:
-        raise NotImplementedError
+        with self.engine.connect() as conn:
+            row = conn.execute(select(S.tables).where(S.tables.c.id == table_id)).first()
+            if row is None or not self._visible_ids([row.doc_id]):
+                raise NotFound(f"没有这张表：{table_id} / no such table: {table_id}")
+            return self._load_tables([row], conn)[0]
 
     def all_cells(self, doc_ids: list[str] | None = None) -> list[tuple[Table, Cell]]:
-        raise NotImplementedError
+        out: list[tuple[Table, Cell]] = []
+        for doc_id in self._visible_ids(doc_ids):
+            for table in self.get_tables(doc_id):
+                out.extend((table, cell) for cell in table.cells)
+        return out
 
-    # ---- writes (used by ingest.index only) -----------------------------------------------
+    # ---- writes (used by ingest.index only, under the writer lock) ------------------------
+    def _bump_generation(self, conn: Connection) -> None:
+        current = conn.execute(select(S.meta.c.value).where(S.meta.c.key == "generation")).scalar()
+        if current is None:
+            conn.execute(insert(S.meta).values(key="generation", value="1"))
+        else:
+            conn.execute(
+                update(S.meta).where(S.meta.c.key == "generation").values(value=str(int(current) + 1))
+            )
+
+    @staticmethod
+    def _manifest_values(record: DocumentRecord) -> dict[str, Any]:
+        return {
+            "doc_id": record.doc_id,
+            "sha256": record.sha256,
+            "path": record.path,
+            "title": record.title,
+            "year": record.year,
+            "kind": record.kind,
+            "pages": record.pages,
+            "chunks": record.chunks,
+            "tables": record.tables,
+            "status": record.status,
+            "message": record.message,
+            "chunker_version": record.chunker_version,
+            "embedding_version": record.embedding_version,
+            "ingested_at": record.ingested_at,
+            "seconds": record.seconds,
+        }
+
+    def raw_status(self, doc_id: str) -> str | None:
+        """The manifest status of `doc_id` including transient ones, None when absent."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(S.documents.c.status).where(S.documents.c.doc_id == doc_id)).scalar()
+
+    def documents_at_path(self, path: str) -> list[DocumentRecord]:
+        """Every manifest row (any status) recorded for this source path."""
+        with self.engine.connect() as conn:
+            return [
+                self._record(r) for r in conn.execute(select(S.documents).where(S.documents.c.path == path))
+            ]
+
+    def leftovers(self) -> list[str]:
+        """doc_ids stuck in `ingesting` (a killed run) or `removed` (cleanup not finished)."""
+        q = select(S.documents.c.doc_id).where(S.documents.c.status.in_(LEFTOVER_STATUSES))
+        with self.engine.connect() as conn:
+            return [r[0] for r in conn.execute(q)]
+
+    def record_failure(self, record: DocumentRecord) -> None:
+        """Write a manifest row for a refused file (no content rows, invisible to readers)."""
+        with self.engine.begin() as conn:
+            self._delete_rows(conn, record.doc_id)
+            conn.execute(delete(S.documents).where(S.documents.c.doc_id == record.doc_id))
+            conn.execute(insert(S.documents).values(**self._manifest_values(record)))
+            self._bump_generation(conn)
+
+    def begin_document(self, record: DocumentRecord) -> None:
+        """Create (or reset) the manifest row of a document about to be written, status `ingesting`."""
+        record.status = "ingesting"
+        with self.engine.begin() as conn:
+            self._delete_rows(conn, record.doc_id)
+            conn.execute(delete(S.documents).where(S.documents.c.doc_id == record.doc_id))
+            conn.execute(insert(S.documents).values(**self._manifest_values(record)))
+        self.collection.delete(where={"doc_id": record.doc_id})
+
+    def write_content(self, doc_id: str, pages: list[Page], chunks: list[Chunk], tables: list[Table]) -> None:
+        """Page text, chunk rows, tables and cells of a document in `ingesting` state (one transaction)."""
+        with self.engine.begin() as conn:
+            self._delete_rows(conn, doc_id)
+            if pages:
+                conn.execute(
+                    insert(S.pages),
+                    [
+                        {
+                            "doc_id": doc_id,
+                            "page": p.number,
+                            "text": p.text,
+                            "has_text_layer": p.has_text_layer,
+                        }
+                        for p in pages
+                    ],
+                )
+            if chunks:
+                conn.execute(
+                    insert(S.chunks),
+                    [
+                        {
+                            "id": c.id,
+                            "doc_id": doc_id,
+                            "text": c.text,
+                            "page": c.page,
+                            "end_page": c.end_page,
+                            "section": c.section,
+                            "kind": c.kind,
+                            "chunk_index": c.chunk_index,
+                        }
+                        for c in chunks
+                    ],
+                )
+            for t in tables:
+                conn.execute(
+                    insert(S.tables).values(
+                        id=t.id,
+                        doc_id=doc_id,
+                        index=t.index,
+                        caption=t.caption,
+                        unit_line=t.unit_line,
+                        pages=list(t.pages),
+                        header=[list(h) for h in t.header],
+                        rows=[list(r) for r in t.rows],
+                    )
+                )
+                if t.cells:
+                    conn.execute(
+                        insert(S.cells),
+                        [
+                            {
+                                "table_id": t.id,
+                                "row_index": c.row_index,
+                                "col_index": c.col_index,
+                                "row_header": list(c.row_header),
+                                "col_header": list(c.col_header),
+                                "raw": c.raw,
+                                "value": c.value,
+                                "unit": c.unit,
+                                "page": c.page,
+                                "is_percent": c.is_percent,
+                            }
+                            for c in t.cells
+                        ],
+                    )
+
+    def add_vectors(self, chunks: list[Chunk], embeddings: list[list[float]]) -> None:
+        """Upsert one batch of chunk vectors (ids are deterministic, so a rerun overwrites)."""
+        if not chunks:
+            return
+        self.collection.upsert(
+            ids=[c.id for c in chunks],
+            embeddings=embeddings,  # type: ignore[arg-type]
+            documents=[c.text for c in chunks],
+            metadatas=[c.metadata() for c in chunks],  # type: ignore[misc]
+        )
+
+    def publish(self, record: DocumentRecord, *, replaces: Sequence[str] = ()) -> None:
+        """One transaction: the new document becomes visible (`ok`), the versions it replaces
+        become invisible (`removed`). Call `purge()` on the replaced ones afterwards."""
+        record.status = "ok"
+        values = self._manifest_values(record)
+        with self.engine.begin() as conn:
+            conn.execute(update(S.documents).where(S.documents.c.doc_id == record.doc_id).values(**values))
+            old = [d for d in replaces if d != record.doc_id]
+            if old:
+                conn.execute(
+                    update(S.documents).where(S.documents.c.doc_id.in_(old)).values(status="removed")
+                )
+            self._bump_generation(conn)
+
+    def hide(self, doc_id: str) -> None:
+        """Make a document invisible at once (`removed`); `purge()` deletes its data afterwards."""
+        with self.engine.begin() as conn:
+            conn.execute(update(S.documents).where(S.documents.c.doc_id == doc_id).values(status="removed"))
+            self._bump_generation(conn)
+
+    @staticmethod
+    def _delete_rows(conn: Connection, doc_id: str) -> None:
+        table_ids = select(S.tables.c.id).where(S.tables.c.doc_id == doc_id)
+        conn.execute(delete(S.cells).where(S.cells.c.table_id.in_(table_ids)))
+        conn.execute(delete(S.tables).where(S.tables.c.doc_id == doc_id))
+        conn.execute(delete(S.chunks).where(S.chunks.c.doc_id == doc_id))
+        conn.execute(delete(S.pages).where(S.pages.c.doc_id == doc_id))
+
+    def purge(self, doc_id: str) -> None:
+        """Delete a document's vectors, rows, stored file and finally its manifest row.
+        Idempotent, so a cleanup interrupted by a kill is simply done again."""
+        self.collection.delete(where={"doc_id": doc_id})
+        with self.engine.begin() as conn:
+            self._delete_rows(conn, doc_id)
+            conn.execute(delete(S.documents).where(S.documents.c.doc_id == doc_id))
+        (self.settings.files_dir / f"{doc_id}.pdf").unlink(missing_ok=True)
+
     def delete_document(self, doc_id: str) -> None:
-        raise NotImplementedError
+        self.get_document(doc_id)  # NotFound for unknown ids
+        self.hide(doc_id)
+        self.purge(doc_id)
+
+    def vector_count(self, doc_id: str | None = None) -> int:
+        """Vectors in the collection (of one document), visible or not: for checks and tests."""
+        if doc_id is None:
+            return int(self.collection.count())
+        return len(self.collection.get(where={"doc_id": doc_id}, include=[])["ids"])
 
     def close(self) -> None:
-        raise NotImplementedError
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+        self.engine.dispose()
+        close = getattr(self._chroma, "close", None)
+        if close is not None:
+            close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

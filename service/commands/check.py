@@ -1,7 +1,129 @@
-"""CLI command module (being built)."""
+"""`jixiao check DOC [--json]`: re-verify an ingested report's own figures.
+
+Every derived figure the report states (合计 rows and columns, rates next to their inputs, growths,
+multi-year baselines, scores, the grade, budget arithmetic) is recomputed by `service.metrics` and
+compared. Exit code 0 when nothing is a mismatch, 1 when some figure is, 2 on a usage error
+(unknown document, bad configuration).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
 
 import typer
+from rich.console import Console
+from rich.table import Table as RichTable
+
+from ingest.errors import JixiaoError
+
+STATUS_STYLE = {"ok": "green", "mismatch": "bold red", "cannot_verify": "yellow"}
+
+err_console = Console(stderr=True)
+
+
+def _settings(data_dir: Path | None):  # -> service.config.Settings
+    from pydantic import ValidationError
+
+    from service.config import Settings, get_settings
+
+    try:
+        return Settings(data_dir=data_dir) if data_dir is not None else get_settings()
+    except ValidationError as err:
+        err_console.print(f"[red]配置错误 / configuration error:[/red] {err}")
+        raise typer.Exit(2) from err
+
+
+def run_check(doc: str, data_dir: Path | None = None) -> dict:
+    """Open the store, check one report, return the JSON-able result (raises JixiaoError)."""
+    from ingest.store import Store
+    from service.metrics.check import check_report, summarize
+
+    store = Store.open(_settings(data_dir))
+    try:
+        record = store.resolve_document(doc)
+        items = check_report(
+            store.get_tables(record.doc_id), store.get_pages(record.doc_id), doc_id=record.doc_id
+        )
+    finally:
+        store.close()
+    return {
+        "doc_id": record.doc_id,
+        "title": record.title,
+        "summary": summarize(items),
+        "items": [item.to_dict() for item in items],
+    }
+
+
+def _render(result: dict, console: Console, problems_only: bool) -> None:
+    from service.metrics.check import STATUS_ZH
+
+    table = RichTable(
+        title=f"报告数字复核 / report check：{result['title']}（{result['doc_id']}）",
+        show_lines=True,
+        expand=True,
+    )
+    for col, ratio in (
+        ("项目 claim", 3),
+        ("页 page", 1),
+        ("报告值 stated", 2),
+        ("复算值 recomputed", 2),
+        ("公式 formula", 5),
+        ("结论 status", 2),
+        ("口径／说明 convention / why", 5),
+    ):
+        table.add_column(
+            col, ratio=ratio, overflow="fold", justify="right" if col.startswith("页") else "left"
+        )
+    for item in result["items"]:
+        if problems_only and item["status"] == "ok":
+            continue
+        style = STATUS_STYLE.get(item["status"], "white")
+        table.add_row(
+            item["claim"],
+            str(item["page"] or ""),
+            item["stated"],
+            item["recomputed"],
+            item["formula"],
+            f"[{style}]{STATUS_ZH[item['status']]} {item['status']}[/{style}]",
+            item["why"],
+        )
+    console.print(table)
+    s = result["summary"]
+    console.print(
+        f"共 {s['total']} 项：[green]一致 {s['ok']}[/green]，[bold red]不一致 {s['mismatch']}[/bold red]，"
+        f"[yellow]无法复核 {s['cannot_verify']}[/yellow]。不一致的数字只报告、不改写。"
+    )
 
 
 def register(app: typer.Typer) -> None:
-    return None
+    @app.command("check")
+    def check(
+        doc: Annotated[
+            str, typer.Argument(help="文档 ID（或前缀）、文件名或标题 / doc id, prefix, file name or title")
+        ],
+        json_out: Annotated[bool, typer.Option("--json", help="输出 JSON（供脚本使用）/ print JSON")] = False,
+        problems: Annotated[
+            bool,
+            typer.Option("--problems", help="只列出不一致和无法复核的项 / only mismatches and unverifiable"),
+        ] = False,
+        data_dir: Annotated[
+            Path | None,
+            typer.Option("--data-dir", help="数据目录（覆盖 JIXIAO_DATA_DIR）/ data dir", file_okay=False),
+        ] = None,
+    ) -> None:
+        """复核报告自身的数字：合计、比率、增长率、多年均值、得分与等级 / re-verify a report's own figures."""
+        try:
+            result = run_check(doc, data_dir)
+        except JixiaoError as err:
+            err_console.print(f"[red]{err.message}[/red]")
+            if err.hint:
+                err_console.print(err.hint)
+            raise typer.Exit(2) from err
+        if json_out:
+            typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        else:
+            _render(result, Console(), problems)
+        if result["summary"]["mismatch"]:
+            raise typer.Exit(1)

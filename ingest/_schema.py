@@ -1,0 +1,105 @@
+"""SQL schema of the manifest, page text, chunks, tables and cells (SQLAlchemy Core).
+
+Portable SQL only: the default URL is a SQLite file in the data dir, a PostgreSQL URL works by
+configuration. Numbers stay exact: a cell's value is Decimal *text*, never a float column.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("doc_id", String(64), primary_key=True),
+    Column("sha256", String(64), nullable=False),
+    Column("path", Text, nullable=False),
+    Column("title", Text, nullable=False, default=""),
+    Column("year", Integer, nullable=True),
+    Column("kind", String(16), nullable=False, default="report"),
+    Column("pages", Integer, nullable=False, default=0),
+    Column("chunks", Integer, nullable=False, default=0),
+    Column("tables", Integer, nullable=False, default=0),
+    Column("status", String(16), nullable=False),
+    Column("message", Text, nullable=False, default=""),
+    Column("chunker_version", String(64), nullable=False, default=""),
+    Column("embedding_version", String(128), nullable=False, default=""),
+    Column("ingested_at", String(40), nullable=False, default=""),
+    Column("seconds", Float, nullable=False, default=0.0),
+    Index("ix_documents_status", "status"),
+    Index("ix_documents_path", "path"),
+)
+
+pages = Table(
+    "pages",
+    metadata,
+    Column("doc_id", String(64), ForeignKey("documents.doc_id"), primary_key=True),
+    Column("page", Integer, primary_key=True),
+    Column("text", Text, nullable=False),
+    Column("has_text_layer", Boolean, nullable=False, default=True),
+)
+
+chunks = Table(
+    "chunks",
+    metadata,
+    Column("id", String(96), primary_key=True),
+    Column("doc_id", String(64), ForeignKey("documents.doc_id"), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("page", Integer, nullable=False),
+    Column("end_page", Integer, nullable=True),
+    Column("section", Text, nullable=False, default=""),
+    Column("kind", String(16), nullable=False),
+    Column("chunk_index", Integer, nullable=False),
+    Index("ix_chunks_doc", "doc_id", "chunk_index"),
+)
+
+tables = Table(
+    "tables",
+    metadata,
+    Column("id", String(96), primary_key=True),
+    Column("doc_id", String(64), ForeignKey("documents.doc_id"), nullable=False),
+    Column("index", Integer, nullable=False),
+    Column("caption", Text, nullable=False, default=""),
+    Column("unit_line", Text, nullable=False, default=""),
+    Column("pages", JSON, nullable=False),
+    Column("header", JSON, nullable=False),
+    Column("rows", JSON, nullable=False),
+    Index("ix_tables_doc", "doc_id", "index"),
+)
+
+cells = Table(
+    "cells",
+    metadata,
+    Column("table_id", String(96), ForeignKey("tables.id"), primary_key=True),
+    Column("row_index", Integer, primary_key=True),
+    Column("col_index", Integer, primary_key=True),
+    Column("row_header", JSON, nullable=False),
+    Column("col_header", JSON, nullable=False),
+    Column("raw", Text, nullable=False, default=""),
+    Column("value", Text, nullable=True),  # exact Decimal text
+    Column("unit", String(32), nullable=False, default=""),
+    Column("page", Integer, nullable=False),
+    Column("is_percent", Boolean, nullable=False, default=False),
+)
+
+# key/value rows; "generation" is bumped on every visible change (for readers' caches)
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)

@@ -1,0 +1,371 @@
+"""The ingest pipeline: PDF files -> manifest, page text, tables, chunks and vectors, atomically.
+
+Per file, under the data dir's single-writer lock (`ingest.lock`):
+
+1. identity: `doc_id` = the first 16 hex digits of the file's sha256. A file whose doc_id is
+   already `ok` (same chunker and embedding version) is `unchanged`: nothing is re-embedded.
+2. read (`ingest.pdf`), tables (`ingest.tables`), chunks (`ingest.chunk`): pure. A refused file
+   gets a manifest row `failed`/`needs_ocr` with the message; the batch goes on.
+3. write under the new doc_id with status `ingesting` (invisible to every reader): SQL rows, the
+   stored PDF copy, then the vectors batch by batch.
+4. publish in one SQL transaction: new -> `ok`, earlier versions at the same path -> `removed`;
+   then delete the old versions' vectors, rows and file.
+
+A run killed at any point leaves `ingesting`/`removed` rows behind that readers never see; the
+next ingest (or removal) garbage-collects them first, so rerunning completes the work.
+
+Test hook: `JIXIAO_TEST_SLOW_EMBED=<seconds>` sleeps that long after each embedding batch, so
+tests can SIGKILL a real `jixiao ingest` in the middle of a document. It only slows things down.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from ingest.errors import BadDocument, JixiaoError, NeedsOCR, NotFound
+from ingest.lock import writer_lock
+from ingest.models import DocumentRecord
+from ingest.settings import StorageSettings
+from ingest.store import Store
+
+SLOW_EMBED_ENV = "JIXIAO_TEST_SLOW_EMBED"
+_POLICY_TITLE = re.compile(r"办法|细则|规定|规则|制度|条例|通知|指标体系|指引|意见|标准")
+
+EventKind = Literal["batch", "file", "stage", "embed", "file_done", "wait", "cleanup"]
+
+
+@dataclass(frozen=True)
+class IngestEvent:
+    """A progress report. `file`/`file_done` carry the file's position in the batch (`index` of
+    `total`); `embed` carries chunks embedded so far (`done` of `of`); `stage` names a step."""
+
+    kind: EventKind
+    path: str = ""
+    index: int = 0
+    total: int = 0
+    done: int = 0
+    of: int = 0
+    stage: str = ""
+    message: str = ""
+    record: DocumentRecord | None = None
+
+
+Progress = Callable[[IngestEvent], None]
+
+
+class Timings(dict[str, float]):
+    """Seconds spent per step, summed over a batch: read, tables, chunk, write, embed."""
+
+    @contextmanager
+    def measure(self, step: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self[step] = self.get(step, 0.0) + time.perf_counter() - start
+
+
+def file_identity(path: Path) -> tuple[str, str]:
+    """(doc_id, sha256) of a file's bytes."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    sha = digest.hexdigest()
+    return sha[:16], sha
+
+
+def chunker_version() -> str:
+    from ingest import chunk
+
+    return str(getattr(chunk, "CHUNKER_VERSION", "1"))
+
+
+def guess_kind(title: str) -> str:
+    """`policy` for rule sets (办法, 细则, 规定 …), `report` otherwise."""
+    return "policy" if _POLICY_TITLE.search(title) and "报告" not in title else "report"
+
+
+def collect_pdfs(paths: Iterable[Path | str]) -> tuple[list[Path], list[DocumentRecord]]:
+    """Files to ingest (folders searched recursively for *.pdf, any case) and a failed record
+    for each argument that yields nothing (missing path, folder without PDFs)."""
+    files: list[Path] = []
+    problems: list[DocumentRecord] = []
+    seen: set[Path] = set()
+
+    def problem(p: Path, message: str) -> None:
+        problems.append(
+            DocumentRecord(doc_id="", sha256="", path=str(p), title=p.name, status="failed", message=message)
+        )
+
+    for raw in paths:
+        p = Path(raw).expanduser()
+        if p.is_dir():
+            found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() == ".pdf")
+            if not found:
+                problem(p, f"目录中没有 PDF 文件：{p} / no PDF files in folder {p}")
+            candidates = found
+        elif p.is_file():
+            candidates = [p]
+        else:
+            problem(p, f"文件或目录不存在：{p} / no such file or folder: {p}")
+            candidates = []
+        for f in candidates:
+            key = f.resolve()
+            if key not in seen:
+                seen.add(key)
+                files.append(f)
+    return files, problems
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _copy_pdf(src: Path, dest: Path) -> None:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_suffix(".pdf.part")
+    shutil.copyfile(src, tmp)
+    os.replace(tmp, dest)
+
+
+def collect_garbage(store: Store, progress: Progress | None = None) -> list[str]:
+    """Delete what a killed run left behind (`ingesting` / `removed` documents). Writer lock held."""
+    leftovers = store.leftovers()
+    for doc_id in leftovers:
+        if progress:
+            progress(IngestEvent("cleanup", message=f"清理未完成的写入 {doc_id} / cleaning up {doc_id}"))
+        store.purge(doc_id)
+    return leftovers
+
+
+class _Pipeline:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        password: str | None,
+        progress: Progress | None,
+        timings: Timings,
+    ) -> None:
+        self.store = store
+        self.password = password
+        self.progress = progress
+        self.timings = timings
+        self.batch = store.settings.embedding_batch_size
+        self.slow = float(os.environ.get(SLOW_EMBED_ENV, "0") or 0)
+        self.chunker_version = chunker_version()
+
+    def emit(self, event: IngestEvent) -> None:
+        if self.progress is not None:
+            self.progress(event)
+
+    def ingest(self, path: Path, index: int, total: int) -> DocumentRecord:
+        started = time.perf_counter()
+        shown = str(path)
+        self.emit(IngestEvent("file", path=shown, index=index, total=total))
+        try:
+            doc_id, sha = file_identity(path)
+        except OSError as err:
+            return DocumentRecord(
+                doc_id="", sha256="", path=shown, title=path.name, status="failed",
+                message=f"无法读取文件：{err} / cannot read the file",
+            )  # fmt: skip
+        record = DocumentRecord(
+            doc_id=doc_id,
+            sha256=sha,
+            path=str(path.resolve()),
+            title=path.stem,
+            status="pending",
+            chunker_version=self.chunker_version,
+            embedding_version=self.store.embedder.version,
+        )
+        current = self._current(doc_id)
+        if current is not None:
+            unchanged = replace(
+                current,
+                status="unchanged",
+                message="内容未变，跳过 / unchanged, skipped",
+                seconds=round(time.perf_counter() - started, 3),
+            )
+            self.emit(IngestEvent("file_done", path=shown, index=index, total=total, record=unchanged))
+            return unchanged
+        try:
+            result = self._write(path, record, started)
+        except BaseException as err:
+            # nothing half-indexed: drop what was written under the new id (a kill skips this,
+            # and the next run's garbage collection does it instead)
+            if self.store.raw_status(doc_id) == "ingesting":
+                self.store.purge(doc_id)
+            if not isinstance(err, Exception):
+                raise
+            result = self._refused(record, err, started)
+        self.emit(IngestEvent("file_done", path=shown, index=index, total=total, record=result))
+        return result
+
+    def _current(self, doc_id: str) -> DocumentRecord | None:
+        try:
+            rec = self.store.get_document(doc_id)
+        except NotFound:
+            return None
+        if (
+            rec.status == "ok"
+            and rec.embedding_version == self.store.embedder.version
+            and rec.chunker_version == self.chunker_version
+        ):
+            return rec
+        return None
+
+    def _refused(self, record: DocumentRecord, err: Exception, started: float) -> DocumentRecord:
+        if isinstance(err, JixiaoError):
+            message = err.message
+        else:
+            message = f"入库失败：{type(err).__name__}: {err} / ingest failed"
+        status = "needs_ocr" if isinstance(err, NeedsOCR) else "failed"
+        failed = replace(
+            record, status=status, message=message, ingested_at=_now(), seconds=time.perf_counter() - started
+        )
+        self.store.record_failure(failed)
+        # an earlier *failed* attempt at the same path is superseded; a working version stays
+        for old in self.store.documents_at_path(record.path):
+            if old.doc_id != record.doc_id and old.status in ("failed", "needs_ocr"):
+                self.store.purge(old.doc_id)
+        return failed
+
+    def _write(self, path: Path, record: DocumentRecord, started: float) -> DocumentRecord:
+        from ingest.chunk import build_chunks
+        from ingest.pdf import read_pdf
+        from ingest.tables import extract_tables
+
+        shown = str(path)
+        self.emit(IngestEvent("stage", path=shown, stage="读取文本 / reading text"))
+        with self.timings.measure("read"):
+            content = read_pdf(path, password=self.password)
+        if content.page_count == 0 or not content.pages:
+            raise BadDocument(f"PDF 文件没有任何页面：{path.name} / the PDF has 0 pages")
+        record.title = content.title or path.stem
+        record.year = content.year
+        record.pages = content.page_count
+        record.kind = guess_kind(record.title)
+        if content.needs_ocr_pages:
+            pages = "、".join(str(n) for n in content.needs_ocr_pages)
+            record.message = (
+                f"第 {pages} 页没有文字层（需要 OCR），未入库 / pages {pages} have no text layer (need OCR)"
+            )
+        self.emit(
+            IngestEvent("stage", path=shown, stage="提取表格 / tables", done=record.pages, of=record.pages)
+        )
+        with self.timings.measure("tables"):
+            tables = extract_tables(path, doc_id=record.doc_id, pages=content.pages, password=self.password)
+        with self.timings.measure("chunk"):
+            chunks = build_chunks(
+                doc_id=record.doc_id, title=record.title, year=record.year, pages=content.pages, tables=tables
+            )
+        if not chunks:
+            raise NeedsOCR(f"没有可检索的文字：{path.name} / no searchable text in {path.name}")
+        record.chunks, record.tables = len(chunks), len(tables)
+
+        with self.timings.measure("write"):
+            self.store.begin_document(record)
+            self.store.write_content(record.doc_id, content.pages, chunks, tables)
+            _copy_pdf(path, self.store.settings.files_dir / f"{record.doc_id}.pdf")
+
+        self.emit(IngestEvent("embed", path=shown, done=0, of=len(chunks)))
+        for start in range(0, len(chunks), self.batch):
+            batch = chunks[start : start + self.batch]
+            with self.timings.measure("embed"):
+                vectors = self.store.embedder.embed_passages([c.text for c in batch])
+            with self.timings.measure("write"):
+                self.store.add_vectors(batch, vectors)
+            self.emit(IngestEvent("embed", path=shown, done=start + len(batch), of=len(chunks)))
+            if self.slow:
+                time.sleep(self.slow)
+
+        with self.timings.measure("write"):
+            replaced = [
+                d.doc_id for d in self.store.documents_at_path(record.path) if d.doc_id != record.doc_id
+            ]
+            record.ingested_at = _now()
+            record.seconds = round(time.perf_counter() - started, 3)
+            self.store.publish(record, replaces=replaced)
+            for old in replaced:
+                self.store.purge(old)
+        return replace(record)
+
+
+def ingest_paths(
+    settings: StorageSettings,
+    paths: Iterable[Path | str],
+    *,
+    password: str | None = None,
+    progress: Progress | None = None,
+    wait: float = 0.0,
+    store: Store | None = None,
+    timings: Timings | None = None,
+) -> list[DocumentRecord]:
+    """Ingest files and folders (recursive *.pdf). One record per file, in order: `ok`,
+    `unchanged`, `failed` or `needs_ocr` (with `message`). A bad file never stops the batch.
+
+    Raises `StoreBusy` when another writer holds the data dir longer than `wait` seconds.
+    `store` reuses an open Store (the service's); otherwise one is opened and closed here.
+    """
+    files, problems = collect_pdfs(paths)
+    own_store = store is None
+    active = store if store is not None else Store.open(settings)
+    records: list[DocumentRecord] = list(problems)
+    try:
+
+        def on_wait(pid: str) -> None:
+            if progress:
+                progress(
+                    IngestEvent(
+                        "wait",
+                        message=f"另一个写入进程（PID {pid}）正在运行，等待中… / waiting for PID {pid}",
+                    )
+                )
+
+        with writer_lock(settings.lock_path, wait=wait, on_wait=on_wait):
+            collect_garbage(active, progress)
+            if progress:
+                progress(IngestEvent("batch", total=len(files)))
+            pipeline = _Pipeline(
+                active,
+                password=password,
+                progress=progress,
+                timings=timings if timings is not None else Timings(),
+            )
+            for i, path in enumerate(files, start=1):
+                records.append(pipeline.ingest(path, i, len(files)))
+    finally:
+        if own_store:
+            active.close()
+    return records
+
+
+def remove_document(
+    settings: StorageSettings, doc_ref: str, *, wait: float = 0.0, store: Store | None = None
+) -> DocumentRecord:
+    """Delete one document everywhere (manifest, rows, vectors, stored PDF). `doc_ref` is an id,
+    an id prefix, a file name or a title. Raises NotFound / StoreBusy."""
+    own_store = store is None
+    active = store if store is not None else Store.open(settings)
+    try:
+        with writer_lock(settings.lock_path, wait=wait):
+            collect_garbage(active)
+            record = active.resolve_document(doc_ref)
+            active.hide(record.doc_id)
+            active.purge(record.doc_id)
+            return replace(record, status="removed")
+    finally:
+        if own_store:
+            active.close()

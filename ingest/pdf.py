@@ -1,0 +1,239 @@
+"""Open a PDF safely and extract its pages' text with pypdf (the I/O edge of text extraction).
+
+`read_pdf` checks the bytes first (empty file, `%PDF-` magic), opens with pypdf (`pypdf[crypto]` for
+AES), decrypts with the given or the empty user password, and extracts every page with positions so
+that `ingest.clean` can strip running footers and rebuild paragraphs. Every failure is a
+`BadDocument` (or its subclasses `PasswordRequired`, `NeedsOCR`) whose message is Chinese, then
+English.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pypdf import PdfReader
+from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError
+
+from ingest.clean import (
+    Layout,
+    Line,
+    Run,
+    normalize_title,
+    page_text,
+    strip_repeated_table_headers,
+    strip_running_lines,
+    title_lines,
+)
+from ingest.errors import BadDocument, NeedsOCR, PasswordRequired
+from ingest.models import Page
+
+log = logging.getLogger(__name__)
+
+_MAGIC_WINDOW = 1024  # the PDF spec lets `%PDF-` appear within the first 1024 bytes
+_YEAR_RE = re.compile(r"((?:19|20)[0-9]{2})\s*(?:年|年度)")
+_MIN_TEXT_CHARS = 1  # a page with fewer non-space characters has no text layer
+
+
+@dataclass
+class PdfContent:
+    """What `read_pdf` returns. Pages are 1-based and cleaned; `needs_ocr_pages` lists pages that
+    carry no text layer (their `Page.text` is empty and `has_text_layer` False)."""
+
+    pages: list[Page]
+    title: str
+    year: int | None
+    page_count: int
+    needs_ocr_pages: list[int] = field(default_factory=list)
+
+
+def read_pdf(path: Path, *, password: str | None = None) -> PdfContent:
+    """Read a PDF's text page by page.
+
+    Raises `BadDocument` (missing, empty, not a PDF, truncated/corrupt, 0 pages), `PasswordRequired`
+    (encrypted with a user password that was not given or is wrong) and `NeedsOCR` (no page has a
+    text layer: a scan).
+    """
+    path = Path(path)
+    check_pdf_bytes(path)
+    reader = open_reader(path, password=password)
+    try:
+        count = len(reader.pages)
+    except PyPdfError as exc:
+        raise _corrupt(path, exc) from exc
+    if count == 0:
+        raise BadDocument(
+            f"PDF 文件没有任何页面：{path.name} / the PDF has 0 pages: {path.name}",
+            hint="请检查文件是否导出完整 / check that the file was exported completely",
+        )
+    raw_pages: list[list[Line]] = []
+    for index in range(count):
+        try:
+            raw_pages.append(_page_lines(reader.pages[index]))
+        except (PyPdfError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise BadDocument(
+                f"第 {index + 1} 页无法读取，文件可能已损坏：{path.name} / "
+                f"page {index + 1} cannot be read, the file may be corrupt: {path.name} ({exc})"
+            ) from exc
+
+    cleaned = strip_running_lines(raw_pages)
+    layout = Layout.of(cleaned)
+    cleaned = strip_repeated_table_headers(cleaned, layout)
+    pages: list[Page] = []
+    needs_ocr: list[int] = []
+    for number, (raw, lines) in enumerate(zip(raw_pages, cleaned, strict=True), start=1):
+        ink = sum(len(ln.text.strip()) for ln in raw)
+        if ink < _MIN_TEXT_CHARS:
+            needs_ocr.append(number)
+            pages.append(Page(number=number, text="", has_text_layer=False))
+        else:
+            pages.append(Page(number=number, text=page_text(lines, layout)))
+    if len(needs_ocr) == count:
+        raise NeedsOCR(
+            f"文件没有文本层（可能是扫描件），需要OCR：{path.name} / "
+            f"the file has no text layer (a scan?), it needs OCR: {path.name}",
+            hint="请先用 OCR 工具生成带文本层的 PDF 再导入 / run OCR to add a text layer, then ingest again",
+        )
+    title = _title(cleaned, layout, reader, pages)
+    return PdfContent(
+        pages=pages,
+        title=title,
+        year=year_from_title(title),
+        page_count=count,
+        needs_ocr_pages=needs_ocr,
+    )
+
+
+def check_pdf_bytes(path: Path) -> None:
+    """Refuse what is not a complete PDF before any parser sees it."""
+    if not path.exists():
+        raise BadDocument(f"文件不存在：{path} / file not found: {path}")
+    if not path.is_file():
+        raise BadDocument(f"不是文件：{path} / not a file: {path}")
+    size = path.stat().st_size
+    if size == 0:
+        raise BadDocument(f"文件为空（0 字节）：{path.name} / the file is empty (0 bytes): {path.name}")
+    with path.open("rb") as fh:
+        head = fh.read(_MAGIC_WINDOW)
+        fh.seek(max(0, size - 2048))
+        tail = fh.read()
+    if b"%PDF-" not in head:
+        raise BadDocument(
+            f"不是 PDF 文件（缺少 %PDF- 文件头）：{path.name} / not a PDF file (no %PDF- header): {path.name}",
+            hint="请上传 PDF 格式的报告或政策文件 / upload the report or policy as a PDF",
+        )
+    if b"%%EOF" not in tail:
+        raise BadDocument(
+            f"PDF 文件不完整（缺少文件结尾 %%EOF，可能下载或复制中断）：{path.name} / "
+            f"the PDF is incomplete (no %%EOF at the end; truncated download or copy?): {path.name}",
+            hint="请重新获取完整文件 / get a complete copy of the file",
+        )
+
+
+def open_reader(path: Path, *, password: str | None = None) -> PdfReader:
+    """A decrypted `PdfReader`. Tries the given password, then the empty user password (files that
+    only restrict copying/printing open without one)."""
+    try:
+        reader = PdfReader(path, strict=False)
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise _corrupt(path, exc) from exc
+    if not reader.is_encrypted:
+        return reader
+    usable_password(reader, path, password)
+    return reader
+
+
+def usable_password(reader: Any, path: Path, password: str | None) -> str:
+    """The password that opens `reader` (an encrypted pypdf reader), decrypting it on the way."""
+    candidates = [p for p in (password, "") if p is not None]
+    for candidate in dict.fromkeys(candidates):
+        try:
+            if reader.decrypt(candidate):
+                return candidate
+        except DependencyError as exc:
+            raise BadDocument(
+                f"无法解密：缺少加密库（请安装 pypdf[crypto]）：{path.name} / "
+                f"cannot decrypt: the crypto library is missing (install pypdf[crypto]): {path.name}"
+            ) from exc
+        except (PyPdfError, ValueError, NotImplementedError) as exc:
+            raise BadDocument(
+                f"无法解密该 PDF（不支持的加密方式）：{path.name} / "
+                f"cannot decrypt this PDF (unsupported encryption): {path.name} ({exc})"
+            ) from exc
+    if password:
+        raise PasswordRequired(
+            f"密码不正确，无法打开：{path.name} / wrong password, cannot open: {path.name}",
+            hint="请确认密码后重试 / check the password and try again",
+        )
+    raise PasswordRequired(
+        f"需要密码 / password required: {path.name} 已加密，请提供打开密码 / "
+        f"{path.name} is encrypted, give its password (--password)",
+        hint="jixiao ingest FILE --password PASSWORD",
+    )
+
+
+def _corrupt(path: Path, exc: Exception) -> BadDocument:
+    if isinstance(exc, FileNotDecryptedError):
+        return PasswordRequired(f"需要密码 / password required: {path.name}")
+    return BadDocument(
+        f"PDF 文件已损坏或不完整，无法读取：{path.name} / the PDF is damaged or incomplete: {path.name} "
+        f"({type(exc).__name__}: {exc})",
+        hint="请重新获取完整文件 / get a complete copy of the file",
+    )
+
+
+def _page_lines(page: Any) -> list[Line]:
+    """The page's visual lines, with each run's position and effective font size."""
+    lines: list[Line] = [Line()]
+
+    def visit(text: str, cm: list[float], tm: list[float], font: Any, size: float) -> None:
+        if not text:
+            return
+        x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+        y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+        scale = math.hypot(tm[0], tm[1]) * math.hypot(cm[0], cm[1])
+        name = ""
+        if font is not None and hasattr(font, "get"):
+            name = str(font.get("/BaseFont", "")).split("+")[-1]
+        parts = text.split("\n")
+        for i, part in enumerate(parts):
+            if i > 0:
+                lines.append(Line())
+            if part:
+                lines[-1].runs.append(Run(part, x, y, round(size * scale, 1), name))
+
+    page.extract_text(visitor_text=visit)
+    return [ln for ln in lines if ln.text.strip()]
+
+
+def _title(pages: list[list[Line]], layout: Layout, reader: PdfReader, out: list[Page]) -> str:
+    """The first heading: large type at the top of the first page with text; else the PDF's /Title
+    metadata; else the first line of text."""
+    for lines in pages:
+        if lines:
+            big = title_lines(lines, layout)
+            if big:
+                return normalize_title(" ".join(ln.text for ln in big))
+            break
+    try:
+        meta = reader.metadata
+        meta_title = str(meta.title).strip() if meta and meta.title else ""
+    except PyPdfError:
+        meta_title = ""
+    if meta_title and re.search(r"[\u4e00-\u9fff]", meta_title):
+        return normalize_title(meta_title)
+    for page in out:
+        first = next((ln for ln in page.text.splitlines() if ln.strip()), "")
+        if first:
+            return normalize_title(first)[:80]
+    return normalize_title(meta_title)
+
+
+def year_from_title(title: str) -> int | None:
+    """The year a document is about, when its title states one ("2020年…绩效评价报告" -> 2020)."""
+    m = _YEAR_RE.search(title)
+    return int(m.group(1)) if m else None

@@ -1,0 +1,375 @@
+"""Tables as data: pdfplumber `extract_tables` geometry -> `ingest.models.Table` with exact cells.
+
+What this module does on top of pdfplumber:
+- fills merged cells from the ruling geometry (a cell spanning rows or columns gives its text to every
+  grid position it covers), so 表1-2's `其中：` sits over 基本工资等 | 保险 | 公积金 and `职务` over
+  both header rows;
+- builds multi-level column header paths (top level first) and row header paths (the label columns);
+- joins a table continued on the next page (same columns, no caption of its own), dropping the
+  repeated header rows; each cell keeps the page it is printed on;
+- attaches the caption (`表 1-1 …`) and unit line (`单位：万元`) printed just above the table;
+- parses every value cell exactly (`ingest.numbers`), with its unit from the cell itself, the row
+  label ("接听量（万次）"), the column header, or the unit line (per column when it lists several).
+
+PyMuPDF is deliberately not used: its 2.x table extraction corrupts decimals.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ingest.errors import BadDocument, PasswordRequired
+from ingest.models import Cell, Page, Table
+from ingest.numbers import is_empty_mark, parse_number, unit_for_header, unit_in_label, units_of_unit_line
+
+CAPTION_RE = re.compile(r"^\s*(?:续)?表\s*[0-9０-９]+(?:\s*[-－—.．]\s*[0-9０-９]+)?(?:\s+\S.*|\s*[：:].*)?$")
+UNIT_LINE_RE = re.compile(r"^\s*[（(]?\s*(?:计量)?单位\s*[：:]")
+_CAPTION_LOOKBACK = 3  # lines above a table searched for its caption and unit line
+_EDGE_TOL = 1.5  # points: grid edges closer than this are the same edge
+_SCORE_LABELS = ("分值", "得分", "分数", "满分")
+_SERIAL_HEADERS = ("序号", "编号", "序")
+
+
+@dataclass
+class GridCell:
+    text: str  # normalised (one line)
+    raw: str  # as extracted
+    origin: bool  # the top-left position of a (possibly merged) cell
+
+
+@dataclass
+class RawTable:
+    """One table as found on one page, before cross-page joining."""
+
+    page: int
+    grid: list[list[GridCell]]
+    caption: str = ""
+    unit_line: str = ""
+    text_above: bool = False  # any non-caption text between the page top (or table above) and this table
+    text_below: bool = False
+    header_rows: int = 1
+    row_pages: list[int] = field(default_factory=list)
+
+    @property
+    def ncols(self) -> int:
+        return len(self.grid[0]) if self.grid else 0
+
+
+def extract_tables(path: Path, *, doc_id: str, pages: list[Page], password: str | None = None) -> list[Table]:
+    """All ruled tables of a PDF, in reading order, joined across page breaks, with exact cells.
+
+    `pages` are `read_pdf`'s pages: pages without a text layer are skipped, and captions are taken
+    in the same spelling as the page text.
+    """
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFPasswordIncorrect
+
+    path = Path(path)
+    texts = {p.number: p.text for p in pages}
+    raws: list[RawTable] = []
+    try:
+        pdf = _open(pdfplumber, path, password, PDFPasswordIncorrect)
+        with pdf:
+            for number, page in enumerate(pdf.pages, start=1):
+                if number in texts and not any(p.number == number and p.has_text_layer for p in pages):
+                    continue
+                raws += page_tables(page, number, texts.get(number, ""))
+                page.close()  # release pdfplumber's per-page object cache (long documents)
+    except BadDocument:
+        raise
+    except Exception as exc:  # pdfminer raises many unrelated types on damaged files
+        raise BadDocument(
+            f"表格提取失败，文件可能已损坏：{path.name} / table extraction failed, the file may be damaged: "
+            f"{path.name} ({type(exc).__name__}: {exc})"
+        ) from exc
+    return build_tables(raws, doc_id=doc_id)
+
+
+def _open(pdfplumber: Any, path: Path, password: str | None, wrong_password: type[Exception]) -> Any:
+    """pdfplumber's PDF, with the given password or else the empty user password."""
+    last: Exception | None = None
+    for candidate in dict.fromkeys([p for p in (password, "") if p is not None]):
+        try:
+            pdf = pdfplumber.open(path, password=candidate)
+        except Exception as exc:  # pdfplumber wraps pdfminer's errors in PdfminerException
+            if isinstance(exc, wrong_password) or any(isinstance(a, wrong_password) for a in exc.args):
+                last = exc
+                continue
+            raise
+        return pdf
+    raise PasswordRequired(
+        f"需要密码，或密码不正确：{path.name} / password required, or the password is wrong: {path.name}"
+    ) from last
+
+
+def page_tables(page: Any, number: int, page_text: str = "") -> list[RawTable]:
+    """The tables pdfplumber finds on one page (a `pdfplumber.page.Page`), as `RawTable`s."""
+    found = sorted(page.find_tables(), key=lambda t: (t.bbox[1], t.bbox[0]))
+    out: list[RawTable] = []
+    top = 0.0
+    for i, table in enumerate(found):
+        grid = table_grid(table)
+        if not grid or len(grid[0]) < 2 or len(grid) < 2:
+            continue
+        _, t_top, _, t_bottom = table.bbox
+        above = _lines(page, top, t_top)
+        below_limit = found[i + 1].bbox[1] if i + 1 < len(found) else page.height
+        below = _lines(page, t_bottom, below_limit)
+        caption, unit_line, other_above = caption_and_unit(above)
+        raw = RawTable(
+            page=number,
+            grid=grid,
+            caption=_as_in_page_text(caption, page_text),
+            unit_line=_as_in_page_text(unit_line, page_text),
+            text_above=other_above,
+            text_below=any(not _is_page_furniture(ln) for ln in below),
+        )
+        raw.header_rows = header_row_count(grid)
+        raw.row_pages = [number] * len(grid)
+        out.append(raw)
+        top = t_bottom
+    return out
+
+
+def _lines(page: Any, top: float, bottom: float) -> list[str]:
+    if bottom - top < 1:
+        return []
+    text = page.crop((0, max(0.0, top), page.width, min(page.height, bottom))).extract_text() or ""
+    return [ln.strip() for ln in text.splitlines() if ln.strip()]
+
+
+def _is_page_furniture(line: str) -> bool:
+    from ingest.clean import is_page_number_line
+
+    return is_page_number_line(line)
+
+
+def caption_and_unit(lines_above: list[str]) -> tuple[str, str, bool]:
+    """From the text lines above a table (top first): its caption, its unit line, and whether other
+    text (not a caption, unit line or page number) is there at all."""
+    caption = unit = ""
+    for line in reversed(lines_above[-_CAPTION_LOOKBACK:]):
+        if not unit and UNIT_LINE_RE.match(line):
+            unit = line
+        elif not caption and CAPTION_RE.match(line):
+            caption = line
+            inline_unit = re.search(r"[（(]?\s*单位\s*[：:][^）)]*[）)]?\s*$", caption)
+            if inline_unit and not unit:
+                unit = inline_unit.group(0).strip()
+        if caption:
+            break
+    other = any(
+        ln not in (caption, unit) and not _is_page_furniture(ln) for ln in lines_above
+    )  # text of the page above
+    return caption, unit, other
+
+
+def _as_in_page_text(line: str, page_text: str) -> str:
+    """The same line as spelled in the cleaned page text (spacing may differ between extractors)."""
+    if not line:
+        return ""
+    key = re.sub(r"\s+", "", line)
+    for candidate in page_text.splitlines():
+        if re.sub(r"\s+", "", candidate) == key:
+            return candidate.strip()
+    return re.sub(r"\s+", " ", line).strip()
+
+
+def normalize_cell(raw: str | None) -> str:
+    """One line per cell: a wrapped cell's lines joined without a space between CJK text,
+    with one where a Latin letter or digit meets the break ("2018 年-2019\\n年均值")."""
+    if not raw:
+        return ""
+    parts = [p.strip() for p in raw.splitlines() if p.strip()]
+    out = ""
+    for part in parts:
+        if out and ((out[-1].isascii() and out[-1].isalnum()) or (part[0].isascii() and part[0].isalnum())):
+            out += " "
+        out += part
+    return re.sub(r"[ \t\u3000]+", " ", out).strip()
+
+
+def _edges(values: list[float]) -> list[float]:
+    out: list[float] = []
+    for v in sorted(values):
+        if not out or v - out[-1] > _EDGE_TOL:
+            out.append(v)
+    return out
+
+
+def _span(edges: list[float], lo: float, hi: float) -> range:
+    start = min(range(len(edges)), key=lambda i: abs(edges[i] - lo))
+    end = min(range(len(edges)), key=lambda i: abs(edges[i] - hi))
+    return range(start, max(end, start + 1))
+
+
+def table_grid(table: Any) -> list[list[GridCell]]:
+    """A pdfplumber table as a full grid, merged cells filled into every position they cover."""
+    texts = table.extract()
+    boxes: list[tuple[tuple[float, float, float, float], str]] = []
+    for row, row_texts in zip(table.rows, texts, strict=False):
+        for bbox, text in zip(row.cells, row_texts, strict=False):
+            if bbox is not None:
+                boxes.append((bbox, text or ""))
+    if not boxes:
+        return []
+    xs = _edges([b[0] for b, _ in boxes] + [b[2] for b, _ in boxes])
+    ys = _edges([b[1] for b, _ in boxes] + [b[3] for b, _ in boxes])
+    nrows, ncols = len(ys) - 1, len(xs) - 1
+    if nrows < 1 or ncols < 1:
+        return []
+    grid: list[list[GridCell | None]] = [[None] * ncols for _ in range(nrows)]
+    for (x0, top, x1, bottom), raw in boxes:
+        rows, cols = _span(ys, top, bottom), _span(xs, x0, x1)
+        text = normalize_cell(raw)
+        for r in rows:
+            for c in cols:
+                if grid[r][c] is None:
+                    grid[r][c] = GridCell(text, raw.strip(), origin=(r == rows[0] and c == cols[0]))
+    return [[cell or GridCell("", "", True) for cell in row] for row in grid]
+
+
+def _numeric(cell: GridCell) -> bool:
+    return parse_number(cell.raw) is not None
+
+
+def header_row_count(grid: list[list[GridCell]]) -> int:
+    """Leading rows with no number outside the first column are header rows (at least 1, at most 4)."""
+    for i, row in enumerate(grid):
+        if any(_numeric(c) for c in row[1:]):
+            return max(1, min(i, 4))
+    return 1
+
+
+def _label_columns(body: list[list[GridCell]], header: list[list[GridCell]], ncols: int) -> int:
+    """How many leading columns hold row labels: those with no number in any body row (a leading
+    serial-number column, 序号, counts as a label column too)."""
+    n = 0
+    for c in range(ncols - 1):
+        serial = c == 0 and bool(header) and re.sub(r"\s+", "", header[0][0].text) in _SERIAL_HEADERS
+        if not serial and any(_numeric(row[c]) for row in body):
+            break
+        n += 1
+    return max(n, 1)
+
+
+def _same_header(a: list[list[GridCell]], b: list[list[GridCell]]) -> bool:
+    def key(rows: list[list[GridCell]]) -> list[list[str]]:
+        return [[re.sub(r"\s+", "", c.text) for c in row] for row in rows]
+
+    return len(a) == len(b) and key(a) == key(b)
+
+
+def _continues(prev: RawTable, last_piece: RawTable, nxt: RawTable) -> bool:
+    """Is `nxt` (the first table on its page) the continuation of `prev`, whose last piece
+    `last_piece` is the last table on the page before?"""
+    if nxt.page != last_piece.page + 1 or nxt.ncols != prev.ncols or nxt.caption:
+        return False
+    return _repeats_header(prev, nxt) or (not nxt.text_above and not last_piece.text_below)
+
+
+def _repeats_header(prev: RawTable, nxt: RawTable) -> bool:
+    return _same_header(prev.grid[: prev.header_rows], nxt.grid[: prev.header_rows])
+
+
+def join_continued(raws: list[RawTable]) -> list[RawTable]:
+    """Merge tables continued over page breaks; repeated header rows are dropped; every row keeps
+    the page it is printed on (`row_pages`)."""
+    out: list[RawTable] = []
+    for k, raw in enumerate(raws):
+        before = raws[k - 1] if k else None
+        if out and before is not None and before.page < raw.page and _continues(out[-1], before, raw):
+            prev = out[-1]
+            skip = prev.header_rows if _repeats_header(prev, raw) else 0
+            prev.grid = prev.grid + raw.grid[skip:]
+            prev.row_pages = prev.row_pages + raw.row_pages[skip:]
+            continue
+        out.append(RawTable(**{**raw.__dict__, "grid": list(raw.grid), "row_pages": list(raw.row_pages)}))
+    return out
+
+
+def build_tables(raws: list[RawTable], *, doc_id: str) -> list[Table]:
+    """Join continued tables and turn each into a `Table` with header paths and parsed cells."""
+    return [to_table(raw, doc_id=doc_id, index=i) for i, raw in enumerate(join_continued(raws))]
+
+
+def _column_path(header: list[list[GridCell]], col: int) -> tuple[str, ...]:
+    path: list[str] = []
+    for row in header:
+        text = row[col].text
+        if text and (not path or path[-1] != text):
+            path.append(text)
+    return tuple(path)
+
+
+def to_table(raw: RawTable, *, doc_id: str, index: int) -> Table:
+    header = raw.grid[: raw.header_rows]
+    body = raw.grid[raw.header_rows :]
+    body_pages = raw.row_pages[raw.header_rows :]
+    ncols = raw.ncols
+    labels = _label_columns(body, header, ncols)
+    units = units_of_unit_line(raw.unit_line)
+    col_paths = [_column_path(header, c) for c in range(ncols)]
+    rows: list[list[str]] = []
+    cells: list[Cell] = []
+    for r, (row, page) in enumerate(zip(body, body_pages, strict=True)):
+        texts = [cell.text if (c < labels or cell.origin) else "" for c, cell in enumerate(row)]
+        rows.append(texts)
+        row_header = tuple(t for t in texts[:labels] if t)
+        for c in range(labels, ncols):
+            cell = row[c]
+            if not cell.origin:
+                continue
+            parsed = parse_number(cell.raw)
+            value = parsed.value if parsed else None
+            is_percent = bool(parsed and parsed.is_percent)
+            unit = ""
+            if parsed is not None or is_empty_mark(cell.raw):
+                unit = cell_unit(parsed, row_header, col_paths[c], units)
+            cells.append(
+                Cell(
+                    row_index=r,
+                    col_index=c,
+                    row_header=row_header,
+                    col_header=col_paths[c],
+                    raw=cell.raw,
+                    value=value,
+                    unit=unit,
+                    page=page,
+                    is_percent=is_percent,
+                )
+            )
+    pages = sorted(set(raw.row_pages))
+    return Table(
+        id=f"{doc_id}:t{index:02d}",
+        doc_id=doc_id,
+        index=index,
+        caption=raw.caption,
+        unit_line=raw.unit_line,
+        pages=pages,
+        header=[[cell.text for cell in row] for row in header],
+        rows=rows,
+        cells=cells,
+    )
+
+
+def cell_unit(parsed: Any, row_header: tuple[str, ...], col_path: tuple[str, ...], units: list[str]) -> str:
+    """A value cell's unit, most specific source first: percent sign, the cell's own suffix, the row
+    label ("接听量（万次）"), the column header ("金额（万元）"), the unit line (per column)."""
+    if parsed is not None and parsed.is_percent:
+        return "%"
+    if parsed is not None and parsed.unit:
+        return str(parsed.unit)
+    for label in reversed(row_header):
+        if unit := unit_in_label(label):
+            return unit
+    for label in reversed(col_path):
+        if unit := unit_in_label(label):
+            return unit
+    unit = unit_for_header(" ".join(col_path), units)
+    if not unit and any(re.sub(r"\s+", "", label) in _SCORE_LABELS for label in (*row_header, *col_path)):
+        unit = "分"  # a score row or column ("分值", "得分") with no unit line
+    return unit

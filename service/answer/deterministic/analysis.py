@@ -1,0 +1,210 @@
+"""Question analysis: what is asked (intent and operation), about what (concept, table headers,
+section), for which years, and which words the evidence must contain.
+
+A follow-up ("那2019年呢？", "它的得分率呢？") is resolved by merging the slots it leaves open from
+the previous assistant turn's analysis, which the answer stores in `Answer.meta`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from service.answer.deterministic.evidence import to_halfwidth
+from service.answer.deterministic.lexicon import (
+    ASKING_VERBS,
+    RATIOS,
+    SECTIONS,
+    STOPWORDS,
+    Concept,
+    Lexicon,
+    segment_pos,
+)
+
+Intent = Literal["lookup", "compute", "section", "grade", "check", "policy", "documents", "unknown"]
+Op = Literal["growth", "over_budget", "execution_rate", "score_rate", "grade", "total_score", "baseline"]
+
+_CHECK = re.compile(r"对得上|对不上|核对|复核|核验|校验|核查|勾稽|(检查|验证).{0,6}(报告|数字|数据|计算)|(数字|数据).{0,6}(准确|正确|一致|有没有错)")
+_POLICY = re.compile(r"管理办法|实施细则|细则|办法|规定|制度|政策|口径|怎么算|如何计算|计算方法|计算公式|怎么计算|分母|条款|依据什么|哪一条|第[一二三四五六七八九十]+条")
+_GROWTH = re.compile(r"增长|提高|上升|增加|增幅|涨幅|上涨|下降|降低|减少|降幅|变化|变动|同比|多了|少了")
+_SCORE_GIVEN = re.compile(r"(\d+(?:\.\d+)?)\s*分")
+_DOCS = re.compile(r"(哪些|什么|几份|多少份).{0,4}(文件|文档|报告|资料)|文档列表|已.{0,2}(导入|上传|收录)")
+_PROCEDURE = re.compile(r"(是否|有没有|有无|是不是|履行|按规定).{0,12}(程序|手续|调整|审批|报批)")
+_FOLLOWUP_HEAD = re.compile(r"^(那|那么|那个|它|它的|其|其中|该|这个|还有|再看|换成|改成)")
+_LAST_YEAR = re.compile(r"去年|上一年|上年度|前一年")
+_BASELINE_Q = re.compile(r"均值|平均|年均|历史水平")
+_YEAR_IN_Q = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:\s*年)?(?!\d)")
+
+
+@dataclass
+class Analysis:
+    question: str
+    intent: Intent = "unknown"
+    op: Op | None = None
+    concept: str | None = None  # key of the main concept
+    concepts: list[str] = field(default_factory=list)  # all concept keys named, in order
+    entities: list[str] = field(default_factory=list)  # table headers named (rows/columns)
+    years: list[int] = field(default_factory=list)
+    relative_year: bool = False  # "去年" / "同比": the year before the report's year
+    score: str | None = None  # a score given in the question ("92.37分")
+    section: str | None = None
+    terms: list[str] = field(default_factory=list)  # other content words the evidence must contain
+    wants_procedure: bool = False
+    policy: bool = False
+    followup: bool = False
+
+    def to_meta(self) -> dict[str, Any]:
+        d = asdict(self)
+        d.pop("question")
+        return d
+
+    @classmethod
+    def from_meta(cls, question: str, meta: dict[str, Any]) -> Analysis:
+        known = {k: v for k, v in meta.items() if k in cls.__dataclass_fields__ and k != "question"}
+        return cls(question=question, **known)
+
+
+def analyse(question: str, lexicon: Lexicon, *, previous: dict[str, Any] | None = None) -> Analysis:
+    q = to_halfwidth(question).strip()
+    a = Analysis(question=question)
+    a.years = sorted({int(y) for y in _YEAR_IN_Q.findall(q)})
+    a.relative_year = bool(_LAST_YEAR.search(q))
+    named = lexicon.concepts_in(q)
+    a.entities = sorted((h for h in lexicon.headers_in(q) if not _is_concept_word(h, named, lexicon)), key=q.find)
+    # a concept word inside a longer header ("支出" in "工资福利支出") belongs to the header, and a
+    # header inside a longer concept name ("接听量" in "每万次接听量人工成本") to the concept
+    spans = [(m.start(), m.start() + len(e)) for e in a.entities for m in re.finditer(re.escape(e), q)]
+    named = [(c, s, p) for c, s, p in named if not any(b <= p and p + len(s) <= e and len(s) < e - b for b, e in spans)]
+    cspans = [(p, p + len(s)) for _, s, p in named]
+    a.entities = [
+        e for e in a.entities
+        if not any(b <= m.start() and m.end() <= x and len(e) < x - b for b, x in cspans for m in re.finditer(re.escape(e), q))
+    ]
+    a.concepts = [c.key for c, _, _ in named]
+    a.wants_procedure = bool(_PROCEDURE.search(q))
+    a.policy = bool(_POLICY.search(q))
+    a.section = _section(q)
+    if m := _SCORE_GIVEN.search(q):
+        a.score = m.group(1)
+    a.terms = _content_terms(q, named, a.entities, lexicon)
+    keys = set(a.concepts)
+
+    if _CHECK.search(q):
+        a.intent = "check"
+    elif _DOCS.search(q) and not keys:
+        a.intent = "documents"
+    elif _BASELINE_Q.search(q) and (main := _main(named, exclude=set())) in RATIOS and not _GROWTH.search(q):
+        a.intent, a.op, a.concept = "compute", "baseline", main
+    elif "评价等级" in keys:
+        a.intent, a.op, a.concept = "grade", "grade", "评价等级"
+    elif "得分率" in keys:
+        a.intent, a.op, a.concept = "compute", "score_rate", "得分率"
+    elif "超预算金额" in keys:
+        a.intent, a.op, a.concept = "compute", "over_budget", _main(named, exclude={"超预算金额"}) or "超预算金额"
+    elif a.policy and not (a.years and keys - {"预算执行率", "资金到位率", "得分率"}):
+        a.intent = "policy"
+        a.concept = a.concepts[0] if a.concepts else None
+    elif _GROWTH.search(q) and (len(a.years) >= 2 or a.relative_year or re.search(r"比|较|同比|相比", q)):
+        a.intent, a.op = "compute", "growth"
+        a.concept = _main(named, exclude=set())
+    elif a.section and not keys - {"得分", "评价等级"}:
+        a.intent = "section"
+    elif "得分" in keys:
+        a.intent, a.concept = "lookup", "得分"
+        if not a.entities or "合计" in a.entities:
+            a.op = "total_score"
+    elif keys or a.entities:
+        a.intent = "lookup"
+        a.concept = _main(named, exclude=set())
+        if a.concept == "预算执行率":
+            a.op = "execution_rate"
+    elif a.section:
+        a.intent = "section"
+
+    if previous and _is_followup(q, a):
+        a = _merge(a, Analysis.from_meta(question, previous))
+    return a
+
+
+def _main(named: list[tuple[Concept, str, int]], *, exclude: set[str]) -> str | None:
+    # the most specific concept: the longest surface form among those named
+    cands = [(c, s) for c, s, _ in named if c.key not in exclude]
+    if not cands:
+        return None
+    return max(cands, key=lambda cs: len(cs[1]))[0].key
+
+
+_SECTION_PATTERNS = {
+    "存在的主要问题": re.compile(r"哪些问题|问题有哪些|什么问题|主要问题|存在.{0,4}问题|问题.{0,4}(清单|列表)|不足之处|有何不足"),
+    "相关建议": re.compile(r"建议"),
+}
+
+
+def _section(q: str) -> str | None:
+    for key, ways in SECTIONS.items():
+        if any(w in q for w in ways) or (key in _SECTION_PATTERNS and _SECTION_PATTERNS[key].search(q)):
+            return key
+    return None
+
+
+def _is_concept_word(header: str, named: list[tuple[Concept, str, int]], lexicon: Lexicon) -> bool:
+    """A header that is just a concept's synonym ("预算执行率") is not an entity."""
+    return any(header == s or header in c.synonyms or header in c.match for c, s, _ in named)
+
+
+def _content_terms(q: str, named: list[tuple[Concept, str, int]], entities: list[str], lexicon: Lexicon) -> list[str]:
+    """Words of the question that are neither concept, header, year nor function words.
+
+    These must appear in the evidence, so "招标金额" is never answered with a budget figure."""
+    covered = [s for _, s, _ in named] + entities + [w for ways in SECTIONS.values() for w in ways]
+    rest = q
+    for w in sorted(covered, key=len, reverse=True):
+        rest = rest.replace(w, " ")
+    rest = _YEAR_IN_Q.sub(" ", rest)
+    rest = _SCORE_GIVEN.sub(" ", rest)
+    out: list[str] = []
+    for tok, flag in segment_pos(rest):
+        tok = tok.strip()
+        if not tok or tok in STOPWORDS or re.fullmatch(r"[\d.%\s\W]+", tok) or len(tok) < 2:
+            continue
+        # content words only: nouns (and verbal nouns, unknown words); verbs that carry the question's
+        # content ("采购", "招标") but not the asking ("指出", "算出来")
+        if not (flag.startswith(("n", "vn", "x", "eng", "j", "l", "i")) or (flag.startswith("v") and tok not in ASKING_VERBS)):
+            continue
+        if _POLICY.fullmatch(tok) or _GROWTH.fullmatch(tok) or _PROCEDURE.search(tok):
+            continue
+        if tok in {"管理办法", "程序", "手续", "调整", "履行", "预算调整", "调整程序", "便民专线", "天津市", "中心"}:
+            continue
+        out.append(tok)
+    return out
+
+
+def _is_followup(q: str, a: Analysis) -> bool:
+    short = len(q) <= 16
+    open_slots = not a.concepts and not a.entities and not a.section and a.intent not in ("check", "documents")
+    return bool(_FOLLOWUP_HEAD.search(q) or q.rstrip("？?。 ").endswith("呢") or (short and open_slots))
+
+
+def _merge(new: Analysis, prev: Analysis) -> Analysis:
+    """Fill the slots a follow-up leaves open from the previous analysis."""
+    out = Analysis(question=new.question, followup=True)
+    if new.intent in ("unknown",) or (not new.concepts and not new.section and new.intent != "check"):
+        # "那2019年呢？": same question, other year/entity
+        out.intent, out.op, out.concept, out.concepts = prev.intent, prev.op, prev.concept, list(prev.concepts)
+        out.section, out.policy, out.score = prev.section, prev.policy, prev.score
+        out.entities = new.entities or list(prev.entities)
+        out.years = new.years or list(prev.years)
+        out.relative_year = new.relative_year or (prev.relative_year and not new.years)
+        out.terms = new.terms
+        return out
+    # "它的得分率呢？": new operation/concept, the previous subject
+    out.intent, out.op, out.concept, out.concepts = new.intent, new.op, new.concept, list(new.concepts)
+    out.section, out.policy, out.score = new.section, new.policy, new.score or None
+    out.entities = new.entities or list(prev.entities)
+    out.years = new.years or list(prev.years)
+    out.relative_year = new.relative_year
+    out.terms = new.terms
+    if new.op == "grade" and not new.score and prev.score:
+        out.score = prev.score
+    return out

@@ -1,0 +1,171 @@
+"""The deterministic answerer: question analysis -> evidence through the Toolbox -> compute_metric ->
+Chinese answer from a template, with numbered citations, computations and a number-grounding check.
+
+The default when no LLM is configured, and the fallback when the LLM fails. Same tools, same
+citations and computations as the LLM path; no model anywhere.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import Any
+
+from service.answer.base import EventSink, emit
+from service.answer.deterministic.analysis import analyse
+from service.answer.deterministic.finders import Finder
+from service.answer.deterministic.handlers import Context, dispatch, refusal
+from service.answer.deterministic.render import Draft
+from service.answer.deterministic.lexicon import (
+    BASE_CONCEPTS,
+    Lexicon,
+    clean_header,
+    merge_concepts,
+    registry_concepts,
+)
+from service.answer.deterministic.render import CitationSet
+from service.answer.models import Answer, ProgressEvent, Turn
+
+_POLICY_TITLE = re.compile(r"办法|细则|规定|制度|通知|指标体系|评分规则|条例|意见|规程")
+
+
+class DeterministicAnswerer:
+    name = "deterministic"
+
+    def __init__(self, toolbox: Any) -> None:
+        self.toolbox = toolbox
+        self._lexicon: Lexicon | None = None
+        self._generation: str | None = None
+        self._lock = threading.Lock()
+
+    # ---- lexicon (rebuilt when the corpus changes) --------------------------------------------
+    def lexicon(self) -> Lexicon:
+        gen = self._corpus_generation()
+        with self._lock:
+            if self._lexicon is None or gen != self._generation:
+                self._lexicon = build_lexicon(self.toolbox)
+                self._generation = gen
+            return self._lexicon
+
+    def _corpus_generation(self) -> str | None:
+        store = getattr(self.toolbox, "store", None)
+        try:
+            return str(store.generation()) if store is not None else None
+        except Exception:  # noqa: BLE001 - without a generation the lexicon is simply built once
+            return None
+
+    # ---- answering ------------------------------------------------------------------------
+    def answer(
+        self,
+        question: str,
+        *,
+        history: list[Turn] | None = None,
+        document_ids: list[str] | None = None,
+        on_event: EventSink | None = None,
+    ) -> Answer:
+        question = (question or "").strip()
+        if not question:
+            return Answer(answer="请输入问题。Please ask a question.", grounded=True, answerer="deterministic")
+        lexicon = self.lexicon()
+        previous = _previous_meta(history or [])
+        analysis = analyse(question, lexicon, previous=previous)
+        emit(on_event, ProgressEvent(stage="searching", detail=f"问题类型：{analysis.intent}"))
+        finder = Finder(self.toolbox, lexicon, document_ids=document_ids, on_event=on_event)
+        ctx = Context(finder=finder, lexicon=lexicon, analysis=analysis, cites=CitationSet())
+        draft = _unknown_terms(ctx) or dispatch(ctx)
+        emit(on_event, ProgressEvent(stage="writing", detail="生成回答"))
+        text = draft.text()
+        citations = ctx.cites.items if draft.found else []
+        grounded, ungrounded = True, []
+        try:
+            from service.answer.grounding import ground
+
+            g = ground(text, evidence=[c.quote for c in citations] + [question] + [c.formula for c in draft.computations],
+                computations=draft.computations)
+            text, grounded, ungrounded = g.text, g.grounded, list(g.ungrounded)
+        except ImportError:  # pragma: no cover - grounding is part of the project
+            pass
+        meta = {**analysis.to_meta(), **draft.meta, "found": draft.found}
+        notes = list(draft.notes) + [
+            f"{c.tool}({_short(c.args)}){'' if c.ok else ' 出错'}" for c in finder.calls
+        ]
+        return Answer(
+            answer=text,
+            citations=citations,
+            computations=draft.computations,
+            grounded=grounded,
+            ungrounded=ungrounded,
+            answerer="deterministic",
+            notes=notes,
+            meta=meta,
+        )
+
+
+def _unknown_terms(ctx: Context) -> Draft | None:
+    """A question about something no document mentions ("招标金额") is answered "未找到" at once,
+    before any figure is looked up, so a nearby number is never passed off as the answer."""
+    a = ctx.analysis
+    if a.intent not in ("lookup", "compute", "unknown") or not a.terms:
+        return None
+    missing = [t for t in a.terms if not ctx.finder.present(t)]
+    if not missing:
+        return None
+    return refusal(ctx, f"与“{'、'.join(missing)}”相关的内容", reason="所收录文档中没有提到该内容")
+
+
+def _previous_meta(history: list[Turn]) -> dict[str, Any] | None:
+    for turn in reversed(history):
+        if turn.role == "assistant" and turn.meta.get("intent"):
+            return turn.meta
+    return None
+
+
+def _short(args: dict[str, Any]) -> str:
+    parts = []
+    for k, v in args.items():
+        text = str(v)
+        parts.append(f"{k}={text[:40]}{'…' if len(text) > 40 else ''}")
+    return ", ".join(parts)
+
+
+def build_lexicon(toolbox: Any) -> Lexicon:
+    """Concepts (base + metrics registry), table headers and document titles/years/kinds."""
+    try:
+        from service.metrics import REGISTRY
+
+        concepts = merge_concepts(BASE_CONCEPTS, registry_concepts(REGISTRY))
+    except ImportError:  # pragma: no cover
+        concepts = list(BASE_CONCEPTS)
+    titles: dict[str, str] = {}
+    kinds: dict[str, str] = {}
+    years: dict[str, int | None] = {}
+    try:
+        res = toolbox.list_documents()
+    except Exception:  # noqa: BLE001 - an empty corpus still answers "未找到"
+        res = {}
+    docs = res.get("documents", []) if isinstance(res, dict) else (res or [])
+    for d in docs:
+        if not isinstance(d, dict) or d.get("status", "ok") not in ("ok", "unchanged"):
+            continue
+        doc_id = str(d.get("doc_id", ""))
+        title = str(d.get("title", "") or "")
+        titles[doc_id] = title
+        kinds[doc_id] = str(d.get("kind") or ("policy" if _POLICY_TITLE.search(title) else "report"))
+        y = d.get("year")
+        if not y and (m := re.search(r"(?:19|20)\d{2}", title)):
+            y = int(m.group(0))
+        years[doc_id] = int(y) if y else None
+    headers: set[str] = set()
+    store = getattr(toolbox, "store", None)
+    if store is not None:
+        try:
+            for table in store.get_tables():
+                if table.doc_id not in titles:
+                    continue
+                for cell in table.cells:
+                    headers.update(clean_header(h) for h in (*cell.row_header, *cell.col_header))
+                headers.update(clean_header(h) for r in table.rows for h in r[:1])
+        except Exception:  # noqa: BLE001 - headers only sharpen analysis
+            pass
+    headers = {h for h in headers if len(h) >= 2 and not re.fullmatch(r"[\d.%\-\s年]+", h) and "其中" not in h}
+    return Lexicon(concepts=concepts, headers=headers, titles=titles, doc_kinds=kinds, doc_years=years)

@@ -1,0 +1,384 @@
+"""Finding evidence through the Toolbox: figures in table cells (find_figure), figures in sentences
+(search_documents), section items and clauses. Every tool call is recorded (for "未找到" answers that
+say what was searched) and reported as a progress event.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from service.answer.base import EventSink, emit
+from service.answer.deterministic.evidence import (
+    Figure,
+    Passage,
+    cells_from,
+    find_years,
+    normalize_space,
+    number_mentions,
+    passages_from,
+    split_sentences,
+)
+from service.answer.deterministic.lexicon import Concept, Lexicon, clean_header
+from service.answer.models import ProgressEvent
+
+_QUALIFIER = re.compile(r"计划|目标|预期|设定|原定|申报|额定|上限")
+_TOTAL = re.compile(r"(共计|合计|总计|总额|全年累计|累计)\s*$")
+_BASELINE = re.compile(r"均值|平均")
+
+
+@dataclass
+class FigureSpec:
+    """What figure to look for."""
+
+    concept: Concept | None = None
+    entities: list[str] = field(default_factory=list)
+    year: int | None = None
+    terms: list[str] = field(default_factory=list)
+    baseline: bool = False  # the question asks for a multi-year average
+    qualified: bool = False  # the question itself asks for a planned/target value
+    columns: tuple[str, ...] = ()  # preferred column words, e.g. ("预算金额",)
+
+    def query(self, name: str | None = None) -> str:
+        words = []
+        if self.year:
+            words.append(f"{self.year}年")
+        words += self.entities
+        if name or self.concept:
+            words.append(name or self.concept.key)  # type: ignore[union-attr]
+        words += list(self.columns)
+        words += self.terms
+        return " ".join(dict.fromkeys(w for w in words if w))
+
+    @property
+    def kind(self) -> str | None:
+        return self.concept.kind if self.concept else None
+
+
+@dataclass
+class ToolCall:
+    tool: str
+    args: dict[str, Any]
+    seconds: float
+    ok: bool
+
+
+class Finder:
+    def __init__(
+        self,
+        toolbox: Any,
+        lexicon: Lexicon,
+        *,
+        document_ids: list[str] | None = None,
+        on_event: EventSink | None = None,
+    ) -> None:
+        self.toolbox = toolbox
+        self.lexicon = lexicon
+        self.document_ids = document_ids or None
+        self.on_event = on_event
+        self.calls: list[ToolCall] = []
+        self.searched: list[str] = []  # human-readable: what was looked for
+
+    # ---- tool calls -----------------------------------------------------------------------
+    def call(self, tool: str, **args: Any) -> Any:
+        emit(self.on_event, ProgressEvent(stage="tool", tool=tool, tool_input=args, detail=f"调用 {tool}"))
+        t0 = time.perf_counter()
+        try:
+            result = getattr(self.toolbox, tool)(**args)
+        except Exception as exc:  # noqa: BLE001 - a failing tool is evidence not found, reported in notes
+            result = {"error": {"code": type(exc).__name__, "message": str(exc)}}
+        ok = not (isinstance(result, dict) and "error" in result)
+        self.calls.append(ToolCall(tool, args, time.perf_counter() - t0, ok))
+        emit(
+            self.on_event,
+            ProgressEvent(stage="tool", tool=tool, tool_input=args, tool_output=_summary(result), detail="完成"),
+        )
+        return result
+
+    def search(self, query: str, *, doc_ids: list[str] | None = None, k: int = 8) -> list[Passage]:
+        ids = doc_ids or self.document_ids
+        args: dict[str, Any] = {"query": query, "k": k}
+        if ids:
+            args["document_ids"] = ids
+        self.searched.append(f"全文检索“{query}”")
+        return passages_from(self.call("search_documents", **args))
+
+    def cells(self, query: str) -> list[dict[str, Any]]:
+        args: dict[str, Any] = {"query": query}
+        if self.document_ids:
+            args["document_ids"] = self.document_ids
+        self.searched.append(f"表格单元格“{query}”")
+        return cells_from(self.call("find_figure", **args))
+
+    # ---- figures ----------------------------------------------------------------------------
+    def figure(self, spec: FigureSpec) -> Figure | None:
+        found = self.figures(spec)
+        return found[0] if found else None
+
+    def figures(self, spec: FigureSpec) -> list[Figure]:
+        """Candidates best first: cells, then sentences (cells win ties: tables are data)."""
+        out = [f for f in (self._score_cell(spec, c) for c in self.cells(spec.query())) if f]
+        if not out and spec.concept:
+            # the table may word it differently: retry with the concept's other names
+            for alt in _alternatives(spec)[:2]:
+                out = [f for f in (self._score_cell(spec, c) for c in self.cells(alt)) if f]
+                if out:
+                    break
+        if not out or max(f.score for f in out) < 3:
+            passages = self.search(spec.query(), doc_ids=self.report_scope())
+            out += self._text_figures(spec, passages)
+        return sorted(out, key=lambda f: (-f.score, f.source != "cell", f.page))
+
+    def _score_cell(self, spec: FigureSpec, c: dict[str, Any]) -> Figure | None:
+        row, col = clean_header(c["row"]), clean_header(c["column"])
+        caption = clean_header(c["table"])
+        inside = row + "|" + col
+        hay = inside + "|" + caption
+        if c["doc_id"] and self.lexicon.doc_kinds.get(c["doc_id"]) == "policy":
+            return None
+        score = 0.0
+        if spec.concept:
+            forms = [m for m in spec.concept.match + spec.concept.synonyms if len(m) >= 2]
+            hits = [m for m in forms if m in inside]
+            if not hits:
+                return None
+            score += 3 + (1 if any(m in (row, col) for m in hits) else 0)
+        for e in spec.entities:
+            if e in inside:
+                score += 2.5
+            elif e in caption:
+                score += 0.5
+            else:
+                return None
+        for t in spec.terms:  # other words of the question: a match helps, a miss costs a little
+            score += 1 if t in hay else -0.5
+        for w in spec.columns:
+            if w in col:
+                score += 2
+            else:
+                return None
+        if not spec.concept and not spec.entities:
+            return None
+        if spec.kind == "rate" and c["unit"] != "%":
+            return None
+        if spec.kind in ("amount", "count", "score") and c["unit"] == "%":
+            return None
+        header_years = find_years(c["row"] + " " + c["column"]) or [int(y) for y in re.findall(r"(?:19|20)\d{2}", inside)]
+        doc_year = self.lexicon.doc_years.get(c["doc_id"])
+        is_baseline = bool(_BASELINE.search(inside))
+        if is_baseline != spec.baseline and (header_years or is_baseline):
+            if is_baseline:
+                return None
+            score -= 0.5
+        elif is_baseline and spec.baseline:
+            score += 2
+        if spec.year:
+            if header_years:
+                if spec.year not in header_years:
+                    return None
+                score += 2
+            elif doc_year and doc_year != spec.year:
+                return None
+        elif header_years and not is_baseline:
+            if doc_year and doc_year in header_years:
+                score += 1
+            else:
+                score -= 1
+        if not spec.entities and row in ("合计", "总计"):
+            score += 1
+        quote = c["row_text"] or f"{c['table']}：{c['row']} {c['column']} {c['raw']}".strip()
+        unit = c["unit"] or _unit_of(c["table"], c["row"] + c["column"])
+        if not unit and spec.kind == "score":
+            unit = "分"
+        return Figure(
+            value=c["value"],
+            unit=unit,
+            doc_id=c["doc_id"],
+            title=c["title"] or self.lexicon.titles.get(c["doc_id"], ""),
+            page=c["page"],
+            quote=quote,
+            source="cell",
+            label=f"{row} {col}".strip(),
+            table=c["table"],
+            row=c["row"],
+            column=c["column"],
+            year=spec.year or (header_years[0] if len(header_years) == 1 else None),
+            score=score,
+        )
+
+    def _text_figures(self, spec: FigureSpec, passages: list[Passage]) -> list[Figure]:
+        out: list[Figure] = []
+        for rank, p in enumerate(passages):
+            if self.lexicon.doc_kinds.get(p.doc_id) == "policy" or p.kind == "table":
+                continue
+            doc_year = self.lexicon.doc_years.get(p.doc_id)
+            for sent in split_sentences(p.text):
+                f = self._sentence_figure(spec, p, sent, doc_year)
+                if f:
+                    out.append(Figure(**{**f.__dict__, "score": f.score + 1 / (2 + rank)}))
+        return out
+
+    def _sentence_figure(self, spec: FigureSpec, p: Passage, sent: str, doc_year: int | None) -> Figure | None:
+        s = normalize_space(sent)
+        anchors: list[tuple[int, int]] = []
+        score = 0.0
+        if spec.concept:
+            forms = sorted({m for m in spec.concept.match + spec.concept.synonyms if len(m) >= 2}, key=len, reverse=True)
+            for m in forms:
+                anchors += [(x.start(), x.end()) for x in re.finditer(re.escape(m), s)]
+            if not anchors:
+                return None
+            score += 3
+        for e in spec.entities:
+            pos = s.find(e)
+            if pos < 0:
+                return None
+            score += 2
+            if not spec.concept:
+                anchors.append((pos, pos + len(e)))
+        if not anchors:
+            return None
+        for t in spec.terms:
+            score += 1 if (t in s or t in p.section) else -0.5
+        best: tuple[float, Any] | None = None
+        for num in number_mentions(s):
+            if spec.kind == "rate" and num.unit != "%":
+                continue
+            if spec.kind in ("amount", "count") and num.unit in ("%", "分"):
+                continue
+            if spec.kind == "score" and num.unit not in ("分", ""):
+                continue
+            if spec.year and not (num.year == spec.year or (num.year is None and doc_year == spec.year
+                                                             and not _other_year_before(s, num.start, spec.year))):
+                continue
+            if not spec.year and num.year not in (None, doc_year):
+                continue
+            # distance from the nearest anchor before the number, else a short way after it
+            d, between = _distance(anchors, num.start, num.end, s)
+            if d is None or d > 60:
+                continue
+            ns = score - d / 20
+            if _QUALIFIER.search(between) and not spec.qualified:
+                ns -= 2.5
+            if _TOTAL.search(s[max(0, num.start - 6) : num.start]):
+                ns += 3  # "共计 1036.39 万件": the total, not one of its parts
+            if re.search(r"[；;，,]", between):
+                ns -= 0.5
+            if best is None or ns > best[0]:
+                best = (ns, num)
+        if best is None:
+            return None
+        ns, num = best
+        return Figure(
+            value=num.value,
+            unit=num.unit,
+            doc_id=p.doc_id,
+            title=p.title or self.lexicon.titles.get(p.doc_id, ""),
+            page=_page_of(p, sent),
+            quote=sent.strip(),
+            source="text",
+            label=spec.concept.key if spec.concept else " ".join(spec.entities),
+            year=num.year,
+            score=ns,
+        )
+
+    def report_scope(self) -> list[str] | None:
+        """Reports to read figures from: the asked-for documents that are reports, else every report."""
+        reports = self.lexicon.report_doc_ids()
+        if self.document_ids:
+            return [d for d in self.document_ids if d in reports] or list(self.document_ids)
+        return reports or None
+
+    def policy_scope(self) -> list[str] | None:
+        policies = self.lexicon.policy_doc_ids()
+        if self.document_ids:
+            return [d for d in self.document_ids if d in policies] or list(self.document_ids)
+        return policies or None
+
+    def present(self, term: str) -> bool:
+        """Whether the corpus mentions `term` at all (whole, or every part jieba finds in it)."""
+        passages = self.search(term, k=5)
+        texts = [normalize_space(p.text) + p.section for p in passages]
+        if any(term in t for t in texts):
+            return True
+        import jieba
+
+        parts = [w for w in jieba.cut_for_search(term) if len(w) >= 2 and w != term]
+        return bool(parts) and all(any(w in t for t in texts) for w in parts)
+
+    # ---- sentences --------------------------------------------------------------------------
+    def sentences(self, query: str, *, must: list[str], any_of: list[str] = (), doc_ids: list[str] | None = None,
+                  k: int = 8) -> list[tuple[Passage, str]]:
+        """Sentences from retrieved passages that contain every word of `must` (and one of `any_of`)."""
+        out: list[tuple[float, Passage, str]] = []
+        for rank, p in enumerate(self.search(query, doc_ids=doc_ids, k=k)):
+            for sent in split_sentences(p.text):
+                s = normalize_space(sent)
+                if all(w in s for w in must) and (not any_of or any(w in s for w in any_of)):
+                    hits = sum(1 for w in any_of if w in s)
+                    out.append((hits + 1 / (1 + rank), p, sent.strip()))
+        out.sort(key=lambda t: -t[0])
+        seen: set[str] = set()
+        result = []
+        for _, p, s in out:
+            if s not in seen:
+                seen.add(s)
+                result.append((p, s))
+        return result
+
+
+def page_of(p: Passage, sentence: str) -> int:
+    return _page_of(p, sentence)
+
+
+def _page_of(p: Passage, sentence: str) -> int:
+    """The page a sentence is on: a passage crossing a page break knows only its first and last page;
+    a sentence in the second half of such a passage is attributed to the last page."""
+    if not p.end_page or p.end_page == p.page:
+        return p.page
+    pos = p.text.find(sentence[:12])
+    if pos < 0:
+        return p.page
+    return p.end_page if pos > len(p.text) * 0.5 else p.page
+
+
+def _alternatives(spec: FigureSpec) -> list[str]:
+    assert spec.concept is not None
+    names = sorted({m for m in spec.concept.synonyms + spec.concept.match if len(m) >= 2} - {spec.concept.key}, key=len, reverse=True)
+    return [spec.query(n) for n in names]
+
+
+def _distance(anchors: list[tuple[int, int]], start: int, end: int, s: str) -> tuple[float | None, str]:
+    best: tuple[float, str] | None = None
+    for a_s, a_e in anchors:
+        if start >= a_e:
+            cand = (float(start - a_e), s[a_e:start])
+        elif 0 <= a_s - end < 12:
+            cand = (40.0 + a_s - end, "")
+        else:
+            continue
+        if best is None or cand[0] < best[0]:
+            best = cand
+    return (best[0], best[1]) if best else (None, "")
+
+
+def _other_year_before(s: str, pos: int, year: int) -> bool:
+    return any(y != year for y in find_years(s[:pos]))
+
+
+def _unit_of(caption: str, column: str) -> str:
+    m = re.search(r"[（(]([^）)]+)[）)]", column)
+    return m.group(1) if m else ""
+
+
+def _summary(result: Any) -> Any:
+    """A short, JSON-able picture of a tool result for progress events."""
+    if isinstance(result, dict):
+        if "error" in result:
+            return result
+        return {k: (len(v) if isinstance(v, list) else v) for k, v in result.items() if not isinstance(v, dict)}
+    if isinstance(result, list):
+        return {"count": len(result)}
+    return result

@@ -1,0 +1,711 @@
+"""One handler per intent. Each finds its evidence through the Finder (Toolbox tools), computes through
+`compute_metric`, cites what it uses, and returns a Draft (template + variables). When the evidence is
+missing it returns a refusal draft that says what was searched — it never makes a number up.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from service.answer.base import emit
+from service.answer.deterministic.analysis import Analysis
+from service.answer.deterministic.calculator import ComputeFailed, Computed, compute, compute_lists
+from service.answer.deterministic.evidence import Figure, Passage, normalize_space, split_lines, split_sentences
+from service.answer.deterministic.finders import Finder, FigureSpec, page_of
+from service.answer.deterministic.lexicon import RATIOS, Lexicon
+from service.answer.deterministic.render import CitationSet, Draft, zh_count
+from service.answer.models import ProgressEvent
+
+_SUBHEAD = re.compile(r"^\s*[（(]([一二三四五六七八九十]+)[）)]\s*(.+)$")
+_TOPHEAD = re.compile(r"^\s*([一二三四五六七八九十]+)、\s*(.+)$")
+_CLAUSE_NO = re.compile(r"^第[一二三四五六七八九十百]+条")
+
+SECTION_HEADINGS: dict[str, tuple[str, ...]] = {
+    "存在的主要问题": ("存在的主要问题", "存在问题", "主要问题"),
+    "相关建议": ("相关建议", "建议"),
+    "绩效目标": ("项目绩效目标", "绩效目标", "总体绩效目标"),
+    "评价结论": ("绩效评价结果", "评价结论", "评价结果"),
+    "绩效评价方法": ("绩效评价方法", "评价方法"),
+}
+
+
+@dataclass
+class Context:
+    finder: Finder
+    lexicon: Lexicon
+    analysis: Analysis
+    cites: CitationSet
+
+    def progress(self, stage: str, detail: str) -> None:
+        emit(self.finder.on_event, ProgressEvent(stage=stage, detail=detail))  # type: ignore[arg-type]
+
+    @property
+    def report_year(self) -> int | None:
+        ids = self.finder.document_ids or self.lexicon.report_doc_ids()
+        years = [self.lexicon.doc_years.get(d) for d in ids]
+        known = [y for y in years if y]
+        return max(known) if known else None
+
+    def concept(self, key: str | None):  # noqa: ANN201 - Concept | None
+        return self.lexicon.concept(key) if key else None
+
+    def spec(self, *, concept: str | None = None, year: int | None = None, entities: list[str] | None = None,
+             columns: tuple[str, ...] = (), terms: list[str] | None = None, baseline: bool | None = None) -> FigureSpec:
+        a = self.analysis
+        q = a.question
+        return FigureSpec(
+            concept=self.concept(concept if concept is not None else a.concept),
+            entities=list(a.entities if entities is None else entities),
+            year=year,
+            terms=list(a.terms if terms is None else terms),
+            baseline=bool(re.search(r"均值|平均|年均", q)) if baseline is None else baseline,
+            qualified=bool(re.search(r"计划|目标|预期", q)),
+            columns=columns,
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# helpers
+
+
+def subject(ctx: Context, *, year: int | None = None, concept: str | None = None, entities: list[str] | None = None) -> str:
+    ents = [e for e in (ctx.analysis.entities if entities is None else entities) if e != "合计"]
+    key = concept if concept is not None else (ctx.analysis.concept or "")
+    parts = ([f"{year}年"] if year else []) + ents + ([key] if key and key not in ents else [])
+    return "".join(parts) or "所问数据"
+
+
+def years_asked(ctx: Context) -> list[int]:
+    a = ctx.analysis
+    if a.years:
+        return a.years
+    if a.relative_year and ctx.report_year:
+        return [ctx.report_year - 1]
+    return []
+
+
+def refusal(ctx: Context, what: str, *, reason: str = "") -> Draft:
+    searched = list(dict.fromkeys(ctx.finder.searched))
+    covered = sorted(ctx.lexicon.years())
+    return Draft(
+        "refusal",
+        {
+            "subject": what,
+            "reason": reason,
+            "searched": searched,
+            "years": [f"{y}年" for y in covered],
+            "titles": sorted({t for d, t in ctx.lexicon.titles.items() if not ctx.finder.document_ids or d in ctx.finder.document_ids}),
+        },
+        found=False,
+        notes=[f"未找到：{what}；已检索：{'；'.join(searched) or '（无）'}"],
+    )
+
+
+def year_reason(ctx: Context, years: list[int]) -> str:
+    covered = ctx.lexicon.years()
+    missing = [y for y in years if covered and y not in covered]
+    if missing and ctx.report_year:
+        return f"所收录报告的评价年度为{ctx.report_year}年，报告中没有{'、'.join(f'{y}年' for y in missing)}的该项数据"
+    return ""
+
+
+def fig_var(ctx: Context, f: Figure, subject_text: str) -> dict[str, Any]:
+    return {"subject": subject_text, "display": f.display, "n": ctx.cites.figure(f), "figure": f}
+
+
+def _computed_vars(ctx: Context, c: Computed, labels: dict[str, str]) -> dict[str, Any]:
+    inputs = [
+        {"label": labels.get(role, role), "display": f.display, "n": ctx.cites.figure(f)} for role, f in c.figures.items()
+    ]
+    comp = c.computation
+    return {
+        "name_zh": comp.name_zh or comp.metric,
+        "formula": comp.formula,
+        "formula_words": comp.formula_words,
+        "display": comp.display,
+        "inputs": inputs,
+    }
+
+
+def _agrees(stated: Figure, comp_display: str) -> bool:
+    m = re.match(r"-?[\d.]+", comp_display.replace(",", ""))
+    if not m:
+        return False
+    try:
+        from decimal import Decimal
+
+        return abs(Decimal(m.group(0)) - stated.decimal()) <= Decimal("0.011")
+    except Exception:  # noqa: BLE001
+        return False
+
+
+# ---------------------------------------------------------------------------------------------
+# lookup
+
+
+def handle_lookup(ctx: Context) -> Draft:
+    a = ctx.analysis
+    ctx.progress("searching", "查找数据")
+    years = years_asked(ctx) or [None]  # type: ignore[list-item]
+    found: list[dict[str, Any]] = []
+    missing: list[int | None] = []
+    for y in years:
+        f = ctx.finder.figure(ctx.spec(year=y))
+        if f is None:
+            missing.append(y)
+            continue
+        found.append(fig_var(ctx, f, subject(ctx, year=y or f.year if a.concept or y else y)))
+    if not found:
+        return refusal(ctx, subject(ctx, year=years[0]), reason=year_reason(ctx, [y for y in years if y]))
+    check = None
+    if a.op == "execution_rate" and len(found) == 1:
+        check = _verify_execution_rate(ctx, found[0]["figure"])
+    computations = [check["computation"]] if check else []
+    meta_figs = [{"value": v["figure"].value, "unit": v["figure"].unit, "page": v["figure"].page} for v in found]
+    return Draft(
+        "answer_lookup",
+        {
+            "figures": found,
+            "missing": [subject(ctx, year=y) for y in missing if y],
+            "check": check,
+        },
+        computations=computations,
+        meta={"figures": meta_figs},
+    )
+
+
+def _verify_execution_rate(ctx: Context, stated: Figure) -> dict[str, Any] | None:
+    """Recompute a stated execution rate from the same row's spending and budget cells."""
+    if stated.source != "cell" or not stated.row:
+        return None
+    row = [normalize_space(stated.row).replace(" ", "")]
+    spent = ctx.finder.figure(ctx.spec(concept="支出金额", entities=row, year=None, terms=[], columns=("支出",)))
+    budget = ctx.finder.figure(ctx.spec(concept="预算金额", entities=row, year=None, terms=[], columns=("预算",)))
+    if not spent or not budget or spent.table != stated.table or budget.table != stated.table:
+        return None
+    ctx.progress("computing", "复核预算执行率")
+    try:
+        c = compute(ctx.finder, "execution_rate", {"spent": spent, "budget": budget})
+    except ComputeFailed:
+        return None
+    v = _computed_vars(ctx, c, {"spent": "支出金额", "budget": "预算金额"})
+    v["agrees"] = _agrees(stated, c.computation.display)
+    v["computation"] = c.computation
+    return v
+
+
+# ---------------------------------------------------------------------------------------------
+# computations
+
+
+def handle_growth(ctx: Context) -> Draft:
+    a = ctx.analysis
+    ys = years_asked(ctx)
+    if len(ys) >= 2:
+        current, previous = max(ys), min(ys)
+    elif len(ys) == 1 and not a.years:  # "去年": the year before the report's
+        current, previous = (ctx.report_year or ys[0] + 1), ys[0]
+    elif len(ys) == 1:
+        current, previous = ys[0], ys[0] - 1
+    else:
+        current = ctx.report_year or 0
+        previous = current - 1
+    what = subject(ctx, year=None)
+    ctx.progress("searching", f"查找{current}年和{previous}年的{what}")
+    cur = ctx.finder.figure(ctx.spec(year=current))
+    prev = ctx.finder.figure(ctx.spec(year=previous))
+    if not cur or not prev:
+        lacking = [y for y, f in ((current, cur), (previous, prev)) if f is None]
+        return refusal(
+            ctx,
+            "、".join(f"{y}年{what}" for y in lacking),
+            reason=year_reason(ctx, lacking) or "计算增长率需要两个年度的数值",
+        )
+    ctx.progress("computing", "计算增长率")
+    try:
+        c = compute(ctx.finder, "growth", {"current": cur, "previous": prev})
+    except ComputeFailed as exc:
+        return refusal(ctx, f"{what}增长率", reason=f"无法计算：{exc.message}")
+    v = _computed_vars(ctx, c, {"current": f"{current}年{what}", "previous": f"{previous}年{what}"})
+    stated = _stated_change(ctx, what, current)
+    return Draft(
+        "answer_computation",
+        {
+            "subject": f"{current}年{what}较{previous}年",
+            "verb": "增长" if not c.computation.display.startswith("-") else "变动",
+            "result": c.computation.display,
+            "stated": {"display": stated.display, "n": ctx.cites.figure(stated), "agrees": _agrees(stated, c.computation.display)}
+            if stated
+            else None,
+            "extra": [],
+            **v,
+        },
+        computations=[c.computation],
+        meta={"years": [current, previous]},
+    )
+
+
+def _stated_change(ctx: Context, what: str, year: int) -> Figure | None:
+    """The change the report itself states ("较2019年…增加了37.83%"), if any, to compare."""
+    concept = ctx.concept(ctx.analysis.concept)
+    if concept is None:
+        return None
+    forms = [m for m in concept.match + concept.synonyms if len(m) >= 2]
+    for p, sent in ctx.finder.sentences(f"{year}年 {what} 增长 提高", must=[], any_of=["提高", "增长", "增加", "上升"],
+                                        doc_ids=ctx.finder.report_scope()):
+        s = normalize_space(sent)
+        if not any(f in s for f in forms):
+            continue
+        m = re.search(r"(提高|增长|增加|上升)了?\s*(\d+(?:\.\d+)?)%", s)
+        if m:
+            return Figure(m.group(2), "%", p.doc_id, p.title, page_of(p, sent), sent, "text", f"{what}增长率")
+    return None
+
+
+def handle_over_budget(ctx: Context) -> Draft:
+    a = ctx.analysis
+    ents = [e for e in a.entities] or ["合计"]
+    what = "".join(e for e in ents if e != "合计") or "项目"
+    ctx.progress("searching", f"查找{what}的预算与支出")
+    budget = ctx.finder.figure(ctx.spec(concept="预算金额", entities=ents, columns=("预算",), terms=[]))
+    spent = ctx.finder.figure(ctx.spec(concept="支出金额", entities=ents, columns=("支出",), terms=[]))
+    if not budget or not spent:
+        return refusal(ctx, f"{what}的预算金额与实际支出")
+    ctx.progress("computing", "计算超预算金额")
+    try:
+        c = compute(ctx.finder, "over_budget", {"spent": spent, "budget": budget})
+    except ComputeFailed as exc:
+        return refusal(ctx, f"{what}超预算金额", reason=f"无法计算：{exc.message}")
+    v = _computed_vars(ctx, c, {"spent": "实际支出", "budget": "预算金额"})
+    over = not c.computation.display.startswith("-") and c.computation.value not in ("0", "0.00")
+    extra = []
+    if a.wants_procedure or over:
+        for p, sent in ctx.finder.sentences(
+            f"{what} 超预算 预算调整 程序 手续", must=[], any_of=["调整程序", "调整手续", "预算调整", "超预算"],
+            doc_ids=ctx.finder.report_scope(),
+        ):
+            s = normalize_space(sent)
+            if re.search(r"程序|手续", s) and ("超预算" in s or what in s):
+                extra.append({"text": _procedure_text(s), "n": ctx.cites.add(p.doc_id, p.title, page_of(p, sent), sent)})
+                break
+    return Draft(
+        "answer_computation",
+        {
+            "subject": f"{what}实际支出较预算",
+            "verb": "超出" if over else "结余",
+            "result": c.computation.display.lstrip("-"),
+            "stated": None,
+            "extra": extra,
+            **v,
+        },
+        computations=[c.computation],
+    )
+
+
+def _procedure_text(sentence: str) -> str:
+    if re.search(r"未履行|没有履行|未按", sentence):
+        return "报告指出，针对超预算部分未履行相应的预算调整程序"
+    return "报告关于预算调整程序的表述如下"
+
+
+def handle_score_rate(ctx: Context) -> Draft:
+    a = ctx.analysis
+    ents = [e for e in a.entities if e not in ("得分", "分值", "得分率")] or ["合计"]
+    what = "".join(e for e in ents if e != "合计") or "总体"
+    ctx.progress("searching", f"查找{what}的得分与分值")
+    score = ctx.finder.figure(ctx.spec(concept="得分", entities=ents, terms=[]))
+    full = ctx.finder.figure(ctx.spec(concept="分值", entities=ents, terms=[]))
+    if not score or not full:
+        return refusal(ctx, f"{what}的得分与分值")
+    ctx.progress("computing", "计算得分率")
+    try:
+        c = compute(ctx.finder, "score_rate", {"score": _as_score(score), "full": _as_score(full)})
+    except ComputeFailed as exc:
+        return refusal(ctx, f"{what}得分率", reason=f"无法计算：{exc.message}")
+    v = _computed_vars(ctx, c, {"score": f"{what}得分", "full": f"{what}分值"})
+    stated = ctx.finder.figure(ctx.spec(concept="得分率", entities=ents, terms=[]))
+    return Draft(
+        "answer_computation",
+        {
+            "subject": f"{what}得分率",
+            "verb": "为",
+            "result": c.computation.display,
+            "stated": {"display": stated.display, "n": ctx.cites.figure(stated), "agrees": _agrees(stated, c.computation.display)}
+            if stated
+            else None,
+            "extra": [],
+            **v,
+        },
+        computations=[c.computation],
+        meta={"entities": ents},
+    )
+
+
+def handle_baseline(ctx: Context) -> Draft:
+    """A multi-year baseline of a ratio figure (2018–2019 年均单位人工成本): ratio of the totals, as
+    the report and the policy define it; the mean of yearly ratios shown for contrast."""
+    a = ctx.analysis
+    key = a.concept or ""
+    num_key, den_key = RATIOS[key]
+    if len(a.years) >= 2:
+        years = list(range(min(a.years), max(a.years) + 1))
+    elif ctx.report_year:
+        years = [ctx.report_year - 2, ctx.report_year - 1]
+    else:
+        return refusal(ctx, f"多年均值{key}", reason="问题中没有年份范围")
+    span = f"{years[0]}—{years[-1]}年"
+    ctx.progress("searching", f"查找{span}各年的{num_key}和{den_key}")
+    nums, dens = [], []
+    for y in years:
+        n = ctx.finder.figure(ctx.spec(concept=num_key, year=y, entities=[], terms=[], baseline=False))
+        d = ctx.finder.figure(ctx.spec(concept=den_key, year=y, entities=[], terms=[], baseline=False))
+        if not n or not d:
+            return refusal(ctx, f"{y}年的{num_key if not n else den_key}", reason=year_reason(ctx, [y]))
+        nums.append(Figure(**{**n.__dict__, "label": f"{y}年{num_key}"}))
+        dens.append(Figure(**{**d.__dict__, "label": f"{y}年{den_key}"}))
+    ctx.progress("computing", "按合计数之比计算多年均值")
+    try:
+        c = compute_lists(ctx.finder, "baseline", {"numerators": nums, "denominators": dens})
+    except ComputeFailed as exc:
+        return refusal(ctx, f"{span}年均{key}", reason=f"无法计算：{exc.message}")
+    computations = [c.computation]
+    alt = None
+    try:
+        m = compute_lists(ctx.finder, "baseline_mean", {"numerators": nums, "denominators": dens})
+        computations.append(m.computation)
+        alt = {"display": m.computation.display, "formula": m.computation.formula}
+    except ComputeFailed:
+        pass
+    stated = ctx.finder.figure(ctx.spec(concept=key, entities=[], terms=[], baseline=True))
+    if stated is not None and not (stated.source == "cell" and re.search(r"均值|平均", stated.column)):
+        stated = None
+    clause = None
+    for p, sent in ctx.finder.sentences("多年均值 合计数之比 历史水平", must=[], any_of=["合计数之比", "多年均值", "简单平均"],
+                                        doc_ids=ctx.finder.policy_scope()):
+        clause = {"title": p.title, "text": normalize_space(sent), "n": ctx.cites.add(p.doc_id, p.title, page_of(p, sent), sent)}
+        break
+    inputs = [{"label": f.label, "display": f.display, "n": ctx.cites.figure(f)} for f in nums + dens]
+    return Draft(
+        "answer_baseline",
+        {
+            "span": span,
+            "subject": key,
+            "numerator": num_key,
+            "denominator": den_key,
+            "formula": c.computation.formula,
+            "display": c.computation.display,
+            "inputs": inputs,
+            "stated": {"display": stated.display, "n": ctx.cites.figure(stated), "agrees": _agrees(stated, c.computation.display)}
+            if stated
+            else None,
+            "alt": alt,
+            "clause": clause,
+        },
+        computations=computations,
+        meta={"years": years},
+    )
+
+
+def _as_score(f: Figure) -> Figure:
+    return f if f.unit in ("分", "") else Figure(**{**f.__dict__, "unit": ""})
+
+
+# ---------------------------------------------------------------------------------------------
+# grades
+
+
+def handle_grade(ctx: Context) -> Draft:
+    a = ctx.analysis
+    score_fig: Figure | None = None
+    if a.score:
+        score_value = a.score
+    else:
+        ctx.progress("searching", "查找评价得分")
+        ents = [e for e in a.entities if e not in ("得分", "分值")] or ["合计"]
+        score_fig = ctx.finder.figure(ctx.spec(concept="得分", entities=ents, terms=[]))
+        if score_fig is None:
+            return refusal(ctx, "评价得分")
+        score_value = score_fig.value
+    ctx.progress("computing", "按评分规则确定等级")
+    try:
+        score_input = score_fig or Figure(score_value, "分", "", "", 0, "", "question", "评价得分")
+        c = _grade(ctx, score_input)
+    except ComputeFailed as exc:
+        return refusal(ctx, "评价等级", reason=f"无法确定等级：{exc.message}")
+    grade = str(c.computation.value)
+    rule = _grade_rule(ctx)
+    stated = _stated_grade(ctx) if not a.score else None
+    return Draft(
+        "answer_grade",
+        {
+            "score": score_value,
+            "score_n": ctx.cites.figure(score_fig) if score_fig else None,
+            "grade": grade,
+            "rule": rule,
+            "rule_source": c.details.get("source") or _spec_source("grade"),
+            "stated": stated,
+            "formula": c.computation.formula,
+        },
+        computations=[c.computation],
+        meta={"score": score_value},
+    )
+
+
+def _grade(ctx: Context, score: Figure) -> Computed:
+    if not score.doc_id:  # a score given in the question has no source document
+        from service.answer.deterministic.calculator import argument_names, metric_name
+
+        name = metric_name("grade")
+        arg = argument_names("grade")["score"]
+        result = ctx.finder.call("compute_metric", name=name, inputs={arg: {"value": score.value, "unit": "分", "label": "评价得分"}})
+        from service.answer.deterministic.calculator import _computation
+
+        comp = _computation(result)
+        if comp is None:
+            err = result.get("error", {}) if isinstance(result, dict) else {}
+            raise ComputeFailed(str(err.get("message_zh") or err.get("message") or "计算失败"))
+        return Computed(comp, {}, result.get("details", {}) if isinstance(result, dict) else {})
+    return compute(ctx.finder, "grade", {"score": _as_score(score)})
+
+
+def _spec_source(op: str) -> str:
+    from service.answer.deterministic.calculator import _registry, metric_name
+
+    spec = _registry().get(metric_name(op) or "")
+    return str(getattr(spec, "source", "") or "")
+
+
+def _grade_rule(ctx: Context) -> dict[str, Any] | None:
+    """The clause that defines the grade bands, from a policy document (else from the report)."""
+    for ids in (ctx.lexicon.policy_doc_ids(), None):
+        if ids == [] and ids is not None:
+            continue
+        for p, sent in ctx.finder.sentences("评价等级 分为 优 良 中 差 90分", must=["优"], any_of=["90", "良", "差"], doc_ids=ids):
+            s = normalize_space(sent)
+            if "90" in s and "良" in s:
+                return {"text": sent, "title": p.title, "n": ctx.cites.add(p.doc_id, p.title, page_of(p, sent), sent)}
+    return None
+
+
+def _stated_grade(ctx: Context) -> dict[str, Any] | None:
+    ids = ctx.finder.report_scope()
+    for p, sent in ctx.finder.sentences("评价等级 评价结果 得分", must=["等级"], any_of=["优", "良", "中", "差"], doc_ids=ids):
+        if ctx.lexicon.doc_kinds.get(p.doc_id) == "policy":
+            continue
+        m = re.search(r"等级为[“\"]?([优良中差])", normalize_space(sent))
+        if m:
+            return {"grade": m.group(1), "n": ctx.cites.add(p.doc_id, p.title, page_of(p, sent), sent)}
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# sections
+
+
+def handle_section(ctx: Context) -> Draft:
+    key = ctx.analysis.section or ""
+    heads = SECTION_HEADINGS.get(key, (key,))
+    ctx.progress("searching", f"查找“{key}”部分")
+    passages = ctx.finder.search(key, doc_ids=ctx.finder.report_scope(), k=20)
+    in_section = [p for p in passages if any(_heading_core(x) in heads for x in re.split(r"\s*>\s*", p.section))]
+    items = _section_items(in_section, heads)
+    if items:
+        out = [
+            {"text": text, "n": ctx.cites.add(p.doc_id, p.title, page, quote)}
+            for text, p, page, quote in items
+        ]
+        return Draft("answer_section", {"section": key, "count": zh_count(len(out)), "items": out, "paragraphs": []},
+                     meta={"pages": sorted({i[2] for i in items})})
+    # a section without sub-items (绩效目标, 评价结论): quote its sentences
+    paras = []
+    for p in in_section[:2] or [p for p in passages if any(h in p.text for h in heads)][:1]:
+        for sent in split_sentences(p.text):
+            s = normalize_space(sent)
+            if len(s) < 12 or _TOPHEAD.match(s) or (_SUBHEAD.match(s) and len(s) < 30) or "\t" in sent \
+                    or re.match(r"表\s*\d|单位[:：]", s):
+                continue
+            paras.append({"text": s, "n": ctx.cites.add(p.doc_id, p.title, page_of(p, sent), sent)})
+            if len(paras) >= 4:
+                break
+        if len(paras) >= 4:
+            break
+    if not paras:
+        return refusal(ctx, f"“{key}”部分")
+    return Draft("answer_section", {"section": key, "count": "", "items": [], "paragraphs": paras})
+
+
+def _heading_core(heading: str) -> str:
+    """"四、存在的主要问题" -> "存在的主要问题"; "（二）项目绩效目标" -> "项目绩效目标"."""
+    return re.sub(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d+[.．、])\s*", "", heading).strip()
+
+
+def _section_items(passages: list[Passage], heads: tuple[str, ...]) -> list[tuple[str, Passage, int, str]]:
+    """The numbered sub-headings ((一), (二) …) under the section, with the page each starts on."""
+    found: dict[str, tuple[str, Passage, int, str]] = {}
+    order: dict[str, int] = {}
+    for p in passages:
+        parts = [x.strip() for x in re.split(r"\s*>\s*", p.section) if x.strip()]
+        idx = next((i for i, x in enumerate(parts) if _heading_core(x) in heads), None)
+        if idx is None:
+            continue
+        sub = parts[idx + 1] if idx is not None and idx + 1 < len(parts) else None
+        candidates: list[tuple[str, int, str]] = []
+        if _SUBHEAD.match(parts[idx]):  # the section is itself a sub-heading: its text has no items
+            continue
+        if sub and _SUBHEAD.match(sub):
+            line = next((ln for ln in split_lines(p.text) if normalize_space(ln) == normalize_space(sub)), None)
+            page = page_of(p, line) if line else p.page
+            candidates.append((normalize_space(sub), page, line or sub))
+        for ln in split_lines(p.text):
+            s = normalize_space(ln)
+            if _SUBHEAD.match(s) and len(s) <= 40 and not re.search(r"[。；]", s):
+                candidates.append((s, page_of(p, ln), ln))
+        for text, page, quote in candidates:
+            m = _SUBHEAD.match(text)
+            if not m or _heading_core(text) in heads:
+                continue
+            label = m.group(1)
+            if label not in found or page < found[label][2]:
+                found[label] = (text, p, page, quote)
+                order[label] = "一二三四五六七八九十".find(label[0]) * 10 + len(label)
+    return [found[k] for k in sorted(found, key=lambda k: order[k])]
+
+
+# ---------------------------------------------------------------------------------------------
+# report check, policy, documents, open questions
+
+
+def handle_check(ctx: Context) -> Draft:
+    ids = ctx.finder.report_scope() or []
+    if not ids:
+        return refusal(ctx, "可供核对的报告")
+    ctx.progress("computing", "复核报告数字")
+    rows: list[dict[str, Any]] = []
+    title = ""
+    for doc in ids[:1]:
+        title = ctx.lexicon.titles.get(doc, doc)
+        ctx.finder.searched.append(f"复核报告《{title}》")
+        res = ctx.finder.call("check_report", doc=doc)
+        items = res.get("items") if isinstance(res, dict) else res
+        if not isinstance(items, list):
+            return refusal(ctx, "报告核对结果", reason=str((res or {}).get("error", {}).get("message", "")) if isinstance(res, dict) else "")
+        for it in items:
+            if isinstance(it, dict):
+                rows.append({**it, "doc_id": doc, "title": title})
+    by_status: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        by_status.setdefault(_status(r), []).append(r)
+    mismatches = []
+    for r in by_status.get("mismatch", []):
+        quote = str(r.get("claim") or r.get("quote") or "")
+        page = int(r.get("page") or 0)
+        n = ctx.cites.add(r["doc_id"], r["title"], page, quote) if quote and page else None
+        mismatches.append({"claim": quote, "stated": r.get("stated"), "recomputed": r.get("recomputed"), "n": n})
+    return Draft(
+        "answer_check",
+        {
+            "title": title,
+            "total": zh_count(len(rows)) if len(rows) < 100 else str(len(rows)),
+            "ok": zh_count(len(by_status.get("ok", []))),
+            "mismatch": zh_count(len(mismatches)),
+            "unverifiable": zh_count(len(by_status.get("cannot_verify", []))),
+            "mismatches": mismatches,
+        },
+        notes=[f"check_report: {len(rows)} 项"],
+    )
+
+
+def _status(item: dict[str, Any]) -> str:
+    s = str(item.get("status", "")).lower().replace(" ", "_").replace("-", "_")
+    if s in ("ok", "mismatch"):
+        return s
+    return "cannot_verify"
+
+
+def handle_policy(ctx: Context) -> Draft:
+    a = ctx.analysis
+    ids = ctx.finder.policy_scope()
+    words = [w for w in [a.concept or "", *a.entities, *a.terms] if w]
+    query = " ".join(words) or a.question
+    ctx.progress("searching", "检索政策条款")
+    concept = ctx.concept(a.concept)
+    forms = [m for m in (concept.synonyms + concept.match if concept else ()) if len(m) >= 2] or words
+    best: list[tuple[float, Passage, str]] = []
+    for rank, p in enumerate(ctx.finder.search(query, doc_ids=ids, k=8)):
+        for sent in _clauses(p.text):
+            s = normalize_space(sent)
+            hits = sum(1 for f in forms if f in s) + sum(0.5 for t in a.terms if t in s)
+            if hits:
+                best.append((hits + (0.5 if _CLAUSE_NO.match(s) else 0) + 1 / (2 + rank), p, sent))
+    if not best:
+        return refusal(ctx, f"关于“{query}”的政策条款")
+    best.sort(key=lambda t: -t[0])
+    clauses = []
+    for _, p, sent in best[:2]:
+        clauses.append({"text": normalize_space(sent), "title": p.title, "n": ctx.cites.add(p.doc_id, p.title, page_of(p, sent), sent)})
+    return Draft("answer_policy", {"topic": a.concept or query, "clauses": clauses})
+
+
+def _clauses(text: str) -> list[str]:
+    """A policy's clauses (第N条 … up to the next clause), else its sentences."""
+    lines = split_lines(text)
+    out: list[str] = []
+    for ln in lines:
+        s = ln.strip()
+        if _CLAUSE_NO.match(normalize_space(s)) or not out:
+            out.append(s)
+        elif "\t" in s or re.match(r"^第[一二三四五六七八九十]+章", normalize_space(s)):
+            out.append(s)
+        else:
+            out[-1] += s
+    return out or split_sentences(text)
+
+
+def handle_documents(ctx: Context) -> Draft:
+    res = ctx.finder.call("list_documents")
+    docs = res.get("documents") if isinstance(res, dict) else res
+    docs = [d for d in (docs or []) if isinstance(d, dict)]
+    return Draft("answer_documents", {"documents": [{"title": d.get("title") or d.get("path"), "status": d.get("status", "")} for d in docs],
+                                      "count": zh_count(len(docs))})
+
+
+def handle_open(ctx: Context) -> Draft:
+    """No figure or section recognised: quote the sentence that contains every content word, if any."""
+    a = ctx.analysis
+    terms = a.terms
+    if not terms:
+        ctx.finder.searched.append(f"问题分析：未识别出指标、表格项目或章节（{a.question}）")
+        return refusal(ctx, f"“{a.question}”所问的内容")
+    hits = ctx.finder.sentences(" ".join(terms), must=terms, k=8)
+    if not hits:
+        return refusal(ctx, f"与“{'、'.join(terms)}”相关的内容")
+    p, sent = hits[0]
+    return Draft("answer_policy", {"topic": "、".join(terms), "clauses": [
+        {"text": normalize_space(sent), "title": p.title, "n": ctx.cites.add(p.doc_id, p.title, page_of(p, sent), sent)}]})
+
+
+HANDLERS = {
+    "lookup": handle_lookup,
+    "section": handle_section,
+    "check": handle_check,
+    "policy": handle_policy,
+    "documents": handle_documents,
+    "unknown": handle_open,
+}
+
+OPERATIONS = {
+    "growth": handle_growth,
+    "over_budget": handle_over_budget,
+    "score_rate": handle_score_rate,
+    "grade": handle_grade,
+    "baseline": handle_baseline,
+}
+
+
+def dispatch(ctx: Context) -> Draft:
+    a = ctx.analysis
+    if a.op in OPERATIONS:
+        return OPERATIONS[a.op](ctx)
+    return HANDLERS.get(a.intent, handle_open)(ctx)

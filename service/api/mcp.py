@@ -1,0 +1,167 @@
+"""The MCP server (Python SDK `mcp` 2.x, streamable HTTP at /mcp): read-only tools for other
+assistants — `search_documents`, `get_table`, `compute_metric`, `check_report`, `ask`.
+
+The tools are the same `service.tools.Toolbox` methods the answerers use, plus the Assistant's
+`ask`; nothing here adds logic. Auth: the same Bearer keys as the API (site keys excluded), checked
+in front of the SDK's ASGI app, with the same rate limit and body limit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.streamable_http_manager import StreamableHTTPASGIApp
+from mcp.server.transport_security import TransportSecuritySettings
+from mcp_types import ToolAnnotations
+from pydantic import Field
+from starlette.datastructures import Headers
+from starlette.types import Receive, Scope, Send
+
+from service.api.answering import AnswerRunner, check_question
+from service.api.deps import AssistantLike
+from service.api.security import Guard, send_error
+from service.errors import JixiaoError
+
+READ_ONLY = ToolAnnotations(
+    readOnlyHint=True, destructiveHint=False, idempotentHint=True, openWorldHint=False
+)
+INSTRUCTIONS = (
+    "jixiao 绩效评价报告问答：带页码引用的检索、表格读取、按登记公式计算指标、报告数字自检与完整问答。"
+    " / Performance-evaluation reports: cited search, tables, registered metric formulas, report "
+    "self-check, and full cited answers. Every figure comes from a document page or a metric formula."
+)
+
+
+def _result(value: Any) -> dict[str, Any]:
+    """Toolbox results are JSON-able; errors come back as {"error": {...}} and become tool errors."""
+    if isinstance(value, dict) and "error" in value:
+        error = value["error"]
+        message = error.get("message") if isinstance(error, dict) else str(error)
+        hint = error.get("hint") if isinstance(error, dict) else None
+        raise ToolError(f"{message}" + (f"（{hint}）" if hint else ""))
+    return value if isinstance(value, dict) else {"result": value}
+
+
+def build_mcp(
+    get_assistant: Callable[[], AssistantLike], get_runner: Callable[[], AnswerRunner]
+) -> MCPServer:
+    # the SDK calls logging.basicConfig() (a rich handler on the root logger) when constructed;
+    # logging belongs to the process owner (`jixiao serve`, pytest), so undo that
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    server = MCPServer("jixiao", title="绩效 jixiao", instructions=INSTRUCTIONS, version="0.1.0")
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+    async def call(method: str, *args: Any) -> dict[str, Any]:
+        try:
+            toolbox = get_assistant().toolbox
+            return _result(await asyncio.to_thread(getattr(toolbox, method), *args))
+        except JixiaoError as exc:
+            raise ToolError(str(exc)) from None
+
+    @server.tool(annotations=READ_ONLY)
+    async def search_documents(
+        query: Annotated[str, Field(description="检索词或问题，中文为主 / query text")],
+        document_ids: Annotated[
+            list[str] | None, Field(description="只在这些文档中查 / restrict to documents")
+        ] = None,
+        k: Annotated[int, Field(ge=1, le=20, description="返回条数 / number of passages")] = 8,
+    ) -> dict[str, Any]:
+        """检索已入库的报告和政策文件，返回带文档、页码的段落 / search the ingested reports and policies;
+        passages with document and page."""
+        return await call("search_documents", query, document_ids, k)
+
+    @server.tool(annotations=READ_ONLY)
+    async def get_table(
+        doc: Annotated[str, Field(description="文档 id、文件名或标题 / document id, file name or title")],
+        caption_or_id: Annotated[
+            str, Field(description="表号/表名（如 表1-1 或 预算执行）或表 id / table caption or id")
+        ],
+    ) -> dict[str, Any]:
+        """读取报告中的一张表：表头、行、单元格数值和所在页 / one report table as data (header, rows,
+        cell values, pages)."""
+        return await call("get_table", doc, caption_or_id)
+
+    @server.tool(annotations=READ_ONLY)
+    async def compute_metric(
+        name: Annotated[str, Field(description="指标名，如 budget_execution_rate / registered metric name")],
+        inputs: Annotated[
+            dict[str, Any], Field(description="指标输入，数值用字符串 / inputs, numbers as strings")
+        ],
+    ) -> dict[str, Any]:
+        """按登记的公式计算绩效指标（预算执行率、增长率、得分率、等级等），返回公式、输入和结果 /
+        compute a registered metric with its formula, inputs and value."""
+        return await call("compute_metric", name, inputs)
+
+    @server.tool(annotations=READ_ONLY)
+    async def check_report(
+        doc: Annotated[str, Field(description="文档 id、文件名或标题 / document id, file name or title")],
+    ) -> dict[str, Any]:
+        """核对报告自身的数字（合计、比率、得分）是否对得上 / re-check a report's own figures (sums,
+        rates, scores)."""
+        return await call("check_report", doc)
+
+    @server.tool(annotations=READ_ONLY)
+    async def ask(
+        question: Annotated[str, Field(description="问题 / the question")],
+        document_ids: Annotated[
+            list[str] | None, Field(description="只在这些文档中查 / restrict to documents")
+        ] = None,
+        conversation_id: Annotated[
+            str | None, Field(description="续问时带上 / to continue a conversation")
+        ] = None,
+    ) -> dict[str, Any]:
+        """完整问答：中文回答，带编号引用（文档、页码、原文）和计算过程 / a full cited answer with
+        numbered citations and computations."""
+        assistant = get_assistant()
+        try:
+            text = check_question(assistant.settings, question)
+            answer = await get_runner().ask(
+                assistant, text, conversation_id=conversation_id, document_ids=document_ids
+            )
+        except JixiaoError as exc:
+            raise ToolError(str(exc)) from None
+        return answer.public()
+
+    return server
+
+
+class MCPEndpoint:
+    """The SDK's streamable HTTP handler behind our Bearer check, rate limit and origin check."""
+
+    def __init__(self, server: MCPServer, guard: Guard, *, max_body_bytes: int) -> None:
+        # stateless + JSON responses: each call stands alone (read-only tools), easy to load-balance
+        if guard.keys.enabled:
+            security = TransportSecuritySettings(enable_dns_rebinding_protection=False)
+        else:  # local mode: only this machine's names, as the SDK does by default
+            security = TransportSecuritySettings(
+                enable_dns_rebinding_protection=True,
+                allowed_hosts=["127.0.0.1:*", "localhost:*", "[::1]:*", "127.0.0.1", "localhost"],
+                allowed_origins=["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"],
+            )
+        server.streamable_http_app(
+            streamable_http_path="/mcp",
+            stateless_http=True,
+            json_response=True,
+            transport_security=security,
+            max_request_body_size=max_body_bytes,
+        )
+        self.session_manager = server.session_manager
+        self.app = StreamableHTTPASGIApp(self.session_manager)
+        self.guard = guard
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = Headers(scope=scope)
+        client = scope.get("client")
+        try:
+            self.guard.admit(headers, "/mcp", client[0] if client else None)
+        except JixiaoError as exc:
+            await send_error(scope, receive, send, exc)
+            return
+        await self.app(scope, receive, send)

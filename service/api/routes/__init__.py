@@ -1,0 +1,1 @@
+"""HTTP routes, one module per area; `service.api.app` includes each module's `router`."""

@@ -1,0 +1,162 @@
+"""POST /api/v1/chat — one question, a cited and computed answer; JSON or a UI message stream."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, Field
+
+from service.answer.models import Answer, ProgressEvent
+from service.api import ui_stream
+from service.api.answering import AnswerRunner, check_question
+from service.api.deps import AssistantDep, AssistantLike, GuardDep, PrincipalDep, SettingsDep
+from service.api.errors import AnswerTimeout, error_body
+from service.api.routes.documents import file_url_builder
+from service.errors import JixiaoError
+
+log = logging.getLogger("jixiao.api.chat")
+router = APIRouter(prefix="/api/v1", tags=["chat"])
+KEEPALIVE_SECONDS = 15.0
+
+
+class ChatRequest(BaseModel):
+    message: str = Field(description="问题 / the question", examples=["8890项目2020年预算执行率是多少？"])
+    conversation_id: str | None = Field(
+        None, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$", description="续问时带上上一轮返回的 conversation_id"
+    )
+    document_ids: list[str] | None = Field(
+        None, description="只在这些文档中查找 / restrict to these documents"
+    )
+    stream: bool = Field(False, description="true: Server-Sent Events (Vercel AI SDK UI message stream v1)")
+
+
+class CitationOut(BaseModel):
+    n: int
+    doc_id: str
+    title: str
+    page: int
+    quote: str
+    url: str = Field(description="opens the stored PDF at the cited page")
+
+
+class ChatResponse(BaseModel):
+    conversation_id: str
+    answer: str
+    citations: list[CitationOut]
+    computations: list[dict[str, Any]]
+    grounded: bool
+    answerer: str
+    ungrounded: list[str] = []
+    notes: list[str] = []
+
+
+def _runner(request: Request) -> AnswerRunner:
+    return request.app.state.answer_runner
+
+
+def answer_json(answer: Answer, file_url: Any) -> dict[str, Any]:
+    out = answer.public()
+    out["citations"] = [{**c.model_dump(), "url": file_url(c.doc_id, c.page)} for c in answer.citations]
+    return out
+
+
+@router.post(
+    "/chat",
+    response_model=ChatResponse,
+    summary="提问 / ask a question",
+    responses={
+        200: {"content": {"text/event-stream": {}}, "description": "JSON, or SSE when stream=true"},
+        400: {"description": "empty or too long question"},
+        401: {"description": "missing or invalid API key"},
+        429: {"description": "rate limited (Retry-After)"},
+        504: {
+            "description": "answer timed out; `fallback` holds a deterministic answer when one was possible"
+        },
+    },
+)
+async def chat(
+    body: ChatRequest,
+    request: Request,
+    principal: PrincipalDep,
+    assistant: AssistantDep,
+    settings: SettingsDep,
+    guard: GuardDep,
+):
+    message = check_question(settings, body.message)
+    file_url = file_url_builder(request, guard)
+    runner = _runner(request)
+    if not body.stream:
+        answer = await runner.ask(
+            assistant, message, conversation_id=body.conversation_id, document_ids=body.document_ids
+        )
+        return JSONResponse(answer_json(answer, file_url))
+    return StreamingResponse(
+        _stream(runner, assistant, message, body, file_url),
+        media_type=ui_stream.MEDIA_TYPE,
+        headers=ui_stream.HEADERS,
+    )
+
+
+async def _stream(
+    runner: AnswerRunner, assistant: AssistantLike, message: str, body: ChatRequest, file_url: Any
+) -> AsyncIterator[str]:
+    loop = asyncio.get_running_loop()
+    events: asyncio.Queue[ProgressEvent] = asyncio.Queue()
+
+    def on_event(event: ProgressEvent) -> None:  # called on the answering thread
+        loop.call_soon_threadsafe(events.put_nowait, event)
+
+    yield ui_stream.sse({"type": "start", "messageId": f"msg-{uuid.uuid4().hex[:16]}"})
+    task = asyncio.ensure_future(
+        runner.ask(
+            assistant,
+            message,
+            conversation_id=body.conversation_id,
+            document_ids=body.document_ids,
+            on_event=on_event,
+        )
+    )
+    tools = ui_stream.ToolParts()
+    try:
+        while not task.done():
+            getter = asyncio.ensure_future(events.get())
+            done, _ = await asyncio.wait(
+                {task, getter}, timeout=KEEPALIVE_SECONDS, return_when=asyncio.FIRST_COMPLETED
+            )
+            if getter in done:
+                for part in tools.parts(getter.result()):
+                    yield ui_stream.sse(part)
+            else:
+                getter.cancel()
+                if not done:
+                    yield ui_stream.KEEPALIVE
+        while not events.empty():
+            for part in tools.parts(events.get_nowait()):
+                yield ui_stream.sse(part)
+        try:
+            answer = task.result()
+            extra: dict[str, Any] = {}
+        except AnswerTimeout as exc:
+            if exc.fallback is None:
+                raise
+            answer, extra = exc.fallback, {"timeout": True, "error": error_body(exc)}
+            yield ui_stream.sse({"type": "data-notice", "data": {"code": exc.code, "message": exc.message}})
+        for part in ui_stream.answer_parts(answer, file_url=file_url, metadata=extra):
+            yield ui_stream.sse(part)
+    except JixiaoError as exc:
+        for part in ui_stream.error_parts(exc.message + (f"（{exc.hint}）" if exc.hint else "")):
+            yield ui_stream.sse(part)
+    except Exception:
+        log.exception("chat stream failed")
+        for part in ui_stream.error_parts("服务内部错误，请稍后重试 / internal error, please retry"):
+            yield ui_stream.sse(part)
+    finally:
+        if not task.done():
+            task.cancel()
+    yield ui_stream.DONE

@@ -1,0 +1,45 @@
+"""`check_report`: re-verify a report's own figures from its tables and text.
+
+Recomputes every derived figure the report states — each 合计 row and column, each 其中 breakdown,
+each rate printed next to its inputs, multi-year baselines and changes against them, and the rates,
+growths, sums, scores and grade stated in the text — and compares. Reports often compute from rounded
+intermediates, so both conventions are tried (full precision, and from the figures as printed); the one
+that matches is named and the figure is ok. A figure matching neither is a mismatch — reported, never
+corrected. A percentage the checker cannot pair with inputs is listed as cannot_verify, with why.
+
+Duck-typed over `ingest.models.Table` (caption, pages, cells: row_index, col_index, row_header,
+col_header, raw, value, unit, page, is_percent) and `Page` (number, text); no import of ingest.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from service.metrics._check_core import CONVENTIONS, CheckItem, norm
+from service.metrics._check_tables import RATE_RULES, check_tables
+from service.metrics._check_text import check_text
+
+STATUS_ZH = {"ok": "一致", "mismatch": "不一致", "cannot_verify": "无法复核"}
+
+
+def check_report(tables: list[Any], pages: list[Any], *, doc_id: str) -> list[CheckItem]:
+    """All checks of one report: table checks, then text claims, ordered by page."""
+    table_items, grids = check_tables(list(tables), doc_id)
+    text_items = check_text(list(pages), grids, doc_id)
+    items = table_items + text_items
+    order = {id(item): i for i, item in enumerate(items)}
+    return sorted(items, key=lambda it: (it.page if it.page is not None else 10**6, order[id(it)]))
+
+
+def summarize(items: list[CheckItem]) -> dict[str, int]:
+    counts = Counter(item.status for item in items)
+    return {
+        "total": len(items),
+        "ok": counts["ok"],
+        "mismatch": counts["mismatch"],
+        "cannot_verify": counts["cannot_verify"],
+    }
+
+
+__all__ = ["CONVENTIONS", "RATE_RULES", "STATUS_ZH", "CheckItem", "check_report", "norm", "summarize"]

@@ -1,0 +1,64 @@
+"""Cost efficiency: unit cost (per person, per item) and cost per 10 000 units."""
+
+from __future__ import annotations
+
+from service.metrics._build import build, divide, txt
+from service.metrics.registry import ArgSpec, metric
+from service.metrics.result import MetricInput, MetricResult
+from service.metrics.units import TEN_THOUSAND, convert, ten_thousand_unit
+
+_COST = ArgSpec("cost", "成本", "成本金额（如人工费用）cost", unit_class="money", default_unit="万元")
+
+
+@metric(
+    name="unit_cost",
+    name_zh="单位成本",
+    name_en="Unit cost",
+    description=(
+        "单位成本＝成本÷数量（如单位人工成本＝人工费用÷月均人员数量，单位为万元/人）。Cost / quantity."
+    ),
+    args=[_COST, ArgSpec("quantity", "数量", "数量（人、件、次…）quantity", unit_class="count")],
+)
+def unit_cost(cost: MetricInput, quantity: MetricInput, places: int | None) -> MetricResult:
+    value = divide(cost.value, quantity.value, what_zh=quantity.label, what_en="quantity")
+    unit = f"{cost.unit}/{quantity.unit}" if quantity.unit else cost.unit
+    return build(
+        "unit_cost",
+        value=value,
+        unit=unit,
+        places=2 if places is None else places,
+        formula=f"{cost.text} ÷ {quantity.text} = {{display}}",
+        symbols="成本 ÷ 数量",
+        words="单位成本等于成本除以数量",
+        inputs=[cost, quantity],
+    )
+
+
+@metric(
+    name="cost_per_10k_units",
+    name_zh="每万单位成本",
+    name_en="Cost per 10,000 units",
+    description=(
+        "每万单位成本＝成本÷（数量÷10000），如每1万接听量人工成本＝人工费用÷接听量（万次）。"
+        "Cost / quantity in units of 10,000."
+    ),
+    args=[_COST, ArgSpec("quantity", "数量", "数量（次、件；万次、万件亦可）quantity", unit_class="count")],
+)
+def cost_per_10k_units(cost: MetricInput, quantity: MetricInput, places: int | None) -> MetricResult:
+    if quantity.unit:
+        wan_unit = ten_thousand_unit(quantity.unit)
+        qty = convert(quantity.value, quantity.unit, wan_unit)
+    else:  # unit not stated: taken as already counted in 万
+        wan_unit, qty = "万", quantity.value
+    value = divide(cost.value, qty, what_zh=quantity.label, what_en="quantity")
+    shown_qty = txt(qty) if qty == quantity.value else f"({quantity.text} ÷ {TEN_THOUSAND})"
+    return build(
+        "cost_per_10k_units",
+        value=value,
+        unit=f"{cost.unit}/{wan_unit}",
+        places=2 if places is None else places,
+        formula=f"{cost.text} ÷ {shown_qty} = {{display}}",
+        symbols="成本 ÷ 数量（万）",
+        words="每万单位成本等于成本除以以万为单位的数量",
+        inputs=[cost, quantity],
+    )

@@ -1,0 +1,242 @@
+"""Rates of a part over a whole: share, answer / completion / satisfaction / pass rates, target
+completion, monthly staff turnover and its reduction against a baseline."""
+
+from __future__ import annotations
+
+from service.metrics._build import HUNDRED, align, build, divide, simple_rate, txt
+from service.metrics.errors import OutOfRange
+from service.metrics.registry import ArgSpec, metric
+from service.metrics.result import MetricInput, MetricResult
+
+
+def _part_of_whole(
+    name: str, part: MetricInput, whole: MetricInput, places: int | None, *, words: str, symbols: str
+) -> MetricResult:
+    whole_value, _ = align(part, whole)
+    if part.value > whole_value:
+        raise OutOfRange(
+            f"“{part.label}”（{part.text}）大于“{whole.label}”（{txt(whole_value)}），该比率不可能超过100%",
+            f"{part.name} ({part.text}) exceeds {whole.name} ({txt(whole_value)}); this rate cannot exceed 100%",
+            field=part.name,
+        )
+    return simple_rate(name, part, whole, places=places, words=words, symbols=symbols)
+
+
+@metric(
+    name="share",
+    name_zh="占比",
+    name_en="Share of total",
+    description="占比＝部分÷总体×100%（结构、构成分析）。Part / total x 100%.",
+    args=[
+        ArgSpec("part", "部分", "部分数值（如商品和服务支出）part"),
+        ArgSpec("total", "总体", "总体数值（如支出合计）total"),
+    ],
+)
+def share(part: MetricInput, total: MetricInput, places: int | None) -> MetricResult:
+    return _part_of_whole(
+        "share", part, total, places, words="占比等于部分除以总体再乘以100%", symbols="部分 ÷ 总体 × 100%"
+    )
+
+
+@metric(
+    name="answer_rate",
+    name_zh="接听率",
+    name_en="Answer rate",
+    description="接听率＝接听量÷呼入量×100%。Calls answered / calls received x 100%.",
+    args=[
+        ArgSpec("answered", "接听量", "接听量 calls answered", unit_class="count"),
+        ArgSpec("incoming", "呼入量", "呼入电话量 calls received", unit_class="count"),
+    ],
+)
+def answer_rate(answered: MetricInput, incoming: MetricInput, places: int | None) -> MetricResult:
+    return _part_of_whole(
+        "answer_rate",
+        answered,
+        incoming,
+        places,
+        words="接听率等于接听量除以呼入量再乘以100%",
+        symbols="接听量 ÷ 呼入量 × 100%",
+    )
+
+
+@metric(
+    name="completion_rate",
+    name_zh="办结率",
+    name_en="Completion rate",
+    description="办结率（完成率）＝已办结（完成）数÷应办结（受理）总数×100%。Completed / total x 100%.",
+    args=[
+        ArgSpec("completed", "办结数", "已办结（完成）数量 completed", unit_class="count"),
+        ArgSpec("total", "总数", "应办结（受理）总数 total", unit_class="count"),
+    ],
+)
+def completion_rate(completed: MetricInput, total: MetricInput, places: int | None) -> MetricResult:
+    return _part_of_whole(
+        "completion_rate",
+        completed,
+        total,
+        places,
+        words="办结率等于已办结数除以应办结总数再乘以100%",
+        symbols="办结数 ÷ 总数 × 100%",
+    )
+
+
+@metric(
+    name="satisfaction_rate",
+    name_zh="满意率",
+    name_en="Satisfaction rate",
+    description="满意率＝满意（含基本满意）样本数÷有效样本数×100%。Satisfied / valid responses x 100%.",
+    args=[
+        ArgSpec("satisfied", "满意数", "满意（含基本满意）的样本数 satisfied responses", unit_class="count"),
+        ArgSpec("total", "有效样本数", "有效样本总数 valid responses", unit_class="count"),
+    ],
+)
+def satisfaction_rate(satisfied: MetricInput, total: MetricInput, places: int | None) -> MetricResult:
+    return _part_of_whole(
+        "satisfaction_rate",
+        satisfied,
+        total,
+        places,
+        words="满意率等于满意样本数除以有效样本数再乘以100%",
+        symbols="满意数 ÷ 有效样本数 × 100%",
+    )
+
+
+@metric(
+    name="pass_rate",
+    name_zh="合格率",
+    name_en="Pass rate",
+    description="合格率（验收合格率、开通率等）＝合格数÷检验（验收）总数×100%。Passed / checked x 100%.",
+    args=[
+        ArgSpec("passed", "合格数", "合格（通过）数量 passed", unit_class="count"),
+        ArgSpec("total", "检验总数", "检验（验收）总数 checked", unit_class="count"),
+    ],
+)
+def pass_rate(passed: MetricInput, total: MetricInput, places: int | None) -> MetricResult:
+    return _part_of_whole(
+        "pass_rate",
+        passed,
+        total,
+        places,
+        words="合格率等于合格数除以检验总数再乘以100%",
+        symbols="合格数 ÷ 检验总数 × 100%",
+    )
+
+
+@metric(
+    name="target_completion_rate",
+    name_zh="目标完成率",
+    name_en="Target completion (actual vs target)",
+    description="目标完成率＝实际值÷目标值×100%（可超过100%）。Actual / target x 100% (may exceed 100%).",
+    args=[
+        ArgSpec("actual", "实际值", "实际完成值 actual"),
+        ArgSpec("target", "目标值", "绩效目标值（计划值）target"),
+    ],
+)
+def target_completion_rate(actual: MetricInput, target: MetricInput, places: int | None) -> MetricResult:
+    return simple_rate(
+        "target_completion_rate",
+        actual,
+        target,
+        places=places,
+        words="目标完成率等于实际完成值除以目标值再乘以100%",
+        symbols="实际值 ÷ 目标值 × 100%",
+    )
+
+
+@metric(
+    name="monthly_turnover_rate",
+    name_zh="月均人员流失率",
+    name_en="Monthly staff turnover rate",
+    description=(
+        "月均人员流失率＝（流失人数÷月数）÷月均人员数量×100%；months=12 时 leavers 为全年累计流失人数"
+        "（样本报告注¹：月均流失人数＝全年累计流失人数÷12）。"
+        "(leavers / months) / average headcount x 100%."
+    ),
+    args=[
+        ArgSpec(
+            "leavers",
+            "流失人数",
+            "流失人数（月均，或 months 个月累计）leavers",
+            unit_class="count",
+            default_unit="人",
+        ),
+        ArgSpec(
+            "average_headcount",
+            "月均人员数量",
+            "月均人员数量 average headcount",
+            unit_class="count",
+            default_unit="人",
+        ),
+        ArgSpec(
+            "months",
+            "月数",
+            "leavers 所覆盖的月数（默认1：已是月均）months covered",
+            kind="integer",
+            required=False,
+            default=1,
+        ),
+    ],
+)
+def monthly_turnover_rate(
+    leavers: MetricInput, average_headcount: MetricInput, months: int, places: int | None
+) -> MetricResult:
+    heads, _ = align(leavers, average_headcount)
+    per_month = leavers.value / months
+    value = divide(per_month, heads, what_zh=average_headcount.label, what_en="average_headcount") * HUNDRED
+    head = f"({leavers.text} ÷ {months})" if months != 1 else leavers.text
+    return build(
+        "monthly_turnover_rate",
+        value=value,
+        unit="%",
+        places=2 if places is None else places,
+        formula=f"{head} ÷ {txt(heads)} × 100% = {{display}}",
+        symbols="月均流失人数 ÷ 月均人员数量 × 100%",
+        words="月均人员流失率等于月均流失人数（全年累计流失人数除以12）除以月均人员数量再乘以100%",
+        inputs=[leavers, average_headcount],
+        details={"months": months, "monthly_leavers": per_month},
+    )
+
+
+@metric(
+    name="turnover_reduction",
+    name_zh="流失率较基期降低程度",
+    name_en="Reduction of turnover against a baseline",
+    description=(
+        "降低程度＝（基期流失率－本期流失率）÷基期流失率×100%（样本报告注²）。"
+        "(baseline rate - current rate) / baseline rate x 100%."
+    ),
+    args=[
+        ArgSpec(
+            "current_rate",
+            "本期流失率",
+            "本期月均流失率（%）current turnover rate",
+            unit_class="percent",
+            default_unit="%",
+        ),
+        ArgSpec(
+            "baseline_rate",
+            "基期流失率",
+            "基期（多年平均）月均流失率（%）baseline turnover rate",
+            unit_class="percent",
+            default_unit="%",
+        ),
+    ],
+)
+def turnover_reduction(
+    current_rate: MetricInput, baseline_rate: MetricInput, places: int | None
+) -> MetricResult:
+    base = baseline_rate.value
+    value = (
+        divide(base - current_rate.value, base, what_zh=baseline_rate.label, what_en="baseline_rate")
+        * HUNDRED
+    )
+    return build(
+        "turnover_reduction",
+        value=value,
+        unit="%",
+        places=2 if places is None else places,
+        formula=f"({baseline_rate.text}% − {current_rate.text}%) ÷ {baseline_rate.text}% × 100% = {{display}}",
+        symbols="(基期流失率 − 本期流失率) ÷ 基期流失率 × 100%",
+        words="流失率降低程度等于基期流失率减本期流失率，除以基期流失率，再乘以100%",
+        inputs=[current_rate, baseline_rate],
+    )

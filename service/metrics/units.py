@@ -1,0 +1,119 @@
+"""Units: which can be converted into which, and by what factor.
+
+Money: 元 / 万元 / 亿元 convert explicitly (1 万元 = 10^4 元, 1 亿元 = 10^8 元).
+Counts keep their own kind: 人 (名), 人次 (万人次), 次 (万次), 件 (万件), 个, 条, 篇, 期, 项.
+A 万-prefixed count converts to its base (1 万次 = 10^4 次). % is a percent point; 分 a score point.
+A compound unit "A/B" (万元/人, 万元/万次) converts through both parts.
+The empty unit "" means "not stated": it adopts the unit of the value it is combined with.
+Anything else — adding 万元 to 人, dividing 人 by 万次 where a rate needs the same kind — is a
+`UnitMismatch`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from service.metrics.errors import UnitMismatch
+
+TEN_THOUSAND = Decimal(10) ** 4
+HUNDRED_MILLION = Decimal(10) ** 8
+
+
+@dataclass(frozen=True)
+class UnitInfo:
+    symbol: str
+    kind: str  # "money", "person", "person_time", "times", "item", ... ; "" = not stated
+    factor: Decimal  # size in the kind's base unit
+    name_en: str
+
+
+_UNITS: dict[str, UnitInfo] = {
+    u.symbol: u
+    for u in (
+        UnitInfo("", "", Decimal(1), "(unit not stated)"),
+        UnitInfo("元", "money", Decimal(1), "yuan"),
+        UnitInfo("万元", "money", TEN_THOUSAND, "10k yuan"),
+        UnitInfo("亿元", "money", HUNDRED_MILLION, "100M yuan"),
+        UnitInfo("人", "person", Decimal(1), "persons"),
+        UnitInfo("名", "person", Decimal(1), "persons"),
+        UnitInfo("万人", "person", TEN_THOUSAND, "10k persons"),
+        UnitInfo("人次", "person_time", Decimal(1), "person-times"),
+        UnitInfo("万人次", "person_time", TEN_THOUSAND, "10k person-times"),
+        UnitInfo("次", "times", Decimal(1), "times"),
+        UnitInfo("万次", "times", TEN_THOUSAND, "10k times"),
+        UnitInfo("件", "item", Decimal(1), "items"),
+        UnitInfo("万件", "item", TEN_THOUSAND, "10k items"),
+        UnitInfo("个", "piece", Decimal(1), "pieces"),
+        UnitInfo("条", "line", Decimal(1), "lines"),
+        UnitInfo("篇", "article", Decimal(1), "articles"),
+        UnitInfo("期", "issue", Decimal(1), "issues"),
+        UnitInfo("项", "entry", Decimal(1), "entries"),
+        UnitInfo("%", "percent", Decimal(1), "percent"),
+        UnitInfo("分", "score", Decimal(1), "points"),
+        UnitInfo("年", "year", Decimal(1), "years"),
+        UnitInfo("月", "month", Decimal(1), "months"),
+    )
+}
+
+MONEY_UNITS = ("元", "万元", "亿元")
+COUNT_KINDS = ("person", "person_time", "times", "item", "piece", "line", "article", "issue", "entry")
+KNOWN_UNITS = tuple(u for u in _UNITS if u)
+
+
+def normalize_unit(unit: str | None) -> str:
+    """Trim and map full-width / spelled variants: "％" -> "%", "（万元）" -> "万元"."""
+    if unit is None:
+        return ""
+    u = unit.strip().strip("()（）").replace("％", "%").replace(" ", "")
+    return u
+
+
+def unit_info(unit: str) -> UnitInfo:
+    """The unit's kind and factor; a compound "A/B" gets kind "a/b" and factor fa/fb."""
+    u = normalize_unit(unit)
+    if u in _UNITS:
+        return _UNITS[u]
+    if "/" in u:
+        top, _, bottom = u.partition("/")
+        a, b = unit_info(top), unit_info(bottom)
+        return UnitInfo(u, f"{a.kind}/{b.kind}", a.factor / b.factor, f"{a.name_en} per {b.name_en}")
+    raise UnitMismatch(
+        f"不认识的单位“{unit}”，可用单位：{'、'.join(KNOWN_UNITS)}（或 A/B 形式的复合单位）",
+        f"unknown unit {unit!r}; known units: {', '.join(KNOWN_UNITS)} (or a compound A/B)",
+    )
+
+
+def kind_of(unit: str) -> str:
+    return unit_info(unit).kind
+
+
+def is_money(unit: str) -> bool:
+    return kind_of(unit) == "money"
+
+
+def compatible(a: str, b: str) -> bool:
+    """True when values in `a` and `b` can be added or compared (after conversion)."""
+    ka, kb = kind_of(a), kind_of(b)
+    return ka == "" or kb == "" or ka == kb
+
+
+def convert(value: Decimal, from_unit: str, to_unit: str) -> Decimal:
+    """`value` in `from_unit` expressed in `to_unit`; exact (factors are powers of ten)."""
+    fa, fb = unit_info(from_unit), unit_info(to_unit)
+    if fa.kind == "" or fb.kind == "" or fa.symbol == fb.symbol:
+        return value
+    if fa.kind != fb.kind:
+        raise UnitMismatch(
+            f"单位不一致：“{from_unit}”不能换算为“{to_unit}”",
+            f"unit mismatch: {from_unit!r} cannot be converted to {to_unit!r}",
+        )
+    return value * fa.factor / fb.factor
+
+
+def ten_thousand_unit(unit: str) -> str:
+    """The 万-unit of a count unit: 次 -> 万次, 万次 -> 万次, 件 -> 万件, "" -> "万"."""
+    u = normalize_unit(unit)
+    if u.startswith("万"):
+        return u
+    return f"万{u}"

@@ -1,0 +1,551 @@
+/*! jixiao widget — 绩效问答. One script tag; no external requests; everything from the jixiao host.
+ * <script src="https://HOST/widget.js" data-api-base="https://HOST" data-key="SITE_KEY"
+ *         data-title="绩效问答" [data-mode="inline" data-target="#el"] async></script>
+ * Untrusted text (answers, document quotes) only ever reaches the DOM through textContent.
+ */
+(function () {
+  "use strict";
+  if (window.JixiaoWidget && window.JixiaoWidget.loaded) return;
+
+  var script = document.currentScript || (function () {
+    var all = document.querySelectorAll("script[src*='widget.js']");
+    return all[all.length - 1];
+  })();
+  var ds = (script && script.dataset) || {};
+
+  var T = {
+    open: "打开绩效问答", close: "关闭", send: "发送", stop: "停止", newChat: "新对话",
+    input: "输入您的问题", placeholder: "例如：2020年预算执行率是多少？（Enter 发送，Shift+Enter 换行）",
+    docs: "限定文档", allDocs: "全部文档", sources: "来源", computations: "计算过程",
+    copy: "复制回答", copied: "已复制", retry: "重试", suggested: "您可以这样问：",
+    searching: "正在检索文档…", computing: "正在计算…", writing: "正在撰写回答…",
+    ungrounded: "注意：此回答中有数字未能与文档或计算结果核对一致，请以原文为准。",
+    page: "第{p}页", openPdf: "在新标签页打开原文 PDF", viewer: "原文", quote: "引用原文",
+    down: "无法连接到绩效问答服务，请检查网络或稍后重试。",
+    timeout: "回答超时，请稍后重试或换一种问法。",
+    limited: "提问过于频繁，请 {s} 秒后重试。",
+    auth: "本站点未获授权使用绩效问答（站点密钥无效或来源不符）。",
+    server: "服务出错：{m}", stopped: "（已停止）", formula: "公式", inputs: "输入", result: "结果",
+    chart: "数据对比图", welcome: "您好！我可以回答绩效评价报告和相关政策中的问题，每个数字都会注明出处或计算过程。",
+    you: "您", bot: "绩效问答"
+  };
+  function t(key, vars) {
+    var s = T[key] || key;
+    if (vars) Object.keys(vars).forEach(function (k) { s = s.replace("{" + k + "}", vars[k]); });
+    return s;
+  }
+
+  var CSS = [
+    ":host{all:initial;font-family:'PingFang SC','Microsoft YaHei','Noto Sans CJK SC','Source Han Sans SC',sans-serif;font-size:15px;line-height:1.6;color:#1a1a1a}",
+    "*{box-sizing:border-box}",
+    "button,select,textarea{font:inherit;color:inherit}",
+    ":focus-visible{outline:3px solid #0b57d0;outline-offset:2px}",
+    ".launcher{position:fixed;right:20px;bottom:20px;z-index:2147483000;background:#a8071a;color:#fff;border:0;border-radius:28px;padding:12px 20px;font-weight:600;box-shadow:0 4px 14px rgba(0,0,0,.25);cursor:pointer}",
+    ".launcher:hover{background:#820014}",
+    ".panel{display:flex;flex-direction:column;background:#fff;border:1px solid #c9c9c9;overflow:hidden}",
+    ".panel.floating{position:fixed;right:20px;bottom:84px;width:420px;max-width:calc(100vw - 24px);height:min(680px,calc(100vh - 110px));z-index:2147483001;border-radius:10px;box-shadow:0 8px 30px rgba(0,0,0,.28)}",
+    ".panel.inline{position:relative;width:100%;height:100%;min-height:420px;border-radius:6px}",
+    ".panel[hidden]{display:none}",
+    "header{display:flex;align-items:center;gap:8px;padding:10px 12px;background:#a8071a;color:#fff}",
+    "header h2{font-size:16px;margin:0;flex:1;font-weight:600}",
+    "header button{background:transparent;border:1px solid rgba(255,255,255,.7);color:#fff;border-radius:4px;padding:2px 8px;cursor:pointer}",
+    ".toolbar{display:flex;gap:8px;align-items:center;padding:6px 12px;border-bottom:1px solid #e3e3e3;background:#fafafa;font-size:13px}",
+    ".toolbar select{flex:1;min-width:0;border:1px solid #8c8c8c;border-radius:4px;padding:2px 4px;background:#fff}",
+    ".log{flex:1;overflow-y:auto;padding:12px;display:flex;flex-direction:column;gap:12px}",
+    ".msg{max-width:100%;word-wrap:break-word;overflow-wrap:anywhere}",
+    ".msg.user{align-self:flex-end;background:#fff1f0;border:1px solid #ffa39e;border-radius:8px;padding:6px 10px;max-width:85%;white-space:pre-wrap}",
+    ".msg.bot{align-self:stretch;background:#f5f5f5;border:1px solid #e0e0e0;border-radius:8px;padding:8px 10px}",
+    ".msg .who{position:absolute;left:-9999px}",
+    ".msg p{margin:0 0 6px}.msg ul,.msg ol{margin:0 0 6px;padding-left:22px}",
+    ".cite{border:0;background:#e6f0ff;color:#0b3d91;border-radius:3px;padding:0 3px;margin:0 1px;font-size:12px;cursor:pointer;vertical-align:super;line-height:1}",
+    ".status{font-size:13px;color:#4d4d4d;font-style:italic}",
+    ".warn{background:#fff7e6;border:1px solid #d48806;color:#5c3c00;border-radius:4px;padding:4px 8px;margin:4px 0;font-size:13px}",
+    ".err{background:#fff1f0;border:1px solid #cf1322;color:#820014;border-radius:4px;padding:6px 8px;font-size:14px}",
+    ".err button{margin-left:8px}",
+    ".sources{margin-top:6px;border-top:1px dashed #bfbfbf;padding-top:6px;font-size:13px}",
+    ".sources h3,.comp summary{font-size:13px;margin:0 0 4px;font-weight:600}",
+    ".sources ol{margin:0;padding-left:0;list-style:none}",
+    ".src{display:block;width:100%;text-align:left;background:#fff;border:1px solid #d9d9d9;border-radius:4px;padding:4px 6px;margin:0 0 4px;cursor:pointer}",
+    ".src:hover{border-color:#0b57d0}",
+    ".src .q{display:block;color:#404040;font-size:12px}",
+    ".comp{margin-top:6px;font-size:13px}",
+    ".comp summary{cursor:pointer}",
+    ".comp li{margin-bottom:6px}",
+    ".comp code{font-family:inherit;background:#fff;border:1px solid #e0e0e0;padding:0 3px;border-radius:3px}",
+    ".actions{display:flex;gap:6px;margin-top:6px}",
+    ".actions button,.sugg button,.err button{background:#fff;border:1px solid #8c8c8c;border-radius:4px;padding:1px 8px;cursor:pointer;font-size:13px}",
+    ".sugg{display:flex;flex-wrap:wrap;gap:6px;font-size:13px}",
+    ".sugg p{width:100%;margin:0;color:#404040}",
+    "form{display:flex;gap:6px;padding:8px 12px;border-top:1px solid #e3e3e3}",
+    "textarea{flex:1;resize:none;height:52px;border:1px solid #8c8c8c;border-radius:4px;padding:4px 6px}",
+    "form button{border:0;border-radius:4px;padding:0 14px;background:#a8071a;color:#fff;cursor:pointer}",
+    "form button.stop{background:#595959}",
+    "form button[disabled]{background:#8c8c8c;cursor:not-allowed}",
+    ".viewer{position:absolute;inset:0;background:#fff;display:flex;flex-direction:column;z-index:2}",
+    ".viewer[hidden]{display:none}",
+    ".viewer .body{flex:1;overflow:auto;padding:10px 12px;font-size:14px;white-space:pre-wrap}",
+    ".viewer mark{background:#ffe58f;color:#000}",
+    ".viewer a{color:#0b3d91}",
+    ".viewer iframe{width:100%;height:320px;border:1px solid #d9d9d9;margin-top:8px}",
+    ".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}",
+    "svg text{font-size:11px;fill:#1a1a1a}",
+    "@media (max-width:480px){.panel.floating{right:0;bottom:0;width:100vw;max-width:100vw;height:100vh;height:100dvh;border-radius:0}.launcher{right:12px;bottom:12px}}"
+  ].join("\n");
+
+  // ---- tiny DOM helper: never uses innerHTML -------------------------------------------------
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    if (attrs) Object.keys(attrs).forEach(function (k) {
+      var v = attrs[k];
+      if (v === null || v === undefined || v === false) return;
+      if (k === "text") node.textContent = v;
+      else if (k === "class") node.className = v;
+      else if (k.slice(0, 2) === "on") node.addEventListener(k.slice(2), v);
+      else node.setAttribute(k, v === true ? "" : v);
+    });
+    (children || []).forEach(function (c) { if (c) node.appendChild(typeof c === "string" ? document.createTextNode(c) : c); });
+    return node;
+  }
+  var SVGNS = "http://www.w3.org/2000/svg";
+  function svg(tag, attrs, text) {
+    var n = document.createElementNS(SVGNS, tag);
+    Object.keys(attrs || {}).forEach(function (k) { n.setAttribute(k, attrs[k]); });
+    if (text !== undefined) n.textContent = text;
+    return n;
+  }
+
+  // ---- safe Markdown subset: paragraphs, lists, **bold**, [n] citations ------------------------
+  function renderInline(text, parent, onCite) {
+    var re = /\*\*([^*]+)\*\*|\[(\d{1,3})\]/g, last = 0, m;
+    while ((m = re.exec(text))) {
+      if (m.index > last) parent.appendChild(document.createTextNode(text.slice(last, m.index)));
+      if (m[1] !== undefined) parent.appendChild(el("strong", { text: m[1] }));
+      else {
+        var n = m[2];
+        parent.appendChild(el("button", {
+          type: "button", class: "cite", text: "[" + n + "]", "aria-label": "来源 " + n,
+          onclick: function (nn) { return function () { onCite(parseInt(nn, 10)); }; }(n)
+        }));
+      }
+      last = re.lastIndex;
+    }
+    if (last < text.length) parent.appendChild(document.createTextNode(text.slice(last)));
+  }
+  function renderMarkdown(md, onCite) {
+    var frag = document.createDocumentFragment(), list = null;
+    md.replace(/\r/g, "").split("\n").forEach(function (line) {
+      var li = /^\s*(?:[-*•]|\d+[.、)])\s+(.*)$/.exec(line);
+      if (li) {
+        if (!list) { list = el(/^\s*\d/.test(line) ? "ol" : "ul"); frag.appendChild(list); }
+        var item = el("li"); renderInline(li[1], item, onCite); list.appendChild(item); return;
+      }
+      list = null;
+      if (!line.trim()) return;
+      var h = /^#{1,6}\s+(.*)$/.exec(line);
+      var p = el("p"); renderInline(h ? h[1] : line, h ? p.appendChild(el("strong")) : p, onCite);
+      frag.appendChild(p);
+    });
+    return frag;
+  }
+
+  // ---- bar chart of compared figures (inputs sharing a unit) ----------------------------------
+  function barChart(computation) {
+    var rows = (computation.inputs || []).map(function (i) {
+      return { label: String(i.label || i.name || ""), value: parseFloat(i.value), unit: i.unit || "" };
+    }).filter(function (r) { return isFinite(r.value) && r.value >= 0; });
+    if (rows.length < 2) return null;
+    var unit = rows[0].unit;
+    if (!rows.every(function (r) { return r.unit === unit; })) return null;
+    var max = Math.max.apply(null, rows.map(function (r) { return r.value; })) || 1;
+    var W = 300, rowH = 22, labelW = 110, H = rows.length * rowH + 4;
+    var chart = svg("svg", { width: "100%", viewBox: "0 0 " + W + " " + H, role: "img",
+      "aria-label": t("chart") + "：" + rows.map(function (r) { return r.label + " " + r.value + unit; }).join("，") });
+    rows.forEach(function (r, i) {
+      var y = i * rowH + 2, w = Math.max(1, (W - labelW - 70) * r.value / max);
+      chart.appendChild(svg("text", { x: 0, y: y + 14 }, r.label.length > 9 ? r.label.slice(0, 9) + "…" : r.label));
+      chart.appendChild(svg("rect", { x: labelW, y: y + 3, width: w, height: 14, fill: i % 2 ? "#0b57d0" : "#a8071a" }));
+      chart.appendChild(svg("text", { x: labelW + w + 4, y: y + 14 }, r.value + unit));
+    });
+    return chart;
+  }
+
+  // ---- SSE reader for the UI message stream --------------------------------------------------
+  function readStream(response, onPart) {
+    var reader = response.body.getReader(), decoder = new TextDecoder(), buf = "";
+    function pump() {
+      return reader.read().then(function (r) {
+        if (r.done) return;
+        buf += decoder.decode(r.value, { stream: true });
+        var idx;
+        while ((idx = buf.indexOf("\n\n")) >= 0) {
+          var block = buf.slice(0, idx); buf = buf.slice(idx + 2);
+          var data = block.split("\n").filter(function (l) { return l.indexOf("data:") === 0; })
+            .map(function (l) { return l.slice(5).replace(/^ /, ""); }).join("\n");
+          if (!data || data === "[DONE]") continue;
+          try { onPart(JSON.parse(data)); } catch (e) { /* ignore a malformed part */ }
+        }
+        return pump();
+      });
+    }
+    return pump();
+  }
+
+  function Widget(opts) {
+    this.api = (opts.apiBase || "").replace(/\/+$/, "");
+    this.key = opts.key || "";
+    this.title = opts.title || "绩效问答";
+    this.mode = opts.mode === "inline" ? "inline" : "floating";
+    this.storeKey = "jixiao:" + this.api + ":" + (this.key || "-");
+    this.state = this.load();
+    this.docs = [];
+    this.busy = null;
+    this.lastQuestion = "";
+    this.build(opts.target);
+  }
+
+  Widget.prototype.load = function () {
+    try { return JSON.parse(localStorage.getItem(this.storeKey)) || { cid: "", messages: [] }; }
+    catch (e) { return { cid: "", messages: [] }; }
+  };
+  Widget.prototype.save = function () {
+    try {
+      this.state.messages = this.state.messages.slice(-40);
+      localStorage.setItem(this.storeKey, JSON.stringify(this.state));
+    } catch (e) { /* storage full or disabled: the conversation still works */ }
+  };
+  Widget.prototype.headers = function (json) {
+    var h = { Accept: json ? "application/json" : "text/event-stream" };
+    if (this.key) h.Authorization = "Bearer " + this.key;
+    return h;
+  };
+
+  Widget.prototype.build = function (target) {
+    var self = this;
+    var host = el("div", { "data-jixiao-widget": "" });
+    (target || document.body).appendChild(host);
+    var root = host.attachShadow({ mode: "open" });
+    this.root = root;
+    // constructable stylesheets are not inline styles, so a strict portal CSP does not block them
+    if (root.adoptedStyleSheets !== undefined && window.CSSStyleSheet && CSSStyleSheet.prototype.replaceSync) {
+      var sheet = new CSSStyleSheet(); sheet.replaceSync(CSS); root.adoptedStyleSheets = [sheet];
+    } else root.appendChild(el("style", { text: CSS }));
+    var panelId = "jixiao-panel";
+    if (this.mode === "floating") {
+      this.launcher = el("button", { type: "button", class: "launcher", "aria-expanded": "false",
+        "aria-controls": panelId, text: this.title, "aria-label": t("open"),
+        onclick: function () { self.toggle(true); } });
+      root.appendChild(this.launcher);
+    }
+    this.docSelect = el("select", { id: "jx-docs", "aria-label": t("docs") }, [el("option", { value: "", text: t("allDocs") })]);
+    this.log = el("div", { class: "log", role: "log", "aria-live": "polite", "aria-relevant": "additions",
+      "aria-label": "对话记录", tabindex: "0" });
+    this.input = el("textarea", { id: "jx-input", "aria-label": t("input"), placeholder: t("placeholder"), rows: "2" });
+    this.sendBtn = el("button", { type: "submit", text: t("send"), "aria-label": t("send") });
+    this.viewerBody = el("div", { class: "body", tabindex: "0" });
+    this.viewerTitle = el("h2", { text: t("viewer") });
+    this.viewer = el("div", { class: "viewer", hidden: true, role: "dialog", "aria-label": t("viewer") }, [
+      el("header", null, [this.viewerTitle, el("button", { type: "button", text: t("close"), "aria-label": "关闭原文",
+        onclick: function () { self.closeViewer(); } })]),
+      this.viewerBody
+    ]);
+    var form = el("form", { onsubmit: function (e) { e.preventDefault(); self.onSend(); } }, [this.input, this.sendBtn]);
+    this.input.addEventListener("keydown", function (e) {
+      if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); self.onSend(); }
+    });
+    this.panel = el("section", { id: panelId, class: "panel " + this.mode, role: this.mode === "floating" ? "dialog" : "region",
+      "aria-label": this.title, hidden: this.mode === "floating" }, [
+      el("header", null, [el("h2", { text: this.title }),
+        el("button", { type: "button", text: t("newChat"), onclick: function () { self.reset(); } }),
+        this.mode === "floating" ? el("button", { type: "button", text: t("close"), "aria-label": t("close"),
+          onclick: function () { self.toggle(false); } }) : null]),
+      el("div", { class: "toolbar" }, [el("label", { for: "jx-docs", text: t("docs") }), this.docSelect]),
+      this.log, form, this.viewer
+    ]);
+    this.panel.style.position = this.mode === "inline" ? "relative" : "";
+    root.appendChild(this.panel);
+    root.addEventListener("keydown", function (e) {
+      if (e.key !== "Escape") return;
+      if (!self.viewer.hidden) { self.closeViewer(); e.stopPropagation(); }
+      else if (self.mode === "floating" && !self.panel.hidden) self.toggle(false);
+    });
+    this.restore();
+    if (this.mode === "inline") this.loadDocs();
+  };
+
+  Widget.prototype.toggle = function (open) {
+    if (!this.launcher) return;
+    this.panel.hidden = !open;
+    this.launcher.setAttribute("aria-expanded", String(open));
+    if (open) { this.loadDocs(); this.input.focus(); } else this.launcher.focus();
+  };
+
+  Widget.prototype.loadDocs = function () {
+    var self = this;
+    if (this.docsLoaded) return;
+    this.docsLoaded = true;
+    fetch(this.api + "/api/v1/documents", { headers: this.headers(true) }).then(function (r) {
+      return r.ok ? r.json() : [];
+    }).then(function (body) {
+      var docs = Array.isArray(body) ? body : (body.documents || body.items || []);
+      self.docs = docs.filter(function (d) { return !d.status || d.status === "ok"; });
+      self.docs.forEach(function (d) {
+        self.docSelect.appendChild(el("option", { value: d.doc_id, text: d.title || d.path || d.doc_id }));
+      });
+      if (!self.state.messages.length) self.suggest();
+    }).catch(function () { self.docsLoaded = false; if (!self.state.messages.length) self.suggest(); });
+  };
+
+  Widget.prototype.suggest = function () {
+    var self = this;
+    if (this.log.querySelector(".sugg")) return;
+    var hasReport = this.docs.some(function (d) { return (d.kind || "report") === "report"; });
+    var hasPolicy = this.docs.some(function (d) { return d.kind === "policy" || /办法|细则|规定|制度/.test(d.title || ""); });
+    var qs = [];
+    if (hasReport || !this.docs.length) qs.push("2020年预算执行率是多少？", "评价得分和等级是多少？", "报告指出了哪些主要问题？", "这份报告的数字对得上吗？");
+    if (hasPolicy) qs.push("评价等级是怎么划分的？");
+    var box = el("div", { class: "sugg" }, [el("p", { text: t("welcome") }), el("p", { text: t("suggested") })]);
+    qs.forEach(function (q) { box.appendChild(el("button", { type: "button", text: q, onclick: function () { self.input.value = q; self.onSend(); } })); });
+    this.log.appendChild(box);
+  };
+
+  Widget.prototype.reset = function () {
+    if (this.busy) this.busy.abort();
+    this.state = { cid: "", messages: [] };
+    this.save();
+    this.log.textContent = "";
+    this.suggest();
+    this.input.focus();
+  };
+
+  Widget.prototype.restore = function () {
+    var self = this;
+    this.state.messages.forEach(function (m) {
+      if (m.role === "user") self.addUser(m.content);
+      else self.renderAnswer(self.newBotBubble(), m);
+    });
+  };
+
+  Widget.prototype.addUser = function (text) {
+    var s = this.log.querySelector(".sugg"); if (s) s.remove();
+    this.log.appendChild(el("div", { class: "msg user" }, [el("span", { class: "sr", text: t("you") + "：" }), text]));
+  };
+  Widget.prototype.newBotBubble = function () {
+    var b = el("div", { class: "msg bot" });
+    this.log.appendChild(b);
+    return b;
+  };
+
+  Widget.prototype.setBusy = function (ctrl) {
+    this.busy = ctrl;
+    this.sendBtn.textContent = ctrl ? t("stop") : t("send");
+    this.sendBtn.className = ctrl ? "stop" : "";
+    this.sendBtn.setAttribute("aria-label", ctrl ? t("stop") : t("send"));
+  };
+
+  Widget.prototype.onSend = function () {
+    if (this.busy) { this.busy.abort(); return; }
+    var q = this.input.value.trim();
+    if (!q) { this.input.focus(); return; }
+    this.input.value = "";
+    this.ask(q);
+  };
+
+  Widget.prototype.ask = function (q) {
+    var self = this;
+    this.lastQuestion = q;
+    this.addUser(q);
+    this.state.messages.push({ role: "user", content: q }); this.save();
+    var bubble = this.newBotBubble();
+    bubble.setAttribute("aria-busy", "true");
+    var status = el("div", { class: "status", text: t("searching") });
+    var textNode = el("div");
+    bubble.appendChild(status); bubble.appendChild(textNode);
+    var ctrl = new AbortController();
+    this.setBusy(ctrl);
+    var msg = { role: "assistant", content: "", citations: [], computations: [], grounded: true };
+    var body = { message: q, stream: true };
+    if (this.state.cid) body.conversation_id = this.state.cid;
+    if (this.docSelect.value) body.document_ids = [this.docSelect.value];
+    var headers = this.headers(false); headers["Content-Type"] = "application/json";
+    var timer = setTimeout(function () { ctrl.abort("timeout"); }, 120000);
+    fetch(this.api + "/api/v1/chat", { method: "POST", headers: headers, body: JSON.stringify(body), signal: ctrl.signal })
+      .then(function (r) {
+        if (!r.ok) return r.json().catch(function () { return {}; }).then(function (j) { throw { status: r.status, body: j, retry: r.headers.get("Retry-After") }; });
+        return readStream(r, function (part) { self.onPart(part, msg, status, textNode); });
+      })
+      .then(function () {
+        self.finish(bubble, msg);
+      })
+      .catch(function (err) {
+        if (ctrl.signal.aborted && ctrl.signal.reason !== "timeout") {
+          msg.content += t("stopped"); self.finish(bubble, msg); return;
+        }
+        bubble.removeAttribute("aria-busy");
+        bubble.textContent = "";
+        self.showError(bubble, err, ctrl.signal.reason === "timeout");
+      })
+      .then(function () { clearTimeout(timer); self.setBusy(null); });
+  };
+
+  Widget.prototype.onPart = function (p, msg, status, textNode) {
+    var type = p.type || "";
+    if (type === "text-delta") {
+      msg.content += p.delta || ""; textNode.textContent = msg.content;
+      status.textContent = t("writing");
+    } else if (type === "tool-input-start" || type === "tool-input-available") {
+      status.textContent = p.toolName === "compute_metric" ? t("computing") : t("searching");
+    } else if (type === "tool-output-available") {
+      var out = p.output || {};
+      if (out && out.metric && out.formula) msg.computations.push(out);
+    } else if (type === "source-document" || type === "source-url") {
+      var meta = (p.providerMetadata && p.providerMetadata.jixiao) || {};
+      msg.citations.push({ n: meta.n || msg.citations.length + 1, doc_id: meta.doc_id || "", title: p.title || meta.title || "",
+        page: meta.page || 0, quote: meta.quote || "", url: p.url || "" });
+    } else if (type.indexOf("data-") === 0) {
+      var d = p.data || {};
+      if (type === "data-progress" || type === "data-status") status.textContent = t(d.stage || "") || d.detail || status.textContent;
+      if (d.answer !== undefined || type === "data-answer") {
+        if (typeof d.answer === "string") msg.content = d.answer;
+        if (d.citations) msg.citations = d.citations;
+        if (d.computations) msg.computations = d.computations;
+        if (d.grounded !== undefined) msg.grounded = d.grounded;
+        if (d.conversation_id) this.state.cid = d.conversation_id;
+      }
+      if (d.conversation_id) this.state.cid = d.conversation_id;
+    } else if (type === "start" && p.messageMetadata && p.messageMetadata.conversation_id) {
+      this.state.cid = p.messageMetadata.conversation_id;
+    } else if (type === "finish" && p.messageMetadata) {
+      var mm = p.messageMetadata;
+      if (mm.conversation_id) this.state.cid = mm.conversation_id;
+      if (mm.grounded !== undefined) msg.grounded = mm.grounded;
+    } else if (type === "error") {
+      throw { status: 500, body: { message: p.errorText || "" } };
+    }
+  };
+
+  Widget.prototype.finish = function (bubble, msg) {
+    this.state.messages.push(msg); this.save();
+    this.renderAnswer(bubble, msg);
+    bubble.removeAttribute("aria-busy");
+  };
+
+  Widget.prototype.renderAnswer = function (bubble, msg) {
+    var self = this;
+    bubble.textContent = "";
+    bubble.appendChild(el("span", { class: "sr", text: t("bot") + "：" }));
+    if (msg.grounded === false) bubble.appendChild(el("div", { class: "warn", role: "note", text: "⚠ " + t("ungrounded") }));
+    var cites = msg.citations || [];
+    function openN(n) {
+      var c = cites.filter(function (x) { return x.n === n; })[0];
+      if (c) self.openSource(c);
+    }
+    var body = el("div", { class: "content" });
+    body.appendChild(renderMarkdown(msg.content || "", openN));
+    bubble.appendChild(body);
+    if (cites.length) {
+      var ol = el("ol");
+      cites.forEach(function (c) {
+        ol.appendChild(el("li", null, [el("button", { type: "button", class: "src",
+          "aria-label": "来源 " + c.n + "：" + (c.title || "") + " " + t("page", { p: c.page }),
+          onclick: function () { self.openSource(c); } }, [
+          el("strong", { text: "[" + c.n + "] " }), (c.title || "") + " · " + t("page", { p: c.page }),
+          c.quote ? el("span", { class: "q", text: "“" + c.quote + "”" }) : null])]));
+      });
+      bubble.appendChild(el("div", { class: "sources" }, [el("h3", { text: t("sources") }), ol]));
+    }
+    var comps = msg.computations || [];
+    if (comps.length) {
+      var list = el("ol");
+      comps.forEach(function (c) {
+        var inputs = el("ul");
+        (c.inputs || []).forEach(function (i) {
+          var src = i.source || {};
+          inputs.appendChild(el("li", null, [(i.label || i.name || "") + "：" + i.value + (i.unit || ""),
+            src.page ? "（" + (src.table ? src.table + "，" : "") + t("page", { p: src.page }) + "）" : ""]));
+        });
+        var item = el("li", null, [
+          el("strong", { text: c.name_zh || c.metric }),
+          el("div", null, [t("formula") + "：", el("code", { text: c.formula || "" })]),
+          c.formula_words ? el("div", { text: c.formula_words }) : null,
+          el("div", { text: t("inputs") + "：" }), inputs,
+          el("div", null, [t("result") + "：", el("strong", { text: c.display || (c.value + (c.unit || "")) })])
+        ]);
+        var chart = barChart(c);
+        if (chart) item.appendChild(chart);
+        list.appendChild(item);
+      });
+      bubble.appendChild(el("details", { class: "comp" }, [el("summary", { text: t("computations") + "（" + comps.length + "）" }), list]));
+    }
+    var copyBtn = el("button", { type: "button", text: t("copy"), onclick: function () {
+      var text = (msg.content || "") + (cites.length ? "\n\n" + cites.map(function (c) { return "[" + c.n + "] " + c.title + " " + t("page", { p: c.page }); }).join("\n") : "");
+      (navigator.clipboard ? navigator.clipboard.writeText(text) : Promise.reject()).then(function () { copyBtn.textContent = t("copied"); }, function () {});
+    } });
+    bubble.appendChild(el("div", { class: "actions" }, [copyBtn]));
+  };
+
+  Widget.prototype.showError = function (bubble, err, timedOut) {
+    var self = this, s = err && err.status, text;
+    if (timedOut || s === 504) text = t("timeout");
+    else if (s === 429) text = t("limited", { s: err.retry || "60" });
+    else if (s === 401 || s === 403) text = t("auth");
+    else if (s) text = t("server", { m: (err.body && (err.body.message || (err.body.error && err.body.error.message))) || s });
+    else text = t("down");
+    var retry = s === 401 || s === 403 ? null : el("button", { type: "button", text: t("retry"), onclick: function () {
+      bubble.remove();
+      self.state.messages.pop(); self.save();
+      var users = self.log.querySelectorAll(".msg.user"); if (users.length) users[users.length - 1].remove();
+      self.ask(self.lastQuestion);
+    } });
+    bubble.appendChild(el("div", { class: "err", role: "alert" }, [text, retry]));
+  };
+
+  Widget.prototype.openSource = function (c) {
+    var self = this;
+    this.viewerTitle.textContent = (c.title || t("viewer")) + " · " + t("page", { p: c.page });
+    var body = this.viewerBody;
+    body.textContent = "";
+    var fileUrl = this.api + "/api/v1/documents/" + encodeURIComponent(c.doc_id) + "/file#page=" + c.page;
+    if (c.quote) body.appendChild(el("p", null, [el("strong", { text: t("quote") + "：" }), el("mark", { text: c.quote })]));
+    body.appendChild(el("p", null, [el("a", { href: fileUrl, target: "_blank", rel: "noopener", text: t("openPdf") })]));
+    var pageText = el("div", { class: "pagetext", text: "…" });
+    body.appendChild(pageText);
+    this.viewer.hidden = false;
+    this.viewer.querySelector("button").focus();
+    fetch(this.api + "/api/v1/documents/" + encodeURIComponent(c.doc_id) + "/pages/" + c.page, { headers: this.headers(true) })
+      .then(function (r) { if (!r.ok) throw r; return r.json(); })
+      .then(function (j) {
+        var text = j.text || "", q = (c.quote || "").trim(), i = q ? text.indexOf(q) : -1;
+        pageText.textContent = "";
+        if (i < 0) { pageText.textContent = text; return; }
+        pageText.appendChild(document.createTextNode(text.slice(0, i)));
+        var mark = el("mark", { text: q }); pageText.appendChild(mark);
+        pageText.appendChild(document.createTextNode(text.slice(i + q.length)));
+        if (mark.scrollIntoView) mark.scrollIntoView({ block: "center" });
+      })
+      .catch(function () { pageText.textContent = ""; pageText.appendChild(el("iframe", { src: fileUrl, title: self.viewerTitle.textContent })); });
+  };
+
+  Widget.prototype.closeViewer = function () {
+    this.viewer.hidden = true;
+    this.input.focus();
+  };
+
+  function mount(opts) {
+    opts = opts || {};
+    var base = opts.apiBase || (script && script.src ? new URL(script.src, location.href).origin : location.origin);
+    var target = null;
+    if (opts.mode === "inline") {
+      target = typeof opts.target === "string" ? document.querySelector(opts.target) : opts.target;
+      if (!target) { console.error("[jixiao] data-target not found:", opts.target); return null; }
+    }
+    return new Widget({ apiBase: base, key: opts.key, title: opts.title, mode: opts.mode, target: target });
+  }
+
+  window.JixiaoWidget = { loaded: true, mount: mount, version: "1" };
+  if (ds.autoload !== "false") {
+    var go = function () {
+      window.JixiaoWidget.instance = mount({ apiBase: ds.apiBase, key: ds.key, title: ds.title, mode: ds.mode, target: ds.target });
+    };
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", go); else go();
+  }
+})();

@@ -1,0 +1,48 @@
+"""Small real PDFs made on the fly for ingest tests (reportlab's built-in CJK font STSong-Light)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def make_chinese_pdf(path: Path, *, title: str, paragraphs: list[str], per_page: int = 12) -> Path:
+    """A text PDF: the title on page 1, then one paragraph per line, `per_page` lines a page."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    c = canvas.Canvas(str(path))
+    c.setTitle(title)
+    c.setFont("STSong-Light", 16)
+    c.drawString(72, 780, title)
+    y = 740
+    c.setFont("STSong-Light", 11)
+    for i, para in enumerate(paragraphs):
+        if i and i % per_page == 0:
+            c.showPage()
+            c.setFont("STSong-Light", 11)
+            y = 780
+        c.drawString(72, y, para)
+        y -= 40
+    c.showPage()
+    c.save()
+    return path
+
+
+def make_zero_page_pdf(path: Path) -> Path:
+    from pypdf import PdfWriter
+
+    with path.open("wb") as fh:
+        PdfWriter().write(fh)
+    return path
+
+
+def numbered_paragraphs(tag: str, n: int) -> list[str]:
+    """`n` distinct short paragraphs mentioning `tag`, for version and kill tests."""
+    topics = ["坐席电话接听率", "预算执行率", "人员经费支出", "工单办结率", "群众满意度", "话务员流失率"]
+    return [
+        f"{i + 1}. {tag}：{topics[i % len(topics)]}为{90 + i % 10}.{i:02d}%，情况说明第{i + 1}条。"
+        for i in range(n)
+    ]

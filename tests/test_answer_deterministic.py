@@ -1,0 +1,269 @@
+"""The deterministic answerer on the real fixture (report + policy ingested once): values AND pages.
+
+Questions are phrased as an official would ask them, plus paraphrases, so the analysis is not
+tuned to one wording. No LLM anywhere.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+
+from service.answer.deterministic import DeterministicAnswerer
+from service.answer.models import Answer, ProgressEvent, Turn
+
+# a figure in an answer: a number with decimals, a percentage or an amount with a unit
+FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|万元|元|万件|万次|人次|分)|\d+\.\d+")
+
+
+@pytest.fixture(scope="module")
+def answerer(sample_store, sample_settings) -> DeterministicAnswerer:
+    from service.retrieval import Retriever
+    from service.tools import Toolbox
+
+    return DeterministicAnswerer(Toolbox(sample_store, Retriever(sample_store, sample_settings)))
+
+
+def ask(answerer: DeterministicAnswerer, question: str, history: list[Turn] | None = None, **kw) -> Answer:
+    return answerer.answer(question, history=history or [], document_ids=kw.get("document_ids"), on_event=kw.get("on_event"))
+
+
+def cited_pages(a: Answer, containing: str) -> set[int]:
+    return {c.page for c in a.citations if containing in c.quote.replace(" ", "")}
+
+
+def computation(a: Answer, metric: str):
+    found = [c for c in a.computations if c.metric == metric]
+    assert found, f"no {metric} computation in {[c.metric for c in a.computations]}: {a.answer}"
+    return found[0]
+
+
+def input_values(comp) -> set[Decimal]:
+    out = set()
+    for item in comp.inputs:
+        out.add(Decimal(str(item["value"])))
+    return out
+
+
+def assert_refusal(a: Answer) -> None:
+    assert "未找到" in a.answer, a.answer
+    assert not a.computations
+    assert not a.citations
+    # no figure at all: the only digits allowed are years echoed from the question / searched queries
+    figures = [m for m in FIGURE.findall(a.answer)]
+    assert not figures, f"refusal states figures {figures}: {a.answer}"
+    assert "已检索" in a.answer
+
+
+# ---- figures looked up ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("question", ["8890项目2020年预算执行率是多少？", "2020年项目资金的支出进度怎么样？"])
+def test_budget_execution_rate_2020(answerer, question):
+    a = ask(answerer, question)
+    assert "99.86%" in a.answer
+    assert 2 in cited_pages(a, "99.86")
+    assert a.grounded and a.answerer == "deterministic"
+
+
+def test_execution_rate_is_rechecked_against_the_adjusted_budget(answerer):
+    a = ask(answerer, "2020年预算执行率是多少？")
+    comp = computation(a, "budget_execution_rate")
+    assert comp.display == "99.86%"
+    assert input_values(comp) == {Decimal("11076.79"), Decimal("11092.40")}
+    assert {i["source"]["page"] for i in comp.inputs} == {2}
+
+
+@pytest.mark.parametrize("question", ["坐席电话接听率是多少？", "热线电话的接通率达到了多少？"])
+def test_answer_rate(answerer, question):
+    a = ask(answerer, question)
+    assert "96.12%" in a.answer
+    assert "90%" not in a.answer  # the planned rate in the same sentence is not the answer
+    assert 4 in cited_pages(a, "96.12%")
+
+
+@pytest.mark.parametrize("question", ["话务岗的工资福利支出是多少？", "话务岗工资福利支出总额多少万元"])
+def test_wage_cost_of_operators(answerer, question):
+    a = ask(answerer, question)
+    assert "7937.43万元" in a.answer
+    assert 2 in cited_pages(a, "7937.43")
+
+
+def test_time_series_cell_with_year(answerer):
+    a = ask(answerer, "2019年的接听量是多少？")
+    assert "562.05" in a.answer
+    assert 4 in cited_pages(a, "562.05")
+    assert "1012.36万次" not in a.answer
+
+
+# ---- computations --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("question", ["商品和服务支出超预算多少，是否履行了调整程序？", "商品和服务支出超支了多少钱？"])
+def test_over_budget(answerer, question):
+    a = ask(answerer, question)
+    assert "8.93万元" in a.answer
+    comp = computation(a, "over_budget_amount")
+    assert comp.display.startswith("8.93")
+    assert input_values(comp) == {Decimal("1978.55"), Decimal("1969.62")}
+    assert {i["source"]["page"] for i in comp.inputs} == {2}
+
+
+def test_over_budget_adjustment_procedure_is_quoted(answerer):
+    a = ask(answerer, "商品和服务支出超预算多少，是否履行了调整程序？")
+    procedure = [c for c in a.citations if "调整" in c.quote and ("手续" in c.quote or "程序" in c.quote)]
+    assert procedure and procedure[0].page == 7
+    assert "未履行" in a.answer
+
+
+@pytest.mark.parametrize("question", ["2020年受理量比2019年增长多少？", "受理量同比增长了多少？"])
+def test_growth_of_requests(answerer, question):
+    a = ask(answerer, question)
+    assert "37.83%" in a.answer
+    comp = computation(a, "growth_rate")
+    assert comp.display == "37.83%"
+    assert input_values(comp) == {Decimal("1036.39"), Decimal("751.92")}
+    assert all(i["source"]["page"] in (4, 6) for i in comp.inputs)
+    assert "1036.39" in a.answer and "751.92" in a.answer
+
+
+def test_growth_computed_from_table_cells(answerer):
+    a = ask(answerer, "2020年单位人工成本比2019年上涨了多少？")
+    comp = computation(a, "growth_rate")
+    assert input_values(comp) == {Decimal("10.01"), Decimal("8.79")}
+    assert comp.display == "13.88%"  # (10.01 − 8.79) ÷ 8.79
+    assert {i["source"]["page"] for i in comp.inputs} == {5}
+
+
+def test_multi_year_baseline_is_a_ratio_of_totals(answerer):
+    a = ask(answerer, "2018-2019年均单位人工成本是怎么算出来的？")
+    comp = computation(a, "baseline_ratio_of_totals")
+    assert comp.display.startswith("8.38")
+    assert input_values(comp) == {Decimal("4884.18"), Decimal("6826.25"), Decimal("621"), Decimal("777")}
+    assert any("第六条" in c.quote for c in a.citations)  # the policy clause that defines it
+
+
+# ---- scores and grades -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("question", ["这个项目的评价得分和等级是什么？", "评价得分与等级"])
+def test_score_and_grade(answerer, question):
+    a = ask(answerer, question)
+    assert "92.37" in a.answer and "优" in a.answer
+    assert computation(a, "grade_from_score").value == "优"
+    assert 3 in cited_pages(a, "92.37")
+    rule = [c for c in a.citations if "90分" in c.quote]
+    assert rule, "the grade rule must be cited"
+
+
+def test_grade_from_a_given_score_cites_the_policy(answerer):
+    a = ask(answerer, "按管理办法，92.37分是什么等级？")
+    assert "优" in a.answer
+    assert computation(a, "grade_from_score").value == "优"
+    assert any("实施细则" in c.title and "90分" in c.quote for c in a.citations)
+
+
+@pytest.mark.parametrize("question", ["项目决策得分率是多少？", "项目决策这一项的得分率"])
+def test_score_rate(answerer, question):
+    a = ask(answerer, question)
+    assert "88.24%" in a.answer
+    comp = computation(a, "score_rate")
+    assert input_values(comp) == {Decimal("15"), Decimal("17")}
+    assert 3 in cited_pages(a, "88.24%")
+
+
+# ---- sections ----------------------------------------------------------------------------------
+
+PROBLEMS = ("绩效目标设置合理性不足", "预算调整未履程序", "未制定地方政务服务热线规范标准", "未留存后台原始数据")
+
+
+@pytest.mark.parametrize("question", ["存在的主要问题有哪些？", "报告指出了项目的哪些问题？"])
+def test_main_problems(answerer, question):
+    a = ask(answerer, question)
+    for p in PROBLEMS:
+        assert p in a.answer, p
+    pages = {c.page for c in a.citations}
+    assert pages and pages <= {6, 7}
+    assert len(a.citations) == 4
+
+
+def test_recommendations(answerer):
+    a = ask(answerer, "评价组提了哪些建议？")
+    for s in ("合理设置绩效指标", "严格执行预算调整程序", "细化地方服务标准", "做好后台数据保存"):
+        assert s in a.answer
+    assert {c.page for c in a.citations} <= {7, 8}
+
+
+# ---- policy, unanswerable ------------------------------------------------------------------------
+
+
+def test_policy_clause(answerer):
+    a = ask(answerer, "预算执行率按规定应该怎么算？")
+    assert any("第三条" in c.quote and "调整后预算" in c.quote for c in a.citations)
+
+
+@pytest.mark.parametrize("question", ["2021年的预算执行率是多少？", "项目的招标金额是多少？", "2017年受理量比2016年增长多少？"])
+def test_not_in_the_report(answerer, question):
+    assert_refusal(ask(answerer, question))
+
+
+def test_year_not_covered_says_which_year_is(answerer):
+    a = ask(answerer, "2021年的预算执行率是多少？")
+    assert "2020年" in a.answer
+
+
+# ---- conversation ----------------------------------------------------------------------------------
+
+
+def _turns(q: str, a: Answer) -> list[Turn]:
+    return [Turn(role="user", content=q), Turn(role="assistant", content=a.answer, meta=a.meta)]
+
+
+def test_follow_up_other_year(answerer):
+    first = ask(answerer, "2020年接听量是多少？")
+    assert "1012.36" in first.answer
+    second = ask(answerer, "那2019年呢？", _turns("2020年接听量是多少？", first))
+    assert "562.05" in second.answer
+    assert 4 in cited_pages(second, "562.05")
+
+
+def test_follow_up_other_measure_same_subject(answerer):
+    q = "项目过程得了多少分？"
+    first = ask(answerer, q)
+    assert "19.5" in first.answer
+    second = ask(answerer, "它的得分率呢？", _turns(q, first))
+    assert "84.78%" in second.answer
+    assert input_values(computation(second, "score_rate")) == {Decimal("19.50"), Decimal("23")}
+
+
+def test_meta_carries_the_analysis(answerer):
+    a = ask(answerer, "2020年受理量比2019年增长多少？")
+    assert a.meta["op"] == "growth" and a.meta["concept"] == "受理量"
+    assert "meta" not in a.public()
+
+
+# ---- events, scope -------------------------------------------------------------------------------------
+
+
+def test_progress_events_show_tool_calls(answerer):
+    events: list[ProgressEvent] = []
+    ask(answerer, "2020年受理量比2019年增长多少？", on_event=events.append)
+    stages = [e.stage for e in events]
+    assert "searching" in stages and "computing" in stages and stages[-1] == "writing"
+    tools = {e.tool for e in events if e.stage == "tool"}
+    assert {"find_figure", "search_documents", "compute_metric"} <= tools
+    assert any(e.tool_output for e in events if e.stage == "tool")
+
+
+def test_document_scope_is_respected(answerer, sample_store):
+    policy = next(d for d in sample_store.list_documents() if d.kind == "policy")
+    a = ask(answerer, "坐席电话接听率是多少？", document_ids=[policy.doc_id])
+    assert "96.12" not in a.answer
+    assert "未找到" in a.answer
+
+
+def test_empty_question(answerer):
+    a = ask(answerer, "   ")
+    assert not a.citations and "问题" in a.answer

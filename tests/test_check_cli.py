@@ -1,0 +1,65 @@
+"""`jixiao check` end to end: the sample report ingested into a real store (SQLite + Chroma), checked
+through the CLI, every listed figure ok."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from service.cli import app
+
+pytestmark = pytest.mark.slow
+
+runner = CliRunner()
+
+LISTED = [  # (claim contains, stated) — the figures the issue lists, all must be ok
+    ("表1-1 工资福利支出 预算执行率", "99.83%"),
+    ("表1-1 商品和服务支出 预算执行率", "100.45%"),
+    ("表1-1 资本性支出 预算执行率", "0%"),
+    ("表1-1 合计 预算执行率", "99.86%"),
+    ("2020年较2019年增长率", "37.83%"),
+    ("接听率", "96.12%"),
+    ("流失率（2020", "1.1%"),
+    ("流失率较历史均值降低程度", "下降59.56%"),
+    ("单位人工成本较历史均值增长率", "上涨19.45%"),
+    ("每1万接听量人工成本较历史均值增长率", "下降15.03%"),
+    ("资金到位率", "100%"),
+    ("表2 得分率 项目决策", "88.24%"),
+    ("表2 得分率 项目过程", "84.78%"),
+    ("表2 得分率 项目产出", "100%"),
+    ("表2 得分率 项目效益", "90.32%"),
+    ("表2 得分 合计", "92.37"),
+    ("评价等级", "优"),
+    ("预算资金（年初预算＋追加预算－调减预算）", "11092.4"),
+]
+
+
+def test_check_json_lists_every_figure_ok(sample_data_dir: Path) -> None:
+    result = runner.invoke(app, ["check", "report_2020_8890.pdf", "--json", "--data-dir", str(sample_data_dir)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["summary"]["mismatch"] == 0
+    items = data["items"]
+    for claim, stated in LISTED:
+        hits = [i for i in items if claim in i["claim"] and i["stated"] == stated]
+        assert hits, (claim, stated)
+        assert all(i["status"] == "ok" for i in hits), hits
+    assert all(i["status"] == "ok" for i in items if "合计" in i["claim"] and i["kind"] == "table_sum")
+    assert {i["status"] for i in items} == {"ok", "cannot_verify"}
+    assert all(i["why"] for i in items if i["status"] == "cannot_verify")
+
+
+def test_check_prints_a_table(sample_data_dir: Path) -> None:
+    result = runner.invoke(app, ["check", "report_2020_8890", "--data-dir", str(sample_data_dir)], env={"COLUMNS": "220"})
+    assert result.exit_code == 0, result.output
+    for text in ("报告数字复核", "预算执行率", "99.86%", "一致 ok", "无法复核", "由报告列示的舍入后中间值计算"):
+        assert text in result.stdout, text
+
+
+def test_check_unknown_document(sample_data_dir: Path) -> None:
+    result = runner.invoke(app, ["check", "no-such-report", "--data-dir", str(sample_data_dir)])
+    assert result.exit_code == 2
+    assert "no-such-report" in result.output

