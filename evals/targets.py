@@ -93,6 +93,7 @@ class InProcessTarget:
         active = getattr(self.assistant.active_answerer, "name", self.assistant.active_answerer)
         if answerer == "llm" and active != "llm":
             status = getattr(self.assistant, "llm_status", "")
+            self.close()
             raise EvalTargetError(
                 f"LLM 答题器不可用（{status}），不评测回退答题器 / the LLM answerer is not active ({status})"
             )

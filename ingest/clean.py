@@ -13,7 +13,7 @@ this module
 
 The page text keeps one paragraph / table row / heading per line, like `tests/fixtures/reference.txt`.
 Paragraphs broken by a page break stay on their own pages (citations need the page); the chunker
-joins them (`ingest.structure.continues_previous_page`).
+joins them (`ingest.structure.parse_blocks`).
 """
 
 from __future__ import annotations
@@ -39,16 +39,23 @@ _PAGE_NUMBER_RE = re.compile(
 # Lines that always begin a new block, whatever the layout says.
 BLOCK_START_RE = re.compile(
     r"^\s*(?:"
+    r"(?:续)?表\s*[0-9０-９]+(?:\s*[-－—]\s*[0-9０-９]+)?(?:\s|[：:]|(?!所示|中|的|为|可见|显示|列示|反映)[\u4e00-\u9fff])"
+    r"|注\s*[0-9０-９¹²³⁴⁵⁶⁷⁸⁹⁰]*\s*[：:]"  # 注¹：
+    r"|单位\s*[：:]"  # 单位：万元
+    r")"
+)
+# Heading numbers: they begin a new block unless the text before stops mid-sentence (an inline
+# enumeration "…包括：（1）…，（2）…" can put "（2）" at the start of a printed line).
+NUMBERED_RE = re.compile(
+    r"^\s*(?:"
     r"[一二三四五六七八九十百]+、"  # 一、
     r"|[（(][一二三四五六七八九十]+[）)]"  # （一）
     r"|[0-9０-９]{1,2}\s*[.．、](?![0-9０-９])"  # 1.  1．  1、
     r"|[（(][0-9０-９]{1,2}[）)]"  # （1） (1)
     r"|第[一二三四五六七八九十百零〇0-9]+[章节条]"  # 第一章 第一条
-    r"|表\s*[0-9０-９]+(?:\s*[-－—]\s*[0-9０-９]+)?\s"  # 表 1-1 …
-    r"|注\s*[0-9０-９¹²³⁴⁵⁶⁷⁸⁹⁰]*\s*[：:]"  # 注¹：
-    r"|单位\s*[：:]"  # 单位：万元
     r")"
 )
+_HEADING_MAX = 40
 
 _HEADING_SIZE_FACTOR = 1.15  # a line this much larger than body text is a title/heading line
 
@@ -140,6 +147,7 @@ class Layout:
     body_size: float
     left: float
     indented_paragraphs: bool = False
+    line_ems: float = 0.0  # width of a full body line, in ems (characters of body text)
 
     @classmethod
     def of(cls, pages: list[list[Line]]) -> Layout:
@@ -151,9 +159,11 @@ class Layout:
         left = _dominant([(float(round(ln.x0)), 1) for ln in body], 0.0)
         # First-line indentation (2 em in Chinese documents) marks paragraph starts, when used.
         indented = [ln for ln in body if abs(ln.x0 - left - 2 * body_size) < 0.5 * body_size]
+        widths = sorted(text_width(ln.text.strip(), 1.0) for ln in body)
         return cls(
             body_size=body_size,
             left=float(left),
+            line_ems=widths[int(len(widths) * 0.9)] if widths else 0.0,
             indented_paragraphs=len(indented) >= max(3, len(body) // 20),
         )
 
@@ -248,7 +258,7 @@ def page_blocks(lines: list[Line], layout: Layout) -> list[str]:
     for line in lines:
         if not line.text.strip():
             continue
-        if prev is not None and _continues(prev, line, layout):
+        if prev is not None and _continues(prev, line, layout, blocks[-1]):
             blocks[-1] = _join(blocks[-1], line.text)
         else:
             blocks.append(_line_text(line))
@@ -256,8 +266,20 @@ def page_blocks(lines: list[Line], layout: Layout) -> list[str]:
     return [b.strip() for b in blocks if b.strip()]
 
 
-def _continues(prev: Line, line: Line, layout: Layout) -> bool:
-    """Does `line` continue the block that `prev` ends?"""
+def _is_heading(block: str, layout: Layout) -> bool:
+    """A numbered line with no sentence end that stops well short of a full line: a heading."""
+    text = block.strip()
+    short = not layout.line_ems or text_width(text, 1.0) < 0.8 * layout.line_ems
+    return (
+        bool(NUMBERED_RE.match(text))
+        and short
+        and len(text) <= _HEADING_MAX
+        and not re.search(r"[。；;！？!?]", text)
+    )
+
+
+def _continues(prev: Line, line: Line, layout: Layout, block: str) -> bool:
+    """Does `line` continue `block`, whose last line is `prev`?"""
     tol = 0.5 * layout.body_size
     if prev.is_tabular or line.is_tabular:
         return False
@@ -266,6 +288,10 @@ def _continues(prev: Line, line: Line, layout: Layout) -> bool:
     if prev.size > layout.body_size * _HEADING_SIZE_FACTOR:
         return True  # a title wrapped over several lines (often centred)
     if BLOCK_START_RE.match(line.text):
+        return False
+    if _is_heading(block, layout):
+        return False  # a heading is one line; what follows is its body
+    if NUMBERED_RE.match(line.text) and _ends_sentence(block):
         return False
     if abs(line.x0 - layout.left) > tol:
         return False  # indented (a paragraph's first line) or centred (caption, unit line)

@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 _MAGIC_WINDOW = 1024  # the PDF spec lets `%PDF-` appear within the first 1024 bytes
 _YEAR_RE = re.compile(r"((?:19|20)[0-9]{2})\s*(?:年|年度)")
-_MIN_TEXT_CHARS = 1  # a page with fewer non-space characters has no text layer
+_MIN_TEXT_CHARS = 1  # a page with fewer characters (besides page numbers) has no text layer
 
 
 @dataclass
@@ -80,13 +80,14 @@ def read_pdf(path: Path, *, password: str | None = None) -> PdfContent:
                 f"page {index + 1} cannot be read, the file may be corrupt: {path.name} ({exc})"
             ) from exc
 
-    cleaned = strip_running_lines(raw_pages)
-    layout = Layout.of(cleaned)
-    cleaned = strip_repeated_table_headers(cleaned, layout)
+    # Without running lines: a scan may carry a text page number and nothing else.
+    running_only = strip_running_lines(raw_pages)
+    layout = Layout.of(running_only)
+    cleaned = strip_repeated_table_headers(running_only, layout)
     pages: list[Page] = []
     needs_ocr: list[int] = []
-    for number, (raw, lines) in enumerate(zip(raw_pages, cleaned, strict=True), start=1):
-        ink = sum(len(ln.text.strip()) for ln in raw)
+    for number, (kept, lines) in enumerate(zip(running_only, cleaned, strict=True), start=1):
+        ink = sum(len(ln.text.strip()) for ln in kept)
         if ink < _MIN_TEXT_CHARS:
             needs_ocr.append(number)
             pages.append(Page(number=number, text="", has_text_layer=False))
@@ -126,12 +127,19 @@ def check_pdf_bytes(path: Path) -> None:
             f"不是 PDF 文件（缺少 %PDF- 文件头）：{path.name} / not a PDF file (no %PDF- header): {path.name}",
             hint="请上传 PDF 格式的报告或政策文件 / upload the report or policy as a PDF",
         )
-    if b"%%EOF" not in tail:
+    if b"%%EOF" not in tail and not _only_padding_after_eof(path):
         raise BadDocument(
             f"PDF 文件不完整（缺少文件结尾 %%EOF，可能下载或复制中断）：{path.name} / "
             f"the PDF is incomplete (no %%EOF at the end; truncated download or copy?): {path.name}",
             hint="请重新获取完整文件 / get a complete copy of the file",
         )
+
+
+def _only_padding_after_eof(path: Path) -> bool:
+    """Some writers pad a complete PDF with NULs or blanks after its last %%EOF."""
+    data = path.read_bytes()
+    end = data.rfind(b"%%EOF")
+    return end >= 0 and not data[end + 5 :].strip(b"\x00 \t\r\n\x0c")
 
 
 def open_reader(path: Path, *, password: str | None = None) -> PdfReader:
@@ -222,6 +230,8 @@ def _title(pages: list[list[Line]], layout: Layout, reader: PdfReader, out: list
     try:
         meta = reader.metadata
         meta_title = str(meta.title).strip() if meta and meta.title else ""
+        meta_title = re.sub(r"^Microsoft (?:Word|PowerPoint|Excel) - ", "", meta_title)
+        meta_title = re.sub(r"\.(?:docx?|wps|pptx?|xlsx?)$", "", meta_title, flags=re.IGNORECASE)
     except PyPdfError:
         meta_title = ""
     if meta_title and re.search(r"[\u4e00-\u9fff]", meta_title):

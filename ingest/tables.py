@@ -25,7 +25,11 @@ from ingest.errors import BadDocument, PasswordRequired
 from ingest.models import Cell, Page, Table
 from ingest.numbers import is_empty_mark, parse_number, unit_for_header, unit_in_label, units_of_unit_line
 
-CAPTION_RE = re.compile(r"^\s*(?:续)?表\s*[0-9０-９]+(?:\s*[-－—.．]\s*[0-9０-９]+)?(?:\s+\S.*|\s*[：:].*)?$")
+# "表 1-1 预算执行情况明细表", "表2：…", "续表3", "表1预算…" — but not prose like "表1所示…".
+CAPTION_RE = re.compile(
+    r"^\s*(?:续)?表\s*[0-9０-９]+(?:\s*[-－—.．]\s*[0-9０-９]+)?"
+    r"(?:\s*[：:]\s*|\s*)(?!所示|中|的|为|可见|显示|列示|反映)(?:[^\d\s].*)?$"
+)
 UNIT_LINE_RE = re.compile(r"^\s*[（(]?\s*(?:计量)?单位\s*[：:]")
 _CAPTION_LOOKBACK = 3  # lines above a table searched for its caption and unit line
 _EDGE_TOL = 1.5  # points: grid edges closer than this are the same edge

@@ -66,7 +66,9 @@ class Assistant:
             raise BadRequest("问题不能为空。/ The question is empty.")
         limit = int(getattr(self.settings, "max_question_chars", 2000))
         if len(message) > limit:
-            raise BadRequest(f"问题过长（{len(message)} 字，上限 {limit} 字）。/ The question is too long ({len(message)} > {limit} chars).")
+            raise BadRequest(
+                f"问题过长（{len(message)} 字，上限 {limit} 字）。/ The question is too long ({len(message)} > {limit} chars)."
+            )
         if document_ids is not None and not document_ids:
             document_ids = None
         if document_ids:
@@ -79,7 +81,9 @@ class Assistant:
         answer = self._ground(answer, message)
         answer.conversation_id = cid
         self.conversations.append(cid, Turn(role="user", content=message))
-        self.conversations.append(cid, Turn(role="assistant", content=answer.answer, meta=answer.meta), answer)
+        self.conversations.append(
+            cid, Turn(role="assistant", content=answer.answer, meta=answer.meta), answer
+        )
         return answer
 
     def _answer(
@@ -90,19 +94,25 @@ class Assistant:
                 answer = self._run_llm(message, history=history, document_ids=document_ids, on_event=on_event)
                 answer.answerer = "llm"
                 return answer
-            except Exception as exc:  # noqa: BLE001 - any LLM failure falls back, with the reason shown
+            except Exception as exc:
                 reason = _reason(exc)
                 log.warning("LLM answerer failed, falling back to the deterministic answerer: %s", reason)
-                emit(on_event, ProgressEvent(stage="writing", detail=f"大模型不可用，改用确定性回答器：{reason}"))
+                emit(
+                    on_event,
+                    ProgressEvent(stage="writing", detail=f"大模型不可用，改用确定性回答器：{reason}"),
+                )
                 answer = self.deterministic.answer(
                     message, history=history, document_ids=document_ids, on_event=on_event
                 )
                 answer.answerer = "deterministic"
                 answer.notes.insert(
-                    0, f"大模型回答失败，已改用确定性回答器：{reason} / LLM failed, deterministic fallback: {reason}"
+                    0,
+                    f"大模型回答失败，已改用确定性回答器：{reason} / LLM failed, deterministic fallback: {reason}",
                 )
                 return answer
-        answer = self.deterministic.answer(message, history=history, document_ids=document_ids, on_event=on_event)
+        answer = self.deterministic.answer(
+            message, history=history, document_ids=document_ids, on_event=on_event
+        )
         answer.answerer = "deterministic"
         return answer
 
@@ -114,7 +124,9 @@ class Assistant:
         timeout = float(getattr(self.settings, "answer_timeout", 90.0))
         with self._pool_lock:
             if self._pool is None:
-                self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="jixiao-llm")
+                self._pool = concurrent.futures.ThreadPoolExecutor(
+                    max_workers=4, thread_name_prefix="jixiao-llm"
+                )
         future = self._pool.submit(
             self.llm.answer, message, history=history, document_ids=document_ids, on_event=on_event
         )
@@ -122,7 +134,9 @@ class Assistant:
             return future.result(timeout=timeout)
         except concurrent.futures.TimeoutError as exc:
             future.cancel()
-            raise TimeoutError(f"大模型在 {timeout:g} 秒内未完成回答 / no answer within {timeout:g}s") from exc
+            raise TimeoutError(
+                f"大模型在 {timeout:g} 秒内未完成回答 / no answer within {timeout:g}s"
+            ) from exc
 
     def _ground(self, answer: Answer, question: str) -> Answer:
         """Every figure of the final text must be in the cited quotes, the question or a computation."""
@@ -131,7 +145,10 @@ class Assistant:
         except ImportError:  # pragma: no cover - grounding is part of the project
             return answer
         g = ground(
-            answer.answer, evidence=[c.quote for c in answer.citations] + [question] + [c.formula for c in answer.computations],
+            answer.answer,
+            evidence=[c.quote for c in answer.citations]
+            + [question]
+            + [c.formula for c in answer.computations],
             computations=answer.computations,
         )
         answer.answer = g.text
@@ -148,7 +165,7 @@ class Assistant:
                 out.append(self.store.resolve_document(ref).doc_id)
             except NotFound:
                 raise
-            except Exception:  # noqa: BLE001 - a store without resolve: pass the ref on
+            except Exception:
                 out.append(ref)
         return list(dict.fromkeys(out))
 
@@ -159,7 +176,7 @@ class Assistant:
             if callable(close):
                 try:
                     close()
-                except Exception:  # noqa: BLE001 - closing must not mask the caller's error
+                except Exception:
                     log.exception("closing %r failed", part)
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)

@@ -245,9 +245,7 @@ def describe_backend_error(exc: BaseException, where: str = "") -> str:
     if isinstance(exc, openai.APITimeoutError | TimeoutError | httpx.TimeoutException):
         return f"大模型服务响应超时{target} / the LLM backend timed out{f' ({where})' if where else ''}: {detail}"
     if isinstance(exc, openai.APIConnectionError | ConnectionError | httpx.ConnectError):
-        return (
-            f"无法连接大模型服务{target} / cannot reach the LLM backend{f' ({where})' if where else ''}: {detail}"
-        )
+        return f"无法连接大模型服务{target} / cannot reach the LLM backend{f' ({where})' if where else ''}: {detail}"
     if isinstance(exc, openai.AuthenticationError):
         return f"大模型服务拒绝了 API 密钥{target} / the LLM backend rejected the API key: {detail}"
     return f"大模型服务出错{target} / the LLM backend failed{f' ({where})' if where else ''}: {detail}"
@@ -257,8 +255,10 @@ def describe_backend_error(exc: BaseException, where: str = "") -> str:
 # the start-up probe
 
 PROBE_TOOL_NAME = "lookup_figure"
-PROBE_MAX_TOKENS = 128  # a tool call is short; a model that rambles instead has already failed
-PROBE_SYSTEM = "You are a tool-calling assistant. When a tool can answer, call it instead of answering in text."
+PROBE_MAX_TOKENS = 256  # room for a short "thinking" preamble; a tool call itself is short
+PROBE_SYSTEM = (
+    "You are a tool-calling assistant. When a tool can answer, call it instead of answering in text."
+)
 PROBE_QUESTION = (
     "请调用 lookup_figure 工具查询“预算执行率”。Call the lookup_figure tool with name='预算执行率'. "
     "Do not answer in text."
@@ -288,7 +288,12 @@ class ProbeResult:
         return self.verdict in ("tool_calls", "skipped")
 
     def to_dict(self) -> dict[str, Any]:
-        return {"verdict": self.verdict, "ok": self.ok, "message": self.message, "seconds": round(self.seconds, 3)}
+        return {
+            "verdict": self.verdict,
+            "ok": self.ok,
+            "message": self.message,
+            "seconds": round(self.seconds, 3),
+        }
 
 
 def probe_tool_calls(chat_model: BaseChatModel, *, where: str = "") -> ProbeResult:
@@ -342,7 +347,9 @@ def probe_tool_calls(chat_model: BaseChatModel, *, where: str = "") -> ProbeResu
 # the factory
 
 
-def build_llm_answerer(settings: Settings, toolbox: Any, *, probe: bool = True) -> tuple[LLMAnswerer | None, str]:
+def build_llm_answerer(
+    settings: Settings, toolbox: Any, *, probe: bool = True
+) -> tuple[LLMAnswerer | None, str]:
     """The LLM answerer for `settings`, or None and a Chinese+English reason.
 
     `probe=False` skips the tool-call probe (tests and operators who know their server); the

@@ -43,7 +43,9 @@ class ScriptedChatModel(BaseChatModel):
 
 
 def tool_call(name: str, args: dict[str, Any], call_id: str) -> AIMessage:
-    return AIMessage(content="", tool_calls=[{"name": name, "args": args, "id": call_id, "type": "tool_call"}])
+    return AIMessage(
+        content="", tool_calls=[{"name": name, "args": args, "id": call_id, "type": "tool_call"}]
+    )
 
 
 def tool_results(messages: list[BaseMessage], name: str) -> list[Any]:

@@ -4,6 +4,7 @@ is down or hangs. The scripted model reads what the tools really returned, like 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import socket
@@ -16,7 +17,7 @@ from langchain_core.tools import BaseTool, StructuredTool
 from scripted_chat import ScriptedChatModel, items_with_ref, tool_call, tool_results
 
 from service.answer.agent import LLMAnswerer
-from service.answer.grounding import MARK_PREFIX, MARK_SUFFIX
+from service.answer.grounding import MARK_PREFIX, MARK_SUFFIX, ground
 from service.answer.models import ProgressEvent, Turn
 from service.config import Settings
 from service.errors import UpstreamModelError
@@ -38,7 +39,9 @@ class PassageToolbox:
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
 
-    def search_documents(self, query: str, document_ids: list[str] | None = None, k: int = 8) -> dict[str, Any]:
+    def search_documents(
+        self, query: str, document_ids: list[str] | None = None, k: int = 8
+    ) -> dict[str, Any]:
         self.calls.append(("search_documents", {"query": query, "document_ids": document_ids, "k": k}))
         hits = [
             {"doc_id": REPORT_ID, "title": TITLE, "page": 2, "section": "一、项目概况", "kind": "text",
@@ -113,7 +116,9 @@ def test_tool_calls_then_cited_answer_with_computation(toolbox: PassageToolbox, 
             return tool_call("search_documents", {"query": "商品和服务支出 超预算"}, "c1")
         if not tool_results(messages, "compute_metric"):
             return tool_call(
-                "compute_metric", {"name": "over_budget_amount", "inputs": {"actual": "1978.55", "budget": "1969.62"}}, "c2"
+                "compute_metric",
+                {"name": "over_budget_amount", "inputs": {"actual": "1978.55", "budget": "1969.62"}},
+                "c2",
             )
         ref = refs_for(messages, "search_documents", "1978.55")[0]
         comp = tool_results(messages, "compute_metric")[0]
@@ -139,7 +144,12 @@ def test_tool_calls_then_cited_answer_with_computation(toolbox: PassageToolbox, 
     # the computation is compute_metric's own output, not the model's retelling
     assert len(answer.computations) == 1
     comp = answer.computations[0]
-    assert (comp.metric, comp.value, comp.display, comp.unit) == ("over_budget_amount", "8.93", "8.93万元", "万元")
+    assert (comp.metric, comp.value, comp.display, comp.unit) == (
+        "over_budget_amount",
+        "8.93",
+        "8.93万元",
+        "万元",
+    )
     assert [c[0] for c in toolbox.calls] == ["search_documents", "compute_metric"]
     # every model call was offered the tools; the tool results went back to the model
     assert all(call["tools"] == ["search_documents", "compute_metric"] for call in model.calls)
@@ -207,6 +217,35 @@ def test_citation_to_a_ref_no_tool_returned_is_removed(toolbox: PassageToolbox, 
     assert "[17]" not in answer.answer and [c.n for c in answer.citations] == [1]
     assert answer.grounded is True
     assert any("17" in note for note in answer.notes)
+
+
+def test_long_passage_is_quoted_by_the_sentences_it_grounds(settings: Settings) -> None:
+    """The quote of a long passage keeps the sentences whose numbers the answer uses, so grounding
+    over the quotes alone (as the Assistant re-checks) still verifies them."""
+    filler = "热线服务中心持续完善工作机制，加强人员培训和质量监控。" * 12
+    long_text = f"{filler}2020年坐席电话接听率为96.12%，较上年有所提高。{filler}"
+
+    class LongToolbox:
+        def langchain_tools(self) -> list[BaseTool]:
+            def search_documents(query: str) -> dict[str, Any]:
+                return {"passages": [{"doc_id": REPORT_ID, "title": TITLE, "page": 5, "text": long_text}]}
+
+            return [StructuredTool.from_function(search_documents, description="检索")]
+
+    def script(messages: list[BaseMessage]) -> AIMessage:
+        if not tool_results(messages, "search_documents"):
+            return tool_call("search_documents", {"query": "接听率"}, "c1")
+        ref = refs_for(messages, "search_documents", "96.12")[0]
+        return AIMessage(content=f"2020年坐席电话接听率为96.12%[{ref}]。")
+
+    answer = LLMAnswerer(ScriptedChatModel(script=script), LongToolbox(), settings).answer(
+        "接听率？", history=[], document_ids=None
+    )
+    quote = answer.citations[0].quote
+    assert len(long_text) > 400 and len(quote) < 100
+    assert quote == "2020年坐席电话接听率为96.12%，较上年有所提高。"
+    assert answer.grounded is True
+    assert ground(answer.answer, evidence=[quote], computations=[]).grounded is True
 
 
 def test_not_found_answer_without_numbers(toolbox: PassageToolbox, settings: Settings) -> None:
@@ -301,7 +340,12 @@ def test_step_cap_drops_excess_parallel_tool_calls(toolbox: PassageToolbox, tmp_
             return AIMessage(
                 content="",
                 tool_calls=[
-                    {"name": "search_documents", "args": {"query": f"q{i}"}, "id": f"c{i}", "type": "tool_call"}
+                    {
+                        "name": "search_documents",
+                        "args": {"query": f"q{i}"},
+                        "id": f"c{i}",
+                        "type": "tool_call",
+                    }
                     for i in range(6)
                 ],
             )
@@ -332,7 +376,9 @@ def test_empty_final_answer_is_an_upstream_error(toolbox: PassageToolbox, settin
 
 
 def test_thinking_is_stripped(toolbox: PassageToolbox, settings: Settings) -> None:
-    model = ScriptedChatModel(script=lambda messages: AIMessage(content="<think>算一算 1+1=2</think>未找到。"))
+    model = ScriptedChatModel(
+        script=lambda messages: AIMessage(content="<think>算一算 1+1=2</think>未找到。")
+    )
     answer = LLMAnswerer(model, toolbox, settings).answer("x", history=[], document_ids=None)
     assert answer.answer == "未找到。" and answer.grounded is True
 
@@ -391,7 +437,10 @@ def test_agent_over_the_real_toolbox(real_toolbox, tmp_path) -> None:
         if not tool_results(messages, "search_documents"):
             return tool_call("search_documents", {"query": "2020年度实际使用经费 预算执行率"}, "c1")
         if not tool_results(messages, "compute_metric"):
-            args = {"name": "budget_execution_rate", "inputs": {"spent": "11076.79", "adjusted_budget": "11092.40"}}
+            args = {
+                "name": "budget_execution_rate",
+                "inputs": {"spent": "11076.79", "adjusted_budget": "11092.40"},
+            }
             return tool_call("compute_metric", args, "c2")
         ref = refs_for(messages, "search_documents", "11076.79")[0]
         comp = tool_results(messages, "compute_metric")[0]
@@ -410,8 +459,11 @@ def test_agent_over_the_real_toolbox(real_toolbox, tmp_path) -> None:
     assert cite.page == 2 and "11076.79" in cite.quote and cite.title
     assert [(c.metric, c.display) for c in answer.computations] == [("budget_execution_rate", "99.86%")]
     assert "99.86%" in answer.answer and "[1]" in answer.answer
-    # the model was offered every tool of the registry, with the toolbox's own schemas
+    # the model was offered every tool of the registry, and told which documents exist
     from service.tools import TOOL_NAMES
+
+    system = model.calls[0]["messages"][0].content
+    assert "## 当前可查阅的文件" in system and cite.title in system and cite.doc_id in system
 
     assert model.calls[0]["tools"] == list(TOOL_NAMES)
 
@@ -455,3 +507,37 @@ def test_assistant_falls_back_to_deterministic_when_backend_is_down(
     assert answer.answerer == "deterministic"
     assert "99.86%" in answer.answer
     assert any("无法连接大模型服务" in n for n in answer.notes), answer.notes
+
+
+def test_step_cap_holds_when_the_agent_runs_async(toolbox: PassageToolbox, tmp_path) -> None:
+    """The middleware's async hooks: the same cap through `ainvoke` (as an async server would run it)."""
+    from langchain.agents import create_agent
+
+    from service.answer._evidence import EvidenceCollector, wrap_tools
+    from service.answer.agent import StepBudget
+
+    counter = iter(range(1000))
+    model = ScriptedChatModel(
+        script=lambda m: tool_call("search_documents", {"query": "x"}, f"c{next(counter)}")
+    )
+    agent = create_agent(
+        model, wrap_tools(toolbox.langchain_tools(), EvidenceCollector()), middleware=[StepBudget(5)]
+    )
+    asyncio.run(agent.ainvoke({"messages": [HumanMessage("循环")]}))
+    assert len(model.calls) + len(toolbox.calls) <= 5 and model.calls[-1]["tools"] == []
+
+
+@pytest.mark.slow
+def test_build_assistant_with_a_backend_that_is_down_reports_it(data_dir_copy, closed_port: int) -> None:
+    """At start-up the probe finds the server down: the Assistant answers deterministically and
+    says why (what /readyz shows)."""
+    from service.assistant import build_assistant
+
+    settings = Settings(
+        data_dir=data_dir_copy, llm_base_url=f"http://127.0.0.1:{closed_port}/v1", llm_timeout=5
+    )
+    with build_assistant(settings) as assistant:
+        assert assistant.active_answerer == "deterministic"
+        assert "无法连接大模型服务" in assistant.llm_status and "确定性回答器" in assistant.llm_status
+        answer = assistant.ask("2020年预算执行率是多少？")
+        assert answer.answerer == "deterministic" and "99.86%" in answer.answer

@@ -27,7 +27,9 @@ def answerer(sample_store, sample_settings) -> DeterministicAnswerer:
 
 
 def ask(answerer: DeterministicAnswerer, question: str, history: list[Turn] | None = None, **kw) -> Answer:
-    return answerer.answer(question, history=history or [], document_ids=kw.get("document_ids"), on_event=kw.get("on_event"))
+    return answerer.answer(
+        question, history=history or [], document_ids=kw.get("document_ids"), on_event=kw.get("on_event")
+    )
 
 
 def cited_pages(a: Answer, containing: str) -> set[int]:
@@ -101,7 +103,9 @@ def test_time_series_cell_with_year(answerer):
 # ---- computations --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("question", ["商品和服务支出超预算多少，是否履行了调整程序？", "商品和服务支出超支了多少钱？"])
+@pytest.mark.parametrize(
+    "question", ["商品和服务支出超预算多少，是否履行了调整程序？", "商品和服务支出超支了多少钱？"]
+)
 def test_over_budget(answerer, question):
     a = ask(answerer, question)
     assert "8.93万元" in a.answer
@@ -176,7 +180,12 @@ def test_score_rate(answerer, question):
 
 # ---- sections ----------------------------------------------------------------------------------
 
-PROBLEMS = ("绩效目标设置合理性不足", "预算调整未履程序", "未制定地方政务服务热线规范标准", "未留存后台原始数据")
+PROBLEMS = (
+    "绩效目标设置合理性不足",
+    "预算调整未履程序",
+    "未制定地方政务服务热线规范标准",
+    "未留存后台原始数据",
+)
 
 
 @pytest.mark.parametrize("question", ["存在的主要问题有哪些？", "报告指出了项目的哪些问题？"])
@@ -204,7 +213,9 @@ def test_policy_clause(answerer):
     assert any("第三条" in c.quote and "调整后预算" in c.quote for c in a.citations)
 
 
-@pytest.mark.parametrize("question", ["2021年的预算执行率是多少？", "项目的招标金额是多少？", "2017年受理量比2016年增长多少？"])
+@pytest.mark.parametrize(
+    "question", ["2021年的预算执行率是多少？", "项目的招标金额是多少？", "2017年受理量比2016年增长多少？"]
+)
 def test_not_in_the_report(answerer, question):
     assert_refusal(ask(answerer, question))
 

@@ -38,7 +38,9 @@ LISTED = [  # (claim contains, stated) — the figures the issue lists, all must
 
 
 def test_check_json_lists_every_figure_ok(sample_data_dir: Path) -> None:
-    result = runner.invoke(app, ["check", "report_2020_8890.pdf", "--json", "--data-dir", str(sample_data_dir)])
+    result = runner.invoke(
+        app, ["check", "report_2020_8890.pdf", "--json", "--data-dir", str(sample_data_dir)]
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["summary"]["mismatch"] == 0
@@ -53,9 +55,18 @@ def test_check_json_lists_every_figure_ok(sample_data_dir: Path) -> None:
 
 
 def test_check_prints_a_table(sample_data_dir: Path) -> None:
-    result = runner.invoke(app, ["check", "report_2020_8890", "--data-dir", str(sample_data_dir)], env={"COLUMNS": "220"})
+    result = runner.invoke(
+        app, ["check", "report_2020_8890", "--data-dir", str(sample_data_dir)], env={"COLUMNS": "220"}
+    )
     assert result.exit_code == 0, result.output
-    for text in ("报告数字复核", "预算执行率", "99.86%", "一致 ok", "无法复核", "由报告列示的舍入后中间值计算"):
+    for text in (
+        "报告数字复核",
+        "预算执行率",
+        "99.86%",
+        "一致 ok",
+        "无法复核",
+        "由报告列示的舍入后中间值计算",
+    ):
         assert text in result.stdout, text
 
 

@@ -56,13 +56,23 @@ def test_nothing_in_the_sample_report_is_a_mismatch(items: list[CheckItem]) -> N
 def test_every_total_row_and_column_is_checked(items: list[CheckItem]) -> None:
     sums = [i for i in items if i.kind == "table_sum"]
     expected = {
-        ("表1-1", "预算金额", "11092.40"), ("表1-1", "到位金额", "11092.40"), ("表1-1", "支出金额", "11076.79"),
-        ("表1-2", "2020年末人数", "865"), ("表1-2", "2020年月均人数", "909"), ("表1-2", "工资福利支出总额", "9098.24"),
-        ("表1-2", "基本工资等", "5849.17"), ("表1-2", "保险", "2047.78"), ("表1-2", "公积金", "1201.29"),
-        ("表1-3", "实际支出金额", "1978.55"), ("表2", "分值", "100"), ("表2", "得分", "92.37"),
+        ("表1-1", "预算金额", "11092.40"),
+        ("表1-1", "到位金额", "11092.40"),
+        ("表1-1", "支出金额", "11076.79"),
+        ("表1-2", "2020年末人数", "865"),
+        ("表1-2", "2020年月均人数", "909"),
+        ("表1-2", "工资福利支出总额", "9098.24"),
+        ("表1-2", "基本工资等", "5849.17"),
+        ("表1-2", "保险", "2047.78"),
+        ("表1-2", "公积金", "1201.29"),
+        ("表1-3", "实际支出金额", "1978.55"),
+        ("表2", "分值", "100"),
+        ("表2", "得分", "92.37"),
     }
     for table, column, stated in expected:
-        hits = [i for i in sums if i.claim.startswith(table + " ") and column in i.claim and i.stated == stated]
+        hits = [
+            i for i in sums if i.claim.startswith(table + " ") and column in i.claim and i.stated == stated
+        ]
         assert len(hits) == 1, (table, column, stated)
         assert hits[0].status == "ok" and hits[0].metric == "sum_check"
     assert len(sums) == len(expected)
@@ -80,15 +90,29 @@ def test_every_total_row_and_column_is_checked(items: list[CheckItem]) -> None:
         ("合计", "99.86%", "11076.79 ÷ 11092.40 × 100% = 99.86%"),
     ],
 )
-def test_execution_rate_per_row_of_table_1_1(items: list[CheckItem], row: str, stated: str, formula: str) -> None:
+def test_execution_rate_per_row_of_table_1_1(
+    items: list[CheckItem], row: str, stated: str, formula: str
+) -> None:
     item = one(items, f"表1-1 {row} 预算执行率")
-    assert (item.stated, item.status, item.formula, item.metric) == (stated, "ok", formula, "budget_execution_rate")
+    assert (item.stated, item.status, item.formula, item.metric) == (
+        stated,
+        "ok",
+        formula,
+        "budget_execution_rate",
+    )
     assert item.page == 2
     assert item.computation and item.computation["inputs"][0]["source"]["column"] == "支出金额"
 
 
 @pytest.mark.parametrize(
-    ("column", "stated"), [("项目决策", "88.24%"), ("项目过程", "84.78%"), ("项目产出", "100%"), ("项目效益", "90.32%"), ("合计", "92.37%")]
+    ("column", "stated"),
+    [
+        ("项目决策", "88.24%"),
+        ("项目过程", "84.78%"),
+        ("项目产出", "100%"),
+        ("项目效益", "90.32%"),
+        ("合计", "92.37%"),
+    ],
 )
 def test_score_rates_of_table_2(items: list[CheckItem], column: str, stated: str) -> None:
     item = one(items, f"表2 得分率 {column}")
@@ -100,12 +124,19 @@ def test_total_score_and_grade(items: list[CheckItem]) -> None:
     text_total = one(items, "总分（各一级指标得分之和）")
     assert text_total.status == "ok" and text_total.stated == "92.37"
     grades = find(items, "评价等级")
-    assert [(g.page, g.stated, g.recomputed, g.status) for g in grades] == [(1, "优", "优", "ok"), (3, "优", "优", "ok")]
+    assert [(g.page, g.stated, g.recomputed, g.status) for g in grades] == [
+        (1, "优", "优", "ok"),
+        (3, "优", "优", "ok"),
+    ]
 
 
 def test_text_claims_are_ok(items: list[CheckItem]) -> None:
     budget = one(items, "预算资金（年初预算＋追加预算－调减预算）")
-    assert budget.status == "ok" and budget.formula == "10200.59 + 913 − 21.19 = 11092.40万元" and budget.page == 2
+    assert (
+        budget.status == "ok"
+        and budget.formula == "10200.59 + 913 − 21.19 = 11092.40万元"
+        and budget.page == 2
+    )
     arrival = one(items, "资金到位率")
     assert arrival.status == "ok" and arrival.stated == "100%"
     execution = one(items, "预算执行率（实际支出÷调整后预算）")
@@ -132,7 +163,9 @@ def test_text_claims_are_ok(items: list[CheckItem]) -> None:
         ("表3 单位人工成本较历史均值增长率", "19.45%", "rounded_intermediates", "19.49%"),
     ],
 )
-def test_rounding_convention_is_named(items: list[CheckItem], claim: str, stated: str, convention: str, other: str) -> None:
+def test_rounding_convention_is_named(
+    items: list[CheckItem], claim: str, stated: str, convention: str, other: str
+) -> None:
     item = one(items, claim, stated)
     assert item.status == "ok" and item.convention == convention
     full = next(a for a in item.alternatives if a["convention"] == "full_precision")
@@ -141,7 +174,11 @@ def test_rounding_convention_is_named(items: list[CheckItem], claim: str, stated
 
 @pytest.mark.parametrize(
     ("row", "stated", "other"),
-    [("月均人员流失率", "2.72%", "2.69%"), ("每1万接听量人工成本", "10.58", "10.56万元/万次"), ("单位人工成本", "8.38", "8.33万元/人")],
+    [
+        ("月均人员流失率", "2.72%", "2.69%"),
+        ("每1万接听量人工成本", "10.58", "10.56万元/万次"),
+        ("单位人工成本", "8.38", "8.33万元/人"),
+    ],
 )
 def test_baselines_are_ratios_of_totals(items: list[CheckItem], row: str, stated: str, other: str) -> None:
     item = one(items, f"表3 {row}", stated)
@@ -180,7 +217,9 @@ def _altered(tables: list[Any], caption_part: str, row: str, column: str, new_ra
     return out
 
 
-def test_one_altered_cell_flips_exactly_its_dependants(report: tuple[list[Any], list[Any]], items: list[CheckItem]) -> None:
+def test_one_altered_cell_flips_exactly_its_dependants(
+    report: tuple[list[Any], list[Any]], items: list[CheckItem]
+) -> None:
     tables, pages = report
     altered = _altered(tables, "表 1-1", "商品和服务支出", "支出金额", "1988.55")
     after = {key(i): i for i in check_report(altered, pages, doc_id=DOC)}
@@ -192,7 +231,9 @@ def test_one_altered_cell_flips_exactly_its_dependants(report: tuple[list[Any], 
         ("表1-1 合计 支出金额（各行之和）", 2, "11076.79"),
     }
     rate = after[("表1-1 商品和服务支出 预算执行率", 2, "100.45%")]
-    assert rate.status == "mismatch" and rate.recomputed == "100.96%" and rate.stated == "100.45%"  # not corrected
+    assert (
+        rate.status == "mismatch" and rate.recomputed == "100.96%" and rate.stated == "100.45%"
+    )  # not corrected
     total = after[("表1-1 合计 支出金额（各行之和）", 2, "11076.79")]
     assert total.status == "mismatch" and total.recomputed == "11086.79万元"
 
@@ -212,13 +253,17 @@ def test_an_altered_baseline_input_flips_the_baseline_and_its_full_precision_onl
     assert all(after[k].status == "mismatch" for k in flipped)
 
 
-def test_an_altered_text_figure_flips_only_that_claim(report: tuple[list[Any], list[Any]], items: list[CheckItem]) -> None:
+def test_an_altered_text_figure_flips_only_that_claim(
+    report: tuple[list[Any], list[Any]], items: list[CheckItem]
+) -> None:
     tables, pages = report
     changed = [dataclasses.replace(p, text=p.text.replace("提高了 37.83%", "提高了 37.88%")) for p in pages]
     assert changed != list(pages)
     after = check_report(tables, changed, doc_id=DOC)
     mismatches = [i for i in after if i.status == "mismatch"]
-    assert [(i.claim, i.page, i.stated, i.recomputed) for i in mismatches] == [("2020年较2019年增长率", 4, "37.88%", "37.83%")]
+    assert [(i.claim, i.page, i.stated, i.recomputed) for i in mismatches] == [
+        ("2020年较2019年增长率", 4, "37.88%", "37.83%")
+    ]
 
 
 def test_a_value_matching_neither_convention_is_a_mismatch(report: tuple[list[Any], list[Any]]) -> None:

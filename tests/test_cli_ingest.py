@@ -23,7 +23,6 @@ from service.commands import documents
 from service.config import Settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
-REPORT = FIXTURES / "report_2020_8890.pdf"
 POLICY = FIXTURES / "policy_sample.pdf"
 JIXIAO = Path(sys.executable).parent / "jixiao"
 
@@ -100,15 +99,25 @@ def test_ingest_summary_table_and_exit_codes(app: typer.Typer, tmp_path: Path) -
 
 
 def test_encrypted_pdf_with_password_flag(app: typer.Typer, tmp_path: Path) -> None:
-    data = tmp_path / "data"
-    refused = run(app, "ingest", FIXTURES / "encrypted.pdf", "--json", "--data-dir", data)
-    assert refused.exit_code == 1 and "密码" in json.loads(refused.stdout)[0]["message"]
-    opened = run(
-        app, "ingest", FIXTURES / "encrypted.pdf", "--password", "userpw-8890", "--json", "--data-dir", data
+    from pypdf import PdfReader, PdfWriter
+
+    plain = make_chinese_pdf(
+        tmp_path / "plain.pdf", title="2021年测试报告", paragraphs=numbered_paragraphs("密", 2)
     )
+    writer = PdfWriter(clone_from=PdfReader(plain))
+    writer.encrypt(user_password="pw-2021", owner_password="owner-2021", algorithm="AES-256")
+    locked = tmp_path / "locked.pdf"
+    with locked.open("wb") as fh:
+        writer.write(fh)
+    data = tmp_path / "data"
+    refused = run(app, "ingest", locked, "--json", "--data-dir", data)
+    assert refused.exit_code == 1 and "密码" in json.loads(refused.stdout)[0]["message"]
+    wrong = run(app, "ingest", locked, "--password", "nope", "--json", "--data-dir", data)
+    assert wrong.exit_code == 1 and json.loads(wrong.stdout)[0]["status"] == "failed"
+    opened = run(app, "ingest", locked, "--password", "pw-2021", "--json", "--data-dir", data)
     assert opened.exit_code == 0, opened.output
     [row] = json.loads(opened.stdout)
-    assert row["status"] == "ok" and row["pages"] == 8 and row["tables"] == 5
+    assert row["status"] == "ok" and row["pages"] == 1 and row["chunks"] > 0
 
 
 def test_data_dir_env_variable_is_used(
@@ -152,15 +161,16 @@ def manifest_status(data: Path, doc_id: str) -> str | None:
 
 def test_sigkill_mid_document_leaves_the_index_as_before_and_a_rerun_completes(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    src = tmp_path / "docs" / "年度报告.pdf"
-    src.parent.mkdir()
-    shutil.copy(POLICY, src)  # version 1 at this path
+    src = tmp_path / "docs" / "实施细则.pdf"
+    make_chinese_pdf(
+        src, title="示例实施细则（旧版）", paragraphs=numbered_paragraphs("旧版", 3)
+    )  # version 1
     first = jixiao("ingest", src, "--json", "--data-dir", data)
     out, err = first.communicate(timeout=300)
     assert first.returncode == 0, err
     [v1] = json.loads(out)
 
-    shutil.copy(REPORT, src)  # version 2: different bytes, same path
+    shutil.copy(POLICY, src)  # version 2: different bytes, same path
     import hashlib
 
     v2_id = hashlib.sha256(src.read_bytes()).hexdigest()[:16]
@@ -197,34 +207,37 @@ def test_sigkill_mid_document_leaves_the_index_as_before_and_a_rerun_completes(t
     out, err = rerun.communicate(timeout=300)
     assert rerun.returncode == 0, err
     [v2] = json.loads(out)
-    assert v2["doc_id"] == v2_id and v2["status"] == "ok" and v2["pages"] == 8
+    assert v2["doc_id"] == v2_id and v2["status"] == "ok" and v2["pages"] == 2
     with Store.open(settings) as store:
         assert [(d.doc_id, d.status) for d in store.list_documents()] == [(v2_id, "ok")]
         assert store.leftovers() == []
         assert store.vector_count(v1["doc_id"]) == 0
         assert store.vector_count() == store.vector_count(v2_id) == v2["chunks"] == len(store.get_chunks())
-        hits = store.vector_search("坐席电话接听率", k=3)
-        assert any("96.12%" in h.chunk.text for h in hits)
+        assert any("第一条" in c.text for c in store.get_chunks())
+        assert all("旧版" not in c.text for c in store.get_chunks())
 
 
 def test_second_ingest_process_refuses_or_waits_for_the_writer(tmp_path: Path) -> None:
     data = tmp_path / "data"
+    other = make_chinese_pdf(
+        tmp_path / "other.pdf", title="2021年测试报告", paragraphs=numbered_paragraphs("等", 2)
+    )
     holder = jixiao(
         "ingest",
-        REPORT,
+        POLICY,
         "--data-dir",
         data,
-        env={"JIXIAO_TEST_SLOW_EMBED": "0.2", "JIXIAO_EMBEDDING_BATCH_SIZE": "2"},
+        env={"JIXIAO_TEST_SLOW_EMBED": "0.5", "JIXIAO_EMBEDDING_BATCH_SIZE": "1"},
     )
     lock = data / "ingest.lock"
     wait_for(lambda: lock.exists() and lock.read_text().strip() == str(holder.pid), what="the lock holder")
 
-    refused = jixiao("ingest", POLICY, "--data-dir", data, "--wait", "0")
+    refused = jixiao("ingest", other, "--data-dir", data, "--wait", "0")
     _, err = refused.communicate(timeout=120)
     assert refused.returncode == 1
     assert f"PID {holder.pid}" in err and "占用" in err
 
-    waiter = jixiao("ingest", POLICY, "--json", "--data-dir", data, "--wait", "300")
+    waiter = jixiao("ingest", other, "--json", "--data-dir", data, "--wait", "300")
     out, err = waiter.communicate(timeout=400)
     assert holder.poll() is not None  # the waiter only got in after the holder finished
     assert waiter.returncode == 0, err

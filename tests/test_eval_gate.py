@@ -33,3 +33,42 @@ def test_eval_gate_against_baseline(data_dir_copy: Path, tmp_path: Path) -> None
         "report": str(tmp_path / "eval-out" / "report.md"),
     }
     assert gate.passed, json.dumps(detail, ensure_ascii=False, indent=2)
+
+
+@pytest.mark.slow
+def test_eval_command_in_process(data_dir_copy: Path, tmp_path: Path) -> None:
+    """`jixiao eval FILE --data-dir D --out O` on the real stack: table printed, files written."""
+    from typer.testing import CliRunner
+
+    from service.cli import app
+
+    cases = tmp_path / "mini.yaml"
+    cases.write_text(
+        """
+documents: [report_2020_8890.pdf]
+cases:
+  - id: mini-callcenter-salary
+    question: 话务岗全年工资福利支出总额是多少？
+    tags: [lookup]
+    expect:
+      value: {value: 7937.43, unit: 万元}
+      citations: [{doc: report_2020_8890.pdf, page: 2}]
+  - id: mini-2021
+    question: 2021年该项目的预算执行率是多少？
+    tags: [unanswerable]
+    expect: {refuse: true}
+""",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    res = CliRunner().invoke(
+        app, ["eval", str(cases), "--data-dir", str(data_dir_copy), "--out", str(out), "--quiet"]
+    )
+    assert res.exit_code == 0, res.output
+    assert "pass rate by tag" in res.output and "hit@5" in res.output
+    data = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert [c["id"] for c in data["cases"]] == ["mini-callcenter-salary", "mini-2021"]
+    assert data["meta"]["target"] == "in-process (deterministic)"
+    first = data["cases"][0]["turns"][0]
+    assert first["answer"] and [c["kind"] for c in first["checks"]] == ["value", "citation"]
+    assert "mini-2021" in (out / "report.md").read_text(encoding="utf-8")

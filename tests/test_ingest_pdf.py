@@ -219,3 +219,37 @@ def test_running_lines_stripped_but_not_body_lines_that_differ_in_numbers(tmp_pa
             assert "示例单位绩效评价报告" not in lines
             assert f"示例单位 第{n}页" not in lines
             assert f"{n}. 指标{n}完成率为9{n}.00%，情况良好。" in lines
+
+
+def test_padding_after_eof_is_accepted(tmp_path: Path, report: PdfContent) -> None:
+    padded = tmp_path / "padded.pdf"
+    padded.write_bytes(REPORT.read_bytes() + b"\x00" * 5000)
+    assert read_pdf(padded).page_count == report.page_count
+
+
+def test_paragraphs_and_headings_without_indentation(tmp_path: Path) -> None:
+    """Flush-left text: a heading stays its own line, a paragraph's lines are joined even when a
+    printed line starts with an enumeration number "（2）"."""
+    lines = [
+        "一、情况说明",
+        "本项目主要内容包括：（1）开展培训，累计培训三万余人次，覆盖全部",
+        "（2）租赁专线三十条，（3）支付业务用房租金。",
+        "（一）下一部分",
+        "这一部分的正文从这里开始，内容较长需要换行才能写完，因此这一行",
+        "是第二行。",
+    ]
+    content = read_pdf(_pdf_with_lines(tmp_path / "flush.pdf", [lines]))
+    assert content.pages[0].text.splitlines() == [
+        "一、情况说明",
+        "本项目主要内容包括：（1）开展培训，累计培训三万余人次，覆盖全部（2）租赁专线三十条，（3）支付业务用房租金。",
+        "（一）下一部分",
+        "这一部分的正文从这里开始，内容较长需要换行才能写完，因此这一行是第二行。",
+    ]
+
+
+def test_scan_with_only_a_text_page_number_needs_ocr(tmp_path: Path) -> None:
+    pages = [["第一页正文，有文字。", "— 1 —"], ["— 2 —"], ["— 3 —"]]
+    content = read_pdf(_pdf_with_lines(tmp_path / "numbers-only.pdf", pages))
+    assert content.needs_ocr_pages == [2, 3]
+    with pytest.raises(NeedsOCR):
+        read_pdf(_pdf_with_lines(tmp_path / "all-scans.pdf", [["— 1 —"], ["— 2 —"]]))

@@ -226,3 +226,76 @@ def test_serial_number_column_is_a_label() -> None:
         (("1", "物业费"), ("金额",), "178.06", "万元"),
         (("2", "办公费"), ("金额",), "122.85", "万元"),
     ]
+
+
+def _ruled_table_pdf(path: Path, rows: int) -> list[list[str]]:
+    """A real PDF (reportlab platypus, built-in CJK font): caption, unit line, then a ruled table with
+    a two-level merged header that runs over a page break with its header rows repeated."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, TableStyle
+    from reportlab.platypus import Table as RLTable
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    style = ParagraphStyle("cn", fontName="STSong-Light", fontSize=11, leading=16)
+    data = [["项目", "金额", "其中：", ""], ["", "", "人员", "公用"]]
+    data += [
+        [f"支出项{i + 1}", f"{i * 10 + 0.5:.2f}", f"{i:.2f}", "-" if i % 7 == 0 else f"{i * 3}.10"]
+        for i in range(rows)
+    ]
+    table = RLTable(data, repeatRows=2)
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), "STSong-Light", 10),
+                ("GRID", (0, 0), (-1, -1), 0.5, "black"),
+                ("SPAN", (2, 0), (3, 0)),
+                ("SPAN", (0, 0), (0, 1)),
+                ("SPAN", (1, 0), (1, 1)),
+            ]
+        )
+    )
+    story = [Paragraph(t, style) for t in ("一、测试", "表 5 测试支出明细表", "单位：万元")]
+    SimpleDocTemplate(str(path), pagesize=A4).build([*story, table, Paragraph("表后正文。", style)])
+    return data
+
+
+def test_generated_table_across_pages(tmp_path: Path) -> None:
+    from ingest.chunk import build_chunks
+
+    path = tmp_path / "table.pdf"
+    data = _ruled_table_pdf(path, rows=60)
+    content = read_pdf(path)
+    [t] = extract_tables(path, doc_id="g", pages=content.pages)
+    assert (t.caption, t.unit_line) == ("表 5 测试支出明细表", "单位：万元")
+    assert t.pages == [1, 2] and content.page_count == 2
+    assert t.rows == data[2:]  # no repeated header rows, every cell as written
+    assert {c.col_header for c in t.cells} == {("金额",), ("其中：", "人员"), ("其中：", "公用")}
+    for c in t.cells:
+        want = data[2 + c.row_index][c.col_index]
+        assert c.value == (None if want == "-" else want) and c.unit == "万元"
+    amounts = [c.page for c in t.cells if c.col_index == 1]
+    assert (amounts[0], amounts[-1]) == (1, 2)
+    chunks = build_chunks(doc_id="g", title="", year=None, pages=content.pages, tables=[t])
+    assert not any("支出项" in c.text for c in chunks if c.kind == "text")
+    assert sum(c.text.count("支出项") for c in chunks if c.kind == "table") == 60
+    assert any("表后正文。" in c.text for c in chunks if c.kind == "text")
+
+
+@pytest.mark.parametrize(
+    ("line", "is_caption"),
+    [
+        ("表 1-1 预算执行情况明细表", True),
+        ("表1-1预算执行情况明细表", True),
+        ("表2：绩效得分情况", True),
+        ("续表3", True),
+        ("表1所示，预算执行率较高", False),
+        ("表中数据来源于财务系统", False),
+    ],
+)
+def test_caption_lines(line: str, is_caption: bool) -> None:
+    from ingest.tables import CAPTION_RE
+
+    assert bool(CAPTION_RE.match(line)) is is_caption

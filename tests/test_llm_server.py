@@ -79,12 +79,19 @@ def raw_tool_call_reply(server: LocalLlamaServer, settings: Settings) -> dict:
         "function": {
             "name": PROBE_TOOL_NAME,
             "description": "Look up a figure in the reports by its name.",
-            "parameters": {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]},
+            "parameters": {
+                "type": "object",
+                "properties": {"name": {"type": "string"}},
+                "required": ["name"],
+            },
         },
     }
     body = {
         "model": server.model_alias,
-        "messages": [{"role": "system", "content": PROBE_SYSTEM}, {"role": "user", "content": PROBE_QUESTION}],
+        "messages": [
+            {"role": "system", "content": PROBE_SYSTEM},
+            {"role": "user", "content": PROBE_QUESTION},
+        ],
         "tools": [tool],
         "temperature": settings.llm_temperature,
         "max_tokens": PROBE_MAX_TOKENS,
@@ -135,7 +142,9 @@ def test_not_configured(tmp_path: Path) -> None:
     assert answerer is None and "JIXIAO_LLM_BASE_URL" in status and "确定性回答器" in status
 
 
-def test_agent_on_the_real_model_keeps_invented_numbers_out(settings: Settings, sample_store, sample_settings) -> None:
+def test_agent_on_the_real_model_keeps_invented_numbers_out(
+    settings: Settings, sample_store, sample_settings
+) -> None:
     """The probe is bypassed: whatever the 135M model does, the run ends within the step cap and its
     numbers are either checked against cited evidence / computations or marked as unverified."""
     from service.retrieval import Retriever

@@ -31,12 +31,45 @@ SAMPLES: dict[str, dict[str, Any] | list[dict[str, Any]]] = {
         "tools": SAMPLE_TOOLS,
         "max_steps": 8,
         "documents": [
-            {"doc_id": "a1b2c3d4e5f60718", "title": "12345政务服务便民热线2020年度项目支出绩效评价报告", "year": 2020},
+            {
+                "doc_id": "a1b2c3d4e5f60718",
+                "title": "12345政务服务便民热线2020年度项目支出绩效评价报告",
+                "year": 2020,
+            },
             {"doc_id": "0f1e2d3c4b5a6978", "title": "财政支出绩效评价管理办法", "year": None},
         ],
     },
     "agent_style": {},
     # --- the deterministic answerer's templates ---
+    "answer_baseline": [
+        {
+            "span": "2018–2019年",
+            "subject": "单位人工成本",
+            "numerator": "人工成本",
+            "denominator": "人数",
+            "formula": "5855.22 ÷ 699 = 8.38",
+            "display": "8.38万元/人",
+            "inputs": [
+                {"label": "2018–2019年人工成本合计", "display": "5855.22万元", "n": 1},
+                {"label": "2018–2019年人数合计", "display": "699人", "n": 1},
+            ],
+            "stated": {"display": "8.38", "n": 1, "agrees": True},
+            "alt": {"display": "8.37万元/人", "formula": "(8.21 + 8.53) ÷ 2 = 8.37"},
+            "clause": {"title": "《评价细则》", "text": "历史水平按多年合计数之比计算", "n": 2},
+        },
+        {
+            "span": "2018–2019年",
+            "subject": "每万接听量人工成本",
+            "numerator": "人工成本",
+            "denominator": "接听量",
+            "formula": "5855.22 ÷ 1148.6 = 5.10",
+            "display": "5.10万元",
+            "inputs": [{"label": "人工成本合计", "display": "5855.22万元", "n": 1}],
+            "stated": None,
+            "alt": None,
+            "clause": None,
+        },
+    ],
     "answer_check": [
         {
             "title": REPORT,
@@ -44,7 +77,9 @@ SAMPLES: dict[str, dict[str, Any] | list[dict[str, Any]]] = {
             "ok": 10,
             "mismatch": 1,
             "unverifiable": 1,
-            "mismatches": [{"claim": "表1 合计 支出金额", "stated": "11076.79", "recomputed": "11076.80", "n": 1}],
+            "mismatches": [
+                {"claim": "表1 合计 支出金额", "stated": "11076.79", "recomputed": "11076.80", "n": 1}
+            ],
         },
         {"title": REPORT, "total": 12, "ok": 12, "mismatch": 0, "unverifiable": 0, "mismatches": []},
     ],
@@ -92,7 +127,14 @@ SAMPLES: dict[str, dict[str, Any] | list[dict[str, Any]]] = {
             "rule_source": None,
             "stated": {"grade": "优", "n": 1},
         },
-        {"score": "85", "score_n": None, "grade": "良", "rule": None, "rule_source": "内置评分规则", "stated": None},
+        {
+            "score": "85",
+            "score_n": None,
+            "grade": "良",
+            "rule": None,
+            "rule_source": "内置评分规则",
+            "stated": None,
+        },
     ],
     "answer_lookup": [
         {
@@ -125,7 +167,10 @@ SAMPLES: dict[str, dict[str, Any] | list[dict[str, Any]]] = {
         {
             "section": "存在的主要问题",
             "count": 2,
-            "items": [{"text": "（一）预算调整程序不规范", "n": 1}, {"text": "（二）绩效目标设置不够细化", "n": 2}],
+            "items": [
+                {"text": "（一）预算调整程序不规范", "n": 1},
+                {"text": "（二）绩效目标设置不够细化", "n": 2},
+            ],
             "paragraphs": [],
         },
         {

@@ -258,3 +258,49 @@ def test_index_is_loaded_from_disk_when_generation_unchanged_and_rebuilt_when_it
         assert [p.name for p in (data_dir_copy / "bm25").iterdir()] == [index_key(store.generation())]
     finally:
         store.close()
+
+
+def test_concurrent_first_searches_build_the_index_once(
+    data_dir_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+    import threading
+
+    from ingest.store import Store
+    from service.config import Settings
+
+    shutil.rmtree(data_dir_copy / "bm25", ignore_errors=True)
+    settings = Settings(data_dir=data_dir_copy)
+    original = KeywordIndex.build.__func__  # type: ignore[attr-defined]
+    calls: list[int] = []
+
+    def counting_build(cls: type[KeywordIndex], **kwargs: object) -> KeywordIndex:
+        calls.append(1)
+        return original(cls, **kwargs)
+
+    monkeypatch.setattr(KeywordIndex, "build", classmethod(counting_build))
+    with Store.open(settings) as store:
+        retriever = Retriever(store, settings)
+        results: list[list[str]] = []
+
+        def worker() -> None:
+            results.append([c.id for c, _ in retriever.keyword_search("坐席电话接听率", k=3)])
+
+        threads = [threading.Thread(target=worker) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert len(calls) == 1
+    assert len(results) == 4 and all(r == results[0] and r for r in results)
+
+
+def test_an_empty_store_returns_no_hits(tmp_path: Path) -> None:
+    from ingest.store import Store
+    from service.config import Settings
+
+    settings = Settings(data_dir=tmp_path / "empty")
+    with Store.open(settings) as store:
+        retriever = Retriever(store, settings)
+        assert retriever.search("坐席电话接听率") == []
+        assert retriever.keyword_search("坐席电话接听率") == []

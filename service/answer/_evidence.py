@@ -24,11 +24,14 @@ log = logging.getLogger(__name__)
 
 EVIDENCE_TOOLS = frozenset({"search_documents", "get_table", "find_figure"})
 COMPUTE_TOOLS = frozenset({"compute_metric"})
-QUOTE_CHARS = 300  # a citation's quote; grounding still checks the item's full text
+QUOTE_CHARS = 400  # a passage longer than this is quoted by the sentences carrying the answer's numbers
 TOOL_OUTPUT_CHARS = 12_000  # what one tool result may put into the model's context
 
 _TEXT_KEYS = ("quote", "text", "snippet", "passage", "content")
 _COMPUTATION_KEYS = frozenset({"metric", "formula", "value", "display"})
+_FIGURE = re.compile(r"\d+(?:\.\d+)?")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_SENTENCE = re.compile(r"[^。；;！？!?\n]+[。；;！？!?\n]?")
 # a citation marker: [3], [1,2], [1、2], ［3］, 【3】
 CITATION_MARK = re.compile(r"[\[［【]\s*(\d{1,3}(?:\s*[,，、;；]\s*\d{1,3})*)\s*[\]］】]")
 
@@ -42,9 +45,20 @@ class EvidenceItem:
     text: str
     tool: str
 
-    def citation(self, n: int) -> Citation:
-        quote = self.text if len(self.text) <= QUOTE_CHARS else self.text[: QUOTE_CHARS - 1] + "…"
-        return Citation(n=n, doc_id=self.doc_id, title=self.title, page=self.page, quote=quote)
+    def citation(self, n: int, answer: str = "") -> Citation:
+        return Citation(n=n, doc_id=self.doc_id, title=self.title, page=self.page, quote=self.quote(answer))
+
+    def quote(self, answer: str = "") -> str:
+        """The whole text when short; else the sentences holding the numbers `answer` takes from it
+        (so the quote still grounds them), else the opening."""
+        if len(self.text) <= QUOTE_CHARS:
+            return self.text
+        figures = {f for f in _FIGURE.findall(CITATION_MARK.sub("", answer)) if not _YEAR.fullmatch(f)}
+        sentences = [x for x in _SENTENCE.findall(self.text) if x.strip()]
+        picked = [x.strip() for x in sentences if figures & set(_FIGURE.findall(x))]
+        if picked:
+            return "…".join(picked)
+        return self.text[: QUOTE_CHARS - 1] + "…"
 
 
 @dataclass
@@ -85,7 +99,7 @@ class EvidenceCollector:
             return [self._number(x, ctx, tool, refs) for x in node]
         if not isinstance(node, dict):
             return node
-        if "error" in node or _COMPUTATION_KEYS <= node.keys():
+        if "error" in node or node.keys() >= _COMPUTATION_KEYS:
             return node
         here = dict(ctx)
         for key in ("doc_id", "doc"):
@@ -157,7 +171,9 @@ def wrap_tools(
     return [_wrap(t, collector, on_event) for t in tools]
 
 
-def _wrap(tool: BaseTool, collector: EvidenceCollector, on_event: Callable[[ProgressEvent], None] | None) -> BaseTool:
+def _wrap(
+    tool: BaseTool, collector: EvidenceCollector, on_event: Callable[[ProgressEvent], None] | None
+) -> BaseTool:
     name = tool.name
 
     def run(**kwargs: Any) -> str:
@@ -174,7 +190,10 @@ def _wrap(tool: BaseTool, collector: EvidenceCollector, on_event: Callable[[Prog
                 }
             }
         output = collector.record(name, kwargs, _as_data(raw))
-        emit(on_event, ProgressEvent(stage="tool", detail=name, tool=name, tool_input=kwargs, tool_output=output))
+        emit(
+            on_event,
+            ProgressEvent(stage="tool", detail=name, tool=name, tool_input=kwargs, tool_output=output),
+        )
         text = output if isinstance(output, str) else json.dumps(output, ensure_ascii=False, default=str)
         if len(text) > TOOL_OUTPUT_CHARS:
             text = text[:TOOL_OUTPUT_CHARS] + "…（结果过长，已截断 / truncated）"
@@ -239,7 +258,7 @@ def _find_computations(node: Any) -> list[Computation]:
         for x in node:
             found += _find_computations(x)
     elif isinstance(node, dict):
-        if _COMPUTATION_KEYS <= node.keys():
+        if node.keys() >= _COMPUTATION_KEYS:
             fields = {k: node[k] for k in Computation.model_fields if k in node}
             fields["value"] = str(fields["value"])
             try:

@@ -13,14 +13,21 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
 from langchain.agents import create_agent
 from langchain.agents.middleware import AgentMiddleware, ModelRequest, ModelResponse, hook_config
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, AnyMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.messages import (
+    AIMessage,
+    AnyMessage,
+    BaseMessage,
+    HumanMessage,
+    SystemMessage,
+    ToolMessage,
+)
 from langgraph.errors import GraphRecursionError
 
 import prompts
@@ -33,10 +40,10 @@ from service.llm import BACKEND_ERRORS, describe_backend_error
 
 log = logging.getLogger(__name__)
 
+MAX_LISTED_DOCUMENTS = 30  # documents named in the system prompt
 HISTORY_TURNS = 6  # earlier turns given to the model, for follow-ups ("那2019年呢？")
 LAST_STEP_HINT = (
-    "你已用完本题的工具调用次数。现在只能根据上面已有的工具结果作答，并标注引用编号；"
-    "证据不足就回答“未找到”。"
+    "你已用完本题的工具调用次数。现在只能根据上面已有的工具结果作答，并标注引用编号；证据不足就回答“未找到”。"
 )
 _THINK = re.compile(r"<think>.*?</think>", re.DOTALL)
 
@@ -83,8 +90,24 @@ class LLMAnswerer:
             today=date.today().isoformat(),
             tools=[{"name": t.name, "description": _first_line(t.description)} for t in tools],
             max_steps=self.max_steps,
-            documents=[],
+            documents=self._documents(),
         )
+
+    def _documents(self) -> list[dict[str, Any]]:
+        """The ingested documents, so the model can name them (best effort: none is fine)."""
+        list_documents = getattr(self.toolbox, "list_documents", None)
+        if list_documents is None:
+            return []
+        try:
+            docs = list_documents().get("documents", [])
+        except Exception:  # the listing is a courtesy to the model; answering goes on without it
+            log.exception("list_documents failed")
+            return []
+        return [
+            {"doc_id": d.get("doc_id", ""), "title": d.get("title", ""), "year": d.get("year")}
+            for d in docs[:MAX_LISTED_DOCUMENTS]
+            if isinstance(d, dict)
+        ]
 
     def answer(
         self,
@@ -103,7 +126,7 @@ class LLMAnswerer:
             system_prompt=self.system_prompt(tools),
             middleware=[StepBudget(self.max_steps)],
         )
-        messages = _history_messages(history) + [HumanMessage(_question_text(question, document_ids))]
+        messages = [*_history_messages(history), HumanMessage(_question_text(question, document_ids))]
         emit(on_event, ProgressEvent(stage="searching", detail="大模型正在检索证据 / the model is searching"))
         try:
             state = agent.invoke(
@@ -130,9 +153,13 @@ class LLMAnswerer:
         emit(on_event, ProgressEvent(stage="writing", detail="核对数字 / checking the numbers"))
         return self._finish(_THINK.sub("", _text(final)).strip(), collector, run, started)
 
-    def _finish(self, text: str, collector: EvidenceCollector, run: list[AnyMessage], started: float) -> Answer:
+    def _finish(
+        self, text: str, collector: EvidenceCollector, run: list[AnyMessage], started: float
+    ) -> Answer:
         cited_text, cited, unknown = collector.cite(text)
-        result = ground(cited_text, evidence=[item.text for item in cited], computations=collector.computations)
+        result = ground(
+            cited_text, evidence=[item.text for item in cited], computations=collector.computations
+        )
         notes: list[str] = []
         for call in collector.calls:
             args = "，".join(f"{k}={v}" for k, v in call.args.items() if v not in (None, [], ""))
@@ -149,10 +176,10 @@ class LLMAnswerer:
                 "以下数字在引用的证据和计算结果中找不到，已标注或删除："
                 f"{'、'.join(result.ungrounded)} / ungrounded numbers were removed or marked."
             )
-        steps = sum(1 for m in run if isinstance(m, AIMessage)) + sum(1 for m in run if isinstance(m, ToolMessage))
+        steps = sum(1 for m in run if isinstance(m, AIMessage | ToolMessage))
         return Answer(
             answer=result.text,
-            citations=[item.citation(n) for n, item in enumerate(cited, start=1)],
+            citations=[item.citation(n, cited_text) for n, item in enumerate(cited, start=1)],
             computations=list(collector.computations),
             grounded=result.grounded,
             answerer="llm",
@@ -180,16 +207,23 @@ class StepBudget(AgentMiddleware):
         super().__init__()
         self.max_steps = max_steps
 
+    def _budget(self, request: ModelRequest) -> ModelRequest:
+        if _steps(request.messages) + 3 <= self.max_steps:  # room for a tool call and another model call
+            return request
+        system = request.system_message.content if request.system_message else ""
+        return request.override(
+            tools=[], system_message=SystemMessage(content=f"{system}\n\n{LAST_STEP_HINT}".strip())
+        )
+
     def wrap_model_call(
         self, request: ModelRequest, handler: Callable[[ModelRequest], ModelResponse]
     ) -> ModelResponse:
-        used = _steps(request.messages)
-        if used + 3 > self.max_steps:  # no room for a tool call and another model call
-            system = request.system_message.content if request.system_message else ""
-            request = request.override(
-                tools=[], system_message=SystemMessage(content=f"{system}\n\n{LAST_STEP_HINT}".strip())
-            )
-        return handler(request)
+        return handler(self._budget(request))
+
+    async def awrap_model_call(
+        self, request: ModelRequest, handler: Callable[[ModelRequest], Awaitable[ModelResponse]]
+    ) -> ModelResponse:
+        return await handler(self._budget(request))
 
     @hook_config(can_jump_to=["end"])
     def after_model(self, state: Any, runtime: Any) -> dict[str, Any] | None:
@@ -201,12 +235,20 @@ class StepBudget(AgentMiddleware):
         if len(last.tool_calls) <= room:
             return None
         kept = last.tool_calls[: max(room, 0)]
-        log.info("step budget: dropping %d of %d tool calls", len(last.tool_calls) - len(kept), len(last.tool_calls))
+        log.info(
+            "step budget: dropping %d of %d tool calls",
+            len(last.tool_calls) - len(kept),
+            len(last.tool_calls),
+        )
         trimmed = last.model_copy(update={"tool_calls": kept, "invalid_tool_calls": []})
         update: dict[str, Any] = {"messages": [trimmed]}
         if not kept:
             update["jump_to"] = "end"
         return update
+
+    @hook_config(can_jump_to=["end"])
+    async def aafter_model(self, state: Any, runtime: Any) -> dict[str, Any] | None:
+        return self.after_model(state, runtime)
 
 
 def _steps(messages: list[AnyMessage]) -> int:

@@ -6,6 +6,7 @@ answerer sees the same evidence and the same metrics.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
@@ -39,5 +40,5 @@ def emit(on_event: EventSink | None, event: ProgressEvent) -> None:
         return
     try:
         on_event(event)
-    except Exception:  # noqa: BLE001 - a UI callback must not abort answering
+    except Exception:
         pass

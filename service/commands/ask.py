@@ -30,18 +30,27 @@ def _settings(data_dir: Path | None) -> Any:
 
 
 def ask(
-    question: Annotated[str, typer.Argument(help="问题（中文）/ the question, e.g. “2020年预算执行率是多少？”")],
-    json_out: Annotated[bool, typer.Option("--json", help="按输出契约打印 JSON / print the JSON contract")] = False,
+    question: Annotated[
+        str, typer.Argument(help="问题（中文）/ the question, e.g. “2020年预算执行率是多少？”")
+    ],
+    json_out: Annotated[
+        bool, typer.Option("--json", help="按输出契约打印 JSON / print the JSON contract")
+    ] = False,
     conversation: Annotated[
-        str | None, typer.Option("--conversation", "-c", help="接着某个对话追问 / continue a conversation by id")
+        str | None,
+        typer.Option("--conversation", "-c", help="接着某个对话追问 / continue a conversation by id"),
     ] = None,
     doc: Annotated[
-        list[str] | None, typer.Option("--doc", "-d", help="只在该文档中查找（可多次）/ restrict to a document (repeatable)")
+        list[str] | None,
+        typer.Option("--doc", "-d", help="只在该文档中查找（可多次）/ restrict to a document (repeatable)"),
     ] = None,
     data_dir: Annotated[
-        Path | None, typer.Option("--data-dir", help="数据目录（覆盖 JIXIAO_DATA_DIR）/ data dir", file_okay=False)
+        Path | None,
+        typer.Option("--data-dir", help="数据目录（覆盖 JIXIAO_DATA_DIR）/ data dir", file_okay=False),
     ] = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="显示检索与工具调用过程 / show tool calls")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="显示检索与工具调用过程 / show tool calls")
+    ] = False,
 ) -> None:
     """提问：回答带页码引用，计算给出公式与输入。Ask a question; the answer cites pages and shows its formulas."""
     from service.assistant import build_assistant
@@ -60,7 +69,9 @@ def ask(
         with build_assistant(settings) as assistant:
             if not json_out and assistant.llm_status and verbose:
                 err_console.print(f"[dim]{escape(assistant.llm_status)}[/dim]")
-            answer = assistant.ask(question, conversation_id=conversation, document_ids=doc or None, on_event=on_event)
+            answer = assistant.ask(
+                question, conversation_id=conversation, document_ids=doc or None, on_event=on_event
+            )
     except JixiaoError as err:
         if json_out:
             sys.stdout.write(json.dumps({"error": err.to_dict()}, ensure_ascii=False) + "\n")
@@ -93,9 +104,17 @@ def print_answer(console: Console, answer: Any) -> None:
         table.add_column("结果", justify="right")
         for comp in answer.computations:
             inputs = "；".join(_input_text(i) for i in comp.inputs)
-            table.add_row(escape(comp.name_zh or comp.metric), escape(comp.formula), escape(inputs), escape(comp.display))
+            table.add_row(
+                escape(comp.name_zh or comp.metric),
+                escape(comp.formula),
+                escape(inputs),
+                escape(comp.display),
+            )
         console.print(table)
-    footer = [f"回答器：{'大模型' if answer.answerer == 'llm' else '确定性'}", f"对话：{answer.conversation_id}"]
+    footer = [
+        f"回答器：{'大模型' if answer.answerer == 'llm' else '确定性'}",
+        f"对话：{answer.conversation_id}",
+    ]
     if not answer.grounded:
         footer.append(f"[yellow]有未核实的数字：{escape('、'.join(answer.ungrounded))}[/yellow]")
     console.print()

@@ -92,6 +92,13 @@ class CheckItem:
 Thunk = Callable[[], MetricResult]
 
 
+def call(metric: str, inputs: dict[str, Any]) -> Thunk:
+    """A deferred `compute(metric, inputs)` (errors surface inside `judge`)."""
+    from service.metrics.registry import compute
+
+    return lambda: compute(metric, inputs)
+
+
 def judge(
     *,
     claim: str,
@@ -143,9 +150,7 @@ def judge(
         }
         for c, r in results
     ]
-    matched = [
-        (c, r) for c, r in results if _numeric(r) is not None and round_half_up(_numeric(r), places) == stated
-    ]  # type: ignore[arg-type]
+    matched = [(c, r) for c, r in results if _matches(r, stated, places)]
     convention, result = matched[0] if matched else results[0]
     base.metric = result.metric
     base.computation = result.to_computation()
@@ -163,6 +168,11 @@ def judge(
         shown = "；".join(f"{CONVENTIONS.get(c, c)}得 {_at(r, places)}" for c, r in results)
         base.why = f"报告值 {fmt(stated)} 与复算结果不符：{shown}"
     return base
+
+
+def _matches(r: MetricResult, stated: Decimal, places: int) -> bool:
+    v = _numeric(r)
+    return v is not None and round_half_up(v, places) == stated
 
 
 def _numeric(r: MetricResult) -> Decimal | None:
@@ -231,4 +241,18 @@ def cannot_verify(
         status="cannot_verify",
         why=why,
         kind=kind,
+    )
+
+
+def internal_error(where: str, exc: Exception) -> CheckItem:
+    """A part of the check that failed: shown as an item (never a silent gap, never a crash)."""
+    return CheckItem(
+        claim=f"复核程序出错（{where}）",
+        page=None,
+        stated="",
+        recomputed="",
+        formula="",
+        status="cannot_verify",
+        why=f"这一部分未能复核：{type(exc).__name__}: {exc}",
+        kind="internal_error",
     )

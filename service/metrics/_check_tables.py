@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from service.metrics._check_core import CheckItem, Thunk, cannot_verify, from_sum, judge, norm
+from service.metrics._check_core import CheckItem, Thunk, cannot_verify, from_sum, internal_error, judge, norm
 from service.metrics.errors import MetricError
 from service.metrics.registry import compute
 from service.metrics.units import unit_info
@@ -69,6 +69,14 @@ RATE_RULES: tuple[RateRule, ...] = (
 )
 
 
+def named_variant(rule: RateRule, den_label: str) -> tuple[str, tuple[str, str]]:
+    """An execution rate whose denominator is the initial budget (年初预算) is computed — and named — as
+    that variant, never passed off as the official rate (which uses the adjusted budget)."""
+    if rule.metric == "budget_execution_rate" and "年初" in den_label:
+        return "budget_execution_rate_initial_budget", ("spent", "initial_budget")
+    return rule.metric, rule.args
+
+
 def rule_for(label: str) -> RateRule | None:
     if "较" in label:
         return None
@@ -94,7 +102,9 @@ class Grid:
         self.table = table
         self.doc_id = doc_id
         number = getattr(table, "number", "") or ""
-        self.name = f"表{number}" if number else norm(table.caption)[:16] or f"表格{table.index + 1}"
+        self.name = (
+            f"表{number}" if number else norm(table.caption)[:16] or f"表格{getattr(table, 'index', 0) + 1}"
+        )
         self.cells = {(c.row_index, c.col_index): c for c in table.cells}
         self.row_labels: dict[int, str] = {}
         self.col_labels: dict[int, str] = {}
@@ -128,7 +138,8 @@ class Grid:
 
     def page(self, ri: int, ci: int) -> int | None:
         c = self.cells.get((ri, ci))
-        return c.page if c is not None else (self.table.pages[0] if self.table.pages else None)
+        pages = getattr(self.table, "pages", None) or [None]
+        return c.page if c is not None else pages[0]
 
     def source(self, ri: int, ci: int) -> dict[str, Any]:
         return {
@@ -193,7 +204,7 @@ def rate_alternatives(g: Grid, ri: int, ci: int) -> list[tuple[str, Thunk]] | No
     den_r = g.find_line(rule.den, axis="row", exclude=ri)
     if num_r is None or den_r is None:
         return []
-    a, b = rule.args
+    metric, (a, b) = named_variant(rule, g.rlabel(den_r))
     alts: list[tuple[str, Thunk]] = []
     years = [g.year_cols[y] for y in g.baseline_cols.get(ci, []) if y in g.year_cols]
     if years:
@@ -211,7 +222,7 @@ def rate_alternatives(g: Grid, ri: int, ci: int) -> list[tuple[str, Thunk]] | No
     alts.append(
         (
             "rounded_intermediates" if years else "full_precision",
-            _lazy(rule.metric, lambda: {a: g.arg(num_r, ci), b: g.arg(den_r, ci)}),
+            _lazy(metric, lambda: {a: g.arg(num_r, ci), b: g.arg(den_r, ci)}),
         )
     )
     if years:
@@ -240,9 +251,14 @@ def _rate_items(g: Grid) -> list[CheckItem]:
             cell = g.cells.get((ri, ci))
             if cell is None or cell.value is None:
                 continue
-            alts = rate_alternatives(g, ri, ci)
             items.append(
-                _judged(g, ri, ci, alts, kind="table_baseline" if ci in g.baseline_cols else "table_rate")
+                _judged(
+                    g,
+                    ri,
+                    ci,
+                    rate_alternatives(g, ri, ci),
+                    kind="table_baseline" if ci in g.baseline_cols else "table_rate",
+                )
             )
     # column-oriented: a derived column (表1-1 预算执行率), one figure per row
     for ci in g.cols:
@@ -251,23 +267,23 @@ def _rate_items(g: Grid) -> list[CheckItem]:
             continue
         num_c = g.find_line(rule.num, axis="col", exclude=ci)
         den_c = g.find_line(rule.den, axis="col", exclude=ci)
-        a, b = rule.args
+        metric, (a, b) = named_variant(rule, g.clabel(den_c) if den_c is not None else "")
         for ri in g.rows:
             cell = g.cells.get((ri, ci))
             if cell is None or cell.value is None:
                 continue
-            alts: list[tuple[str, Thunk]] = []
+            col_alts: list[tuple[str, Thunk]] = []
             if num_c is not None and den_c is not None:
-                alts = [
+                col_alts = [
                     (
                         "full_precision",
                         _lazy(
-                            rule.metric,
+                            metric,
                             lambda ri=ri, a=a, b=b, n=num_c, d=den_c: {a: g.arg(ri, n), b: g.arg(ri, d)},
                         ),
                     )
                 ]
-            items.append(_judged(g, ri, ci, alts, kind="table_rate"))
+            items.append(_judged(g, ri, ci, col_alts, kind="table_rate"))
     return items
 
 
@@ -393,8 +409,19 @@ def _sum_item(
     if len(numeric) < 2:
         return None
     empty = len(parts) - len(numeric)
-    stated = g.arg(ri, ci)
-    result = compute("sum_check", {"parts": [g.arg(r, c) for r, c in numeric], "stated_total": stated})
+    try:
+        stated = g.arg(ri, ci)
+        result = compute("sum_check", {"parts": [g.arg(r, c) for r, c in numeric], "stated_total": stated})
+    except MetricError as exc:  # e.g. parts in different units: listed, not dropped
+        item = cannot_verify(
+            claim=g.claim(ri, ci, f"（{what}）"),
+            page=cell.page,
+            stated_raw=cell.raw,
+            why=exc.message_zh,
+            kind=kind,
+        )
+        item.table, item.source = g.table.caption, g.source(ri, ci)
+        return item
     return from_sum(
         claim=g.claim(ri, ci, f"（{what}）"),
         page=cell.page,
@@ -467,7 +494,9 @@ def check_tables(tables: list[Any], doc_id: str) -> tuple[list[CheckItem], list[
     items: list[CheckItem] = []
     grids = [Grid(t, doc_id) for t in tables]
     for g in grids:
-        items += _sum_items(g)
-        items += _rate_items(g)
-        items += _baseline_and_change_items(g)
+        for part in (_sum_items, _rate_items, _baseline_and_change_items):
+            try:
+                items += part(g)
+            except (MetricError, ArithmeticError, ValueError, KeyError, IndexError) as exc:  # loud, not fatal
+                items.append(internal_error(f"{g.name} {part.__name__}", exc))
     return items, grids

@@ -19,14 +19,18 @@ from typing import Any
 from service.metrics._check_core import CONVENTIONS, CheckItem, norm
 from service.metrics._check_tables import RATE_RULES, check_tables
 from service.metrics._check_text import check_text
+from service.metrics.grades import GradeRule
 
 STATUS_ZH = {"ok": "一致", "mismatch": "不一致", "cannot_verify": "无法复核"}
 
 
-def check_report(tables: list[Any], pages: list[Any], *, doc_id: str) -> list[CheckItem]:
-    """All checks of one report: table checks, then text claims, ordered by page."""
+def check_report(
+    tables: list[Any], pages: list[Any], *, doc_id: str, grade_bands: GradeRule | list[Any] | None = None
+) -> list[CheckItem]:
+    """All checks of one report, ordered by page. `grade_bands`: the governing grade rule (a
+    `GradeRule` or [{label, min, include_min}]); None = the default 优/良/中/差 bands."""
     table_items, grids = check_tables(list(tables), doc_id)
-    text_items = check_text(list(pages), grids, doc_id)
+    text_items = check_text(list(pages), grids, doc_id, grade_bands)
     items = table_items + text_items
     order = {id(item): i for i, item in enumerate(items)}
     return sorted(items, key=lambda it: (it.page if it.page is not None else 10**6, order[id(it)]))

@@ -7,15 +7,14 @@ from decimal import Decimal
 from service.metrics._build import align, align_all, build, places_of, txt
 from service.metrics.registry import ArgSpec, metric
 from service.metrics.result import MetricInput, MetricResult, fmt
-from service.metrics.units import kind_of
 
 
 def default_tolerance(parts: list[Decimal], stated: Decimal, unit: str) -> Decimal:
     """Each part rounded to p decimals is off by at most half a unit of its last place, so n parts
-    may miss the rounded total by n × 0.5 × 10^-p. Whole numbers other than money (人, 件, 分, or no
-    unit stated) are counted, not rounded: they must add exactly."""
+    may miss the rounded total by n × 0.5 × 10^-p. When every figure is a whole number (人, 件, 分, or
+    whole 万元 such as a budget of 913) they are taken as exact: the parts must add up exactly."""
     p = places_of(*parts, stated)
-    if p == 0 and kind_of(unit) != "money":
+    if p == 0:
         return Decimal(0)
     return Decimal("0.5").scaleb(-p) * len(parts)
 
@@ -25,7 +24,7 @@ def default_tolerance(parts: list[Decimal], stated: Decimal, unit: str) -> Decim
     name_zh="合计校验",
     name_en="Sum check",
     description=(
-        "合计校验：各分项之和与列示合计之差不超过舍入容差即为一致（默认容差＝分项数×末位半个单位；整数计数须相等）。"
+        "合计校验：各分项之和与列示合计之差不超过舍入容差即为一致（默认容差＝分项数×末位半个单位；全为整数时须严格相等）。"
         "Sum of parts vs the stated total, within a rounding tolerance."
     ),
     args=[

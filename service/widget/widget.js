@@ -399,7 +399,7 @@
       if (out && out.metric && out.formula) msg.computations.push(out);
     } else if (type === "source-document" || type === "source-url") {
       var meta = (p.providerMetadata && p.providerMetadata.jixiao) || {};
-      msg.citations.push({ n: meta.n || msg.citations.length + 1, doc_id: meta.doc_id || "", title: p.title || meta.title || "",
+      msg.citations.push({ n: meta.n || msg.citations.length + 1, doc_id: meta.doc_id || "", title: meta.title || p.title || "",
         page: meta.page || 0, quote: meta.quote || "", url: p.url || "" });
     } else if (type.indexOf("data-") === 0) {
       var d = p.data || {};
@@ -415,9 +415,13 @@
     } else if (type === "start" && p.messageMetadata && p.messageMetadata.conversation_id) {
       this.state.cid = p.messageMetadata.conversation_id;
     } else if (type === "finish" && p.messageMetadata) {
+      // the finish part carries the whole grounded answer: it is authoritative
       var mm = p.messageMetadata;
       if (mm.conversation_id) this.state.cid = mm.conversation_id;
       if (mm.grounded !== undefined) msg.grounded = mm.grounded;
+      if (typeof mm.answer === "string") msg.content = mm.answer;
+      if (mm.citations) msg.citations = mm.citations;
+      if (mm.computations) msg.computations = mm.computations;
     } else if (type === "error") {
       throw { status: 500, body: { message: p.errorText || "" } };
     }
@@ -504,7 +508,9 @@
     this.viewerTitle.textContent = (c.title || t("viewer")) + " · " + t("page", { p: c.page });
     var body = this.viewerBody;
     body.textContent = "";
-    var fileUrl = this.api + "/api/v1/documents/" + encodeURIComponent(c.doc_id) + "/file#page=" + c.page;
+    // the service signs its citation links (a browser cannot send a Bearer header on navigation)
+    var fileUrl = c.url ? (c.url.indexOf("#") < 0 ? c.url + "#page=" + c.page : c.url)
+      : this.api + "/api/v1/documents/" + encodeURIComponent(c.doc_id) + "/file#page=" + c.page;
     if (c.quote) body.appendChild(el("p", null, [el("strong", { text: t("quote") + "：" }), el("mark", { text: c.quote })]));
     body.appendChild(el("p", null, [el("a", { href: fileUrl, target: "_blank", rel: "noopener", text: t("openPdf") })]));
     var pageText = el("div", { class: "pagetext", text: "…" });

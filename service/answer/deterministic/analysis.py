@@ -25,8 +25,12 @@ from service.answer.deterministic.lexicon import (
 Intent = Literal["lookup", "compute", "section", "grade", "check", "policy", "documents", "unknown"]
 Op = Literal["growth", "over_budget", "execution_rate", "score_rate", "grade", "total_score", "baseline"]
 
-_CHECK = re.compile(r"对得上|对不上|核对|复核|核验|校验|核查|勾稽|(检查|验证).{0,6}(报告|数字|数据|计算)|(数字|数据).{0,6}(准确|正确|一致|有没有错)")
-_POLICY = re.compile(r"管理办法|实施细则|细则|办法|规定|制度|政策|口径|怎么算|如何计算|计算方法|计算公式|怎么计算|分母|条款|依据什么|哪一条|第[一二三四五六七八九十]+条")
+_CHECK = re.compile(
+    r"对得上|对不上|核对|复核|核验|校验|核查|勾稽|(检查|验证).{0,6}(报告|数字|数据|计算)|(数字|数据).{0,6}(准确|正确|一致|有没有错)"
+)
+_POLICY = re.compile(
+    r"管理办法|实施细则|细则|办法|规定|制度|政策|口径|怎么算|如何计算|计算方法|计算公式|怎么计算|分母|条款|依据什么|哪一条|第[一二三四五六七八九十]+条"
+)
 _GROWTH = re.compile(r"增长|提高|上升|增加|增幅|涨幅|上涨|下降|降低|减少|降幅|变化|变动|同比|多了|少了")
 _SCORE_GIVEN = re.compile(r"(\d+(?:\.\d+)?)\s*分")
 _DOCS = re.compile(r"(哪些|什么|几份|多少份).{0,4}(文件|文档|报告|资料)|文档列表|已.{0,2}(导入|上传|收录)")
@@ -71,15 +75,26 @@ def analyse(question: str, lexicon: Lexicon, *, previous: dict[str, Any] | None 
     a.years = sorted({int(y) for y in _YEAR_IN_Q.findall(q)})
     a.relative_year = bool(_LAST_YEAR.search(q))
     named = lexicon.concepts_in(q)
-    a.entities = sorted((h for h in lexicon.headers_in(q) if not _is_concept_word(h, named, lexicon)), key=q.find)
+    a.entities = sorted(
+        (h for h in lexicon.headers_in(q) if not _is_concept_word(h, named, lexicon)), key=q.find
+    )
     # a concept word inside a longer header ("支出" in "工资福利支出") belongs to the header, and a
     # header inside a longer concept name ("接听量" in "每万次接听量人工成本") to the concept
     spans = [(m.start(), m.start() + len(e)) for e in a.entities for m in re.finditer(re.escape(e), q)]
-    named = [(c, s, p) for c, s, p in named if not any(b <= p and p + len(s) <= e and len(s) < e - b for b, e in spans)]
+    named = [
+        (c, s, p)
+        for c, s, p in named
+        if not any(b <= p and p + len(s) <= e and len(s) < e - b for b, e in spans)
+    ]
     cspans = [(p, p + len(s)) for _, s, p in named]
     a.entities = [
-        e for e in a.entities
-        if not any(b <= m.start() and m.end() <= x and len(e) < x - b for b, x in cspans for m in re.finditer(re.escape(e), q))
+        e
+        for e in a.entities
+        if not any(
+            b <= m.start() and m.end() <= x and len(e) < x - b
+            for b, x in cspans
+            for m in re.finditer(re.escape(e), q)
+        )
     ]
     a.concepts = [c.key for c, _, _ in named]
     a.wants_procedure = bool(_PROCEDURE.search(q))
@@ -101,7 +116,11 @@ def analyse(question: str, lexicon: Lexicon, *, previous: dict[str, Any] | None 
     elif "得分率" in keys:
         a.intent, a.op, a.concept = "compute", "score_rate", "得分率"
     elif "超预算金额" in keys:
-        a.intent, a.op, a.concept = "compute", "over_budget", _main(named, exclude={"超预算金额"}) or "超预算金额"
+        a.intent, a.op, a.concept = (
+            "compute",
+            "over_budget",
+            _main(named, exclude={"超预算金额"}) or "超预算金额",
+        )
     elif a.policy and not (a.years and keys - {"预算执行率", "资金到位率", "得分率"}):
         a.intent = "policy"
         a.concept = a.concepts[0] if a.concepts else None
@@ -136,7 +155,9 @@ def _main(named: list[tuple[Concept, str, int]], *, exclude: set[str]) -> str | 
 
 
 _SECTION_PATTERNS = {
-    "存在的主要问题": re.compile(r"哪些问题|问题有哪些|什么问题|主要问题|存在.{0,4}问题|问题.{0,4}(清单|列表)|不足之处|有何不足"),
+    "存在的主要问题": re.compile(
+        r"哪些问题|问题有哪些|什么问题|主要问题|存在.{0,4}问题|问题.{0,4}(清单|列表)|不足之处|有何不足"
+    ),
     "相关建议": re.compile(r"建议"),
 }
 
@@ -153,7 +174,9 @@ def _is_concept_word(header: str, named: list[tuple[Concept, str, int]], lexicon
     return any(header == s or header in c.synonyms or header in c.match for c, s, _ in named)
 
 
-def _content_terms(q: str, named: list[tuple[Concept, str, int]], entities: list[str], lexicon: Lexicon) -> list[str]:
+def _content_terms(
+    q: str, named: list[tuple[Concept, str, int]], entities: list[str], lexicon: Lexicon
+) -> list[str]:
     """Words of the question that are neither concept, header, year nor function words.
 
     These must appear in the evidence, so "招标金额" is never answered with a budget figure."""
@@ -170,11 +193,25 @@ def _content_terms(q: str, named: list[tuple[Concept, str, int]], entities: list
             continue
         # content words only: nouns (and verbal nouns, unknown words); verbs that carry the question's
         # content ("采购", "招标") but not the asking ("指出", "算出来")
-        if not (flag.startswith(("n", "vn", "x", "eng", "j", "l", "i")) or (flag.startswith("v") and tok not in ASKING_VERBS)):
+        if not (
+            flag.startswith(("n", "vn", "x", "eng", "j", "l", "i"))
+            or (flag.startswith("v") and tok not in ASKING_VERBS)
+        ):
             continue
         if _POLICY.fullmatch(tok) or _GROWTH.fullmatch(tok) or _PROCEDURE.search(tok):
             continue
-        if tok in {"管理办法", "程序", "手续", "调整", "履行", "预算调整", "调整程序", "便民专线", "天津市", "中心"}:
+        if tok in {
+            "管理办法",
+            "程序",
+            "手续",
+            "调整",
+            "履行",
+            "预算调整",
+            "调整程序",
+            "便民专线",
+            "天津市",
+            "中心",
+        }:
             continue
         out.append(tok)
     return out
@@ -182,7 +219,9 @@ def _content_terms(q: str, named: list[tuple[Concept, str, int]], entities: list
 
 def _is_followup(q: str, a: Analysis) -> bool:
     short = len(q) <= 16
-    open_slots = not a.concepts and not a.entities and not a.section and a.intent not in ("check", "documents")
+    open_slots = (
+        not a.concepts and not a.entities and not a.section and a.intent not in ("check", "documents")
+    )
     return bool(_FOLLOWUP_HEAD.search(q) or q.rstrip("？?。 ").endswith("呢") or (short and open_slots))
 
 
@@ -191,7 +230,12 @@ def _merge(new: Analysis, prev: Analysis) -> Analysis:
     out = Analysis(question=new.question, followup=True)
     if new.intent in ("unknown",) or (not new.concepts and not new.section and new.intent != "check"):
         # "那2019年呢？": same question, other year/entity
-        out.intent, out.op, out.concept, out.concepts = prev.intent, prev.op, prev.concept, list(prev.concepts)
+        out.intent, out.op, out.concept, out.concepts = (
+            prev.intent,
+            prev.op,
+            prev.concept,
+            list(prev.concepts),
+        )
         out.section, out.policy, out.score = prev.section, prev.policy, prev.score
         out.entities = new.entities or list(prev.entities)
         out.years = new.years or list(prev.years)

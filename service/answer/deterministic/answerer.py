@@ -15,7 +15,6 @@ from service.answer.base import EventSink, emit
 from service.answer.deterministic.analysis import analyse
 from service.answer.deterministic.finders import Finder
 from service.answer.deterministic.handlers import Context, dispatch, refusal
-from service.answer.deterministic.render import Draft
 from service.answer.deterministic.lexicon import (
     BASE_CONCEPTS,
     Lexicon,
@@ -23,7 +22,7 @@ from service.answer.deterministic.lexicon import (
     merge_concepts,
     registry_concepts,
 )
-from service.answer.deterministic.render import CitationSet
+from service.answer.deterministic.render import CitationSet, Draft
 from service.answer.models import Answer, ProgressEvent, Turn
 
 _POLICY_TITLE = re.compile(r"办法|细则|规定|制度|通知|指标体系|评分规则|条例|意见|规程")
@@ -51,7 +50,7 @@ class DeterministicAnswerer:
         store = getattr(self.toolbox, "store", None)
         try:
             return str(store.generation()) if store is not None else None
-        except Exception:  # noqa: BLE001 - without a generation the lexicon is simply built once
+        except Exception:
             return None
 
     # ---- answering ------------------------------------------------------------------------
@@ -65,7 +64,9 @@ class DeterministicAnswerer:
     ) -> Answer:
         question = (question or "").strip()
         if not question:
-            return Answer(answer="请输入问题。Please ask a question.", grounded=True, answerer="deterministic")
+            return Answer(
+                answer="请输入问题。Please ask a question.", grounded=True, answerer="deterministic"
+            )
         lexicon = self.lexicon()
         previous = _previous_meta(history or [])
         analysis = analyse(question, lexicon, previous=previous)
@@ -80,8 +81,11 @@ class DeterministicAnswerer:
         try:
             from service.answer.grounding import ground
 
-            g = ground(text, evidence=[c.quote for c in citations] + [question] + [c.formula for c in draft.computations],
-                computations=draft.computations)
+            g = ground(
+                text,
+                evidence=[c.quote for c in citations] + [question] + [c.formula for c in draft.computations],
+                computations=draft.computations,
+            )
             text, grounded, ungrounded = g.text, g.grounded, list(g.ungrounded)
         except ImportError:  # pragma: no cover - grounding is part of the project
             pass
@@ -141,7 +145,7 @@ def build_lexicon(toolbox: Any) -> Lexicon:
     years: dict[str, int | None] = {}
     try:
         res = toolbox.list_documents()
-    except Exception:  # noqa: BLE001 - an empty corpus still answers "未找到"
+    except Exception:
         res = {}
     docs = res.get("documents", []) if isinstance(res, dict) else (res or [])
     for d in docs:
@@ -165,7 +169,9 @@ def build_lexicon(toolbox: Any) -> Lexicon:
                 for cell in table.cells:
                     headers.update(clean_header(h) for h in (*cell.row_header, *cell.col_header))
                 headers.update(clean_header(h) for r in table.rows for h in r[:1])
-        except Exception:  # noqa: BLE001 - headers only sharpen analysis
+        except Exception:
             pass
-    headers = {h for h in headers if len(h) >= 2 and not re.fullmatch(r"[\d.%\-\s年]+", h) and "其中" not in h}
+    headers = {
+        h for h in headers if len(h) >= 2 and not re.fullmatch(r"[\d.%\-\s年]+", h) and "其中" not in h
+    }
     return Lexicon(concepts=concepts, headers=headers, titles=titles, doc_kinds=kinds, doc_years=years)

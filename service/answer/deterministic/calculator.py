@@ -17,7 +17,10 @@ from service.answer.models import Computation
 OPERATIONS: dict[str, tuple[tuple[str, ...], dict[str, tuple[tuple[str, ...], tuple[str, ...]]]]] = {
     "execution_rate": (
         ("budget_execution_rate", "execution_rate"),
-        {"spent": (("spent", "actual", "expenditure"), ("支出",)), "budget": (("adjusted_budget", "budget"), ("预算",))},
+        {
+            "spent": (("spent", "actual", "expenditure"), ("支出",)),
+            "budget": (("adjusted_budget", "budget"), ("预算",)),
+        },
     ),
     "over_budget": (
         ("over_budget_amount", "over_budget"),
@@ -25,11 +28,17 @@ OPERATIONS: dict[str, tuple[tuple[str, ...], dict[str, tuple[tuple[str, ...], tu
     ),
     "growth": (
         ("growth_rate", "growth"),
-        {"current": (("current", "value", "new"), ("本期",)), "previous": (("previous", "base", "baseline"), ("上期", "基期"))},
+        {
+            "current": (("current", "value", "new"), ("本期",)),
+            "previous": (("previous", "base", "baseline"), ("上期", "基期")),
+        },
     ),
     "score_rate": (
         ("score_rate",),
-        {"score": (("score", "obtained", "earned"), ("得分",)), "full": (("full_score", "max_score", "weight", "full", "points"), ("分值", "满分"))},
+        {
+            "score": (("score", "obtained", "earned"), ("得分",)),
+            "full": (("full_score", "max_score", "weight", "full", "points"), ("分值", "满分")),
+        },
     ),
     "baseline": (
         ("baseline_ratio_of_totals",),
@@ -85,7 +94,14 @@ def argument_names(op: str) -> dict[str, str]:
     for role, (cands, labels) in roles.items():
         hit = next((a.name for c in cands for a in args if a.name == c), None)
         if hit is None:
-            hit = next((a.name for a in args if any(w in str(a.label) for w in labels) and a.name not in out.values()), None)
+            hit = next(
+                (
+                    a.name
+                    for a in args
+                    if any(w in str(a.label) for w in labels) and a.name not in out.values()
+                ),
+                None,
+            )
         if hit is None:
             raise ComputeFailed(f"指标“{name}”缺少与“{role}”对应的参数")
         out[role] = hit
@@ -117,7 +133,9 @@ def compute_lists(finder: Finder, op: str, lists: dict[str, list[Figure]]) -> Co
     return Computed(comp, flat, {})
 
 
-def compute(finder: Finder, op: str, figures: dict[str, Figure], *, extra: dict[str, Any] | None = None) -> Computed:
+def compute(
+    finder: Finder, op: str, figures: dict[str, Figure], *, extra: dict[str, Any] | None = None
+) -> Computed:
     """Call compute_metric for `op` with the found figures as inputs (value, unit, label, source)."""
     name = metric_name(op)
     if name is None:
@@ -146,5 +164,5 @@ def _computation(result: Any) -> Computation | None:
     fields = set(Computation.model_fields)
     try:
         return Computation(**{k: v for k, v in body.items() if k in fields})
-    except Exception:  # noqa: BLE001 - a malformed tool result is a failed computation
+    except Exception:
         return None

@@ -87,13 +87,15 @@ class Finder:
         t0 = time.perf_counter()
         try:
             result = getattr(self.toolbox, tool)(**args)
-        except Exception as exc:  # noqa: BLE001 - a failing tool is evidence not found, reported in notes
+        except Exception as exc:
             result = {"error": {"code": type(exc).__name__, "message": str(exc)}}
         ok = not (isinstance(result, dict) and "error" in result)
         self.calls.append(ToolCall(tool, args, time.perf_counter() - t0, ok))
         emit(
             self.on_event,
-            ProgressEvent(stage="tool", tool=tool, tool_input=args, tool_output=_summary(result), detail="完成"),
+            ProgressEvent(
+                stage="tool", tool=tool, tool_input=args, tool_output=_summary(result), detail="完成"
+            ),
         )
         return result
 
@@ -165,7 +167,9 @@ class Finder:
             return None
         if spec.kind in ("amount", "count", "score") and c["unit"] == "%":
             return None
-        header_years = find_years(c["row"] + " " + c["column"]) or [int(y) for y in re.findall(r"(?:19|20)\d{2}", inside)]
+        header_years = find_years(c["row"] + " " + c["column"]) or [
+            int(y) for y in re.findall(r"(?:19|20)\d{2}", inside)
+        ]
         doc_year = self.lexicon.doc_years.get(c["doc_id"])
         is_baseline = bool(_BASELINE.search(inside))
         if is_baseline != spec.baseline and (header_years or is_baseline):
@@ -220,12 +224,16 @@ class Finder:
                     out.append(Figure(**{**f.__dict__, "score": f.score + 1 / (2 + rank)}))
         return out
 
-    def _sentence_figure(self, spec: FigureSpec, p: Passage, sent: str, doc_year: int | None) -> Figure | None:
+    def _sentence_figure(
+        self, spec: FigureSpec, p: Passage, sent: str, doc_year: int | None
+    ) -> Figure | None:
         s = normalize_space(sent)
         anchors: list[tuple[int, int]] = []
         score = 0.0
         if spec.concept:
-            forms = sorted({m for m in spec.concept.match + spec.concept.synonyms if len(m) >= 2}, key=len, reverse=True)
+            forms = sorted(
+                {m for m in spec.concept.match + spec.concept.synonyms if len(m) >= 2}, key=len, reverse=True
+            )
             for m in forms:
                 anchors += [(x.start(), x.end()) for x in re.finditer(re.escape(m), s)]
             if not anchors:
@@ -250,8 +258,14 @@ class Finder:
                 continue
             if spec.kind == "score" and num.unit not in ("分", ""):
                 continue
-            if spec.year and not (num.year == spec.year or (num.year is None and doc_year == spec.year
-                                                             and not _other_year_before(s, num.start, spec.year))):
+            if spec.year and not (
+                num.year == spec.year
+                or (
+                    num.year is None
+                    and doc_year == spec.year
+                    and not _other_year_before(s, num.start, spec.year)
+                )
+            ):
                 continue
             if not spec.year and num.year not in (None, doc_year):
                 continue
@@ -309,8 +323,15 @@ class Finder:
         return bool(parts) and all(any(w in t for t in texts) for w in parts)
 
     # ---- sentences --------------------------------------------------------------------------
-    def sentences(self, query: str, *, must: list[str], any_of: list[str] = (), doc_ids: list[str] | None = None,
-                  k: int = 8) -> list[tuple[Passage, str]]:
+    def sentences(
+        self,
+        query: str,
+        *,
+        must: list[str],
+        any_of: list[str] = (),
+        doc_ids: list[str] | None = None,
+        k: int = 8,
+    ) -> list[tuple[Passage, str]]:
         """Sentences from retrieved passages that contain every word of `must` (and one of `any_of`)."""
         out: list[tuple[float, Passage, str]] = []
         for rank, p in enumerate(self.search(query, doc_ids=doc_ids, k=k)):
@@ -346,7 +367,11 @@ def _page_of(p: Passage, sentence: str) -> int:
 
 def _alternatives(spec: FigureSpec) -> list[str]:
     assert spec.concept is not None
-    names = sorted({m for m in spec.concept.synonyms + spec.concept.match if len(m) >= 2} - {spec.concept.key}, key=len, reverse=True)
+    names = sorted(
+        {m for m in spec.concept.synonyms + spec.concept.match if len(m) >= 2} - {spec.concept.key},
+        key=len,
+        reverse=True,
+    )
     return [spec.query(n) for n in names]
 
 
@@ -378,7 +403,9 @@ def _summary(result: Any) -> Any:
     if isinstance(result, dict):
         if "error" in result:
             return result
-        return {k: (len(v) if isinstance(v, list) else v) for k, v in result.items() if not isinstance(v, dict)}
+        return {
+            k: (len(v) if isinstance(v, list) else v) for k, v in result.items() if not isinstance(v, dict)
+        }
     if isinstance(result, list):
         return {"count": len(result)}
     return result

@@ -11,9 +11,15 @@ from typing import Any
 
 from service.answer.base import emit
 from service.answer.deterministic.analysis import Analysis
-from service.answer.deterministic.calculator import ComputeFailed, Computed, compute, compute_lists
-from service.answer.deterministic.evidence import Figure, Passage, normalize_space, split_lines, split_sentences
-from service.answer.deterministic.finders import Finder, FigureSpec, page_of
+from service.answer.deterministic.calculator import Computed, ComputeFailed, compute, compute_lists
+from service.answer.deterministic.evidence import (
+    Figure,
+    Passage,
+    normalize_space,
+    split_lines,
+    split_sentences,
+)
+from service.answer.deterministic.finders import FigureSpec, Finder, page_of
 from service.answer.deterministic.lexicon import RATIOS, Lexicon
 from service.answer.deterministic.render import CitationSet, Draft, zh_count
 from service.answer.models import ProgressEvent
@@ -48,11 +54,19 @@ class Context:
         known = [y for y in years if y]
         return max(known) if known else None
 
-    def concept(self, key: str | None):  # noqa: ANN201 - Concept | None
+    def concept(self, key: str | None):
         return self.lexicon.concept(key) if key else None
 
-    def spec(self, *, concept: str | None = None, year: int | None = None, entities: list[str] | None = None,
-             columns: tuple[str, ...] = (), terms: list[str] | None = None, baseline: bool | None = None) -> FigureSpec:
+    def spec(
+        self,
+        *,
+        concept: str | None = None,
+        year: int | None = None,
+        entities: list[str] | None = None,
+        columns: tuple[str, ...] = (),
+        terms: list[str] | None = None,
+        baseline: bool | None = None,
+    ) -> FigureSpec:
         a = self.analysis
         q = a.question
         return FigureSpec(
@@ -70,7 +84,9 @@ class Context:
 # helpers
 
 
-def subject(ctx: Context, *, year: int | None = None, concept: str | None = None, entities: list[str] | None = None) -> str:
+def subject(
+    ctx: Context, *, year: int | None = None, concept: str | None = None, entities: list[str] | None = None
+) -> str:
     ents = [e for e in (ctx.analysis.entities if entities is None else entities) if e != "合计"]
     key = concept if concept is not None else (ctx.analysis.concept or "")
     parts = ([f"{year}年"] if year else []) + ents + ([key] if key and key not in ents else [])
@@ -96,7 +112,13 @@ def refusal(ctx: Context, what: str, *, reason: str = "") -> Draft:
             "reason": reason,
             "searched": searched,
             "years": [f"{y}年" for y in covered],
-            "titles": sorted({t for d, t in ctx.lexicon.titles.items() if not ctx.finder.document_ids or d in ctx.finder.document_ids}),
+            "titles": sorted(
+                {
+                    t
+                    for d, t in ctx.lexicon.titles.items()
+                    if not ctx.finder.document_ids or d in ctx.finder.document_ids
+                }
+            ),
         },
         found=False,
         notes=[f"未找到：{what}；已检索：{'；'.join(searched) or '（无）'}"],
@@ -117,7 +139,8 @@ def fig_var(ctx: Context, f: Figure, subject_text: str) -> dict[str, Any]:
 
 def _computed_vars(ctx: Context, c: Computed, labels: dict[str, str]) -> dict[str, Any]:
     inputs = [
-        {"label": labels.get(role, role), "display": f.display, "n": ctx.cites.figure(f)} for role, f in c.figures.items()
+        {"label": labels.get(role, role), "display": f.display, "n": ctx.cites.figure(f)}
+        for role, f in c.figures.items()
     ]
     comp = c.computation
     return {
@@ -137,7 +160,7 @@ def _agrees(stated: Figure, comp_display: str) -> bool:
         from decimal import Decimal
 
         return abs(Decimal(m.group(0)) - stated.decimal()) <= Decimal("0.011")
-    except Exception:  # noqa: BLE001
+    except Exception:
         return False
 
 
@@ -163,7 +186,9 @@ def handle_lookup(ctx: Context) -> Draft:
     if a.op == "execution_rate" and len(found) == 1:
         check = _verify_execution_rate(ctx, found[0]["figure"])
     computations = [check["computation"]] if check else []
-    meta_figs = [{"value": v["figure"].value, "unit": v["figure"].unit, "page": v["figure"].page} for v in found]
+    meta_figs = [
+        {"value": v["figure"].value, "unit": v["figure"].unit, "page": v["figure"].page} for v in found
+    ]
     return Draft(
         "answer_lookup",
         {
@@ -181,8 +206,12 @@ def _verify_execution_rate(ctx: Context, stated: Figure) -> dict[str, Any] | Non
     if stated.source != "cell" or not stated.row:
         return None
     row = [normalize_space(stated.row).replace(" ", "")]
-    spent = ctx.finder.figure(ctx.spec(concept="支出金额", entities=row, year=None, terms=[], columns=("支出",)))
-    budget = ctx.finder.figure(ctx.spec(concept="预算金额", entities=row, year=None, terms=[], columns=("预算",)))
+    spent = ctx.finder.figure(
+        ctx.spec(concept="支出金额", entities=row, year=None, terms=[], columns=("支出",))
+    )
+    budget = ctx.finder.figure(
+        ctx.spec(concept="预算金额", entities=row, year=None, terms=[], columns=("预算",))
+    )
     if not spent or not budget or spent.table != stated.table or budget.table != stated.table:
         return None
     ctx.progress("computing", "复核预算执行率")
@@ -236,7 +265,11 @@ def handle_growth(ctx: Context) -> Draft:
             "subject": f"{current}年{what}较{previous}年",
             "verb": "增长" if not c.computation.display.startswith("-") else "变动",
             "result": c.computation.display,
-            "stated": {"display": stated.display, "n": ctx.cites.figure(stated), "agrees": _agrees(stated, c.computation.display)}
+            "stated": {
+                "display": stated.display,
+                "n": ctx.cites.figure(stated),
+                "agrees": _agrees(stated, c.computation.display),
+            }
             if stated
             else None,
             "extra": [],
@@ -253,8 +286,12 @@ def _stated_change(ctx: Context, what: str, year: int) -> Figure | None:
     if concept is None:
         return None
     forms = [m for m in concept.match + concept.synonyms if len(m) >= 2]
-    for p, sent in ctx.finder.sentences(f"{year}年 {what} 增长 提高", must=[], any_of=["提高", "增长", "增加", "上升"],
-                                        doc_ids=ctx.finder.report_scope()):
+    for p, sent in ctx.finder.sentences(
+        f"{year}年 {what} 增长 提高",
+        must=[],
+        any_of=["提高", "增长", "增加", "上升"],
+        doc_ids=ctx.finder.report_scope(),
+    ):
         s = normalize_space(sent)
         if not any(f in s for f in forms):
             continue
@@ -283,12 +320,19 @@ def handle_over_budget(ctx: Context) -> Draft:
     extra = []
     if a.wants_procedure or over:
         for p, sent in ctx.finder.sentences(
-            f"{what} 超预算 预算调整 程序 手续", must=[], any_of=["调整程序", "调整手续", "预算调整", "超预算"],
+            f"{what} 超预算 预算调整 程序 手续",
+            must=[],
+            any_of=["调整程序", "调整手续", "预算调整", "超预算"],
             doc_ids=ctx.finder.report_scope(),
         ):
             s = normalize_space(sent)
             if re.search(r"程序|手续", s) and ("超预算" in s or what in s):
-                extra.append({"text": _procedure_text(s), "n": ctx.cites.add(p.doc_id, p.title, page_of(p, sent), sent)})
+                extra.append(
+                    {
+                        "text": _procedure_text(s),
+                        "n": ctx.cites.add(p.doc_id, p.title, page_of(p, sent), sent),
+                    }
+                )
                 break
     return Draft(
         "answer_computation",
@@ -332,7 +376,11 @@ def handle_score_rate(ctx: Context) -> Draft:
             "subject": f"{what}得分率",
             "verb": "为",
             "result": c.computation.display,
-            "stated": {"display": stated.display, "n": ctx.cites.figure(stated), "agrees": _agrees(stated, c.computation.display)}
+            "stated": {
+                "display": stated.display,
+                "n": ctx.cites.figure(stated),
+                "agrees": _agrees(stated, c.computation.display),
+            }
             if stated
             else None,
             "extra": [],
@@ -382,9 +430,17 @@ def handle_baseline(ctx: Context) -> Draft:
     if stated is not None and not (stated.source == "cell" and re.search(r"均值|平均", stated.column)):
         stated = None
     clause = None
-    for p, sent in ctx.finder.sentences("多年均值 合计数之比 历史水平", must=[], any_of=["合计数之比", "多年均值", "简单平均"],
-                                        doc_ids=ctx.finder.policy_scope()):
-        clause = {"title": p.title, "text": normalize_space(sent), "n": ctx.cites.add(p.doc_id, p.title, page_of(p, sent), sent)}
+    for p, sent in ctx.finder.sentences(
+        "多年均值 合计数之比 历史水平",
+        must=[],
+        any_of=["合计数之比", "多年均值", "简单平均"],
+        doc_ids=ctx.finder.policy_scope(),
+    ):
+        clause = {
+            "title": p.title,
+            "text": normalize_space(sent),
+            "n": ctx.cites.add(p.doc_id, p.title, page_of(p, sent), sent),
+        }
         break
     inputs = [{"label": f.label, "display": f.display, "n": ctx.cites.figure(f)} for f in nums + dens]
     return Draft(
@@ -397,7 +453,11 @@ def handle_baseline(ctx: Context) -> Draft:
             "formula": c.computation.formula,
             "display": c.computation.display,
             "inputs": inputs,
-            "stated": {"display": stated.display, "n": ctx.cites.figure(stated), "agrees": _agrees(stated, c.computation.display)}
+            "stated": {
+                "display": stated.display,
+                "n": ctx.cites.figure(stated),
+                "agrees": _agrees(stated, c.computation.display),
+            }
             if stated
             else None,
             "alt": alt,
@@ -459,7 +519,11 @@ def _grade(ctx: Context, score: Figure) -> Computed:
 
         name = metric_name("grade")
         arg = argument_names("grade")["score"]
-        result = ctx.finder.call("compute_metric", name=name, inputs={arg: {"value": score.value, "unit": "分", "label": "评价得分"}})
+        result = ctx.finder.call(
+            "compute_metric",
+            name=name,
+            inputs={arg: {"value": score.value, "unit": "分", "label": "评价得分"}},
+        )
         from service.answer.deterministic.calculator import _computation
 
         comp = _computation(result)
@@ -482,16 +546,24 @@ def _grade_rule(ctx: Context) -> dict[str, Any] | None:
     for ids in (ctx.lexicon.policy_doc_ids(), None):
         if ids == [] and ids is not None:
             continue
-        for p, sent in ctx.finder.sentences("评价等级 分为 优 良 中 差 90分", must=["优"], any_of=["90", "良", "差"], doc_ids=ids):
+        for p, sent in ctx.finder.sentences(
+            "评价等级 分为 优 良 中 差 90分", must=["优"], any_of=["90", "良", "差"], doc_ids=ids
+        ):
             s = normalize_space(sent)
             if "90" in s and "良" in s:
-                return {"text": sent, "title": p.title, "n": ctx.cites.add(p.doc_id, p.title, page_of(p, sent), sent)}
+                return {
+                    "text": sent,
+                    "title": p.title,
+                    "n": ctx.cites.add(p.doc_id, p.title, page_of(p, sent), sent),
+                }
     return None
 
 
 def _stated_grade(ctx: Context) -> dict[str, Any] | None:
     ids = ctx.finder.report_scope()
-    for p, sent in ctx.finder.sentences("评价等级 评价结果 得分", must=["等级"], any_of=["优", "良", "中", "差"], doc_ids=ids):
+    for p, sent in ctx.finder.sentences(
+        "评价等级 评价结果 得分", must=["等级"], any_of=["优", "良", "中", "差"], doc_ids=ids
+    ):
         if ctx.lexicon.doc_kinds.get(p.doc_id) == "policy":
             continue
         m = re.search(r"等级为[“\"]?([优良中差])", normalize_space(sent))
@@ -509,22 +581,32 @@ def handle_section(ctx: Context) -> Draft:
     heads = SECTION_HEADINGS.get(key, (key,))
     ctx.progress("searching", f"查找“{key}”部分")
     passages = ctx.finder.search(key, doc_ids=ctx.finder.report_scope(), k=20)
-    in_section = [p for p in passages if any(_heading_core(x) in heads for x in re.split(r"\s*>\s*", p.section))]
+    in_section = [
+        p for p in passages if any(_heading_core(x) in heads for x in re.split(r"\s*>\s*", p.section))
+    ]
     items = _section_items(in_section, heads)
     if items:
         out = [
             {"text": text, "n": ctx.cites.add(p.doc_id, p.title, page, quote)}
             for text, p, page, quote in items
         ]
-        return Draft("answer_section", {"section": key, "count": zh_count(len(out)), "items": out, "paragraphs": []},
-                     meta={"pages": sorted({i[2] for i in items})})
+        return Draft(
+            "answer_section",
+            {"section": key, "count": zh_count(len(out)), "items": out, "paragraphs": []},
+            meta={"pages": sorted({i[2] for i in items})},
+        )
     # a section without sub-items (绩效目标, 评价结论): quote its sentences
     paras = []
     for p in in_section[:2] or [p for p in passages if any(h in p.text for h in heads)][:1]:
         for sent in split_sentences(p.text):
             s = normalize_space(sent)
-            if len(s) < 12 or _TOPHEAD.match(s) or (_SUBHEAD.match(s) and len(s) < 30) or "\t" in sent \
-                    or re.match(r"表\s*\d|单位[:：]", s):
+            if (
+                len(s) < 12
+                or _TOPHEAD.match(s)
+                or (_SUBHEAD.match(s) and len(s) < 30)
+                or "\t" in sent
+                or re.match(r"表\s*\d|单位[:：]", s)
+            ):
                 continue
             paras.append({"text": s, "n": ctx.cites.add(p.doc_id, p.title, page_of(p, sent), sent)})
             if len(paras) >= 4:
@@ -537,8 +619,10 @@ def handle_section(ctx: Context) -> Draft:
 
 
 def _heading_core(heading: str) -> str:
-    """"四、存在的主要问题" -> "存在的主要问题"; "（二）项目绩效目标" -> "项目绩效目标"."""
-    return re.sub(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d+[.．、])\s*", "", heading).strip()
+    """ "四、存在的主要问题" -> "存在的主要问题"; "（二）项目绩效目标" -> "项目绩效目标"."""
+    return re.sub(
+        r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d+[.．、])\s*", "", heading
+    ).strip()
 
 
 def _section_items(passages: list[Passage], heads: tuple[str, ...]) -> list[tuple[str, Passage, int, str]]:
@@ -555,7 +639,9 @@ def _section_items(passages: list[Passage], heads: tuple[str, ...]) -> list[tupl
         if _SUBHEAD.match(parts[idx]):  # the section is itself a sub-heading: its text has no items
             continue
         if sub and _SUBHEAD.match(sub):
-            line = next((ln for ln in split_lines(p.text) if normalize_space(ln) == normalize_space(sub)), None)
+            line = next(
+                (ln for ln in split_lines(p.text) if normalize_space(ln) == normalize_space(sub)), None
+            )
             page = page_of(p, line) if line else p.page
             candidates.append((normalize_space(sub), page, line or sub))
         for ln in split_lines(p.text):
@@ -590,7 +676,11 @@ def handle_check(ctx: Context) -> Draft:
         res = ctx.finder.call("check_report", doc=doc)
         items = res.get("items") if isinstance(res, dict) else res
         if not isinstance(items, list):
-            return refusal(ctx, "报告核对结果", reason=str((res or {}).get("error", {}).get("message", "")) if isinstance(res, dict) else "")
+            return refusal(
+                ctx,
+                "报告核对结果",
+                reason=str((res or {}).get("error", {}).get("message", "")) if isinstance(res, dict) else "",
+            )
         for it in items:
             if isinstance(it, dict):
                 rows.append({**it, "doc_id": doc, "title": title})
@@ -602,7 +692,9 @@ def handle_check(ctx: Context) -> Draft:
         quote = str(r.get("claim") or r.get("quote") or "")
         page = int(r.get("page") or 0)
         n = ctx.cites.add(r["doc_id"], r["title"], page, quote) if quote and page else None
-        mismatches.append({"claim": quote, "stated": r.get("stated"), "recomputed": r.get("recomputed"), "n": n})
+        mismatches.append(
+            {"claim": quote, "stated": r.get("stated"), "recomputed": r.get("recomputed"), "n": n}
+        )
     return Draft(
         "answer_check",
         {
@@ -644,7 +736,13 @@ def handle_policy(ctx: Context) -> Draft:
     best.sort(key=lambda t: -t[0])
     clauses = []
     for _, p, sent in best[:2]:
-        clauses.append({"text": normalize_space(sent), "title": p.title, "n": ctx.cites.add(p.doc_id, p.title, page_of(p, sent), sent)})
+        clauses.append(
+            {
+                "text": normalize_space(sent),
+                "title": p.title,
+                "n": ctx.cites.add(p.doc_id, p.title, page_of(p, sent), sent),
+            }
+        )
     return Draft("answer_policy", {"topic": a.concept or query, "clauses": clauses})
 
 
@@ -654,9 +752,12 @@ def _clauses(text: str) -> list[str]:
     out: list[str] = []
     for ln in lines:
         s = ln.strip()
-        if _CLAUSE_NO.match(normalize_space(s)) or not out:
-            out.append(s)
-        elif "\t" in s or re.match(r"^第[一二三四五六七八九十]+章", normalize_space(s)):
+        if (
+            _CLAUSE_NO.match(normalize_space(s))
+            or not out
+            or "\t" in s
+            or re.match(r"^第[一二三四五六七八九十]+章", normalize_space(s))
+        ):
             out.append(s)
         else:
             out[-1] += s
@@ -667,8 +768,15 @@ def handle_documents(ctx: Context) -> Draft:
     res = ctx.finder.call("list_documents")
     docs = res.get("documents") if isinstance(res, dict) else res
     docs = [d for d in (docs or []) if isinstance(d, dict)]
-    return Draft("answer_documents", {"documents": [{"title": d.get("title") or d.get("path"), "status": d.get("status", "")} for d in docs],
-                                      "count": zh_count(len(docs))})
+    return Draft(
+        "answer_documents",
+        {
+            "documents": [
+                {"title": d.get("title") or d.get("path"), "status": d.get("status", "")} for d in docs
+            ],
+            "count": zh_count(len(docs)),
+        },
+    )
 
 
 def handle_open(ctx: Context) -> Draft:
@@ -682,8 +790,19 @@ def handle_open(ctx: Context) -> Draft:
     if not hits:
         return refusal(ctx, f"与“{'、'.join(terms)}”相关的内容")
     p, sent = hits[0]
-    return Draft("answer_policy", {"topic": "、".join(terms), "clauses": [
-        {"text": normalize_space(sent), "title": p.title, "n": ctx.cites.add(p.doc_id, p.title, page_of(p, sent), sent)}]})
+    return Draft(
+        "answer_policy",
+        {
+            "topic": "、".join(terms),
+            "clauses": [
+                {
+                    "text": normalize_space(sent),
+                    "title": p.title,
+                    "n": ctx.cites.add(p.doc_id, p.title, page_of(p, sent), sent),
+                }
+            ],
+        },
+    )
 
 
 HANDLERS = {

@@ -1,8 +1,5 @@
-"""Placeholder: the widget engineer replaces this module with the widget's routes (`/`, `/widget.js`,
-`/widget/frame`, static assets). The app factory includes `router` from here."""
+"""The widget's routes (`/`, `/widget.js`, `/widget/frame`) live with its assets in `service/widget/`."""
 
-from __future__ import annotations
+from service.widget.routes import router
 
-from fastapi import APIRouter
-
-router = APIRouter()
+__all__ = ["router"]

@@ -1,0 +1,158 @@
+"""`check_report` is duck-typed: plain objects shaped like ingest's Table / Cell / Page work, and a
+table it has never seen (other captions, other row names) is checked by its labels alone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from service.metrics.check import check_report
+
+
+@dataclass(frozen=True)
+class FakeCell:
+    row_index: int
+    col_index: int
+    row_header: tuple[str, ...]
+    col_header: tuple[str, ...]
+    raw: str
+    value: str | None
+    unit: str
+    page: int
+    is_percent: bool = False
+
+
+@dataclass
+class FakeTable:
+    caption: str
+    pages: list[int]
+    index: int = 0
+    unit_line: str = ""
+    cells: list[FakeCell] = field(default_factory=list)
+    number: str = ""
+
+
+@dataclass(frozen=True)
+class FakePage:
+    number: int
+    text: str
+
+
+def table(
+    caption: str, number: str, header: list[str], rows: list[list[str]], unit: str = "万元", page: int = 1
+) -> FakeTable:
+    cells = []
+    for ri, row in enumerate(rows):
+        for ci, raw in enumerate(row[1:], start=1):
+            pct = raw.endswith("%")
+            value = None if raw in ("-", "") else raw.rstrip("%")
+            cells.append(
+                FakeCell(ri, ci, (row[0],), (header[ci],), raw, value, "%" if pct else unit, page, pct)
+            )
+    return FakeTable(caption=caption, pages=[page], cells=cells, number=number)
+
+
+def test_a_new_table_by_its_labels() -> None:
+    t = table(
+        "表 4 某项目资金到位与支出情况",
+        "4",
+        ["项目", "预算数", "到位资金", "支出数", "到位率", "执行率"],
+        [
+            ["设备购置", "200.00", "200.00", "150.00", "100%", "75.00%"],
+            ["运维服务", "100.00", "80.00", "90.00", "80.00%", "90.00%"],  # 90/100 = 90.00% ok
+            ["合计", "300.00", "280.00", "240.00", "93.33%", "80.00%"],
+        ],
+    )
+    items = check_report([t], [], doc_id="x")
+    by_claim = {i.claim: i for i in items}
+    assert by_claim["表4 合计 预算数（各行之和）"].status == "ok"
+    assert by_claim["表4 合计 支出数（各行之和）"].status == "ok"
+    assert by_claim["表4 设备购置 执行率"].status == "ok"
+    assert by_claim["表4 合计 执行率"].status == "ok"
+    assert by_claim["表4 合计 到位率"].status == "ok"
+    assert by_claim["表4 运维服务 到位率"].status == "ok"
+    assert {i.status for i in items} == {"ok"}
+
+
+def test_a_wrong_total_and_a_wrong_rate_are_mismatches() -> None:
+    t = table(
+        "表 5 支出明细",
+        "5",
+        ["类别", "预算金额", "支出金额", "预算执行率"],
+        [["甲", "10", "9", "90%"], ["乙", "10", "10", "95%"], ["合计", "20", "20", "100%"]],
+    )
+    items = {i.claim: i for i in check_report([t], [], doc_id="x")}
+    assert items["表5 合计 支出金额（各行之和）"].status == "mismatch"  # 9 + 10 = 19, not 20
+    assert items["表5 乙 预算执行率"].status == "mismatch"  # 10/10 = 100%
+    assert items["表5 乙 预算执行率"].stated == "95%"
+    assert items["表5 甲 预算执行率"].status == "ok"
+    assert items["表5 合计 预算执行率"].status == "ok"  # 20 / 20 = 100%, as stated
+
+
+def test_an_execution_rate_over_the_initial_budget_is_named_as_that_variant() -> None:
+    t = table(
+        "表 6 执行情况",
+        "6",
+        ["类别", "年初预算", "支出", "执行率"],
+        [["甲", "80", "100", "125.00%"]],
+    )
+    (item,) = check_report([t], [], doc_id="x")
+    assert item.status == "ok" and item.metric == "budget_execution_rate_initial_budget"
+    assert "年初预算" in item.computation["name_zh"]
+
+
+def test_parts_in_different_units_cannot_be_summed() -> None:
+    cells = [
+        FakeCell(0, 1, ("数量",), ("人员",), "5", "5", "人", 1),
+        FakeCell(0, 2, ("数量",), ("经费",), "12.5", "12.5", "万元", 1),
+        FakeCell(0, 3, ("数量",), ("合计",), "17.5", "17.5", "", 1),
+    ]
+    (item,) = check_report(
+        [FakeTable(caption="表 7 混合", pages=[1], cells=cells, number="7")], [], doc_id="x"
+    )
+    assert item.status == "cannot_verify" and "单位" in item.why
+
+
+def test_text_only_report() -> None:
+    pages = [
+        FakePage(1, "本项目预算资金 500 万元，其中年初预算 450 万元、追加预算 60 万元、调减预算 10 万元。"),
+        FakePage(
+            2,
+            "2021 年度实际支出 480 万元，预算执行率为 96%。资金到位率为 98%。评价结果为 85.5 分，评价等级为“良”。",
+        ),
+    ]
+    items = {i.claim: i for i in check_report([], pages, doc_id="x")}
+    assert items["预算资金（年初预算＋追加预算－调减预算）"].status == "ok"
+    assert items["预算执行率（实际支出÷调整后预算）"].status == "ok"
+    assert items["资金到位率"].status == "cannot_verify"  # no 到位资金 amount stated
+    assert items["评价等级（总分 85.5 分）"].status == "ok"
+    wrong = [FakePage(1, "评价结果为 89.99 分，评价等级为“优”。")]
+    (grade,) = check_report([], wrong, doc_id="x")
+    assert grade.status == "mismatch" and grade.recomputed == "良" and grade.stated == "优"
+
+
+def test_a_broken_cell_is_reported_not_fatal() -> None:
+    cells = [
+        FakeCell(0, 1, ("甲",), ("金额",), "1", "1", "万元", 1),
+        FakeCell(1, 1, ("乙",), ("金额",), "x", "not-a-number", "万元", 1),  # a store bug: not Decimal text
+        FakeCell(2, 1, ("合计",), ("金额",), "2", "2", "万元", 1),
+    ]
+    items = check_report(
+        [FakeTable(caption="表 8 坏数据", pages=[1], cells=cells, number="8")], [], doc_id="x"
+    )
+    assert [i.kind for i in items] == ["internal_error"]
+    assert items[0].status == "cannot_verify" and "未能复核" in items[0].why
+
+
+def test_grade_rule_of_another_policy() -> None:
+    pages = [FakePage(1, "评价结果为 78 分，评价等级为“合格”。")]
+    (default,) = check_report([], pages, doc_id="x")
+    assert default.status == "cannot_verify" and "评级规则" in default.why
+    bands = [{"label": "良好", "min": 80}, {"label": "合格", "min": 60}, {"label": "不合格", "min": 0}]
+    (item,) = check_report([], pages, doc_id="x", grade_bands=bands)
+    assert item.status == "ok" and item.recomputed == "合格"
+
+
+def test_grade_without_quotes_and_a_rule_sentence() -> None:
+    pages = [FakePage(1, "该项目得分 91 分，评价等级为优。评价等级为“差”的项目，原则上应压减预算。")]
+    items = check_report([], pages, doc_id="x")
+    assert [(i.claim, i.stated, i.status) for i in items] == [("评价等级（总分 91 分）", "优", "ok")]

@@ -1,0 +1,114 @@
+"""The MCP server at /mcp, driven by the MCP Python SDK's own client over streamable HTTP against
+uvicorn on a free port, with a Bearer key, on the real pipeline."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import httpx2
+import pytest
+from api_server import LiveServer
+from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
+
+from service.api.app import create_app
+from service.config import Settings
+
+pytestmark = pytest.mark.slow
+
+KEY = "mcp-key-0a9b8c7d6e"
+TOOLS = {"search_documents", "get_table", "compute_metric", "check_report", "ask"}
+
+
+@pytest.fixture(scope="module")
+def server(sample_data_dir, tmp_path_factory) -> Iterator[LiveServer]:
+    data_dir = tmp_path_factory.mktemp("mcp") / "data"
+    shutil.copytree(sample_data_dir, data_dir)
+    srv = LiveServer(
+        create_app(Settings(data_dir=data_dir, api_keys=[KEY], rate_limit_per_minute=1000))
+    ).start()
+    yield srv
+    srv.stop()
+
+
+def run_session(url: str, key: str, steps) -> Any:
+    async def main() -> Any:
+        http = httpx2.AsyncClient(headers={"Authorization": f"Bearer {key}"}, timeout=120)
+        async with http, Client(streamable_http_client(f"{url}/mcp", http_client=http)) as client:
+            return await steps(client)
+
+    return asyncio.run(main())
+
+
+def test_lists_the_read_only_tools(server: LiveServer) -> None:
+    async def steps(client: Client) -> Any:
+        return (await client.list_tools()).tools
+
+    tools = run_session(server.url, KEY, steps)
+    assert {t.name for t in tools} == TOOLS
+    for tool in tools:
+        assert tool.annotations and tool.annotations.read_only_hint is True
+        assert tool.description and tool.input_schema["properties"]
+
+
+def test_calls_each_tool(server: LiveServer, sample_store) -> None:
+    report = next(d for d in sample_store.list_documents() if d.kind == "report")
+
+    async def steps(client: Client) -> dict[str, Any]:
+        out = {}
+        out["search"] = await client.call_tool("search_documents", {"query": "话务岗人数", "k": 3})
+        out["table"] = await client.call_tool("get_table", {"doc": report.doc_id, "caption_or_id": "表1-1"})
+        out["metric"] = await client.call_tool(
+            "compute_metric",
+            {"name": "budget_execution_rate", "inputs": {"spent": "11076.79", "adjusted_budget": "11092.40"}},
+        )
+        out["check"] = await client.call_tool("check_report", {"doc": report.doc_id})
+        out["ask"] = await client.call_tool("ask", {"question": "8890项目2020年预算执行率是多少？"})
+        out["bad"] = await client.call_tool("compute_metric", {"name": "no_such_metric", "inputs": {}})
+        return out
+
+    results = run_session(server.url, KEY, steps)
+    for name in ("search", "table", "metric", "check", "ask"):
+        assert results[name].is_error is False, (name, results[name].content)
+    search = results["search"].structured_content
+    assert len(search["passages"]) == 3 and all(p["page"] >= 1 for p in search["passages"])
+    table = results["table"].structured_content
+    assert table["doc_id"] == report.doc_id and table["rows"]
+    metric = results["metric"].structured_content
+    assert metric["metric"] == "budget_execution_rate" and metric["value"].startswith("99.859")
+    assert results["check"].structured_content["items"]
+    asked = results["ask"].structured_content
+    assert asked["citations"] and asked["computations"] and asked["grounded"] is True
+    assert results["bad"].is_error is True
+    assert "no_such_metric" in results["bad"].content[0].text
+
+
+def test_needs_a_bearer_key(server: LiveServer) -> None:
+    init = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {
+            "protocolVersion": "2025-06-18",
+            "capabilities": {},
+            "clientInfo": {"name": "t", "version": "1"},
+        },
+    }
+    headers = {"Accept": "application/json, text/event-stream"}
+    r = httpx.post(f"{server.url}/mcp", json=init, headers=headers)
+    assert r.status_code == 401 and r.headers["www-authenticate"].startswith("Bearer")
+    assert r.json()["error"]["code"] == "unauthorized"
+    r = httpx.post(f"{server.url}/mcp", json=init, headers={**headers, "Authorization": "Bearer wrong"})
+    assert r.status_code == 401
+    r = httpx.post(f"{server.url}/mcp", json=init, headers={**headers, "Authorization": f"Bearer {KEY}"})
+    assert r.status_code == 200 and r.json()["result"]["serverInfo"]["name"] == "jixiao"
+
+    async def steps(client: Client) -> Any:
+        return await client.list_tools()
+
+    with pytest.raises(Exception):  # noqa: B017 - the SDK surfaces the 401 as its own error types
+        run_session(server.url, "wrong", steps)
