@@ -62,7 +62,8 @@ _CITATION = re.compile(r"[\[【]\s*\^?[0-9]+(?:\s*[,，、\-]\s*\^?[0-9]+)*\s*[\
 _RANGE_GAP = re.compile(r"^\s?[-~～—至到]\s?$")
 _REF_PREFIX = re.compile(r"(?:第|表|图|注|附件|附表|附录|[A-Za-z]/?[A-Za-z]*\s|[pP]\.\s?)\s*$")
 _APPROX_PREFIX = re.compile(r"(?:约|近|逾|超过|大约|将近|接近|约为)\s*$")
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+# a number that names something: 8890热线, 12345政务服务便民热线, “8890”
+_NAME_SUFFIX = re.compile(r"\s?(?:热线|便民|专线|项目|微博|平台|号码|服务|系统|工程|政务|短号)")
 _QUOTES = {("“", "”"), ('"', '"'), ("「", "」")}
 
 
@@ -177,8 +178,7 @@ def _classify(
             return "marker"
         if 1900 <= value <= 2100:
             return "year"
-        next_word = norm[end : end + 2].lstrip()[:1]
-        if value >= 1000 and (_CJK.match(next_word) or (before[-1:], after) in _QUOTES):
+        if value >= 1000 and (_NAME_SUFFIX.match(norm, end) or (before[-1:], after) in _QUOTES):
             return "reference"  # a name such as 8890热线 or “12345”
     return "figure"
 
