@@ -26,7 +26,8 @@ class EmbeddingError(JixiaoError):
 
 
 class Embedder(Protocol):
-    version: str
+    @property
+    def version(self) -> str: ...
 
     @property
     def dim(self) -> int: ...
@@ -151,7 +152,11 @@ class OpenAIEmbedder:
         self._model_name = model
         self._send_input_type = True
         self._dim: int | None = None
-        self.version = f"openai:{model}" if model else f"openai:{self._discover_model()}"
+
+    @property
+    def version(self) -> str:
+        """`openai:<model>`; the model is asked from `/v1/models` when not configured."""
+        return f"openai:{self._model_name or self._discover_model()}"
 
     def _discover_model(self) -> str:
         data = self._request("GET", "/models")
@@ -185,7 +190,8 @@ class OpenAIEmbedder:
         return resp.json()
 
     def _embed(self, texts: list[str], input_type: str) -> list[list[float]]:
-        body: dict[str, Any] = {"model": self._model_name, "input": texts, "encoding_format": "float"}
+        model = self._model_name or self._discover_model()
+        body: dict[str, Any] = {"model": model, "input": texts, "encoding_format": "float"}
         if self._send_input_type:
             body["input_type"] = input_type
         data = self._request("POST", "/embeddings", body)

@@ -34,7 +34,7 @@ from typing import Literal
 
 from ingest.errors import BadDocument, JixiaoError, NeedsOCR, NotFound
 from ingest.lock import writer_lock
-from ingest.models import DocumentRecord
+from ingest.models import DocStatus, DocumentRecord
 from ingest.settings import StorageSettings
 from ingest.store import Store
 
@@ -177,10 +177,12 @@ class _Pipeline:
         try:
             doc_id, sha = file_identity(path)
         except OSError as err:
-            return DocumentRecord(
+            unreadable = DocumentRecord(
                 doc_id="", sha256="", path=shown, title=path.name, status="failed",
                 message=f"无法读取文件：{err} / cannot read the file",
             )  # fmt: skip
+            self.emit(IngestEvent("file_done", path=shown, index=index, total=total, record=unreadable))
+            return unreadable
         record = DocumentRecord(
             doc_id=doc_id,
             sha256=sha,
@@ -231,7 +233,7 @@ class _Pipeline:
             message = err.message
         else:
             message = f"入库失败：{type(err).__name__}: {err} / ingest failed"
-        status = "needs_ocr" if isinstance(err, NeedsOCR) else "failed"
+        status: DocStatus = "needs_ocr" if isinstance(err, NeedsOCR) else "failed"
         failed = replace(
             record, status=status, message=message, ingested_at=_now(), seconds=time.perf_counter() - started
         )

@@ -61,15 +61,25 @@ class Store:
         else:
             self.engine = create_engine(url, pool_pre_ping=True)
         S.metadata.create_all(self.engine)
-        self._chroma = self._open_chroma(settings)
-        self.collection = self._chroma.get_or_create_collection(
-            collection_name(settings.chroma_collection, self.embedder.version),
-            embedding_function=None,  # we always pass embeddings ourselves
-            configuration={"hnsw": {"space": "cosine"}},
-            metadata={"embedding_version": self.embedder.version},
-        )
+        self._chroma: Any = None
+        self._collection: Any = None
         self._closed = False
         self._lock = threading.Lock()
+
+    @property
+    def collection(self) -> Any:
+        """The Chroma collection of this embedding version, opened on first use (listing the
+        manifest needs no Chroma at all)."""
+        with self._lock:
+            if self._collection is None:
+                self._chroma = self._open_chroma(self.settings)
+                self._collection = self._chroma.get_or_create_collection(
+                    collection_name(self.settings.chroma_collection, self.embedder.version),
+                    embedding_function=None,  # we always pass embeddings ourselves
+                    configuration={"hnsw": {"space": "cosine"}},
+                    metadata={"embedding_version": self.embedder.version},
+                )
+            return self._collection
 
     @staticmethod
     def _open_chroma(settings: StorageSettings) -> Any:
@@ -518,6 +528,7 @@ class Store:
         close = getattr(self._chroma, "close", None)
         if close is not None:
             close()
+        self._chroma = self._collection = None
 
     def __enter__(self) -> Store:
         return self

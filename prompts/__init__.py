@@ -33,6 +33,7 @@ def template_names() -> list[str]:
         for suf in _SUFFIXES:
             if p.name.endswith(suf):
                 names.add(p.name[: -len(suf)])
+                break
     return sorted(names)
 
 

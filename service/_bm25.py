@@ -21,7 +21,7 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
-from service._tokenizer import TOKENIZER_VERSION, SearchTokenizer
+from service._tokenizer import TOKENIZER_VERSION, SearchTokenizer, tokenizer_for
 
 log = logging.getLogger(__name__)
 
@@ -147,6 +147,6 @@ class KeywordIndex:
             chunk_ids=list(meta["chunk_ids"]),
             doc_ids=np.array(meta["doc_ids"], dtype=object),
             years=np.array(meta["years"], dtype=np.int64),
-            tokenizer=SearchTokenizer(meta["domain_words"], cache_dir=cache_dir),
+            tokenizer=tokenizer_for(meta["domain_words"], cache_dir=cache_dir),
             bm25=bm25,
         )

@@ -7,6 +7,7 @@ with different vocabularies never leak words into each other's segmentation.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import threading
@@ -85,8 +86,18 @@ def header_terms(labels: Iterable[str]) -> list[str]:
     return sorted(out)
 
 
+def tokenizer_for(domain_words: Iterable[str], *, cache_dir: Path | None = None) -> SearchTokenizer:
+    """A shared tokenizer for this set of domain words (each private dictionary copy costs ~15 MB)."""
+    return _cached_tokenizer(tuple(sorted(set(domain_words))), cache_dir)
+
+
+@functools.lru_cache(maxsize=4)
+def _cached_tokenizer(words: tuple[str, ...], cache_dir: Path | None) -> SearchTokenizer:
+    return SearchTokenizer(words, cache_dir=cache_dir)
+
+
 class SearchTokenizer:
-    """Tokens for BM25 and header matching. Thread-safe after construction."""
+    """Tokens for BM25 and header matching. Immutable and thread-safe after construction."""
 
     def __init__(self, domain_words: Iterable[str] = (), *, cache_dir: Path | None = None) -> None:
         base = _base_tokenizer(cache_dir)

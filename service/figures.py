@@ -22,6 +22,7 @@ FULL_MATCH = 1.0  # a whole header label found in the query, plus up to FULL_BON
 FULL_BONUS = 0.4
 MIN_SCORE = 0.9  # below: not a match worth showing
 _PAREN = re.compile(r"[（(][^（）()]*[)）]")
+_YEAR_SUFFIX = re.compile(r"((?:19|20)\d{2})年")  # "2019 年" and "2019" name the same column
 _DROP = re.compile(r"\s+|其中[:：]?|[¹²³⁴⁵⁶⁷⁸⁹⁰]|[\\/]")
 
 
@@ -36,8 +37,9 @@ class FigureMatch:
 
 @lru_cache(maxsize=8192)
 def normalize_label(label: str) -> str:
-    """Normalise a header label: "接听量（万次）" -> "接听量"; "工资福利 支出总额" -> "工资福利支出总额"; "2019 年" -> "2019年"."""
-    return _DROP.sub("", _PAREN.sub("", normalize_width(label))).lower()
+    """Normalise a header label: "接听量（万次）" -> "接听量"; "工资福利 支出总额" -> "工资福利支出总额";
+    "2019 年" -> "2019"; "2018 年-2019 年均值" -> "2018-2019均值"."""
+    return _YEAR_SUFFIX.sub(r"\1", _DROP.sub("", _PAREN.sub("", normalize_width(label)))).lower()
 
 
 def _coverage(label: str, query_norm: str, tokens: frozenset[str]) -> float:

@@ -7,7 +7,9 @@ domain terms stay whole. The index persists under `data_dir/bm25`, keyed by `sto
 it is rebuilt only when a document is added, replaced or removed, and loaded from disk otherwise.
 
 Fusion: score(chunk) = Σ_side 1 / (RRF_K + rank_side), rank 1-based, RRF_K = 60. The returned
-`SearchHit.score` is that fused score (higher is better; at most 2/61 ≈ 0.0328).
+`SearchHit.score` is that fused score (higher is better; at most 2/61 ≈ 0.0328). When the
+embedding backend fails, search logs a warning, keeps the keyword side and records why in
+`last_dense_error`.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Literal, Protocol
 from ingest.models import Cell, Chunk, SearchHit, Table
 from ingest.settings import StorageSettings
 from service._bm25 import KeywordIndex
-from service._tokenizer import SearchTokenizer, header_terms
+from service._tokenizer import SearchTokenizer, header_terms, tokenizer_for
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +82,8 @@ class Retriever:
         self._loaded: _Loaded | None = None
         # how the current index was obtained: "built", "disk" (loaded) or None before first use
         self.index_source: Literal["built", "disk"] | None = None
+        # why the last search had no dense side (the embedding backend failed), None when it had one
+        self.last_dense_error: str | None = None
 
     # ---- public ------------------------------------------------------------------------------
     def search(
@@ -98,7 +102,14 @@ class Retriever:
         if not query or k <= 0 or (doc_ids is not None and not doc_ids):
             return []
         n = max(MIN_CANDIDATES, 3 * k)
-        dense = self.store.vector_search(query, k=n, doc_ids=doc_ids, year=year)
+        try:
+            dense = self.store.vector_search(query, k=n, doc_ids=doc_ids, year=year)
+        except Exception as exc:  # an embedding server that is down still leaves keyword search
+            log.warning("dense search failed, using BM25 only: %s", exc)
+            self.last_dense_error = f"{type(exc).__name__}: {exc}"
+            dense = []
+        else:
+            self.last_dense_error = None
         keyword = self.keyword_search(query, k=n, doc_ids=doc_ids, year=year)
 
         by_id: dict[str, Chunk] = {}
@@ -172,7 +183,7 @@ class Retriever:
         for _table, cell in self.store.all_cells():
             labels.extend(cell.row_header)
             labels.extend(cell.col_header)
-        tokenizer = SearchTokenizer(header_terms(labels), cache_dir=self.cache_dir)
+        tokenizer = tokenizer_for(header_terms(labels), cache_dir=self.cache_dir)
         index = KeywordIndex.build(
             generation=generation,
             chunk_ids=[c.id for c in chunks],

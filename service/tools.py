@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import json
 import logging
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
@@ -96,9 +97,8 @@ def tool(func: F) -> F:
         except JixiaoError as exc:
             return {"error": exc.to_dict()}
         except Exception as exc:  # a tool never raises to the agent
-            code = getattr(exc, "code", None)
-            if hasattr(exc, "message_zh") and hasattr(exc, "message_en"):  # service.metrics.MetricError
-                return tool_error(code or "metric_error", exc.message_zh, exc.message_en)
+            if hasattr(exc, "message_zh") and hasattr(exc, "to_dict"):  # service.metrics.MetricError
+                return {"error": exc.to_dict()}
             log.exception("tool %s failed", func.__name__)
             return tool_error("internal_error", f"工具执行失败：{exc}", f"tool failed: {exc}")
 
@@ -304,6 +304,7 @@ class Toolbox:
                     description=spec["description"],
                     args_schema=getattr(type(self), spec["name"]).__tool_args__,
                     func=_call_with_kwargs(method),
+                    handle_validation_error=_validation_error_json,
                 )
             )
         return out
@@ -316,6 +317,14 @@ class Toolbox:
 
     def _titles(self) -> dict[str, str]:
         return {r.doc_id: r.title for r in self.store.list_documents(include_failed=False)}
+
+
+def _validation_error_json(exc: Exception) -> str:
+    """What the model reads when LangChain's own argument check fails: the same error shape."""
+    msg = _validation_message(exc) if isinstance(exc, ValidationError) else str(exc)
+    return json.dumps(
+        tool_error("bad_arguments", f"参数有误：{msg}", f"invalid arguments: {msg}"), ensure_ascii=False
+    )
 
 
 def _call_with_kwargs(method: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:

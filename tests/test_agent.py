@@ -541,3 +541,22 @@ def test_build_assistant_with_a_backend_that_is_down_reports_it(data_dir_copy, c
         assert "无法连接大模型服务" in assistant.llm_status and "确定性回答器" in assistant.llm_status
         answer = assistant.ask("2020年预算执行率是多少？")
         assert answer.answerer == "deterministic" and "99.86%" in answer.answer
+
+
+@pytest.mark.slow
+def test_bad_arguments_are_answered_to_the_model(real_toolbox, tmp_path) -> None:
+    """Arguments that break the tool's schema (k > 20) come back as the toolbox's structured error."""
+    seen: list[Any] = []
+
+    def script(messages: list[BaseMessage]) -> AIMessage:
+        replies = [m for m in messages if isinstance(m, ToolMessage)]
+        if not replies:
+            return tool_call("search_documents", {"query": "预算执行率", "k": 500}, "c1")
+        seen.append(json.loads(replies[0].content))
+        return AIMessage(content="未找到。")
+
+    answer = LLMAnswerer(ScriptedChatModel(script=script), real_toolbox, Settings(data_dir=tmp_path)).answer(
+        "预算执行率？", history=[], document_ids=None
+    )
+    assert answer.answer == "未找到。"
+    assert seen[0]["error"]["code"] == "bad_arguments" and "参数有误" in seen[0]["error"]["message"]

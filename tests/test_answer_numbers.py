@@ -85,6 +85,7 @@ def test_full_width_comma_separates_list_items() -> None:
         ("津政令第18号", "reference"),
         ("GB/T 33358", "reference"),
         ("8890热线", "reference"),
+        ("8890项目", "reference"),
         ("“8890”", "reference"),
     ],
 )
@@ -117,6 +118,15 @@ def test_a_decimal_at_line_start_is_a_figure_not_a_marker() -> None:
 
 def test_sums_in_running_text() -> None:
     assert figures("10200.59 + 913 − 21.19 = 11092.40") == ["10200.59", "913", "21.19", "11092.40"]
+
+
+def test_words_that_begin_with_a_unit_character_are_not_units() -> None:
+    found = extract_numbers("共有5600坐席，3项指标，得分92.37分别为")
+    assert [(n.raw, n.unit, n.kind) for n in found] == [
+        ("5600", "", "figure"),  # a bare count before a noun is still a figure to verify
+        ("3项", "项", "figure"),
+        ("92.37", "", "figure"),
+    ]
 
 
 def test_chinese_numerals_are_not_extracted() -> None:

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 
 import httpx
 import pytest
-from api_server import LiveServer, ScriptedAssistant, default_script, live_server
+from api_server import LiveServer, ScriptedAssistant, default_script, live_server, sse_parts
 
 from service.answer.models import Answer
 from service.api.app import create_app
@@ -271,6 +271,28 @@ def test_deterministic_timeout_is_504_without_fallback(tmp_path) -> None:
         r = c.post(f"{url}/api/v1/chat", json={"message": "预算执行率？"}, headers=bearer(API_KEY))
         assert_json_error(r, 504, "answer_timeout")
         assert "fallback" not in r.json()
+
+
+def test_stream_timeout_is_an_error_part(tmp_path) -> None:
+    settings = keyed_settings(tmp_path, answer_timeout=0.3)
+    slow = ScriptedAssistant(settings, delay=3.0)
+    with (
+        _serve(create_app(settings, assistant=slow)) as url,
+        httpx.Client(timeout=60) as c,
+        c.stream(
+            "POST",
+            f"{url}/api/v1/chat",
+            json={"message": "预算执行率？", "stream": True},
+            headers=bearer(API_KEY),
+        ) as r,
+    ):
+        assert r.status_code == 200
+        parts = sse_parts(r)
+    assert parts[0]["type"] == "start" and parts[-1] == "[DONE]"
+    error = next(p for p in parts[:-1] if p["type"] == "error")
+    assert "超时" in error["errorText"]
+    assert parts[-2] == {"type": "finish", "finishReason": "error"}
+    assert not any(p["type"] == "text-delta" for p in parts[:-1])
 
 
 def test_crash_is_500_json_without_stack_trace(tmp_path) -> None:

@@ -184,7 +184,9 @@ def test_questions_are_answered_while_an_upload_waits_and_ingests(
     monkeypatch.setenv("JIXIAO_TEST_SLOW_EMBED", "2")
     assert ask_all() == [200, 200]
     assert wait_done(admin, policy_id)["status"] == "ok"
-    answer = admin.post("/api/v1/chat", json={"message": "按管理办法，92.37分是什么等级？", "document_ids": [policy_id]})
+    answer = admin.post(
+        "/api/v1/chat", json={"message": "按管理办法，92.37分是什么等级？", "document_ids": [policy_id]}
+    )
     assert answer.status_code == 200
     assert {c["doc_id"] for c in answer.json()["citations"]} == {policy_id}
 

@@ -304,3 +304,25 @@ def test_an_empty_store_returns_no_hits(tmp_path: Path) -> None:
         retriever = Retriever(store, settings)
         assert retriever.search("坐席电话接听率") == []
         assert retriever.keyword_search("坐席电话接听率") == []
+
+
+class _DenseDown:
+    """The real store, with its embedding backend down (as when an embeddings server is unreachable)."""
+
+    def __init__(self, store: object) -> None:
+        self._store = store
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._store, name)
+
+    def vector_search(self, *args: object, **kwargs: object) -> list:
+        raise ConnectionError("embedding server unreachable")
+
+
+def test_keyword_search_still_answers_when_the_embedding_backend_is_down(
+    sample_store, sample_settings
+) -> None:
+    retriever = Retriever(_DenseDown(sample_store), sample_settings)
+    hits = retriever.search_ranked("坐席电话接听率", k=3)
+    assert hits[0].chunk.page == 4 and hits[0].dense_rank is None
+    assert "unreachable" in (retriever.last_dense_error or "")

@@ -125,6 +125,8 @@ def test_search_documents_filters_by_document(toolbox: Toolbox, sample_store, re
         ("合计 预算执行率", "99.86", "%", 2, "表 1-1"),
         ("项目决策 得分率", "88.24", "%", 3, "表 2"),
         ("2019年人工费用", "6826.25", "万元", 4, "表 3"),
+        ("2018-2019年均值 单位人工成本", "8.38", "万元", 5, "表 3"),  # the baseline column, not 2019
+        ("话务岗 保险", "1772.42", "万元", 2, "表 1-2"),  # under the two-level header 其中：
     ],
 )
 def test_find_figure_by_headers(
@@ -202,3 +204,9 @@ def test_check_report_runs_the_checker(toolbox: Toolbox, report_id: str) -> None
     assert "error" not in result, result
     assert result["doc_id"] == report_id and result["items"]
     assert sum(result["summary"].values()) == len(result["items"])
+
+
+def test_langchain_tool_bad_arguments_are_returned_not_raised(toolbox: Toolbox) -> None:
+    tool = next(t for t in toolbox.langchain_tools() if t.name == "search_documents")
+    out = json.loads(tool.invoke({"query": "接听率", "k": 99}))
+    assert "k" in _is_error(out, "bad_arguments")

@@ -204,6 +204,9 @@ def _wrap(
         description=tool.description,
         args_schema=tool.args_schema,
         func=run,
+        # bad arguments from the model are checked here, before `run`: answer them as the tool would
+        handle_validation_error=tool.handle_validation_error,
+        handle_tool_error=tool.handle_tool_error,
     )
 
 

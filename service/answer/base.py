@@ -38,7 +38,5 @@ def emit(on_event: EventSink | None, event: ProgressEvent) -> None:
     """Send a progress event if someone listens; a failing listener never breaks an answer."""
     if on_event is None:
         return
-    try:
+    with contextlib.suppress(Exception):  # a UI callback must not abort answering
         on_event(event)
-    except Exception:
-        pass

@@ -51,7 +51,20 @@ _DATE_UNITS = {"月", "日", "时", "点"}
 _REFERENCE_UNITS = {"号"}
 
 _UNIT_ALTS = sorted([*_MONEY, *_COUNT_UNITS, *_PERCENT], key=len, reverse=True)
-_UNIT_RE = "|".join(re.escape(u) if u != "分" else "分(?![别析配布类之享担期子数值])" for u in _UNIT_ALTS)
+# a unit character that starts an ordinary word is not a unit: 8890项目, 台账, 批复, 天津, 分别 …
+_NOT_UNIT_BEFORE = {
+    "分": "别析配布类之享担期子数值",
+    "项": "目",
+    "台": "账",
+    "批": "复准",
+    "天": "津",
+    "所": "有属",
+    "座": "谈",
+    "家": "庭",
+}
+_UNIT_RE = "|".join(
+    re.escape(u) + (f"(?![{_NOT_UNIT_BEFORE[u]}])" if u in _NOT_UNIT_BEFORE else "") for u in _UNIT_ALTS
+)
 
 _NUMBER = re.compile(
     r"(?<![0-9A-Za-z.])(?P<sign>[-+])?"

@@ -13,7 +13,6 @@ from typing import Any, Literal
 
 from service.answer.deterministic.evidence import to_halfwidth
 from service.answer.deterministic.lexicon import (
-    ASKING_VERBS,
     RATIOS,
     SECTIONS,
     STOPWORDS,
@@ -26,6 +25,7 @@ Intent = Literal["lookup", "compute", "section", "grade", "check", "policy", "do
 Op = Literal["growth", "over_budget", "execution_rate", "score_rate", "grade", "total_score", "baseline"]
 
 _CHECK = re.compile(
+    r"(一致|相符|相等|等于|对得上|正确|准确|算得对|对)吗|是否(一致|相符|相等|等于|正确|准确)|加起来|相加|之和|算得对|对不对|有没有错|"
     r"对得上|对不上|核对|复核|核验|校验|核查|勾稽|(检查|验证).{0,6}(报告|数字|数据|计算)|(数字|数据).{0,6}(准确|正确|一致|有没有错)"
 )
 _POLICY = re.compile(
@@ -37,7 +37,12 @@ _DOCS = re.compile(r"(哪些|什么|几份|多少份).{0,4}(文件|文档|报告
 _PROCEDURE = re.compile(r"(是否|有没有|有无|是不是|履行|按规定).{0,12}(程序|手续|调整|审批|报批)")
 _FOLLOWUP_HEAD = re.compile(r"^(那|那么|那个|它|它的|其|其中|该|这个|还有|再看|换成|改成)")
 _LAST_YEAR = re.compile(r"去年|上一年|上年度|前一年")
-_BASELINE_Q = re.compile(r"均值|平均|年均|历史水平")
+_OPEN = re.compile(r"哪些|什么|哪一年|哪年|何时|什么时候|哪个|哪家|为什么|为何|原因|怎样|如何|怎么|是谁|谁")
+_QUANTITY = re.compile(
+    r"多少|几[个项年次人条名]|多大|多高|多长|比例|比重|占比|百分|%|率|金额|数额|得分|分数|几分|等级|超预算|超支|增长|下降|"
+    r"均值|平均|总额|人数|数量|成本|费用|经费|预算|支出"
+)
+_BASELINE_Q = re.compile(r"均值|平均|年均|历史水平|以前年度|往年|历年|基期")
 _YEAR_IN_Q = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:\s*年)?(?!\d)")
 
 
@@ -51,6 +56,8 @@ class Analysis:
     entities: list[str] = field(default_factory=list)  # table headers named (rows/columns)
     years: list[int] = field(default_factory=list)
     relative_year: bool = False  # "去年" / "同比": the year before the report's year
+    vs_baseline: bool = False  # a change against the multi-year average ("较历史均值")
+    open_question: bool = False  # asks what/which/why, not how much
     score: str | None = None  # a score given in the question ("92.37分")
     section: str | None = None
     terms: list[str] = field(default_factory=list)  # other content words the evidence must contain
@@ -70,7 +77,8 @@ class Analysis:
 
 
 def analyse(question: str, lexicon: Lexicon, *, previous: dict[str, Any] | None = None) -> Analysis:
-    q = to_halfwidth(question).strip()
+    # "每万次接听量的人工成本" names the same figure as "每万次接听量人工成本": match without 的
+    q = to_halfwidth(question).strip().replace("的", "")
     a = Analysis(question=question)
     a.years = sorted({int(y) for y in _YEAR_IN_Q.findall(q)})
     a.relative_year = bool(_LAST_YEAR.search(q))
@@ -141,6 +149,10 @@ def analyse(question: str, lexicon: Lexicon, *, previous: dict[str, Any] | None 
     elif a.section:
         a.intent = "section"
 
+    if a.op == "growth" and _BASELINE_Q.search(q):
+        a.vs_baseline = True
+    if a.intent in ("lookup", "unknown") and _OPEN.search(q) and not _QUANTITY.search(q):
+        a.intent, a.op, a.open_question = "unknown", None, True
     if previous and _is_followup(q, a):
         a = _merge(a, Analysis.from_meta(question, previous))
     return a
@@ -180,7 +192,8 @@ def _content_terms(
     """Words of the question that are neither concept, header, year nor function words.
 
     These must appear in the evidence, so "招标金额" is never answered with a budget figure."""
-    covered = [s for _, s, _ in named] + entities + [w for ways in SECTIONS.values() for w in ways]
+    covered = [syn for c, _, _ in named for syn in c.synonyms] + [s for _, s, _ in named] + entities
+    covered += [w for ways in SECTIONS.values() for w in ways]
     rest = q
     for w in sorted(covered, key=len, reverse=True):
         rest = rest.replace(w, " ")
@@ -191,12 +204,9 @@ def _content_terms(
         tok = tok.strip()
         if not tok or tok in STOPWORDS or re.fullmatch(r"[\d.%\s\W]+", tok) or len(tok) < 2:
             continue
-        # content words only: nouns (and verbal nouns, unknown words); verbs that carry the question's
-        # content ("采购", "招标") but not the asking ("指出", "算出来")
-        if not (
-            flag.startswith(("n", "vn", "x", "eng", "j", "l", "i"))
-            or (flag.startswith("v") and tok not in ASKING_VERBS)
-        ):
+        # content words only (nouns, verbal nouns, the domain words taught to jieba): verbs and
+        # idioms carry the asking ("加起来", "算出来"), not what is asked about
+        if not flag.startswith(("n", "vn", "x", "eng", "j")):
             continue
         if _POLICY.fullmatch(tok) or _GROWTH.fullmatch(tok) or _PROCEDURE.search(tok):
             continue

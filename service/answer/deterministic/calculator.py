@@ -40,6 +40,27 @@ OPERATIONS: dict[str, tuple[tuple[str, ...], dict[str, tuple[tuple[str, ...], tu
             "full": (("full_score", "max_score", "weight", "full", "points"), ("分值", "满分")),
         },
     ),
+    "change_vs_baseline": (
+        ("change_vs_baseline",),
+        {"current": (("current",), ("本期",)), "baseline": (("baseline",), ("均值", "基期"))},
+    ),
+    "answer_rate": (
+        ("answer_rate",),
+        {"part": (("answered",), ("接听",)), "whole": (("incoming",), ("呼入",))},
+    ),
+    "unit_cost": (
+        ("unit_cost",),
+        {"part": (("cost",), ("成本", "费用")), "whole": (("quantity",), ("数量",))},
+    ),
+    "cost_per_10k": (
+        ("cost_per_10k_units",),
+        {"part": (("cost",), ("成本", "费用")), "whole": (("quantity",), ("数量", "量"))},
+    ),
+    "turnover_rate": (
+        ("monthly_turnover_rate",),
+        {"part": (("leavers",), ("流失",)), "whole": (("average_headcount",), ("人数",))},
+    ),
+    "share": (("share",), {"part": (("part",), ("部分",)), "whole": (("total",), ("合计", "总"))}),
     "baseline": (
         ("baseline_ratio_of_totals",),
         {"numerators": (("numerators",), ("分子",)), "denominators": (("denominators",), ("分母",))},
@@ -158,9 +179,9 @@ def compute(
 def _computation(result: Any) -> Computation | None:
     if not isinstance(result, dict) or "error" in result:
         return None
-    body = result.get("computation") if isinstance(result.get("computation"), dict) else result
-    if "display" not in body:
-        body = result.get("result") if isinstance(result.get("result"), dict) else body
+    body: dict[str, Any] = result["computation"] if isinstance(result.get("computation"), dict) else result
+    if "display" not in body and isinstance(result.get("result"), dict):
+        body = result["result"]
     fields = set(Computation.model_fields)
     try:
         return Computation(**{k: v for k, v in body.items() if k in fields})

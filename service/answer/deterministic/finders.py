@@ -328,7 +328,7 @@ class Finder:
         query: str,
         *,
         must: list[str],
-        any_of: list[str] = (),
+        any_of: tuple[str, ...] | list[str] = (),
         doc_ids: list[str] | None = None,
         k: int = 8,
     ) -> list[tuple[Passage, str]]:

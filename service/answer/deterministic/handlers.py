@@ -231,6 +231,8 @@ def _verify_execution_rate(ctx: Context, stated: Figure) -> dict[str, Any] | Non
 
 def handle_growth(ctx: Context) -> Draft:
     a = ctx.analysis
+    if a.vs_baseline:
+        return handle_change_vs_baseline(ctx)
     ys = years_asked(ctx)
     if len(ys) >= 2:
         current, previous = max(ys), min(ys)
@@ -259,12 +261,13 @@ def handle_growth(ctx: Context) -> Draft:
         return refusal(ctx, f"{what}增长率", reason=f"无法计算：{exc.message}")
     v = _computed_vars(ctx, c, {"current": f"{current}年{what}", "previous": f"{previous}年{what}"})
     stated = _stated_change(ctx, what, current)
+    down = c.computation.display.startswith("-")
     return Draft(
         "answer_computation",
         {
             "subject": f"{current}年{what}较{previous}年",
-            "verb": "增长" if not c.computation.display.startswith("-") else "变动",
-            "result": c.computation.display,
+            "verb": "下降" if down else "增长",
+            "result": c.computation.display.lstrip("-"),
             "stated": {
                 "display": stated.display,
                 "n": ctx.cites.figure(stated),
@@ -280,6 +283,62 @@ def handle_growth(ctx: Context) -> Draft:
     )
 
 
+def handle_change_vs_baseline(ctx: Context) -> Draft:
+    """The change of a figure against its multi-year average (表3: 2020 vs 2018–2019 年均值), from the
+    table's own (rounded) cells, as the report computes it."""
+    a = ctx.analysis
+    ys = years_asked(ctx)
+    year = max(ys) if ys else ctx.report_year
+    what = subject(ctx, year=None)
+    ctx.progress("searching", f"查找{year}年与历史均值的{what}")
+    cur = ctx.finder.figure(ctx.spec(year=year, baseline=False))
+    base = ctx.finder.figure(ctx.spec(year=None, baseline=True))
+    if base is not None and not re.search(
+        r"均值|平均", base.column + (base.quote if base.source == "text" else "")
+    ):
+        base = None
+    if (
+        not cur
+        or not base
+        or (cur.value == base.value and cur.page == base.page and cur.column == base.column)
+    ):
+        return refusal(
+            ctx, f"{what}的{year}年数值与历史均值", reason=year_reason(ctx, [y for y in [year] if y])
+        )
+    ctx.progress("computing", "计算较历史均值的变化")
+    try:
+        c = compute(ctx.finder, "change_vs_baseline", {"current": cur, "baseline": base})
+    except ComputeFailed as exc:
+        return refusal(ctx, f"{what}较历史均值的变化", reason=f"无法计算：{exc.message}")
+    span_years = sorted(set(int(y) for y in re.findall(r"(?:19|20)\d{2}", base.column)))
+    span = f"{span_years[0]}—{span_years[-1]}年" if len(span_years) >= 2 else "历史"
+    v = _computed_vars(ctx, c, {"current": f"{year}年{what}", "baseline": f"{span}均值"})
+    stated = _stated_change(ctx, what, year or 0)
+    down = c.computation.display.startswith("-")
+    return Draft(
+        "answer_computation",
+        {
+            "subject": f"{year}年{what}较{span}均值",
+            "verb": "下降" if down else "增长",
+            "result": c.computation.display.lstrip("-"),
+            "stated": {
+                "display": stated.display,
+                "n": ctx.cites.figure(stated),
+                "agrees": _agrees(stated, c.computation.display.lstrip("-")),
+            }
+            if stated
+            else None,
+            "extra": [],
+            **v,
+        },
+        computations=[c.computation],
+        meta={"years": [year] if year else []},
+    )
+
+
+_CHANGE = re.compile(r"(提高|增长|增加|上升|上涨|下降|降低|减少)了?\s*(-?\d+(?:\.\d+)?)%")
+
+
 def _stated_change(ctx: Context, what: str, year: int) -> Figure | None:
     """The change the report itself states ("较2019年…增加了37.83%"), if any, to compare."""
     concept = ctx.concept(ctx.analysis.concept)
@@ -287,17 +346,31 @@ def _stated_change(ctx: Context, what: str, year: int) -> Figure | None:
         return None
     forms = [m for m in concept.match + concept.synonyms if len(m) >= 2]
     for p, sent in ctx.finder.sentences(
-        f"{year}年 {what} 增长 提高",
+        f"{year}年 {what} 增长 提高 下降",
         must=[],
-        any_of=["提高", "增长", "增加", "上升"],
+        any_of=["提高", "增长", "增加", "上升", "上涨", "下降", "降低"],
         doc_ids=ctx.finder.report_scope(),
     ):
         s = normalize_space(sent)
-        if not any(f in s for f in forms):
-            continue
-        m = re.search(r"(提高|增长|增加|上升)了?\s*(\d+(?:\.\d+)?)%", s)
-        if m:
-            return Figure(m.group(2), "%", p.doc_id, p.title, page_of(p, sent), sent, "text", f"{what}增长率")
+        # the change stated nearest after the figure's own name (a sentence may state several)
+        best: tuple[int, re.Match[str]] | None = None
+        for pos in sorted(m.end() for f in forms for m in re.finditer(re.escape(f), s)):
+            m = _CHANGE.search(s, pos)
+            if m and m.start() - pos < 40 and not re.search(r"[；;]", s[pos : m.start()]):
+                if best is None or m.start() - pos < best[0]:
+                    best = (m.start() - pos, m)
+        if best:
+            m = best[1]
+            return Figure(
+                m.group(2).lstrip("-"),
+                "%",
+                p.doc_id,
+                p.title,
+                page_of(p, sent),
+                sent,
+                "text",
+                f"{what}变化率",
+            )
     return None
 
 
@@ -684,6 +757,9 @@ def handle_check(ctx: Context) -> Draft:
         for it in items:
             if isinstance(it, dict):
                 rows.append({**it, "doc_id": doc, "title": title})
+    focus = _focused_items(ctx, rows)
+    if focus:
+        return _focused_check(ctx, focus, title)
     by_status: dict[str, list[dict[str, Any]]] = {}
     for r in rows:
         by_status.setdefault(_status(r), []).append(r)
@@ -707,6 +783,106 @@ def handle_check(ctx: Context) -> Draft:
         },
         notes=[f"check_report: {len(rows)} 项"],
     )
+
+
+_NUM_IN_Q = re.compile(r"\d+(?:\.\d+)?")
+_TABLE_NO = re.compile(r"表\s*(\d+(?:\s*[-－—]\s*\d+)?)")
+
+
+def _focused_items(ctx: Context, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The check items a specific question is about ("表1-1 … 加起来与合计数一致吗？", "59.56% 算得对吗？")."""
+    a = ctx.analysis
+    q = normalize_space(a.question).replace(" ", "")
+    numbers = {
+        n.rstrip("0").rstrip(".") for n in _NUM_IN_Q.findall(q) if not re.fullmatch(r"(19|20)\d{2}", n)
+    }
+    tables = {
+        re.sub(r"\s|[－—]", lambda m: "-" if m.group(0) in "－—" else "", t) for t in _TABLE_NO.findall(q)
+    }
+    words = list(a.entities) + list(a.terms)
+    for key in a.concepts:
+        c = ctx.concept(key)
+        if c:
+            words += [w for w in c.synonyms + c.match if len(w) >= 2]
+    scored: list[tuple[float, int, dict[str, Any]]] = []
+    for i, r in enumerate(rows):
+        claim = normalize_space(str(r.get("claim", ""))).replace(" ", "")
+        stated = re.sub(r"[^\d.]", "", str(r.get("stated", ""))).rstrip("0").rstrip(".")
+        score = 0.0
+        if stated and stated in numbers:
+            score += 3
+        m = _TABLE_NO.match(claim)
+        if m and tables:
+            score += 2 if m.group(1).replace(" ", "") in tables else -2
+        score += sum(1.5 if len(w) >= 3 else 1 for w in dict.fromkeys(words) if w in claim)
+        if score > 0:
+            scored.append((score, i, r))
+    if not scored:
+        return []
+    top = max(sc for sc, _, _ in scored)
+    if top < 2:
+        return []
+    return [r for sc, _, r in sorted(scored, key=lambda t: (-t[0], t[1])) if sc >= top - 0.5][:3]
+
+
+def _focused_check(ctx: Context, items: list[dict[str, Any]], title: str) -> Draft:
+    from service.answer.models import Computation
+
+    out, computations = [], []
+    for r in items:
+        comp = r.get("computation")
+        if isinstance(comp, dict):
+            try:
+                computations.append(
+                    Computation(**{k: v for k, v in comp.items() if k in Computation.model_fields})
+                )
+            except Exception:
+                comp = None
+        n = _cite_stated(ctx, r)
+        status = _status(r)
+        verdict = {"ok": "与复算结果一致", "mismatch": "与复算结果不一致"}.get(status, "无法核实")
+        if status == "cannot_verify" and r.get("why"):
+            verdict += f"（{r['why']}）"
+        out.append(
+            {
+                "claim": str(r.get("claim", "")),
+                "stated": str(r.get("stated", "")),
+                "n": n,
+                "formula": str((comp or {}).get("formula") or "").split("；")[0] if comp else "",
+                "convention": str(r.get("convention_zh") or ""),
+                "verdict": verdict,
+            }
+        )
+    return Draft(
+        "answer_check",
+        {
+            "title": title,
+            "total": "",
+            "ok": "",
+            "mismatch": "",
+            "unverifiable": "",
+            "mismatches": [],
+            "focus": out,
+        },
+        computations=computations,
+    )
+
+
+def _cite_stated(ctx: Context, item: dict[str, Any]) -> int | None:
+    """Cite the sentence or table row on the item's page that states the checked figure."""
+    page = int(item.get("page") or 0)
+    stated = re.sub(r"[^\d.\-]", "", str(item.get("stated", "")))
+    claim = str(item.get("claim", ""))
+    if not page or not stated:
+        return None
+    query = re.sub(r"（[^）]*）", "", claim) or claim
+    for p in ctx.finder.search(query, doc_ids=[item["doc_id"]], k=8):
+        if not (p.page <= page <= (p.end_page or p.page)):
+            continue
+        for sent in split_sentences(p.text):
+            if stated in normalize_space(sent).replace(" ", "") and page_of(p, sent) == page:
+                return ctx.cites.add(p.doc_id, p.title, page, sent)
+    return None
 
 
 def _status(item: dict[str, Any]) -> str:

@@ -28,7 +28,10 @@ KEEPALIVE_SECONDS = 15.0
 class ChatRequest(BaseModel):
     message: str = Field(description="问题 / the question", examples=["8890项目2020年预算执行率是多少？"])
     conversation_id: str | None = Field(
-        None, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$", description="续问时带上上一轮返回的 conversation_id"
+        None,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_.:-]+$",
+        description="续问时带上上一轮返回的 conversation_id",
     )
     document_ids: list[str] | None = Field(
         None, description="只在这些文档中查找 / restrict to these documents"

@@ -138,8 +138,10 @@ def _write(path: Path, data: bytes) -> None:
     path.write_bytes(data)
 
 
-def _record_json(record: Any, file_url: Callable[[str, int], str]) -> dict[str, Any]:
+def _record_json(record: Any, file_url: Callable[[str, int], str], principal: Principal) -> dict[str, Any]:
     out = record.to_json()
+    if not principal.is_admin:
+        out.pop("path", None)  # server file paths are the operator's business
     out["kind"] = getattr(record, "kind", "report")
     if record.status in ("ok", "unchanged"):
         out["file_url"] = file_url(record.doc_id, 1)
@@ -152,11 +154,18 @@ async def list_documents(
 ) -> dict[str, Any]:
     file_url = file_url_builder(request, guard)
     records = await asyncio.to_thread(store.list_documents)
-    listed = {r.doc_id: _record_json(r, file_url) for r in records}
+    listed = {r.doc_id: _record_json(r, file_url, principal) for r in records}
     for job in ingest_queue.jobs():
         if not job.done or job.doc_id not in listed:
-            listed[job.doc_id] = {**listed.get(job.doc_id, {}), **job.to_json()}
+            listed[job.doc_id] = {**listed.get(job.doc_id, {}), **_job_json(job, principal)}
     return {"documents": list(listed.values())}
+
+
+def _job_json(job: Job, principal: Principal) -> dict[str, Any]:
+    out = job.to_json()
+    if not principal.is_admin:
+        out.pop("path", None)
+    return out
 
 
 def _find(store: Any, doc_id: str) -> Any:
@@ -184,14 +193,14 @@ async def get_document(
 ) -> dict[str, Any]:
     job = ingest_queue.job(doc_id)
     if job is not None and not job.done:
-        return job.to_json()
+        return _job_json(job, principal)
     try:
         record = await asyncio.to_thread(_find, store, doc_id)
     except NotFound:
         if job is not None:
-            return job.to_json()
+            return _job_json(job, principal)
         raise _not_found(doc_id) from None
-    out = _record_json(record, file_url_builder(request, guard))
+    out = _record_json(record, file_url_builder(request, guard), principal)
     if record.status in ("ok", "unchanged"):
         tables = await asyncio.to_thread(store.get_tables, record.doc_id)
         out["table_list"] = [{"id": t.id, "caption": t.caption, "pages": t.pages} for t in tables]
