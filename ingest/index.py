@@ -337,6 +337,8 @@ def ingest_paths(
                 )
 
         with writer_lock(settings.lock_path, wait=wait, on_wait=on_wait):
+            if not own_store:
+                active.refresh_vectors()  # another process may have written since it was opened
             collect_garbage(active, progress)
             if progress:
                 progress(IngestEvent("batch", total=len(files)))
@@ -363,6 +365,8 @@ def remove_document(
     active = store if store is not None else Store.open(settings)
     try:
         with writer_lock(settings.lock_path, wait=wait):
+            if not own_store:
+                active.refresh_vectors()
             collect_garbage(active)
             record = active.resolve_document(doc_ref)
             active.hide(record.doc_id)

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -63,15 +64,27 @@ class Store:
         S.metadata.create_all(self.engine)
         self._chroma: Any = None
         self._collection: Any = None
+        self._known_generation: str | None = None
         self._closed = False
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # guards the Chroma handle; held around every Chroma call
 
-    @property
-    def collection(self) -> Any:
+    @contextmanager
+    def _vectors(self) -> Iterator[Any]:
         """The Chroma collection of this embedding version, opened on first use (listing the
-        manifest needs no Chroma at all)."""
+        manifest needs no Chroma at all) and held under the lock for the call.
+
+        Embedded Chroma caches its index per process: vectors another process (a `jixiao ingest`
+        next to a running service) wrote are invisible to an already-open client. When the
+        manifest generation moved without this Store writing, the client is reopened."""
         with self._lock:
+            if (
+                self._collection is not None
+                and self.settings.chroma_mode == "persistent"
+                and self.generation() != self._known_generation
+            ):
+                self._drop_chroma()
             if self._collection is None:
+                self._known_generation = self.generation()
                 self._chroma = self._open_chroma(self.settings)
                 self._collection = self._chroma.get_or_create_collection(
                     collection_name(self.settings.chroma_collection, self.embedder.version),
@@ -79,7 +92,25 @@ class Store:
                     configuration={"hnsw": {"space": "cosine"}},
                     metadata={"embedding_version": self.embedder.version},
                 )
-            return self._collection
+            yield self._collection
+
+    def _drop_chroma(self) -> None:
+        close = getattr(self._chroma, "close", None)
+        if close is not None:
+            close()
+        self._chroma = self._collection = None
+
+    def refresh_vectors(self) -> None:
+        """Reopen the Chroma client on next use: a writer calls this after taking the writer
+        lock, so it never writes through a view that another process has made stale."""
+        with self._lock:
+            self._drop_chroma()
+
+    def _wrote(self) -> None:
+        """This Store changed the generation itself: its open Chroma view is current."""
+        with self._lock:
+            if self._collection is not None:
+                self._known_generation = self.generation()
 
     @staticmethod
     def _open_chroma(settings: StorageSettings) -> Any:
@@ -241,12 +272,11 @@ class Store:
         if not visible or k <= 0 or not query.strip():
             return []
         where: dict[str, Any] = {"doc_id": {"$in": visible}}
-        res = self.collection.query(
-            query_embeddings=[self.embedder.embed_query(query)],
-            n_results=k,
-            where=where,
-            include=["distances"],
-        )
+        embedding = self.embedder.embed_query(query)
+        with self._vectors() as collection:
+            res = collection.query(
+                query_embeddings=[embedding], n_results=k, where=where, include=["distances"]
+            )
         ids: list[str] = res["ids"][0]
         distances: list[float] = (res.get("distances") or [[]])[0]
         if not ids:
@@ -383,6 +413,7 @@ class Store:
             conn.execute(delete(S.documents).where(S.documents.c.doc_id == record.doc_id))
             conn.execute(insert(S.documents).values(**self._manifest_values(record)))
             self._bump_generation(conn)
+        self._wrote()
 
     def begin_document(self, record: DocumentRecord) -> None:
         """Create (or reset) the manifest row of a document about to be written, status `ingesting`."""
@@ -391,7 +422,8 @@ class Store:
             self._delete_rows(conn, record.doc_id)
             conn.execute(delete(S.documents).where(S.documents.c.doc_id == record.doc_id))
             conn.execute(insert(S.documents).values(**self._manifest_values(record)))
-        self.collection.delete(where={"doc_id": record.doc_id})
+        with self._vectors() as collection:
+            collection.delete(where={"doc_id": record.doc_id})
 
     def write_content(self, doc_id: str, pages: list[Page], chunks: list[Chunk], tables: list[Table]) -> None:
         """Page text, chunk rows, tables and cells of a document in `ingesting` state (one transaction)."""
@@ -464,12 +496,13 @@ class Store:
         """Upsert one batch of chunk vectors (ids are deterministic, so a rerun overwrites)."""
         if not chunks:
             return
-        self.collection.upsert(
-            ids=[c.id for c in chunks],
-            embeddings=embeddings,  # type: ignore[arg-type]
-            documents=[c.text for c in chunks],
-            metadatas=[c.metadata() for c in chunks],  # type: ignore[misc]
-        )
+        with self._vectors() as collection:
+            collection.upsert(
+                ids=[c.id for c in chunks],
+                embeddings=embeddings,
+                documents=[c.text for c in chunks],
+                metadatas=[c.metadata() for c in chunks],
+            )
 
     def publish(self, record: DocumentRecord, *, replaces: Sequence[str] = ()) -> None:
         """One transaction: the new document becomes visible (`ok`), the versions it replaces
@@ -484,12 +517,14 @@ class Store:
                     update(S.documents).where(S.documents.c.doc_id.in_(old)).values(status="removed")
                 )
             self._bump_generation(conn)
+        self._wrote()
 
     def hide(self, doc_id: str) -> None:
         """Make a document invisible at once (`removed`); `purge()` deletes its data afterwards."""
         with self.engine.begin() as conn:
             conn.execute(update(S.documents).where(S.documents.c.doc_id == doc_id).values(status="removed"))
             self._bump_generation(conn)
+        self._wrote()
 
     @staticmethod
     def _delete_rows(conn: Connection, doc_id: str) -> None:
@@ -502,7 +537,8 @@ class Store:
     def purge(self, doc_id: str) -> None:
         """Delete a document's vectors, rows, stored file and finally its manifest row.
         Idempotent, so a cleanup interrupted by a kill is simply done again."""
-        self.collection.delete(where={"doc_id": doc_id})
+        with self._vectors() as collection:
+            collection.delete(where={"doc_id": doc_id})
         with self.engine.begin() as conn:
             self._delete_rows(conn, doc_id)
             conn.execute(delete(S.documents).where(S.documents.c.doc_id == doc_id))
@@ -516,19 +552,19 @@ class Store:
     def vector_count(self, doc_id: str | None = None) -> int:
         """Vectors in the collection (of one document), visible or not: for checks and tests."""
         if doc_id is None:
-            return int(self.collection.count())
-        return len(self.collection.get(where={"doc_id": doc_id}, include=[])["ids"])
+            with self._vectors() as collection:
+                return int(collection.count())
+        with self._vectors() as collection:
+            return len(collection.get(where={"doc_id": doc_id}, include=[])["ids"])
 
     def close(self) -> None:
         with self._lock:
             if self._closed:
                 return
             self._closed = True
+        with self._lock:
+            self._drop_chroma()
         self.engine.dispose()
-        close = getattr(self._chroma, "close", None)
-        if close is not None:
-            close()
-        self._chroma = self._collection = None
 
     def __enter__(self) -> Store:
         return self

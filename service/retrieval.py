@@ -98,6 +98,7 @@ class Retriever:
     def search_ranked(
         self, query: str, *, k: int = 8, doc_ids: list[str] | None = None, year: int | None = None
     ) -> list[RankedHit]:
+        """Like `search`, with each side's rank and score kept (None where a side missed the chunk)."""
         query = query.strip()
         if not query or k <= 0 or (doc_ids is not None and not doc_ids):
             return []

@@ -16,9 +16,9 @@ import inspect
 import json
 import logging
 from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, get_type_hints
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model
 
 from ingest.errors import JixiaoError, NotFound
 from ingest.models import Cell, DocumentRecord, Table
@@ -32,7 +32,18 @@ F = TypeVar("F", bound=Callable[..., dict[str, Any]])
 
 Query = Annotated[str, Field(min_length=1, max_length=500)]
 DocRef = Annotated[str, Field(min_length=1, max_length=300)]
-DocIds = Annotated[list[Annotated[str, Field(min_length=1, max_length=300)]] | None, Field(max_length=50)]
+
+
+def _one_or_many(value: Any) -> Any:
+    """Models often pass one document id as a bare string: accept it as a list of one."""
+    return [value] if isinstance(value, str) else value
+
+
+DocIds = Annotated[
+    list[Annotated[str, Field(min_length=1, max_length=300)]] | None,
+    Field(max_length=50),
+    BeforeValidator(_one_or_many),
+]
 
 TOOL_NAMES = (
     "search_documents",
@@ -51,7 +62,7 @@ def tool_error(code: str, zh: str, en: str, **extra: Any) -> dict[str, Any]:
 
 def _args_model(func: Callable[..., Any]) -> type[BaseModel]:
     sig = inspect.signature(func)
-    hints = func.__annotations__
+    hints = get_type_hints(func, include_extras=True)
     _, params = parse_docstring(func.__doc__ or "")
     fields: dict[str, Any] = {}
     for name, p in sig.parameters.items():

@@ -11,7 +11,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-import pytest  # noqa: E402
+import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPORT_PDF = FIXTURES / "report_2020_8890.pdf"

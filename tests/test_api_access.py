@@ -344,3 +344,36 @@ def test_local_mode_needs_no_key(tmp_path) -> None:
         # the service's own pages may
         r = c.post(f"{url}/api/v1/chat", json={"message": "预算执行率？"}, headers={"Origin": url})
         assert r.status_code == 200
+        # a foreign name resolving to this machine (DNS rebinding) is refused, Origin or not
+        port = url.rsplit(":", 1)[1]
+        for headers in (
+            {"Host": f"evil.example:{port}"},
+            {"Host": f"evil.example:{port}", "Origin": f"http://evil.example:{port}"},
+        ):
+            r = c.post(f"{url}/api/v1/chat", json={"message": "预算执行率？"}, headers=headers)
+            assert_json_error(r, 403)
+        assert (
+            c.post(
+                f"{url}/api/v1/chat", json={"message": "预算执行率？"}, headers={"Host": f"localhost:{port}"}
+            ).status_code
+            == 200
+        )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("active,status", [("llm", "ok"), ("deterministic", "degraded")])
+def test_readyz_says_which_answerer_is_active(tmp_path, sample_store, active: str, status: str) -> None:
+    settings = keyed_settings(tmp_path, llm_base_url="http://127.0.0.1:9/v1")
+    assistant = ScriptedAssistant(settings, store=sample_store, answerer=active)
+    assistant.llm_status = "探测结果 / probe result"
+    with _serve(create_app(settings, assistant=assistant)) as url:
+        r = httpx.get(f"{url}/readyz", timeout=60)
+    assert r.status_code == 200
+    body = r.json()
+    assert (body["status"], body["answerer"]) == (status, active)
+    assert body["checks"]["llm"] == {
+        "configured": True,
+        "ok": active == "llm",
+        "status": assistant.llm_status,
+    }
+    assert body["checks"]["store"]["ok"] and body["checks"]["embedding"]["ok"]

@@ -246,3 +246,29 @@ def test_second_ingest_process_refuses_or_waits_for_the_writer(tmp_path: Path) -
     assert holder.returncode == 0, herr
     with Store.open(Settings(data_dir=data)) as store:
         assert sorted(d.status for d in store.list_documents()) == ["ok", "ok"]
+
+
+def test_an_open_store_sees_what_another_process_ingests(tmp_path: Path) -> None:
+    """A running service keeps its Store open while `jixiao ingest` writes from a terminal:
+    embedded Chroma caches its index per process, so the Store must notice and reopen."""
+    data = tmp_path / "data"
+    first = make_chinese_pdf(tmp_path / "a.pdf", title="2021年甲报告", paragraphs=["会议室租赁合同已续签。"])
+    second = make_chinese_pdf(
+        tmp_path / "b.pdf", title="2021年乙报告", paragraphs=["坐席电话接听率为97.5%。"]
+    )
+    proc = jixiao("ingest", first, "--json", "--data-dir", data)
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
+    with Store.open(Settings(data_dir=data)) as store:
+        assert {h.chunk.doc_id for h in store.vector_search("坐席电话接听率")} == {
+            json.loads(out)[0]["doc_id"]
+        }
+        proc = jixiao("ingest", second, "--json", "--data-dir", data)
+        out, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+        new_id = json.loads(out)[0]["doc_id"]
+        hits = store.vector_search("坐席电话接听率", k=1)
+        assert hits and hits[0].chunk.doc_id == new_id and "97.5%" in hits[0].chunk.text
+        proc = jixiao("remove", new_id, "--data-dir", data)
+        assert proc.wait(timeout=300) == 0
+        assert all(h.chunk.doc_id != new_id for h in store.vector_search("坐席电话接听率"))

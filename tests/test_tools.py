@@ -210,3 +210,55 @@ def test_langchain_tool_bad_arguments_are_returned_not_raised(toolbox: Toolbox) 
     tool = next(t for t in toolbox.langchain_tools() if t.name == "search_documents")
     out = json.loads(tool.invoke({"query": "接听率", "k": 99}))
     assert "k" in _is_error(out, "bad_arguments")
+
+
+def test_a_single_document_id_may_be_a_bare_string(toolbox: Toolbox, report_id: str) -> None:
+    result = toolbox.call("search_documents", {"query": "接听率", "document_ids": report_id, "k": 2})
+    assert [p["doc_id"] for p in result["passages"]] == [report_id, report_id]
+
+
+# ---- header matching, pure (service.figures) ------------------------------------------------
+def _table(caption: str, rows: list[tuple[str, list[str]]], cols: list[str]):
+    from ingest.models import Cell, Table
+
+    t = Table(
+        id="d:t00",
+        doc_id="d",
+        index=0,
+        caption=caption,
+        unit_line="单位：万元",
+        pages=[1],
+        header=[cols],
+        rows=[],
+    )
+    for r, (label, values) in enumerate(rows):
+        t.rows.append([label, *values])
+        for c, raw in enumerate(values):
+            t.cells.append(
+                Cell(r, c + 1, (label,), (cols[c + 1],), raw, None if raw == "-" else raw, "万元", 1)
+            )
+    return t
+
+
+def test_find_cells_prefers_whole_labels_and_longer_ones(tmp_path) -> None:
+    from service._tokenizer import SearchTokenizer
+    from service.figures import find_cells, normalize_label
+
+    t = _table(
+        "表 9 测试表",
+        [("得分", ["15", "19.50"]), ("得分率", ["88.24%", "84.78%"])],
+        ["指标", "项目决策", "项目过程"],
+    )
+    tk = SearchTokenizer(cache_dir=tmp_path)
+    cells = [(t, c) for c in t.cells]
+    best = find_cells("项目决策 得分率", cells, tk)[0]
+    assert (best.cell.row_header, best.cell.col_header, best.cell.raw) == (
+        ("得分率",),
+        ("项目决策",),
+        "88.24%",
+    )
+    assert find_cells("项目过程 得分", cells, tk)[0].cell.raw == "19.50"
+    assert find_cells("满意度", cells, tk) == []
+    assert normalize_label("2018 年-2019 年均值") == "2018-2019均值"
+    assert normalize_label("接听量（万次）") == "接听量"
+    assert normalize_label("其中：") == ""

@@ -80,7 +80,7 @@ class AnswerRunner:
         started = time.perf_counter()
         try:
             answer = await asyncio.wait_for(
-                loop.run_in_executor(self.pool, call), self.settings.answer_timeout
+                loop.run_in_executor(self.pool, call), self.timeout_for(assistant)
             )
         except TimeoutError:
             self.metrics.answer_errors.labels("answer_timeout").inc()
@@ -96,7 +96,7 @@ class AnswerRunner:
         """The Assistant bounds its LLM path by `answer_timeout` and then falls back to the
         deterministic answerer itself; leave that fallback time before answering 504."""
         seconds = self.settings.answer_timeout
-        return seconds + FALLBACK_SECONDS if answerer_name(assistant) == "llm" else seconds
+        return seconds + min(FALLBACK_SECONDS, seconds) if answerer_name(assistant) == "llm" else seconds
 
     async def _timeout(
         self, assistant: AssistantLike, message: str, document_ids: list[str] | None

@@ -108,7 +108,6 @@ def create_app(settings: Settings | None = None, *, assistant: AssistantLike | N
     app.state.guard = guard
     app.state.metrics = metrics
     app.state.assistant = None
-    app.state.startup_error = ""
     app.state.ingest_queue = None
     app.state.ready_cache = None
     app.state.answer_runner = AnswerRunner(settings, metrics)

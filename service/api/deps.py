@@ -54,7 +54,6 @@ def _assistant(request: Request) -> AssistantLike:
         raise NotReady(
             "服务正在启动（加载索引和模型），请稍后再试 / the service is still starting (loading the index and "
             "models), retry shortly",
-            hint=request.app.state.startup_error or None,
         )
     return assistant
 

@@ -26,6 +26,7 @@ from service.api.answering import AnswerRunner, check_question
 from service.api.deps import AssistantLike
 from service.api.security import Guard, send_error
 from service.errors import JixiaoError
+from service.tools import tool_specs
 
 READ_ONLY = ToolAnnotations(
     readOnlyHint=True, destructiveHint=False, idempotentHint=True, openWorldHint=False
@@ -57,6 +58,8 @@ def build_mcp(
     server = MCPServer("jixiao", title="绩效 jixiao", instructions=INSTRUCTIONS, version="0.1.0")
     root.handlers[:] = handlers
     root.setLevel(level)
+    # the toolbox's own descriptions (compute_metric's lists the metric catalogue and its inputs)
+    described = {spec["name"]: spec["description"] for spec in tool_specs()}
 
     async def call(method: str, *args: Any) -> dict[str, Any]:
         try:
@@ -65,7 +68,7 @@ def build_mcp(
         except JixiaoError as exc:
             raise ToolError(str(exc)) from None
 
-    @server.tool(annotations=READ_ONLY)
+    @server.tool(annotations=READ_ONLY, description=described["search_documents"])
     async def search_documents(
         query: Annotated[str, Field(description="检索词或问题，中文为主 / query text")],
         document_ids: Annotated[
@@ -73,38 +76,34 @@ def build_mcp(
         ] = None,
         k: Annotated[int, Field(ge=1, le=20, description="返回条数 / number of passages")] = 8,
     ) -> dict[str, Any]:
-        """检索已入库的报告和政策文件，返回带文档、页码的段落 / search the ingested reports and policies;
-        passages with document and page."""
+        """检索已入库的报告和政策文件，返回带文档、页码的段落 / search the ingested reports and policies; passages with document and page."""
         return await call("search_documents", query, document_ids, k)
 
-    @server.tool(annotations=READ_ONLY)
+    @server.tool(annotations=READ_ONLY, description=described["get_table"])
     async def get_table(
         doc: Annotated[str, Field(description="文档 id、文件名或标题 / document id, file name or title")],
         caption_or_id: Annotated[
             str, Field(description="表号/表名（如 表1-1 或 预算执行）或表 id / table caption or id")
         ],
     ) -> dict[str, Any]:
-        """读取报告中的一张表：表头、行、单元格数值和所在页 / one report table as data (header, rows,
-        cell values, pages)."""
+        """读取报告中的一张表：表头、行、单元格数值和所在页 / one report table as data (header, rows, cell values, pages)."""
         return await call("get_table", doc, caption_or_id)
 
-    @server.tool(annotations=READ_ONLY)
+    @server.tool(annotations=READ_ONLY, description=described["compute_metric"])
     async def compute_metric(
         name: Annotated[str, Field(description="指标名，如 budget_execution_rate / registered metric name")],
         inputs: Annotated[
             dict[str, Any], Field(description="指标输入，数值用字符串 / inputs, numbers as strings")
         ],
     ) -> dict[str, Any]:
-        """按登记的公式计算绩效指标（预算执行率、增长率、得分率、等级等），返回公式、输入和结果 /
-        compute a registered metric with its formula, inputs and value."""
+        """按登记的公式计算绩效指标（预算执行率、增长率、得分率、等级等），返回公式、输入和结果 / compute a registered metric with its formula, inputs and value."""
         return await call("compute_metric", name, inputs)
 
-    @server.tool(annotations=READ_ONLY)
+    @server.tool(annotations=READ_ONLY, description=described["check_report"])
     async def check_report(
         doc: Annotated[str, Field(description="文档 id、文件名或标题 / document id, file name or title")],
     ) -> dict[str, Any]:
-        """核对报告自身的数字（合计、比率、得分）是否对得上 / re-check a report's own figures (sums,
-        rates, scores)."""
+        """核对报告自身的数字（合计、比率、得分）是否对得上 / re-check a report's own figures (sums, rates, scores)."""
         return await call("check_report", doc)
 
     @server.tool(annotations=READ_ONLY)
@@ -117,8 +116,7 @@ def build_mcp(
             str | None, Field(description="续问时带上 / to continue a conversation")
         ] = None,
     ) -> dict[str, Any]:
-        """完整问答：中文回答，带编号引用（文档、页码、原文）和计算过程 / a full cited answer with
-        numbered citations and computations."""
+        """完整问答：中文回答，带编号引用（文档、页码、原文）和计算过程 / a full cited answer with numbered citations and computations."""
         assistant = get_assistant()
         try:
             text = check_question(assistant.settings, question)

@@ -94,6 +94,7 @@ class KeyRing:
         origin = headers.get("origin")
         self.check_origin(origin, headers.get("host"))
         if not self.enabled:
+            self.check_local_host(headers.get("host"))
             return Principal("local", f"ip:{client or '?'}", origin)
         token = bearer_token(headers)
         if token is None:
@@ -141,6 +142,18 @@ class KeyRing:
             hint="如需在门户中嵌入，请把该来源加入 JIXIAO_CORS_ORIGINS 或站点密钥的来源列表 / "
             "add the origin to JIXIAO_CORS_ORIGINS or to a site key's origins",
         )
+
+    @staticmethod
+    def check_local_host(host: str | None) -> None:
+        """Without keys only this machine's own names are served: a foreign domain that resolves to
+        127.0.0.1 (DNS rebinding) must not reach the keyless service."""
+        name = urlsplit(f"//{host or ''}").hostname or ""
+        if name not in LOOPBACK_HOSTS:
+            raise Forbidden(
+                f"本机模式（未配置 API 密钥）只接受 127.0.0.1 / localhost 访问，不接受 {host or '(无 Host)'} / "
+                f"without API keys only 127.0.0.1 and localhost are served, not {host or '(no Host header)'}",
+                hint="如需从其他地址访问，请配置 JIXIAO_API_KEYS / configure JIXIAO_API_KEYS to serve other names",
+            )
 
     # ---- signed links: a citation opens the PDF in a new tab, where no header can be sent ----
     def sign_file_link(self, doc_id: str, *, now: float | None = None) -> str:

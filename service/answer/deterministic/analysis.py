@@ -38,9 +38,10 @@ _PROCEDURE = re.compile(r"(是否|有没有|有无|是不是|履行|按规定).{
 _FOLLOWUP_HEAD = re.compile(r"^(那|那么|那个|它|它的|其|其中|该|这个|还有|再看|换成|改成)")
 _LAST_YEAR = re.compile(r"去年|上一年|上年度|前一年")
 _OPEN = re.compile(r"哪些|什么|哪一年|哪年|何时|什么时候|哪个|哪家|为什么|为何|原因|怎样|如何|怎么|是谁|谁")
+_OPEN_STRONG = re.compile(r"哪些|哪一年|哪年|何时|什么时候|哪个|哪家|哪一|为什么|为何|原因|是谁|谁")
 _QUANTITY = re.compile(
-    r"多少|几[个项年次人条名]|多大|多高|多长|比例|比重|占比|百分|%|率|金额|数额|得分|分数|几分|等级|超预算|超支|增长|下降|"
-    r"均值|平均|总额|人数|数量|成本|费用|经费|预算|支出"
+    r"多少|几[个项年次人条名分]|多大|多高|多长|比例|比重|占比|百分|%|率|金额|数额|得分|分数|等级|超预算|超支|增长|下降|"
+    r"均值|平均|总额|是多少"
 )
 _BASELINE_Q = re.compile(r"均值|平均|年均|历史水平|以前年度|往年|历年|基期")
 _YEAR_IN_Q = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:\s*年)?(?!\d)")
@@ -151,7 +152,9 @@ def analyse(question: str, lexicon: Lexicon, *, previous: dict[str, Any] | None 
 
     if a.op == "growth" and _BASELINE_Q.search(q):
         a.vs_baseline = True
-    if a.intent in ("lookup", "unknown") and _OPEN.search(q) and not _QUANTITY.search(q):
+    figure_named = any((c.kind in ("rate", "amount", "count")) for c, _, _ in named)
+    open_marker = _OPEN_STRONG.search(q) or (_OPEN.search(q) and not figure_named)
+    if a.intent in ("lookup", "unknown") and open_marker and not _QUANTITY.search(q):
         a.intent, a.op, a.open_question = "unknown", None, True
     if previous and _is_followup(q, a):
         a = _merge(a, Analysis.from_meta(question, previous))

@@ -173,17 +173,22 @@ def handle_lookup(ctx: Context) -> Draft:
     ctx.progress("searching", "查找数据")
     years = years_asked(ctx) or [None]  # type: ignore[list-item]
     found: list[dict[str, Any]] = []
-    missing: list[int | None] = []
-    for y in years:
-        f = ctx.finder.figure(ctx.spec(year=y))
-        if f is None:
-            missing.append(y)
-            continue
-        found.append(fig_var(ctx, f, subject(ctx, year=y or f.year if a.concept or y else y)))
+    missing: list[str] = []
+    for key in _lookup_targets(ctx):
+        for y in years:
+            f = ctx.finder.figure(ctx.spec(concept=key, year=y))
+            if f is None:
+                missing.append(subject(ctx, year=y, concept=key))
+                continue
+            found.append(fig_var(ctx, f, subject(ctx, year=y or f.year, concept=key)))
     if not found:
-        return refusal(ctx, subject(ctx, year=years[0]), reason=year_reason(ctx, [y for y in years if y]))
+        return refusal(
+            ctx,
+            "、".join(missing) or subject(ctx, year=years[0]),
+            reason=year_reason(ctx, [y for y in years if y]),
+        )
     check = None
-    if a.op == "execution_rate" and len(found) == 1:
+    if a.op == "execution_rate" and len(found) == 1 and a.concept == "预算执行率":
         check = _verify_execution_rate(ctx, found[0]["figure"])
     computations = [check["computation"]] if check else []
     meta_figs = [
@@ -193,12 +198,30 @@ def handle_lookup(ctx: Context) -> Draft:
         "answer_lookup",
         {
             "figures": found,
-            "missing": [subject(ctx, year=y) for y in missing if y],
+            "missing": missing,
             "check": check,
         },
         computations=computations,
         meta={"figures": meta_figs},
     )
+
+
+_SEVERAL = re.compile(r"分别|和|及|与|、|以及")
+
+
+def _lookup_targets(ctx: Context) -> list[str | None]:
+    """The figures asked for: "受理量和接听量分别是多少" names two; most questions one."""
+    a = ctx.analysis
+    main = a.concept
+    others = [
+        k
+        for k in a.concepts
+        if k != main and (c := ctx.concept(k)) is not None and c.kind in ("rate", "amount", "count")
+    ]
+    if others and _SEVERAL.search(a.question):
+        ordered = [k for k in a.concepts if k == main or k in others]
+        return list(dict.fromkeys(ordered))
+    return [main]
 
 
 def _verify_execution_rate(ctx: Context, stated: Figure) -> dict[str, Any] | None:
@@ -286,7 +309,6 @@ def handle_growth(ctx: Context) -> Draft:
 def handle_change_vs_baseline(ctx: Context) -> Draft:
     """The change of a figure against its multi-year average (表3: 2020 vs 2018–2019 年均值), from the
     table's own (rounded) cells, as the report computes it."""
-    a = ctx.analysis
     ys = years_asked(ctx)
     year = max(ys) if ys else ctx.report_year
     what = subject(ctx, year=None)
@@ -356,9 +378,9 @@ def _stated_change(ctx: Context, what: str, year: int) -> Figure | None:
         best: tuple[int, re.Match[str]] | None = None
         for pos in sorted(m.end() for f in forms for m in re.finditer(re.escape(f), s)):
             m = _CHANGE.search(s, pos)
-            if m and m.start() - pos < 40 and not re.search(r"[；;]", s[pos : m.start()]):
-                if best is None or m.start() - pos < best[0]:
-                    best = (m.start() - pos, m)
+            near = m is not None and m.start() - pos < 40 and not re.search(r"[；;]", s[pos : m.start()])
+            if near and m is not None and (best is None or m.start() - pos < best[0]):
+                best = (m.start() - pos, m)
         if best:
             m = best[1]
             return Figure(
@@ -657,6 +679,22 @@ def handle_section(ctx: Context) -> Draft:
     in_section = [
         p for p in passages if any(_heading_core(x) in heads for x in re.split(r"\s*>\s*", p.section))
     ]
+    focus = [w for w in _question_words(ctx) if w not in _SECTION_WORDS and not any(w in h for h in heads)]
+    if focus:  # "在预算执行约束方面，报告指出了什么问题？": the item about that, quoted
+        extra = ctx.finder.search(" ".join([key, *focus]), doc_ids=ctx.finder.report_scope(), k=10)
+        ranked = [
+            (
+                sc + (0.2 if any(_heading_core(x) in heads for x in re.split(r"\s*>\s*", p.section)) else 0),
+                p,
+                sent,
+            )
+            for sc, p, sent in rank_sentences(ctx, focus, in_section + extra)
+            if sc >= 0.5
+        ]
+        ranked.sort(key=lambda t: -t[0])
+        if ranked:
+            top = ranked[0][0]
+            return _quote_draft(ctx, "、".join(focus), [t for t in ranked[:3] if t[0] >= 0.7 * top])
     items = _section_items(in_section, heads)
     if items:
         out = [
@@ -955,30 +993,126 @@ def handle_documents(ctx: Context) -> Draft:
     )
 
 
+_SECTION_WORDS = frozenset(
+    [
+        "问题",
+        "建议",
+        "存在",
+        "主要",
+        "不足",
+        "不足之处",
+        "指出",
+        "评价",
+        "评价组",
+        "整改",
+        "改进",
+        "提出",
+        "列出",
+        "报告",
+        "项目",
+        "方面",
+        "哪些",
+        "什么",
+        "有何",
+        "相关",
+        "结论",
+        "目标",
+        "方法",
+    ]
+)
+_OPEN_WORDS = frozenset(
+    [
+        "哪些",
+        "什么",
+        "哪一年",
+        "哪年",
+        "何时",
+        "什么时候",
+        "哪个",
+        "哪家",
+        "为什么",
+        "为何",
+        "原因",
+        "怎样",
+        "如何",
+        "怎么",
+        "是谁",
+        "谁",
+    ]
+)
+
+
+def _question_words(ctx: Context) -> list[str]:
+    """Every content-bearing word of the question (verbs included), for ranking sentences."""
+    from service.answer.deterministic.lexicon import STOPWORDS, segment
+
+    q = normalize_space(ctx.analysis.question)
+    out = []
+    for w in segment(q):
+        w = w.strip()
+        if len(w) < 2 or w in STOPWORDS or w in _OPEN_WORDS or re.fullmatch(r"[\W\d]+", w):
+            continue
+        if w[0] in "哪这那该此其" or w.startswith("什么"):  # "哪些方面", "这笔": pointing, not content
+            continue
+        out.append(w)
+    return list(dict.fromkeys(out))
+
+
+def rank_sentences(
+    ctx: Context, words: list[str], passages: list[Passage]
+) -> list[tuple[float, Passage, str]]:
+    """Sentences by how much of the question they contain: each word weighs by its length and its
+    rarity among the retrieved sentences (a word every sentence has says little)."""
+    import math
+
+    sents: list[tuple[int, Passage, str, str]] = []
+    seen: set[str] = set()
+    for rank, p in enumerate(passages):
+        for sent in split_sentences(p.text):
+            s = normalize_space(sent)
+            if s in seen or len(s) < 8 or "\t" in sent:
+                continue
+            seen.add(s)
+            sents.append((rank, p, sent, s))
+    n = len(sents) or 1
+    weight = {w: len(w) * math.log(1 + n / (1 + sum(1 for *_, s in sents if w in s))) for w in words}
+    total = sum(weight.values()) or 1.0
+    out: list[tuple[float, Passage, str]] = []
+    for rank, p, sent, s in sents:
+        covered = sum(weight[w] for w in words if w in s or w in p.section)
+        if covered:
+            density = sum(len(w) for w in words if w in s) / len(s)  # to the point beats long-winded
+            out.append((covered / total + 0.2 * density + 0.05 / (1 + rank), p, sent))
+    out.sort(key=lambda t: -t[0])
+    return out
+
+
 def handle_open(ctx: Context) -> Draft:
-    """No figure or section recognised: quote the sentence that contains every content word, if any."""
+    """A what/which/why question, or nothing recognised: quote the sentences that answer it best."""
     a = ctx.analysis
-    terms = a.terms
-    if not terms:
+    words = _question_words(ctx)
+    if not words:
         ctx.finder.searched.append(f"问题分析：未识别出指标、表格项目或章节（{a.question}）")
         return refusal(ctx, f"“{a.question}”所问的内容")
-    hits = ctx.finder.sentences(" ".join(terms), must=terms, k=8)
-    if not hits:
-        return refusal(ctx, f"与“{'、'.join(terms)}”相关的内容")
-    p, sent = hits[0]
-    return Draft(
-        "answer_policy",
+    ctx.progress("searching", "检索原文")
+    passages = ctx.finder.search(" ".join(words), doc_ids=ctx.finder.document_ids, k=8)
+    ranked = [t for t in rank_sentences(ctx, words, passages) if t[0] >= 0.5]
+    if not ranked:
+        return refusal(ctx, f"与“{'、'.join(words)}”相关的内容")
+    top = ranked[0][0]
+    return _quote_draft(ctx, "、".join(a.terms or words), [t for t in ranked[:2] if t[0] >= 0.9 * top])
+
+
+def _quote_draft(ctx: Context, topic: str, ranked: list[tuple[float, Passage, str]]) -> Draft:
+    clauses = [
         {
-            "topic": "、".join(terms),
-            "clauses": [
-                {
-                    "text": normalize_space(sent),
-                    "title": p.title,
-                    "n": ctx.cites.add(p.doc_id, p.title, page_of(p, sent), sent),
-                }
-            ],
-        },
-    )
+            "text": normalize_space(sent),
+            "title": p.title,
+            "n": ctx.cites.add(p.doc_id, p.title, page_of(p, sent), sent),
+        }
+        for _, p, sent in ranked
+    ]
+    return Draft("answer_policy", {"topic": topic, "clauses": clauses, "kind": "quote"})
 
 
 HANDLERS = {

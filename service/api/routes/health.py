@@ -55,10 +55,7 @@ async def readyz(request: Request) -> JSONResponse:
     assistant = state.assistant
     settings = state.settings
     if assistant is None:
-        body = {
-            "status": "starting" if not state.startup_error else "failed",
-            "message": state.startup_error or "正在加载索引和模型 / loading the index and models",
-        }
+        body = {"status": "starting", "message": "正在加载索引和模型 / loading the index and models"}
         return JSONResponse(body, status_code=503)
     store_check = await _run_check(_check_store, assistant.store)
     embedding_check = (
