@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.api_server import LiveServer, free_port
-from tests.pdfgen import make_chinese_pdf
+from api_server import LiveServer, free_port
+from pdfgen import make_chinese_pdf
 
 pytestmark = pytest.mark.browser
 

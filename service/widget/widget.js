@@ -92,7 +92,7 @@
     "@media (max-width:480px){.panel.floating{right:0;bottom:0;width:100vw;max-width:100vw;height:100vh;height:100dvh;border-radius:0}.launcher{right:12px;bottom:12px}}"
   ].join("\n");
 
-  // ---- tiny DOM helper: never uses innerHTML -------------------------------------------------
+  // ---- tiny DOM helper: builds nodes, never parses HTML strings -------------------------------------------------
   function el(tag, attrs, children) {
     var node = document.createElement(tag);
     if (attrs) Object.keys(attrs).forEach(function (k) {

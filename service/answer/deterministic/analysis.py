@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from service.answer.deterministic.evidence import to_halfwidth
 from service.answer.deterministic.lexicon import (
+    DERIVED,
     RATIOS,
     SECTIONS,
     STOPWORDS,
@@ -22,7 +23,9 @@ from service.answer.deterministic.lexicon import (
 )
 
 Intent = Literal["lookup", "compute", "section", "grade", "check", "policy", "documents", "unknown"]
-Op = Literal["growth", "over_budget", "execution_rate", "score_rate", "grade", "total_score", "baseline"]
+Op = Literal[
+    "growth", "over_budget", "execution_rate", "score_rate", "grade", "total_score", "baseline", "derive", "share"
+]
 
 _CHECK = re.compile(
     r"(一致|相符|相等|等于|对得上|正确|准确|算得对|对)吗|是否(一致|相符|相等|等于|正确|准确)|加起来|相加|之和|算得对|对不对|有没有错|"
@@ -31,7 +34,7 @@ _CHECK = re.compile(
 _POLICY = re.compile(
     r"管理办法|实施细则|细则|办法|规定|制度|政策|口径|怎么算|如何计算|计算方法|计算公式|怎么计算|分母|条款|依据什么|哪一条|第[一二三四五六七八九十]+条"
 )
-_GROWTH = re.compile(r"增长|提高|上升|增加|增幅|涨幅|上涨|下降|降低|减少|降幅|变化|变动|同比|多了|少了")
+_GROWTH = re.compile(r"增长|提高|上升|增加|增幅|涨幅|上涨|涨了|下降|降低|减少|降幅|变化|变动|同比|多了|少了")
 _SCORE_GIVEN = re.compile(r"(\d+(?:\.\d+)?)\s*分")
 _DOCS = re.compile(r"(哪些|什么|几份|多少份).{0,4}(文件|文档|报告|资料)|文档列表|已.{0,2}(导入|上传|收录)")
 _PROCEDURE = re.compile(r"(是否|有没有|有无|是不是|履行|按规定).{0,12}(程序|手续|调整|审批|报批)")
@@ -43,6 +46,12 @@ _QUANTITY = re.compile(
     r"多少|几[个项年次人条名分]|多大|多高|多长|比例|比重|占比|百分|%|率|金额|数额|得分|分数|等级|超预算|超支|增长|下降|"
     r"均值|平均|总额|是多少"
 )
+_RULEBOOK = re.compile(r"细则|管理办法|办法|规定|制度|政策|条款|哪一条|第[一二三四五六七八九十]+条")
+_GRADE_WORD = re.compile(r"等级|评级|档次|[“\"「]?[优良中差][”\"」]?(还是|吗|呢|等)|算[优良中差]")
+_GRADE_OF_CLASS = re.compile(r"等级(为|是)[“\"「]?[优良中差]")
+_DERIVE = re.compile(r"怎么算|如何计算|怎么计算|怎样计算|计算方法|测算|算出来|用哪|由哪|如何得出|怎么得出|怎么来的|公式")
+_UNDERSPENT = re.compile(r"少花|结余|节余|比预算少|没花完|未花完|剩余|剩下")
+_SHARE = re.compile(r"占.{0,12}(比重|比例|占比|百分|多少|几成)|比重|占比")
 _BASELINE_Q = re.compile(r"均值|平均|年均|历史水平|以前年度|往年|历年|基期")
 _YEAR_IN_Q = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:\s*年)?(?!\d)")
 
@@ -114,29 +123,41 @@ def analyse(question: str, lexicon: Lexicon, *, previous: dict[str, Any] | None 
     a.terms = _content_terms(q, named, a.entities, lexicon)
     keys = set(a.concepts)
 
+    explicit_rule = bool(_RULEBOOK.search(q)) and not a.entities and not a.years
     if _CHECK.search(q):
         a.intent = "check"
     elif _DOCS.search(q) and not keys:
         a.intent = "documents"
+    elif explicit_rule and not a.score:
+        # "细则规定怎么处理？", "按办法…怎么算": the rule itself is asked for
+        a.intent, a.policy = "policy", True
+        a.concept = a.concepts[0] if a.concepts else None
+    elif a.score and (keys & {"评价等级"} or _GRADE_WORD.search(q)):
+        a.intent, a.op, a.concept = "grade", "grade", "评价等级"
+    elif _DERIVE.search(q) and (main := _main(named, exclude=set())) in DERIVED and not _GROWTH.search(q):
+        a.intent, a.op, a.concept = "compute", "derive", main
     elif _BASELINE_Q.search(q) and (main := _main(named, exclude=set())) in RATIOS and not _GROWTH.search(q):
         a.intent, a.op, a.concept = "compute", "baseline", main
+    elif "评价等级" in keys and _GRADE_OF_CLASS.search(q) and not a.score:
+        a.intent, a.policy = "policy", True  # "评价等级为差的项目…会怎样": a rule, not this project's grade
+        a.concept = "评价等级"
     elif "评价等级" in keys:
         a.intent, a.op, a.concept = "grade", "grade", "评价等级"
     elif "得分率" in keys:
         a.intent, a.op, a.concept = "compute", "score_rate", "得分率"
-    elif "超预算金额" in keys:
-        a.intent, a.op, a.concept = (
-            "compute",
-            "over_budget",
-            _main(named, exclude={"超预算金额"}) or "超预算金额",
-        )
+    elif "超预算金额" in keys or (_UNDERSPENT.search(q) and keys & {"预算金额", "支出金额"}):
+        a.intent, a.op = "compute", "over_budget"
+        a.concept = _main(named, exclude={"超预算金额"}) or "超预算金额"
+    elif _SHARE.search(q) and (keys or a.entities):
+        a.intent, a.op = "compute", "share"
+        a.concept = _main(named, exclude=set())
     elif a.policy and not (a.years and keys - {"预算执行率", "资金到位率", "得分率"}):
         a.intent = "policy"
         a.concept = a.concepts[0] if a.concepts else None
     elif _GROWTH.search(q) and (len(a.years) >= 2 or a.relative_year or re.search(r"比|较|同比|相比", q)):
         a.intent, a.op = "compute", "growth"
         a.concept = _main(named, exclude=set())
-    elif a.section and not keys - {"得分", "评价等级"}:
+    elif a.section and (not keys - {"得分", "评价等级"} or not _QUANTITY.search(q)):
         a.intent = "section"
     elif "得分" in keys:
         a.intent, a.concept = "lookup", "得分"
@@ -152,6 +173,8 @@ def analyse(question: str, lexicon: Lexicon, *, previous: dict[str, Any] | None 
 
     if a.op == "growth" and _BASELINE_Q.search(q):
         a.vs_baseline = True
+    if a.intent == "unknown" and _GROWTH.search(q) and re.search(r"比|较|同比|相比", q):
+        a.intent, a.op, a.vs_baseline = "compute", "growth", bool(_BASELINE_Q.search(q))  # a follow-up's new op
     figure_named = any((c.kind in ("rate", "amount", "count")) for c, _, _ in named)
     open_marker = _OPEN_STRONG.search(q) or (_OPEN.search(q) and not figure_named)
     if a.intent in ("lookup", "unknown") and open_marker and not _QUANTITY.search(q):
@@ -255,8 +278,11 @@ def _merge(new: Analysis, prev: Analysis) -> Analysis:
         out.relative_year = new.relative_year or (prev.relative_year and not new.years)
         out.terms = new.terms
         return out
-    # "它的得分率呢？": new operation/concept, the previous subject
-    out.intent, out.op, out.concept, out.concepts = new.intent, new.op, new.concept, list(new.concepts)
+    # "它的得分率呢？" / "比上一年增长了多少？": new operation, the previous subject
+    out.intent, out.op = new.intent, new.op
+    out.concept = new.concept or prev.concept
+    out.concepts = list(new.concepts) or list(prev.concepts)
+    out.vs_baseline = new.vs_baseline
     out.section, out.policy, out.score = new.section, new.policy, new.score or None
     out.entities = new.entities or list(prev.entities)
     out.years = new.years or list(prev.years)

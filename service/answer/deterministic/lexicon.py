@@ -85,6 +85,10 @@ BASE_CONCEPTS: tuple[Concept, ...] = (
             "每万次接听成本",
             "单位接听量人工成本",
             "每万次接听的人工成本",
+            "每万次接听量占用人工成本",
+            "单位接听量占用人工成本",
+            "每一万次接听量占用人工成本",
+            "每一万次接听量人工成本",
         ),
         ("每1万接听量人工成本", "每万次接听量的人工成本"),
         "amount",
@@ -133,6 +137,16 @@ RATIOS: dict[str, tuple[str, str]] = {
     "单位人工成本": ("人工费用", "月均人员数量"),
     "每万次接听量人工成本": ("人工费用", "接听量"),
     "人员流失率": ("流失人数", "月均人员数量"),
+}
+
+# figures the report states that are computed from two others of the same year:
+# concept -> (registry operation, numerator concept, denominator concept)
+DERIVED: dict[str, tuple[str, str, str]] = {
+    "接听率": ("answer_rate", "接听量", "呼入电话量"),
+    "单位人工成本": ("unit_cost", "人工费用", "月均人员数量"),
+    "每万次接听量人工成本": ("cost_per_10k", "人工费用", "接听量"),
+    "资金到位率": ("funds_arrival_rate", "到位金额", "预算金额"),
+    "预算执行率": ("execution_rate", "支出金额", "预算金额"),
 }
 
 # sections an official asks to have listed, with the ways of asking and the heading words
