@@ -28,10 +28,11 @@ $(BIN)/.installed: pyproject.toml
 
 venv: $(BIN)/.installed  ## create .venv and install jixiao with dev tools
 
-sysdeps:  ## Debian packages the browser tests need (chromium)
-	@command -v chromium >/dev/null || { \
+sysdeps:  ## Debian packages the browser tests need (chromium, a CJK font for screenshots)
+	@{ command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi wqy; } || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	    chromium fonts-wqy-microhei >/dev/null; }
 
 ingest-sample: venv  ## ingest the bundled sample report and policy into ./data
 	$(BIN)/jixiao ingest $(SAMPLES)

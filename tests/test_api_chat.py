@@ -4,6 +4,7 @@ PDF at the page, follow-ups, and the UI message stream parsed part by part."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from collections.abc import Iterator
@@ -11,9 +12,17 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from api_server import LiveServer, ScriptedAssistant, live_server, sse_parts
+from langchain_core.messages import AIMessage, BaseMessage
+from scripted_chat import ScriptedChatModel, items_with_ref, tool_call, tool_results
 
+from ingest.store import Store
+from service.answer.agent import LLMAnswerer
 from service.api.app import create_app
+from service.assistant import Assistant
 from service.config import Settings
+from service.conversations import ConversationStore
+from service.retrieval import Retriever
+from service.tools import Toolbox
 
 pytestmark = pytest.mark.slow
 
@@ -159,3 +168,69 @@ def test_stream_pairs_live_tool_events_of_a_scripted_trace(tmp_path) -> None:
     assert [p["type"] for p in parts].index("tool-input-available") < [p["type"] for p in parts].index(
         "text-start"
     )
+
+
+def test_stream_of_the_llm_agent_on_the_real_tools(sample_data_dir, tmp_path) -> None:
+    """The real Assistant with the real LLM agent loop over the real Toolbox; only the chat model is
+    scripted (it reads what the tools really returned). Its tool trace and computation arrive as
+    tool parts, its grounded answer as text, `answerer` is `llm`."""
+    data_dir = tmp_path / "data"
+    shutil.copytree(sample_data_dir, data_dir)
+    settings = Settings(data_dir=data_dir, llm_base_url="http://127.0.0.1:9/v1")
+
+    def script(messages: list[BaseMessage]) -> AIMessage:
+        if not tool_results(messages, "search_documents"):
+            return tool_call("search_documents", {"query": "预算执行情况明细表 合计 支出金额"}, "c1")
+        if not tool_results(messages, "compute_metric"):
+            inputs = {"spent": "11076.79", "adjusted_budget": "11092.40"}
+            return tool_call("compute_metric", {"name": "budget_execution_rate", "inputs": inputs}, "c2")
+        [ref] = [
+            item["ref"]
+            for out in tool_results(messages, "search_documents")
+            for item in items_with_ref(out)
+            if "11076.79" in json.dumps(item, ensure_ascii=False)
+        ][:1]
+        computed = tool_results(messages, "compute_metric")[0]
+        return AIMessage(content=f"2020年预算执行率为{computed['display']}[{ref}]，支出11076.79万元。")
+
+    store = Store.open(settings)
+    retriever = Retriever(store, settings)
+    toolbox = Toolbox(store, retriever)
+    assistant = Assistant(
+        settings=settings,
+        store=store,
+        toolbox=toolbox,
+        retriever=retriever,
+        conversations=ConversationStore(settings),
+        llm=LLMAnswerer(ScriptedChatModel(script=script), toolbox, settings),
+        llm_status="scripted chat model",
+    )
+    try:
+        with (
+            live_server(create_app(settings, assistant=assistant)) as srv,
+            httpx.Client(timeout=120) as c,
+            c.stream("POST", f"{srv.url}/api/v1/chat", json={"message": QUESTION, "stream": True}) as r,
+        ):
+            parts = [p for p in sse_parts(r) if p != "[DONE]"]
+            ready = c.get(f"{srv.url}/readyz").json()
+    finally:
+        assistant.close()
+    answer = parts[-1]["messageMetadata"]
+    assert answer["answerer"] == "llm" and answer["grounded"] is True, answer
+    assert ready["answerer"] == "llm" and ready["status"] == "ok"
+    calls = {p["toolCallId"]: p for p in parts if p["type"] == "tool-input-available"}
+    searches = [c for c in calls.values() if c["toolName"] == "search_documents"]
+    assert searches and searches[0]["input"]["query"] == "预算执行情况明细表 合计 支出金额"
+    search_out = next(
+        p
+        for p in parts
+        if p["type"] == "tool-output-available" and p["toolCallId"] == searches[0]["toolCallId"]
+    )
+    assert "11076.79" in json.dumps(search_out["output"], ensure_ascii=False)
+    [computation] = answer["computations"]
+    assert computation["metric"] == "budget_execution_rate" and computation["display"] in answer["answer"]
+    assert calls["computation-1"]["input"]["name"] == "budget_execution_rate"
+    text = "".join(p["delta"] for p in parts if p["type"] == "text-delta")
+    assert text == answer["answer"] and "[1]" in text
+    [source] = [p for p in parts if p["type"] == "source-url"]
+    assert source["providerMetadata"]["jixiao"]["page"] == answer["citations"][0]["page"]

@@ -120,7 +120,7 @@ def test_score_rates_of_table_2(items: list[CheckItem], column: str, stated: str
 
 
 def test_total_score_and_grade(items: list[CheckItem]) -> None:
-    assert one(items, "表2 得分 合计").status == "ok"
+    assert one(items, "表2 得分 合计（各列之和）").status == "ok"
     text_total = one(items, "总分（各一级指标得分之和）")
     assert text_total.status == "ok" and text_total.stated == "92.37"
     grades = find(items, "评价等级")
@@ -229,6 +229,9 @@ def test_one_altered_cell_flips_exactly_its_dependants(
     assert flipped == {
         ("表1-1 商品和服务支出 预算执行率", 2, "100.45%"),
         ("表1-1 合计 支出金额（各行之和）", 2, "11076.79"),
+        # the same figure stated elsewhere: 表1-3's 合计 and the text of p7
+        ("前后一致：表1-3 合计 实际支出金额 ↔ 表1-1 商品和服务支出 支出金额（第2页）", 3, "1978.55"),
+        ("前后一致：正文“实际支出为1978.55万元” ↔ 表1-1 商品和服务支出 支出金额（第2页）", 7, "1978.55万元"),
     }
     rate = after[("表1-1 商品和服务支出 预算执行率", 2, "100.45%")]
     assert (

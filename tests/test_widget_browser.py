@@ -15,6 +15,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from api_server import LiveServer, free_port
@@ -225,10 +226,11 @@ def test_keyboard_only_flow(page, portal: Portal, jixiao: str) -> None:
         timeout=120_000,
     )
     assert "92.37" in page.locator(".msg.bot").last.inner_text()
-    # tab until a source button has focus, open it with Enter, close with Esc
+    # from the input, Shift+Tab back into the transcript until a source button has focus,
+    # open it with Enter, close with Esc
     for _ in range(40):
-        page.keyboard.press("Tab")
-        cls = page.evaluate("document.activeElement.shadowRoot.activeElement.className")
+        page.keyboard.press("Shift+Tab")
+        cls = page.evaluate("document.activeElement.shadowRoot?.activeElement?.className || ''")
         if "src" in cls.split():
             break
     else:
@@ -297,8 +299,13 @@ def test_screenshots_and_small_screen(browser, portal: Portal, jixiao: str) -> N
     for name, viewport in (("widget-desktop.png", (1280, 860)), ("widget-mobile-360.png", (360, 740))):
         context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, locale="zh-CN")
         page = context.new_page()
-        open_widget(page, portal.page(f"shot-{viewport[0]}.html", api_base=jixiao))
-        ask(page, "商品和服务支出超预算多少？")
+        # jixiao's own demo portal page, served from the portal's origin (the site key's origin)
+        demo = httpx.get(f"{jixiao}/").text
+        assert f'data-key="{SITE_KEY}"' in demo and f'src="{jixiao}/widget.js"' in demo
+        (portal.root / f"shot-{viewport[0]}.html").write_text(demo, encoding="utf-8")
+        open_widget(page, f"{portal.url}/shot-{viewport[0]}.html")
+        ask(page, "2020年受理量比2019年增长了多少？")
+        page.locator("details.comp summary").last.click()
         panel = page.locator(".panel")
         box = panel.bounding_box()
         assert box and box["width"] <= viewport[0] + 1  # fits the screen

@@ -69,16 +69,15 @@ class ToolParts:
         self._open: dict[str, list[str]] = {}
 
     def parts(self, event: ProgressEvent) -> list[dict[str, Any]]:
-        if event.stage != "tool" or not event.tool or event.tool == "compute_metric":
+        progress = {
+            "type": "data-progress",
+            "data": {"stage": event.stage, "detail": event.detail, "tool": event.tool},
+            "transient": True,
+        }
+        if not event.tool or event.tool == "compute_metric":
             # computations are sent from the final, grounded answer (see `answer_parts`)
-            return [
-                {
-                    "type": "data-progress",
-                    "data": {"stage": event.stage, "detail": event.detail},
-                    "transient": True,
-                }
-            ]
-        out: list[dict[str, Any]] = []
+            return [progress]
+        out: list[dict[str, Any]] = [] if event.stage == "tool" else [progress]
         waiting = self._open.setdefault(event.tool, [])
         if event.tool_output is None or not waiting:
             self._count += 1

@@ -1,9 +1,11 @@
-"""`jixiao check DOC [--json]`: re-verify an ingested report's own figures.
+"""`jixiao check DOC [--json] [--policy POLICY_DOC]`: re-verify an ingested report's own figures.
 
 Every derived figure the report states (合计 rows and columns, rates next to their inputs, growths,
 multi-year baselines, scores, the grade, budget arithmetic) is recomputed by `service.metrics` and
-compared. Exit code 0 when nothing is a mismatch, 1 when some figure is, 2 on a usage error
-(unknown document, bad configuration).
+compared, and every figure stated in two places (table and table, table and text) is cross-checked.
+The grade is judged by the default bands, or by those a policy document states (`--policy`).
+Exit code 0 when nothing is a mismatch, 1 when some figure is, 2 on a usage error (unknown document,
+bad configuration, a policy document without grade bands).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from rich.console import Console
 from rich.table import Table as RichTable
 
 from ingest.errors import JixiaoError
+from service.metrics.errors import MetricError
 
 STATUS_STYLE = {"ok": "green", "mismatch": "bold red", "cannot_verify": "yellow"}
 
@@ -35,22 +38,34 @@ def _settings(data_dir: Path | None):  # -> service.config.Settings
         raise typer.Exit(2) from err
 
 
-def run_check(doc: str, data_dir: Path | None = None) -> dict:
-    """Open the store, check one report, return the JSON-able result (raises JixiaoError)."""
+def run_check(doc: str, data_dir: Path | None = None, policy: str | None = None) -> dict:
+    """Open the store, check one report, return the JSON-able result (raises JixiaoError, or
+    MetricError when `policy` states no grade bands). `policy`: an ingested policy document whose
+    grade bands replace the default ones."""
     from ingest.store import Store
-    from service.metrics.check import check_report, summarize
+    from service.metrics.check import check_report, grade_rule_from_policy, grade_rule_summary, summarize
 
     store = Store.open(_settings(data_dir))
     try:
         record = store.resolve_document(doc)
+        bands = None
+        if policy is not None:
+            rule_doc = store.resolve_document(policy)
+            bands = grade_rule_from_policy(
+                store.get_pages(rule_doc.doc_id), title=rule_doc.title, doc_id=rule_doc.doc_id
+            )
         items = check_report(
-            store.get_tables(record.doc_id), store.get_pages(record.doc_id), doc_id=record.doc_id
+            store.get_tables(record.doc_id),
+            store.get_pages(record.doc_id),
+            doc_id=record.doc_id,
+            grade_bands=bands,
         )
     finally:
         store.close()
     return {
         "doc_id": record.doc_id,
         "title": record.title,
+        "grade_rule": grade_rule_summary(bands),
         "summary": summarize(items),
         "items": [item.to_dict() for item in items],
     }
@@ -90,6 +105,8 @@ def _render(result: dict, console: Console, problems_only: bool) -> None:
             item["why"],
         )
     console.print(table)
+    rule = result["grade_rule"]
+    console.print(f"评级规则 / grade rule：{rule['describe']}（依据：{rule['source']}）")
     s = result["summary"]
     console.print(
         f"共 {s['total']} 项：[green]一致 {s['ok']}[/green]，[bold red]不一致 {s['mismatch']}[/bold red]，"
@@ -108,6 +125,13 @@ def register(app: typer.Typer) -> None:
             bool,
             typer.Option("--problems", help="只列出不一致和无法复核的项 / only mismatches and unverifiable"),
         ] = False,
+        policy: Annotated[
+            str | None,
+            typer.Option(
+                "--policy",
+                help="按此政策文件（已导入）写明的评级档次复核等级 / grade bands from this ingested policy document",
+            ),
+        ] = None,
         data_dir: Annotated[
             Path | None,
             typer.Option("--data-dir", help="数据目录（覆盖 JIXIAO_DATA_DIR）/ data dir", file_okay=False),
@@ -115,11 +139,14 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """复核报告自身的数字：合计、比率、增长率、多年均值、得分与等级 / re-verify a report's own figures."""
         try:
-            result = run_check(doc, data_dir)
+            result = run_check(doc, data_dir, policy)
         except JixiaoError as err:
             err_console.print(f"[red]{err.message}[/red]")
             if err.hint:
                 err_console.print(err.hint)
+            raise typer.Exit(2) from err
+        except MetricError as err:  # the policy document states no grade bands
+            err_console.print(f"[red]{err.message_zh}[/red]\n{err.message_en}")
             raise typer.Exit(2) from err
         if json_out:
             typer.echo(json.dumps(result, ensure_ascii=False, indent=2))

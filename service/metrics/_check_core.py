@@ -20,6 +20,7 @@ CONVENTIONS: dict[str, str] = {
     "ratio_of_totals": "多年均值按合计数之比（Σ分子÷Σ分母）",
     "mean_of_ratios": "多年均值按各年比率的简单平均",
     "exact": "直接计算",
+    "rounded_display": "同一数字小数位不同，按较少位数舍入后相同",
 }
 
 _SUPERSCRIPTS = "¹²³⁴⁵⁶⁷⁸⁹⁰"

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 
 from service.metrics._check_core import CheckItem, cannot_verify, from_sum
+from service.metrics._check_policy import PolicyGradeRule
 from service.metrics._text_base import COUNT_UNITS, Ctx, N, Para, last, sentences
 from service.metrics.errors import MetricError
+from service.metrics.grades import grade_rule_from
 from service.metrics.registry import compute
 
 # a grade in quotes (any label: 优, 良好, 合格 …) or a usual label unquoted; not "等级为“差”的项目" (a rule)
@@ -79,6 +81,12 @@ def scores(ctx: Ctx, items: list[CheckItem]) -> None:
                     )
                     continue
                 ok = result.value in (stated, stated[:1])
+                rule = grade_rule_from(ctx.grade_bands)
+                words = f"评价等级按档次确定：{rule.describe()}（依据：{rule.source}）"
+                computation = {**result.to_computation(), "formula_words": words}
+                source = ctx.src(p, "评价等级")
+                if isinstance(rule, PolicyGradeRule):
+                    source["rule"] = rule.citation()
                 items.append(
                     CheckItem(
                         claim=f"评价等级（总分 {score.group(1)} 分）",
@@ -87,12 +95,12 @@ def scores(ctx: Ctx, items: list[CheckItem]) -> None:
                         recomputed=result.display,
                         formula=result.formula,
                         status="ok" if ok else "mismatch",
-                        why=("与评级规则一致：" if ok else "与评级规则不符：") + result.formula_words,
+                        why=("与评级规则一致：" if ok else "与评级规则不符：") + words,
                         convention="exact",
                         metric=result.metric,
                         kind="text",
-                        source=ctx.src(p, "评价等级"),
-                        computation=result.to_computation(),
+                        source=source,
+                        computation=computation,
                     )
                 )
 

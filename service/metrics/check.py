@@ -16,10 +16,14 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from service.metrics._check_core import CONVENTIONS, CheckItem, norm
+from service.metrics._check_core import CONVENTIONS, CheckItem, internal_error, norm
+from service.metrics._check_cross import check_cross
+from service.metrics._check_policy import PolicyGradeRule, grade_rule_from_policy
 from service.metrics._check_tables import RATE_RULES, check_tables
 from service.metrics._check_text import check_text
-from service.metrics.grades import GradeRule
+from service.metrics.errors import MetricError
+from service.metrics.grades import GradeRule, grade_rule_from
+from service.metrics.result import fmt
 
 STATUS_ZH = {"ok": "一致", "mismatch": "不一致", "cannot_verify": "无法复核"}
 
@@ -31,9 +35,26 @@ def check_report(
     `GradeRule` or [{label, min, include_min}]); None = the default 优/良/中/差 bands."""
     table_items, grids = check_tables(list(tables), doc_id)
     text_items = check_text(list(pages), grids, doc_id, grade_bands)
-    items = table_items + text_items
+    try:
+        cross_items = check_cross(grids, list(pages), doc_id)
+    except (MetricError, ArithmeticError, ValueError, KeyError, IndexError) as exc:  # loud, not fatal
+        cross_items = [internal_error("check_cross", exc)]
+    items = table_items + text_items + cross_items
     order = {id(item): i for i, item in enumerate(items)}
     return sorted(items, key=lambda it: (it.page if it.page is not None else 10**6, order[id(it)]))
+
+
+def grade_rule_summary(grade_bands: GradeRule | list[Any] | None) -> dict[str, Any]:
+    """The grade rule a check used, JSON-able: its bands, wording, source and (for a policy) citation."""
+    rule = grade_rule_from(grade_bands)
+    out: dict[str, Any] = {
+        "bands": [{"label": b.label, "min": fmt(b.min), "include_min": b.include_min} for b in rule.bands],
+        "describe": rule.describe(),
+        "source": rule.source,
+    }
+    if isinstance(rule, PolicyGradeRule):
+        out["citation"] = rule.citation()
+    return out
 
 
 def summarize(items: list[CheckItem]) -> dict[str, int]:
@@ -46,4 +67,15 @@ def summarize(items: list[CheckItem]) -> dict[str, int]:
     }
 
 
-__all__ = ["CONVENTIONS", "RATE_RULES", "STATUS_ZH", "CheckItem", "check_report", "norm", "summarize"]
+__all__ = [
+    "CONVENTIONS",
+    "RATE_RULES",
+    "STATUS_ZH",
+    "CheckItem",
+    "PolicyGradeRule",
+    "check_report",
+    "grade_rule_from_policy",
+    "grade_rule_summary",
+    "norm",
+    "summarize",
+]

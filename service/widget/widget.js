@@ -36,7 +36,7 @@
   }
 
   var CSS = [
-    ":host{all:initial;font-family:'PingFang SC','Microsoft YaHei','Noto Sans CJK SC','Source Han Sans SC',sans-serif;font-size:15px;line-height:1.6;color:#1a1a1a}",
+    ":host{all:initial;font-family:'PingFang SC','Microsoft YaHei','Noto Sans CJK SC','Source Han Sans SC','WenQuanYi Micro Hei',sans-serif;font-size:15px;line-height:1.6;color:#1a1a1a}",
     "*{box-sizing:border-box}",
     "button,select,textarea{font:inherit;color:inherit}",
     ":focus-visible{outline:3px solid #0b57d0;outline-offset:2px}",
@@ -332,7 +332,12 @@
   Widget.prototype.newBotBubble = function () {
     var b = el("div", { class: "msg bot" });
     this.log.appendChild(b);
+    this.scrollTo(b);
     return b;
+  };
+  // keep the start of the newest answer in view (within the panel only, never the portal page)
+  Widget.prototype.scrollTo = function (node) {
+    this.log.scrollTop = Math.max(0, node.offsetTop - this.log.offsetTop - 48);
   };
 
   Widget.prototype.setBusy = function (ctrl) {
@@ -382,7 +387,13 @@
         }
         bubble.removeAttribute("aria-busy");
         bubble.textContent = "";
-        self.showError(bubble, err, ctrl.signal.reason === "timeout");
+        var timedOut = ctrl.signal.reason === "timeout";
+        if (timedOut || (err && err.status)) { self.showError(bubble, err, timedOut); return; }
+        // a network error: either the service is down, or it refused this origin (CORS hides
+        // the 403 from us). An opaque no-cors request tells the two apart.
+        return fetch(self.api + "/healthz", { mode: "no-cors", cache: "no-store" })
+          .then(function () { self.showError(bubble, { status: 403 }, false); },
+                function () { self.showError(bubble, err, timedOut); });
       })
       .then(function () { clearTimeout(timer); self.setBusy(null); });
   };
@@ -431,6 +442,7 @@
     this.state.messages.push(msg); this.save();
     this.renderAnswer(bubble, msg);
     bubble.removeAttribute("aria-busy");
+    this.scrollTo(bubble);
   };
 
   Widget.prototype.renderAnswer = function (bubble, msg) {

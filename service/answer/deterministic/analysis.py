@@ -24,7 +24,15 @@ from service.answer.deterministic.lexicon import (
 
 Intent = Literal["lookup", "compute", "section", "grade", "check", "policy", "documents", "unknown"]
 Op = Literal[
-    "growth", "over_budget", "execution_rate", "score_rate", "grade", "total_score", "baseline", "derive", "share"
+    "growth",
+    "over_budget",
+    "execution_rate",
+    "score_rate",
+    "grade",
+    "total_score",
+    "baseline",
+    "derive",
+    "share",
 ]
 
 _CHECK = re.compile(
@@ -38,7 +46,7 @@ _GROWTH = re.compile(r"增长|提高|上升|增加|增幅|涨幅|上涨|涨了|�
 _SCORE_GIVEN = re.compile(r"(\d+(?:\.\d+)?)\s*分")
 _DOCS = re.compile(r"(哪些|什么|几份|多少份).{0,4}(文件|文档|报告|资料)|文档列表|已.{0,2}(导入|上传|收录)")
 _PROCEDURE = re.compile(r"(是否|有没有|有无|是不是|履行|按规定).{0,12}(程序|手续|调整|审批|报批)")
-_FOLLOWUP_HEAD = re.compile(r"^(那|那么|那个|它|它的|其|其中|该|这个|还有|再看|换成|改成)")
+_FOLLOWUP_HEAD = re.compile(r"^(那|那么|那个|它|它的|其|其中|该|这个|还有|再看|换成|改成|比|较|和|与|同|相比)")
 _LAST_YEAR = re.compile(r"去年|上一年|上年度|前一年")
 _OPEN = re.compile(r"哪些|什么|哪一年|哪年|何时|什么时候|哪个|哪家|为什么|为何|原因|怎样|如何|怎么|是谁|谁")
 _OPEN_STRONG = re.compile(r"哪些|哪一年|哪年|何时|什么时候|哪个|哪家|哪一|为什么|为何|原因|是谁|谁")
@@ -49,7 +57,9 @@ _QUANTITY = re.compile(
 _RULEBOOK = re.compile(r"细则|管理办法|办法|规定|制度|政策|条款|哪一条|第[一二三四五六七八九十]+条")
 _GRADE_WORD = re.compile(r"等级|评级|档次|[“\"「]?[优良中差][”\"」]?(还是|吗|呢|等)|算[优良中差]")
 _GRADE_OF_CLASS = re.compile(r"等级(为|是)[“\"「]?[优良中差]")
-_DERIVE = re.compile(r"怎么算|如何计算|怎么计算|怎样计算|计算方法|测算|算出来|用哪|由哪|如何得出|怎么得出|怎么来的|公式")
+_DERIVE = re.compile(
+    r"怎么算|如何计算|怎么计算|怎样计算|计算方法|测算|算出来|用哪|由哪|如何得出|怎么得出|怎么来的|公式"
+)
 _UNDERSPENT = re.compile(r"少花|结余|节余|比预算少|没花完|未花完|剩余|剩下")
 _SHARE = re.compile(r"占.{0,12}(比重|比例|占比|百分|多少|几成)|比重|占比")
 _BASELINE_Q = re.compile(r"均值|平均|年均|历史水平|以前年度|往年|历年|基期")
@@ -89,6 +99,7 @@ class Analysis:
 def analyse(question: str, lexicon: Lexicon, *, previous: dict[str, Any] | None = None) -> Analysis:
     # "每万次接听量的人工成本" names the same figure as "每万次接听量人工成本": match without 的
     q = to_halfwidth(question).strip().replace("的", "")
+    q = re.sub(r"每[一1]\s*万", "每万", q)
     a = Analysis(question=question)
     a.years = sorted({int(y) for y in _YEAR_IN_Q.findall(q)})
     a.relative_year = bool(_LAST_YEAR.search(q))
@@ -134,10 +145,10 @@ def analyse(question: str, lexicon: Lexicon, *, previous: dict[str, Any] | None 
         a.concept = a.concepts[0] if a.concepts else None
     elif a.score and (keys & {"评价等级"} or _GRADE_WORD.search(q)):
         a.intent, a.op, a.concept = "grade", "grade", "评价等级"
-    elif _DERIVE.search(q) and (main := _main(named, exclude=set())) in DERIVED and not _GROWTH.search(q):
-        a.intent, a.op, a.concept = "compute", "derive", main
     elif _BASELINE_Q.search(q) and (main := _main(named, exclude=set())) in RATIOS and not _GROWTH.search(q):
         a.intent, a.op, a.concept = "compute", "baseline", main
+    elif _DERIVE.search(q) and (derived := [k for k in a.concepts if k in DERIVED]) and not _GROWTH.search(q):
+        a.intent, a.op, a.concept = "compute", "derive", derived[-1]
     elif "评价等级" in keys and _GRADE_OF_CLASS.search(q) and not a.score:
         a.intent, a.policy = "policy", True  # "评价等级为差的项目…会怎样": a rule, not this project's grade
         a.concept = "评价等级"
@@ -174,7 +185,11 @@ def analyse(question: str, lexicon: Lexicon, *, previous: dict[str, Any] | None 
     if a.op == "growth" and _BASELINE_Q.search(q):
         a.vs_baseline = True
     if a.intent == "unknown" and _GROWTH.search(q) and re.search(r"比|较|同比|相比", q):
-        a.intent, a.op, a.vs_baseline = "compute", "growth", bool(_BASELINE_Q.search(q))  # a follow-up's new op
+        a.intent, a.op, a.vs_baseline = (
+            "compute",
+            "growth",
+            bool(_BASELINE_Q.search(q)),
+        )  # a follow-up's new op
     figure_named = any((c.kind in ("rate", "amount", "count")) for c, _, _ in named)
     open_marker = _OPEN_STRONG.search(q) or (_OPEN.search(q) and not figure_named)
     if a.intent in ("lookup", "unknown") and open_marker and not _QUANTITY.search(q):
@@ -254,17 +269,19 @@ def _content_terms(
 
 
 def _is_followup(q: str, a: Analysis) -> bool:
-    short = len(q) <= 16
-    open_slots = (
-        not a.concepts and not a.entities and not a.section and a.intent not in ("check", "documents")
-    )
-    return bool(_FOLLOWUP_HEAD.search(q) or q.rstrip("？?。 ").endswith("呢") or (short and open_slots))
+    """A question that names no figure, row, section or other content of its own continues the last one."""
+    open_slots = not a.concepts and not a.entities and not a.section and a.intent not in ("check", "documents")
+    if _FOLLOWUP_HEAD.search(q) or q.rstrip("？?。 ").endswith("呢"):
+        return True
+    return open_slots and not a.terms
 
 
 def _merge(new: Analysis, prev: Analysis) -> Analysis:
     """Fill the slots a follow-up leaves open from the previous analysis."""
     out = Analysis(question=new.question, followup=True)
-    if new.intent in ("unknown",) or (not new.concepts and not new.section and new.intent != "check"):
+    if new.op is None and (
+        new.intent == "unknown" or (not new.concepts and not new.section and new.intent != "check")
+    ):
         # "那2019年呢？": same question, other year/entity
         out.intent, out.op, out.concept, out.concepts = (
             prev.intent,

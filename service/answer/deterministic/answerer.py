@@ -7,6 +7,7 @@ citations and computations as the LLM path; no model anywhere.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from typing import Any
@@ -24,6 +25,8 @@ from service.answer.deterministic.lexicon import (
 )
 from service.answer.deterministic.render import CitationSet, Draft
 from service.answer.models import Answer, ProgressEvent, Turn
+
+log = logging.getLogger(__name__)
 
 _POLICY_TITLE = re.compile(r"办法|细则|规定|制度|通知|指标体系|评分规则|条例|意见|规程")
 
@@ -73,7 +76,11 @@ class DeterministicAnswerer:
         emit(on_event, ProgressEvent(stage="searching", detail=f"问题类型：{analysis.intent}"))
         finder = Finder(self.toolbox, lexicon, document_ids=document_ids, on_event=on_event)
         ctx = Context(finder=finder, lexicon=lexicon, analysis=analysis, cites=CitationSet())
-        draft = _unknown_terms(ctx) or dispatch(ctx)
+        try:
+            draft = _unknown_terms(ctx) or dispatch(ctx)
+        except Exception as exc:
+            log.exception("deterministic answerer failed on %r", question)
+            draft = refusal(ctx, "可靠的答案", reason=f"处理该问题时出错（{type(exc).__name__}）")
         emit(on_event, ProgressEvent(stage="writing", detail="生成回答"))
         text = draft.text()
         citations = ctx.cites.items if draft.found else []
@@ -109,8 +116,8 @@ def _unknown_terms(ctx: Context) -> Draft | None:
     """A question about something no document mentions ("招标金额") is answered "未找到" at once,
     before any figure is looked up, so a nearby number is never passed off as the answer."""
     a = ctx.analysis
-    if a.intent not in ("lookup", "compute", "unknown") or not a.terms:
-        return None
+    if a.intent not in ("lookup", "compute", "unknown") or not a.terms or a.entities:
+        return None  # a question naming table rows/columns is trusted to be about them
     missing = [t for t in a.terms if not ctx.finder.present(t)]
     if not missing:
         return None

@@ -60,6 +60,10 @@ OPERATIONS: dict[str, tuple[tuple[str, ...], dict[str, tuple[tuple[str, ...], tu
         ("monthly_turnover_rate",),
         {"part": (("leavers",), ("流失",)), "whole": (("average_headcount",), ("人数",))},
     ),
+    "funds_arrival_rate": (
+        ("funds_arrival_rate",),
+        {"part": (("arrived_funds",), ("到位",)), "whole": (("budget",), ("预算",))},
+    ),
     "share": (("share",), {"part": (("part",), ("部分",)), "whole": (("total",), ("合计", "总"))}),
     "baseline": (
         ("baseline_ratio_of_totals",),
@@ -95,6 +99,11 @@ def _registry() -> dict[str, Any]:
     except ImportError:  # pragma: no cover - the metrics module is part of the project
         return {}
     return dict(REGISTRY)
+
+
+def roles(op: str) -> list[str]:
+    """The operation's input roles, numerator first for ratios."""
+    return list(OPERATIONS[op][1])
 
 
 def metric_name(op: str) -> str | None:

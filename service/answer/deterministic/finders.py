@@ -154,8 +154,8 @@ class Finder:
                 score += 0.5
             else:
                 return None
-        for t in spec.terms:  # other words of the question: a match helps, a miss costs a little
-            score += 1 if t in hay else -0.5
+        for t in spec.terms:  # other words of the question: a whole header helps, a miss costs a little
+            score += 1 if t in (row, col) or (len(t) >= 3 and t in hay) else (0 if t in hay else -0.5)
         for w in spec.columns:
             if w in col:
                 score += 2

@@ -37,6 +37,11 @@ SECTION_HEADINGS: dict[str, tuple[str, ...]] = {
 }
 
 
+_BASELINE_ASKED = re.compile(
+    r"均值|年均|历史|以前年度|往年|(?:19|20)\d{2}\s*年?\s*[-—–至到~]\s*(?:19|20)\d{2}\s*年?\s*(?:的)?平均"
+)
+
+
 @dataclass
 class Context:
     finder: Finder
@@ -74,7 +79,7 @@ class Context:
             entities=list(a.entities if entities is None else entities),
             year=year,
             terms=list(a.terms if terms is None else terms),
-            baseline=bool(re.search(r"均值|平均|年均", q)) if baseline is None else baseline,
+            baseline=bool(_BASELINE_ASKED.search(q)) if baseline is None else baseline,
             qualified=bool(re.search(r"计划|目标|预期", q)),
             columns=columns,
         )
@@ -177,6 +182,10 @@ def handle_lookup(ctx: Context) -> Draft:
     for key in _lookup_targets(ctx):
         for y in years:
             f = ctx.finder.figure(ctx.spec(concept=key, year=y))
+            c = ctx.concept(key)
+            if f is None and a.entities and c is not None and c.key in _GENERIC_CONCEPTS:
+                # "组长岗位的保险支出": the named row and column are the figure; "支出" only says it is money
+                f = ctx.finder.figure(ctx.spec(concept="", year=y))
             if f is None:
                 missing.append(subject(ctx, year=y, concept=key))
                 continue
@@ -206,6 +215,7 @@ def handle_lookup(ctx: Context) -> Draft:
     )
 
 
+_GENERIC_CONCEPTS = frozenset({"支出金额", "预算金额", "到位金额"})
 _SEVERAL = re.compile(r"分别|和|及|与|、|以及")
 
 
@@ -310,7 +320,8 @@ def handle_change_vs_baseline(ctx: Context) -> Draft:
     """The change of a figure against its multi-year average (表3: 2020 vs 2018–2019 年均值), from the
     table's own (rounded) cells, as the report computes it."""
     ys = years_asked(ctx)
-    year = max(ys) if ys else ctx.report_year
+    # a range in the question ("比2018-2019年的均值") names the baseline, not the year compared
+    year = ys[0] if len(ys) == 1 else ctx.report_year
     what = subject(ctx, year=None)
     ctx.progress("searching", f"查找{year}年与历史均值的{what}")
     cur = ctx.finder.figure(ctx.spec(year=year, baseline=False))
@@ -378,7 +389,7 @@ def _stated_change(ctx: Context, what: str, year: int) -> Figure | None:
         best: tuple[int, re.Match[str]] | None = None
         for pos in sorted(m.end() for f in forms for m in re.finditer(re.escape(f), s)):
             m = _CHANGE.search(s, pos)
-            near = m is not None and m.start() - pos < 40 and not re.search(r"[；;]", s[pos : m.start()])
+            near = m is not None and m.start() - pos < 20 and not re.search(r"[；;]", s[pos : m.start()])
             if near and m is not None and (best is None or m.start() - pos < best[0]):
                 best = (m.start() - pos, m)
         if best:
@@ -484,6 +495,134 @@ def handle_score_rate(ctx: Context) -> Draft:
         computations=[c.computation],
         meta={"entities": ents},
     )
+
+
+def handle_derive(ctx: Context) -> Draft:
+    """A figure the report derives from two others of the same year (接听率 = 接听量 ÷ 呼入量): find the
+    inputs, compute through the catalogue, compare with the stated figure, cite the rule if any."""
+    from service.answer.deterministic.lexicon import DERIVED
+
+    a = ctx.analysis
+    key = a.concept or ""
+    op, num_key, den_key = DERIVED[key]
+    ys = years_asked(ctx)
+    year = max(ys) if ys else ctx.report_year
+    ctx.progress("searching", f"查找{year}年的{num_key}和{den_key}")
+    num = ctx.finder.figure(
+        ctx.spec(concept=num_key, year=year, entities=a.entities, terms=[], baseline=False)
+    )
+    den = ctx.finder.figure(
+        ctx.spec(concept=den_key, year=year, entities=a.entities, terms=[], baseline=False)
+    )
+    if not num or not den:
+        return refusal(
+            ctx,
+            f"{year}年的{num_key if not num else den_key}",
+            reason=year_reason(ctx, [y for y in [year] if y]),
+        )
+    ctx.progress("computing", f"计算{key}")
+    try:
+        from service.answer.deterministic.calculator import roles
+
+        r_num, r_den = roles(op)[:2]
+        c = compute(ctx.finder, op, {r_num: num, r_den: den})
+    except ComputeFailed as exc:
+        return refusal(ctx, key, reason=f"无法计算：{exc.message}")
+    v = _computed_vars(ctx, c, {r_num: f"{year}年{num_key}", r_den: f"{year}年{den_key}"})
+    stated = ctx.finder.figure(ctx.spec(concept=key, year=year, terms=[], baseline=False))
+    rule = None
+    if ctx.lexicon.policy_doc_ids():
+        concept = ctx.concept(key)
+        forms = [f for f in (concept.synonyms if concept else (key,)) if len(f) >= 3]
+        for p, sent in ctx.finder.sentences(
+            f"{key} 计算", must=[], any_of=forms, doc_ids=ctx.finder.policy_scope()
+        ):
+            if "＝" in sent or "=" in sent or "÷" in sent:
+                rule = {
+                    "text": normalize_space(sent),
+                    "n": ctx.cites.add(p.doc_id, p.title, page_of(p, sent), sent),
+                }
+                break
+    return Draft(
+        "answer_computation",
+        {
+            "subject": f"{year}年{key}" if year else key,
+            "verb": "为",
+            "result": c.computation.display,
+            "stated": {
+                "display": stated.display,
+                "n": ctx.cites.figure(stated),
+                "agrees": _agrees(stated, c.computation.display),
+            }
+            if stated
+            else None,
+            "extra": [rule] if rule else [],
+            **v,
+        },
+        computations=[c.computation],
+        meta={"years": [year] if year else []},
+    )
+
+
+_TOTAL_WORDS = re.compile(r"全部|全体|总|合计|整体|所有")
+
+
+def handle_share(ctx: Context) -> Draft:
+    """The share of a part in its whole ("话务岗的工资福利支出占全部工资福利支出的比重"): the part's cell,
+    and the whole as the same column's 合计 row of the same table (or the named whole)."""
+    a = ctx.analysis
+    q = normalize_space(a.question).replace(" ", "")
+    split = q.find("占")
+    before = [e for e in a.entities if 0 <= q.find(e) < split] if split > 0 else list(a.entities)
+    after = [e for e in a.entities if split > 0 and q.find(e, split) > split and e not in before]
+    in_whole = re.search(r"在(.+?)中占", q)
+    if in_whole:  # "经营用房租赁费在商品和服务支出中占多大比例"
+        after = [e for e in a.entities if e in in_whole.group(1)]
+        before = [e for e in a.entities if e not in after]
+    if not before:
+        return refusal(ctx, "占比的分子（部分）")
+    ctx.progress("searching", "查找部分与合计")
+    part = ctx.finder.figure(ctx.spec(entities=before, terms=[], year=None))
+    if part is None:
+        return refusal(ctx, "".join(before))
+    whole = None
+    if part.source == "cell":
+        col = clean_col(part.column)
+        for cand in ctx.finder.figures(
+            ctx.spec(concept=None, entities=["合计"], terms=[], year=None, columns=(col,) if col else ())
+        ):
+            if cand.table == part.table and cand.column == part.column:
+                whole = cand
+                break
+    if whole is None and after:
+        whole = ctx.finder.figure(ctx.spec(entities=after, terms=[], year=None))
+    if whole is None:
+        return refusal(ctx, f"{''.join(before)}所占比例的合计数")
+    ctx.progress("computing", "计算占比")
+    try:
+        c = compute(ctx.finder, "share", {"part": part, "whole": whole})
+    except ComputeFailed as exc:
+        return refusal(ctx, "占比", reason=f"无法计算：{exc.message}")
+    whole_label = "".join(after) or "合计"
+    v = _computed_vars(ctx, c, {"part": "".join(before), "whole": whole_label})
+    return Draft(
+        "answer_computation",
+        {
+            "subject": f"{''.join(before)}占{whole_label}的比重",
+            "verb": "为",
+            "result": c.computation.display,
+            "stated": None,
+            "extra": [],
+            **v,
+        },
+        computations=[c.computation],
+    )
+
+
+def clean_col(column: str) -> str:
+    from service.answer.deterministic.lexicon import clean_header
+
+    return clean_header(column.split(" ")[-1]) if column else ""
 
 
 def handle_baseline(ctx: Context) -> Draft:
@@ -823,6 +962,7 @@ def handle_check(ctx: Context) -> Draft:
     )
 
 
+_SUM_ASKED = re.compile(r"相加|加起来|之和|合计|总和|加总|各项")
 _NUM_IN_Q = re.compile(r"\d+(?:\.\d+)?")
 _TABLE_NO = re.compile(r"表\s*(\d+(?:\s*[-－—]\s*\d+)?)")
 
@@ -853,6 +993,8 @@ def _focused_items(ctx: Context, rows: list[dict[str, Any]]) -> list[dict[str, A
         if m and tables:
             score += 2 if m.group(1).replace(" ", "") in tables else -2
         score += sum(1.5 if len(w) >= 3 else 1 for w in dict.fromkeys(words) if w in claim)
+        if _SUM_ASKED.search(q) and "+" in str(r.get("formula", "")):
+            score += 1
         if score > 0:
             scored.append((score, i, r))
     if not scored:
@@ -931,33 +1073,74 @@ def _status(item: dict[str, Any]) -> str:
 
 
 def handle_policy(ctx: Context) -> Draft:
+    """Quote the clause(s) of the policy that answer the question: words weighted by rarity, the
+    concept's own names counting double."""
+    import math
+
     a = ctx.analysis
     ids = ctx.finder.policy_scope()
-    words = [w for w in [a.concept or "", *a.entities, *a.terms] if w]
-    query = " ".join(words) or a.question
-    ctx.progress("searching", "检索政策条款")
     concept = ctx.concept(a.concept)
-    forms = [m for m in (concept.synonyms + concept.match if concept else ()) if len(m) >= 2] or words
-    best: list[tuple[float, Passage, str]] = []
+    forms = [m for m in (concept.synonyms + concept.match if concept else ()) if len(m) >= 2]
+    words = list(dict.fromkeys([*forms[:1], *a.entities, *_question_words(ctx)]))
+    words = [w for w in words if w not in _RULE_WORDS]
+    if not words and not forms:
+        return refusal(ctx, f"“{a.question}”所问的条款")
+    query = " ".join(words[:6]) or a.question
+    ctx.progress("searching", "检索政策条款")
+    clauses: list[tuple[int, Passage, str, str]] = []
+    seen: set[str] = set()
     for rank, p in enumerate(ctx.finder.search(query, doc_ids=ids, k=8)):
         for sent in _clauses(p.text):
-            s = normalize_space(sent)
-            hits = sum(1 for f in forms if f in s) + sum(0.5 for t in a.terms if t in s)
-            if hits:
-                best.append((hits + (0.5 if _CLAUSE_NO.match(s) else 0) + 1 / (2 + rank), p, sent))
-    if not best:
-        return refusal(ctx, f"关于“{query}”的政策条款")
+            c = normalize_space(sent)
+            if c not in seen and len(c) >= 6:
+                seen.add(c)
+                clauses.append((rank, p, sent, c))
+    n = len(clauses) or 1
+    weight = {w: len(w) * math.log(1 + n / (1 + sum(1 for *_, c in clauses if w in c))) for w in words}
+    for f in forms:
+        weight[f] = max(weight.get(f, 0.0), 2.0 * len(f))
+    total = sum(weight[w] for w in words) or 1.0
+    best: list[tuple[float, Passage, str]] = []
+    for rank, p, sent, c in clauses:
+        covered = sum(weight[w] for w in words if w in c) + max(
+            (weight[f] for f in forms if f in c), default=0.0
+        )
+        if covered:
+            bonus = (0.1 if _CLAUSE_NO.match(c) else 0) + 0.05 / (1 + rank)
+            best.append((covered / total + bonus, p, sent))
     best.sort(key=lambda t: -t[0])
-    clauses = []
-    for _, p, sent in best[:2]:
-        clauses.append(
+    if not best or best[0][0] < 0.3:
+        return refusal(ctx, f"关于“{query}”的政策条款")
+    top = best[0][0]
+    out = []
+    for _, p, sent in [t for t in best[:2] if t[0] >= 0.75 * top]:
+        out.append(
             {
                 "text": normalize_space(sent),
                 "title": p.title,
                 "n": ctx.cites.add(p.doc_id, p.title, page_of(p, sent), sent),
             }
         )
-    return Draft("answer_policy", {"topic": a.concept or query, "clauses": clauses})
+    return Draft("answer_policy", {"topic": a.concept or "、".join(words[:3]), "clauses": out})
+
+
+_RULE_WORDS = frozenset(
+    [
+        "细则",
+        "实施细则",
+        "管理办法",
+        "办法",
+        "规定",
+        "制度",
+        "政策",
+        "条款",
+        "按照",
+        "根据",
+        "依据",
+        "规则",
+        "文件",
+    ]
+)
 
 
 def _clauses(text: str) -> list[str]:
@@ -998,6 +1181,12 @@ _SECTION_WORDS = frozenset(
         "问题",
         "建议",
         "存在",
+        "设定",
+        "设置",
+        "制定",
+        "内容",
+        "总体",
+        "具体",
         "主要",
         "不足",
         "不足之处",
@@ -1130,6 +1319,8 @@ OPERATIONS = {
     "score_rate": handle_score_rate,
     "grade": handle_grade,
     "baseline": handle_baseline,
+    "derive": handle_derive,
+    "share": handle_share,
 }
 
 
