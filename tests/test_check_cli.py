@@ -74,3 +74,60 @@ def test_check_unknown_document(sample_data_dir: Path) -> None:
     result = runner.invoke(app, ["check", "no-such-report", "--data-dir", str(sample_data_dir)])
     assert result.exit_code == 2
     assert "no-such-report" in result.output
+
+
+def test_check_with_policy_grades_by_its_clause(sample_data_dir: Path) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "check",
+            "report_2020_8890.pdf",
+            "--policy",
+            "policy_sample.pdf",
+            "--json",
+            "--data-dir",
+            str(sample_data_dir),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    rule = data["grade_rule"]
+    assert [(b["label"], b["min"]) for b in rule["bands"]] == [
+        ("优", "90"),
+        ("良", "80"),
+        ("中", "60"),
+        ("差", "0"),
+    ]
+    assert rule["citation"]["clause"] == "第八条" and rule["citation"]["page"] == 1
+    assert "第八条（第1页）" in rule["source"]
+    grades = [i for i in data["items"] if i["metric"] == "grade_from_score"]
+    assert len(grades) == 2
+    assert all(g["status"] == "ok" and "第八条（第1页）" in g["why"] for g in grades)
+    assert all(g["source"]["rule"]["doc_id"] == rule["citation"]["doc_id"] for g in grades)
+    crosses = [i for i in data["items"] if i["kind"] == "cross_check"]
+    assert crosses and all(i["status"] == "ok" and len(i["source"]["pages"]) == 2 for i in crosses)
+
+
+def test_check_default_rule_is_shown(sample_data_dir: Path) -> None:
+    result = runner.invoke(
+        app, ["check", "report_2020_8890", "--data-dir", str(sample_data_dir)], env={"COLUMNS": "220"}
+    )
+    assert result.exit_code == 0, result.output
+    assert "评级规则 / grade rule" in result.stdout and "前后一致" in result.stdout
+
+
+def test_check_with_a_policy_that_states_no_bands(sample_data_dir: Path) -> None:
+    """The report itself as the "policy": it states no grade bands — a clear error, exit 2."""
+    result = runner.invoke(
+        app,
+        ["check", "report_2020_8890", "--policy", "report_2020_8890", "--data-dir", str(sample_data_dir)],
+    )
+    assert result.exit_code == 2
+    assert "评级档次" in result.output and "grade bands" in result.output
+
+
+def test_check_with_an_unknown_policy(sample_data_dir: Path) -> None:
+    result = runner.invoke(
+        app, ["check", "report_2020_8890", "--policy", "no-such-policy", "--data-dir", str(sample_data_dir)]
+    )
+    assert result.exit_code == 2 and "no-such-policy" in result.output

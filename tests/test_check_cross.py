@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_check_report import _altered
+from test_check_tables_unit import FakePage, table
 
 from service.metrics.check import (
     CheckItem,
@@ -22,8 +24,6 @@ from service.metrics.check import (
     grade_rule_summary,
 )
 from service.metrics.errors import BadGradeRule
-from tests.test_check_report import _altered
-from tests.test_check_tables_unit import FakePage, table
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPORT = FIXTURES / "report_2020_8890.pdf"
@@ -67,14 +67,15 @@ def pair(items: list[CheckItem], later: str, earlier: str) -> list[CheckItem]:
     return out
 
 
-def key(item: CheckItem) -> tuple[str, int | None, str]:
-    return (item.claim, item.page, item.stated)
+def key(item: CheckItem) -> tuple[str, int | None]:
+    return (item.claim, item.page)
 
 
-def flipped_by(before: list[CheckItem], after: list[CheckItem]) -> set[tuple[str, int | None, str]]:
+def flipped_by(before: list[CheckItem], after: list[CheckItem]) -> set[tuple[str, int | None]]:
+    """Keys of the items whose status changed (all must now be mismatches) — same items before and after."""
     a = {key(i): i for i in after}
     b = {key(i): i for i in before}
-    assert set(a) == set(b)
+    assert len(a) == len(after) and len(b) == len(before) and set(a) == set(b)
     assert all(a[k].status == "mismatch" for k in b if a[k].status != b[k].status)
     return {k for k in b if b[k].status != a[k].status}
 
@@ -152,10 +153,12 @@ def test_altered_detail_total_flips_its_pairs_and_its_sum(
     altered = _altered(tables, "表 1-3", "合计", "实际支出金额", "1978.65")
     after = check_report(altered, pages, doc_id=DOC)
     assert flipped_by(items, after) == {
-        ("表1-3 合计 实际支出金额（各行之和）", 3, "1978.65"),
-        ("前后一致：表1-3 合计 实际支出金额 ↔ 表1-1 商品和服务支出 支出金额（第2页）", 3, "1978.65"),
-        ("前后一致：正文“实际支出为1978.55万元” ↔ 表1-3 合计 实际支出金额（第3页）", 7, "1978.55万元"),
-    } or True  # keys of an altered cell carry the new stated value: compared below by claim
+        ("表1-3 合计 实际支出金额（各行之和）", 3),
+        ("前后一致：表1-3 合计 实际支出金额 ↔ 表1-1 商品和服务支出 支出金额（第2页）", 3),
+        ("前后一致：正文“实际支出为1978.55万元” ↔ 表1-3 合计 实际支出金额（第3页）", 7),
+    }
+    # the text's own pair with 表1-1 is untouched
+    assert [i.status for i in pair(after, "实际支出为1978.55万元", "表1-1 商品和服务支出")] == ["ok"]
 
 
 def test_altered_cell_flips_exactly_the_pairs_that_use_it(
@@ -165,12 +168,16 @@ def test_altered_cell_flips_exactly_the_pairs_that_use_it(
     tables, pages = report
     after = check_report(_altered(tables, "表 1-2", "合计", "2020 年月 均人数", "908"), pages, doc_id=DOC)
     changed = {i.claim: i for i in after if i.status == "mismatch"}
-    assert set(changed) == {
-        "表1-2 合计 2020年月均人数（各行之和）",
-        "前后一致：表3 月均人员数量（人） 2020年 ↔ 表1-2 合计 2020年月均人数（第2页）",
-        "前后一致：正文“月均总人数为909人” ↔ 表1-2 合计 2020年月均人数（第2页）",
-        "前后一致：正文“2020年实际话务员月均人数909人” ↔ 表1-2 合计 2020年月均人数（第2页）",
-    }
+    assert (
+        {c for c, _ in flipped_by(items, after)}
+        == set(changed)
+        == {
+            "表1-2 合计 2020年月均人数（各行之和）",
+            "前后一致：表3 月均人员数量（人） 2020年 ↔ 表1-2 合计 2020年月均人数（第2页）",
+            "前后一致：正文“月均总人数为909人” ↔ 表1-2 合计 2020年月均人数（第2页）",
+            "前后一致：正文“2020年实际话务员月均人数909人” ↔ 表1-2 合计 2020年月均人数（第2页）",
+        }
+    )
     cross = changed["前后一致：正文“月均总人数为909人” ↔ 表1-2 合计 2020年月均人数（第2页）"]
     assert cross.stated == "909人" and cross.recomputed == "908人"  # reported, not corrected
     assert "第4页为 909人" in cross.why and "第2页为 908人" in cross.why
@@ -182,7 +189,9 @@ def test_altered_personnel_cost_flips_both_tables_that_repeat_it(
     report: tuple[list[Any], list[Any]], items: list[CheckItem]
 ) -> None:
     tables, pages = report
-    after = check_report(_altered(tables, "表 3", "人工费用（万元）", "2020 年", "9098.42"), pages, doc_id=DOC)
+    after = check_report(
+        _altered(tables, "表 3", "人工费用（万元）", "2020 年", "9098.42"), pages, doc_id=DOC
+    )
     mismatched = {i.claim for i in after if i.status == "mismatch"}
     assert "前后一致：表3 人工费用（万元） 2020年 ↔ 表1-2 合计 工资福利支出总额（第2页）" in mismatched
     assert "前后一致：表3 人工费用（万元） 2020年 ↔ 表1-1 工资福利支出 支出金额（第2页）" in mismatched
@@ -195,7 +204,9 @@ def test_altered_text_figure_flips_only_its_pair(
     report: tuple[list[Any], list[Any]], items: list[CheckItem]
 ) -> None:
     tables, pages = report
-    changed = [dataclasses.replace(p, text=p.text.replace("员工数量为 865 人", "员工数量为 866 人")) for p in pages]
+    changed = [
+        dataclasses.replace(p, text=p.text.replace("员工数量为 865 人", "员工数量为 866 人")) for p in pages
+    ]
     assert changed != list(pages)
     after = check_report(tables, changed, doc_id=DOC)
     mismatches = [(i.claim, i.stated, i.recomputed) for i in after if i.status == "mismatch"]
@@ -208,7 +219,9 @@ def test_altered_dimension_score_in_text_flips_its_pair_and_the_text_total(
     report: tuple[list[Any], list[Any]],
 ) -> None:
     tables, pages = report
-    changed = [dataclasses.replace(p, text=p.text.replace("项目过程 19.5 分", "项目过程 19.6 分")) for p in pages]
+    changed = [
+        dataclasses.replace(p, text=p.text.replace("项目过程 19.5 分", "项目过程 19.6 分")) for p in pages
+    ]
     after = check_report(tables, changed, doc_id=DOC)
     assert sorted(i.claim for i in after if i.status == "mismatch") == sorted(
         ["总分（各一级指标得分之和）", "前后一致：正文“项目过程19.6分” ↔ 表2 得分 项目过程（第3页）"]
@@ -280,7 +293,9 @@ def test_fewer_decimals_in_the_text_are_rounding_not_a_mismatch() -> None:
 
 
 def test_bands_are_read_from_the_policy_pdf(policy_pages: list[Any]) -> None:
-    rule = grade_rule_from_policy(policy_pages, title="示例市项目支出绩效评价实施细则（测试用样本）", doc_id="p")
+    rule = grade_rule_from_policy(
+        policy_pages, title="示例市项目支出绩效评价实施细则（测试用样本）", doc_id="p"
+    )
     assert [(b.label, b.min, b.include_min) for b in rule.bands] == [
         ("优", Decimal(90), True),
         ("良", Decimal(80), True),
@@ -317,7 +332,9 @@ def test_band_wordings(text: str, bands: list[tuple[str, str, bool]]) -> None:
 
 def test_a_document_without_bands_is_a_clear_error() -> None:
     with pytest.raises(BadGradeRule) as err:
-        grade_rule_from_policy([FakePage(1, "第九条 评价等级为“差”的项目，原则上应压减下一年度预算。")], title="某办法")
+        grade_rule_from_policy(
+            [FakePage(1, "第九条 评价等级为“差”的项目，原则上应压减下一年度预算。")], title="某办法"
+        )
     assert "《某办法》" in err.value.message_zh and "grade bands" in err.value.message_en
 
 
@@ -326,7 +343,9 @@ def test_report_graded_by_the_policy_cites_its_clause(
 ) -> None:
     tables, pages = report
     rule = grade_rule_from_policy(policy_pages, title="示例市细则", doc_id="policy1")
-    grades = [i for i in check_report(tables, pages, doc_id=DOC, grade_bands=rule) if i.metric == "grade_from_score"]
+    grades = [
+        i for i in check_report(tables, pages, doc_id=DOC, grade_bands=rule) if i.metric == "grade_from_score"
+    ]
     assert [(g.page, g.stated, g.status) for g in grades] == [(1, "优", "ok"), (3, "优", "ok")]
     for g in grades:
         assert "《示例市细则》第八条（第1页）" in g.why
@@ -346,7 +365,11 @@ def test_another_policys_bands_change_the_verdict(report: tuple[list[Any], list[
         [FakePage(3, "第十二条 评价等级分为：95分（含）以上为“优”；85分（含）至95分为“良”；85分以下为“差”。")]
     )
     assert isinstance(strict, PolicyGradeRule)
-    grades = [i for i in check_report(tables, pages, doc_id=DOC, grade_bands=strict) if i.metric == "grade_from_score"]
+    grades = [
+        i
+        for i in check_report(tables, pages, doc_id=DOC, grade_bands=strict)
+        if i.metric == "grade_from_score"
+    ]
     assert [(g.stated, g.recomputed, g.status) for g in grades] == [("优", "良", "mismatch")] * 2
     assert all("第十二条（第3页）" in g.why for g in grades)
 

@@ -67,6 +67,9 @@ async def readyz(request: Request) -> JSONResponse:
         "ok": (active == "llm") if settings.llm_configured else None,
         "status": assistant.llm_status,
     }
+    llm_status = getattr(getattr(assistant, "llm", None), "status", None)
+    if callable(llm_status):  # the active agent's start-up probe: verdict and message
+        llm["probe"] = llm_status().get("probe")
     ready = store_check["ok"] and embedding_check["ok"]
     status = "ok" if ready and llm["ok"] is not False else ("degraded" if ready else "not_ready")
     body = {
