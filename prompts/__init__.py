@@ -41,7 +41,9 @@ def _filename(name: str) -> str:
     for suf in _SUFFIXES:
         if (PROMPTS_DIR / f"{name}{suf}").is_file():
             return f"{name}{suf}"
-    raise KeyError(f"no prompt template named {name!r} in {PROMPTS_DIR} (have: {', '.join(template_names())})")
+    raise KeyError(
+        f"no prompt template named {name!r} in {PROMPTS_DIR} (have: {', '.join(template_names())})"
+    )
 
 
 def render(name: str, **variables: object) -> str:

@@ -278,3 +278,92 @@ def test_document_scope_is_respected(answerer, sample_store):
 def test_empty_question(answerer):
     a = ask(answerer, "   ")
     assert not a.citations and "问题" in a.answer
+
+
+# ---- wider: shares, derived figures, baselines, checks, open questions ---------------------------------
+
+
+def test_share_of_a_part_in_its_total(answerer):
+    a = ask(answerer, "话务岗的工资福利支出占全部工资福利支出的比重是多少？")
+    comp = computation(a, "share")
+    assert comp.display == "87.24%"
+    assert input_values(comp) == {Decimal("7937.43"), Decimal("9098.24")}
+    assert "87.24%" in a.answer
+
+
+def test_derived_rate_from_its_inputs(answerer):
+    a = ask(answerer, "接听率96.12%是用哪两个数算出来的？")
+    comp = computation(a, "answer_rate")
+    assert input_values(comp) == {Decimal("1012.36"), Decimal("1053.2")}
+    assert "1012.36" in a.answer and "1053.2" in a.answer
+    assert 4 in {c.page for c in a.citations}
+
+
+def test_change_against_the_multi_year_average_uses_the_reports_convention(answerer):
+    # the report computes from its rounded table values: (2.72 − 1.10) ÷ 2.72, not from 19/699 and 10/909
+    a = ask(answerer, "2020年月均人员流失率比历史均值下降了多少？")
+    comp = computation(a, "change_vs_baseline")
+    assert input_values(comp) == {Decimal("1.10"), Decimal("2.72")}
+    assert "下降59.56%" in a.answer.split("。")[0]
+
+
+def test_under_budget_is_a_saving(answerer):
+    a = ask(answerer, "工资福利支出比预算少花了多少？")
+    comp = computation(a, "over_budget_amount")
+    assert input_values(comp) == {Decimal("9098.24"), Decimal("9113.78")}
+    assert "结余15.54万元" in a.answer
+
+
+def test_two_figures_in_one_question(answerer):
+    a = ask(answerer, "资本性支出的预算和执行情况怎么样？")
+    assert "9万元" in a.answer and "0%" in a.answer
+
+
+def test_focused_report_check(answerer):
+    a = ask(answerer, "话务岗的基本工资、保险和公积金三项加起来等于工资福利支出总额吗？")
+    comp = computation(a, "sum_check")
+    assert input_values(comp) >= {Decimal("5127.60"), Decimal("1772.42"), Decimal("1037.41")}
+    assert "一致" in a.answer and "7937.43" in a.answer
+    assert 2 in {c.page for c in a.citations}
+
+
+def test_whole_report_check_summarises_without_stray_figures(answerer):
+    a = ask(answerer, "这份报告的数字对得上吗？")
+    assert "复核" in a.answer and "不一致" in a.answer
+    assert a.grounded, a.ungrounded
+
+
+def test_open_question_quotes_the_sentence(answerer):
+    a = ask(answerer, "8890便民专线服务平台是哪一年开通运行的？")
+    assert "2015" in a.answer
+    assert a.citations and a.citations[0].page == 1
+
+
+def test_section_question_with_a_focus(answerer):
+    a = ask(answerer, "后台数据留存方面有什么隐患？评价组建议怎么整改？")
+    assert "运营商" in a.answer and "备份" in a.answer
+    assert {c.page for c in a.citations} <= {7, 8}
+
+
+def test_policy_clause_for_a_plain_question(answerer):
+    a = ask(answerer, "实施细则从什么时候开始施行？")
+    assert "印发之日" in a.answer
+    assert any("第十一条" in c.quote for c in a.citations)
+
+
+def test_unknown_word_next_to_a_known_figure_is_not_answered_with_it(answerer):
+    assert_refusal(ask(answerer, "项目的招标预算是多少？"))
+
+
+def test_follow_up_with_a_new_operation(answerer):
+    q = "2020年一共受理了多少万件？"
+    first = ask(answerer, q)
+    second = ask(answerer, "比上一年增长了多少？", _turns(q, first))
+    assert "37.83%" in second.answer
+    assert input_values(computation(second, "growth_rate")) == {Decimal("1036.39"), Decimal("751.92")}
+
+
+def test_an_unrelated_question_after_a_turn_is_not_merged(answerer):
+    q = "2020年接听量是多少？"
+    first = ask(answerer, q)
+    assert_refusal(ask(answerer, "项目的招标金额是多少？", _turns(q, first)))

@@ -378,3 +378,21 @@ def test_default_bands_without_a_policy(items: list[CheckItem]) -> None:
     grades = [i for i in items if i.metric == "grade_from_score"]
     assert grades and all("rule" not in g.source and "第八条" in g.why for g in grades)
     assert "citation" not in grade_rule_summary(None)
+
+
+def test_a_table_with_two_cells_of_one_key_is_not_paired_but_the_others_are() -> None:
+    """表1 states two budgets (年初 and 调整后 both read as 预算): ambiguous, so 表1 is left out of the
+    budget pairs — yet 表2 and the text, which state one budget each, are still compared."""
+    t1 = table(
+        "表 1 预算调整表",
+        "1",
+        ["科目", "预算数", "调整预算数"],
+        [["合计", "100.00", "120.00"]],
+        page=2,
+    )
+    t2 = table("表 2 资金表", "2", ["科目", "预算金额"], [["合计", "120.00"]], page=3)
+    pages = [FakePage(1, "2022年某项目绩效评价报告"), FakePage(4, "项目预算资金 120 万元。")]
+    items = crosses(check_report([t1, t2], pages, doc_id="x"))
+    assert [(i.claim, i.status) for i in items] == [
+        ("前后一致：正文“项目预算资金120万元” ↔ 表2 合计 预算金额（第3页）", "ok")
+    ]

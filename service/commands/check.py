@@ -106,7 +106,7 @@ def _render(result: dict, console: Console, problems_only: bool) -> None:
         )
     console.print(table)
     rule = result["grade_rule"]
-    console.print(f"评级规则 / grade rule：{rule['describe']}（依据：{rule['source']}）")
+    console.print(f"评级规则 / grade rule：{rule['describe']}（依据：{rule['source']}）", soft_wrap=True)
     s = result["summary"]
     console.print(
         f"共 {s['total']} 项：[green]一致 {s['ok']}[/green]，[bold red]不一致 {s['mismatch']}[/bold red]，"

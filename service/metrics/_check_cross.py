@@ -369,12 +369,12 @@ def check_cross(grids: list[Grid], pages: list[Any], doc_id: str) -> list[CheckI
         groups.setdefault(f.key, []).append(f)
     items: list[CheckItem] = []
     for figures in groups.values():
-        in_tables = [f for f in figures if f.grid]
         per_grid: dict[str, int] = {}
-        for f in in_tables:
-            per_grid[f.grid] = per_grid.get(f.grid, 0) + 1
-        if any(n > 1 for n in per_grid.values()):
-            continue  # two cells of one table share a key: the key is too coarse to pair them
+        for f in figures:
+            if f.grid:
+                per_grid[f.grid] = per_grid.get(f.grid, 0) + 1
+        # two cells of one table sharing a key (预算数 and 调整后预算数 …): too coarse to pair that table
+        in_tables = [f for f in figures if f.grid and per_grid[f.grid] == 1]
         for i, a in enumerate(in_tables):
             for b in in_tables[i + 1 :]:
                 first, second = sorted((a, b), key=lambda f: (f.page or 0, f.order))

@@ -7,6 +7,12 @@ intermediates, so both conventions are tried (full precision, and from the figur
 that matches is named and the figure is ok. A figure matching neither is a mismatch — reported, never
 corrected. A percentage the checker cannot pair with inputs is listed as cannot_verify, with why.
 
+Cross-checks (`_check_cross`): an absolute figure stated in two places — a detail table's 合计 and the
+summary table's row, two tables giving the same year's figure, a table cell and a sentence — must be
+the same; each pair is an item citing both pages. The grade is judged by `grade_bands`: the default
+rule, or one read from a policy document by `grade_rule_from_policy` (`_check_policy`), cited by
+clause and page.
+
 Duck-typed over `ingest.models.Table` (caption, pages, cells: row_index, col_index, row_header,
 col_header, raw, value, unit, page, is_percent) and `Page` (number, text); no import of ingest.
 """

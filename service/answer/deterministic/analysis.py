@@ -46,7 +46,9 @@ _GROWTH = re.compile(r"增长|提高|上升|增加|增幅|涨幅|上涨|涨了|�
 _SCORE_GIVEN = re.compile(r"(\d+(?:\.\d+)?)\s*分")
 _DOCS = re.compile(r"(哪些|什么|几份|多少份).{0,4}(文件|文档|报告|资料)|文档列表|已.{0,2}(导入|上传|收录)")
 _PROCEDURE = re.compile(r"(是否|有没有|有无|是不是|履行|按规定).{0,12}(程序|手续|调整|审批|报批)")
-_FOLLOWUP_HEAD = re.compile(r"^(那|那么|那个|它|它的|其|其中|该|这个|还有|再看|换成|改成|比|较|和|与|同|相比)")
+_FOLLOWUP_HEAD = re.compile(
+    r"^(那|那么|那个|它|它的|其|其中|该|这个|还有|再看|换成|改成|比|较|和|与|同|相比)"
+)
 _LAST_YEAR = re.compile(r"去年|上一年|上年度|前一年")
 _OPEN = re.compile(r"哪些|什么|哪一年|哪年|何时|什么时候|哪个|哪家|为什么|为何|原因|怎样|如何|怎么|是谁|谁")
 _OPEN_STRONG = re.compile(r"哪些|哪一年|哪年|何时|什么时候|哪个|哪家|哪一|为什么|为何|原因|是谁|谁")
@@ -61,6 +63,7 @@ _DERIVE = re.compile(
     r"怎么算|如何计算|怎么计算|怎样计算|计算方法|测算|算出来|用哪|由哪|如何得出|怎么得出|怎么来的|公式"
 )
 _UNDERSPENT = re.compile(r"少花|结余|节余|比预算少|没花完|未花完|剩余|剩下")
+_PER_CAPITA = re.compile(r"人均|每人|平均每人|每名")
 _SHARE = re.compile(r"占.{0,12}(比重|比例|占比|百分|多少|几成)|比重|占比")
 _BASELINE_Q = re.compile(r"均值|平均|年均|历史水平|以前年度|往年|历年|基期")
 _YEAR_IN_Q = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:\s*年)?(?!\d)")
@@ -159,6 +162,9 @@ def analyse(question: str, lexicon: Lexicon, *, previous: dict[str, Any] | None 
     elif "超预算金额" in keys or (_UNDERSPENT.search(q) and keys & {"预算金额", "支出金额"}):
         a.intent, a.op = "compute", "over_budget"
         a.concept = _main(named, exclude={"超预算金额"}) or "超预算金额"
+    elif _PER_CAPITA.search(q) and a.entities:
+        a.intent, a.op = "compute", "per_capita"
+        a.concept = None
     elif _SHARE.search(q) and (keys or a.entities):
         a.intent, a.op = "compute", "share"
         a.concept = _main(named, exclude=set())
@@ -270,7 +276,9 @@ def _content_terms(
 
 def _is_followup(q: str, a: Analysis) -> bool:
     """A question that names no figure, row, section or other content of its own continues the last one."""
-    open_slots = not a.concepts and not a.entities and not a.section and a.intent not in ("check", "documents")
+    open_slots = (
+        not a.concepts and not a.entities and not a.section and a.intent not in ("check", "documents")
+    )
     if _FOLLOWUP_HEAD.search(q) or q.rstrip("？?。 ").endswith("呢"):
         return True
     return open_slots and not a.terms

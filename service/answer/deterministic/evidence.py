@@ -42,6 +42,7 @@ class Figure:
     source: str = "text"  # "cell" | "text"
     label: str = ""  # what the number is, e.g. "合计 预算执行率" or the matched term
     table: str = ""  # caption of the table, for cells
+    table_id: str = ""
     row: str = ""
     column: str = ""
     year: int | None = None

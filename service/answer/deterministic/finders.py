@@ -124,7 +124,7 @@ class Finder:
         out = [f for f in (self._score_cell(spec, c) for c in self.cells(spec.query())) if f]
         if not out and spec.concept:
             # the table may word it differently: retry with the concept's other names
-            for alt in _alternatives(spec)[:2]:
+            for alt in _alternatives(spec)[:3]:
                 out = [f for f in (self._score_cell(spec, c) for c in self.cells(alt)) if f]
                 if out:
                     break
@@ -206,6 +206,7 @@ class Finder:
             source="cell",
             label=f"{row} {col}".strip(),
             table=c["table"],
+            table_id=c["table_id"],
             row=c["row"],
             column=c["column"],
             year=spec.year or (header_years[0] if len(header_years) == 1 else None),
@@ -273,7 +274,16 @@ class Finder:
             d, between = _distance(anchors, num.start, num.end, s)
             if d is None or d > 60:
                 continue
-            ns = score - d / 20
+            baseline_near = bool(_BASELINE.search(between)) or bool(
+                _BASELINE.search(s[max(0, num.start - 8) : num.start])
+            )
+            if spec.baseline != baseline_near:
+                if spec.baseline:
+                    continue  # a multi-year average must be stated as one ("较2018-2019年均值10.58万元")
+                score_adj = -1.5
+            else:
+                score_adj = 0.0
+            ns = score - d / 20 + score_adj
             if _QUALIFIER.search(between) and not spec.qualified:
                 ns -= 2.5
             if _TOTAL.search(s[max(0, num.start - 6) : num.start]):
@@ -297,6 +307,33 @@ class Finder:
             year=num.year,
             score=ns,
         )
+
+    def row_figures(self, fig: Figure) -> list[Figure]:
+        """Every value in the same table row as `fig` (get_table), in column order, with the row quote."""
+        if fig.source != "cell" or not fig.table_id:
+            return [fig]
+        res = self.call("get_table", doc=fig.doc_id, caption_or_id=fig.table_id)
+        out = []
+        for c in cells_from({"cells": res.get("cells", [])} if isinstance(res, dict) else {}):
+            if c["row"] != fig.row:
+                continue
+            out.append(
+                Figure(
+                    value=c["value"],
+                    unit=c["unit"] or fig.unit,
+                    doc_id=fig.doc_id,
+                    title=fig.title,
+                    page=c["page"] or fig.page,
+                    quote=fig.quote,
+                    source="cell",
+                    label=c["column"],
+                    table=fig.table,
+                    table_id=fig.table_id,
+                    row=c["row"],
+                    column=c["column"],
+                )
+            )
+        return out or [fig]
 
     def report_scope(self) -> list[str] | None:
         """Reports to read figures from: the asked-for documents that are reports, else every report."""
@@ -366,12 +403,14 @@ def _page_of(p: Passage, sentence: str) -> int:
 
 
 def _alternatives(spec: FigureSpec) -> list[str]:
+    """Other names to query the tables with: how the evidence words it first, then how people ask."""
     assert spec.concept is not None
-    names = sorted(
-        {m for m in spec.concept.synonyms + spec.concept.match if len(m) >= 2} - {spec.concept.key},
-        key=len,
-        reverse=True,
-    )
+    seen = {spec.concept.key}
+    names = []
+    for m in (*spec.concept.match, *sorted(spec.concept.synonyms, key=len, reverse=True)):
+        if len(m) >= 2 and m not in seen:
+            seen.add(m)
+            names.append(m)
     return [spec.query(n) for n in names]
 
 

@@ -179,9 +179,12 @@ def handle_lookup(ctx: Context) -> Draft:
     years = years_asked(ctx) or [None]  # type: ignore[list-item]
     found: list[dict[str, Any]] = []
     missing: list[str] = []
+    each = bool(_EACH.search(a.question)) and not a.years
+    # "决策、过程、产出、效益各得了多少分": find the row through the first item named, then read it whole
+    ents = a.entities[:1] if each and len(a.entities) > 1 else None
     for key in _lookup_targets(ctx):
         for y in years:
-            f = ctx.finder.figure(ctx.spec(concept=key, year=y))
+            f = ctx.finder.figure(ctx.spec(concept=key, year=y, entities=ents))
             c = ctx.concept(key)
             if f is None and a.entities and c is not None and c.key in _GENERIC_CONCEPTS:
                 # "组长岗位的保险支出": the named row and column are the figure; "支出" only says it is money
@@ -196,6 +199,12 @@ def handle_lookup(ctx: Context) -> Draft:
             "、".join(missing) or subject(ctx, year=years[0]),
             reason=year_reason(ctx, [y for y in years if y]),
         )
+    if len(found) == 1 and each:
+        # "四个方面各得了多少分？": the whole row of the table the figure is in
+        row = ctx.finder.row_figures(found[0]["figure"])
+        if len(row) > 1:
+            key = a.concept or ""
+            found = [fig_var(ctx, f, f"{clean_col(f.column)}{key}") for f in row]
     check = None
     if a.op == "execution_rate" and len(found) == 1 and a.concept == "预算执行率":
         check = _verify_execution_rate(ctx, found[0]["figure"])
@@ -215,6 +224,7 @@ def handle_lookup(ctx: Context) -> Draft:
     )
 
 
+_EACH = re.compile(r"各[项个自]?|分别|每个|每项|几个方面|四个方面|三个方面|各方面")
 _GENERIC_CONCEPTS = frozenset({"支出金额", "预算金额", "到位金额"})
 _SEVERAL = re.compile(r"分别|和|及|与|、|以及")
 
@@ -293,7 +303,7 @@ def handle_growth(ctx: Context) -> Draft:
     except ComputeFailed as exc:
         return refusal(ctx, f"{what}增长率", reason=f"无法计算：{exc.message}")
     v = _computed_vars(ctx, c, {"current": f"{current}年{what}", "previous": f"{previous}年{what}"})
-    stated = _stated_change(ctx, what, current)
+    stated = _stated_change(ctx, what, current, against=str(previous))
     down = c.computation.display.startswith("-")
     return Draft(
         "answer_computation",
@@ -346,7 +356,7 @@ def handle_change_vs_baseline(ctx: Context) -> Draft:
     span_years = sorted(set(int(y) for y in re.findall(r"(?:19|20)\d{2}", base.column)))
     span = f"{span_years[0]}—{span_years[-1]}年" if len(span_years) >= 2 else "历史"
     v = _computed_vars(ctx, c, {"current": f"{year}年{what}", "baseline": f"{span}均值"})
-    stated = _stated_change(ctx, what, year or 0)
+    stated = _stated_change(ctx, what, year or 0, against="baseline")
     down = c.computation.display.startswith("-")
     return Draft(
         "answer_computation",
@@ -372,7 +382,7 @@ def handle_change_vs_baseline(ctx: Context) -> Draft:
 _CHANGE = re.compile(r"(提高|增长|增加|上升|上涨|下降|降低|减少)了?\s*(-?\d+(?:\.\d+)?)%")
 
 
-def _stated_change(ctx: Context, what: str, year: int) -> Figure | None:
+def _stated_change(ctx: Context, what: str, year: int, *, against: str = "") -> Figure | None:
     """The change the report itself states ("较2019年…增加了37.83%"), if any, to compare."""
     concept = ctx.concept(ctx.analysis.concept)
     if concept is None:
@@ -389,7 +399,17 @@ def _stated_change(ctx: Context, what: str, year: int) -> Figure | None:
         best: tuple[int, re.Match[str]] | None = None
         for pos in sorted(m.end() for f in forms for m in re.finditer(re.escape(f), s)):
             m = _CHANGE.search(s, pos)
-            near = m is not None and m.start() - pos < 20 and not re.search(r"[；;]", s[pos : m.start()])
+            gap = s[pos : m.start()] if m is not None else ""
+            near = (
+                m is not None
+                and not re.search(r"[；;。]", gap)
+                and (len(gap) < 20 or (len(gap) < 45 and "较" in gap))
+            )
+            # the comparison must be the one asked: against that year, or against the average
+            if near and against == "baseline":
+                near = bool(re.search(r"均值|平均", gap))
+            elif near and against:
+                near = against in gap and not re.search(r"均值|平均", gap)
             if near and m is not None and (best is None or m.start() - pos < best[0]):
                 best = (m.start() - pos, m)
         if best:
@@ -609,6 +629,61 @@ def handle_share(ctx: Context) -> Draft:
         "answer_computation",
         {
             "subject": f"{''.join(before)}占{whole_label}的比重",
+            "verb": "为",
+            "result": c.computation.display,
+            "stated": None,
+            "extra": [],
+            **v,
+        },
+        computations=[c.computation],
+    )
+
+
+def handle_per_capita(ctx: Context) -> Draft:
+    """ "话务岗人均工资福利支出": the row's money figure divided by its headcount (月均人数 by default)."""
+    a = ctx.analysis
+    ents = list(a.entities)
+    ctx.progress("searching", "查找金额与人数")
+    cost = next(
+        (
+            f
+            for f in ctx.finder.figures(ctx.spec(concept="", entities=ents, terms=[], year=None))
+            if "元" in f.unit
+        ),
+        None,
+    )
+    if cost is None:
+        return refusal(ctx, f"{''.join(ents)}的金额")
+    people = ctx.finder.figure(
+        ctx.spec(
+            concept="月均人员数量",
+            entities=[cost.row.replace(" ", "")] if cost.row else ents[:1],
+            terms=[],
+            year=None,
+        )
+    )
+    if people is None or people.table != cost.table:
+        people = (
+            ctx.finder.figure(ctx.spec(concept="月均人员数量", entities=ents[:1], terms=[], year=None))
+            or people
+        )
+    if people is None:
+        return refusal(ctx, f"{''.join(ents)}的人数")
+    ctx.progress("computing", "计算人均值")
+    try:
+        c = compute(ctx.finder, "unit_cost", {"part": cost, "whole": people})
+    except ComputeFailed as exc:
+        return refusal(ctx, "人均值", reason=f"无法计算：{exc.message}")
+    what = "".join(ents)
+    v = _computed_vars(
+        ctx,
+        c,
+        {"part": f"{cost.row}{clean_col(cost.column)}", "whole": f"{people.row}{clean_col(people.column)}"},
+    )
+    return Draft(
+        "answer_computation",
+        {
+            "subject": f"{what}人均",
             "verb": "为",
             "result": c.computation.display,
             "stated": None,
@@ -952,7 +1027,7 @@ def handle_check(ctx: Context) -> Draft:
         "answer_check",
         {
             "title": title,
-            "total": zh_count(len(rows)) if len(rows) < 100 else str(len(rows)),
+            "total": zh_count(len(rows)),
             "ok": zh_count(len(by_status.get("ok", []))),
             "mismatch": zh_count(len(mismatches)),
             "unverifiable": zh_count(len(by_status.get("cannot_verify", []))),
@@ -993,8 +1068,8 @@ def _focused_items(ctx: Context, rows: list[dict[str, Any]]) -> list[dict[str, A
         if m and tables:
             score += 2 if m.group(1).replace(" ", "") in tables else -2
         score += sum(1.5 if len(w) >= 3 else 1 for w in dict.fromkeys(words) if w in claim)
-        if _SUM_ASKED.search(q) and "+" in str(r.get("formula", "")):
-            score += 1
+        if _SUM_ASKED.search(q):
+            score += 1 if "+" in str(r.get("formula", "")) else -1
         if score > 0:
             scored.append((score, i, r))
     if not scored:
@@ -1002,7 +1077,7 @@ def _focused_items(ctx: Context, rows: list[dict[str, Any]]) -> list[dict[str, A
     top = max(sc for sc, _, _ in scored)
     if top < 2:
         return []
-    return [r for sc, _, r in sorted(scored, key=lambda t: (-t[0], t[1])) if sc >= top - 0.5][:3]
+    return [r for sc, _, r in sorted(scored, key=lambda t: (-t[0], t[1])) if sc >= top][:2]
 
 
 def _focused_check(ctx: Context, items: list[dict[str, Any]], title: str) -> Draft:
@@ -1056,12 +1131,13 @@ def _cite_stated(ctx: Context, item: dict[str, Any]) -> int | None:
     if not page or not stated:
         return None
     query = re.sub(r"（[^）]*）", "", claim) or claim
-    for p in ctx.finder.search(query, doc_ids=[item["doc_id"]], k=8):
-        if not (p.page <= page <= (p.end_page or p.page)):
-            continue
-        for sent in split_sentences(p.text):
-            if stated in normalize_space(sent).replace(" ", "") and page_of(p, sent) == page:
-                return ctx.cites.add(p.doc_id, p.title, page, sent)
+    for q in (f"{query} {stated}", stated):
+        for p in ctx.finder.search(q, doc_ids=[item["doc_id"]], k=8):
+            if not (p.page <= page <= (p.end_page or p.page)):
+                continue
+            for sent in split_sentences(p.text):
+                if stated in normalize_space(sent).replace(" ", "") and page_of(p, sent) == page:
+                    return ctx.cites.add(p.doc_id, p.title, page, sent)
     return None
 
 
@@ -1321,6 +1397,7 @@ OPERATIONS = {
     "baseline": handle_baseline,
     "derive": handle_derive,
     "share": handle_share,
+    "per_capita": handle_per_capita,
 }
 
 

@@ -13,14 +13,26 @@ _ZH_DIGITS = "零一二三四五六七八九"
 
 
 def zh_count(n: int) -> str:
-    """3 -> "三", 12 -> "十二": counts in answer text are words, so they are never taken for figures."""
+    """3 -> "三", 12 -> "十二", 112 -> "一百一十二": counts in answer text are words, so they are never
+    taken for figures by the grounding check."""
+    if n < 0 or n >= 10000:
+        return str(n)
     if n < 10:
         return _ZH_DIGITS[n]
     if n < 20:
         return "十" + (_ZH_DIGITS[n - 10] if n > 10 else "")
-    if n < 100:
-        return _ZH_DIGITS[n // 10] + "十" + (_ZH_DIGITS[n % 10] if n % 10 else "")
-    return str(n)
+    out = ""
+    zero = False
+    for value, name in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        d = n // value % 10
+        if d:
+            if zero and out:
+                out += "零"
+            out += _ZH_DIGITS[d] + name
+            zero = False
+        elif out:
+            zero = True
+    return out
 
 
 class CitationSet:
