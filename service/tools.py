@@ -265,29 +265,17 @@ class Toolbox:
         return {"documents": docs}
 
     @tool
-    def check_report(self, doc: DocRef) -> dict[str, Any]:
+    def check_report(self, doc: DocRef, policy: DocRef | None = None) -> dict[str, Any]:
         """复核一份报告自身的数字：重算合计、比率、增长率、得分与等级，逐项给出是否一致。Re-check a report's own
         figures (totals, rates, growth, scores, grade) and report ok / mismatch / cannot verify for each.
 
         Args:
             doc: 文档（doc_id、文件名或标题的一部分）。The document: doc_id, file name or part of the title.
+            policy: 可选：按此政策文件写明的评级档次复核等级。Optional: grade by the bands this policy document states.
         """
-        from service.metrics.check import check_report
+        from service.report_check import check_document
 
-        record = self.store.resolve_document(doc)
-        items = [
-            i.to_dict()
-            for i in check_report(
-                self.store.get_tables(record.doc_id),
-                self.store.get_pages(record.doc_id),
-                doc_id=record.doc_id,
-            )
-        ]
-        summary: dict[str, int] = {}
-        for item in items:
-            status = str(item.get("status", ""))
-            summary[status] = summary.get(status, 0) + 1
-        return {"doc_id": record.doc_id, "title": record.title, "summary": summary, "items": items}
+        return check_document(self.store, doc, policy=policy)
 
     # ---- registry ----------------------------------------------------------------------------
     def call(self, name: str, arguments: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -203,7 +203,18 @@ def test_check_report_runs_the_checker(toolbox: Toolbox, report_id: str) -> None
     result = toolbox.check_report(report_id)
     assert "error" not in result, result
     assert result["doc_id"] == report_id and result["items"]
-    assert sum(result["summary"].values()) == len(result["items"])
+    summary = result["summary"]
+    assert summary["total"] == len(result["items"])
+    assert summary["ok"] + summary["mismatch"] + summary["cannot_verify"] == summary["total"]
+    assert summary["mismatch"] == 0  # the sample report is consistent with itself
+
+
+def test_check_report_grades_by_a_policy_documents_bands(toolbox: Toolbox, report_id: str) -> None:
+    result = toolbox.check_report(report_id, policy="policy_sample")
+    assert "error" not in result, result
+    assert "第八条" in json.dumps(result["grade_rule"], ensure_ascii=False)
+    grade = [i for i in result["items"] if "优" in str(i.get("stated", ""))]
+    assert grade and all(i["status"] == "ok" for i in grade)
 
 
 def test_langchain_tool_bad_arguments_are_returned_not_raised(toolbox: Toolbox) -> None:

@@ -43,32 +43,13 @@ def run_check(doc: str, data_dir: Path | None = None, policy: str | None = None)
     MetricError when `policy` states no grade bands). `policy`: an ingested policy document whose
     grade bands replace the default ones."""
     from ingest.store import Store
-    from service.metrics.check import check_report, grade_rule_from_policy, grade_rule_summary, summarize
+    from service.report_check import check_document
 
     store = Store.open(_settings(data_dir))
     try:
-        record = store.resolve_document(doc)
-        bands = None
-        if policy is not None:
-            rule_doc = store.resolve_document(policy)
-            bands = grade_rule_from_policy(
-                store.get_pages(rule_doc.doc_id), title=rule_doc.title, doc_id=rule_doc.doc_id
-            )
-        items = check_report(
-            store.get_tables(record.doc_id),
-            store.get_pages(record.doc_id),
-            doc_id=record.doc_id,
-            grade_bands=bands,
-        )
+        return check_document(store, doc, policy=policy)
     finally:
         store.close()
-    return {
-        "doc_id": record.doc_id,
-        "title": record.title,
-        "grade_rule": grade_rule_summary(bands),
-        "summary": summarize(items),
-        "items": [item.to_dict() for item in items],
-    }
 
 
 def _render(result: dict, console: Console, problems_only: bool) -> None:

@@ -252,6 +252,12 @@ def _header(v: Any) -> str:
     return str(v or "")
 
 
+def _first_label(v: Any) -> str:
+    if isinstance(v, list | tuple):
+        return next((str(x) for x in v if str(x).strip()), "")
+    return str(v or "")
+
+
 def passages_from(result: Any) -> list[Passage]:
     out = []
     for r in _items(result, "results", "passages", "hits", "items"):
@@ -302,8 +308,9 @@ def cells_from(result: Any) -> list[dict[str, Any]]:
                 "table": str(table),
                 "table_id": str(_first(r, "table_id", default="")),
                 "row": normalize_space(_header(_first(r, "row_header", "row", default=""))),
+                "row_first": normalize_space(_first_label(_first(r, "row_header", "row", default=""))),
                 "column": normalize_space(_header(_first(r, "col_header", "column", "col", default=""))),
-                "row_text": str(_first(r, "row_text", "quote", default="")),
+                "row_text": str(_first(r, "row_text", "quote", default="")).lstrip("：: "),
                 "score": float(_first(r, "score", default=0.0) or 0.0),
             }
         )

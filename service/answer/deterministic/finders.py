@@ -40,6 +40,7 @@ class FigureSpec:
     baseline: bool = False  # the question asks for a multi-year average
     qualified: bool = False  # the question itself asks for a planned/target value
     columns: tuple[str, ...] = ()  # preferred column words, e.g. ("预算金额",)
+    policy: bool = False  # figures from policy documents (an indicator table) instead of reports
 
     def query(self, name: str | None = None) -> str:
         words = []
@@ -107,10 +108,11 @@ class Finder:
         self.searched.append(f"全文检索“{query}”")
         return passages_from(self.call("search_documents", **args))
 
-    def cells(self, query: str) -> list[dict[str, Any]]:
+    def cells(self, query: str, *, doc_ids: list[str] | None = None) -> list[dict[str, Any]]:
         args: dict[str, Any] = {"query": query}
-        if self.document_ids:
-            args["document_ids"] = self.document_ids
+        ids = doc_ids or self.document_ids
+        if ids:
+            args["document_ids"] = ids
         self.searched.append(f"表格单元格“{query}”")
         return cells_from(self.call("find_figure", **args))
 
@@ -121,14 +123,15 @@ class Finder:
 
     def figures(self, spec: FigureSpec) -> list[Figure]:
         """Candidates best first: cells, then sentences (cells win ties: tables are data)."""
-        out = [f for f in (self._score_cell(spec, c) for c in self.cells(spec.query())) if f]
+        scope = self.policy_scope() if spec.policy else None
+        out = [f for f in (self._score_cell(spec, c) for c in self.cells(spec.query(), doc_ids=scope)) if f]
         if not out and spec.concept:
             # the table may word it differently: retry with the concept's other names
             for alt in _alternatives(spec)[:3]:
-                out = [f for f in (self._score_cell(spec, c) for c in self.cells(alt)) if f]
+                out = [f for f in (self._score_cell(spec, c) for c in self.cells(alt, doc_ids=scope)) if f]
                 if out:
                     break
-        if not out or max(f.score for f in out) < 3:
+        if (not out or max(f.score for f in out) < 3) and not spec.policy:
             passages = self.search(spec.query(), doc_ids=self.report_scope())
             out += self._text_figures(spec, passages)
         return sorted(out, key=lambda f: (-f.score, f.source != "cell", f.page))
@@ -138,7 +141,7 @@ class Finder:
         caption = clean_header(c["table"])
         inside = row + "|" + col
         hay = inside + "|" + caption
-        if c["doc_id"] and self.lexicon.doc_kinds.get(c["doc_id"]) == "policy":
+        if c["doc_id"] and (self.lexicon.doc_kinds.get(c["doc_id"]) == "policy") != spec.policy:
             return None
         score = 0.0
         if spec.concept:
@@ -308,15 +311,27 @@ class Finder:
             score=ns,
         )
 
-    def row_figures(self, fig: Figure) -> list[Figure]:
-        """Every value in the same table row as `fig` (get_table), in column order, with the row quote."""
+    def row_figures(self, fig: Figure, *, along: str = "row") -> list[Figure]:
+        """Every value in the same table row (or column) as `fig`, read with get_table, in table order."""
         if fig.source != "cell" or not fig.table_id:
             return [fig]
         res = self.call("get_table", doc=fig.doc_id, caption_or_id=fig.table_id)
+        rows = res.get("rows", []) if isinstance(res, dict) else []
+        caption = (
+            f"{fig.table}（{res.get('unit_line')}）"
+            if isinstance(res, dict) and res.get("unit_line")
+            else fig.table
+        )
         out = []
         for c in cells_from({"cells": res.get("cells", [])} if isinstance(res, dict) else {}):
-            if c["row"] != fig.row:
+            if (c["row"] if along == "row" else c["column"]) != (fig.row if along == "row" else fig.column):
                 continue
+            quote = fig.quote
+            if along == "column":  # each value is quoted with its own row
+                label = c["row_first"]
+                line = next((r for r in rows if r and normalize_space(str(r[0])) == label), None)
+                text = " ".join(str(x) for x in line if x) if line else ""
+                quote = (f"{caption}：{text}" if caption else text) if line else quote
             out.append(
                 Figure(
                     value=c["value"],
@@ -324,9 +339,9 @@ class Finder:
                     doc_id=fig.doc_id,
                     title=fig.title,
                     page=c["page"] or fig.page,
-                    quote=fig.quote,
+                    quote=quote,
                     source="cell",
-                    label=c["column"],
+                    label=c["column"] if along == "row" else c["row_first"],
                     table=fig.table,
                     table_id=fig.table_id,
                     row=c["row"],

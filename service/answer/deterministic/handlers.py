@@ -139,7 +139,14 @@ def year_reason(ctx: Context, years: list[int]) -> str:
 
 
 def fig_var(ctx: Context, f: Figure, subject_text: str) -> dict[str, Any]:
-    return {"subject": subject_text, "display": f.display, "n": ctx.cites.figure(f), "figure": f}
+    """A figure for a template; its citation number is assigned by `cite_all` once the list is final."""
+    return {"subject": subject_text, "display": f.display, "n": 0, "figure": f}
+
+
+def cite_all(ctx: Context, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    for v in found:
+        v["n"] = ctx.cites.figure(v["figure"])
+    return found
 
 
 def _computed_vars(ctx: Context, c: Computed, labels: dict[str, str]) -> dict[str, Any]:
@@ -201,10 +208,8 @@ def handle_lookup(ctx: Context) -> Draft:
         )
     if len(found) == 1 and each:
         # "四个方面各得了多少分？": the whole row of the table the figure is in
-        row = ctx.finder.row_figures(found[0]["figure"])
-        if len(row) > 1:
-            key = a.concept or ""
-            found = [fig_var(ctx, f, f"{clean_col(f.column)}{key}") for f in row]
+        found = _expand_each(ctx, found)
+    found = cite_all(ctx, found)
     check = None
     if a.op == "execution_rate" and len(found) == 1 and a.concept == "预算执行率":
         check = _verify_execution_rate(ctx, found[0]["figure"])
@@ -222,6 +227,24 @@ def handle_lookup(ctx: Context) -> Draft:
         computations=computations,
         meta={"figures": meta_figs},
     )
+
+
+def _expand_each(ctx: Context, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The whole row (or column) the one figure found is in: the concept names the row or the column."""
+    fig: Figure = found[0]["figure"]
+    concept = ctx.concept(ctx.analysis.concept)
+    forms = [m for m in (concept.match + concept.synonyms if concept else ()) if len(m) >= 2]
+    along = (
+        "column"
+        if any(m in clean_col(fig.column) for m in forms) and not any(m in fig.row for m in forms)
+        else "row"
+    )
+    line = ctx.finder.row_figures(fig, along=along)
+    if len(line) <= 1:
+        return found
+    key = ctx.analysis.concept or ""
+    label = (lambda f: clean_col(f.column)) if along == "row" else (lambda f: f.label)
+    return [fig_var(ctx, f, f"{label(f)}{key}") for f in line]
 
 
 _EACH = re.compile(r"各[项个自]?|分别|每个|每项|几个方面|四个方面|三个方面|各方面")
@@ -1163,6 +1186,21 @@ def handle_policy(ctx: Context) -> Draft:
         return refusal(ctx, f"“{a.question}”所问的条款")
     query = " ".join(words[:6]) or a.question
     ctx.progress("searching", "检索政策条款")
+    if (
+        concept is not None
+        and concept.kind in ("score", "amount", "count")
+        and re.search(r"多少|几|分别|各", a.question)
+    ):
+        # "细则里四个一级指标的分值分别是多少？": the policy's own table
+        spec = ctx.spec(concept=concept.key, terms=[], year=None, baseline=False)
+        spec.policy = True
+        f = ctx.finder.figure(spec)
+        if f is not None:
+            found = [fig_var(ctx, f, f"{''.join(a.entities) or f.row}{concept.key}")]
+            if _EACH.search(a.question):
+                found = _expand_each(ctx, found)
+            found = cite_all(ctx, found)
+            return Draft("answer_lookup", {"figures": found, "missing": [], "check": None})
     clauses: list[tuple[int, Passage, str, str]] = []
     seen: set[str] = set()
     for rank, p in enumerate(ctx.finder.search(query, doc_ids=ids, k=8)):

@@ -1,0 +1,36 @@
+"""Checking one ingested report against its own figures: the store-reading adapter shared by
+`jixiao check`, the `check_report` tool (agent, HTTP, MCP) and `GET /api/v1/documents/{id}/check`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ingest.store import Store
+
+
+def check_document(store: Store, doc: str, *, policy: str | None = None) -> dict[str, Any]:
+    """Re-check report `doc` (id, file name or title); grade bands from the ingested policy
+    document `policy` when given, else the default bands. Raises NotFound, or MetricError when the
+    policy states no grade bands."""
+    from service.metrics.check import check_report, grade_rule_from_policy, grade_rule_summary, summarize
+
+    record = store.resolve_document(doc)
+    bands = None
+    if policy is not None:
+        rule_doc = store.resolve_document(policy)
+        bands = grade_rule_from_policy(
+            store.get_pages(rule_doc.doc_id), title=rule_doc.title, doc_id=rule_doc.doc_id
+        )
+    items = check_report(
+        store.get_tables(record.doc_id),
+        store.get_pages(record.doc_id),
+        doc_id=record.doc_id,
+        grade_bands=bands,
+    )
+    return {
+        "doc_id": record.doc_id,
+        "title": record.title,
+        "grade_rule": grade_rule_summary(bands),
+        "summary": summarize(items),
+        "items": [item.to_dict() for item in items],
+    }
