@@ -18,7 +18,8 @@ class StorageSettings(BaseSettings):
 
     data_dir: Path = Field(Path("./data"), description="everything jixiao stores: Chroma, SQLite, uploads")
     database_url: str | None = Field(
-        None, description="SQLAlchemy URL of the manifest/table/conversation store; default SQLite in data_dir"
+        None,
+        description="SQLAlchemy URL of the manifest/table/conversation store; default SQLite in data_dir",
     )
     chroma_mode: Literal["persistent", "http"] = "persistent"
     chroma_host: str = "localhost"

@@ -12,9 +12,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-import typer  # noqa: E402
+import typer
 
-from service.commands import ask, check, documents, evaluate, serve  # noqa: E402
+from service.commands import ask, check, documents, evaluate, serve
 
 app = typer.Typer(
     name="jixiao",

@@ -32,7 +32,8 @@ class Settings(StorageSettings):
     api_keys: list[str] = Field(default_factory=list, description="Bearer keys for the API and MCP")
     admin_keys: list[str] = Field(default_factory=list, description="keys allowed to upload/delete documents")
     site_keys: dict[str, list[str]] = Field(
-        default_factory=dict, description='widget site keys -> allowed origins, e.g. {"k1": ["https://portal.gov.cn"]}'
+        default_factory=dict,
+        description='widget site keys -> allowed origins, e.g. {"k1": ["https://portal.gov.cn"]}',
     )
     cors_origins: list[str] = Field(default_factory=list)
     dev: bool = Field(False, description="allow insecure demo defaults")
@@ -48,9 +49,13 @@ class Settings(StorageSettings):
     @model_validator(mode="after")
     def _refuse_insecure(self) -> Settings:
         if not self.dev:
-            weak = [k for k in [*self.api_keys, *self.admin_keys, *self.site_keys] if k.lower() in INSECURE_KEYS]
+            weak = [
+                k for k in [*self.api_keys, *self.admin_keys, *self.site_keys] if k.lower() in INSECURE_KEYS
+            ]
             if weak:
-                raise ValueError(f"refusing insecure key(s) {weak}: choose long random keys (or set JIXIAO_DEV=1)")
+                raise ValueError(
+                    f"refusing insecure key(s) {weak}: choose long random keys (or set JIXIAO_DEV=1)"
+                )
         return self
 
     @property

@@ -367,3 +367,22 @@ def test_an_unrelated_question_after_a_turn_is_not_merged(answerer):
     q = "2020年接听量是多少？"
     first = ask(answerer, q)
     assert_refusal(ask(answerer, "项目的招标金额是多少？", _turns(q, first)))
+
+
+def test_follow_up_after_an_answer_from_another_answerer(answerer):
+    """The previous assistant turn came from the LLM (no analysis stored): the last question is re-read."""
+    history = [
+        Turn(role="user", content="2020年单位人工成本是多少？"),
+        Turn(role="assistant", content="2020年单位人工成本为10.01万元[1]。", meta={"answerer": "llm"}),
+    ]
+    a = ask(answerer, "那2019年呢？", history)
+    assert "8.79" in a.answer
+    assert 5 in cited_pages(a, "8.79")
+
+
+def test_absolute_change_when_asked_in_units(answerer):
+    a = ask(answerer, "2020年受理量比2019年增加了多少万件？")
+    comp = computation(a, "year_on_year_change")
+    assert input_values(comp) == {Decimal("1036.39"), Decimal("751.92")}
+    assert "284.47万件" in a.answer
+    assert "不一致" not in a.answer

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from api_server import LiveServer, free_port
 from pdfgen import make_chinese_pdf
 
@@ -310,9 +309,12 @@ def test_screenshots_and_small_screen(browser, portal: Portal, jixiao: str) -> N
         box = panel.bounding_box()
         assert box and box["width"] <= viewport[0] + 1  # fits the screen
         # no horizontal scrolling inside the panel at 360 px
-        assert page.evaluate(
-            "document.querySelector('[data-jixiao-widget]').shadowRoot.querySelector('.log').scrollWidth"
-        ) <= box["width"] + 1
+        assert (
+            page.evaluate(
+                "document.querySelector('[data-jixiao-widget]').shadowRoot.querySelector('.log').scrollWidth"
+            )
+            <= box["width"] + 1
+        )
         page.screenshot(path=str(DOCS / name))
         context.close()
 

@@ -24,7 +24,8 @@ class Computation(BaseModel):
     metric: str = Field(description="registry name of the metric, e.g. budget_execution_rate")
     name_zh: str = ""
     inputs: list[dict[str, Any]] = Field(
-        default_factory=list, description="[{name, label, value, unit, source: {doc_id, page, table, row, column}}]"
+        default_factory=list,
+        description="[{name, label, value, unit, source: {doc_id, page, table, row, column}}]",
     )
     formula: str = Field(description="formula in symbols with the inputs substituted")
     formula_words: str = ""

@@ -50,9 +50,10 @@ def demo_page(request: Request) -> HTMLResponse:
     items = ""
     if assistant is not None:
         docs = [d for d in assistant.store.list_documents() if d.status == "ok"]
-        items = "".join(
-            f"<li>{html.escape(d.title or Path(d.path).name)}（{d.pages} 页）</li>" for d in docs
-        ) or "<li>尚未载入文档</li>"
+        items = (
+            "".join(f"<li>{html.escape(d.title or Path(d.path).name)}（{d.pages} 页）</li>" for d in docs)
+            or "<li>尚未载入文档</li>"
+        )
     snippet = (
         f'<script src="{base}/widget.js" data-api-base="{base}" '
         f'data-key="{site_key or "SITE_KEY"}" data-title="绩效问答" async></script>'

@@ -33,6 +33,7 @@ Op = Literal[
     "baseline",
     "derive",
     "share",
+    "per_capita",
 ]
 
 _CHECK = re.compile(
@@ -65,6 +66,7 @@ _DERIVE = re.compile(
 _UNDERSPENT = re.compile(r"少花|结余|节余|比预算少|没花完|未花完|剩余|剩下")
 _PER_CAPITA = re.compile(r"人均|每人|平均每人|每名")
 _SHARE = re.compile(r"占.{0,12}(比重|比例|占比|百分|多少|几成)|比重|占比")
+_COMPARE = re.compile(r"比(?!例|重|率)|较|同比|相比")
 _BASELINE_Q = re.compile(r"均值|平均|年均|历史水平|以前年度|往年|历年|基期")
 _YEAR_IN_Q = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:\s*年)?(?!\d)")
 
@@ -103,6 +105,7 @@ def analyse(question: str, lexicon: Lexicon, *, previous: dict[str, Any] | None 
     # "每万次接听量的人工成本" names the same figure as "每万次接听量人工成本": match without 的
     q = to_halfwidth(question).strip().replace("的", "")
     q = re.sub(r"每[一1]\s*万", "每万", q)
+    q = _distribute(q, lexicon)
     a = Analysis(question=question)
     a.years = sorted({int(y) for y in _YEAR_IN_Q.findall(q)})
     a.relative_year = bool(_LAST_YEAR.search(q))
@@ -171,7 +174,7 @@ def analyse(question: str, lexicon: Lexicon, *, previous: dict[str, Any] | None 
     elif a.policy and not (a.years and keys - {"预算执行率", "资金到位率", "得分率"}):
         a.intent = "policy"
         a.concept = a.concepts[0] if a.concepts else None
-    elif _GROWTH.search(q) and (len(a.years) >= 2 or a.relative_year or re.search(r"比|较|同比|相比", q)):
+    elif _GROWTH.search(q) and (len(a.years) >= 2 or a.relative_year or _COMPARE.search(q)):
         a.intent, a.op = "compute", "growth"
         a.concept = _main(named, exclude=set())
     elif a.section and (not keys - {"得分", "评价等级"} or not _QUANTITY.search(q)):
@@ -190,7 +193,7 @@ def analyse(question: str, lexicon: Lexicon, *, previous: dict[str, Any] | None 
 
     if a.op == "growth" and _BASELINE_Q.search(q):
         a.vs_baseline = True
-    if a.intent == "unknown" and _GROWTH.search(q) and re.search(r"比|较|同比|相比", q):
+    if a.intent == "unknown" and _GROWTH.search(q) and _COMPARE.search(q):
         a.intent, a.op, a.vs_baseline = (
             "compute",
             "growth",
@@ -203,6 +206,24 @@ def analyse(question: str, lexicon: Lexicon, *, previous: dict[str, Any] | None 
     if previous and _is_followup(q, a):
         a = _merge(a, Analysis.from_meta(question, previous))
     return a
+
+
+_COORD = re.compile(r"([\u4e00-\u9fff]{2})(和|与|及|、|以及)([\u4e00-\u9fff]{2})([\u4e00-\u9fff]{2,4})")
+
+
+def _distribute(q: str, lexicon: Lexicon) -> str:
+    """ "追加和调减预算" -> "追加预算和调减预算" when both halves are names the lexicon knows."""
+    names = {syn for c in lexicon.concepts for syn in c.synonyms} | lexicon.headers
+
+    def fix(m: re.Match[str]) -> str:
+        a, conj, b, tail = m.groups()
+        for n in range(len(tail), 1, -1):
+            head = tail[:n]
+            if a + head in names and b + head in names and a + head not in q:
+                return f"{a}{head}{conj}{b}{head}{tail[n:]}"
+        return m.group(0)
+
+    return _COORD.sub(fix, q)
 
 
 def _main(named: list[tuple[Concept, str, int]], *, exclude: set[str]) -> str | None:

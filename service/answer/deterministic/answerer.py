@@ -71,7 +71,7 @@ class DeterministicAnswerer:
                 answer="请输入问题。Please ask a question.", grounded=True, answerer="deterministic"
             )
         lexicon = self.lexicon()
-        previous = _previous_meta(history or [])
+        previous = _previous_meta(history or [], lexicon)
         analysis = analyse(question, lexicon, previous=previous)
         emit(on_event, ProgressEvent(stage="searching", detail=f"问题类型：{analysis.intent}"))
         finder = Finder(self.toolbox, lexicon, document_ids=document_ids, on_event=on_event)
@@ -124,10 +124,18 @@ def _unknown_terms(ctx: Context) -> Draft | None:
     return refusal(ctx, f"与“{'、'.join(missing)}”相关的内容", reason="所收录文档中没有提到该内容")
 
 
-def _previous_meta(history: list[Turn]) -> dict[str, Any] | None:
+def _previous_meta(history: list[Turn], lexicon: Lexicon) -> dict[str, Any] | None:
+    """The analysed slots of the last exchange: stored by this answerer in the assistant turn's meta,
+    or, when another answerer (the LLM) gave that answer, re-analysed from the last user question."""
     for turn in reversed(history):
-        if turn.role == "assistant" and turn.meta.get("intent"):
+        if (
+            turn.role == "assistant"
+            and turn.meta.get("intent")
+            and turn.meta.get("answerer", "deterministic") == "deterministic"
+        ):
             return turn.meta
+        if turn.role == "user" and turn.content.strip():
+            return analyse(turn.content, lexicon).to_meta()
     return None
 
 

@@ -40,6 +40,10 @@ OPERATIONS: dict[str, tuple[tuple[str, ...], dict[str, tuple[tuple[str, ...], tu
             "full": (("full_score", "max_score", "weight", "full", "points"), ("分值", "满分")),
         },
     ),
+    "yoy_change": (
+        ("year_on_year_change",),
+        {"current": (("current",), ("本期",)), "previous": (("previous",), ("上期",))},
+    ),
     "change_vs_baseline": (
         ("change_vs_baseline",),
         {"current": (("current",), ("本期",)), "baseline": (("baseline",), ("均值", "基期"))},

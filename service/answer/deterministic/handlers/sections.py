@@ -1,0 +1,156 @@
+"""Sections of a report (存在的主要问题, 相关建议 …): their items with pages, or the sentences about one point."""
+
+from __future__ import annotations
+
+import re
+
+from service.answer.deterministic.evidence import (
+    Passage,
+    normalize_space,
+    split_lines,
+    split_sentences,
+)
+from service.answer.deterministic.finders import page_of
+from service.answer.deterministic.handlers._context import (
+    SECTION_HEADINGS,
+    SUBHEAD,
+    TOPHEAD,
+    Context,
+    refusal,
+)
+from service.answer.deterministic.handlers.quotes import question_words, quote_draft, rank_sentences
+from service.answer.deterministic.render import Draft, zh_count
+
+
+def handle_section(ctx: Context) -> Draft:
+    key = ctx.analysis.section or ""
+    heads = SECTION_HEADINGS.get(key, (key,))
+    ctx.progress("searching", f"查找“{key}”部分")
+    passages = ctx.finder.search(key, doc_ids=ctx.finder.report_scope(), k=20)
+    in_section = [
+        p for p in passages if any(heading_core(x) in heads for x in re.split(r"\s*>\s*", p.section))
+    ]
+    focus = [w for w in question_words(ctx) if w not in SECTION_WORDS and not any(w in h for h in heads)]
+    if focus:  # "在预算执行约束方面，报告指出了什么问题？": the item about that, quoted
+        extra = ctx.finder.search(" ".join([key, *focus]), doc_ids=ctx.finder.report_scope(), k=10)
+        ranked = [
+            (
+                sc + (0.2 if any(heading_core(x) in heads for x in re.split(r"\s*>\s*", p.section)) else 0),
+                p,
+                sent,
+            )
+            for sc, p, sent in rank_sentences(ctx, focus, in_section + extra)
+            if sc >= 0.5
+        ]
+        ranked.sort(key=lambda t: -t[0])
+        if ranked:
+            top = ranked[0][0]
+            return quote_draft(ctx, "、".join(focus), [t for t in ranked[:3] if t[0] >= 0.7 * top])
+    items = _section_items(in_section, heads)
+    if items:
+        out = [
+            {"text": text, "n": ctx.cites.add(p.doc_id, p.title, page, quote)}
+            for text, p, page, quote in items
+        ]
+        return Draft(
+            "answer_section",
+            {"section": key, "count": zh_count(len(out)), "items": out, "paragraphs": []},
+            meta={"pages": sorted({i[2] for i in items})},
+        )
+    # a section without sub-items (绩效目标, 评价结论): quote its sentences
+    paras = []
+    for p in in_section[:2] or [p for p in passages if any(h in p.text for h in heads)][:1]:
+        for sent in split_sentences(p.text):
+            s = normalize_space(sent)
+            if (
+                len(s) < 12
+                or TOPHEAD.match(s)
+                or (SUBHEAD.match(s) and len(s) < 30)
+                or "\t" in sent
+                or re.match(r"表\s*\d|单位[:：]", s)
+            ):
+                continue
+            paras.append({"text": s, "n": ctx.cites.add(p.doc_id, p.title, page_of(p, sent), sent)})
+            if len(paras) >= 4:
+                break
+        if len(paras) >= 4:
+            break
+    if not paras:
+        return refusal(ctx, f"“{key}”部分")
+    return Draft("answer_section", {"section": key, "count": "", "items": [], "paragraphs": paras})
+
+
+def heading_core(heading: str) -> str:
+    """ "四、存在的主要问题" -> "存在的主要问题"; "（二）项目绩效目标" -> "项目绩效目标"."""
+    return re.sub(
+        r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d+[.．、])\s*", "", heading
+    ).strip()
+
+
+def _section_items(passages: list[Passage], heads: tuple[str, ...]) -> list[tuple[str, Passage, int, str]]:
+    """The numbered sub-headings ((一), (二) …) under the section, with the page each starts on."""
+    found: dict[str, tuple[str, Passage, int, str]] = {}
+    order: dict[str, int] = {}
+    for p in passages:
+        parts = [x.strip() for x in re.split(r"\s*>\s*", p.section) if x.strip()]
+        idx = next((i for i, x in enumerate(parts) if heading_core(x) in heads), None)
+        if idx is None:
+            continue
+        sub = parts[idx + 1] if idx is not None and idx + 1 < len(parts) else None
+        candidates: list[tuple[str, int, str]] = []
+        if SUBHEAD.match(parts[idx]):  # the section is itself a sub-heading: its text has no items
+            continue
+        if sub and SUBHEAD.match(sub):
+            line = next(
+                (ln for ln in split_lines(p.text) if normalize_space(ln) == normalize_space(sub)), None
+            )
+            page = page_of(p, line) if line else p.page
+            candidates.append((normalize_space(sub), page, line or sub))
+        for ln in split_lines(p.text):
+            s = normalize_space(ln)
+            if SUBHEAD.match(s) and len(s) <= 40 and not re.search(r"[。；]", s):
+                candidates.append((s, page_of(p, ln), ln))
+        for text, page, quote in candidates:
+            m = SUBHEAD.match(text)
+            if not m or heading_core(text) in heads:
+                continue
+            label = m.group(1)
+            if label not in found or page < found[label][2]:
+                found[label] = (text, p, page, quote)
+                order[label] = "一二三四五六七八九十".find(label[0]) * 10 + len(label)
+    return [found[k] for k in sorted(found, key=lambda k: order[k])]
+
+
+SECTION_WORDS = frozenset(
+    [
+        "问题",
+        "建议",
+        "存在",
+        "设定",
+        "设置",
+        "制定",
+        "内容",
+        "总体",
+        "具体",
+        "主要",
+        "不足",
+        "不足之处",
+        "指出",
+        "评价",
+        "评价组",
+        "整改",
+        "改进",
+        "提出",
+        "列出",
+        "报告",
+        "项目",
+        "方面",
+        "哪些",
+        "什么",
+        "有何",
+        "相关",
+        "结论",
+        "目标",
+        "方法",
+    ]
+)
