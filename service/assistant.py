@@ -139,16 +139,15 @@ class Assistant:
             ) from exc
 
     def _ground(self, answer: Answer, question: str) -> Answer:
-        """Every figure of the final text must be in the cited quotes, the question or a computation."""
+        """Every figure of the final text must be in the cited quotes or a computation. The question is
+        not evidence: "执行率是98.5%吗？" must not make an echoed 98.5% count as verified."""
         try:
             from service.answer.grounding import ground
         except ImportError:  # pragma: no cover - grounding is part of the project
             return answer
         g = ground(
             answer.answer,
-            evidence=[c.quote for c in answer.citations]
-            + [question]
-            + [c.formula for c in answer.computations],
+            evidence=[c.quote for c in answer.citations] + [c.formula for c in answer.computations],
             computations=answer.computations,
         )
         answer.answer = g.text

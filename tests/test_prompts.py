@@ -82,6 +82,24 @@ SAMPLES: dict[str, dict[str, Any] | list[dict[str, Any]]] = {
             ],
         },
         {"title": REPORT, "total": 12, "ok": 12, "mismatch": 0, "unverifiable": 0, "mismatches": []},
+        {
+            "title": REPORT,
+            "total": "",
+            "ok": "",
+            "mismatch": "",
+            "unverifiable": "",
+            "mismatches": [],
+            "focus": [
+                {
+                    "claim": "表1-2 话务岗 工资福利支出总额（其中各项之和）",
+                    "stated": "7937.43",
+                    "n": 1,
+                    "formula": "5127.60 + 1772.42 + 1037.41 = 7937.43万元",
+                    "convention": "直接计算",
+                    "verdict": "与复算结果一致",
+                }
+            ],
+        },
     ],
     "answer_computation": [
         {
@@ -156,13 +174,20 @@ SAMPLES: dict[str, dict[str, Any] | list[dict[str, Any]]] = {
             "check": None,
         },
     ],
-    "answer_policy": {
-        "topic": "评价等级",
-        "clauses": [
-            {"title": "《财政支出绩效评价管理办法》", "text": "评价结果采取评分和评级相结合的方式", "n": 1},
-            {"title": "《财政支出绩效评价管理办法》", "text": "90分（含）以上为优", "n": 2},
-        ],
-    },
+    "answer_policy": [
+        {
+            "topic": "评价等级",
+            "clauses": [
+                {"title": "《财政支出绩效评价管理办法》", "text": "评价结果采取评分和评级相结合的方式", "n": 1},
+                {"title": "《财政支出绩效评价管理办法》", "text": "90分（含）以上为优", "n": 2},
+            ],
+        },
+        {
+            "topic": "主管单位",
+            "kind": "quote",
+            "clauses": [{"title": REPORT, "text": "市政务服务办为项目主管单位", "n": 1}],
+        },
+    ],
     "answer_section": [
         {
             "section": "存在的主要问题",

@@ -10,6 +10,7 @@ Every term is also taught to jieba, so segmentation keeps "接听率" or "工资
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from dataclasses import dataclass, field
@@ -18,6 +19,8 @@ from typing import Any, Literal
 import jieba
 
 from service.answer.deterministic.evidence import normalize_space
+
+jieba.setLogLevel(logging.WARNING)  # no 'Building prefix dict' chatter on stderr
 
 Kind = Literal["rate", "amount", "count", "score", "grade"]
 
