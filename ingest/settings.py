@@ -38,11 +38,15 @@ class StorageSettings(BaseSettings):
     def _check_embedding(self) -> StorageSettings:
         if self.embedding_backend == "sentence-transformers" and not self.embedding_model:
             raise ValueError(
-                "JIXIAO_EMBEDDING_MODEL must name a local model directory when "
+                "JIXIAO_EMBEDDING_MODEL 必须指向本地模型目录（JIXIAO_EMBEDDING_BACKEND=sentence-transformers；"
+                "jixiao 从不下载模型）/ JIXIAO_EMBEDDING_MODEL must name a local model directory when "
                 "JIXIAO_EMBEDDING_BACKEND=sentence-transformers (jixiao never downloads models)"
             )
         if self.embedding_backend == "openai" and not self.embedding_base_url:
-            raise ValueError("JIXIAO_EMBEDDING_BASE_URL is required when JIXIAO_EMBEDDING_BACKEND=openai")
+            raise ValueError(
+                "JIXIAO_EMBEDDING_BACKEND=openai 时必须设置 JIXIAO_EMBEDDING_BASE_URL / "
+                "JIXIAO_EMBEDDING_BASE_URL is required when JIXIAO_EMBEDDING_BACKEND=openai"
+            )
         return self
 
     @property

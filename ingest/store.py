@@ -45,6 +45,19 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+def sql_engine(settings: StorageSettings) -> Engine:
+    """The engine for `settings.sql_url`, shared in shape by the Store and the conversation store:
+    a SQLite file (its folder created; foreign keys on, 30 s busy timeout, usable from any thread)
+    or any other URL with pre-ping."""
+    url = settings.sql_url
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
 class Store:
     """Opened once per process (CLI command or app lifespan) and injected.
 
@@ -54,13 +67,8 @@ class Store:
     def __init__(self, settings: StorageSettings, *, embedder: Embedder | None = None) -> None:
         self.settings = settings
         self.embedder: Embedder = embedder if embedder is not None else get_embedder(settings)
-        url = settings.sql_url
-        if url.startswith("sqlite"):
-            settings.data_dir.mkdir(parents=True, exist_ok=True)
-            self.engine: Engine = create_engine(url, connect_args={"timeout": 30})
-            event.listen(self.engine, "connect", _sqlite_pragmas)
-        else:
-            self.engine = create_engine(url, pool_pre_ping=True)
+        self._owns_embedder = embedder is None  # close() closes what it opened (an HTTP client)
+        self.engine: Engine = sql_engine(settings)
         S.metadata.create_all(self.engine)
         self._chroma: Any = None
         self._collection: Any = None
@@ -206,7 +214,7 @@ class Store:
     def document_file(self, doc_id: str) -> Path:
         """The stored copy of the PDF (under data_dir/files)."""
         path = self.settings.files_dir / f"{doc_id}.pdf"
-        if not path.exists():
+        if Path(doc_id).name != doc_id or not path.exists():  # an id never names another folder
             raise NotFound(f"文档 {doc_id} 的 PDF 文件不存在 / no stored PDF for {doc_id}")
         return path
 
@@ -562,9 +570,11 @@ class Store:
             if self._closed:
                 return
             self._closed = True
-        with self._lock:
             self._drop_chroma()
         self.engine.dispose()
+        close_embedder = getattr(self.embedder, "close", None) if self._owns_embedder else None
+        if close_embedder is not None:
+            close_embedder()
 
     def __enter__(self) -> Store:
         return self

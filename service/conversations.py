@@ -27,8 +27,6 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    create_engine,
-    event,
     func,
     insert,
     select,
@@ -38,6 +36,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from ingest.settings import StorageSettings
+from ingest.store import sql_engine
 from service.answer.models import Answer, Turn
 
 metadata = MetaData()
@@ -70,28 +69,13 @@ messages = Table(
 MAX_ID_LENGTH = 64
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA busy_timeout=30000")
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.close()
-
-
 class ConversationStore:
     """Thread-safe. One instance per process (built in the app lifespan / CLI command)."""
 
     def __init__(self, settings: StorageSettings, *, engine: Engine | None = None) -> None:
-        url = settings.sql_url
-        if engine is None:
-            if url.startswith("sqlite"):
-                settings.data_dir.mkdir(parents=True, exist_ok=True)
-                engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-                event.listen(engine, "connect", _sqlite_pragmas)
-            else:
-                engine = create_engine(url, pool_pre_ping=True)
-        self.engine = engine
+        self.engine = engine if engine is not None else sql_engine(settings)
         self._lock = threading.Lock()
-        metadata.create_all(engine, checkfirst=True)
+        metadata.create_all(self.engine, checkfirst=True)
 
     @staticmethod
     def new_id() -> str:

@@ -15,6 +15,7 @@ import functools
 import inspect
 import json
 import logging
+import threading
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar, get_type_hints
 
@@ -123,6 +124,9 @@ class Toolbox:
     def __init__(self, store: Any, retriever: Retriever) -> None:
         self.store = store
         self.retriever = retriever
+        # every table cell, read once per store generation (find_figure runs several times a question)
+        self._cells: tuple[str, list[tuple[Table, Cell]]] | None = None
+        self._cells_lock = threading.Lock()
 
     # ---- tools -------------------------------------------------------------------------------
     @tool
@@ -139,7 +143,8 @@ class Toolbox:
         """
         ids = self._resolve_many(document_ids)
         hits = self.retriever.search(query, k=k, doc_ids=ids)
-        titles = self._titles()
+        # chunks carry their document's title already; read the manifest only when one does not
+        titles = self._titles() if any(not h.chunk.title for h in hits) else {}
         passages = [
             {
                 "doc_id": h.chunk.doc_id,
@@ -170,7 +175,7 @@ class Toolbox:
             document_ids: 只在这些文档的表格中查找；不填则查找全部。Restrict to these documents.
         """
         ids = self._resolve_many(document_ids)
-        matches = find_cells(query, self.store.all_cells(ids), self.retriever.tokenizer)
+        matches = find_cells(query, self._all_cells(ids), self.retriever.tokenizer)
         titles = self._titles()
         figures = [
             {
@@ -313,6 +318,18 @@ class Toolbox:
         if refs is None:
             return None
         return list(dict.fromkeys(self.store.resolve_document(r).doc_id for r in refs))
+
+    def _all_cells(self, doc_ids: list[str] | None) -> list[tuple[Table, Cell]]:
+        """`store.all_cells(doc_ids)`, served from one read per store generation."""
+        generation = self.store.generation()
+        with self._cells_lock:
+            if self._cells is None or self._cells[0] != generation:
+                self._cells = (generation, self.store.all_cells())
+            cells = self._cells[1]
+        if doc_ids is None:
+            return cells
+        wanted = set(doc_ids)
+        return [(table, cell) for table, cell in cells if table.doc_id in wanted]
 
     def _titles(self) -> dict[str, str]:
         return {r.doc_id: r.title for r in self.store.list_documents(include_failed=False)}

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from api_server import free_port
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 from langchain_core.tools import BaseTool, StructuredTool
 from scripted_chat import ScriptedChatModel, items_with_ref, tool_call, tool_results
@@ -388,9 +389,7 @@ def test_thinking_is_stripped(toolbox: PassageToolbox, settings: Settings) -> No
 
 @pytest.fixture
 def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return free_port()
 
 
 @pytest.fixture

@@ -106,6 +106,11 @@ def test_uploaded_report_is_listed_and_cited(admin: httpx.Client, report_id: str
     tampered = url.split("#")[0][:-3] + "abc"
     assert httpx.get(tampered, timeout=30).status_code == 401
     assert httpx.get(url.split("?")[0], timeout=30).status_code == 401
+    # odd tokens are refused like any bad token, never a 500
+    later = int(time.time()) + 3600
+    for odd in ("²." + "a" * 32, f"{later}.中文签名", f"{later}.", "."):
+        r = httpx.get(url.split("?")[0], params={"token": odd}, timeout=30)
+        assert r.status_code == 401, (odd, r.text)
 
 
 def test_page_text_and_check(admin: httpx.Client, report_id: str) -> None:

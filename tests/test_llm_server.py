@@ -17,6 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from api_server import free_port
 
 from service.answer.agent import LLMAnswerer
 from service.answer.grounding import MARK_PREFIX, MARK_SUFFIX, ground
@@ -125,11 +126,7 @@ def test_build_llm_answerer_follows_the_probe(server: LocalLlamaServer, settings
 
 
 def test_build_llm_answerer_when_server_is_down(tmp_path: Path) -> None:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     settings = Settings(data_dir=tmp_path, llm_base_url=f"http://127.0.0.1:{port}/v1", llm_timeout=5)
     answerer, status = build_llm_answerer(settings, toolbox=object())
     assert answerer is None

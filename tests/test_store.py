@@ -6,6 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from api_server import free_port
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.schema import CreateIndex, CreateTable
 
@@ -167,6 +168,14 @@ def test_delete_document_removes_everything(store: Store, tmp_path: Path) -> Non
         store.document_file(record.doc_id)
 
 
+def test_document_file_never_leaves_the_files_folder(store: Store) -> None:
+    outside = store.settings.data_dir / "secret.pdf"
+    outside.write_bytes(b"%PDF-1.4\n")
+    store.settings.files_dir.mkdir(parents=True, exist_ok=True)
+    with pytest.raises(NotFound):
+        store.document_file("../secret")
+
+
 def test_failure_rows_are_listed_but_never_searched(store: Store) -> None:
     failed = DocumentRecord(
         doc_id="0" * 16, sha256="0" * 64, path="/x/bad.pdf", title="bad", status="failed", message="需要密码"
@@ -213,16 +222,13 @@ def test_schema_compiles_for_postgresql() -> None:
 def test_chroma_http_mode_against_a_real_server(tmp_path: Path) -> None:
     """`chroma_mode=http`: the same Store code against `chroma run` on localhost."""
     import os
-    import socket
     import subprocess
     import sys
     import time
 
     import httpx
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
+    port = free_port()
     chroma = Path(sys.executable).parent / "chroma"
     server = subprocess.Popen(
         [str(chroma), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],

@@ -143,6 +143,37 @@ def test_find_figure_shows_an_empty_cell_rather_than_a_neighbour(toolbox: Toolbo
     assert best["row_header"] == ["质检"] and best["raw"] == "-" and best["value"] is None
 
 
+class _CountingStore:
+    """The real store, counting table reads; `bump()` stands for a write by the ingest."""
+
+    def __init__(self, store) -> None:
+        self._store, self.cell_reads, self.writes = store, 0, 0
+
+    def __getattr__(self, name: str):
+        return getattr(self._store, name)
+
+    def generation(self) -> str:
+        return f"{self._store.generation()}+{self.writes}"
+
+    def all_cells(self, doc_ids=None):
+        self.cell_reads += 1
+        return self._store.all_cells(doc_ids)
+
+
+def test_find_figure_reads_the_tables_once_per_store_generation(
+    sample_store, sample_settings, report_id: str
+) -> None:
+    store = _CountingStore(sample_store)
+    toolbox = Toolbox(store, Retriever(sample_store, sample_settings))
+    first = toolbox.find_figure("合计 预算执行率")
+    assert toolbox.find_figure("合计 预算执行率", document_ids=[report_id]) == first
+    assert toolbox.find_figure("2019 接听量")["figures"]
+    assert store.cell_reads == 1
+    store.writes += 1
+    assert toolbox.find_figure("合计 预算执行率") == first
+    assert store.cell_reads == 2
+
+
 def test_find_figure_without_a_match_says_so(toolbox: Toolbox) -> None:
     result = toolbox.find_figure("量子计算机 采购数量")
     assert result["figures"] == [] and "未找到" in result["message"]

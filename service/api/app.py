@@ -18,8 +18,8 @@ from fastapi.middleware.cors import CORSMiddleware
 from starlette.routing import Route
 
 from service.api.answering import AnswerRunner
-from service.api.deps import AssistantLike
-from service.api.errors import NotReady, install_error_handlers
+from service.api.deps import AssistantLike, ready_assistant
+from service.api.errors import install_error_handlers
 from service.api.ingest_queue import IngestQueue, Job
 from service.api.mcp import MCPEndpoint, build_mcp
 from service.api.monitoring import ApiMetrics, MetricsMiddleware
@@ -47,13 +47,8 @@ def create_app(settings: Settings | None = None, *, assistant: AssistantLike | N
     guard = Guard(settings)
     metrics = ApiMetrics()
 
-    def current_assistant() -> AssistantLike:
-        if app.state.assistant is None:
-            raise NotReady("服务正在启动，请稍后再试 / the service is still starting, retry shortly")
-        return app.state.assistant
-
     mcp_endpoint = MCPEndpoint(
-        build_mcp(current_assistant, lambda: app.state.answer_runner),
+        build_mcp(lambda: ready_assistant(app.state), lambda: app.state.answer_runner),
         guard,
         max_body_bytes=settings.max_body_bytes,
     )
@@ -87,6 +82,8 @@ def create_app(settings: Settings | None = None, *, assistant: AssistantLike | N
         finally:
             app.state.ingest_queue.stop()
             app.state.answer_runner.close()
+            if app.state.conversations.cache_info().currsize:  # the app opened its own: close it
+                await asyncio.to_thread(app.state.conversations().close)
             if owned:
                 close = getattr(active, "close", None) or getattr(active.store, "close", None)
                 if close is not None:

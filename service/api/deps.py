@@ -48,14 +48,19 @@ def _settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def _assistant(request: Request) -> AssistantLike:
-    assistant = request.app.state.assistant
+def ready_assistant(state: Any) -> AssistantLike:
+    """The app's Assistant (`app.state.assistant`), or NotReady (503) while the lifespan builds it."""
+    assistant = state.assistant
     if assistant is None:
         raise NotReady(
             "服务正在启动（加载索引和模型），请稍后再试 / the service is still starting (loading the index and "
             "models), retry shortly",
         )
     return assistant
+
+
+def _assistant(request: Request) -> AssistantLike:
+    return ready_assistant(request.app.state)
 
 
 def _store(request: Request) -> Store:

@@ -115,7 +115,8 @@ def error_body(exc: Exception) -> dict[str, Any]:
         return {"code": "metric_error", "message": f"{exc.message_zh} / {exc.message_en}"}
     if isinstance(exc, JixiaoError):
         return exc.to_dict()
-    return {"code": "internal_error", "message": str(exc)}
+    # an unknown exception's text may name paths or hosts: it stays in the log
+    return {"code": "internal_error", "message": "服务内部错误，请稍后重试 / internal error, please retry"}
 
 
 def is_openai_path(request: Request) -> bool:
@@ -124,7 +125,7 @@ def is_openai_path(request: Request) -> bool:
 
 def error_response(
     request: Request, status: int, body: dict[str, Any], *, extra: dict[str, Any] | None = None
-):
+) -> JSONResponse:
     """Render an error for the API family the request belongs to."""
     headers: dict[str, str] = {}
     if status == 401:
@@ -150,8 +151,10 @@ def error_response(
     return JSONResponse(content, status_code=status, headers=headers)
 
 
-async def _jixiao_handler(request: Request, exc: Exception) -> JSONResponse:
-    status = status_for(exc)
+def exception_response(request: Request, exc: Exception) -> JSONResponse:
+    """The response for a known exception: its status, its error body, the Bearer challenge of an
+    invalid key, Retry-After when rate limited, the fallback answer of a timeout. Used by the
+    FastAPI handler and by the raw ASGI guards (`service.api.security.send_error`)."""
     body = error_body(exc)
     if isinstance(exc, InvalidKey):
         body["_challenge"] = f'{BEARER_CHALLENGE}, error="invalid_token"'
@@ -160,9 +163,14 @@ async def _jixiao_handler(request: Request, exc: Exception) -> JSONResponse:
     extra = None
     if isinstance(exc, AnswerTimeout) and exc.fallback is not None:
         extra = {"fallback": exc.fallback.public()}
-    if status >= 500:
-        log.warning("%s %s -> %s: %s", request.method, request.url.path, status, body.get("message"))
-    return error_response(request, status, body, extra=extra)
+    return error_response(request, status_for(exc), body, extra=extra)
+
+
+async def _jixiao_handler(request: Request, exc: Exception) -> JSONResponse:
+    response = exception_response(request, exc)
+    if response.status_code >= 500:
+        log.warning("%s %s -> %s: %s", request.method, request.url.path, response.status_code, exc)
+    return response
 
 
 async def _validation_handler(request: Request, exc: Exception) -> JSONResponse:

@@ -76,7 +76,6 @@ class IngestQueue:
         self._queue: queue.Queue[Any] = queue.Queue()
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
-        self._idle = threading.Condition(self._lock)
         self._pending = 0
         self._thread: threading.Thread | None = None
 
@@ -137,11 +136,6 @@ class IngestQueue:
         with self._lock:
             return self._pending
 
-    def wait_idle(self, timeout: float) -> bool:
-        """True once nothing is queued or running (tests and shutdown)."""
-        with self._idle:
-            return self._idle.wait_for(lambda: self._pending == 0, timeout)
-
     # ---- the writer thread ----------------------------------------------------------------
     def _run(self) -> None:
         while True:
@@ -155,9 +149,8 @@ class IngestQueue:
                 else:
                     self._do_remove(*payload)
             finally:
-                with self._idle:
+                with self._lock:
                     self._pending -= 1
-                    self._idle.notify_all()
 
     def _do_ingest(self, job: Job) -> None:
         job.status = "ingesting"

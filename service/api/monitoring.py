@@ -8,6 +8,8 @@ import time
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
 
 class ApiMetrics:
     def __init__(self) -> None:
@@ -83,5 +85,6 @@ class MetricsMiddleware:
             route = getattr(scope.get("route"), "path", None) or (
                 "/mcp" if scope["path"].startswith("/mcp") else "other"
             )
-            self.metrics.requests.labels(scope["method"], route, str(status)).inc()
+            method = scope["method"] if scope["method"] in HTTP_METHODS else "OTHER"  # labels stay bounded
+            self.metrics.requests.labels(method, route, str(status)).inc()
             self.metrics.latency.labels(route).observe(time.perf_counter() - start)

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.api.errors import Forbidden, InvalidKey, PayloadTooLarge, error_body, error_response, status_for
+from service.api.errors import Forbidden, InvalidKey, PayloadTooLarge, exception_response
 from service.config import Settings
 from service.errors import AuthError, RateLimited
 
@@ -121,7 +121,9 @@ class KeyRing:
                 raise Forbidden(
                     "站点密钥只能用于问答和文档查看 / a site key only works for chat and reading documents under /api/v1/"
                 )
-            return Principal("site", f"key:{fingerprint(token)}", origin)
+            # a site key is public (it sits in the portal's page): one budget per visitor, so a
+            # single abuser cannot spend every visitor's budget
+            return Principal("site", f"key:{fingerprint(token)}:{client or '?'}", origin)
         raise InvalidKey(
             "API 密钥无效 / invalid API key",
             hint="请检查密钥是否完整、是否已被停用 / check that the key is complete and still configured",
@@ -163,12 +165,15 @@ class KeyRing:
 
     def check_file_link(self, doc_id: str, token: str, *, now: float | None = None) -> bool:
         expires_text, _, mac = token.partition(".")
-        if not expires_text.isdigit() or int(expires_text) < (now or time.time()):
+        # ASCII digits only: "²".isdigit() holds but int("²") raises
+        if not (expires_text.isascii() and expires_text.isdigit()) or int(expires_text) < (
+            now or time.time()
+        ):
             return False
         good = hmac.new(self._link_secret, f"{doc_id}:{expires_text}".encode(), hashlib.sha256).hexdigest()[
             :32
         ]
-        return hmac.compare_digest(good, mac)
+        return hmac.compare_digest(good.encode(), mac.encode())  # bytes: a non-ASCII str would raise
 
 
 class RateLimiter:
@@ -208,7 +213,11 @@ class Guard:
         self.limiter = RateLimiter(settings.rate_limit_per_minute)
 
     def admit(self, headers: Mapping[str, str], path: str, client: str | None) -> Principal:
-        principal = self.keys.authenticate(headers, path, client)
+        try:
+            principal = self.keys.authenticate(headers, path, client)
+        except AuthError:
+            self.limiter.hit(f"unauthenticated:{client or '?'}")  # guessing keys is rate limited too
+            raise
         self.limiter.hit(principal.bucket)
         return principal
 
@@ -224,14 +233,7 @@ def require_admin(principal: Principal) -> Principal:
 
 async def send_error(scope: Scope, receive: Receive, send: Send, exc: Exception) -> None:
     """Answer a raw ASGI request with the JSON error for `exc` (used outside FastAPI routes)."""
-    request = Request(scope, receive)
-    body = error_body(exc)
-    if isinstance(exc, InvalidKey):
-        body["_challenge"] = 'Bearer realm="jixiao", error="invalid_token"'
-    if isinstance(exc, RateLimited):
-        body["_retry_after"] = exc.retry_after
-    response = error_response(request, status_for(exc), body)
-    await response(scope, receive, send)
+    await exception_response(Request(scope, receive), exc)(scope, receive, send)
 
 
 class BodyLimitMiddleware:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -13,20 +12,9 @@ from rich.markup import escape
 from rich.table import Table as RichTable
 
 from ingest.errors import JixiaoError
+from service.commands._options import DataDirOpt, load_settings
 
 err_console = Console(stderr=True)
-
-
-def _settings(data_dir: Path | None) -> Any:
-    from pydantic import ValidationError
-
-    from service.config import Settings
-
-    try:
-        return Settings(data_dir=data_dir) if data_dir is not None else Settings()
-    except ValidationError as err:
-        err_console.print(f"[red]配置错误 / configuration error:[/red] {err}")
-        raise typer.Exit(2) from err
 
 
 def ask(
@@ -44,10 +32,7 @@ def ask(
         list[str] | None,
         typer.Option("--doc", "-d", help="只在该文档中查找（可多次）/ restrict to a document (repeatable)"),
     ] = None,
-    data_dir: Annotated[
-        Path | None,
-        typer.Option("--data-dir", help="数据目录（覆盖 JIXIAO_DATA_DIR）/ data dir", file_okay=False),
-    ] = None,
+    data_dir: DataDirOpt = None,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="显示检索与工具调用过程 / show tool calls")
     ] = False,
@@ -55,7 +40,7 @@ def ask(
     """提问：回答带页码引用，计算给出公式与输入。Ask a question; the answer cites pages and shows its formulas."""
     from service.assistant import build_assistant
 
-    settings = _settings(data_dir)
+    settings = load_settings(data_dir)
     console = Console()
     events = []
 

@@ -19,23 +19,10 @@ from rich.console import Console
 from rich.table import Table as RichTable
 
 from ingest.errors import JixiaoError
+from service.commands._options import DataDirOpt, err_console, error_exit, load_settings
 from service.metrics.errors import MetricError
 
 STATUS_STYLE = {"ok": "green", "mismatch": "bold red", "cannot_verify": "yellow"}
-
-err_console = Console(stderr=True)
-
-
-def _settings(data_dir: Path | None):  # -> service.config.Settings
-    from pydantic import ValidationError
-
-    from service.config import Settings, get_settings
-
-    try:
-        return Settings(data_dir=data_dir) if data_dir is not None else get_settings()
-    except ValidationError as err:
-        err_console.print(f"[red]配置错误 / configuration error:[/red] {err}")
-        raise typer.Exit(2) from err
 
 
 def run_check(doc: str, data_dir: Path | None = None, policy: str | None = None) -> dict:
@@ -45,7 +32,7 @@ def run_check(doc: str, data_dir: Path | None = None, policy: str | None = None)
     from ingest.store import Store
     from service.report_check import check_document
 
-    store = Store.open(_settings(data_dir))
+    store = Store.open(load_settings(data_dir))
     try:
         return check_document(store, doc, policy=policy)
     finally:
@@ -113,19 +100,13 @@ def register(app: typer.Typer) -> None:
                 help="按此政策文件（已导入）写明的评级档次复核等级 / grade bands from this ingested policy document",
             ),
         ] = None,
-        data_dir: Annotated[
-            Path | None,
-            typer.Option("--data-dir", help="数据目录（覆盖 JIXIAO_DATA_DIR）/ data dir", file_okay=False),
-        ] = None,
+        data_dir: DataDirOpt = None,
     ) -> None:
         """复核报告自身的数字：合计、比率、增长率、多年均值、得分与等级 / re-verify a report's own figures."""
         try:
             result = run_check(doc, data_dir, policy)
         except JixiaoError as err:
-            err_console.print(f"[red]{err.message}[/red]")
-            if err.hint:
-                err_console.print(err.hint)
-            raise typer.Exit(2) from err
+            raise error_exit(err, 2) from err
         except MetricError as err:  # the policy document states no grade bands
             err_console.print(f"[red]{err.message_zh}[/red]\n{err.message_en}")
             raise typer.Exit(2) from err

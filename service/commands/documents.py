@@ -14,15 +14,8 @@ from rich.table import Table as RichTable
 
 from ingest.errors import JixiaoError
 from ingest.models import DocumentRecord
+from service.commands._options import DataDirOpt, err_console, error_exit, load_settings
 
-DataDirOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--data-dir",
-        help="数据目录（覆盖 JIXIAO_DATA_DIR）/ data dir, overrides JIXIAO_DATA_DIR",
-        file_okay=False,
-    ),
-]
 JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON（供脚本使用）/ print JSON for scripts")]
 WaitOpt = Annotated[
     float,
@@ -42,27 +35,6 @@ STATUS_ZH = {
     "failed": "失败",
     "removed": "已删除",
 }
-
-err_console = Console(stderr=True)
-
-
-def _settings(data_dir: Path | None):  # -> service.config.Settings
-    from pydantic import ValidationError
-
-    from service.config import Settings
-
-    try:
-        return Settings(data_dir=data_dir) if data_dir is not None else Settings()
-    except ValidationError as err:
-        err_console.print(f"[red]配置错误 / configuration error:[/red] {err}")
-        raise typer.Exit(2) from err
-
-
-def _fail(err: JixiaoError, code: int = 1) -> typer.Exit:
-    err_console.print(f"[red]{err.message}[/red]")
-    if err.hint:
-        err_console.print(err.hint)
-    return typer.Exit(code)
 
 
 def _status_cell(status: str) -> str:
@@ -154,7 +126,7 @@ def ingest(
     """
     from ingest.index import ingest_paths
 
-    settings = _settings(data_dir)
+    settings = load_settings(data_dir)
     started = time.perf_counter()
     progress = Progress(
         TextColumn("{task.description}"),
@@ -169,7 +141,7 @@ def ingest(
         with progress:
             records = ingest_paths(settings, paths, password=password, progress=_Bars(progress), wait=wait)
     except JixiaoError as err:
-        raise _fail(err) from err
+        raise error_exit(err) from err
     if as_json:
         typer.echo(json.dumps([r.to_json() for r in records], ensure_ascii=False, indent=2))
     else:
@@ -191,12 +163,12 @@ def documents(as_json: JsonOpt = False, data_dir: DataDirOpt = None) -> None:
     """列出已入库（及入库失败）的文档和状态。/ List indexed (and refused) documents with their status."""
     from ingest.store import Store
 
-    settings = _settings(data_dir)
+    settings = load_settings(data_dir)
     try:
         with Store.open(settings) as store:
             records = store.list_documents()
     except JixiaoError as err:
-        raise _fail(err) from err
+        raise error_exit(err) from err
     if as_json:
         rows = [
             {**r.to_json(), "kind": r.kind, "sha256": r.sha256, "ingested_at": r.ingested_at} for r in records
@@ -241,11 +213,11 @@ def remove(
     """从索引中彻底删除一份文档（记录、表格、向量、存档的 PDF）。/ Delete one document everywhere."""
     from ingest.index import remove_document
 
-    settings = _settings(data_dir)
+    settings = load_settings(data_dir)
     try:
         record = remove_document(settings, doc, wait=wait)
     except JixiaoError as err:
-        raise _fail(err) from err
+        raise error_exit(err) from err
     if as_json:
         typer.echo(json.dumps(record.to_json(), ensure_ascii=False, indent=2))
     else:

@@ -10,18 +10,15 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from service.commands._options import DataDirOpt, error_exit, load_settings
 from service.config import Settings
 from service.errors import ConfigError
 
 log = logging.getLogger("jixiao.serve")
-err_console = Console(stderr=True)
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
 @dataclass
@@ -49,9 +46,11 @@ def plan_serve(
             "（JIXIAO_DATABASE_URL=postgresql://…），或去掉 --workers / set JIXIAO_CHROMA_MODE=http and "
             "JIXIAO_DATABASE_URL, or drop --workers",
         )
+    from service.api.security import is_loopback  # the API's own notion of "this machine"
+
     notes: list[str] = []
     if not (settings.api_keys or settings.admin_keys):
-        if host.strip("[]") not in LOOPBACK:
+        if not is_loopback(host):
             raise ConfigError(
                 f"未配置 API 密钥，拒绝监听 {host}：任何能访问该地址的人都能提问、上传和删除文档。"
                 f" / refusing to bind {host} without API keys: anyone who can reach it could ask, upload and delete.",
@@ -84,28 +83,17 @@ def register(app: typer.Typer) -> None:
                 "--workers", help="工作进程数；>1 需要 Chroma 服务器和共享数据库 / worker processes", min=1
             ),
         ] = 1,
-        data_dir: Annotated[
-            Path | None,
-            typer.Option("--data-dir", help="数据目录（覆盖 JIXIAO_DATA_DIR）/ data dir", file_okay=False),
-        ] = None,
+        data_dir: DataDirOpt = None,
         log_level: Annotated[str, typer.Option("--log-level", help="debug|info|warning")] = "info",
     ) -> None:
         """启动 HTTP 服务：问答 API、OpenAI 兼容接口、MCP、文档管理和问答挂件 / serve the HTTP API."""
-        from pydantic import ValidationError
-
         if data_dir is not None:
             os.environ["JIXIAO_DATA_DIR"] = str(data_dir)  # the workers read settings from the environment
+        settings = load_settings()
         try:
-            settings = Settings()
             plan = plan_serve(settings, host=host, port=port, workers=workers)
-        except ValidationError as err:
-            err_console.print(f"[red]配置错误 / configuration error:[/red] {err}")
-            raise typer.Exit(2) from err
         except ConfigError as err:
-            err_console.print(f"[red]{err.message}[/red]")
-            if err.hint:
-                err_console.print(err.hint)
-            raise typer.Exit(2) from err
+            raise error_exit(err, 2) from err
 
         import uvicorn
 

@@ -182,10 +182,6 @@ class _MissingCell(MetricError):
         super().__init__(f"缺少输入单元格：{where}", f"input cell is empty: {where}")
 
 
-def _thunk(metric: str, inputs: dict[str, Any]) -> Thunk:
-    return lambda: compute(metric, inputs)
-
-
 def _lazy(metric: str, build: Any) -> Thunk:
     """Defer building the inputs too (a missing cell then becomes a MetricError inside judge)."""
     return lambda: compute(metric, build())

@@ -88,10 +88,6 @@ def kind_of(unit: str) -> str:
     return unit_info(unit).kind
 
 
-def is_money(unit: str) -> bool:
-    return kind_of(unit) == "money"
-
-
 def compatible(a: str, b: str) -> bool:
     """True when values in `a` and `b` can be added or compared (after conversion)."""
     ka, kb = kind_of(a), kind_of(b)

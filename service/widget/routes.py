@@ -6,6 +6,7 @@ Everything the widget needs comes from this host: no CDN, no external request.
 from __future__ import annotations
 
 import html
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -22,9 +23,8 @@ def _asset(name: str) -> str:
 
 
 def _fill(template: str, **values: str) -> str:
-    for key, value in values.items():
-        template = template.replace("{{" + key + "}}", value)
-    return template
+    """One pass over the template: a value that itself contains "{{NAME}}" is never filled again."""
+    return re.sub(r"\{\{([A-Z_]+)\}\}", lambda m: values.get(m.group(1), m.group(0)), template)
 
 
 def _base(request: Request) -> str:

@@ -521,7 +521,8 @@
     var body = this.viewerBody;
     body.textContent = "";
     // the service signs its citation links (a browser cannot send a Bearer header on navigation)
-    var fileUrl = c.url ? (c.url.indexOf("#") < 0 ? c.url + "#page=" + c.page : c.url)
+    // only http(s) links: a javascript: url in an answer must never become a clickable link
+    var fileUrl = c.url && /^https?:\/\//i.test(c.url) ? (c.url.indexOf("#") < 0 ? c.url + "#page=" + c.page : c.url)
       : this.api + "/api/v1/documents/" + encodeURIComponent(c.doc_id) + "/file#page=" + c.page;
     if (c.quote) body.appendChild(el("p", null, [el("strong", { text: t("quote") + "：" }), el("mark", { text: c.quote })]));
     body.appendChild(el("p", null, [el("a", { href: fileUrl, target: "_blank", rel: "noopener", text: t("openPdf") })]));

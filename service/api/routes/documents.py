@@ -8,6 +8,7 @@ import asyncio
 import hashlib
 import io
 import re
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -52,8 +53,10 @@ def file_url_builder(request: Request, guard: Guard) -> Callable[[str, int], str
 
 
 def _safe_name(filename: str | None) -> str:
-    name = Path(filename or "document.pdf").name
-    name = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", name).strip(" .") or "document"
+    # control and format characters (NUL, newlines, right-to-left overrides) never reach a name
+    text = "".join("_" if unicodedata.category(c).startswith("C") else c for c in filename or "")
+    name = Path(text or "document.pdf").name
+    name = re.sub(r'[\\/:*?"<>|]', "_", name).strip(" .") or "document"
     if not name.lower().endswith(".pdf"):
         name += ".pdf"
     return name[-120:]
@@ -113,8 +116,9 @@ async def upload_documents(
     for upload in files:
         name = _safe_name(upload.filename)
         data = await upload.read(settings.upload_max_bytes + 1)
-        _check_upload(settings, name, data)
-        staged.append((hashlib.sha256(data).hexdigest()[:16], name, data))
+        # parsing the page count and hashing take a while on a large file: not on the event loop
+        await asyncio.to_thread(_check_upload, settings, name, data)
+        staged.append((await asyncio.to_thread(_doc_id, data), name, data))
     jobs: list[Job] = []
     uploads = settings.data_dir / "uploads"
     for doc_id, name, data in staged:
@@ -131,6 +135,11 @@ async def upload_documents(
         },
         status_code=202,
     )
+
+
+def _doc_id(data: bytes) -> str:
+    """The id `ingest.index.file_identity` gives the same bytes."""
+    return hashlib.sha256(data).hexdigest()[:16]
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -304,8 +313,10 @@ def tool_failure(error: Any) -> JixiaoError:
     message, code = str(error.get("message") or error), str(error.get("code") or "")
     if "not_found" in code:
         return NotFound(message, hint=error.get("hint"))
-    if code == "tool_failed":
-        return ToolFailed(message)
+    if code in ("internal_error", "tool_failed"):  # a bug, already logged by the toolbox: no details out
+        return ToolFailed(
+            "报告自检执行失败，请稍后重试或联系管理员 / the report check failed, retry or tell the administrator"
+        )
     return BadRequest(message, hint=error.get("hint"))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from typing import Any
 
@@ -12,6 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 
 from service.api.deps import MetricsDep, answerer_name
 
+log = logging.getLogger("jixiao.api.health")
 router = APIRouter(tags=["operations"])
 READY_CACHE_SECONDS = 15.0
 CHECK_TIMEOUT = 30.0
@@ -42,8 +44,12 @@ async def _run_check(fn: Any, store: Any) -> dict[str, Any]:
             "ok": False,
             "error": f"超过 {CHECK_TIMEOUT:g} 秒无响应 / no answer within {CHECK_TIMEOUT:g} s",
         }
-    except Exception as exc:
-        return {"ok": False, "error": str(exc) or type(exc).__name__}
+    except Exception as exc:  # /readyz needs no key: the details (paths, hosts) go to the log only
+        log.warning("readiness check %s failed: %s", getattr(fn, "__name__", fn), exc, exc_info=True)
+        return {
+            "ok": False,
+            "error": f"检查失败（{type(exc).__name__}），详见服务日志 / check failed, see the server log",
+        }
 
 
 @router.get("/readyz", summary="可以回答问题 / readiness: store, embedding model, LLM")

@@ -1,0 +1,46 @@
+"""What the CLI commands share: the `--data-dir` option, loading the settings (a configuration error
+exits 2 with the reason) and printing a JixiaoError before exiting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+
+if TYPE_CHECKING:
+    from ingest.errors import JixiaoError
+    from service.config import Settings
+
+err_console = Console(stderr=True)
+
+DataDirOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        help="数据目录（覆盖 JIXIAO_DATA_DIR）/ data dir, overrides JIXIAO_DATA_DIR",
+        file_okay=False,
+    ),
+]
+
+
+def load_settings(data_dir: Path | None = None) -> Settings:
+    """The settings from the environment, `data_dir` overriding JIXIAO_DATA_DIR."""
+    from pydantic import ValidationError
+
+    from service.config import Settings
+
+    try:
+        return Settings(data_dir=data_dir) if data_dir is not None else Settings()
+    except ValidationError as err:
+        err_console.print(f"[red]配置错误 / configuration error:[/red] {err}")
+        raise typer.Exit(2) from err
+
+
+def error_exit(err: JixiaoError, code: int = 1) -> typer.Exit:
+    """Print the error's message and hint on stderr; the Exit to raise."""
+    err_console.print(f"[red]{err.message}[/red]")
+    if err.hint:
+        err_console.print(err.hint)
+    return typer.Exit(code)
