@@ -10,7 +10,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: help venv sysdeps run ingest-sample serve test test-fast lint fmt eval bench clean
+.PHONY: help venv sysdeps run ingest-sample serve test test-fast screenshots lint fmt eval bench clean
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -45,6 +45,9 @@ test: venv sysdeps  ## set up and run the whole suite (unit, integration, LLM, b
 
 test-fast: venv  ## the suite without browser and LLM tests
 	$(BIN)/pytest -q -m "not browser and not llm"
+
+screenshots: venv sysdeps  ## refresh the widget screenshots in docs/ (desktop, 360 px)
+	JIXIAO_SCREENSHOT_DIR=docs $(BIN)/pytest -q tests/test_widget_browser.py -k screenshots
 
 lint: venv  ## ruff check, ruff format --check, mypy on the pure core
 	$(BIN)/ruff check .
