@@ -328,3 +328,56 @@ def test_widget_script_is_small_and_self_contained() -> None:
     text = js.decode()
     assert "innerHTML" not in text and "eval(" not in text
     assert "https://" not in text.replace("https://HOST", "")  # no CDN or external URL
+
+
+CONTRAST_JS = """() => {
+  const root = document.querySelector('[data-jixiao-widget]').shadowRoot;
+  const parse = c => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const background = el => {
+    for (let n = el; n; n = n.parentElement || (n.getRootNode().host || null)) {
+      const c = parse(getComputedStyle(n).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] > 0.5)) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const bad = [];
+  for (const el of root.querySelectorAll('*')) {
+    const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    if (!own || !el.getClientRects().length) continue;
+    const fg = parse(getComputedStyle(el).color).slice(0, 3), bg = background(el);
+    const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+    const ratio = (a + 0.05) / (b + 0.05);
+    if (ratio < 4.5) bad.push(`${el.tagName}.${el.className} "${el.textContent.trim().slice(0, 20)}" ${ratio.toFixed(2)}`);
+  }
+  return bad;
+}"""
+
+
+def test_text_contrast_is_at_least_4_5_to_1(page, portal: Portal, jixiao: str) -> None:
+    open_widget(page, portal.page("contrast.html", api_base=jixiao))
+    ask(page, "2020年受理量比2019年增长了多少？")
+    page.locator("details.comp summary").last.click()
+    assert page.evaluate(CONTRAST_JS) == []
+
+
+def test_usable_at_200_percent_zoom(browser, portal: Portal, jixiao: str) -> None:
+    # 200% zoom of a 1280×860 window leaves a 640×430 CSS-pixel viewport
+    context = browser.new_context(viewport={"width": 640, "height": 430}, device_scale_factor=2)
+    page = context.new_page()
+    try:
+        open_widget(page, portal.page("zoom.html", api_base=jixiao))
+        box = page.locator(".panel").bounding_box()
+        assert box and box["x"] >= 0 and box["y"] >= 0
+        assert box["x"] + box["width"] <= 641 and box["y"] + box["height"] <= 431
+        bot = ask(page, "评价得分和等级是多少？")
+        assert "92.37" in bot.inner_text()
+        for selector in ("#jx-input", "form button", "header button"):
+            assert page.locator(selector).first.is_visible()
+            b = page.locator(selector).first.bounding_box()
+            assert b and b["y"] + b["height"] <= 431  # reachable without scrolling the portal
+    finally:
+        context.close()
