@@ -250,9 +250,15 @@ class _Pipeline:
         from ingest.tables import extract_tables
 
         shown = str(path)
+
+        def pages_done(stage: str) -> Callable[[int, int], None]:
+            return lambda done, total: self.emit(
+                IngestEvent("stage", path=shown, stage=stage, done=done, of=total)
+            )
+
         self.emit(IngestEvent("stage", path=shown, stage="读取文本 / reading text"))
         with self.timings.measure("read"):
-            content = read_pdf(path, password=self.password)
+            content = read_pdf(path, password=self.password, on_page=pages_done("读取文本 / reading text"))
         if content.page_count == 0 or not content.pages:
             raise BadDocument(f"PDF 文件没有任何页面：{path.name} / the PDF has 0 pages")
         record.title = content.title or path.stem
@@ -264,11 +270,14 @@ class _Pipeline:
             record.message = (
                 f"第 {pages} 页没有文字层（需要 OCR），未入库 / pages {pages} have no text layer (need OCR)"
             )
-        self.emit(
-            IngestEvent("stage", path=shown, stage="提取表格 / tables", done=record.pages, of=record.pages)
-        )
         with self.timings.measure("tables"):
-            tables = extract_tables(path, doc_id=record.doc_id, pages=content.pages, password=self.password)
+            tables = extract_tables(
+                path,
+                doc_id=record.doc_id,
+                pages=content.pages,
+                password=self.password,
+                on_page=pages_done("提取表格 / tables"),
+            )
         with self.timings.measure("chunk"):
             chunks = build_chunks(
                 doc_id=record.doc_id, title=record.title, year=record.year, pages=content.pages, tables=tables

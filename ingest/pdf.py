@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,8 +52,10 @@ class PdfContent:
     needs_ocr_pages: list[int] = field(default_factory=list)
 
 
-def read_pdf(path: Path, *, password: str | None = None) -> PdfContent:
-    """Read a PDF's text page by page.
+def read_pdf(
+    path: Path, *, password: str | None = None, on_page: Callable[[int, int], None] | None = None
+) -> PdfContent:
+    """Read a PDF's text page by page; `on_page(done, total)` is called after each page (progress).
 
     Raises `BadDocument` (missing, empty, not a PDF, truncated/corrupt, 0 pages), `PasswordRequired`
     (encrypted with a user password that was not given or is wrong) and `NeedsOCR` (no page has a
@@ -74,6 +77,8 @@ def read_pdf(path: Path, *, password: str | None = None) -> PdfContent:
     for index in range(count):
         try:
             raw_pages.append(_page_lines(reader.pages[index]))
+            if on_page is not None:
+                on_page(index + 1, count)
         except (PyPdfError, ValueError, KeyError, TypeError, AttributeError) as exc:
             raise BadDocument(
                 f"第 {index + 1} 页无法读取，文件可能已损坏：{path.name} / "

@@ -17,6 +17,7 @@ PyMuPDF is deliberately not used: its 2.x table extraction corrupts decimals.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,8 +63,16 @@ class RawTable:
         return len(self.grid[0]) if self.grid else 0
 
 
-def extract_tables(path: Path, *, doc_id: str, pages: list[Page], password: str | None = None) -> list[Table]:
-    """All ruled tables of a PDF, in reading order, joined across page breaks, with exact cells.
+def extract_tables(
+    path: Path,
+    *,
+    doc_id: str,
+    pages: list[Page],
+    password: str | None = None,
+    on_page: Callable[[int, int], None] | None = None,
+) -> list[Table]:
+    """All ruled tables of a PDF, in reading order, joined across page breaks, with exact cells;
+    `on_page(done, total)` is called after each page (progress).
 
     `pages` are `read_pdf`'s pages: pages without a text layer are skipped, and captions are taken
     in the same spelling as the page text.
@@ -77,11 +86,13 @@ def extract_tables(path: Path, *, doc_id: str, pages: list[Page], password: str 
     try:
         pdf = _open(pdfplumber, path, password, PDFPasswordIncorrect)
         with pdf:
+            total = len(pdf.pages)
             for number, page in enumerate(pdf.pages, start=1):
-                if number in texts and not any(p.number == number and p.has_text_layer for p in pages):
-                    continue
-                raws += page_tables(page, number, texts.get(number, ""))
+                if not (number in texts and not any(p.number == number and p.has_text_layer for p in pages)):
+                    raws += page_tables(page, number, texts.get(number, ""))
                 page.close()  # release pdfplumber's per-page object cache (long documents)
+                if on_page is not None:
+                    on_page(number, total)
     except BadDocument:
         raise
     except Exception as exc:  # pdfminer raises many unrelated types on damaged files

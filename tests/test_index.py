@@ -285,3 +285,15 @@ def test_timings_cover_every_stage(tmp_path: Path) -> None:
     assert rec.status == "ok"
     assert set(timings) == {"read", "tables", "chunk", "write", "embed"}
     assert all(v >= 0 for v in timings.values()) and sum(timings.values()) <= rec.seconds + 0.5
+
+
+def test_ingest_progress_reports_pages_then_embedding(tmp_path: Path) -> None:
+    events: list[IngestEvent] = []
+    records = ingest_paths(Settings(data_dir=tmp_path / "d"), [POLICY], progress=events.append)
+    assert records[0].status == "ok"
+    pages = records[0].pages
+    staged = [(e.stage, e.done, e.of) for e in events if e.kind == "stage" and e.of]
+    for stage in ("读取文本 / reading text", "提取表格 / tables"):
+        assert [(d, o) for s, d, o in staged if s == stage] == [(n, pages) for n in range(1, pages + 1)]
+    embeds = [e for e in events if e.kind == "embed"]
+    assert embeds[-1].done == embeds[-1].of == records[0].chunks

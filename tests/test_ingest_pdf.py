@@ -253,3 +253,19 @@ def test_scan_with_only_a_text_page_number_needs_ocr(tmp_path: Path) -> None:
     assert content.needs_ocr_pages == [2, 3]
     with pytest.raises(NeedsOCR):
         read_pdf(_pdf_with_lines(tmp_path / "all-scans.pdf", [["— 1 —"], ["— 2 —"]]))
+
+
+def test_progress_is_reported_page_by_page() -> None:
+    from ingest.tables import extract_tables
+
+    seen: list[tuple[int, int]] = []
+    content = read_pdf(FIXTURES / "report_2020_8890.pdf", on_page=lambda d, t: seen.append((d, t)))
+    assert seen == [(n, 8) for n in range(1, 9)]
+    seen.clear()
+    extract_tables(
+        FIXTURES / "report_2020_8890.pdf",
+        doc_id="d",
+        pages=content.pages,
+        on_page=lambda d, t: seen.append((d, t)),
+    )
+    assert seen == [(n, 8) for n in range(1, 9)]

@@ -88,8 +88,13 @@ class _Bars:
                 p.remove_task(self.file)
             self.file = p.add_task(f"{Path(event.path).name}", total=None)
         elif event.kind == "stage" and self.file is not None:
-            label = event.stage if not event.of else f"{event.stage}（{event.of} 页）"
-            p.update(self.file, description=f"{Path(event.path).name} · {label}")
+            # page by page while reading text and tables: the bar shows pages done of pages
+            p.update(
+                self.file,
+                description=f"{Path(event.path).name} · {event.stage}",
+                total=event.of or None,
+                completed=event.done,
+            )
         elif event.kind == "embed" and self.file is not None:
             p.update(
                 self.file,
