@@ -386,3 +386,120 @@ def test_absolute_change_when_asked_in_units(answerer):
     assert input_values(comp) == {Decimal("1036.39"), Decimal("751.92")}
     assert "284.47万件" in a.answer
     assert "不一致" not in a.answer
+
+
+# ---- arithmetic between stated figures: differences, values from a stated change, targets ----------
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "额定人数比月均人数多多少？",
+        "月均人数离额定人数还差多少人？",
+        "项目设定的录用合同工人数和实际月均人数差距有多大？",
+    ],
+)
+def test_difference_of_a_quota_and_the_headcount(answerer, question):
+    a = ask(answerer, question)
+    comp = computation(a, "difference")
+    assert input_values(comp) == {Decimal("1030"), Decimal("909")}
+    assert comp.value == "121"
+    assert "121" in a.answer.split("。")[0]
+    assert {i["source"]["page"] for i in comp.inputs} <= {4, 7}
+    assert any("1030" in c.quote for c in a.citations)
+    assert a.grounded
+
+
+def test_difference_of_two_table_rows(answerer):
+    a = ask(answerer, "话务岗工资福利支出与商品和服务支出的差额是多少？")
+    comp = computation(a, "difference")
+    assert input_values(comp) == {Decimal("7937.43"), Decimal("1978.55")}
+    assert "5958.88万元" in a.answer
+    assert {i["source"]["page"] for i in comp.inputs} == {2}
+
+
+def test_difference_of_two_rates_is_in_percentage_points(answerer):
+    a = ask(answerer, "实际接听率比计划接听率高多少？")
+    comp = computation(a, "difference")
+    assert input_values(comp) == {Decimal("96.12"), Decimal("90")}
+    assert "高6.12%（百分点）" in a.answer
+    assert 4 in cited_pages(a, "计划接听率")
+
+
+def test_difference_with_a_side_no_document_mentions_is_refused(answerer):
+    assert_refusal(ask(answerer, "额定人数和招标人数相差多少？"))
+
+
+def test_difference_of_one_figure_in_two_years_is_a_year_on_year_change(answerer):
+    a = ask(answerer, "2020年受理量比2019年多多少？")
+    comp = computation(a, "year_on_year_change")
+    assert input_values(comp) == {Decimal("1036.39"), Decimal("751.92")}
+    assert "284.47万件" in a.answer
+
+
+@pytest.mark.parametrize("question", ["2019年培训了多少人次？", "上一年度的培训人数是多少？"])
+def test_previous_year_from_a_stated_increase(answerer, question):
+    a = ask(answerer, question)
+    comp = computation(a, "value_from_change")
+    assert input_values(comp) == {Decimal("33478"), Decimal("24445")}
+    assert "9033人次" in a.answer
+    assert "24445人次" not in a.answer.split("。")[0]  # the change is not the 2019 figure
+    assert {i["source"]["page"] for i in comp.inputs} == {4}
+    assert "推算" in a.answer and a.grounded
+
+
+def test_growth_against_a_year_stated_only_as_a_change(answerer):
+    a = ask(answerer, "2020年培训人次比2019年增长了百分之多少？")
+    assert [c.metric for c in a.computations] == ["value_from_change", "growth_rate"]
+    assert computation(a, "growth_rate").display == "270.62%"  # (33478 − 9033) ÷ 9033
+    assert a.grounded
+
+
+def test_a_year_with_no_stated_value_or_change_is_not_found(answerer):
+    assert_refusal(ask(answerer, "2018年培训人次是多少？"))
+
+
+@pytest.mark.parametrize("question", ["培训目标完成了多少？", "培训人次的目标完成率是多少？"])
+def test_target_completion_pairs_the_goal_with_the_actual(answerer, question):
+    a = ask(answerer, question)
+    comp = computation(a, "target_completion_rate")
+    assert comp.display == "418.48%"
+    by_value = {i["value"]: i["source"]["page"] for i in comp.inputs}
+    assert by_value == {"33478": 4, "8000": 3}  # actual in 三、(4), target in （二）项目绩效目标
+    assert any("绩效目标" in c.quote and c.page == 3 for c in a.citations)
+    assert "418.48%" in a.answer
+
+
+def test_target_completion_of_a_planned_rate(answerer):
+    a = ask(answerer, "接听率目标完成得怎么样？")
+    comp = computation(a, "target_completion_rate")
+    assert input_values(comp) == {Decimal("96.12"), Decimal("90")}
+    assert "106.80%" in a.answer
+
+
+def test_target_completion_without_a_stated_target_is_not_found(answerer):
+    assert_refusal(ask(answerer, "坐席数量与计划相比完成得如何？"))
+
+
+def test_follow_up_of_a_difference_keeps_both_sides(answerer):
+    q = "额定人数比月均人数多多少？"
+    first = ask(answerer, q)
+    second = ask(answerer, "那2019年呢？", _turns(q, first))
+    comp = computation(second, "difference")
+    assert input_values(comp) == {Decimal("1030"), Decimal("777")}  # 2019 月均人数 777 (表3)
+    assert "253" in second.answer.split("。")[0]
+
+
+def test_difference_of_two_parts_named_by_their_own_words(answerer):
+    # "线上培训" and "现场培训" are parts of the 33478 人次 in one sentence: each is found by its own words
+    a = ask(answerer, "线上培训和现场培训相差多少人次？")
+    comp = computation(a, "difference")
+    assert input_values(comp) == {Decimal("30948"), Decimal("2530")}
+    assert "28418人次" in a.answer
+
+
+def test_a_row_against_its_budget_is_an_over_budget_question(answerer):
+    a = ask(answerer, "工资福利支出比预算少多少？")
+    comp = computation(a, "over_budget_amount")
+    assert input_values(comp) == {Decimal("9098.24"), Decimal("9113.78")}
+    assert "15.54万元" in a.answer

@@ -24,6 +24,7 @@ from service.metrics import (
     completion_rate,
     compute,
     cost_per_10k_units,
+    difference,
     funds_arrival_rate,
     funds_timeliness_rate,
     grade_for,
@@ -40,6 +41,7 @@ from service.metrics import (
     total_score,
     turnover_reduction,
     unit_cost,
+    value_from_change,
     year_on_year_change,
 )
 
@@ -384,6 +386,59 @@ def test_sum_check_tolerates_rounding() -> None:
     assert sum_check(parts=["1", "2"], stated_total="3.5", tolerance="0.5").details["ok"] is True
 
 
+# ---- differences and figures derived from a stated change ---------------------------------------
+
+
+def test_difference_of_quota_and_headcount() -> None:
+    # p4: 额定人数（1030 名）; 月均总人数为 909 人 — 名 and 人 are the same kind of unit
+    r = difference(
+        minuend={"value": 1030, "unit": "名", "label": "额定人数"},
+        subtrahend={"value": 909, "unit": "人", "label": "月均人数"},
+    )
+    assert r.display == "121名" and r.value == 121
+    assert r.formula == "1030（额定人数）− 909（月均人数）= 121名"
+    assert "额定人数" in r.formula_words and "月均人数" in r.formula_words
+    assert r.details["relation"] == "多于"
+
+
+def test_difference_converts_to_the_first_unit_and_keeps_its_sign() -> None:
+    r = difference(minuend=money("1969.62"), subtrahend={"value": "19785500", "unit": "元"})
+    assert (
+        r.display == "-8.93万元"
+        and r.details["relation"] == "少于"
+        and r.details["absolute"] == Decimal("8.93")
+    )
+
+
+def test_difference_of_two_rates_is_in_percentage_points() -> None:
+    r = difference(minuend="96.12%", subtrahend="90%")  # 接听率 against the planned 90%
+    assert r.display == "6.12%" and r.details["percentage_points"] is True
+    assert "百分点" in r.formula
+
+
+def test_value_from_a_stated_increase() -> None:
+    # p4: 2020 年度累计开展培训 33478 人次 … 培训总数较 2019 年增加了 24445 人次
+    r = value_from_change(current={"value": 33478, "unit": "人次"}, change={"value": 24445, "unit": "人次"})
+    assert r.display == "9033人次"
+    assert r.formula == "33478 − 24445 = 9033人次"
+    assert r.details["direction"] == "增加"
+
+
+def test_value_from_a_stated_decrease() -> None:
+    # 受理量 1036.39 万件 "较上年减少了 284.47 万件" would mean the previous year had 1320.86 万件
+    r = value_from_change(
+        current={"value": "1036.39", "unit": "万件"}, change={"value": "-284.47", "unit": "万件"}
+    )
+    assert r.display == "1320.86万件" and r.formula == "1036.39 + 284.47 = 1320.86万件"
+    assert r.details["direction"] == "减少"
+
+
+def test_value_from_change_and_year_on_year_change_are_inverse() -> None:
+    prev = value_from_change(current={"value": "1036.39", "unit": "万件"}, change="284.47")
+    assert prev.display == "751.92万件"
+    assert year_on_year_change(current="1036.39", previous=prev.value).display == "284.47"
+
+
 # ---- every entry: computable by name, and a valid Computation ----------------------------------
 
 SAMPLE_INPUTS: dict[str, dict] = {
@@ -396,6 +451,8 @@ SAMPLE_INPUTS: dict[str, dict] = {
     "over_budget_amount": {"spent": "1978.55", "budget": "1969.62"},
     "growth_rate": {"current": "1036.39", "previous": "751.92"},
     "year_on_year_change": {"current": "1036.39", "previous": "751.92"},
+    "difference": {"minuend": "1030", "subtrahend": "909"},
+    "value_from_change": {"current": "33478", "change": "24445"},
     "change_vs_baseline": {"current": "10.01", "baseline": "8.38"},
     "multi_year_average": {"values": ["6826.25", "4884.18"]},
     "baseline_ratio_of_totals": {"numerators": ["6826.25", "4884.18"], "denominators": ["777", "621"]},
@@ -426,6 +483,8 @@ EXPECTED_DISPLAY = {
     "over_budget_amount": "8.93万元",
     "growth_rate": "37.83%",
     "year_on_year_change": "284.47",
+    "difference": "121",
+    "value_from_change": "9033",
     "change_vs_baseline": "19.45%",
     "multi_year_average": "5855.22",
     "baseline_ratio_of_totals": "8.38",

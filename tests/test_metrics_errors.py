@@ -39,6 +39,23 @@ def _bilingual(err: MetricError) -> None:
         ("baseline_ratio_of_totals", {"numerators": ["1", "2"], "denominators": ["0", "0"]}, ZeroDenominator),
         ("baseline_mean_of_ratios", {"numerators": ["1", "2"], "denominators": ["3", "0"]}, ZeroDenominator),
         ("turnover_reduction", {"current_rate": "1.1", "baseline_rate": "0"}, ZeroDenominator),
+        (
+            "difference",
+            {"minuend": {"value": "1030", "unit": "人"}, "subtrahend": {"value": "909", "unit": "万元"}},
+            UnitMismatch,
+        ),
+        ("difference", {"minuend": "1030"}, MissingInput),
+        (
+            "value_from_change",
+            {"current": {"value": "33478", "unit": "人次"}, "change": {"value": "24445", "unit": "万元"}},
+            UnitMismatch,
+        ),
+        (
+            "value_from_change",
+            {"current": {"value": "100", "unit": "人次"}, "change": {"value": "150", "unit": "人次"}},
+            OutOfRange,
+        ),
+        ("value_from_change", {"current": "-5", "change": "1"}, NegativeValue),
         ("budget_execution_rate", {"spent": "100"}, MissingInput),
         ("budget_execution_rate", {"spent": "100", "adjusted_budget": None}, MissingInput),
         ("budget_execution_rate", {"spent": {"unit": "万元"}, "adjusted_budget": "1"}, MissingInput),

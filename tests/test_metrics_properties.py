@@ -12,11 +12,14 @@ from service.metrics import (
     budget_execution_rate,
     change_vs_baseline,
     compute,
+    difference,
     grade_for,
     growth_rate,
     score_rate,
     sum_check,
     turnover_reduction,
+    value_from_change,
+    year_on_year_change,
 )
 from service.metrics.units import convert
 
@@ -103,3 +106,30 @@ def test_display_matches_value_for_every_metric(name: str, places: int) -> None:
     if not isinstance(r.value, str):
         assert r.display.startswith(format(r.rounded, "f"))
         assert abs(r.rounded - r.value) <= Decimal("0.5").scaleb(-places)
+
+
+signed = st.decimals(min_value=Decimal("-1e9"), max_value=Decimal("1e9"), places=2)
+
+
+@given(signed, signed)
+def test_difference_is_antisymmetric_and_zero_on_itself(a: Decimal, b: Decimal) -> None:
+    assert difference(minuend=a, subtrahend=b).value == -difference(minuend=b, subtrahend=a).value
+    assert difference(minuend=a, subtrahend=a).value == 0
+    assert difference(minuend=a, subtrahend=b).details["absolute"] == abs(a - b)
+
+
+@given(nonneg, money_units, money_units, nonneg)
+def test_difference_does_not_depend_on_the_second_unit(a: Decimal, u1: str, u2: str, b: Decimal) -> None:
+    direct = difference(minuend={"value": a, "unit": u1}, subtrahend={"value": b, "unit": u1})
+    other = difference(minuend={"value": a, "unit": u1}, subtrahend={"value": convert(b, u1, u2), "unit": u2})
+    assert direct.value == other.value
+
+
+@given(nonneg, nonneg)
+def test_value_from_change_inverts_year_on_year_change(previous: Decimal, current: Decimal) -> None:
+    change = current - previous
+    derived = value_from_change(
+        current={"value": current, "unit": "人次"}, change={"value": change, "unit": "人次"}
+    )
+    assert derived.value == previous
+    assert year_on_year_change(current=current, previous=derived.value).value == change

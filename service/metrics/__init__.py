@@ -29,6 +29,7 @@ from service.metrics.change import (
     year_on_year_change,
 )
 from service.metrics.costs import cost_per_10k_units, unit_cost
+from service.metrics.differences import difference, value_from_change
 from service.metrics.errors import (
     BadGradeRule,
     BadNumber,
@@ -87,6 +88,7 @@ __all__ = [
     "completion_rate",
     "compute",
     "cost_per_10k_units",
+    "difference",
     "funds_arrival_rate",
     "funds_timeliness_rate",
     "grade_for",
@@ -105,5 +107,6 @@ __all__ = [
     "total_score",
     "turnover_reduction",
     "unit_cost",
+    "value_from_change",
     "year_on_year_change",
 ]

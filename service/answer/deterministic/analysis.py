@@ -19,6 +19,7 @@ from service.answer.deterministic.lexicon import (
     STOPWORDS,
     Concept,
     Lexicon,
+    segment,
     segment_pos,
 )
 
@@ -34,6 +35,8 @@ Op = Literal[
     "derive",
     "share",
     "per_capita",
+    "difference",
+    "target_completion",
 ]
 
 _CHECK = re.compile(
@@ -51,6 +54,7 @@ _FOLLOWUP_HEAD = re.compile(
     r"^(那|那么|那个|它|它的|其|其中|该|这个|还有|再看|换成|改成|比|较|和|与|同|相比)"
 )
 _LAST_YEAR = re.compile(r"去年|上一年|上年度|前一年")
+_THIS_YEAR = re.compile(r"今年|本年|当年|本年度")
 _OPEN = re.compile(r"哪些|什么|哪一年|哪年|何时|什么时候|哪个|哪家|为什么|为何|原因|怎样|如何|怎么|是谁|谁")
 _OPEN_STRONG = re.compile(r"哪些|哪一年|哪年|何时|什么时候|哪个|哪家|哪一|为什么|为何|原因|是谁|谁")
 _QUANTITY = re.compile(
@@ -68,6 +72,18 @@ _PER_CAPITA = re.compile(r"人均|每人|平均每人|每名")
 _SHARE = re.compile(r"占.{0,12}(比重|比例|占比|百分|多少|几成)|比重|占比")
 _COMPARE = re.compile(r"比(?!例|重|率)|较|同比|相比")
 _BASELINE_Q = re.compile(r"均值|平均|年均|历史水平|以前年度|往年|历年|基期")
+_DIFF = re.compile(
+    r"相差|差多少|差了多少|差距|差额|差值|多多少|少多少|多出多少|多了多少|少了多少|高出多少|高多少|低多少|"
+    r"高了多少|低了多少|多出|少出"
+)
+_DIFF_SYMMETRIC = re.compile(r"相差|差多少|差了多少|差距|差额|差值")
+_CONNECTIVE = re.compile(r"和|与|跟|同|相对于|对比|比|较|距离|距|离")
+_TARGET_WORD = re.compile(r"目标|计划|预期|设定|申报|预定")
+_COMPLETE = re.compile(r"完成|达成|实现|兑现|相比|对比")
+_OPERAND_QUALIFIER = re.compile(r"目标|计划|预期|设定|申报|预定|额定|定额|上限|批复")
+_ASKING_WORDS = re.compile(
+    r"^(完成|程度|完成度|完成率|情况|目标|计划|设定|相比|对比|差距|差额|相差|之间|达成|实现|多少|如何)$"
+)
 _YEAR_IN_Q = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:\s*年)?(?!\d)")
 
 
@@ -89,6 +105,9 @@ class Analysis:
     wants_procedure: bool = False
     policy: bool = False
     followup: bool = False
+    # the two figures of a difference ("A和B相差多少"), each {text, concept, entities, years, words, qualified}
+    operands: list[dict[str, Any]] = field(default_factory=list)
+    symmetric: bool = False  # "相差多少" (no direction) rather than "A比B多多少"
 
     def to_meta(self) -> dict[str, Any]:
         d = asdict(self)
@@ -160,6 +179,30 @@ def analyse(question: str, lexicon: Lexicon, *, previous: dict[str, Any] | None 
         a.concept = "评价等级"
     elif "评价等级" in keys:
         a.intent, a.op, a.concept = "grade", "grade", "评价等级"
+    elif (
+        _TARGET_WORD.search(q)
+        and _COMPLETE.search(q)
+        and not _DIFF.search(q)
+        and (main := _main(named, exclude=_not_target_figures(named))) is not None
+        and (c := lexicon.concept(main)) is not None
+        and c.kind in ("rate", "count", "amount")
+    ):
+        # "培训目标完成了多少": the actual figure against the target stated in the 绩效目标
+        a.intent, a.op, a.concept = "compute", "target_completion", main
+        a.terms = [t for t in a.terms if not _ASKING_WORDS.match(t)]
+    elif _DIFF.search(q) and (ops := _operands(q, lexicon)):
+        a.concept = next((o["concept"] for o in ops if o["concept"]), None)
+        if _same_figure_other_year(ops):  # "2020年受理量比2019年多多少": a year-on-year change
+            a.intent, a.op = "compute", "growth"
+        elif {o["concept"] for o in ops} & {"预算金额"} and any(o["entities"] for o in ops):
+            # "工资福利支出比预算少多少": the row's spending against its own budget
+            a.intent, a.op = "compute", "over_budget"
+            a.concept = "超预算金额"
+        else:
+            a.intent, a.op, a.operands = "compute", "difference", ops
+            a.symmetric = bool(_DIFF_SYMMETRIC.search(q))
+            # free words naming a side must be in the corpus ("招标人数" is not: 未找到, never a guess)
+            a.terms = list(dict.fromkeys(w for o in ops for w in o["words"]))
     elif "得分率" in keys:
         a.intent, a.op, a.concept = "compute", "score_rate", "得分率"
     elif "超预算金额" in keys or (_UNDERSPENT.search(q) and keys & {"预算金额", "支出金额"}):
@@ -224,6 +267,115 @@ def _distribute(q: str, lexicon: Lexicon) -> str:
         return m.group(0)
 
     return _COORD.sub(fix, q)
+
+
+def _operands(q: str, lexicon: Lexicon) -> list[dict[str, Any]]:
+    """ "A和B相差多少" / "A比B多多少": the two figures compared, each analysed on its own. A side
+    naming no figure of its own ("比计划多多少") borrows the other side's. [] when not two sides."""
+    diff = _DIFF.search(q)
+    if diff is None:
+        return []
+    head = q[: diff.start()]
+    # a connective inside a name ("商品和服务支出") does not split
+    names = [
+        (m.start(), m.start() + len(h)) for h in lexicon.headers for m in re.finditer(re.escape(h), head)
+    ]
+    names += [(p, p + len(s)) for _, s, p in lexicon.concepts_in(head)]
+    # ... nor one inside a word ("同" in "合同工"): a connective is a word of its own
+    bounds, pos = {0}, 0
+    for tok in segment(head):
+        pos = head.find(tok, pos) + len(tok)
+        bounds.add(pos)
+    for m in _CONNECTIVE.finditer(head):
+        if any(b <= m.start() < e for b, e in names if e - b > len(m.group(0))):
+            continue
+        if m.start() not in bounds or m.end() not in bounds:
+            continue
+        left = re.sub(r"^(请问|那么|那|请)", "", head[: m.start()]).strip("，,。？? ")
+        right = re.sub(r"(之间|相比|比较|对比|两者|二者|还|仍|尚|要|的)+$", "", head[m.end() :])
+        right = right.strip("，,。？? ")
+        if not left or not right:
+            continue
+        sides = [_operand(left, lexicon), _operand(right, lexicon)]
+        for i, side in enumerate(sides):
+            other = sides[1 - i]
+            if not side["concept"] and not side["entities"] and not side["words"]:
+                side["concept"], side["entities"] = other["concept"], list(other["entities"])
+                side["words"] = list(other["words"])
+        if all(s["concept"] or s["entities"] or s["words"] for s in sides):
+            return sides
+    return []
+
+
+def _joined_tokens(text: str) -> list[str]:
+    """jieba's words, with runs of single characters joined ("线"+"上" -> "线上")."""
+    out: list[str] = []
+    single = ""
+    for tok, _ in segment_pos(text):
+        tok = tok.strip()
+        if len(tok) == 1 and re.match(r"[\u4e00-\u9fff]", tok):
+            single += tok
+            continue
+        if single:
+            out.append(single)
+            single = ""
+        if tok:
+            out.append(tok)
+    if single:
+        out.append(single)
+    return out
+
+
+def _not_target_figures(named: list[tuple[Concept, str, int]]) -> set[str]:
+    """Concepts that cannot be the figure a target is set for: grades, scores, the completion rate itself."""
+    return {
+        c.key for c, _, _ in named if c.kind in ("grade", "score") or c.metric == "target_completion_rate"
+    }
+
+
+def _operand(text: str, lexicon: Lexicon) -> dict[str, Any]:
+    named = lexicon.concepts_in(text)
+    entities = [h for h in lexicon.headers_in(text) if not _is_concept_word(h, named, lexicon)]
+    # a concept word inside a header ("支出" in "工资福利支出") belongs to the header
+    spans = [(m.start(), m.end()) for e in entities for m in re.finditer(re.escape(e), text)]
+    named = [(c, w, p) for c, w, p in named if not any(b <= p and p + len(w) <= e for b, e in spans)]
+    concept = _main(named, exclude=set())
+    covered = [s for _, s, _ in named] + entities
+    rest = _YEAR_IN_Q.sub(" ", text)
+    for w in sorted(covered, key=len, reverse=True):
+        rest = rest.replace(w, " ")
+    words = [
+        t
+        for t in _joined_tokens(rest)
+        if len(t) >= 2
+        and t not in STOPWORDS
+        and not _OPERAND_QUALIFIER.fullmatch(t)
+        and not re.fullmatch(r"[\d.%\s\W]+", t)
+    ]
+    if concept and words:
+        # "线上培训": a concept narrowed by words of its own is found by the whole phrase
+        surface = max((w for c, w, _ in named if c.key == concept), key=len)
+        words, concept = [*words, surface], None
+    return {
+        "text": text,
+        "concept": concept,
+        "entities": entities,
+        "years": sorted({int(y) for y in _YEAR_IN_Q.findall(text)}),
+        "relative": -1 if _LAST_YEAR.search(text) else (0 if _THIS_YEAR.search(text) else None),
+        "words": words if not entities else [],
+        "qualified": bool(_OPERAND_QUALIFIER.search(text)),
+    }
+
+
+def _same_figure_other_year(ops: list[dict[str, Any]]) -> bool:
+    """ "2020年受理量比2019年多多少": one figure in two years — a year-on-year change, not a difference."""
+    a, b = ops
+    return (
+        a["concept"] == b["concept"]
+        and a["entities"] == b["entities"]
+        and a["qualified"] == b["qualified"]
+        and (a["years"], a["relative"]) != (b["years"], b["relative"])
+    )
 
 
 def _main(named: list[tuple[Concept, str, int]], *, exclude: set[str]) -> str | None:
@@ -305,6 +457,13 @@ def _is_followup(q: str, a: Analysis) -> bool:
     return open_slots and not a.terms
 
 
+def _with_years(operand: dict[str, Any], years: list[int]) -> dict[str, Any]:
+    """A previous difference's side for a follow-up naming another year ("那2019年呢？")."""
+    if not years or operand.get("qualified"):
+        return dict(operand)  # a target or quota has no year of its own
+    return {**operand, "years": list(years), "relative": None}
+
+
 def _merge(new: Analysis, prev: Analysis) -> Analysis:
     """Fill the slots a follow-up leaves open from the previous analysis."""
     out = Analysis(question=new.question, followup=True)
@@ -319,6 +478,7 @@ def _merge(new: Analysis, prev: Analysis) -> Analysis:
             list(prev.concepts),
         )
         out.section, out.policy, out.score = prev.section, prev.policy, prev.score
+        out.operands, out.symmetric = [_with_years(o, new.years) for o in prev.operands], prev.symmetric
         out.entities = new.entities or list(prev.entities)
         out.years = new.years or list(prev.years)
         out.relative_year = new.relative_year or (prev.relative_year and not new.years)

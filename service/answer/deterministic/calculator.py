@@ -77,6 +77,18 @@ OPERATIONS: dict[str, tuple[tuple[str, ...], dict[str, tuple[tuple[str, ...], tu
         ("baseline_mean_of_ratios",),
         {"numerators": (("numerators",), ("分子",)), "denominators": (("denominators",), ("分母",))},
     ),
+    "difference": (
+        ("difference",),
+        {"first": (("minuend",), ("甲",)), "second": (("subtrahend",), ("乙",))},
+    ),
+    "value_from_change": (
+        ("value_from_change",),
+        {"current": (("current",), ("本期",)), "change": (("change",), ("增减",))},
+    ),
+    "target_completion": (
+        ("target_completion_rate",),
+        {"actual": (("actual",), ("实际",)), "target": (("target",), ("目标",))},
+    ),
     "grade": (
         ("grade_from_score", "grade", "grade_for_score", "evaluation_grade"),
         {"score": (("score", "total_score"), ("得分", "分"))},

@@ -20,6 +20,7 @@ from service.answer.deterministic.evidence import (
     number_mentions,
     passages_from,
     split_sentences,
+    to_halfwidth,
 )
 from service.answer.deterministic.lexicon import Concept, Lexicon, clean_header
 from service.answer.models import ProgressEvent
@@ -27,6 +28,29 @@ from service.answer.models import ProgressEvent
 _QUALIFIER = re.compile(r"计划|目标|预期|设定|原定|申报|额定|上限")
 _TOTAL = re.compile(r"(共计|合计|总计|总额|全年累计|累计)\s*$")
 _BASELINE = re.compile(r"均值|平均")
+_CHANGE_BEFORE = re.compile(r"(增加|增长|提高|上升|上涨|减少|下降|降低|多|少)了?\s*[-−]?\s*$")
+_TARGET_CONTEXT = re.compile(r"目标|计划|预期|设定|申报|预定|额定|定额|上限")
+_CHANGE_STATED = re.compile(
+    r"(?:较|比|同比)\s*(?P<year>(?:19|20)\d{2})\s*年度?[^，,。；;]{0,12}?"
+    r"(?P<verb>增加|增长|提高|上升|上涨|多|减少|下降|降低|少)了?\s*(?P<num>\d+(?:\.\d+)?)\s*"
+    r"(?P<unit>万人次|万元|亿元|元|万件|万次|人次|万人|个|人|名|条|件|次|篇|期|项)"
+)
+
+
+def is_change_amount(sentence: str, start: int) -> bool:
+    """Whether the number at `start` is stated as a change ("增加了24445人次"), not as a level."""
+    return bool(_CHANGE_BEFORE.search(sentence[max(0, start - 5) : start]))
+
+
+@dataclass(frozen=True)
+class StatedChange:
+    """ "较2019年增加了24445人次": the change of a figure against `year`, in a sentence of a passage."""
+
+    passage: Passage
+    sentence: str
+    year: int
+    amount: str  # signed: a decrease is negative
+    unit: str
 
 
 @dataclass
@@ -146,7 +170,9 @@ class Finder:
         score = 0.0
         if spec.concept:
             forms = [m for m in spec.concept.match + spec.concept.synonyms if len(m) >= 2]
-            hits = [m for m in forms if m in inside]
+            # a two-character name is the head of the header, not its modifier: "培训" names the
+            # header "开展培训" but not "培训导师" or "培训费"
+            hits = [m for m in forms if m in inside and (len(m) > 2 or row.endswith(m) or col.endswith(m))]
             if not hits:
                 return None
             score += 3 + (1 if any(m in (row, col) for m in hits) else 0)
@@ -286,9 +312,13 @@ class Finder:
                 score_adj = -1.5
             else:
                 score_adj = 0.0
+            if spec.kind in ("amount", "count") and is_change_amount(s, num.start):
+                continue  # "较2019年增加了24445人次" states a change, not the figure itself
             ns = score - d / 20 + score_adj
             if _QUALIFIER.search(between) and not spec.qualified:
                 ns -= 2.5
+            if "其中" in s[max(0, num.start - 12) : num.start]:
+                ns -= 0.5  # "其中线上培训30948人次": a part of the figure, not the figure
             if _TOTAL.search(s[max(0, num.start - 6) : num.start]):
                 ns += 3  # "共计 1036.39 万件": the total, not one of its parts
             if re.search(r"[；;，,]", between):
@@ -310,6 +340,126 @@ class Finder:
             year=num.year,
             score=ns,
         )
+
+    # ---- figures for arithmetic between stated figures ---------------------------------------------
+    def stated_changes(self, concept: Concept, year: int) -> list[StatedChange]:
+        """Sentences stating how a figure changed against `year` ("培训总数较2019年增加了24445人次")."""
+        forms = [m for m in concept.match + concept.synonyms if len(m) >= 2]
+        out: list[StatedChange] = []
+        for p, sent in self.sentences(
+            f"{concept.key} 较{year}年 增加 减少", must=[str(year)], any_of=forms, doc_ids=self.report_scope()
+        ):
+            if self.lexicon.doc_kinds.get(p.doc_id) == "policy":
+                continue
+            s = to_halfwidth(normalize_space(sent))
+            for m in _CHANGE_STATED.finditer(s):
+                if int(m.group("year")) != year:
+                    continue
+                # the change must be the concept's: its name stated before the change in the sentence
+                if not any(f in s[: m.start()] for f in forms):
+                    continue
+                down = m.group("verb") in ("减少", "下降", "降低", "少")
+                amount = ("-" if down else "") + m.group("num")
+                out.append(StatedChange(p, sent, year, amount, m.group("unit")))
+        return out
+
+    def sentence_figure(self, spec: FigureSpec, p: Passage, sentence: str) -> Figure | None:
+        """The spec's figure in one given sentence (the current value next to a stated change)."""
+        return self._sentence_figure(spec, p, sentence, self.lexicon.doc_years.get(p.doc_id))
+
+    def target_figures(self, concept: Concept, *, unit_ok: Any) -> list[Figure]:
+        """Planned / target values of a figure: numbers next to the concept's name in a sentence of the
+        绩效目标 section, or said to be 计划/目标/设定 ("计划接听率为90%", "开展8000人次业务培训")."""
+        forms = sorted({m for m in concept.match + concept.synonyms if len(m) >= 2}, key=len, reverse=True)
+        out: list[Figure] = []
+        for rank, p in enumerate(
+            self.search(f"绩效目标 计划 {concept.key}", doc_ids=self.report_scope(), k=10)
+        ):
+            if self.lexicon.doc_kinds.get(p.doc_id) == "policy" or p.kind == "table":
+                continue
+            in_goals = bool(re.search(r"绩效目标|目标", p.section))
+            for sent in split_sentences(p.text):
+                s = normalize_space(sent)
+                anchors = [(x.start(), x.end()) for f in forms for x in re.finditer(re.escape(f), s)]
+                if not anchors:
+                    continue
+                goal_sentence = in_goals or bool(re.search(r"绩效目标|目标为|计划", s))
+                for num in number_mentions(s):
+                    if not unit_ok(num.unit):
+                        continue
+                    d, _ = _distance(anchors, num.start, num.end, s)
+                    if d is None or d > 60:
+                        continue
+                    near = s[max(0, num.start - 12) : num.start]
+                    qualified = bool(_TARGET_CONTEXT.search(near))
+                    if not (qualified or goal_sentence):
+                        continue
+                    if re.search(r"实际|累计|完成了?$", near) and not qualified:
+                        continue
+                    score = 3 + (2 if qualified else 0) + (1 if in_goals else 0) - d / 20 + 1 / (2 + rank)
+                    out.append(
+                        Figure(
+                            value=num.value,
+                            unit=num.unit,
+                            doc_id=p.doc_id,
+                            title=p.title or self.lexicon.titles.get(p.doc_id, ""),
+                            page=_page_of(p, sent),
+                            quote=sent.strip(),
+                            source="text",
+                            label=f"{concept.key}目标值",
+                            year=num.year,
+                            score=score,
+                        )
+                    )
+        return sorted(out, key=lambda f: (-f.score, f.page))
+
+    def phrase_figures(
+        self, words: list[str], *, qualified: bool, year: int | None, unit_ok: Any
+    ) -> list[Figure]:
+        """A figure named by free words no concept or header covers ("额定人数", "申报的录用人数"):
+        numbers whose preceding words in the same clause contain most of `words`."""
+        words = [w for w in words if len(w) >= 2]
+        if not words:
+            return []
+        whole = "".join(words)
+        out: list[Figure] = []
+        for rank, p in enumerate(self.search(" ".join(words), doc_ids=self.report_scope(), k=10)):
+            if self.lexicon.doc_kinds.get(p.doc_id) == "policy" or p.kind == "table":
+                continue
+            doc_year = self.lexicon.doc_years.get(p.doc_id)
+            for sent in split_sentences(p.text):
+                s = normalize_space(sent)
+                if not all(w in s or w in p.section for w in words):
+                    continue  # every word naming the figure is in its sentence
+                for num in number_mentions(s):
+                    if not num.unit or not unit_ok(num.unit) or is_change_amount(s, num.start):
+                        continue
+                    if year and num.year not in (year, None if doc_year == year else -1):
+                        continue
+                    window = re.split(r"[；;。]", s[max(0, num.start - 24) : num.start])[-1]
+                    hits = [w for w in words if w in window]
+                    if not hits or len(hits) * 2 < len(words):
+                        continue
+                    last = max(window.rfind(w) + len(w) for w in hits)
+                    score = len(hits) * 2 + (3 if whole in window else 0) - (len(window) - last) / 10
+                    has_qualifier = bool(_TARGET_CONTEXT.search(window))
+                    if has_qualifier != qualified:
+                        score -= 2
+                    out.append(
+                        Figure(
+                            value=num.value,
+                            unit=num.unit,
+                            doc_id=p.doc_id,
+                            title=p.title or self.lexicon.titles.get(p.doc_id, ""),
+                            page=_page_of(p, sent),
+                            quote=sent.strip(),
+                            source="text",
+                            label=whole,
+                            year=num.year,
+                            score=score + 1 / (2 + rank),
+                        )
+                    )
+        return sorted(out, key=lambda f: (-f.score, f.page))
 
     def row_figures(self, fig: Figure, *, along: str = "row") -> list[Figure]:
         """Every value in the same table row (or column) as `fig`, read with get_table, in table order."""

@@ -6,6 +6,7 @@ missing it returns a refusal draft that says what was searched — it never make
 from __future__ import annotations
 
 from service.answer.deterministic.handlers._context import Context, refusal
+from service.answer.deterministic.handlers.arithmetic import handle_difference, handle_target_completion
 from service.answer.deterministic.handlers.changes import handle_baseline, handle_growth
 from service.answer.deterministic.handlers.checks import handle_check
 from service.answer.deterministic.handlers.computations import (
@@ -40,6 +41,8 @@ OPERATIONS = {
     "derive": handle_derive,
     "share": handle_share,
     "per_capita": handle_per_capita,
+    "difference": handle_difference,
+    "target_completion": handle_target_completion,
 }
 
 

@@ -47,6 +47,13 @@ def handle_growth(ctx: Context) -> Draft:
     ctx.progress("searching", f"查找{current}年和{previous}年的{what}")
     cur = ctx.finder.figure(ctx.spec(year=current))
     prev = ctx.finder.figure(ctx.spec(year=previous))
+    derived = None
+    if cur and not prev and not a.entities:
+        # "较2019年增加了24445人次": the previous year's value computed from the stated change first
+        from service.answer.deterministic.handlers.arithmetic import derived_previous
+
+        derived = derived_previous(ctx, a.concept, previous)
+        prev = derived.figure if derived else None
     if not cur or not prev:
         lacking = [y for y, f in ((current, cur), (previous, prev)) if f is None]
         return refusal(
@@ -65,6 +72,14 @@ def handle_growth(ctx: Context) -> Draft:
     v = computed_vars(ctx, c, {"current": f"{current}年{what}", "previous": f"{previous}年{what}"})
     stated = None if absolute else stated_change(ctx, what, current, against=str(previous))
     down = c.computation.display.startswith("-")
+    extra = []
+    if derived is not None:
+        extra.append(
+            {
+                "text": f"报告未直接给出{previous}年{what}，该数值由{current}年数值和报告所述增减量推算",
+                "n": ctx.cites.figure(derived.figure),
+            }
+        )
     return Draft(
         "answer_computation",
         {
@@ -78,10 +93,10 @@ def handle_growth(ctx: Context) -> Draft:
             }
             if stated
             else None,
-            "extra": [],
+            "extra": extra,
             **v,
         },
-        computations=[c.computation],
+        computations=([derived.computed.computation] if derived else []) + [c.computation],
         meta={"years": [current, previous]},
     )
 

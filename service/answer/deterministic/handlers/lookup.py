@@ -22,6 +22,7 @@ from service.answer.deterministic.handlers._context import (
     year_reason,
     years_asked,
 )
+from service.answer.deterministic.handlers.arithmetic import derive_previous
 from service.answer.deterministic.render import Draft
 
 
@@ -34,6 +35,7 @@ def handle_lookup(ctx: Context) -> Draft:
     each = bool(EACH.search(a.question)) and not a.years and a.concept is not None
     # "决策、过程、产出、效益各得了多少分": find the row through the first item named, then read it whole
     ents = a.entities[:1] if each and len(a.entities) > 1 else None
+    derived: list[Draft] = []
     for key in _lookup_targets(ctx):
         for y in years:
             f = ctx.finder.figure(ctx.spec(concept=key, year=y, entities=ents))
@@ -42,9 +44,16 @@ def handle_lookup(ctx: Context) -> Draft:
                 # "组长岗位的保险支出": the named row and column are the figure; "支出" only says it is money
                 f = ctx.finder.figure(ctx.spec(concept="", year=y))
             if f is None:
+                # not stated for that year: perhaps as a change ("较2019年增加了24445人次")
+                d = derive_previous(ctx, key, y) if y and not a.entities else None
+                if d is not None:
+                    derived.append(d)
+                    continue
                 missing.append(subject(ctx, year=y, concept=key))
                 continue
             found.append(fig_var(ctx, f, subject(ctx, year=y or f.year, concept=key)))
+    if not found and len(derived) == 1 and not missing:
+        return derived[0]
     if not found:
         return refusal(
             ctx,
