@@ -503,3 +503,233 @@ def test_a_row_against_its_budget_is_an_over_budget_question(answerer):
     comp = computation(a, "over_budget_amount")
     assert input_values(comp) == {Decimal("9098.24"), Decimal("9113.78")}
     assert "15.54万元" in a.answer
+
+
+# ---- the answer states the figure asked, not a neighbouring one ------------------------------------
+# (percent asked -> a percentage; change asked -> the change; compound names -> the compound row;
+# colloquial nouns -> the report's words; and a safety net when nothing found fits)
+
+PERCENT = re.compile(r"\d+(?:\.\d+)?%")
+
+
+def first_sentence(a: Answer) -> str:
+    return a.answer.split("。")[0]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "2020年钱花出去了百分之多少？",
+        "预算用掉了几成？",
+        "2020年资金支出比例是多少？",
+        "这个项目的支出占预算多大比重？",
+        "项目经费花掉的比例是多少？",
+    ],
+)
+def test_percent_asked_without_a_row_is_the_total_execution_rate(answerer, question):
+    a = ask(answerer, question)
+    head = first_sentence(a)
+    assert "99.86%" in head, a.answer
+    assert "万元" not in head  # the amount is not the answer ...
+    assert "0%" not in re.sub(r"\d+\.\d+%|100%", "", head)  # ... nor the 资本性支出 row's rate
+    assert 2 in cited_pages(a, "99.86")
+
+
+@pytest.mark.parametrize(
+    ("question", "rate", "page"),
+    [
+        ("工资福利支出用掉了几成？", "99.83%", 2),
+        ("商品和服务支出预算用了百分之多少？", "100.45%", 2),
+        ("资金到位了百分之多少？", "100%", 2),
+        ("2020年打进来的电话接了几成？", "96.12%", 4),
+    ],
+)
+def test_percent_asked_of_a_named_row_or_figure_is_its_rate(answerer, question, rate, page):
+    a = ask(answerer, question)
+    head = first_sentence(a)
+    assert rate in head, a.answer
+    assert not re.search(r"\d\s*(万元|万次|万件)", head), head
+    assert page in cited_pages(a, rate)
+
+
+@pytest.mark.parametrize("question", ["2020年月均人员数量的比例是多少？", "2020年人工费用的百分比是多少？"])
+def test_percent_asked_with_only_an_amount_found_is_not_answered_with_it(answerer, question):
+    a = ask(answerer, question)
+    assert_refusal(a)
+    assert "不是所问的百分比" in a.answer  # says why the figure it found is not the answer
+    assert "909" not in a.answer and "9098.24" not in a.answer
+
+
+@pytest.mark.parametrize(
+    "question", ["2020年受理量涨了百分之几？", "受理量一年里增长了多少？", "2020年受理量比上一年涨了多少？"]
+)
+def test_change_asked_is_the_change_against_the_previous_year(answerer, question):
+    a = ask(answerer, question)
+    comp = computation(a, "growth_rate")
+    assert comp.display == "37.83%"
+    assert input_values(comp) == {Decimal("1036.39"), Decimal("751.92")}
+    assert "37.83%" in first_sentence(a)
+    assert "1036.39万件" not in first_sentence(a)  # the level is an input, not the answer
+    # the report's own figure (stated on p4 and again on p6), quoted next to the computation
+    assert cited_pages(a, "37.83%") & {4, 6}
+
+
+def test_change_asked_in_units_is_the_absolute_change(answerer):
+    a = ask(answerer, "受理量一年里增长了多少万件？")
+    assert "284.47万件" in first_sentence(a)
+    assert computation(a, "year_on_year_change").display.startswith("284.47")
+
+
+@pytest.mark.parametrize(
+    ("question", "change", "verb", "metric_display"),
+    [
+        ("人员流失率比前两年平均降了多少？", "59.56%", "下降", "-59.56%"),
+        ("2020年话务员流失率较以往均值下降了多少？", "59.56%", "下降", "-59.56%"),
+        ("单位人工成本比历史平均涨了百分之几？", "19.45%", "增长", "19.45%"),
+        ("人均人工成本比以往均值涨了多少？", "19.45%", "增长", "19.45%"),
+        ("每一万次接听摊下来的人工成本比前两年平均降了多少？", "15.03%", "下降", "-15.03%"),
+    ],
+)
+def test_change_against_the_average_is_the_change_not_the_average(
+    answerer, question, change, verb, metric_display
+):
+    a = ask(answerer, question)
+    head = first_sentence(a)
+    assert verb in head and change in head, a.answer
+    assert "2.72%" not in head and "8.38" not in head and "10.58" not in head  # not the baseline level
+    comp = computation(a, "change_vs_baseline")
+    assert comp.display == metric_display
+    assert "报告所载为" + change in a.answer.replace(" ", "")  # the report states it too
+    assert cited_pages(a, change) & {4, 5}  # the sentence before 表3 (p4) or the one after it (p5)
+
+
+@pytest.mark.parametrize(
+    ("question", "value"),
+    [
+        ("2018年每一万次接听摊下来的人工成本是多少？", "8.97万元"),
+        ("2019年每万次接听的人工费用是多少？", "12.15万元"),
+        ("2020年每接听一万次电话的人工成本是多少？", "8.99万元"),
+    ],
+)
+def test_cost_per_ten_thousand_answers_is_one_figure(answerer, question, value):
+    a = ask(answerer, question)
+    head = first_sentence(a)
+    assert value in head, a.answer
+    assert "接听量为" not in head and not re.search(r"\d\s*万次", head)  # not the 接听量 row
+    assert 5 in cited_pages(a, "每1万接听量人工成本")
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["2020年人均人工成本是多少？", "2020年单位人工成本是多少？", "话务员平均每人的人工成本是多少？"],
+)
+def test_unit_labour_cost_is_one_figure(answerer, question):
+    a = ask(answerer, question)
+    assert "10.01万元" in first_sentence(a), a.answer
+    assert not a.computations or all(c.metric != "baseline_ratio_of_totals" for c in a.computations)
+    assert 5 in cited_pages(a, "单位人工成本")
+
+
+def test_per_unit_asked_is_not_answered_with_a_plain_total(answerer):
+    a = ask(answerer, "2020年每万次呼入的人工成本是多少？")
+    assert_refusal(a)
+    assert "1053.2" not in a.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "老百姓对接线员满意吗？",
+        "群众对客服满不满意？",
+        "市民对话务员的满意程度怎么样？",
+        "坐席的满意度是多少？",
+    ],
+)
+def test_colloquial_satisfaction_question_finds_the_satisfaction_figure(answerer, question):
+    a = ask(answerer, question)
+    assert "未找到" not in a.answer
+    assert "99.47%" in first_sentence(a), a.answer
+    assert 6 in cited_pages(a, "群众对坐席的满意度")
+
+
+@pytest.mark.parametrize(
+    "question", ["接线员接电话的比例是多少？", "客服接听率是多少？", "座席的接通率是多少？"]
+)
+def test_colloquial_operator_words_find_the_answer_rate(answerer, question):
+    a = ask(answerer, question)
+    assert "96.12%" in first_sentence(a), a.answer
+    assert 4 in cited_pages(a, "96.12%")
+
+
+def test_colloquial_rewrite_keeps_the_reports_own_compounds():
+    from service.answer.deterministic.analysis import colloquial
+
+    assert colloquial("老百姓对接线员满意吗") == "群众对坐席满意度"
+    assert "总客服" in colloquial("打造政务服务总客服")  # a name in the report is not rewritten
+    assert colloquial("工单满意率是多少") == "工单满意率是多少"
+    assert colloquial("工单满意吗") == "工单满意率"  # the 工单 rate, not the satisfaction with seats
+    assert colloquial("没接了多少") == "没接了多少"  # a negation is not an answered call
+
+
+@pytest.mark.parametrize("question", ["受理量比2019年涨了百分之几？", "与2019年相比受理量增长了多少？"])
+def test_a_single_year_after_bi_is_the_year_compared_against(answerer, question):
+    a = ask(answerer, question)
+    comp = computation(a, "growth_rate")
+    assert input_values(comp) == {Decimal("1036.39"), Decimal("751.92")}  # 2020 vs 2019, not 2019 vs 2018
+    assert "37.83%" in first_sentence(a)
+
+
+def test_a_change_stated_for_a_longer_figure_is_not_quoted_as_the_calls_change(answerer):
+    # "单位接听量占用人工成本…下降15.03%" is the cost's change; the report states none for 接听量
+    a = ask(answerer, "接听量比以往均值涨了多少？")
+    comp = computation(a, "change_vs_baseline")
+    assert input_values(comp) == {Decimal("1012.36"), Decimal("553.41")}
+    assert "15.03" not in a.answer and "不一致" not in a.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "value"), [("坐席有多少个？", "560个"), ("坐席一共设置了多少个？", "560个")]
+)
+def test_colloquial_count_of_seats(answerer, question, value):
+    a = ask(answerer, question)
+    assert value in first_sentence(a), a.answer
+
+
+def test_operators_wage_cost_is_the_operator_row(answerer):
+    a = ask(answerer, "2020年话务员的工资福利支出是多少？")
+    assert "7937.43万元" in first_sentence(a), a.answer
+    assert "9098.24" not in a.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "points", "inputs"),
+    [
+        ("流失率比以往均值下降了几个百分点？", "1.62", {Decimal("1.10"), Decimal("2.72")}),
+        ("人员流失率比2019年下降了几个百分点？", "1.86", {Decimal("1.10"), Decimal("2.96")}),
+    ],
+)
+def test_change_of_a_rate_in_percentage_points(answerer, question, points, inputs):
+    a = ask(answerer, question)
+    head = first_sentence(a)
+    assert "下降" in head and points in head and "百分点" in head, a.answer
+    assert "59.56" not in head and "62.84" not in head  # not the relative change
+    assert input_values(computation(a, "difference")) == inputs
+
+
+def test_tigao_le_duoshao_is_a_change_not_a_difference_of_two_figures(answerer):
+    a = ask(answerer, "2020年受理量比2019年提高了多少？")
+    assert computation(a, "growth_rate").display == "37.83%"
+
+
+@pytest.mark.parametrize(
+    ("question", "rate", "inputs"),
+    [
+        ("项目决策得分占满分的比例是多少？", "88.24%", {Decimal("15"), Decimal("17")}),
+        ("项目效益得了满分的百分之多少？", "90.32%", {Decimal("19.87"), Decimal("22")}),
+    ],
+)
+def test_score_as_a_percentage_of_full_marks_is_the_score_rate(answerer, question, rate, inputs):
+    a = ask(answerer, question)
+    assert rate in first_sentence(a), a.answer
+    assert input_values(computation(a, "score_rate")) == inputs
+    assert 3 in cited_pages(a, rate)

@@ -46,7 +46,16 @@ _CHECK = re.compile(
 _POLICY = re.compile(
     r"管理办法|实施细则|细则|办法|规定|制度|政策|口径|怎么算|如何计算|计算方法|计算公式|怎么计算|分母|条款|依据什么|哪一条|第[一二三四五六七八九十]+条"
 )
-_GROWTH = re.compile(r"增长|提高|上升|增加|增幅|涨幅|上涨|涨了|下降|降低|减少|降幅|变化|变动|同比|多了|少了")
+_GROWTH = re.compile(
+    r"增长|提高|上升|增加|增幅|涨幅|上涨|涨了|下降|降低|减少|降幅|降了|变化|变动|同比|多了|少了"
+)
+# a change asked for even without a year compared ("受理量涨了百分之几", "一年里增长了多少")
+_CHANGE_ASKED = re.compile(
+    r"(增长|提高|上升|增加|上涨|涨|下降|降低|减少|降|变化|变动)了?(百分之多少|百分之几|多少|几成|几个百分点|几%|"
+    r"多大|几何|百分比)|(增幅|涨幅|降幅|增长率|变化率|变动率)(是|为|有)?(多少|几|多大)"
+)
+# a rate or share asked for ("钱花出去了百分之多少", "用掉了几成", "比例是多少", "占多大比重")
+PERCENT_ASKED = re.compile(r"百分之|百分比|百分率|几成|比例|比重|占比|占多大|占多少|%|百分点")
 _SCORE_GIVEN = re.compile(r"(\d+(?:\.\d+)?)\s*分")
 _DOCS = re.compile(r"(哪些|什么|几份|多少份).{0,4}(文件|文档|报告|资料)|文档列表|已.{0,2}(导入|上传|收录)")
 _PROCEDURE = re.compile(r"(是否|有没有|有无|是不是|履行|按规定).{0,12}(程序|手续|调整|审批|报批)")
@@ -71,10 +80,10 @@ _UNDERSPENT = re.compile(r"少花|结余|节余|比预算少|没花完|未花完
 _PER_CAPITA = re.compile(r"人均|每人|平均每人|每名")
 _SHARE = re.compile(r"占.{0,12}(比重|比例|占比|百分|多少|几成)|比重|占比")
 _COMPARE = re.compile(r"比(?!例|重|率)|较|同比|相比")
-_BASELINE_Q = re.compile(r"均值|平均|年均|历史水平|以前年度|往年|历年|基期")
+_BASELINE_Q = re.compile(r"均值|平均|年均|历史|以前年度|以往|往年|历年|基期|前[两二几]年|前些年")
 _DIFF = re.compile(
-    r"相差|差多少|差了多少|差距|差额|差值|多多少|少多少|多出多少|多了多少|少了多少|高出多少|高多少|低多少|"
-    r"高了多少|低了多少|多出|少出"
+    r"相差|差多少|差了多少|差距|差额|差值|多多少|少多少|多出多少|多了多少|少了多少|高出多少|"
+    r"(?<![提升降])高了?多少|(?<![提升降])低了?多少|多出|少出"
 )
 _DIFF_SYMMETRIC = re.compile(r"相差|差多少|差了多少|差距|差额|差值")
 _CONNECTIVE = re.compile(r"和|与|跟|同|相对于|对比|比|较|距离|距|离")
@@ -124,6 +133,7 @@ def analyse(question: str, lexicon: Lexicon, *, previous: dict[str, Any] | None 
     # "每万次接听量的人工成本" names the same figure as "每万次接听量人工成本": match without 的
     q = to_halfwidth(question).strip().replace("的", "")
     q = re.sub(r"每[一1]\s*万", "每万", q)
+    q = colloquial(q)
     q = _distribute(q, lexicon)
     a = Analysis(question=question)
     a.years = sorted({int(y) for y in _YEAR_IN_Q.findall(q)})
@@ -160,6 +170,9 @@ def analyse(question: str, lexicon: Lexicon, *, previous: dict[str, Any] | None 
     keys = set(a.concepts)
 
     explicit_rule = bool(_RULEBOOK.search(q)) and not a.entities and not a.years
+    change_asked = bool(_GROWTH.search(q)) and bool(
+        len(a.years) >= 2 or a.relative_year or _COMPARE.search(q) or _CHANGE_ASKED.search(q)
+    )
     if _CHECK.search(q):
         a.intent = "check"
     elif _DOCS.search(q) and not keys:
@@ -203,7 +216,10 @@ def analyse(question: str, lexicon: Lexicon, *, previous: dict[str, Any] | None 
             a.symmetric = bool(_DIFF_SYMMETRIC.search(q))
             # free words naming a side must be in the corpus ("招标人数" is not: 未找到, never a guess)
             a.terms = list(dict.fromkeys(w for o in ops for w in o["words"]))
-    elif "得分率" in keys:
+    elif "得分率" in keys or (
+        # "项目效益得了满分的百分之多少": a score as a share of its full marks is the 得分率
+        PERCENT_ASKED.search(q) and not change_asked and "分值" in keys and ("得分" in keys or "得" in q)
+    ):
         a.intent, a.op, a.concept = "compute", "score_rate", "得分率"
     elif "超预算金额" in keys or (_UNDERSPENT.search(q) and keys & {"预算金额", "支出金额"}):
         a.intent, a.op = "compute", "over_budget"
@@ -211,13 +227,23 @@ def analyse(question: str, lexicon: Lexicon, *, previous: dict[str, Any] | None 
     elif _PER_CAPITA.search(q) and a.entities:
         a.intent, a.op = "compute", "per_capita"
         a.concept = None
+    elif (
+        PERCENT_ASKED.search(q)
+        and not change_asked
+        and (rate := rate_for(named, lexicon)) is not None
+        and (not set(a.entities) - {"合计"} or not _SHARE.search(q) or DERIVED[rate][2] in keys)
+    ):
+        # "支出占预算多大比重", "钱花出去了百分之多少": the rate the report states (预算执行率, of the
+        # 合计 row unless a row is named: "工资福利支出用掉了几成"); "话务岗占合计的比重" stays a share
+        a.intent, a.concept, a.concepts = "lookup", rate, [rate]
+        a.op = "execution_rate" if rate == "预算执行率" else None
     elif _SHARE.search(q) and (keys or a.entities):
         a.intent, a.op = "compute", "share"
         a.concept = _main(named, exclude=set())
     elif a.policy and not (a.years and keys - {"预算执行率", "资金到位率", "得分率"}):
         a.intent = "policy"
         a.concept = a.concepts[0] if a.concepts else None
-    elif _GROWTH.search(q) and (len(a.years) >= 2 or a.relative_year or _COMPARE.search(q)):
+    elif change_asked:
         a.intent, a.op = "compute", "growth"
         a.concept = _main(named, exclude=set())
     elif a.section and (not keys - {"得分", "评价等级"} or not _QUANTITY.search(q)):
@@ -249,6 +275,65 @@ def analyse(question: str, lexicon: Lexicon, *, previous: dict[str, Any] | None 
     if previous and _is_followup(q, a):
         a = _merge(a, Analysis.from_meta(question, previous))
     return a
+
+
+# colloquial words for the domain's nouns -> the words the reports use
+_COLLOQUIAL: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"(?<!总)(接线员|接线人员|客服人员|客服代表|客服|座席员|坐席员|座席|话务人员)"), "坐席"),
+    (re.compile(r"老百姓|普通百姓|(?<![老普])百姓|市民|民众|来电人|来电群众|办事群众"), "群众"),
+    (re.compile(r"工单(?:满不满意|满意吗|满意不|满意情况|满意程度|满意(?![度率]))"), "工单满意率"),
+    (
+        re.compile(
+            r"(?<!工单)(?:满不满意|满意不满意|满意吗|满意不|是否满意|满意程度|满意情况|有多满意|多满意|满意(?![度率]))"
+        ),
+        "满意度",
+    ),
+    (re.compile(r"打进来电话|打进电话|打进来|拨打进来电话|来电"), "呼入电话"),
+    (re.compile(r"接电话|接起电话|接通电话"), "接听电话"),
+    (re.compile(r"(?<![没未不])接(?:起)?了(?=几成|多少|百分)"), "接听了"),
+    (re.compile(r"(?:使用|用了|用掉了?)(?=[^，,。？?]{0,4}(?:比例|几成|百分|比重))"), "支出"),
+    (re.compile(r"坐席(?:一共|总共|共)?(?:有|设置了?|设了)?多少个"), "坐席数量多少"),
+    # the 表1-2 row is 话务岗: "话务员的工资福利支出" asks for it
+    (re.compile(r"话务员(?=工资|保险|公积金|基本工资|年末人数|月均人数)"), "话务岗"),
+    (re.compile(r"(?<=多少)通(?=电话)"), ""),
+    (re.compile(r"平均每(?:一个|个|名|位)?(?:人|员工|职工|话务员)"), "人均"),
+    # "每万次接听摊下来的人工成本", "每接听一万次电话人工成本": the one compound figure of 表3
+    (
+        re.compile(
+            r"每(?:万次?(?:接听|接通)|(?:接听|接通)[一1]?万次?)(?:量|电话|电话量|次数)?[^，,。？?]{0,6}?"
+            r"(?:人工成本|人工费用|人工费|人力成本|成本|费用)"
+        ),
+        "每万次接听量人工成本",
+    ),
+    (
+        re.compile(r"(?:人均|每人|每名员工|每个员工|每位员工|单位)(?:人工成本|人工费用|人工费|人力成本)"),
+        "单位人工成本",
+    ),
+)
+
+
+def colloquial(q: str) -> str:
+    """ "老百姓对接线员满意吗" -> "群众对坐席满意度": the words the reports and the lexicon use."""
+    for pattern, word in _COLLOQUIAL:
+        q = pattern.sub(word, q)
+    return q
+
+
+def rate_for(named: list[tuple[Concept, str, int]], lexicon: Lexicon) -> str | None:
+    """The rate a percentage question means when it names only amounts or counts: the stated rate
+    computed from them ("支出占预算" -> 预算执行率, "接听的比例" -> 接听率). None when a rate is named
+    or no rate is computed from what is named."""
+    kinds = {c.key: c.kind for c, _, _ in named}
+    if not kinds or any(k not in ("amount", "count") for k in kinds.values()):
+        return None
+    rates = {r: nd for r, (_, *nd) in DERIVED.items() if (c := lexicon.concept(r)) and c.kind == "rate"}
+    numerators = [r for r, (num, _den) in rates.items() if num in kinds]
+    if numerators:
+        return numerators[0]
+    denominators = [r for r, (_num, den) in rates.items() if den in kinds]
+    if "预算执行率" in denominators:
+        return "预算执行率"  # "预算用掉了几成"
+    return denominators[0] if len(denominators) == 1 else None
 
 
 _COORD = re.compile(r"([\u4e00-\u9fff]{2})(和|与|及|、|以及)([\u4e00-\u9fff]{2})([\u4e00-\u9fff]{2,4})")

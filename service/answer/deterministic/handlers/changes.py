@@ -25,8 +25,13 @@ from service.answer.deterministic.render import Draft
 
 # "多了多少万次": the change in the figure's own unit, not in percent
 _ABSOLUTE = re.compile(
-    r"多了多少|少了多少|增加了?多少|减少了?多少|多多少|少多少|差多少|相差|增减量|增加量|减少量|增加了几|减少了几"
+    r"多了多少|少了多少|增加了?多少|减少了?多少|多多少|少多少|差多少|相差|增减量|增加量|减少量|增加了几|减少了几|"
+    r"多少\s*(?:万|亿)?(?:件|次|元|人次|人|个|条|名)"  # "增长了多少万件": the unit asked is the figure's
 )
+
+
+# "比2019年", "较2019年度", "与2019年相比": the single year named is the one compared against
+_AGAINST_YEAR = re.compile(r"(?:比|较|与|和|同|相较于|相比于?|对比)(?:19|20)\d{2}\s*年")
 
 
 def handle_growth(ctx: Context) -> Draft:
@@ -36,8 +41,11 @@ def handle_growth(ctx: Context) -> Draft:
     ys = years_asked(ctx)
     if len(ys) >= 2:
         current, previous = max(ys), min(ys)
-    elif len(ys) == 1 and not a.years:  # "去年": the year before the report's
+    elif len(ys) == 1 and (not a.years or _AGAINST_YEAR.search(normalize_space(a.question).replace(" ", ""))):
+        # "去年" / "比2019年涨了百分之几": the year compared against; the current one is the report's
         current, previous = (ctx.report_year or ys[0] + 1), ys[0]
+        if current <= previous:
+            current, previous = previous, previous - 1
     elif len(ys) == 1:
         current, previous = ys[0], ys[0] - 1
     else:
@@ -65,6 +73,8 @@ def handle_growth(ctx: Context) -> Draft:
     ctx.progress("computing", "计算增减量" if absolute else "计算增长率")
     cur = replace(cur, label=f"{current}年{what}")
     prev = replace(prev, label=f"{previous}年{what}")
+    if derived is None and (points := _points(ctx, cur, prev, f"{current}年{what}较{previous}年")):
+        return points
     try:
         c = compute(ctx.finder, "yoy_change" if absolute else "growth", {"current": cur, "previous": prev})
     except ComputeFailed as exc:
@@ -126,12 +136,14 @@ def handle_change_vs_baseline(ctx: Context) -> Draft:
     ctx.progress("computing", "计算较历史均值的变化")
     cur = replace(cur, label=f"{year}年{what}")
     base = replace(base, label=f"{what}历史均值")
+    span_years = sorted(set(int(y) for y in re.findall(r"(?:19|20)\d{2}", base.column)))
+    span = f"{span_years[0]}—{span_years[-1]}年" if len(span_years) >= 2 else "历史"
+    if points := _points(ctx, cur, replace(base, label=f"{span}均值"), f"{year}年{what}较{span}均值"):
+        return points
     try:
         c = compute(ctx.finder, "change_vs_baseline", {"current": cur, "baseline": base})
     except ComputeFailed as exc:
         return refusal(ctx, f"{what}较历史均值的变化", reason=f"无法计算：{exc.message}")
-    span_years = sorted(set(int(y) for y in re.findall(r"(?:19|20)\d{2}", base.column)))
-    span = f"{span_years[0]}—{span_years[-1]}年" if len(span_years) >= 2 else "历史"
     v = computed_vars(ctx, c, {"current": f"{year}年{what}", "baseline": f"{span}均值"})
     stated = stated_change(ctx, what, year or 0, against="baseline")
     down = c.computation.display.startswith("-")
@@ -174,7 +186,7 @@ def stated_change(ctx: Context, what: str, year: int, *, against: str = "") -> F
         s = normalize_space(sent)
         # the change stated nearest after the figure's own name (a sentence may state several)
         best: tuple[int, re.Match[str]] | None = None
-        for pos in sorted(m.end() for f in forms for m in re.finditer(re.escape(f), s)):
+        for pos in _own_mentions(ctx, concept.key, forms, s):
             m = _CHANGE.search(s, pos)
             gap = s[pos : m.start()] if m is not None else ""
             near = (
@@ -202,6 +214,50 @@ def stated_change(ctx: Context, what: str, year: int, *, against: str = "") -> F
                 f"{what}变化率",
             )
     return None
+
+
+def _points(ctx: Context, cur: Figure, other: Figure, subject_text: str) -> Draft | None:
+    """ "下降了几个百分点": the change of a rate asked in percentage points is the difference of the two
+    rates, not their relative change. None when not asked so, or the figures are not both rates."""
+    if "百分点" not in ctx.analysis.question or cur.unit != "%" or other.unit != "%":
+        return None
+    try:
+        c = compute(ctx.finder, "difference", {"first": cur, "second": other})
+    except ComputeFailed:
+        return None
+    v = computed_vars(ctx, c, {"first": cur.label, "second": other.label})
+    down = c.computation.display.startswith("-")
+    return Draft(
+        "answer_computation",
+        {
+            "subject": subject_text,
+            "verb": "下降" if down else "提高",
+            "result": c.computation.display.lstrip("-") + "（百分点）",
+            "stated": None,
+            "extra": [],
+            **v,
+        },
+        computations=[c.computation],
+    )
+
+
+def _own_mentions(ctx: Context, key: str, forms: list[str], s: str) -> list[int]:
+    """Where the figure's own name ends in `s`, leaving out a name inside a longer figure's name
+    ("接听量" in "单位接听量占用人工成本": that sentence states the cost's change, not the calls')."""
+    others = [
+        (m.start(), m.end())
+        for c in ctx.lexicon.concepts
+        if c.key != key
+        for syn in (*c.synonyms, *c.match)
+        if len(syn) >= 3
+        for m in re.finditer(re.escape(syn), s)
+    ]
+    ends = set()
+    for f in forms:
+        for m in re.finditer(re.escape(f), s):
+            if not any(b <= m.start() and m.end() <= e and e - b > len(f) for b, e in others):
+                ends.add(m.end())
+    return sorted(ends)
 
 
 def handle_baseline(ctx: Context) -> Draft:

@@ -23,6 +23,7 @@ from service.answer.deterministic.handlers._context import (
     years_asked,
 )
 from service.answer.deterministic.handlers.arithmetic import derive_previous
+from service.answer.deterministic.handlers.fit import asks_percent, fitting_figure
 from service.answer.deterministic.render import Draft
 
 
@@ -36,29 +37,44 @@ def handle_lookup(ctx: Context) -> Draft:
     # "决策、过程、产出、效益各得了多少分": find the row through the first item named, then read it whole
     ents = a.entities[:1] if each and len(a.entities) > 1 else None
     derived: list[Draft] = []
+    misfits: list[str] = []
     for key in _lookup_targets(ctx):
         for y in years:
-            f = ctx.finder.figure(ctx.spec(concept=key, year=y, entities=ents))
+            # only a figure that answers what is asked (a percentage for "几成", a per-unit figure for
+            # "每万次…成本") is stated; others are passed over and named in the 未找到 answer
+            f, why = fitting_figure(ctx, ctx.spec(concept=key, year=y, entities=ents))
             c = ctx.concept(key)
             if f is None and a.entities and c is not None and c.key in _GENERIC_CONCEPTS:
                 # "组长岗位的保险支出": the named row and column are the figure; "支出" only says it is money
-                f = ctx.finder.figure(ctx.spec(concept="", year=y))
+                f, why2 = fitting_figure(ctx, ctx.spec(concept="", year=y))
+                why = why or why2
+            if why and f is None:
+                misfits.append(why)
             if f is None:
                 # not stated for that year: perhaps as a change ("较2019年增加了24445人次")
-                d = derive_previous(ctx, key, y) if y and not a.entities else None
+                d = derive_previous(ctx, key, y) if y and not a.entities and not asks_percent(ctx) else None
                 if d is not None:
                     derived.append(d)
                     continue
                 missing.append(subject(ctx, year=y, concept=key))
                 continue
-            found.append(fig_var(ctx, f, subject(ctx, year=y or f.year, concept=key)))
+            what = subject(ctx, year=y or f.year, concept=key)
+            if (
+                key is None
+                and f.source == "cell"
+                and f.unit == "%"
+                and (col := clean_col(f.column))
+                and col not in what
+            ):
+                what += col  # "资本性支出的比例": say which rate of the row is stated (预算执行率)
+            found.append(fig_var(ctx, f, what))
     if not found and len(derived) == 1 and not missing:
         return derived[0]
     if not found:
         return refusal(
             ctx,
             "、".join(missing) or subject(ctx, year=years[0]),
-            reason=year_reason(ctx, [y for y in years if y]),
+            reason="；".join(dict.fromkeys(misfits)) or year_reason(ctx, [y for y in years if y]),
         )
     if len(found) == 1 and each:
         # "四个方面各得了多少分？": the whole row of the table the figure is in
