@@ -10,7 +10,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: help venv sysdeps run ingest-sample serve test test-fast screenshots lint fmt eval bench clean
+.PHONY: help venv sysdeps run ingest-sample serve test test-fast screenshots lint fmt eval eval-gate bench clean
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -60,6 +60,9 @@ fmt: venv
 
 eval: venv  ## run the regression evals on the deterministic answerer and print the table
 	$(BIN)/jixiao eval --out eval-out
+
+eval-gate: venv  ## the evals compared with the committed baseline (exit 1 on a regression)
+	$(BIN)/jixiao eval --baseline evals/baseline.json --out eval-out
 
 bench: venv  ## print speed and memory figures (medians)
 	$(BIN)/python -m benchmarks
