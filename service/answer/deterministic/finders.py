@@ -328,6 +328,12 @@ class Finder:
         if best is None:
             return None
         ns, num = best
+        return self._text_figure(
+            p, sent, num, label=spec.concept.key if spec.concept else " ".join(spec.entities), score=ns
+        )
+
+    def _text_figure(self, p: Any, sent: str, num: Any, *, label: str, score: float) -> Figure:
+        """A figure stated in sentence `sent` of passage `p`, quoted and cited at its page."""
         return Figure(
             value=num.value,
             unit=num.unit,
@@ -336,9 +342,9 @@ class Finder:
             page=_page_of(p, sent),
             quote=sent.strip(),
             source="text",
-            label=spec.concept.key if spec.concept else " ".join(spec.entities),
+            label=label,
             year=num.year,
-            score=ns,
+            score=score,
         )
 
     # ---- figures for arithmetic between stated figures ---------------------------------------------
@@ -397,20 +403,7 @@ class Finder:
                     if re.search(r"实际|累计|完成了?$", near) and not qualified:
                         continue
                     score = 3 + (2 if qualified else 0) + (1 if in_goals else 0) - d / 20 + 1 / (2 + rank)
-                    out.append(
-                        Figure(
-                            value=num.value,
-                            unit=num.unit,
-                            doc_id=p.doc_id,
-                            title=p.title or self.lexicon.titles.get(p.doc_id, ""),
-                            page=_page_of(p, sent),
-                            quote=sent.strip(),
-                            source="text",
-                            label=f"{concept.key}目标值",
-                            year=num.year,
-                            score=score,
-                        )
-                    )
+                    out.append(self._text_figure(p, sent, num, label=f"{concept.key}目标值", score=score))
         return sorted(out, key=lambda f: (-f.score, f.page))
 
     def phrase_figures(
@@ -445,20 +438,7 @@ class Finder:
                     has_qualifier = bool(_TARGET_CONTEXT.search(window))
                     if has_qualifier != qualified:
                         score -= 2
-                    out.append(
-                        Figure(
-                            value=num.value,
-                            unit=num.unit,
-                            doc_id=p.doc_id,
-                            title=p.title or self.lexicon.titles.get(p.doc_id, ""),
-                            page=_page_of(p, sent),
-                            quote=sent.strip(),
-                            source="text",
-                            label=whole,
-                            year=num.year,
-                            score=score + 1 / (2 + rank),
-                        )
-                    )
+                    out.append(self._text_figure(p, sent, num, label=whole, score=score + 1 / (2 + rank)))
         return sorted(out, key=lambda f: (-f.score, f.page))
 
     def row_figures(self, fig: Figure, *, along: str = "row") -> list[Figure]:
