@@ -76,3 +76,13 @@ def test_upload_names_keep_no_path_and_no_hidden_characters() -> None:
     assert _safe_name("报告\u202efdp.exe") == "报告_fdp.exe.pdf"  # a right-to-left override
     assert _safe_name("x\x00y\n.pdf") == "x_y_.pdf"
     assert _safe_name(None) == "document.pdf"
+
+
+def test_file_link_is_stable_within_the_hour_and_valid_a_day(tmp_path) -> None:
+    keys = KeyRing(_settings(tmp_path))
+    hour = 1_800_000_000 // 3600 * 3600  # a whole hour
+    first = keys.sign_file_link("abc", now=hour + 1)
+    assert keys.sign_file_link("abc", now=hour + 3599) == first  # a streamed and a whole answer agree
+    assert keys.sign_file_link("abc", now=hour + 3601) != first
+    assert keys.check_file_link("abc", first, now=hour + 24 * 3600)  # at least 24 hours
+    assert not keys.check_file_link("abc", first, now=hour + 25 * 3600 + 1)  # at most 25

@@ -159,7 +159,9 @@ class KeyRing:
 
     # ---- signed links: a citation opens the PDF in a new tab, where no header can be sent ----
     def sign_file_link(self, doc_id: str, *, now: float | None = None) -> str:
-        expires = int((now or time.time()) + FILE_LINK_SECONDS)
+        # expiry rounded up to the hour: the same citation gets the same link for an hour (a
+        # streamed and a whole answer agree, browsers can cache), valid 24 to 25 hours
+        expires = math.ceil(((now or time.time()) + FILE_LINK_SECONDS) / 3600) * 3600
         mac = hmac.new(self._link_secret, f"{doc_id}:{expires}".encode(), hashlib.sha256).hexdigest()[:32]
         return f"{expires}.{mac}"
 
