@@ -264,7 +264,18 @@ def test_conversation_survives_reload_and_can_be_reset(page, portal: Portal, jix
     assert "84.78%" in bot.inner_text()
     page.get_by_role("button", name="新对话").click()
     assert page.locator(".msg").count() == 0
-    assert page.locator(".sugg button").count() >= 3  # suggested questions for a fresh conversation
+    # suggested questions for a fresh conversation, made from the loaded documents
+    page.locator(".sugg button").nth(2).wait_for()
+    suggestions = page.locator(".sugg button").all_inner_texts()
+    assert "2020年预算执行率是多少？" in suggestions
+    page.locator(".sugg button", has_text="2020年预算执行率是多少？").click()
+    page.wait_for_function(
+        """() => { const r = document.querySelector('[data-jixiao-widget]').shadowRoot;
+                   const b = r.querySelectorAll('.msg.bot'); const l = b[b.length-1];
+                   return l && !l.hasAttribute('aria-busy') && l.querySelector('.actions'); }""",
+        timeout=120_000,
+    )
+    assert "99.86%" in page.locator(".msg.bot").last.inner_text()
 
 
 def test_key_from_another_origin_is_refused(page, jixiao: str, tmp_path: Path) -> None:

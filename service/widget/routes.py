@@ -10,8 +10,10 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
+
+from service.api.deps import PrincipalDep, StoreDep
 
 WIDGET_DIR = Path(__file__).resolve().parent
 router = APIRouter(tags=["widget"])
@@ -86,3 +88,17 @@ def widget_frame(request: Request, key: str = "", title: str = "绩效问答") -
         TITLE=html.escape(title[:40], quote=True),
     )
     return HTMLResponse(page, headers={"Content-Security-Policy": csp})
+
+
+@router.get("/api/v1/suggestions", summary="建议问题 / suggested questions for a fresh conversation")
+async def suggestions(
+    _principal: PrincipalDep,
+    store: StoreDep,
+    document_ids: list[str] | None = Query(None, description="只针对这些文档 / only for these documents"),
+) -> dict[str, list[str]]:
+    """Questions the loaded documents can answer (from their tables, sections and policies)."""
+    import asyncio
+
+    from service.suggestions import suggest_questions
+
+    return {"questions": await asyncio.to_thread(suggest_questions, store, doc_ids=document_ids)}

@@ -237,6 +237,10 @@
       root.appendChild(this.launcher);
     }
     this.docSelect = el("select", { id: "jx-docs", "aria-label": t("docs") }, [el("option", { value: "", text: t("allDocs") })]);
+    this.docSelect.addEventListener("change", function () {
+      var box = self.log.querySelector(".sugg");
+      if (box) { box.remove(); self.suggest(); }
+    });
     this.log = el("div", { class: "log", role: "log", "aria-live": "polite", "aria-relevant": "additions",
       "aria-label": "对话记录", tabindex: "0" });
     this.input = el("textarea", { id: "jx-input", "aria-label": t("input"), placeholder: t("placeholder"), rows: "2" });
@@ -298,14 +302,21 @@
   Widget.prototype.suggest = function () {
     var self = this;
     if (this.log.querySelector(".sugg")) return;
-    var hasReport = this.docs.some(function (d) { return (d.kind || "report") === "report"; });
-    var hasPolicy = this.docs.some(function (d) { return d.kind === "policy" || /办法|细则|规定|制度/.test(d.title || ""); });
-    var qs = [];
-    if (hasReport || !this.docs.length) qs.push("2020年预算执行率是多少？", "评价得分和等级是多少？", "报告指出了哪些主要问题？", "这份报告的数字对得上吗？");
-    if (hasPolicy) qs.push("评价等级是怎么划分的？");
-    var box = el("div", { class: "sugg" }, [el("p", { text: t("welcome") }), el("p", { text: t("suggested") })]);
-    qs.forEach(function (q) { box.appendChild(el("button", { type: "button", text: q, onclick: function () { self.input.value = q; self.onSend(); } })); });
+    var box = el("div", { class: "sugg" }, [el("p", { text: t("welcome") })]);
     this.log.appendChild(box);
+    // questions made from the loaded documents (their tables, sections, policies)
+    var url = this.api + "/api/v1/suggestions" + (this.docSelect.value ? "?document_ids=" + encodeURIComponent(this.docSelect.value) : "");
+    fetch(url, { headers: this.headers(true) }).then(function (r) { return r.ok ? r.json() : { questions: [] }; })
+      .catch(function () { return { questions: [] }; })
+      .then(function (body) {
+        var qs = (body && body.questions) || [];
+        if (!qs.length) qs = ["预算执行率是多少？", "评价得分和等级是多少？", "报告指出了哪些主要问题？"];
+        if (!box.isConnected) return;
+        box.appendChild(el("p", { text: t("suggested") }));
+        qs.forEach(function (q) {
+          box.appendChild(el("button", { type: "button", text: q, onclick: function () { self.input.value = q; self.onSend(); } }));
+        });
+      });
   };
 
   Widget.prototype.reset = function () {

@@ -1,0 +1,45 @@
+"""Suggested questions for a fresh conversation, made from what is actually loaded: the figures
+its tables hold (rates the metrics catalogue knows), its score table, its sections, its policies."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ingest.store import Store
+
+# column or row headers worth asking about, in the order officials ask them
+_RATE_HEADERS = ("预算执行率", "资金到位率", "接听率", "得分率", "办结率", "满意度")
+_SECTIONS = (("存在的主要问题", "报告指出了哪些主要问题？"), ("相关建议", "报告提出了哪些建议？"))
+
+
+def suggest_questions(store: Store, *, doc_ids: list[str] | None = None, limit: int = 5) -> list[str]:
+    """Up to `limit` questions the loaded documents can answer, most useful first."""
+    docs = [d for d in store.list_documents(include_failed=False) if d.status == "ok"]
+    if doc_ids:
+        docs = [d for d in docs if d.doc_id in doc_ids]
+    reports = [d for d in docs if d.kind != "policy"]
+    policies = [d for d in docs if d.kind == "policy"]
+    out: list[str] = []
+    for doc in reports:
+        year = f"{doc.year}年" if doc.year else ""
+        headers = _headers(store.get_tables(doc.doc_id))
+        for rate in _RATE_HEADERS:
+            if any(rate in h for h in headers):
+                out.append("评价得分和等级是多少？" if rate == "得分率" else f"{year}{rate}是多少？")
+        text = "\n".join(c.section for c in store.get_chunks([doc.doc_id]))
+        out += [q for key, q in _SECTIONS if key in text]
+        out.append("这份报告的数字对得上吗？")
+    for doc in policies:
+        short = re.sub(r"[（(].*?[)）]", "", doc.title)
+        out.append(f"按《{short}》，评价等级怎么划分？")
+    return list(dict.fromkeys(out))[:limit]
+
+
+def _headers(tables: list[Any]) -> set[str]:
+    out: set[str] = set()
+    for table in tables:
+        for row in table.header:
+            out.update(re.sub(r"\s+", "", h) for h in row)
+        out.update(re.sub(r"\s+", "", r[0]) for r in table.rows if r)
+    return out
