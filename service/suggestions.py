@@ -4,6 +4,7 @@ its tables hold (rates the metrics catalogue knows), its score table, its sectio
 from __future__ import annotations
 
 import re
+import threading
 from typing import Any
 
 from ingest.store import Store
@@ -13,8 +14,26 @@ _RATE_HEADERS = ("预算执行率", "资金到位率", "接听率", "得分率",
 _SECTIONS = (("存在的主要问题", "报告指出了哪些主要问题？"), ("相关建议", "报告提出了哪些建议？"))
 
 
+_cache: dict[tuple[str, str, tuple[str, ...]], list[str]] = {}
+_cache_lock = threading.Lock()
+
+
 def suggest_questions(store: Store, *, doc_ids: list[str] | None = None, limit: int = 5) -> list[str]:
-    """Up to `limit` questions the loaded documents can answer, most useful first."""
+    """Up to `limit` questions the loaded documents can answer, most useful first. Every widget
+    opening asks for them, so they are computed once per store generation and document filter."""
+    key = (store.settings.sql_url, store.generation(), tuple(sorted(doc_ids or ())))
+    with _cache_lock:
+        cached = _cache.get(key)
+    if cached is None:
+        cached = _suggest(store, doc_ids)
+        with _cache_lock:
+            if len(_cache) > 256:  # generations move on; never grow without bound
+                _cache.clear()
+            _cache[key] = cached
+    return cached[:limit]
+
+
+def _suggest(store: Store, doc_ids: list[str] | None) -> list[str]:
     docs = [d for d in store.list_documents(include_failed=False) if d.status == "ok"]
     if doc_ids:
         docs = [d for d in docs if d.doc_id in doc_ids]
@@ -33,7 +52,7 @@ def suggest_questions(store: Store, *, doc_ids: list[str] | None = None, limit: 
     for doc in policies:
         short = re.sub(r"[（(].*?[)）]", "", doc.title)
         out.append(f"按《{short}》，评价等级怎么划分？")
-    return list(dict.fromkeys(out))[:limit]
+    return list(dict.fromkeys(out))
 
 
 def _headers(tables: list[Any]) -> set[str]:
