@@ -1,8 +1,8 @@
 """Deterministic checks of one answer against a case's `expect`.
 
 Each check type is a function returning `CheckResult`s (passed + why, in words a reviewer can act
-on). Numbers are read from the answer text by `service.answer.numbers.extract_numbers` (the same
-reader the grounding post-check uses) and compared after unit normalisation (元/万元/亿元, %, 万件 …).
+on). Numbers are read from the answer text by the evals' own reader (`evals.numbers`, never the
+product's extractor) and compared after unit normalisation (元/万元/亿元, %, 万件 …).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from service.answer.numbers import FoundNumber, extract_numbers
+from evals.numbers import Figure, read_figures, split_unit
 
 DEFAULT_TOLERANCE = Decimal("0.01")
 # checks that need the answer's structure (citations, computations, grounding flag)
@@ -83,19 +83,14 @@ def to_decimal(raw: Any) -> Decimal:
         raise ValueError(f"不是数字 not a number: {raw!r}") from exc
 
 
-def figures(text: str) -> list[FoundNumber]:
+def figures(text: str) -> list[Figure]:
     """The quantities stated in `text` (not years, dates, citation marks, list markers, references)."""
-    return [n for n in extract_numbers(text) if n.checkable]
+    return read_figures(text)
 
 
 def _unit_of(unit: str) -> tuple[str, Decimal]:
-    """(base unit, scale) of a unit as written, read by the shared extractor: 万件 -> (件, 10000)."""
-    if not unit:
-        return "", Decimal(1)
-    found = extract_numbers(f"1{unit}")
-    if not found or found[0].unit != unit:
-        return unit, Decimal(1)
-    return found[0].base_unit, found[0].scale
+    """(base unit, scale) of a unit as written: 万件 -> (件, 10000)."""
+    return split_unit(unit)
 
 
 def _base(unit: str) -> str:
@@ -106,7 +101,7 @@ def _fmt(d: Decimal) -> str:
     return format(d.normalize(), "f") if d == d.to_integral_value() else format(d, "f")
 
 
-def number_matches(n: FoundNumber, value: Decimal, unit: str, tol: Decimal, text: str) -> bool:
+def number_matches(n: Figure, value: Decimal, unit: str, tol: Decimal, text: str) -> bool:
     """Does the stated number `n` say `value` `unit` (within `tol`, in `unit`)? A negative
     expectation is also met by its absolute value after a word of decrease (下降15.03%)."""
     candidates = [n.value]
@@ -256,7 +251,7 @@ def is_refusal(text: str) -> bool:
 
 def check_refuse(view: AnswerView, question: str) -> CheckResult:
     """Must say it cannot find it, and state no figure (numbers from the question do not count)."""
-    asked = {n.value for n in extract_numbers(question)}
+    asked = {n.value for n in read_figures(question)}
     stated = [n for n in figures(view.answer) if n.value not in asked]
     said = is_refusal(view.answer)
     if said and not stated:
@@ -297,3 +292,20 @@ def run_checks(
     if expect.get("grounded"):
         results.append(check_grounded(view))
     return results
+
+
+def wrong_figures(
+    expect: Mapping[str, Any], view: AnswerView, question: str, checks: list[CheckResult]
+) -> list[str]:
+    """The figures an answer states as its answer when they are not the asked quantity: a case
+    expecting a value whose value check failed, or an unanswerable case, answered (not refused)
+    with figures other than those in the question. A refusal is never a wrong figure."""
+    if not ("value" in expect or "values" in expect or expect.get("refuse")):
+        return []
+    if is_refusal(view.answer):
+        return []
+    value_checks = [c for c in checks if c.kind == "value"]
+    if value_checks and all(c.passed for c in value_checks):
+        return []
+    asked = {n.value for n in read_figures(question)}
+    return [n.raw for n in figures(view.answer) if n.value not in asked][:8]

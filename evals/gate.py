@@ -65,10 +65,22 @@ def case_map(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
     cases = doc.get("cases")
     if isinstance(cases, dict):
         return {
-            str(k): {"passed": bool(v["passed"]), "tags": list(v.get("tags", []))} for k, v in cases.items()
+            str(k): {
+                "passed": bool(v["passed"]),
+                "tags": list(v.get("tags", [])),
+                "wrong": bool(v.get("wrong")),
+            }
+            for k, v in cases.items()
         }
     if isinstance(cases, list):
-        return {str(c["id"]): {"passed": bool(c["passed"]), "tags": list(c.get("tags", []))} for c in cases}
+        return {
+            str(c["id"]): {
+                "passed": bool(c["passed"]),
+                "tags": list(c.get("tags", [])),
+                "wrong": bool(c.get("wrong_figures")),
+            }
+            for c in cases
+        }
     raise BaselineError("结果文件缺少 cases / results file has no `cases`")
 
 
@@ -128,6 +140,8 @@ def compare(
                 f"{scope} 通过率从 {b:.2f}% 降到 {n:.2f}%（下降 {b - n:.2f} 个百分点 > {max_drop}）：{', '.join(lost)} / "
                 f"{scope} pass rate fell {b - n:.2f} pp"
             )
+    for cid in sorted(c for c in shared if cur[c]["wrong"] and not base[c]["wrong"]):
+        result.failures.append(f"新的错误数字 new wrong figure: {cid}（答案给出了不是所问数量的数字）")
     critical = sorted(c for c, v in cur.items() if "critical" in v["tags"] and not v["passed"])
     for cid in critical:
         result.failures.append(f"关键用例失败 critical case failed: {cid}")

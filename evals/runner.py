@@ -21,7 +21,7 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from evals.checks import STRUCTURED_CHECKS, AnswerView, CheckResult, is_refusal, run_checks
+from evals.checks import STRUCTURED_CHECKS, AnswerView, CheckResult, is_refusal, run_checks, wrong_figures
 from evals.schema import EVALS_DIR, Case
 from evals.targets import Conversation, InProcessTarget, RetrievedPage, Target, endpoint_target
 from ingest.errors import BadDocument, JixiaoError
@@ -47,12 +47,19 @@ def documents_for(cases: Iterable[Case]) -> list[str]:
     return sorted({d for c in cases for d in c.documents})
 
 
-def resolve_documents(names: Iterable[str], documents_dir: Path | None = None) -> list[Path]:
-    base = documents_dir or DEFAULT_DOCUMENTS_DIR
+def resolve_documents(
+    names: Iterable[str], documents_dir: Path | None = None, *, documents_dirs: Iterable[Path] = ()
+) -> list[Path]:
+    """Each named file from the first directory that holds it (`documents_dir` first, then the
+    sets' own directories, then tests/fixtures)."""
+    bases = [d for d in (documents_dir, *documents_dirs) if d is not None] + [DEFAULT_DOCUMENTS_DIR]
     paths, missing = [], []
     for name in names:
-        p = base / name
-        (paths if p.is_file() else missing).append(p)
+        found = next((b / name for b in bases if (b / name).is_file()), None)
+        if found is not None:
+            paths.append(found)
+        else:
+            missing.append(bases[0] / name)
     if missing:
         raise BadDocument(
             f"找不到评测用例需要的文档：{', '.join(map(str, missing))}（用 --documents-dir 指定目录）/ "
@@ -122,9 +129,17 @@ def _retrieval(
     }
 
 
-def run_case(case: Case, target: Target, doc_ids: dict[str, str]) -> dict[str, Any]:
+def case_scope(case: Case, doc_ids: dict[str, str], *, scoped: bool) -> list[str] | None:
+    """The document_ids a case is asked with: its own documents (as the widget's document picker
+    does) when the run scopes cases or the case says `restrict`; every document when `unscoped`."""
+    if case.unscoped or not (scoped or case.restrict):
+        return None
+    return [doc_ids[d] for d in case.documents if d in doc_ids] or None
+
+
+def run_case(case: Case, target: Target, doc_ids: dict[str, str], *, scoped: bool = False) -> dict[str, Any]:
     conversation = Conversation()
-    document_ids = [doc_ids[d] for d in case.documents if d in doc_ids] if case.restrict else None
+    document_ids = case_scope(case, doc_ids, scoped=scoped)
     turns: list[dict[str, Any]] = []
     error: str | None = None
     last: AnswerView | None = None
@@ -157,12 +172,18 @@ def run_case(case: Case, target: Target, doc_ids: dict[str, str]) -> dict[str, A
         retrieval = _retrieval(case, target, last, doc_ids) if error is None else None
     except Exception as exc:
         retrieval = {"source": target.retrieval_source, "error": str(exc)}
+    final_checks = [CheckResult(**c) for c in turns[-1]["checks"]] if turns and error is None else []
+    wrong = wrong_figures(case.expect, last, case.question, final_checks) if last is not None else []
     return {
         "id": case.id,
         "tags": list(case.tags),
+        "set": case.set,
+        "doc_type": case.doc_type,
+        "documents": list(case.documents),
         "source": case.source,
         "note": case.note,
         "passed": passed,
+        "wrong_figures": wrong,
         "error": error,
         "seconds": round(sum(t["seconds"] for t in turns), 4),
         "refused_unexpectedly": bool(
@@ -199,6 +220,20 @@ def percentile(values: list[float], q: float) -> float | None:
     return ordered[rank - 1]
 
 
+def _group(results: list[dict[str, Any]], keys: Any) -> dict[str, dict[str, Any]]:
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for r in results:
+        for k in keys(r):
+            groups.setdefault(str(k), []).append(r)
+    return {
+        k: {
+            **_rate(sum(r["passed"] for r in v), len(v)),
+            "wrong_figures": sum(bool(r.get("wrong_figures")) for r in v),
+        }
+        for k, v in sorted(groups.items())
+    }
+
+
 def summarize(results: list[dict[str, Any]], *, retrieval_source: str = "") -> dict[str, Any]:
     tags: dict[str, list[bool]] = {}
     for r in results:
@@ -220,6 +255,13 @@ def summarize(results: list[dict[str, Any]], *, retrieval_source: str = "") -> d
     return {
         "cases": len(results),
         "passed": sum(r["passed"] for r in results),
+        "wrong_figures": {
+            "count": sum(1 for r in results if r.get("wrong_figures")),
+            "cases": {r["id"]: r["wrong_figures"] for r in results if r.get("wrong_figures")},
+        },
+        "by_set": _group(results, lambda r: [r.get("set") or "—"]),
+        "by_doc_type": _group(results, lambda r: [r.get("doc_type") or "—"]),
+        "by_document": _group(results, lambda r: r.get("documents") or ["—"]),
         "pass_rate": _rate(sum(r["passed"] for r in results), len(results))["rate"],
         "tags": {t: _rate(sum(v), len(v)) for t, v in sorted(tags.items())},
         "numeric_accuracy": kind_rate("value"),
@@ -260,10 +302,12 @@ def run_cases(
     *,
     console: Console | None = None,
     progress: bool = True,
+    scoped: bool = False,
+    label: str = "",
 ) -> list[dict[str, Any]]:
     results: list[dict[str, Any]] = []
     bar = Progress(
-        TextColumn("[bold]评测 eval[/]"),
+        TextColumn(f"[bold]评测 eval{(' ' + label) if label else ''}[/]"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
@@ -276,7 +320,7 @@ def run_cases(
         task = bar.add_task("", total=len(cases))
         for case in cases:
             bar.update(task, description=case.id)
-            results.append(run_case(case, target, doc_ids))
+            results.append(run_case(case, target, doc_ids, scoped=scoped))
             bar.advance(task)
     return results
 
@@ -295,6 +339,22 @@ def _in_process(paths: list[Path], data_dir: Path, answerer: str, console: Conso
     return InProcessTarget(settings, answerer=answerer)
 
 
+def _warm_up(target: Target) -> float | None:
+    if target.retrieval_source != "retriever":
+        return None
+    # load the embedding model and keyword index before the clock starts on question 1
+    t0 = time.perf_counter()
+    target.retrieve("预算执行率", k=1)
+    return round(time.perf_counter() - t0, 3)
+
+
+def _groups(cases: list[Case]) -> list[tuple[tuple[str, ...], list[Case]]]:
+    groups: dict[tuple[str, ...], list[Case]] = {}
+    for c in cases:
+        groups.setdefault(tuple(sorted(c.documents)), []).append(c)
+    return list(groups.items())
+
+
 def evaluate(
     cases: list[Case],
     *,
@@ -304,52 +364,78 @@ def evaluate(
     model: str | None = None,
     data_dir: Path | None = None,
     documents_dir: Path | None = None,
+    documents_dirs: Iterable[Path] = (),
+    mode: str = "shared",
     console: Console | None = None,
     progress: bool = True,
 ) -> EvalRun:
-    """Run `cases` in-process (ingesting their documents into `data_dir`, a temp dir when None)
-    or against `endpoint`, and return per-case results with the summary."""
+    """Run `cases` in-process or against `endpoint`, and return per-case results with the summary.
+
+    `mode="shared"`: every document in one data dir (`data_dir`, a temp dir when None), each case
+    scoped to its own documents unless it is `unscoped` — the realistic deployment.
+    `mode="separate"`: one data dir per set of documents a case needs (under `data_dir` or a temp
+    dir), the case asked over those alone. An endpoint always answers over its own documents."""
+    if mode not in ("shared", "separate"):
+        raise ValueError(f"mode must be shared or separate, not {mode!r}")
     names = documents_for(cases)
-    paths = resolve_documents(names, documents_dir) if names else []
+    paths = resolve_documents(names, documents_dir, documents_dirs=documents_dirs) if names else []
+    by_name = {p.name: p for p in paths}
     temp: Path | None = None
-    target: Target
+    target: Target | None = None
     warm_up: float | None = None
     started = datetime.now(UTC)
+    results: list[dict[str, Any]] = []
+    doc_ids: dict[str, str] = {}
     try:
         if endpoint:
             target = endpoint_target(endpoint, api_key=api_key, model=model)
+            try:
+                doc_ids = target.doc_ids(paths)
+                results = run_cases(cases, target, doc_ids, console=console, progress=progress, scoped=True)
+            finally:
+                target.close()
         else:
             if data_dir is None:
                 temp = data_dir = Path(tempfile.mkdtemp(prefix="jixiao-eval-"))
-            target = _in_process(paths, data_dir, answerer, console if progress else None)
-        try:
-            doc_ids = target.doc_ids(paths)
-            if target.retrieval_source == "retriever":
-                # load the embedding model and keyword index before the clock starts on question 1
-                t0 = time.perf_counter()
-                target.retrieve("预算执行率", k=1)
-                warm_up = round(time.perf_counter() - t0, 3)
-            results = run_cases(cases, target, doc_ids, console=console, progress=progress)
-        finally:
-            target.close()
+            groups = [((), cases)] if mode == "shared" else _groups(cases)
+            by_id: dict[str, dict[str, Any]] = {}
+            for i, (docs, group) in enumerate(groups):
+                where = data_dir if mode == "shared" else data_dir / f"doc-{i:03d}"
+                group_paths = paths if mode == "shared" else [by_name[d] for d in docs if d in by_name]
+                target = _in_process(group_paths, where, answerer, console if progress else None)
+                try:
+                    ids = target.doc_ids(group_paths)
+                    doc_ids.update(ids)
+                    if warm_up is None:
+                        warm_up = _warm_up(target)
+                    label = "" if mode == "shared" else f"{i + 1}/{len(groups)} {', '.join(docs)[:60]}"
+                    for r in run_cases(
+                        group, target, ids, console=console, progress=progress, scoped=True, label=label
+                    ):
+                        by_id[r["id"]] = r
+                finally:
+                    target.close()
+            results = [by_id[c.id] for c in cases]
     finally:
         if temp is not None:
             shutil.rmtree(temp, ignore_errors=True)
-    summary = summarize(results, retrieval_source=target.retrieval_source)
+    source = target.retrieval_source if target is not None else "none"
+    summary = summarize(results, retrieval_source=source)
     skipped = sorted(summary["skipped_checks"])
     meta = {
         "started_at": started.isoformat(timespec="seconds"),
         "seconds_total": round((datetime.now(UTC) - started).total_seconds(), 2),
-        "target": target.label,
-        "target_kind": target.kind,
+        "target": target.label if target is not None else "",
+        "target_kind": target.kind if target is not None else "",
         "answerer": answerer if not endpoint else "",
-        "structured": target.structured,
+        "mode": mode if not endpoint else "endpoint",
+        "structured": target.structured if target is not None else False,
         "skipped_check_kinds": skipped,
         "retrieval_source": {
             "retriever": f"the retriever's top {RETRIEVAL_K} passages for each single question (not follow-ups)",
             "citations": f"the answer's citations ranked by n (top {RETRIEVAL_K})",
             "none": "not measured: the target returns no citations",
-        }[target.retrieval_source],
+        }[source],
         "documents": {name: doc_ids.get(name) for name in names},
         "warm_up_seconds": warm_up,
     }

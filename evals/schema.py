@@ -43,6 +43,9 @@ class Case:
     restrict: bool = False
     note: str = ""
     source: str = ""  # file the case came from
+    doc_type: str = ""  # project_report, department_form … (file-level or per case)
+    unscoped: bool = False  # in the shared run: ask over every loaded document
+    set: str = ""  # dev | corpus | generated | sequestered (from the set that loaded it)
 
     @property
     def question(self) -> str:
@@ -137,6 +140,8 @@ def parse_cases(data: Any, source: str) -> list[Case]:
                 restrict=bool(raw.get("restrict", False)),
                 note=str(raw.get("note", "")),
                 source=source,
+                doc_type=str(raw.get("doc_type") or data.get("doc_type") or ""),
+                unscoped=bool(raw.get("unscoped", False)),
             )
         )
     return cases

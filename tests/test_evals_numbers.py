@@ -1,6 +1,6 @@
 """Number reading and unit normalisation in the eval value check (Chinese formats).
 
-The numbers come from `service.answer.numbers.extract_numbers` (shared with grounding); these tests
+The numbers come from the evals' own reader `evals.numbers` (never the product's extractor); these tests
 pin down how the eval compares them with an expected value and unit."""
 
 from __future__ import annotations

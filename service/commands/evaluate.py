@@ -52,6 +52,23 @@ def eval_command(
         typer.Option("--write-baseline", help="把本次结果写成基线文件 / write this run as a baseline"),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="不显示进度条")] = False,
+    sets: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="评测集 dev | corpus | generated | sequestered | all（可重复；给出时忽略 CASES）/ eval sets",
+        ),
+    ] = None,
+    mode: Annotated[
+        str,
+        typer.Option(
+            help="shared：所有文档在一个数据目录（用例限定在自己的文档，unscoped 除外）；separate：每个文档一个数据目录；both"
+        ),
+    ] = "shared",
+    seed: Annotated[
+        int | None,
+        typer.Option(help="合成报告的随机种子（默认每次新种子）/ generator seed (replay a failure)"),
+    ] = None,
 ) -> None:
     """运行回归评测：按标签打印通过率、数值/引用/拒答准确率、检索 hit@5 与 MRR、耗时；可与基线比较。"""
     from evals.gate import compare, load_json, make_baseline
@@ -63,6 +80,12 @@ def eval_command(
     if answerer not in ("deterministic", "llm"):
         console.print(f"[red]--answerer 只能是 deterministic 或 llm（收到 {answerer}）[/]")
         raise typer.Exit(2)
+    if mode not in ("shared", "separate", "both"):
+        console.print(f"[red]--mode 只能是 shared、separate 或 both（收到 {mode}）[/]")
+        raise typer.Exit(2)
+    if sets:
+        _run_sets(sets, mode, seed, answerer, baseline, max_drop, out, write_baseline, tags, quiet, console)
+        return
     try:
         wanted = [t.strip() for item in tags or [] for t in item.split(",") if t.strip()]
         selected = load_cases(cases or None, tags=wanted or None)
@@ -80,6 +103,7 @@ def eval_command(
             model=model,
             data_dir=data_dir,
             documents_dir=documents_dir,
+            mode="separate" if mode == "separate" else "shared",
             console=console,
             progress=not quiet,
         )
@@ -97,6 +121,61 @@ def eval_command(
         )
         console.print(f"已写出基线 wrote baseline {write_baseline}")
     if gate is not None and not gate.passed:
+        raise typer.Exit(1)
+
+
+def _run_sets(
+    sets: list[str],
+    mode: str,
+    seed: int | None,
+    answerer: str,
+    baseline: Path | None,
+    max_drop: float,
+    out: Path | None,
+    write_baseline: Path | None,
+    tags: list[str] | None,
+    quiet: bool,
+    console: Console,
+) -> None:
+    """Several sets, each reported on its own, in one or both modes (`make eval`, `make test`)."""
+    from evals.gate import load_json
+    from evals.sets import SET_NAMES
+    from evals.suite import gate_suite, make_suite_baseline, print_suite, run_suite, write_suite
+
+    names = [n.strip() for item in sets for n in item.split(",") if n.strip()]
+    names = list(SET_NAMES) if "all" in names else list(dict.fromkeys(names))
+    modes = ["separate", "shared"] if mode == "both" else [mode]
+    wanted = [t.strip() for item in tags or [] for t in item.split(",") if t.strip()]
+    try:
+        base = load_json(baseline) if baseline else None
+        suite = run_suite(
+            names,
+            modes,
+            seed=seed,
+            answerer=answerer,
+            console=console,
+            progress=not quiet,
+            tags=wanted or None,
+        )
+    except JixiaoError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from exc
+    print_suite(suite, console)
+    gates = gate_suite(suite, base, max_drop=max_drop) if base is not None else {}
+    if out:
+        console.print(f"已写出 wrote {write_suite(suite, out, gates)}")
+    if write_baseline:
+        write_baseline.write_text(
+            json.dumps(make_suite_baseline(suite), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
+        console.print(f"已写出基线 wrote baseline {write_baseline}")
+    failed = {k: g for k, g in gates.items() if not g.passed}
+    for key, g in gates.items():
+        mark = "[green]门禁通过 gate passed[/]" if g.passed else "[red bold]门禁未通过 gate FAILED[/]"
+        console.print(f"{key}: {mark}")
+        for f in g.failures:
+            console.print(f"  [red]- {f}[/]")
+    if failed:
         raise typer.Exit(1)
 
 
