@@ -10,7 +10,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: help venv sysdeps run ingest-sample serve test test-fast screenshots lint fmt eval eval-gate bench clean
+.PHONY: help venv sysdeps run ingest-sample serve test test-fast screenshots lint fmt corpus eval eval-gate bench clean
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -28,11 +28,12 @@ $(BIN)/.installed: pyproject.toml
 
 venv: $(BIN)/.installed  ## create .venv and install jixiao with dev tools
 
-sysdeps:  ## Debian packages the browser tests need (chromium, a CJK font for screenshots)
-	@{ command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi wqy; } || { \
+sysdeps:  ## Debian packages: chromium and a CJK font (browser tests), LibreOffice + Noto CJK (eval corpus, generator)
+	@{ command -v chromium >/dev/null && command -v soffice >/dev/null && fc-list 2>/dev/null | grep -qi wqy \
+	   && fc-list 2>/dev/null | grep -qi 'Noto Serif CJK'; } || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
-	    chromium fonts-wqy-microhei >/dev/null; }
+	    chromium fonts-wqy-microhei libreoffice-writer-nogui fonts-noto-cjk >/dev/null; }
 
 ingest-sample: venv  ## ingest the bundled sample report and policy into ./data
 	$(BIN)/jixiao ingest $(SAMPLES)
@@ -58,11 +59,14 @@ fmt: venv
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-eval: venv  ## run the regression evals on the deterministic answerer and print the table
-	$(BIN)/jixiao eval --out eval-out
+corpus: sysdeps  ## re-render the eval corpus and sequestered PDFs from their sources (LibreOffice)
+	python3 evals/corpus/build.py
 
-eval-gate: venv  ## the evals compared with the committed baseline (exit 1 on a regression)
-	$(BIN)/jixiao eval --baseline evals/baseline.json --out eval-out
+eval: venv sysdeps  ## all four eval sets (dev, corpus, generated with a fixed seed, sequestered), both modes
+	$(BIN)/jixiao eval --set all --mode both --seed 20261202 --out eval-out
+
+eval-gate: venv sysdeps  ## dev, corpus and a fresh generated batch against the baseline (exit 1 on a regression)
+	$(BIN)/jixiao eval --set dev,corpus,generated --baseline evals/baseline.json --out eval-out
 
 bench: venv  ## print speed and memory figures (medians)
 	$(BIN)/python -m benchmarks

@@ -96,6 +96,28 @@ cells = Table(
     Column("is_percent", Boolean, nullable=False, default=False),
 )
 
+# every number of a document as a fact (ingest/facts.py); rebuilt with the document
+facts = Table(
+    "facts",
+    metadata,
+    Column("id", String(96), primary_key=True),
+    Column("doc_id", String(64), ForeignKey("documents.doc_id"), nullable=False, index=True),
+    Column("value", Text, nullable=False),  # exact Decimal text
+    Column("unit", String(32), nullable=False, default=""),
+    Column("description", Text, nullable=False, default=""),
+    Column("context", Text, nullable=False, default=""),
+    Column("page", Integer, nullable=False),
+    Column("quote", Text, nullable=False, default=""),
+    Column("source", String(16), nullable=False, default="text"),
+    Column("period", Integer, nullable=True),
+    Column("comparator", String(16), nullable=False, default=""),
+    Column("table_id", String(96), nullable=False, default=""),
+    Column("row_index", Integer, nullable=False, default=-1),
+    Column("col_index", Integer, nullable=False, default=-1),
+    Column("row_path", JSON, nullable=False),
+    Column("col_path", JSON, nullable=False),
+)
+
 # key/value rows; "generation" is bumped on every visible change (for readers' caches)
 meta = Table(
     "meta",

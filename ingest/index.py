@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Literal
 
 from ingest.errors import BadDocument, JixiaoError, NeedsOCR, NotFound
+from ingest.facts import FACTS_VERSION, extract_facts
 from ingest.lock import writer_lock
 from ingest.models import DocStatus, DocumentRecord
 from ingest.settings import StorageSettings
@@ -88,7 +89,8 @@ def file_identity(path: Path) -> tuple[str, str]:
 def chunker_version() -> str:
     from ingest import chunk
 
-    return str(getattr(chunk, "CHUNKER_VERSION", "1"))
+    # facts are part of what ingest derives: a new fact extractor re-ingests like a new chunker
+    return f"{getattr(chunk, 'CHUNKER_VERSION', '1')}+facts-{FACTS_VERSION}"
 
 
 def guess_kind(title: str) -> str:
@@ -285,10 +287,12 @@ class _Pipeline:
         if not chunks:
             raise NeedsOCR(f"没有可检索的文字：{path.name} / no searchable text in {path.name}")
         record.chunks, record.tables = len(chunks), len(tables)
+        with self.timings.measure("facts"):
+            facts = extract_facts(record.doc_id, content.pages, tables, year=record.year)
 
         with self.timings.measure("write"):
             self.store.begin_document(record)
-            self.store.write_content(record.doc_id, content.pages, chunks, tables)
+            self.store.write_content(record.doc_id, content.pages, chunks, tables, facts)
             _copy_pdf(path, self.store.settings.files_dir / f"{record.doc_id}.pdf")
 
         self.emit(IngestEvent("embed", path=shown, done=0, of=len(chunks)))

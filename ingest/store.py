@@ -23,12 +23,17 @@ from sqlalchemy.engine import Connection
 from ingest import _schema as S
 from ingest.embeddings import Embedder, get_embedder
 from ingest.errors import NotFound
+from ingest.facts import Fact
 from ingest.models import Cell, Chunk, DocumentRecord, Page, SearchHit, Table
 from ingest.settings import StorageSettings
 
 VISIBLE = "ok"
 LEFTOVER_STATUSES = ("ingesting", "removed")
 _SQL_BATCH = 500
+_FACT_COLUMNS = (
+    "id", "doc_id", "value", "unit", "description", "context", "page", "quote", "source", "period",
+    "comparator", "table_id", "row_index", "col_index",
+)  # fmt: skip
 
 
 def collection_name(base: str, embedding_version: str) -> str:
@@ -261,6 +266,24 @@ class Store:
         chunks.sort(key=lambda ch: (order[ch.doc_id], ch.chunk_index))
         return chunks
 
+    def get_facts(self, doc_ids: list[str] | None = None) -> list[Fact]:
+        """The facts of the visible documents (or of `doc_ids` among them), in document order."""
+        visible = self._visible_ids(doc_ids)
+        if not visible:
+            return []
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(S.facts).where(S.facts.c.doc_id.in_(visible)).order_by(S.facts.c.doc_id, S.facts.c.id)
+            ).all()
+        return [
+            Fact(
+                **{k: getattr(r, k) for k in _FACT_COLUMNS},
+                row_path=tuple(r.row_path or ()),
+                col_path=tuple(r.col_path or ()),
+            )
+            for r in rows
+        ]
+
     def get_pages(self, doc_id: str) -> list[Page]:
         """The cleaned text of each page, 1-based."""
         if not self._visible_ids([doc_id]):
@@ -433,10 +456,29 @@ class Store:
         with self._vectors() as collection:
             collection.delete(where={"doc_id": record.doc_id})
 
-    def write_content(self, doc_id: str, pages: list[Page], chunks: list[Chunk], tables: list[Table]) -> None:
-        """Page text, chunk rows, tables and cells of a document in `ingesting` state (one transaction)."""
+    def write_content(
+        self,
+        doc_id: str,
+        pages: list[Page],
+        chunks: list[Chunk],
+        tables: list[Table],
+        facts: list[Fact] | None = None,
+    ) -> None:
+        """Page text, chunk rows, tables, cells and facts of a document in `ingesting` state (one transaction)."""
         with self.engine.begin() as conn:
             self._delete_rows(conn, doc_id)
+            if facts:
+                conn.execute(
+                    insert(S.facts),
+                    [
+                        {
+                            **{k: getattr(f, k) for k in _FACT_COLUMNS},
+                            "row_path": list(f.row_path),
+                            "col_path": list(f.col_path),
+                        }
+                        for f in facts
+                    ],
+                )
             if pages:
                 conn.execute(
                     insert(S.pages),
@@ -540,6 +582,7 @@ class Store:
         conn.execute(delete(S.cells).where(S.cells.c.table_id.in_(table_ids)))
         conn.execute(delete(S.tables).where(S.tables.c.doc_id == doc_id))
         conn.execute(delete(S.chunks).where(S.chunks.c.doc_id == doc_id))
+        conn.execute(delete(S.facts).where(S.facts.c.doc_id == doc_id))
         conn.execute(delete(S.pages).where(S.pages.c.doc_id == doc_id))
 
     def purge(self, doc_id: str) -> None:

@@ -1,9 +1,10 @@
-"""The regression gate `make test` runs: every bundled eval case on the deterministic answerer over
-the sample documents (the session's ingested data dir, copied), compared with `evals/baseline.json`.
+"""The regression gate `make test` runs: the dev, corpus and generated eval sets on the deterministic
+answerer, every document in one data dir, compared with `evals/baseline.json` (set by set).
 
-Fails when the overall or any tag's pass rate drops by more than 5 points against the baseline, or a
-`critical` case fails. After an intended change in answers, regenerate the baseline with
-`jixiao eval --write-baseline evals/baseline.json` and review its diff."""
+Fails when a set's overall or any tag's pass rate drops by more than 5 points (the generated set,
+drawn from a fresh seed: 15 points), a `critical` case fails, or a case newly states a wrong figure.
+After an intended change in answers, regenerate the baseline with `make eval` and
+`jixiao eval --set all --mode both --seed 20261202 --write-baseline evals/baseline.json`, and review its diff."""
 
 from __future__ import annotations
 
@@ -12,27 +13,39 @@ from pathlib import Path
 
 import pytest
 
-from evals.gate import DEFAULT_MAX_DROP, compare, load_json
-from evals.report import failing, write_outputs
-from evals.runner import evaluate
-from evals.schema import EVALS_DIR, load_cases
+from evals.gate import DEFAULT_MAX_DROP, load_json
+from evals.report import failing
+from evals.schema import EVALS_DIR
 
 
 @pytest.mark.slow
-def test_eval_gate_against_baseline(data_dir_copy: Path, tmp_path: Path) -> None:
-    baseline = load_json(EVALS_DIR / "baseline.json")
-    run = evaluate(load_cases(), answerer="deterministic", data_dir=data_dir_copy, progress=False)
-    gate = compare(run.to_json(), baseline, max_drop=DEFAULT_MAX_DROP)
-    write_outputs(run, tmp_path / "eval-out", gate)
+def test_eval_gate_against_baseline(tmp_path: Path) -> None:
+    """dev, corpus and a freshly seeded generated batch, all documents in one data dir (each case
+    scoped to its own document unless unscoped), gated against the committed baseline."""
+    from evals.suite import gate_suite, run_suite, write_suite
 
-    assert run.summary["errors"] == 0, [r["error"] for r in run.results if r["error"]]
-    assert all(t.get("answerer") == "deterministic" for r in run.results for t in r["turns"])
+    baseline = load_json(EVALS_DIR / "baseline.json")
+    suite = run_suite(["dev", "corpus", "generated"], ["shared"], work_dir=tmp_path / "work", progress=False)
+    gates = gate_suite(suite, baseline, max_drop=DEFAULT_MAX_DROP)
+    summary = write_suite(suite, tmp_path / "eval-out", gates)
+
+    assert set(gates) == {"dev/shared", "corpus/shared", "generated/shared"}
+    for key, run in suite.runs.items():
+        assert run.summary["errors"] == 0, (key, [r["error"] for r in run.results if r["error"]])
+        assert all(t.get("answerer") == "deterministic" for r in run.results for t in r["turns"])
     detail = {
-        "failures": gate.failures,
-        "newly_failing": {cid: why for cid, why in failing(run.results) if cid in gate.newly_failing},
-        "report": str(tmp_path / "eval-out" / "report.md"),
+        key: {
+            "failures": g.failures,
+            "newly_failing": {
+                cid: why for cid, why in failing(suite.runs[key].results) if cid in g.newly_failing
+            },
+        }
+        for key, g in gates.items()
+        if not g.passed
     }
-    assert gate.passed, json.dumps(detail, ensure_ascii=False, indent=2)
+    detail["generated seed (replay: jixiao eval --set generated --seed N)"] = suite.sets["generated"].seed
+    detail["report"] = str(summary)
+    assert all(g.passed for g in gates.values()), json.dumps(detail, ensure_ascii=False, indent=2)
 
 
 @pytest.mark.slow

@@ -86,12 +86,19 @@ def test_baseline_round_trip_and_errors(tmp_path: Path) -> None:
 
 
 def test_committed_baseline_is_well_formed() -> None:
-    from evals.schema import EVALS_DIR, load_cases
+    """The committed baseline holds every set in both modes, and covers exactly each fixed set's cases."""
+    from evals.schema import EVALS_DIR
+    from evals.sets import corpus_set, dev_set, load_set, sequestered_set
 
     baseline = load_json(EVALS_DIR / "baseline.json")
-    assert baseline["answerer"] == "deterministic"
-    ids = {c.id for c in load_cases()}
-    assert set(case_map(baseline)) == ids, "baseline must cover exactly the bundled cases"
+    assert baseline["version"] == 2
+    for eval_set in (dev_set(), corpus_set(), sequestered_set()):
+        ids = {c.id for c in load_set(eval_set)}
+        for mode in ("shared", "separate"):
+            run = baseline["runs"][f"{eval_set.name}/{mode}"]
+            assert run["answerer"] == "deterministic"
+            assert set(case_map(run)) == ids, f"baseline {eval_set.name}/{mode} must cover exactly its cases"
+    assert baseline["runs"]["generated/shared"]["summary"]["cases"] > 0
 
 
 def test_worse_results_file_fails_the_cli_gate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -39,6 +39,18 @@ class DeterministicAnswerer:
         self._lexicon: Lexicon | None = None
         self._generation: str | None = None
         self._lock = threading.Lock()
+        self._facts: Any = None
+
+    def facts(self) -> Any:
+        """The general path: questions as operations over the fact index, read with the glossary."""
+        with self._lock:
+            if self._facts is None:
+                from ingest.glossary import load_glossary
+
+                from service.answer.operations.answer import FactAnswerer
+
+                self._facts = FactAnswerer(self.toolbox, load_glossary())
+            return self._facts
 
     # ---- lexicon (rebuilt when the corpus changes) --------------------------------------------
     def lexicon(self) -> Lexicon:
@@ -76,8 +88,11 @@ class DeterministicAnswerer:
         emit(on_event, ProgressEvent(stage="searching", detail=f"问题类型：{analysis.intent}"))
         finder = Finder(self.toolbox, lexicon, document_ids=document_ids, on_event=on_event)
         ctx = Context(finder=finder, lexicon=lexicon, analysis=analysis, cites=CitationSet())
+        draft = None
+        if not analysis.followup and analysis.intent in ("lookup", "compute", "unknown"):
+            draft = self._fact_draft(question, document_ids, ctx)
         try:
-            draft = _unknown_terms(ctx) or dispatch(ctx)
+            draft = draft or _unknown_terms(ctx) or dispatch(ctx)
         except Exception as exc:
             log.exception("deterministic answerer failed on %r", question)
             draft = refusal(ctx, "可靠的答案", reason=f"处理该问题时出错（{type(exc).__name__}）")
@@ -110,6 +125,24 @@ class DeterministicAnswerer:
             notes=notes,
             meta=meta,
         )
+
+
+    def _fact_draft(self, question: str, document_ids: list[str] | None, ctx: Context) -> Draft | None:
+        """The fact path's answer when it found one that fits; None hands the question on."""
+        try:
+            _ask, draft = self.facts().answer(question, document_ids=document_ids)
+        except Exception:
+            log.exception("fact answerer failed on %r", question)
+            return None
+        if draft is None or not draft.found:
+            return None
+        ctx.cites = draft_cites(draft)
+        return draft
+
+
+def draft_cites(draft: Draft) -> CitationSet:
+    cites = draft.meta.pop("_cites", None)
+    return cites if cites is not None else CitationSet()
 
 
 def _unknown_terms(ctx: Context) -> Draft | None:

@@ -1,0 +1,264 @@
+"""Every number of a document as a fact: exact value, unit, a description of what it measures,
+the qualifier words around it, the period, and where it was read (page, quote, table cell).
+
+Pure: pages and tables in, facts out. What a number measures is learned from the document itself
+— a table cell from its caption, row path and column path; a number in a sentence from the phrase
+that precedes it in its clause ("年末实有人数20人" -> 年末实有人数) — and the field's words (which
+quantity, which qualifier) are read later from the glossary. Numbers that are not measures
+(dates, years, document numbers, codes, phone numbers, clause and list numbers) never become facts.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from ingest.models import Page, Table
+from ingest.numbers import parse_number, unit_in_label
+
+FACTS_VERSION = "1"
+
+_TEXT_UNITS = (
+    "亿元", "万元", "千元", "元", "万人次", "人次", "万人", "人", "名", "万次", "次", "万件", "件",
+    "个", "条", "期", "篇", "项", "户", "套", "台", "辆", "所", "家", "场", "份", "批", "座", "处",
+    "平方米", "公里", "千米", "亩", "吨", "小时", "天", "个月", "分", "%", "‰", "万",
+)  # fmt: skip
+_UNIT_RE = "|".join(sorted(_TEXT_UNITS, key=len, reverse=True))
+_NUM = re.compile(
+    r"(?<![0-9A-Za-z.])(?P<sign>[-−])?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*"
+    rf"(?P<unit>{_UNIT_RE})?"
+)
+# numbers that are not measures (the glossary adds the field's own patterns)
+_NOT_MEASURES = re.compile(
+    r"〔\s*\d{4}\s*〕\s*\d+\s*号|[\[(（]\s*\d{4}\s*[\])）]\s*\d+\s*号|\d+\s*号文?"
+    r"|\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*(?:\d{1,2}\s*日?)?|\d{1,2}\s*月\s*\d{1,2}\s*日|\d{1,2}\s*月份?"
+    r"|(?:19|20)\d{2}\s*(?:年度|年|[-—–~至到]\s*(?:19|20)\d{2}\s*年?)"
+    r"|第\s*[\d一二三四五六七八九十百]+\s*(?:条|款|章|节|页|次|批|期|项|轮|季度)"
+    r"|表\s*\d+(?:\s*[-－—.]\s*\d+)*|附件\s*\d+|图\s*\d+"
+    r"|https?://\S+|www\.\S+|\S+@\S+|\d{3,4}-\d{7,8}|1[3-9]\d{9}|\d{11,}"
+    r"|^\s*(?:\d{1,2}|[（(]\s*\d{1,2}\s*[)）])\s*[.、．)）](?!\d)|[（(]\s*\d{1,2}\s*[)）]",
+    re.MULTILINE,
+)
+_CLAUSE_BREAK = re.compile(r"[，,。；;！？!?：:\n、]")
+_LEADING_FILLER = re.compile(r"^(?:其中|另外|此外|同时|并且|以及|和|及|与|且|共|其)?[：:]?")
+_TRAILING_FILLER = re.compile(
+    r"(?:为|是|达到了|达到|达|约为|约|共计|共|计|合计为|总计为|累计为|累计|实现|完成了|完成|有|占|"
+    r"比例为|比例|比重为|较|比|同比|增长了|增长|下降了|下降|减少了|减少|增加了|增加|提高了|提高|降低了|降低)+$"
+)
+_COMPARATOR = re.compile(r"^\s*(≥|≤|>=|<=|＞|＜|>|<|=|＝|不低于|不少于|不高于|不超过|达到|大于|小于|约)\s*")
+_YEAR_IN = re.compile(r"((?:19|20)\d{2})\s*年")
+
+
+@dataclass(frozen=True)
+class Fact:
+    id: str
+    doc_id: str
+    value: str  # exact Decimal text
+    unit: str  # 万元, %, 人 …; "" when the document states none
+    description: str  # what it measures, in the document's words
+    context: str  # the words around it: the clause, or the row and column headers
+    page: int
+    quote: str  # the sentence or table row it was read from
+    source: str  # text | table
+    period: int | None = None
+    comparator: str = ""  # ≥, ≤, 达到 … for target values ("≥95%")
+    table_id: str = ""
+    row_index: int = -1
+    col_index: int = -1
+    row_path: tuple[str, ...] = field(default_factory=tuple)
+    col_path: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def _clean_label(text: str) -> str:
+    return re.sub(r"\s+", "", text or "").strip("：:，,。")
+
+
+def _year_of(*texts: str) -> int | None:
+    for t in texts:
+        m = _YEAR_IN.search(t or "")
+        if m:
+            return int(m.group(1))
+    return None
+
+
+def _phrase_before(text: str, start: int) -> str:
+    """The words the number at `start` measures: its clause up to the number, fillers trimmed."""
+    head = text[:start]
+    cut = max((m.end() for m in _CLAUSE_BREAK.finditer(head)), default=0)
+    phrase = re.sub(r"\s+", "", head[cut:])
+    last = next(reversed(list(_NUM.finditer(phrase))), None)
+    if last is not None and last.group("unit"):  # "…344.88万件共计1036.39" -> 共计
+        phrase = phrase[last.end() :]
+    phrase = _TRAILING_FILLER.sub("", phrase)
+    phrase = _LEADING_FILLER.sub("", phrase)
+    if len(phrase) < 2:  # "共3期" -> look at the previous clause's subject
+        prev = head[:cut].rstrip("，,：:、")
+        cut2 = max((m.end() for m in _CLAUSE_BREAK.finditer(prev)), default=0)
+        phrase = _TRAILING_FILLER.sub("", re.sub(r"\s+", "", prev[cut2:])) + phrase
+    phrase = re.sub(r"[\d.,%]+$", "", phrase)[-30:]
+    phrase = re.sub(r"^[(（“\"'‘《]+|[(（“\"'‘《]+$", "", phrase)
+    return "" if len(phrase) < 2 or phrase.endswith("每") else phrase
+
+
+def _sentence_around(text: str, start: int, end: int) -> str:
+    left = max((m.end() for m in re.finditer(r"[。；;！？\n]", text[:start])), default=0)
+    m = re.search(r"[。；;！？\n]", text[end:])
+    right = end + m.end() if m else len(text)
+    return text[left:right].strip()
+
+
+def text_facts(doc_id: str, page: Page, *, start_index: int, doc_year: int | None) -> list[Fact]:
+    text = _nfkc(page.text)
+    blocked = [m.span() for m in _NOT_MEASURES.finditer(text)]
+    out: list[Fact] = []
+    for m in _NUM.finditer(text):
+        s = m.start("num")
+        if any(bs <= s < be for bs, be in blocked):
+            continue
+        digits = m.group("num").replace(",", "")
+        unit = m.group("unit") or ""
+        if not unit and "." not in digits and len(digits) <= 1:
+            continue  # a bare single digit is an ordinal or a count word, not a measure
+        if not unit and re.fullmatch(r"(?:19|20)\d{2}", digits):
+            continue
+        description = _phrase_before(text, m.start())
+        if not description:
+            continue
+        sign = "-" if m.group("sign") else ""
+        quote = _sentence_around(text, m.start(), m.end())
+        out.append(
+            Fact(
+                id=f"{doc_id}:f{start_index + len(out):05d}",
+                doc_id=doc_id,
+                value=sign + digits,
+                unit=unit,
+                description=description,
+                context=quote[:200],
+                page=page.number,
+                quote=quote[:300],
+                source="text",
+                period=_year_of(description, quote[: max(0, m.start() - text.find(quote))]) or doc_year,
+            )
+        )
+    return out
+
+
+def _target_number(raw: str) -> tuple[str, str, str] | None:
+    """ "≥95%" -> ("95", "%", "≥"); "达到100人次" -> ("100", "人次", "达到")."""
+    text = _nfkc(raw or "").strip()
+    comp = _COMPARATOR.match(text)
+    if not comp:
+        return None
+    m = _NUM.fullmatch(text[comp.end() :].strip())
+    if not m:
+        return None
+    return m.group("num").replace(",", ""), m.group("unit") or "", comp.group(1)
+
+
+def table_facts(doc_id: str, table: Table, *, start_index: int, doc_year: int | None) -> list[Fact]:
+    out: list[Fact] = []
+    caption = _clean_label(table.caption)
+    seen: set[tuple[int, int]] = set()
+    for cell in table.cells:
+        comparator = ""
+        value, unit = cell.value, cell.unit or ("%" if cell.is_percent else "")
+        if value is None:
+            target = _target_number(cell.raw)
+            if target is None:
+                continue
+            value, raw_unit, comparator = target
+            unit = raw_unit or unit
+        if cell.is_percent and not unit:
+            unit = "%"
+        rows = tuple(_clean_label(h) for h in cell.row_header if _clean_label(h))
+        cols = tuple(_clean_label(h) for h in cell.col_header if _clean_label(h))
+        unit = unit or next((u for u in (unit_in_label(h) for h in (*rows, *cols)) if u), "")
+        row_text = "｜".join(
+            r for r in (table.rows[cell.row_index] if cell.row_index < len(table.rows) else [])
+        )
+        seen.add((cell.row_index, cell.col_index))
+        out.append(
+            Fact(
+                id=f"{doc_id}:f{start_index + len(out):05d}",
+                doc_id=doc_id,
+                value=value,
+                unit=unit,
+                description=" ".join(p for p in ("/".join(rows), "/".join(cols)) if p),
+                context=" ".join(p for p in (caption, "/".join(rows), "/".join(cols)) if p),
+                page=cell.page,
+                quote=(f"{caption}：" if caption else "") + row_text[:240],
+                source="table",
+                period=_year_of(*cols, *rows) or _year_of(caption) or doc_year,
+                comparator=comparator,
+                table_id=table.id,
+                row_index=cell.row_index,
+                col_index=cell.col_index,
+                row_path=rows,
+                col_path=cols,
+            )
+        )
+    out += _pair_facts(doc_id, table, start_index=start_index + len(out), doc_year=doc_year, seen=seen)
+    return out
+
+
+def _pair_facts(
+    doc_id: str, table: Table, *, start_index: int, doc_year: int | None, seen: set[tuple[int, int]]
+) -> list[Fact]:
+    """Label/value tables ("人员编制 | 21 | 实有人数 | 21"): a number right of a text label."""
+    out: list[Fact] = []
+    caption = _clean_label(table.caption)
+    page = table.pages[0] if table.pages else 1
+    for r, row in enumerate(table.rows):
+        for c in range(1, len(row)):
+            if (r, c) in seen:
+                continue
+            label = _clean_label(row[c - 1])
+            parsed = parse_number(row[c])
+            if not label or parsed is None or parse_number(row[c - 1]) is not None or len(label) > 30:
+                continue
+            unit = parsed.unit or ("%" if parsed.is_percent else "") or unit_in_label(label)
+            out.append(
+                Fact(
+                    id=f"{doc_id}:f{start_index + len(out):05d}",
+                    doc_id=doc_id,
+                    value=parsed.value,
+                    unit=unit,
+                    description=label,
+                    context=" ".join(p for p in (caption, label) if p),
+                    page=page,
+                    quote=(f"{caption}：" if caption else "") + "｜".join(row)[:240],
+                    source="table",
+                    period=_year_of(label) or doc_year,
+                    table_id=table.id,
+                    row_index=r,
+                    col_index=c,
+                    row_path=(label,),
+                )
+            )
+    return out
+
+
+def extract_facts(doc_id: str, pages: list[Page], tables: list[Table], *, year: int | None) -> list[Fact]:
+    """Every measure of a document: table cells first (they are exact), then sentences. A table's
+    text on its page is not read again as sentences."""
+    facts: list[Fact] = []
+    for t in tables:
+        facts += table_facts(doc_id, t, start_index=len(facts), doc_year=year)
+    table_values = {(f.page, f.value) for f in facts}
+    for p in pages:
+        for f in text_facts(doc_id, p, start_index=len(facts), doc_year=year):
+            if (f.page, f.value) in table_values and f.unit in ("", "%"):
+                continue  # the same cell, read again from the page's text layer
+            facts.append(f)
+    return [_renumber(f, i) for i, f in enumerate(facts)]
+
+
+def _renumber(f: Fact, i: int) -> Fact:
+    from dataclasses import replace
+
+    return replace(f, id=f"{f.doc_id}:f{i:05d}")

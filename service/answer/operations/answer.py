@@ -1,0 +1,323 @@
+"""Answering a question as an operation over the fact index: find each operand by meaning, check
+that it fits, compute through `compute_metric`, cite every operand — or refuse and say what was
+searched. Returns None when the question is not one of these operations (the caller decides)."""
+
+from __future__ import annotations
+
+import threading
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from service.answer.deterministic.render import CitationSet, Draft
+from service.answer.models import Computation
+from service.answer.operations.operands import IndexedFact, Match, distinct_values, find, index_fact
+from service.answer.operations.question import Ask, Operand, parse
+
+# metric arguments in order (numerator-like first), read from the registry by name
+_ARG_ORDER_FALLBACK = {"share": ("part", "total"), "difference": ("minuend", "subtrahend")}
+
+
+class FactIndex:
+    """The facts of the visible documents, annotated with the glossary, cached per store generation."""
+
+    def __init__(self, store: Any, glossary: Any) -> None:
+        self.store, self.glossary = store, glossary
+        self._lock = threading.Lock()
+        self._generation: str | None = None
+        self._items: list[IndexedFact] = []
+
+    def items(self, doc_ids: list[str] | None) -> list[IndexedFact]:
+        gen = str(self.store.generation())
+        with self._lock:
+            if gen != self._generation:
+                titles = {d.doc_id: d.title for d in self.store.list_documents(include_failed=False)}
+                self._items = [
+                    index_fact(f, titles.get(f.doc_id, ""), self.glossary) for f in self.store.get_facts()
+                ]
+                self._generation = gen
+            items = self._items
+        if doc_ids:
+            wanted = set(doc_ids)
+            items = [i for i in items if i.fact.doc_id in wanted]
+        return items
+
+
+class FactAnswerer:
+    def __init__(self, toolbox: Any, glossary: Any) -> None:
+        self.toolbox, self.glossary = toolbox, glossary
+        self.index = FactIndex(toolbox.store, glossary)
+
+    def answer(self, question: str, *, document_ids: list[str] | None = None) -> tuple[Ask, Draft | None]:
+        ask = parse(question, self.glossary)
+        if ask.op in ("none", "sum", "average"):
+            return ask, None
+        facts = self.index.items(document_ids)
+        solver = _Solver(self, ask, facts)
+        draft = solver.solve()
+        if draft is not None:
+            draft.meta["_cites"] = solver.cites
+        return ask, draft
+
+
+class _Solver:
+    def __init__(self, owner: FactAnswerer, ask: Ask, facts: list[IndexedFact]) -> None:
+        self.g, self.toolbox, self.ask, self.facts = owner.glossary, owner.toolbox, ask, facts
+        self.cites = CitationSet()
+        self.searched: list[str] = []
+
+    # ---- helpers ---------------------------------------------------------------------------
+    def label(self, cid: str | None, words: str = "") -> str:
+        return self.g.concept(cid).label if cid else words
+
+    def best(self, operand: Operand, *, kind: str | None = None) -> list[Match]:
+        self.searched.append(self.label(operand.concept, operand.words))
+        words = tuple(w for w in self.ask.residue.split() if len(w) >= 2)
+        return find(operand, self.facts, self.g, years=self.ask.years, kind=kind, words=words)
+
+    def cite(self, m: Match) -> int:
+        f = m.fact
+        return self.cites.add(f.doc_id, m.item.title, f.page, f.quote or f.context)
+
+    def display(self, m: Match) -> str:
+        f = m.fact
+        return f"{_fmt_value(f.value)}{f.unit}"
+
+    def refuse(self, what: str, reason: str = "") -> Draft:
+        titles = sorted({i.title for i in self.facts if i.title})[:5]
+        return Draft(
+            "refusal",
+            {
+                "subject": what,
+                "reason": reason,
+                "searched": list(dict.fromkeys(self.searched)),
+                "titles": titles,
+            },
+            found=False,
+            meta={"path": "facts", "op": self.ask.op},
+        )
+
+    def lookup_draft(self, subject: str, matches: list[Match], note: str = "") -> Draft:
+        figures = []
+        for m in matches:
+            doc = f"（{m.item.title}）" if len({x.fact.doc_id for x in matches}) > 1 else ""
+            figures.append({"subject": f"{subject}{doc}", "display": self.display(m), "n": self.cite(m)})
+        draft = Draft(
+            "answer_lookup",
+            {"figures": figures, "missing": [], "check": None},
+            meta={"path": "facts", "op": "lookup"},
+        )
+        if note:
+            draft.notes.append(note)
+        return draft
+
+    def compute(self, metric: str, args: list[tuple[str, Match]]) -> Computation | None:
+        inputs = {
+            name: {
+                "value": m.fact.value,
+                "unit": m.fact.unit,
+                "label": self.label_of(m),
+                "source": {"doc_id": m.fact.doc_id, "page": m.fact.page, "quote": m.fact.quote[:120]},
+            }
+            for name, m in args
+        }
+        result = self.toolbox.compute_metric(name=metric, inputs=inputs)
+        if not isinstance(result, dict) or "error" in result:
+            return None
+        body = result.get("computation", result)
+        try:
+            return Computation(**{k: v for k, v in body.items() if k in Computation.model_fields})
+        except Exception:
+            return None
+
+    @staticmethod
+    def label_of(m: Match) -> str:
+        f = m.fact
+        if f.source == "text" or not (f.row_path or f.col_path):
+            return f.description
+        parts = [p for p in dict.fromkeys((*f.row_path, *f.col_path)) if len(p) <= 20]
+        return "·".join(parts[-3:]) or f.description
+
+    def computed_draft(
+        self, subject: str, comp: Computation, args: list[tuple[str, Match]], stated: Match | None
+    ) -> Draft:
+        inputs = [{"label": self.label_of(m), "display": self.display(m), "n": self.cite(m)} for _, m in args]
+        stated_var = None
+        if stated is not None:
+            agrees = _close(stated.fact.value, comp.value, comp.display)
+            stated_var = {"display": self.display(stated), "n": self.cite(stated), "agrees": agrees}
+        return Draft(
+            "answer_computation",
+            {
+                "subject": subject,
+                "verb": "为",
+                "result": comp.display,
+                "name_zh": comp.name_zh or comp.metric,
+                "formula": comp.formula,
+                "inputs": inputs,
+                "stated": stated_var,
+                "extra": [],
+            },
+            computations=[comp],
+            meta={"path": "facts", "op": self.ask.op},
+        )
+
+    # ---- operations ------------------------------------------------------------------------
+    def solve(self) -> Draft | None:
+        op = self.ask.op
+        if op == "rate":
+            return self.rate()
+        if op == "lookup":
+            return self.lookup()
+        if op == "share":
+            return self.binary(op)
+        if op == "growth":
+            return None  # the previous-year operand needs the period logic of the older path
+        return None
+
+    def lookup(self) -> Draft | None:
+        operand = self.ask.operands[0]
+        matches = self.best(operand)
+        subject = self.label(operand.concept, operand.words)
+        if not matches:
+            return self.refuse(f"“{subject}”的数据", "文档中没有与所问数量相符的数字")
+        tied = distinct_values(matches, matches[0].score)
+        if len(tied) > 1:
+            return None  # several figures fit equally: the search path weighs the rows' own words
+        return self.lookup_draft(subject, tied)
+
+    def rate(self) -> Draft | None:
+        cid = self.ask.rate_concept
+        assert cid is not None
+        concept = self.g.concept(cid)
+        subject = concept.label
+        stated = self.best(Operand(cid, concept.label, self.ask.qualifiers), kind="rate")
+        formula = concept.formula
+        computed: tuple[Computation, list[tuple[str, Match]]] | None = None
+        if formula is not None and formula.metric and formula.numerator and formula.denominator:
+            computed = self._compute_rate(formula)
+        if computed is not None:
+            comp, args = computed
+            row = args[0][1].fact
+            same_row = [
+                m for m in stated if m.fact.table_id == row.table_id and m.fact.row_index == row.row_index
+            ]
+            if stated and not same_row and not _close(stated[0].fact.value, comp.value, comp.display):
+                return None  # the document states this rate for another line: which line is meant is unclear
+            return self.computed_draft(subject, comp, args, (same_row or stated or [None])[0])
+        if stated:
+            tied = distinct_values(stated, stated[0].score)
+            return self.lookup_draft(subject, tied[:4])
+        return self.refuse(f"{subject}", "文档中既没有直接给出该比率，也没有找齐计算它所需的数字")
+
+    def _compute_rate(self, formula: Any) -> tuple[Computation, list[tuple[str, Match]]] | None:
+        quals = self.ask.qualifiers
+        nums = [m for nid in formula.numerator for m in self.best(Operand(nid, self.label(nid), quals))]
+        # only the standard denominator: an alternative (年初预算 for 调整后预算) is never substituted
+        did = formula.denominator[0]
+        dens = self.best(Operand(did, self.label(did), quals))
+        pair = next(
+            (
+                (n, d)
+                for n in nums
+                for d in dens
+                if n.fact.unit == d.fact.unit and same_entity(n, d, along="row")
+            ),
+            None,
+        )
+        if pair is None:
+            return None
+        num, den = pair
+        names = _arg_names(formula.metric)
+        if names is None:
+            return None
+        args = [(names[0], num), (names[1], den)]
+        comp = self.compute(formula.metric, args)
+        return (comp, args) if comp is not None else None
+
+    def binary(self, op: str) -> Draft | None:
+        operands = list(self.ask.operands)
+        if op == "share" and len(operands) == 1:
+            wholes = sorted(self.g.wholes_of(operands[0].concept)) if operands[0].concept else []
+            if len(wholes) != 1:
+                return None
+            operands.append(Operand(wholes[0], self.label(wholes[0]), operands[0].qualifiers))
+        if len(operands) < 2:
+            return None
+        found = [self.best(o) for o in operands[:2]]
+        ids = [o.concept for o in operands[:2]]
+        if any(ids[1] in m.item.concepts for m in found[0][:1]) or any(
+            ids[0] in m.item.concepts for m in found[1][:1]
+        ):
+            return None  # one line's two measures ("工资福利支出比预算少多少"): not two separate quantities
+        labels = [self.label(o.concept, o.words) for o in operands[:2]]
+        if not found[0] or not found[1]:
+            missing = [lab for lab, f in zip(labels, found, strict=True) if not f]
+            return self.refuse(f"计算所需的{'、'.join(missing)}", "文档中没有与之相符的数字")
+        pair = next(
+            (
+                (a, b)
+                for a in found[0]
+                for b in found[1]
+                if a.fact.id != b.fact.id and same_entity(a, b, along="column" if op == "share" else "any")
+            ),
+            None,
+        )
+        if pair is None:
+            return None
+        a, b = pair
+        if op == "share":
+            metric, subject = "share", f"{labels[0]}占{labels[1]}的比例"
+        else:
+            metric, subject = "difference", f"{labels[0]}与{labels[1]}之差"
+        names = _arg_names(metric)
+        if names is None:
+            return None
+        args = [(names[0], a), (names[1], b)]
+        comp = self.compute(metric, args)
+        if comp is None:
+            return None
+        return self.computed_draft(subject, comp, args, None)
+
+
+def same_entity(a: Match, b: Match, *, along: str) -> bool:
+    """Can two facts be operands of one computation? Cells of one table row (a rate: 执行数 and
+    预算数 of the same line), of one column (a share: a part and its total), or two sentences' figures
+    of one document. Never cells of two different rows of a table for a rate."""
+    fa, fb = a.fact, b.fact
+    if fa.doc_id != fb.doc_id:
+        return False
+    if fa.source == "text" and fb.source == "text":
+        return True
+    if fa.source != fb.source or fa.table_id != fb.table_id:
+        return False
+    if along == "row":
+        return fa.row_index == fb.row_index
+    if along == "column":
+        return fa.col_index == fb.col_index
+    return fa.row_index == fb.row_index or fa.col_index == fb.col_index
+
+
+def _arg_names(metric: str) -> tuple[str, str] | None:
+    try:
+        from service.metrics import REGISTRY
+
+        spec = REGISTRY.get(metric)
+    except ImportError:  # pragma: no cover
+        spec = None
+    if spec is None:
+        return _ARG_ORDER_FALLBACK.get(metric)
+    required = [a.name for a in spec.args if a.required]
+    return (required[0], required[1]) if len(required) >= 2 else None
+
+
+def _fmt_value(v: str) -> str:
+    return v
+
+
+def _close(stated: str, value: str, display: str) -> bool:
+    try:
+        s, v = Decimal(stated), Decimal(value)
+    except (InvalidOperation, TypeError):
+        return False
+    digits = -s.as_tuple().exponent if isinstance(s.as_tuple().exponent, int) else 2
+    return abs(s - v) <= Decimal(1).scaleb(-max(0, int(digits))) / 2 + Decimal("1e-9")

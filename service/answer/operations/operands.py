@@ -1,0 +1,151 @@
+"""Finding an operand among a document's facts, by meaning, and saying whether it fits.
+
+A fact fits an operand when it measures the same quantity (the glossary concept is in what the
+fact describes — its row and column path or its phrase — or, for a document's own words, most of
+those words are), in a compatible unit (a rate in %, money in 元/万元/亿元 …), for the asked year,
+and with the asked qualifiers (a target is not an actual, last year is not this year, a part is
+not the total). Anything less is not an answer: the caller refuses and says what was searched.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from ingest.facts import Fact
+from service.answer.operations.question import Operand
+
+MONEY = {"元", "万元", "亿元", "千元"}
+_UNIT_KINDS = {
+    "amount": lambda u: u in MONEY,
+    "rate": lambda u: u in ("%", "‰"),
+    "people": lambda u: u in ("人", "名", "万人", "人次"),
+    "score": lambda u: u in ("分", ""),
+    "weight": lambda u: u in ("分", ""),
+    "count": lambda u: u not in MONEY and u not in ("%", "‰"),
+    "duration": lambda u: u in ("天", "小时", "个月", "月", "年"),
+}
+# qualifiers a fact must share with the question when either side has them
+_EXCLUSIVE = ("plan", "previous_year")
+
+
+@dataclass
+class IndexedFact:
+    fact: Fact
+    title: str
+    concepts: frozenset[str]
+    qualifiers: frozenset[str]
+    bigrams: frozenset[str]
+
+
+@dataclass
+class Match:
+    item: IndexedFact
+    score: float
+    why: str = ""
+
+    @property
+    def fact(self) -> Fact:
+        return self.item.fact
+
+
+def bigrams(text: str) -> frozenset[str]:
+    cjk = re.sub(r"[^\u3400-\u4dbf\u4e00-\u9fffA-Za-z0-9]", "", text or "")
+    return frozenset(cjk[i : i + 2] for i in range(len(cjk) - 1))
+
+
+def index_fact(fact: Fact, title: str, glossary: Any) -> IndexedFact:
+    described = fact.description if fact.source == "text" else " ".join((*fact.row_path, *fact.col_path))
+    return IndexedFact(
+        fact=fact,
+        title=title,
+        concepts=frozenset(glossary.concepts_in(described)),
+        qualifiers=frozenset(glossary.qualifiers_in(fact.context + " " + described)),
+        bigrams=bigrams(described),
+    )
+
+
+def unit_fits(kind: str, unit: str) -> bool:
+    test = _UNIT_KINDS.get(kind)
+    return True if test is None else test(unit)
+
+
+def _qualifiers_fit(asked: frozenset[str], have: frozenset[str], concept_kind: str) -> str | None:
+    for q in _EXCLUSIVE:
+        if (q in asked) != (q in have):
+            return q
+    return None
+
+
+def find(
+    operand: Operand,
+    facts: list[IndexedFact],
+    glossary: Any,
+    *,
+    years: list[int],
+    kind: str | None = None,
+    words: tuple[str, ...] = (),
+) -> list[Match]:
+    """Facts that fit the operand, best first. Empty when none fits. `words`: the question's own
+    content words (not in the glossary) — each must be in what the fact says or in its document's
+    title ("话务岗的工资福利支出" is not any row's 工资福利支出)."""
+    concept = glossary.concept(operand.concept) if operand.concept else None
+    kind = kind or (concept.kind if concept else None)
+    want = bigrams(operand.words)
+    out: list[Match] = []
+    for item in facts:
+        f = item.fact
+        if concept is not None:
+            if concept.id not in item.concepts:
+                continue
+            extra = len(item.concepts - {concept.id})
+            score = 10.0 - 1.5 * extra
+        else:
+            if not want:
+                continue
+            overlap = len(want & item.bigrams) / len(want)
+            if overlap < 0.75:
+                continue
+            score = 5.0 * overlap - 0.05 * max(0, len(item.bigrams) - len(want))
+        if kind and not unit_fits(kind, f.unit):
+            continue
+        if words:
+            said = f.description + f.context + f.quote + item.title
+            if not all(w in said for w in words):
+                continue
+        if years and f.period is not None and f.period not in years:
+            continue
+        if _qualifiers_fit(operand.qualifiers, item.qualifiers, kind or "") is not None:
+            continue
+        if "part" in item.qualifiers and "part" not in operand.qualifiers:
+            score -= 1.0
+        if "total" in item.qualifiers:
+            score += 0.5
+        if f.source == "table":
+            score += 0.5  # cells are exact and labelled; sentences are read from their phrase
+        if f.comparator:
+            score -= 2.0  # a target ("≥95%") is not an achieved value unless asked
+        out.append(Match(item, score))
+    out.sort(key=lambda m: (-m.score, m.fact.page, m.fact.id))
+    return out
+
+
+def distinct_values(matches: list[Match], top: float) -> list[Match]:
+    """The best matches that tie with the top score, one per distinct value."""
+    seen: dict[tuple[str, str], Match] = {}
+    for m in matches:
+        if m.score < top - 1e-9:
+            break
+        key = (_norm_value(m.fact.value), m.fact.unit)
+        seen.setdefault(key, m)
+    return list(seen.values())
+
+
+def _norm_value(v: str) -> str:
+    from decimal import Decimal
+
+    try:
+        return format(Decimal(v).normalize(), "f")
+    except Exception:
+        return v

@@ -1,0 +1,144 @@
+"""A question as an operation over operands, read with the field's glossary.
+
+"这个项目的预算执行率是多少？" -> rate(budget_execution_rate); "基本支出占总支出的比例？" ->
+share(basic_expenditure, total_expenditure); "实有人数比编制人数少几人？" -> difference(…).
+Words the glossary does not know stay as the question's own words, matched later against each
+document's own descriptions of its numbers.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*(?:年|年度)?")
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+# question words that carry no content (asking, pointing, politeness), never matched against facts
+_FUNCTION_WORDS = re.compile(
+    r"是多少|为多少|多少|是几|几个|几项|几人|哪些|哪几|哪个|什么|怎么样|怎样|如何|是否|有没有|请问|请|帮我|"
+    r"一下|这个|那个|这份|该|本|其|我们|你|的|了|吗|呢|吧|啊|呀|么|是|有|在|和|与|及|给|按|照|看看|算算|算|"
+    r"报告|文件|文档|表里|表中|里面|里|中|上|下|单位|项目"
+)
+
+
+# what kind of quantity the question asks for, from how it asks ("得几分" is a score, "几项" a count)
+_ASKED_KINDS = (
+    ("score", re.compile(r"几分|多少分|得分|扣了?几分|扣分")),
+    ("amount", re.compile(r"多少钱|多少万元|多少元|多少亿元|金额")),
+    ("count", re.compile(r"几个|几项|多少个|多少项|几条|几次|几期|几家")),
+    ("people", re.compile(r"多少人|几人|几名|多少名")),
+    ("rate", re.compile(r"百分之|百分比|%|率是多少|比例|比重|占比")),
+)
+_COMPATIBLE = {
+    "score": {"score", "weight"},
+    "amount": {"amount"},
+    "count": {"count", "people"},
+    "people": {"people", "count"},
+    "rate": {"rate"},
+}
+
+
+_NOT_ONE_FIGURE = re.compile(
+    r"哪|有没有|是否|对不对|对得上|对不上|怎么算|如何算|怎么来|为什么|原因|吗[？?]?$"
+)
+
+
+def asked_kind(text: str) -> str | None:
+    for kind, pattern in _ASKED_KINDS:
+        if pattern.search(text):
+            return kind
+    return None
+
+
+def compatible(asked: str | None, kind: str) -> bool:
+    return asked is None or kind in _COMPATIBLE.get(asked, {kind})
+
+
+@dataclass
+class Operand:
+    concept: str | None  # glossary concept id, None when only the question's own words name it
+    words: str  # the question's words for it
+    qualifiers: frozenset[str] = frozenset()
+
+
+@dataclass
+class Ask:
+    text: str
+    op: str  # lookup | rate | share | difference | growth | sum | average | none
+    operands: list[Operand] = field(default_factory=list)
+    rate_concept: str | None = None  # the rate asked for (rate operation)
+    years: list[int] = field(default_factory=list)
+    qualifiers: frozenset[str] = frozenset()
+    residue: str = ""  # content words not covered by the glossary
+    asked: str | None = None  # the kind of quantity asked for, when the question says
+
+    def describe(self) -> str:
+        names = [o.words for o in self.operands]
+        return f"{self.op}({', '.join(names)})"
+
+
+def normalize(text: str) -> str:
+    return unicodedata.normalize("NFKC", text or "").strip()
+
+
+def residue_of(text: str, glossary: Any) -> str:
+    """The question's content words that no glossary term covers (a document's own vocabulary)."""
+    spans = [(h.start, h.end) for h in glossary.find(text)]
+    keep = "".join(ch for i, ch in enumerate(text) if not any(s <= i < e for s, e in spans))
+    keep = _YEAR.sub("", keep)
+    for words in glossary.operations.values():
+        for w in sorted(words, key=len, reverse=True):
+            keep = keep.replace(w, " ")
+    keep = _FUNCTION_WORDS.sub(" ", keep)
+    return " ".join(p for p in re.split(r"[^\u3400-\u4dbf\u4e00-\u9fffA-Za-z]+", keep) if len(p) >= 2)
+
+
+def parse(question: str, glossary: Any) -> Ask:
+    text = normalize(question)
+    hits = glossary.find(text)
+    concepts = list(dict.fromkeys(h.concept_id for h in hits))
+    words = {h.concept_id: h.term for h in hits}
+    ops = glossary.operations_in(text)
+    quals = frozenset(glossary.qualifiers_in(text))
+    years = [int(y) for y in _YEAR.findall(text) if 1990 <= int(y) <= 2100]
+    ask = Ask(text=text, op="none", years=years, qualifiers=quals, residue=residue_of(text, glossary))
+    ask.asked = asked_kind(text)
+    if {"list", "compare", "average"} & set(ops) or _NOT_ONE_FIGURE.search(text):
+        return ask  # lists, comparisons, yes/no and "which" questions are not single-figure operations
+
+    def operand(cid: str) -> Operand:
+        return Operand(cid, words.get(cid, cid), quals)
+
+    kinds = {cid: glossary.concept(cid).kind for cid in concepts}
+    rates = [c for c in concepts if kinds[c] == "rate"]
+    amounts = [c for c in concepts if kinds[c] != "rate"]
+    if rates and not ({"difference", "sum"} & set(ops) and len(amounts) >= 2):
+        if ask.asked not in (None, "rate"):
+            return ask  # "执行率折算得几分": a score asked about a rate, not the rate
+        ask.op, ask.rate_concept = "rate", rates[0]
+        ask.operands = [operand(rates[0])]
+        return ask
+    if "share" in ops and amounts and ask.asked in (None, "rate"):
+        ask.op = "share"
+        ask.operands = [operand(c) for c in amounts[:2]]
+        return ask
+    if "difference" in ops and len(amounts) >= 2:
+        ask.op = "difference"
+        ask.operands = [operand(c) for c in amounts[:2]]
+        return ask
+    if "growth" in ops and amounts:
+        ask.op = "growth"
+        ask.operands = [operand(amounts[0])]
+        return ask
+    if "sum" in ops and len(amounts) >= 2:
+        ask.op = "sum"
+        ask.operands = [operand(c) for c in amounts]
+        return ask
+    if amounts and compatible(ask.asked, kinds[amounts[0]]):
+        ask.op = "lookup"
+        ask.operands = [operand(amounts[0])]
+    # a quantity named only in the document's own words is left to the search path: matching a
+    # question's unit and project names against a row's words picks a neighbouring figure too often
+    return ask

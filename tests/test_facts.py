@@ -1,0 +1,56 @@
+"""The fact index: every measure of a document with what it measures, never a date or a code."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ingest.facts import extract_facts, text_facts
+from ingest.models import Cell, Page, Table
+
+
+def _facts(text: str):
+    return text_facts("d", Page(1, text), start_index=0, doc_year=2023)
+
+
+def test_a_sentence_number_is_described_by_the_phrase_before_it() -> None:
+    facts = _facts("本单位编制人数45人，年末实有人数38人，其中在职人员30人。")
+    got = {(f.description, f.value, f.unit) for f in facts}
+    assert ("本单位编制人数", "45", "人") in got
+    assert ("年末实有人数", "38", "人") in got
+    assert ("在职人员", "30", "人") in got  # 其中 is a qualifier, kept in the context
+    assert all("其中" in f.context for f in facts if f.value == "30")
+
+
+def test_fillers_are_trimmed_and_rates_keep_their_percent() -> None:
+    facts = _facts("全年预算执行率为96.5%，资金到位率达到100%。")
+    got = {(f.description, f.value, f.unit) for f in facts}
+    assert ("全年预算执行率", "96.5", "%") in got
+    assert ("资金到位率", "100", "%") in got
+
+
+def test_dates_document_numbers_codes_and_clauses_are_not_facts() -> None:
+    text = (
+        "根据财预〔2020〕10号第十二条，于2021年5月8日完成评价，联系电话0731-84512345，"
+        "预算编码906017123456，详见表1-2。项目总投资1,234.56万元。"
+    )
+    values = [f.value for f in _facts(text)]
+    assert values == ["1234.56"]
+
+
+def test_a_table_cell_is_described_by_its_row_and_column_paths() -> None:
+    cell = Cell(0, 3, ("年度资金总额",), ("全年执行数",), "86.5", "86.5", "万元", 2)
+    blank = Cell(1, 3, ("其他资金",), ("全年执行数",), "", None, "万元", 2)
+    target = Cell(2, 1, ("满意度",), ("年度指标值",), "≥95%", None, "", 2)
+    table = Table(
+        "d:t00", "d", 0, "项目支出绩效自评表", "单位：万元", [2], [["", "全年执行数"]],
+        [["年度资金总额", "", "", "86.5"], ["其他资金", "", "", ""], ["满意度", "≥95%"]],
+        [cell, blank, target],
+    )  # fmt: skip
+    facts = extract_facts("d", [Page(2, "")], [table], year=2022)
+    by_desc = {f.description: f for f in facts}
+    f = by_desc["年度资金总额 全年执行数"]
+    assert Decimal(f.value) == Decimal("86.5") and f.unit == "万元" and f.page == 2
+    assert "其他资金 全年执行数" not in by_desc  # a blank cell stays blank: no fact
+    t = by_desc["满意度 年度指标值"]
+    assert (t.value, t.unit, t.comparator) == ("95", "%", "≥")
+    assert all(f.period == 2022 for f in facts)
