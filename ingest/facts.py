@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from ingest.models import Page, Table
 from ingest.numbers import parse_number, unit_in_label
 
-FACTS_VERSION = "1"
+FACTS_VERSION = "6"
 
 _TEXT_UNITS = (
     "亿元", "万元", "千元", "元", "万人次", "人次", "万人", "人", "名", "万次", "次", "万件", "件",
@@ -47,6 +47,9 @@ _TRAILING_FILLER = re.compile(
     r"比例为|比例|比重为|较|比|同比|增长了|增长|下降了|下降|减少了|减少|增加了|增加|提高了|提高|降低了|降低)+$"
 )
 _COMPARATOR = re.compile(r"^\s*(≥|≤|>=|<=|＞|＜|>|<|=|＝|不低于|不少于|不高于|不超过|达到|大于|小于|约)\s*")
+_MONEY_WORDS = r"支出|预算|资金|经费|收入|金额|拨款|投资|费"
+_SERIAL = re.compile(r"序号|编号|序|No\.?|NO\.?|行次|栏次")
+_SCORE_WORDS = re.compile(r"分值|得分|分数|权重|满分|率")
 _YEAR_IN = re.compile(r"((?:19|20)\d{2})\s*年")
 
 
@@ -160,87 +163,114 @@ def _target_number(raw: str) -> tuple[str, str, str] | None:
     return m.group("num").replace(",", ""), m.group("unit") or "", comp.group(1)
 
 
+def _number_in(raw: str) -> tuple[str, str, str, bool] | None:
+    """(value, unit, comparator, is_percent) of a cell that holds one number; None for text."""
+    parsed = parse_number(raw)
+    if parsed is not None:
+        return parsed.value, parsed.unit, "", parsed.is_percent
+    bare = re.fullmatch(r"\s*(\d[\d,]*(?:\.\d+)?)\s*万\s*", _nfkc(raw or ""))
+    if bare:  # "864.2万": 万 of whatever the labels count (万元 beside money words)
+        return bare.group(1).replace(",", ""), "万", "", False
+    target = _target_number(raw)
+    if target is not None:
+        value, unit, comp = target
+        return value, unit, comp, unit == "%"
+    return None
+
+
+def _is_label(raw: str) -> bool:
+    text = _clean_label(raw)
+    return bool(text) and _number_in(raw) is None and bool(re.search(r"[\u3400-\u9fffA-Za-z]", text))
+
+
 def table_facts(doc_id: str, table: Table, *, start_index: int, doc_year: int | None) -> list[Fact]:
-    out: list[Fact] = []
+    """Every number cell of a table, described by the table's own labels: the text cells to its
+    left in its row (the row path) and the nearest text cells above it in its column (the column
+    path) — so a form whose header is several rows deep, or a label/value table ("人员编制 | 21 |
+    实有人数 | 21"), is read by what it says, not by a fixed layout."""
     caption = _clean_label(table.caption)
-    seen: set[tuple[int, int]] = set()
-    for cell in table.cells:
-        comparator = ""
-        value, unit = cell.value, cell.unit or ("%" if cell.is_percent else "")
-        if value is None:
-            target = _target_number(cell.raw)
-            if target is None:
+    grid = [list(r) for r in table.header] + [list(r) for r in table.rows]
+    offset = len(table.header)
+    pages = {(c.row_index, c.col_index): c.page for c in table.cells}
+    units = {(c.row_index, c.col_index): c.unit for c in table.cells}
+    default_unit = next(iter(_units_of_line(table.unit_line)), "")
+    if not default_unit:  # a money unit named once in the table's labels ("预算执行情况（万元）")
+        named = {u for r in grid for x in r if _is_label(x) for u in re.findall(r"亿元|万元|千元", _nfkc(x))}
+        default_unit = named.pop() if len(named) == 1 else ""
+    header_paths = {
+        c.col_index: tuple(_clean_label(h) for h in c.col_header if _clean_label(h)) for c in table.cells
+    }
+    out: list[Fact] = []
+    for r in range(offset, len(grid)):
+        row = grid[r]
+        for c, raw in enumerate(row):
+            number = _number_in(raw)
+            if number is None:
                 continue
-            value, raw_unit, comparator = target
-            unit = raw_unit or unit
-        if cell.is_percent and not unit:
-            unit = "%"
-        rows = tuple(_clean_label(h) for h in cell.row_header if _clean_label(h))
-        cols = tuple(_clean_label(h) for h in cell.col_header if _clean_label(h))
-        unit = unit or next((u for u in (unit_in_label(h) for h in (*rows, *cols)) if u), "")
-        row_text = "｜".join(
-            r for r in (table.rows[cell.row_index] if cell.row_index < len(table.rows) else [])
-        )
-        seen.add((cell.row_index, cell.col_index))
-        out.append(
-            Fact(
-                id=f"{doc_id}:f{start_index + len(out):05d}",
-                doc_id=doc_id,
-                value=value,
-                unit=unit,
-                description=" ".join(p for p in ("/".join(rows), "/".join(cols)) if p),
-                context=" ".join(p for p in (caption, "/".join(rows), "/".join(cols)) if p),
-                page=cell.page,
-                quote=(f"{caption}：" if caption else "") + row_text[:240],
-                source="table",
-                period=_year_of(*cols, *rows) or _year_of(caption) or doc_year,
-                comparator=comparator,
-                table_id=table.id,
-                row_index=cell.row_index,
-                col_index=cell.col_index,
-                row_path=rows,
-                col_path=cols,
+            value, unit, comparator, is_percent = number
+            left: list[str] = []
+            for x in reversed(row[:c]):  # the labels just left of it, up to the previous number
+                if _number_in(x) is not None:
+                    break
+                if _is_label(x):
+                    left.insert(0, _clean_label(x))
+            if not left:  # a form's line: its label is at the start, the numbers follow
+                left = [_clean_label(x) for x in row[:c] if _is_label(x)]
+            row_path = tuple(dict.fromkeys(x for x in left if len(x) <= 60))[-3:]
+            above: list[str] = []
+            for rr in range(r - 1, -1, -1):  # the nearest label above it in its column
+                cell_text = grid[rr][c] if c < len(grid[rr]) else ""
+                if _is_label(cell_text):
+                    above = [_clean_label(cell_text)]
+                    if rr < offset:  # the table's own header: keep its full (multi-level) path
+                        above = list(header_paths.get(c, ())) or above
+                    break
+            col_path = tuple(x for x in above if len(x) <= 40)
+            if col_path and _SERIAL.fullmatch(col_path[-1]):
+                continue  # a line number, not a measure
+            if not row_path and not col_path:
+                continue
+            labels = (*row_path, *col_path)
+            if unit == "万":
+                unit = "万元" if re.search(_MONEY_WORDS, "".join(labels) + caption) else ""
+            unit = (
+                unit
+                or ("%" if is_percent else "")
+                or units.get((r - offset, c), "")
+                or next((u for u in (unit_in_label(h) for h in reversed(labels)) if u), "")
+                or (
+                    default_unit
+                    if re.search(_MONEY_WORDS, "".join(labels)) and not _SCORE_WORDS.search("".join(labels))
+                    else ""
+                )
             )
-        )
-    out += _pair_facts(doc_id, table, start_index=start_index + len(out), doc_year=doc_year, seen=seen)
-    return out
-
-
-def _pair_facts(
-    doc_id: str, table: Table, *, start_index: int, doc_year: int | None, seen: set[tuple[int, int]]
-) -> list[Fact]:
-    """Label/value tables ("人员编制 | 21 | 实有人数 | 21"): a number right of a text label."""
-    out: list[Fact] = []
-    caption = _clean_label(table.caption)
-    page = table.pages[0] if table.pages else 1
-    for r, row in enumerate(table.rows):
-        for c in range(1, len(row)):
-            if (r, c) in seen:
-                continue
-            label = _clean_label(row[c - 1])
-            parsed = parse_number(row[c])
-            if not label or parsed is None or parse_number(row[c - 1]) is not None or len(label) > 30:
-                continue
-            unit = parsed.unit or ("%" if parsed.is_percent else "") or unit_in_label(label)
             out.append(
                 Fact(
                     id=f"{doc_id}:f{start_index + len(out):05d}",
                     doc_id=doc_id,
-                    value=parsed.value,
+                    value=value,
                     unit=unit,
-                    description=label,
-                    context=" ".join(p for p in (caption, label) if p),
-                    page=page,
-                    quote=(f"{caption}：" if caption else "") + "｜".join(row)[:240],
+                    description=" ".join(p for p in ("/".join(row_path), "/".join(col_path)) if p),
+                    context=" ".join(p for p in (caption, "/".join(row_path), "/".join(col_path)) if p),
+                    page=pages.get((r - offset, c), table.pages[0] if table.pages else 1),
+                    quote=(f"{caption}：" if caption else "") + "｜".join(x for x in row if x)[:240],
                     source="table",
-                    period=_year_of(label) or doc_year,
+                    period=_year_of(*col_path, *row_path) or _year_of(caption) or doc_year,
+                    comparator=comparator,
                     table_id=table.id,
-                    row_index=r,
+                    row_index=r - offset,
                     col_index=c,
-                    row_path=(label,),
+                    row_path=row_path,
+                    col_path=col_path,
                 )
             )
     return out
+
+
+def _units_of_line(line: str) -> list[str]:
+    from ingest.numbers import units_of_unit_line
+
+    return units_of_unit_line(line)
 
 
 def extract_facts(doc_id: str, pages: list[Page], tables: list[Table], *, year: int | None) -> list[Fact]:

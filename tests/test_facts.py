@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ingest.facts import extract_facts, text_facts
-from ingest.models import Cell, Page, Table
+from ingest.models import Page, Table
 
 
 def _facts(text: str):
@@ -37,20 +37,28 @@ def test_dates_document_numbers_codes_and_clauses_are_not_facts() -> None:
     assert values == ["1234.56"]
 
 
-def test_a_table_cell_is_described_by_its_row_and_column_paths() -> None:
-    cell = Cell(0, 3, ("年度资金总额",), ("全年执行数",), "86.5", "86.5", "万元", 2)
-    blank = Cell(1, 3, ("其他资金",), ("全年执行数",), "", None, "万元", 2)
-    target = Cell(2, 1, ("满意度",), ("年度指标值",), "≥95%", None, "", 2)
+def test_a_table_cell_is_described_by_the_labels_left_of_it_and_above_it() -> None:
+    """A form whose header rows repeat mid-table (funds block, then indicator rows) is read by
+    its own labels: the nearest label above a number and the labels to its left."""
     table = Table(
-        "d:t00", "d", 0, "项目支出绩效自评表", "单位：万元", [2], [["", "全年执行数"]],
-        [["年度资金总额", "", "", "86.5"], ["其他资金", "", "", ""], ["满意度", "≥95%"]],
-        [cell, blank, target],
+        "d:t00", "d", 0, "项目支出绩效自评表", "单位：万元", [2],
+        [["项目名称", "示例项目", "", ""]],
+        [
+            ["", "年初预算数", "全年预算数", "全年执行数"],
+            ["年度资金总额", "90", "100", "86.5"],
+            ["其他资金", "", "", ""],
+            ["三级指标", "年度指标值", "实际完成值", "分值"],
+            ["满意度", "≥95%", "96%", "10"],
+        ],
+        [],
     )  # fmt: skip
     facts = extract_facts("d", [Page(2, "")], [table], year=2022)
     by_desc = {f.description: f for f in facts}
     f = by_desc["年度资金总额 全年执行数"]
     assert Decimal(f.value) == Decimal("86.5") and f.unit == "万元" and f.page == 2
-    assert "其他资金 全年执行数" not in by_desc  # a blank cell stays blank: no fact
+    assert not any(d.startswith("其他资金") for d in by_desc)  # blank cells stay blank: no fact
     t = by_desc["满意度 年度指标值"]
     assert (t.value, t.unit, t.comparator) == ("95", "%", "≥")
+    assert by_desc["满意度 实际完成值"].value == "96"
+    assert by_desc["满意度 分值"].unit == ""  # a weight is not in the unit line's 万元
     assert all(f.period == 2022 for f in facts)

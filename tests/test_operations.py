@@ -74,3 +74,20 @@ def test_rate_operands_come_from_one_row(g) -> None:
     assert same_entity(a, b, along="row")
     assert not same_entity(a, other, along="row")  # never a rate across two lines of a table
     assert same_entity(b, other, along="column")  # a share: a part and its total in one column
+
+
+def test_the_fact_path_answers_on_the_sample_store(sample_settings) -> None:
+    """The whole path on a real ingested store (facts from ingest, the glossary, compute_metric):
+    a rate stated and computable from one table line is computed and compared with the report."""
+    from service.assistant import build_assistant
+
+    assistant = build_assistant(sample_settings)
+    try:
+        fa = assistant.deterministic.facts()
+        ask, draft = fa.answer("资金到位率是多少？")
+        assert ask.op == "rate" and draft is not None and draft.found
+        assert "100" in draft.text()
+        _ask, none = fa.answer("项目的招标预算是多少？")
+        assert none is None  # a word no document uses: handed on, never answered with 预算数
+    finally:
+        assistant.close()

@@ -46,7 +46,6 @@ class DeterministicAnswerer:
         with self._lock:
             if self._facts is None:
                 from ingest.glossary import load_glossary
-
                 from service.answer.operations.answer import FactAnswerer
 
                 self._facts = FactAnswerer(self.toolbox, load_glossary())
@@ -92,7 +91,9 @@ class DeterministicAnswerer:
         if not analysis.followup and analysis.intent in ("lookup", "compute", "unknown"):
             draft = self._fact_draft(question, document_ids, ctx)
         try:
-            draft = draft or _unknown_terms(ctx) or dispatch(ctx)
+            draft = draft or self._fit_checked(
+                question, document_ids, ctx, _unknown_terms(ctx) or dispatch(ctx)
+            )
         except Exception as exc:
             log.exception("deterministic answerer failed on %r", question)
             draft = refusal(ctx, "可靠的答案", reason=f"处理该问题时出错（{type(exc).__name__}）")
@@ -126,7 +127,6 @@ class DeterministicAnswerer:
             meta=meta,
         )
 
-
     def _fact_draft(self, question: str, document_ids: list[str] | None, ctx: Context) -> Draft | None:
         """The fact path's answer when it found one that fits; None hands the question on."""
         try:
@@ -134,10 +134,74 @@ class DeterministicAnswerer:
         except Exception:
             log.exception("fact answerer failed on %r", question)
             return None
-        if draft is None or not draft.found:
+        if draft is None:
             return None
+        # a figure question about a quantity the glossary knows, with nothing in the documents that
+        # fits it exactly, is refused here: the older search path would answer with a neighbour
         ctx.cites = draft_cites(draft)
         return draft
+
+    def _fit_checked(
+        self, question: str, document_ids: list[str] | None, ctx: Context, draft: Draft
+    ) -> Draft:
+        """The fit check on the search path's answers, against the fact index: a looked-up figure
+        must be a fact about a quantity the question names; a passage quoted for a figure question
+        is said not to answer it. A figure that does not fit is not shown: 未找到, with what it was."""
+        from service.answer.operations.question import asked_kind
+
+        if draft.template == "answer_policy" and draft.variables.get("kind") == "quote":
+            if asked_kind(question) or re.search(r"多少|几[个项人次分名]|百分之", question):
+                draft.variables["unanswered"] = True
+            return draft
+        figures = draft.meta.get("figures") or []
+        if draft.template != "answer_lookup" or draft.computations or not figures:
+            return draft
+        try:
+            fa = self.facts()
+            g = fa.glossary
+            asked = {c for c in g.concepts_in(question) if g.concept(c).kind in _MEASURED}
+            if not asked:
+                return draft
+            items = fa.index.items(document_ids)
+        except Exception:
+            log.exception("fit check failed on %r", question)
+            return draft
+        misfits: list[str] = []
+        for fig in figures:
+            same = [
+                i
+                for i in items
+                if _same_number(i.fact.value, fig.get("value")) and i.fact.page == fig.get("page")
+            ]
+            known = [i for i in same if i.concepts]
+            if not known or any(asked & (i.concepts | _wholes(g, i.concepts)) for i in same):
+                return draft  # a figure the index cannot name, or one that fits: kept
+            misfits.append(re.sub(r"[\d.,%]+", "", same[0].fact.description) or "另一个量")
+        labels = "、".join(fa.glossary.concept(c).label for c in sorted(asked))
+        return refusal(
+            ctx,
+            f"“{labels}”的数据",
+            reason=f"检索到的数字说的是“{'、'.join(dict.fromkeys(misfits))}”，不是所问的量",
+        )
+
+
+_MEASURED = frozenset({"amount", "rate", "count", "people", "score", "weight", "duration"})
+
+
+def _wholes(g: Any, concepts: frozenset[str]) -> set[str]:
+    out: set[str] = set()
+    for c in concepts:
+        out |= g.wholes_of(c) | g.parts_of(c)
+    return out
+
+
+def _same_number(a: Any, b: Any) -> bool:
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        return Decimal(str(a)) == Decimal(str(b))
+    except (InvalidOperation, ValueError):
+        return False
 
 
 def draft_cites(draft: Draft) -> CitationSet:

@@ -71,8 +71,20 @@ class _Solver:
 
     def best(self, operand: Operand, *, kind: str | None = None) -> list[Match]:
         self.searched.append(self.label(operand.concept, operand.words))
-        words = tuple(w for w in self.ask.residue.split() if len(w) >= 2)
-        return find(operand, self.facts, self.g, years=self.ask.years, kind=kind, words=words)
+        return find(operand, self.facts, self.g, years=self.ask.years, kind=kind, words=self.words)
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        """The question's own words (not in the glossary): each must be in what a fact says."""
+        return tuple(w for w in self.ask.residue.split() if len(w) >= 2)
+
+    def unknown_words(self) -> list[str]:
+        """Question words no document in scope uses ("招标预算"): the fact path cannot tell whether
+        they change the quantity asked, so it hands the question on rather than answer nearby."""
+        pool = "".join({i.title for i in self.facts}) + "".join(
+            i.fact.context + i.fact.quote for i in self.facts
+        )
+        return [w for w in self.words if w not in pool]
 
     def cite(self, m: Match) -> int:
         f = m.fact
@@ -82,7 +94,18 @@ class _Solver:
         f = m.fact
         return f"{_fmt_value(f.value)}{f.unit}"
 
-    def refuse(self, what: str, reason: str = "") -> Draft:
+    def refuse(self, what: str, reason: str = "") -> Draft | None:
+        """ "未找到" — but only when no figure in scope is about the asked quantity at all. When the
+        documents do speak of it and nothing fits exactly, the question is handed on (None) to the
+        search path, whose own fit check decides."""
+        asked = {o.concept for o in self.ask.operands if o.concept} | set(self.g.concepts_in(self.ask.text))
+        if self.ask.rate_concept:
+            asked.add(self.ask.rate_concept)
+            formula = self.g.concept(self.ask.rate_concept).formula
+            if formula is not None:
+                asked |= set(formula.numerator) | set(formula.denominator)
+        if any(asked & i.concepts for i in self.facts) or self.words:
+            return None
         titles = sorted({i.title for i in self.facts if i.title})[:5]
         return Draft(
             "refusal",
@@ -164,6 +187,8 @@ class _Solver:
     # ---- operations ------------------------------------------------------------------------
     def solve(self) -> Draft | None:
         op = self.ask.op
+        if self.unknown_words():
+            return None
         if op == "rate":
             return self.rate()
         if op == "lookup":
@@ -204,10 +229,34 @@ class _Solver:
             if stated and not same_row and not _close(stated[0].fact.value, comp.value, comp.display):
                 return None  # the document states this rate for another line: which line is meant is unclear
             return self.computed_draft(subject, comp, args, (same_row or stated or [None])[0])
+        if not stated:
+            stated = self._by_rate_head(concept)
         if stated:
             tied = distinct_values(stated, stated[0].score)
-            return self.lookup_draft(subject, tied[:4])
+            if len(tied) > 1:
+                return None
+            return self.lookup_draft(subject, tied)
         return self.refuse(f"{subject}", "文档中既没有直接给出该比率，也没有找齐计算它所需的数字")
+
+    def _by_rate_head(self, concept: Any) -> list[Match]:
+        """A rate the document names by its head word alone ("控制率" under 财政供养人员情况 for
+        在职人员控制率): the one % figure in scope whose own label ends with that head word."""
+        heads = {t[-3:] for t in concept.terms if t.endswith("率") and len(t) >= 3}
+        found = [
+            i
+            for i in self.facts
+            if i.fact.unit == "%"
+            and any((i.fact.col_path[-1:] or (i.fact.description,))[0].endswith(h) for h in heads)
+            and (not self.ask.years or i.fact.period in (None, *self.ask.years))
+            and not (
+                self.g.concepts_in(i.fact.description)
+                and not (set(self.g.concepts_in(i.fact.description)) & {concept.id})
+                and any(self.g.concept(c).kind == "rate" for c in self.g.concepts_in(i.fact.description))
+            )
+        ]
+        if len({(i.fact.value, i.fact.doc_id) for i in found}) != 1:
+            return []
+        return [Match(found[0], 1.0)]
 
     def _compute_rate(self, formula: Any) -> tuple[Computation, list[tuple[str, Match]]] | None:
         quals = self.ask.qualifiers
@@ -287,7 +336,7 @@ def same_entity(a: Match, b: Match, *, along: str) -> bool:
     if fa.doc_id != fb.doc_id:
         return False
     if fa.source == "text" and fb.source == "text":
-        return True
+        return fa.quote == fb.quote  # two figures of one sentence
     if fa.source != fb.source or fa.table_id != fb.table_id:
         return False
     if along == "row":

@@ -20,7 +20,7 @@ MONEY = {"元", "万元", "亿元", "千元"}
 _UNIT_KINDS = {
     "amount": lambda u: u in MONEY,
     "rate": lambda u: u in ("%", "‰"),
-    "people": lambda u: u in ("人", "名", "万人", "人次"),
+    "people": lambda u: u in ("人", "名", "万人", "人次", ""),
     "score": lambda u: u in ("分", ""),
     "weight": lambda u: u in ("分", ""),
     "count": lambda u: u not in MONEY and u not in ("%", "‰"),
@@ -30,6 +30,13 @@ _UNIT_KINDS = {
 _EXCLUSIVE = ("plan", "previous_year")
 
 
+# concepts that name what a column measures (a stage of the budget, a form column, a score) as
+# opposed to what a row is about (an expenditure class, a funding source, an indicator)
+MEASURE_CATEGORIES = frozenset({"budget_stage", "form_column", "score"})
+ENTITY_LIKE = frozenset({"total_funds"})
+ACTUAL_MEASURES = frozenset({"expenditure", "final_account_amount", "indicator_score", "actual_value"})
+
+
 @dataclass
 class IndexedFact:
     fact: Fact
@@ -37,6 +44,7 @@ class IndexedFact:
     concepts: frozenset[str]
     qualifiers: frozenset[str]
     bigrams: frozenset[str]
+    measures: frozenset[str] = frozenset()  # what its column measures (table cells)
 
 
 @dataclass
@@ -57,12 +65,20 @@ def bigrams(text: str) -> frozenset[str]:
 
 def index_fact(fact: Fact, title: str, glossary: Any) -> IndexedFact:
     described = fact.description if fact.source == "text" else " ".join((*fact.row_path, *fact.col_path))
+    if fact.unit and fact.unit not in ("%", "元", "万元", "亿元"):
+        described += fact.unit  # "累计开展培训" + 人次: what a count counts is in its unit
+    measures = frozenset(
+        c
+        for c in glossary.concepts_in(" ".join(fact.col_path))
+        if glossary.concept(c).category in MEASURE_CATEGORIES and c not in ENTITY_LIKE
+    )
     return IndexedFact(
         fact=fact,
         title=title,
         concepts=frozenset(glossary.concepts_in(described)),
         qualifiers=frozenset(glossary.qualifiers_in(fact.context + " " + described)),
         bigrams=bigrams(described),
+        measures=measures,
     )
 
 
@@ -86,12 +102,14 @@ def find(
     years: list[int],
     kind: str | None = None,
     words: tuple[str, ...] = (),
+    measures: frozenset[str] | None = None,
 ) -> list[Match]:
     """Facts that fit the operand, best first. Empty when none fits. `words`: the question's own
     content words (not in the glossary) — each must be in what the fact says or in its document's
     title ("话务岗的工资福利支出" is not any row's 工资福利支出)."""
     concept = glossary.concept(operand.concept) if operand.concept else None
     kind = kind or (concept.kind if concept else None)
+    asked_measures = frozenset(measures or ())
     want = bigrams(operand.words)
     out: list[Match] = []
     for item in facts:
@@ -101,6 +119,12 @@ def find(
                 continue
             extra = len(item.concepts - {concept.id})
             score = 10.0 - 1.5 * extra
+            if item.measures:
+                if concept.category in MEASURE_CATEGORIES and concept.id not in ENTITY_LIKE:
+                    if concept.id not in item.measures:
+                        continue  # "部门整体支出总额·预算数" is a budget, not the expenditure asked
+                elif not (item.measures & ACTUAL_MEASURES) and not (asked_measures & item.measures):
+                    score -= 2.5  # "基本支出是多少": the actual column before the budget column
         else:
             if not want:
                 continue

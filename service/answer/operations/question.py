@@ -18,7 +18,7 @@ _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 # question words that carry no content (asking, pointing, politeness), never matched against facts
 _FUNCTION_WORDS = re.compile(
     r"是多少|为多少|多少|是几|几个|几项|几人|哪些|哪几|哪个|什么|怎么样|怎样|如何|是否|有没有|请问|请|帮我|"
-    r"一下|这个|那个|这份|该|本|其|我们|你|的|了|吗|呢|吧|啊|呀|么|是|有|在|和|与|及|给|按|照|看看|算算|算|"
+    r"一下|这个|那个|这份|这笔|这项|这一|这些|此|该|本|其|我们|你|的|了|吗|呢|吧|啊|呀|么|是|有|在|和|与|及|给|按|照|看看|算算|算|"
     r"报告|文件|文档|表里|表中|里面|里|中|上|下|单位|项目"
 )
 
@@ -42,7 +42,13 @@ _COMPATIBLE = {
 
 _NOT_ONE_FIGURE = re.compile(
     r"哪|有没有|是否|对不对|对得上|对不上|怎么算|如何算|怎么来|为什么|原因|吗[？?]?$"
+    r"|什么口径|用的是什么|按什么|是按|怎么定|如何定|是什么|还是"  # definitions and rules, not figures
+    r"|倍|(?<!占)比(?![例重率])(?:[^，。？?]{0,14})(?:多|少|高|低|增|减|超)"  # ratios and comparisons between two quantities
 )
+
+
+# a question that supplies its own figures ("年初预算10200.59万元，…执行率应该是多少") is a check of them
+_STATES_FIGURE = re.compile(r"\d+\.\d+|\d+\s*(?:万元|元|亿元|%|分|人)")
 
 
 def asked_kind(text: str) -> str | None:
@@ -105,7 +111,11 @@ def parse(question: str, glossary: Any) -> Ask:
     years = [int(y) for y in _YEAR.findall(text) if 1990 <= int(y) <= 2100]
     ask = Ask(text=text, op="none", years=years, qualifiers=quals, residue=residue_of(text, glossary))
     ask.asked = asked_kind(text)
-    if {"list", "compare", "average"} & set(ops) or _NOT_ONE_FIGURE.search(text):
+    if (
+        {"list", "compare", "average"} & set(ops)
+        or _NOT_ONE_FIGURE.search(text)
+        or _STATES_FIGURE.search(text)
+    ):
         return ask  # lists, comparisons, yes/no and "which" questions are not single-figure operations
 
     def operand(cid: str) -> Operand:
@@ -115,7 +125,7 @@ def parse(question: str, glossary: Any) -> Ask:
     rates = [c for c in concepts if kinds[c] == "rate"]
     amounts = [c for c in concepts if kinds[c] != "rate"]
     if rates and not ({"difference", "sum"} & set(ops) and len(amounts) >= 2):
-        if ask.asked not in (None, "rate"):
+        if ask.asked not in (None, "rate") or any(kinds[c] in ("weight", "score") for c in amounts):
             return ask  # "执行率折算得几分": a score asked about a rate, not the rate
         ask.op, ask.rate_concept = "rate", rates[0]
         ask.operands = [operand(rates[0])]
@@ -136,7 +146,7 @@ def parse(question: str, glossary: Any) -> Ask:
         ask.op = "sum"
         ask.operands = [operand(c) for c in amounts]
         return ask
-    if amounts and compatible(ask.asked, kinds[amounts[0]]):
+    if len(amounts) == 1 and compatible(ask.asked, kinds[amounts[0]]):
         ask.op = "lookup"
         ask.operands = [operand(amounts[0])]
     # a quantity named only in the document's own words is left to the search path: matching a
