@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from ingest.models import Page, Table
 from ingest.numbers import parse_number, unit_in_label
 
-FACTS_VERSION = "6"
+FACTS_VERSION = "8"
 
 _TEXT_UNITS = (
     "亿元", "万元", "千元", "元", "万人次", "人次", "万人", "人", "名", "万次", "次", "万件", "件",
@@ -48,7 +48,7 @@ _TRAILING_FILLER = re.compile(
 )
 _COMPARATOR = re.compile(r"^\s*(≥|≤|>=|<=|＞|＜|>|<|=|＝|不低于|不少于|不高于|不超过|达到|大于|小于|约)\s*")
 _MONEY_WORDS = r"支出|预算|资金|经费|收入|金额|拨款|投资|费"
-_SERIAL = re.compile(r"序号|编号|序|No\.?|NO\.?|行次|栏次")
+_SERIAL = re.compile(r"(?:序号|编号|^序|^No\.?|^NO\.?|行次|栏次)$")
 _SCORE_WORDS = re.compile(r"分值|得分|分数|权重|满分|率")
 _YEAR_IN = re.compile(r"((?:19|20)\d{2})\s*年")
 
@@ -200,6 +200,12 @@ def table_facts(doc_id: str, table: Table, *, start_index: int, doc_year: int | 
     header_paths = {
         c.col_index: tuple(_clean_label(h) for h in c.col_header if _clean_label(h)) for c in table.cells
     }
+    serial_cols = {
+        c
+        for c in range(max((len(r) for r in grid), default=0))
+        if any(c < len(r) and _SERIAL.search(_clean_label(r[c]) or "-") for r in grid)
+        or _SERIAL.search((header_paths.get(c) or ("-",))[-1])
+    }
     out: list[Fact] = []
     for r in range(offset, len(grid)):
         row = grid[r]
@@ -209,7 +215,10 @@ def table_facts(doc_id: str, table: Table, *, start_index: int, doc_year: int | 
                 continue
             value, unit, comparator, is_percent = number
             left: list[str] = []
-            for x in reversed(row[:c]):  # the labels just left of it, up to the previous number
+            for cc in range(c - 1, -1, -1):  # the labels just left of it, up to the previous number
+                x = row[cc]
+                if cc in serial_cols:
+                    continue  # a line-number column is transparent
                 if _number_in(x) is not None:
                     break
                 if _is_label(x):
@@ -226,7 +235,11 @@ def table_facts(doc_id: str, table: Table, *, start_index: int, doc_year: int | 
                         above = list(header_paths.get(c, ())) or above
                     break
             col_path = tuple(x for x in above if len(x) <= 40)
-            if col_path and _SERIAL.fullmatch(col_path[-1]):
+            if (
+                c in serial_cols
+                or (col_path and _SERIAL.search(col_path[-1]))
+                or (row_path and _SERIAL.search(row_path[-1]))
+            ):
                 continue  # a line number, not a measure
             if not row_path and not col_path:
                 continue

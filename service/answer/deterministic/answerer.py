@@ -144,64 +144,19 @@ class DeterministicAnswerer:
     def _fit_checked(
         self, question: str, document_ids: list[str] | None, ctx: Context, draft: Draft
     ) -> Draft:
-        """The fit check on the search path's answers, against the fact index: a looked-up figure
-        must be a fact about a quantity the question names; a passage quoted for a figure question
-        is said not to answer it. A figure that does not fit is not shown: 未找到, with what it was."""
-        from service.answer.operations.question import asked_kind
+        """The fit check (service/answer/operations/fit.py) on the search path's answers."""
+        from service.answer.operations.fit import check_fit
 
-        if draft.template == "answer_policy" and draft.variables.get("kind") == "quote":
-            if asked_kind(question) or re.search(r"多少|几[个项人次分名]|百分之", question):
-                draft.variables["unanswered"] = True
-            return draft
-        figures = draft.meta.get("figures") or []
-        if draft.template != "answer_lookup" or draft.computations or not figures:
-            return draft
         try:
             fa = self.facts()
-            g = fa.glossary
-            asked = {c for c in g.concepts_in(question) if g.concept(c).kind in _MEASURED}
-            if not asked:
-                return draft
-            items = fa.index.items(document_ids)
+            verdict = check_fit(question, draft, lambda: fa.index.items(document_ids), fa.glossary)
         except Exception:
             log.exception("fit check failed on %r", question)
             return draft
-        misfits: list[str] = []
-        for fig in figures:
-            same = [
-                i
-                for i in items
-                if _same_number(i.fact.value, fig.get("value")) and i.fact.page == fig.get("page")
-            ]
-            known = [i for i in same if i.concepts]
-            if not known or any(asked & (i.concepts | _wholes(g, i.concepts)) for i in same):
-                return draft  # a figure the index cannot name, or one that fits: kept
-            misfits.append(re.sub(r"[\d.,%]+", "", same[0].fact.description) or "另一个量")
-        labels = "、".join(fa.glossary.concept(c).label for c in sorted(asked))
-        return refusal(
-            ctx,
-            f"“{labels}”的数据",
-            reason=f"检索到的数字说的是“{'、'.join(dict.fromkeys(misfits))}”，不是所问的量",
-        )
-
-
-_MEASURED = frozenset({"amount", "rate", "count", "people", "score", "weight", "duration"})
-
-
-def _wholes(g: Any, concepts: frozenset[str]) -> set[str]:
-    out: set[str] = set()
-    for c in concepts:
-        out |= g.wholes_of(c) | g.parts_of(c)
-    return out
-
-
-def _same_number(a: Any, b: Any) -> bool:
-    from decimal import Decimal, InvalidOperation
-
-    try:
-        return Decimal(str(a)) == Decimal(str(b))
-    except (InvalidOperation, ValueError):
-        return False
+        if verdict is None:
+            return draft
+        what, reason = verdict
+        return refusal(ctx, what, reason=reason)
 
 
 def draft_cites(draft: Draft) -> CitationSet:

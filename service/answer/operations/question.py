@@ -25,11 +25,16 @@ _FUNCTION_WORDS = re.compile(
 
 # what kind of quantity the question asks for, from how it asks ("得几分" is a score, "几项" a count)
 _ASKED_KINDS = (
-    ("score", re.compile(r"几分|多少分|得分|扣了?几分|扣分")),
-    ("amount", re.compile(r"多少钱|多少万元|多少元|多少亿元|金额")),
+    ("rate", re.compile(r"率(?:是|为)?多少|率有多少|百分之|百分比|%|比例|比重|占比|几成")),
+    ("score", re.compile(r"几分|多少分|得分(?!率)|扣了?几分|扣分")),
+    (
+        "amount",
+        re.compile(
+            r"多少钱|多少万元|多少元|多少亿元|金额|(?:执行|花|用|支出|拨付|拨|到位|安排)了?多少(?![分人个项次名%])"
+        ),
+    ),
     ("count", re.compile(r"几个|几项|多少个|多少项|几条|几次|几期|几家")),
     ("people", re.compile(r"多少人|几人|几名|多少名")),
-    ("rate", re.compile(r"百分之|百分比|%|率是多少|比例|比重|占比")),
 )
 _COMPATIBLE = {
     "score": {"score", "weight"},

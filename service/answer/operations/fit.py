@@ -1,0 +1,128 @@
+"""The fit check: does the figure an answer states fit the question exactly? (DESIGN step 4)
+
+Run on the search path's answers against the fact index. A figure is shown only when it is the
+asked quantity; otherwise the answer becomes 未找到 with what the figure was. The rules, each
+about the field rather than about any document:
+- a question that supplies its own figures, or asks "what if", is a computation from a rule — a
+  figure looked up in the document is not its answer;
+- how the question asks decides the kind of quantity (得几分 a score, 多少钱 an amount, 几成 a rate,
+  几倍 a ratio, 扣了几分 a deduction): a figure of another kind does not fit;
+- a looked-up figure must be a fact of the index (numbers that are not measures — line numbers,
+  dates, codes — never are), and that fact must be about every quantity the question names (a
+  table cell) or at least one (a sentence).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from service.answer.operations.operands import unit_fits
+from service.answer.operations.question import asked_kind
+
+MEASURED = frozenset({"amount", "rate", "count", "people", "score", "weight", "duration"})
+_HYPOTHETICAL = re.compile(r"假如|如果|假设|假定|若是|倘若|的话")
+_STATES_FIGURES = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|元|亿元|%|分|人|个)")
+_RATIO = re.compile(r"几倍|多少倍")
+_DEDUCTION = re.compile(r"扣了?(?:几|多少)分|扣分(?:是)?多少")
+_FIGURE_QUESTION = re.compile(r"多少|几[个项人次分名成倍]|百分之")
+
+Verdict = tuple[str, str] | None  # (what was not found, why) or None when the answer stands
+
+
+def same_number(a: Any, b: Any) -> bool:
+    try:
+        return Decimal(str(a)) == Decimal(str(b))
+    except (InvalidOperation, ValueError):
+        return False
+
+
+def _kind_fits(kind: str, unit: str) -> bool:
+    if kind == "amount" and unit in ("", "万"):
+        return False  # an amount is stated with its unit; a bare number is a count, a code or a mark
+    if kind in ("score", "weight") and unit not in ("分", ""):
+        return False
+    return unit_fits(kind, unit)
+
+
+def _related(g: Any, concepts: frozenset[str]) -> set[str]:
+    out = set(concepts)
+    for c in concepts:
+        out |= g.wholes_of(c) | g.parts_of(c)
+    return out
+
+
+def _fits(asked: set[str], item: Any, g: Any, *, whole: bool) -> bool:
+    """A table cell fits when every quantity the question names is on its row or column (the
+    weight "of 在职人员控制率" is not the weight of 投入); a sentence's figure, or one of several
+    figures asked for together ("办公费和差旅费分别"), when one is."""
+    have = _related(g, item.concepts)
+    if item.fact.source == "table" and whole:
+        return asked <= have
+    return bool(asked & have)
+
+
+def check_fit(question: str, draft: Any, items: Callable[[], list[Any]], g: Any) -> Verdict:
+    """None when the answer stands; else what to say was not found, and why."""
+    if draft.template == "answer_policy" and draft.variables.get("kind") == "quote":
+        if asked_kind(question) or _FIGURE_QUESTION.search(question):
+            draft.variables["unanswered"] = True  # the passage is shown as evidence, not as the answer
+        return None
+    figures = draft.meta.get("figures") or []
+    said = asked_kind(question)
+    computed = [c for c in draft.computations if c.unit]
+    if draft.template != "answer_lookup" or not figures:
+        if computed and said in ("score", "amount") and not any(_kind_fits(said, c.unit) for c in computed):
+            return (
+                "所问的数",
+                f"算出的是{computed[0].name_zh or computed[0].metric}（{computed[0].unit}），不是所问的量",
+            )
+        return None
+    if draft.computations:
+        return None
+    if _HYPOTHETICAL.search(question) or _STATES_FIGURES.search(question):
+        return (
+            "按给定条件推算的结果",
+            "这是按规则由给定数字推算的问题，文档中没有可直接引用的数字，不以文中其他数字代替",
+        )
+    if _RATIO.search(question):
+        return "所问的倍数", "文档没有直接给出这一倍数"
+    facts = items()
+    units = [str(f.get("unit") or "") for f in figures]
+    placed = [
+        i
+        for f in figures
+        for i in facts
+        if same_number(i.fact.value, f.get("value")) and i.fact.page == f.get("page")
+    ]
+    units += [i.fact.unit for i in placed if i.fact.unit]
+    named = {g.concept(c).kind for c in g.concepts_in(question) if g.concept(c).kind in MEASURED}
+    if said is not None and not any(_kind_fits(said, u) for u in units):
+        return (
+            "所问的量",
+            f"检索到的数字的单位（{'、'.join(u or '无单位' for u in dict.fromkeys(units))}）与所问的量不符",
+        )
+    if said is None and named == {"amount"} and all(u in ("", "万", "分") for u in units):
+        return "所问的金额", "检索到的数字不是金额"
+    if _DEDUCTION.search(question) and not any("扣" in i.fact.context for i in placed):
+        return "扣分", "检索到的数字是得分或分值，不是扣分"
+    asked = {c for c in g.concepts_in(question) if g.concept(c).kind in MEASURED}
+    if not asked:
+        return None
+    if not placed:
+        return "所问的量", "检索到的数字不是文档中的度量值（可能是序号、栏次、日期或编号）"
+    misfits: list[str] = []
+    for fig in figures:
+        same = [
+            i
+            for i in placed
+            if same_number(i.fact.value, fig.get("value")) and i.fact.page == fig.get("page")
+        ]
+        known = [i for i in same if i.concepts]
+        if not same or not known or any(_fits(asked, i, g, whole=len(figures) == 1) for i in same):
+            return None  # a figure the index cannot name, or one that fits: kept
+        misfits.append(re.sub(r"[\d.,%]+", "", same[0].fact.description) or "另一个量")
+    labels = "、".join(g.concept(c).label for c in sorted(asked))
+    return f"“{labels}”的数据", f"检索到的数字说的是“{'、'.join(dict.fromkeys(misfits))}”，不是所问的量"
