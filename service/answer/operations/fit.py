@@ -19,8 +19,8 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from service.answer.operations.operands import unit_fits
-from service.answer.operations.question import asked_kind
+from service.answer.operations.operands import bigrams, unit_fits
+from service.answer.operations.question import asked_kind, residue_of
 
 MEASURED = frozenset({"amount", "rate", "count", "people", "score", "weight", "duration"})
 _HYPOTHETICAL = re.compile(r"假如|如果|假设|假定|若是|倘若|的话")
@@ -58,10 +58,52 @@ def _fits(asked: set[str], item: Any, g: Any, *, whole: bool) -> bool:
     """A table cell fits when every quantity the question names is on its row or column (the
     weight "of 在职人员控制率" is not the weight of 投入); a sentence's figure, or one of several
     figures asked for together ("办公费和差旅费分别"), when one is."""
-    have = _related(g, item.concepts)
+    have = set(item.concepts)  # exact: a part is not its whole, and the reverse
     if item.fact.source == "table" and whole:
         return asked <= have
     return bool(asked & have)
+
+
+def _missing_qualifier(question: str, placed: list[Any], g: Any) -> str:
+    """A target asked and an actual found (or last year asked and this year found): not the asked
+    quantity. Only qualifiers that change what a figure is: plan and previous year."""
+    asked = set(g.qualifiers_in(question, outside_terms=True)) & {"plan", "previous_year"}
+    if not asked or not placed:
+        return ""
+    for q in asked:
+        if not any(q in g.qualifiers_in(i.fact.context + " " + i.fact.description) for i in placed):
+            word = "计划或目标值" if q == "plan" else "上年的数"
+            return f"检索到的数字不是{word}"
+    return ""
+
+
+def _coverage(word: str, item: Any) -> float:
+    """How much of the question's own word is in what the fact describes (phrase or labels)."""
+    f = item.fact
+    grams = bigrams(word)
+    said = bigrams(f.description + "".join((*f.row_path, *f.col_path)))
+    return len(grams & said) / len(grams) if grams else 0.0
+
+
+def _better_elsewhere(word: str, words: list[str], placed: list[Any], facts: list[Any]) -> bool:
+    """The document describes another figure (same unit, same period) with the asker's words
+    ("求助类信息") clearly better, all words counted, than the figure answered (the 合计 of 求助类 and
+    派单类): the answer took a neighbour."""
+    if len(word) < 4:
+        return False  # short words are too common in a document to point at one figure
+
+    def total(item: Any) -> float:
+        return sum(_coverage(w, item) for w in words)
+
+    here = max(placed, key=total)
+    if _coverage(word, here) >= 0.5:
+        return False
+    units, periods = {i.fact.unit for i in placed}, {i.fact.period for i in placed}
+    return any(
+        _coverage(word, i) >= 0.8 and total(i) >= total(here) + 0.75
+        for i in facts
+        if i.fact.unit in units and i.fact.period in periods
+    )
 
 
 def check_fit(question: str, draft: Any, items: Callable[[], list[Any]], g: Any) -> Verdict:
@@ -108,6 +150,18 @@ def check_fit(question: str, draft: Any, items: Callable[[], list[Any]], g: Any)
         return "所问的金额", "检索到的数字不是金额"
     if _DEDUCTION.search(question) and not any("扣" in i.fact.context for i in placed):
         return "扣分", "检索到的数字是得分或分值，不是扣分"
+    qualifier = _missing_qualifier(question, placed, g)
+    if qualifier:
+        return "所问的量", qualifier
+    titles = {i.title for i in facts if i.title}
+    words = [  # the asker's own words, but not those that name the document (its unit, project)
+        w
+        for w in residue_of(question, g).split()
+        if len(w) >= 2 and not any(len(bigrams(w) & bigrams(t)) >= 0.6 * len(bigrams(w)) for t in titles)
+    ]
+    neighbours = [w for w in words if placed and _better_elsewhere(w, words, placed, facts)]
+    if neighbours:  # another figure of the document is described by the asker's words; this one is not
+        return f"“{'、'.join(neighbours)}”的数据", "检索到的数字描述的不是这一项（文档中另有更贴切的项）"
     asked = {c for c in g.concepts_in(question) if g.concept(c).kind in MEASURED}
     if not asked:
         return None
