@@ -223,15 +223,26 @@ def _page_lines(page: Any) -> list[Line]:
     return [ln for ln in lines if ln.text.strip()]
 
 
+# a banner or navigation line of a web page printed to PDF, never a document's title
+_WEB_CHROME = re.compile(
+    r"欢迎|网站|首页|当前位置|您的位置|字号|打印本页|关闭窗口|发布时间|发布日期|浏览次数|浏览量|来源[:：]|索引号|分享到"
+)
+_DOC_KIND = re.compile(r"报告|自评表|得分表|评分表|评价表|办法|细则|决算|预算|方案|通知|说明")
+
+
 def _title(pages: list[list[Line]], layout: Layout, reader: PdfReader, out: list[Page]) -> str:
     """The first heading: large type at the top of the first page with text; else the PDF's /Title
     metadata; else the first line of text."""
     for lines in pages:
         if lines:
             big = title_lines(lines, layout)
-            if big:
+            if big and not _WEB_CHROME.search(" ".join(ln.text for ln in big)):
                 return normalize_title(" ".join(ln.text for ln in big))
             break
+    for page in out[:1]:  # a page printed from a website: the first line that names a document
+        for line in page.text.splitlines()[:20]:
+            if _DOC_KIND.search(line) and not _WEB_CHROME.search(line) and len(line.strip()) <= 80:
+                return normalize_title(line)
     try:
         meta = reader.metadata
         meta_title = str(meta.title).strip() if meta and meta.title else ""
@@ -242,7 +253,7 @@ def _title(pages: list[list[Line]], layout: Layout, reader: PdfReader, out: list
     if meta_title and re.search(r"[\u4e00-\u9fff]", meta_title):
         return normalize_title(meta_title)
     for page in out:
-        first = next((ln for ln in page.text.splitlines() if ln.strip()), "")
+        first = next((ln for ln in page.text.splitlines() if ln.strip() and not _WEB_CHROME.search(ln)), "")
         if first:
             return normalize_title(first)[:80]
     return normalize_title(meta_title)

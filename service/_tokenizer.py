@@ -16,7 +16,7 @@ from pathlib import Path
 
 import jieba
 
-TOKENIZER_VERSION = "jieba-search-1"
+TOKENIZER_VERSION = "jieba-search-2-glossary"
 
 # Full-width ASCII (U+FF01..U+FF5E) -> ASCII, and the Unicode minus -> "-"; one char to one char.
 _WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x2212: ord("-"), 0x3000: ord(" ")}
@@ -34,15 +34,14 @@ STOPWORDS = frozenset(
     ).split()
 )
 
-# Terms that must stay whole even before any table is ingested.
-BASE_DOMAIN_WORDS = tuple(
-    (  # noqa: SIM905 - a word list reads better as text
-        "预算执行率 执行率 到位率 到位及时率 得分率 接听率 接听量 受理量 满意度 满意率 流失率 "
-        "办结率 开通率 话务岗 话务员 人工成本 人工费用 单位人工成本 工资福利支出 商品和服务支出 "
-        "资本性支出 绩效目标 评价等级 评价结论 调整预算 年初预算 追加预算 超预算 坐席 中继线 "
-        "专线链路 平台影响力 "
-    ).split()
-)
+
+def base_domain_words() -> tuple[str, ...]:
+    """Terms that stay whole before any table is ingested: the field's glossary (ingest/glossary.yaml).
+    A document's own words come from its table headers (see `header_terms`)."""
+    from ingest.glossary import load_glossary
+
+    return tuple(t for t in load_glossary().all_terms() if 2 <= len(t) <= 12 and not re.search(r"\s", t))
+
 
 _log_quieted = False
 _base_lock = threading.Lock()
@@ -105,7 +104,7 @@ class SearchTokenizer:
         tk.FREQ = dict(base.FREQ)
         tk.total = base.total
         tk.initialized = True
-        self.domain_words = sorted({*BASE_DOMAIN_WORDS, *domain_words})
+        self.domain_words = sorted({*base_domain_words(), *domain_words})
         for word in self.domain_words:
             tk.add_word(word)
         self._tk = tk

@@ -48,6 +48,7 @@ DocIds = Annotated[
 
 TOOL_NAMES = (
     "search_documents",
+    "find_facts",
     "find_figure",
     "get_table",
     "compute_metric",
@@ -127,6 +128,7 @@ class Toolbox:
         # every table cell, read once per store generation (find_figure runs several times a question)
         self._cells: tuple[str, list[tuple[Table, Cell]]] | None = None
         self._cells_lock = threading.Lock()
+        self._facts: Any = None
 
     # ---- tools -------------------------------------------------------------------------------
     @tool
@@ -163,6 +165,66 @@ class Toolbox:
         if not passages:
             out["message"] = f"未找到与“{query}”相关的段落 / no passage found for {query!r}"
         return out
+
+    @tool
+    def find_facts(
+        self, query: Query, document_ids: DocIds = None, k: Annotated[int, Field(ge=1, le=30)] = 10
+    ) -> dict[str, Any]:
+        """按含义查找文档中的数字（事实索引）：每个数字带说明（表格的行、列表头或句中所指）、单位、年度、页码与原文。
+        Find numbers of the documents by meaning (the fact index built at ingest): each with what it
+        measures (a table cell's row and column labels, or the phrase before it in a sentence), exact
+        value, unit, year, page and quote. Dates, document numbers, codes and line numbers are not facts.
+
+        Args:
+            query: 所问的量，用中文，例如“全年执行数”“编制人数”“满意度 实际完成值”。The quantity asked for.
+            document_ids: 只在这些文档中查找；不填则查找全部。Restrict to these documents.
+            k: 返回数量，1–30。Number of facts to return.
+        """
+        from service.answer.operations.operands import bigrams
+
+        ids = self._resolve_many(document_ids)
+        index = self.fact_index()
+        wanted = set(index.glossary.concepts_in(query))
+        grams = bigrams(query)
+        scored = []
+        for item in index.items(ids):
+            overlap = len(grams & item.bigrams) / len(grams) if grams else 0.0
+            score = 2.0 * len(wanted & item.concepts) + overlap
+            if score > 0.3:
+                scored.append((score, item))
+        scored.sort(key=lambda x: (-x[0], x[1].fact.page, x[1].fact.id))
+        facts = [
+            {
+                "doc_id": item.fact.doc_id,
+                "title": item.title,
+                "page": item.fact.page,
+                "value": item.fact.value,
+                "unit": item.fact.unit,
+                "description": item.fact.description,
+                "comparator": item.fact.comparator,
+                "period": item.fact.period,
+                "source": item.fact.source,
+                "concepts": sorted(item.concepts),
+                "qualifiers": sorted(item.qualifiers),
+                "quote": item.fact.quote,
+                "score": round(score, 3),
+            }
+            for score, item in scored[:k]
+        ]
+        out: dict[str, Any] = {"query": query, "facts": facts}
+        if not facts:
+            out["message"] = f"未找到与“{query}”相符的数字 / no fact matches {query!r}"
+        return out
+
+    def fact_index(self) -> Any:
+        """The fact index over this store, read with the glossary, built once."""
+        with self._cells_lock:
+            if self._facts is None:
+                from ingest.glossary import load_glossary
+                from service.answer.operations.answer import FactIndex
+
+                self._facts = FactIndex(self.store, load_glossary())
+            return self._facts
 
     @tool
     def find_figure(self, query: Query, document_ids: DocIds = None) -> dict[str, Any]:

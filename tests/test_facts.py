@@ -62,3 +62,12 @@ def test_a_table_cell_is_described_by_the_labels_left_of_it_and_above_it() -> No
     assert by_desc["满意度 实际完成值"].value == "96"
     assert by_desc["满意度 分值"].unit == ""  # a weight is not in the unit line's 万元
     assert all(f.period == 2022 for f in facts)
+
+
+def test_grounding_never_flags_the_digits_of_dates_codes_and_addresses() -> None:
+    """Numbers the glossary knows are not measures are read as references, not as figures to verify."""
+    from service.answer.numbers import extract_numbers
+
+    text = "依据财预〔2020〕10号，详见 http://www.x.gov.cn/2021/05/a.html ，电话0731-84512345，执行率96.5%"
+    figures = [n.raw for n in extract_numbers(text) if n.checkable]
+    assert figures == ["96.5%"]

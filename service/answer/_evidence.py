@@ -22,7 +22,7 @@ from service.answer.models import Citation, Computation, ProgressEvent
 
 log = logging.getLogger(__name__)
 
-EVIDENCE_TOOLS = frozenset({"search_documents", "get_table", "find_figure"})
+EVIDENCE_TOOLS = frozenset({"search_documents", "get_table", "find_figure", "find_facts"})
 COMPUTE_TOOLS = frozenset({"compute_metric"})
 QUOTE_CHARS = 400  # a passage longer than this is quoted by the sentences carrying the answer's numbers
 TOOL_OUTPUT_CHARS = 12_000  # what one tool result may put into the model's context

@@ -134,6 +134,7 @@ def extract_numbers(text: str) -> list[FoundNumber]:
     """Every number in `text`, in order, with unit, scale and kind (see the module docstring)."""
     norm = normalize_digits(text)
     cited = [m.span() for m in _CITATION.finditer(norm)]
+    references = _non_measures(norm)
     found: list[FoundNumber] = []
     for m in _NUMBER.finditer(norm):
         num = m.group("num")
@@ -162,7 +163,24 @@ def extract_numbers(text: str) -> list[FoundNumber]:
                 approx=approx,
             )
         )
-    return _resolve_ranges(norm, text, found)
+    resolved = _resolve_ranges(norm, text, found)
+    return [
+        _with(n, kind="reference")
+        if n.kind == "figure" and any(a <= n.start < b for a, b in references)
+        else n
+        for n in resolved
+    ]
+
+
+def _non_measures(text: str) -> list[tuple[int, int]]:
+    """Spans the glossary says are not measures (dates, document numbers, codes, phone numbers,
+    URLs, clause numbers): their digits are never figures, so never "未核实"."""
+    try:
+        from ingest.glossary import load_glossary
+
+        return [(a, b) for a, b, _name in load_glossary().non_measure_spans(text)]
+    except Exception:  # pragma: no cover - the glossary ships with the package
+        return []
 
 
 def _classify(

@@ -21,7 +21,7 @@ class FactIndex:
     """The facts of the visible documents, annotated with the glossary, cached per store generation."""
 
     def __init__(self, store: Any, glossary: Any) -> None:
-        self.store, self.glossary = store, glossary
+        self.store, self.glossary = store, glossary  # the glossary is read by answerer and tools alike
         self._lock = threading.Lock()
         self._generation: str | None = None
         self._items: list[IndexedFact] = []
@@ -45,7 +45,8 @@ class FactIndex:
 class FactAnswerer:
     def __init__(self, toolbox: Any, glossary: Any) -> None:
         self.toolbox, self.glossary = toolbox, glossary
-        self.index = FactIndex(toolbox.store, glossary)
+        shared = getattr(toolbox, "fact_index", None)
+        self.index = shared() if callable(shared) else FactIndex(toolbox.store, glossary)
 
     def answer(self, question: str, *, document_ids: list[str] | None = None) -> tuple[Ask, Draft | None]:
         ask = parse(question, self.glossary)
