@@ -47,7 +47,7 @@ def run() -> Rows:
     from ingest.store import Store
     from service.answer.deterministic import DeterministicAnswerer
     from service.config import Settings
-    from service.retrieval import Retriever
+    from service.search.retrieval import Retriever
     from service.tools import Toolbox
 
     with tempfile.TemporaryDirectory(prefix="jixiao-bench-answer-") as tmp:

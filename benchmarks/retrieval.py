@@ -56,7 +56,7 @@ def sample_store_rows() -> Rows:
     from ingest.index import ingest_paths
     from ingest.store import Store
     from service.config import Settings
-    from service.retrieval import Retriever
+    from service.search.retrieval import Retriever
 
     with tempfile.TemporaryDirectory(prefix="jixiao-bench-retrieval-") as tmp:
         settings = Settings(data_dir=Path(tmp))
@@ -91,8 +91,8 @@ def synthetic_rows(n: int = SYNTHETIC_CHUNKS) -> Rows:
     import bm25s
     import numpy as np
 
-    from service._bm25 import KeywordIndex
-    from service._tokenizer import SearchTokenizer
+    from service.search._bm25 import KeywordIndex
+    from service.search.tokenizer import SearchTokenizer
 
     text = (FIXTURES / "reference.txt").read_text(encoding="utf-8")
     tokenizer = SearchTokenizer(cache_dir=Path(tempfile.gettempdir()) / "jixiao-bench-jieba")

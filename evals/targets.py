@@ -115,7 +115,7 @@ class InProcessTarget:
                 self.assistant.toolbox, "retriever", None
             )
             if self._retriever is None:
-                from service.retrieval import Retriever
+                from service.search.retrieval import Retriever
 
                 self._retriever = Retriever(self.assistant.store, self.assistant.settings)
         hits = self._retriever.search(question, k=k)

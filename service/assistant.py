@@ -198,7 +198,7 @@ def build_assistant(settings: Any) -> Assistant:
     from ingest.store import Store
     from service.conversations import ConversationStore
     from service.llm import build_llm_answerer
-    from service.retrieval import Retriever
+    from service.search.retrieval import Retriever
     from service.tools import Toolbox
 
     store = Store.open(settings)

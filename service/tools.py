@@ -5,7 +5,7 @@ typed method whose signature and Google-style docstring *are* its JSON schema (`
 and whose arguments are validated against that schema before it runs. Tools never raise to the
 caller: bad arguments and failures come back as {"error": {"code", "message"}} with a Chinese and
 English message the model can read and act on. Results are JSON-able dicts. The tools are thin:
-retrieval lives in `service.retrieval`, header matching in `service.figures`, formulas in
+retrieval lives in `service.search.retrieval`, header matching in `service.search.figures`, formulas in
 `service.metrics`.
 """
 
@@ -24,8 +24,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from ingest.errors import JixiaoError, NotFound
 from ingest.models import Cell, DocumentRecord, Table
 from service._toolspec import parse_docstring
-from service.figures import find_cells
-from service.retrieval import Retriever
+from service.search.figures import find_cells
+from service.search.retrieval import Retriever
 
 log = logging.getLogger(__name__)
 
@@ -221,7 +221,7 @@ class Toolbox:
         with self._cells_lock:
             if self._facts is None:
                 from ingest.glossary import load_glossary
-                from service.answer.operations.answer import FactIndex
+                from service.search.facts import FactIndex
 
                 self._facts = FactIndex(self.store, load_glossary())
             return self._facts
@@ -431,7 +431,7 @@ def _row_text(table: Table, cell: Cell) -> str:
 
 
 def _norm_caption(s: str) -> str:
-    from service.figures import normalize_label
+    from service.search.figures import normalize_label
 
     return normalize_label(s).replace("表", "").replace("－", "-").replace("—", "-")
 

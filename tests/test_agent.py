@@ -422,7 +422,7 @@ def test_backend_that_hangs_times_out(toolbox: PassageToolbox, tmp_path, silent_
 
 @pytest.fixture(scope="module")
 def real_toolbox(sample_store, sample_settings):
-    from service.retrieval import Retriever
+    from service.search.retrieval import Retriever
     from service.tools import Toolbox
 
     return Toolbox(sample_store, Retriever(sample_store, sample_settings))

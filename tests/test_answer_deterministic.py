@@ -20,7 +20,7 @@ FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|万元|元|万件|万次|人次|分)|
 
 @pytest.fixture(scope="module")
 def answerer(sample_store, sample_settings) -> DeterministicAnswerer:
-    from service.retrieval import Retriever
+    from service.search.retrieval import Retriever
     from service.tools import Toolbox
 
     return DeterministicAnswerer(Toolbox(sample_store, Retriever(sample_store, sample_settings)))

@@ -21,7 +21,7 @@ from service.api.app import create_app
 from service.assistant import Assistant
 from service.config import Settings
 from service.conversations import ConversationStore
-from service.retrieval import Retriever
+from service.search.retrieval import Retriever
 from service.tools import Toolbox
 
 pytestmark = pytest.mark.slow

@@ -90,7 +90,7 @@ def test_report_cells_through_the_store(sample_store: Store) -> None:
     ["坐席电话接听率", "热线电话打进来有多少被接起来了", "来电的接通比例是多少"],
 )
 def test_dense_search_finds_the_answer_rate_passage(sample_store: Store, query: str) -> None:
-    """Dense search alone (the fused hybrid ranking is `service.retrieval`'s): top 3."""
+    """Dense search alone (the fused hybrid ranking is `service.search.retrieval`'s): top 3."""
     hits = sample_store.vector_search(query, k=3)
     assert any(h.chunk.page == 4 and "96.12%" in h.chunk.text for h in hits), [
         (h.chunk.page, h.chunk.text[:40]) for h in hits

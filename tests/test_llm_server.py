@@ -144,7 +144,7 @@ def test_agent_on_the_real_model_keeps_invented_numbers_out(
 ) -> None:
     """The probe is bypassed: whatever the 135M model does, the run ends within the step cap and its
     numbers are either checked against cited evidence / computations or marked as unverified."""
-    from service.retrieval import Retriever
+    from service.search.retrieval import Retriever
     from service.tools import Toolbox
 
     toolbox = Toolbox(sample_store, Retriever(sample_store, sample_settings))

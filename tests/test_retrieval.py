@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from ingest.models import Chunk
-from service._bm25 import KeywordIndex, index_key
-from service._tokenizer import SearchTokenizer, header_terms, tokenizer_for
-from service.retrieval import Retriever, rrf_fuse
+from service.search._bm25 import KeywordIndex, index_key
+from service.search.retrieval import Retriever, rrf_fuse
+from service.search.tokenizer import SearchTokenizer, header_terms, tokenizer_for
 
 REPORT_TITLE = "2020年天津市便民专线服务中心运行经费项目绩效评价报告"
 
@@ -58,7 +58,7 @@ def test_private_dictionaries_do_not_leak(tmp_path: Path) -> None:
 
 def test_jieba_cache_goes_to_the_given_dir_or_temp() -> None:
     # the process-wide dictionary was initialised by an earlier SearchTokenizer with a writable dir
-    import service._tokenizer as t
+    import service.search.tokenizer as t
 
     assert t._base is not None and t._base.initialized
 

@@ -26,7 +26,7 @@ def test_suggestions_follow_the_documents(sample_store) -> None:
 
 def test_every_suggestion_is_answerable(sample_settings, sample_store) -> None:
     from service.answer.deterministic import DeterministicAnswerer
-    from service.retrieval import Retriever
+    from service.search.retrieval import Retriever
     from service.tools import Toolbox
 
     answerer = DeterministicAnswerer(Toolbox(sample_store, Retriever(sample_store, sample_settings)))

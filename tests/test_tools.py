@@ -8,7 +8,7 @@ import json
 import pytest
 from jsonschema import Draft202012Validator
 
-from service.retrieval import Retriever
+from service.search.retrieval import Retriever
 from service.tools import TOOL_NAMES, Toolbox, tool_specs
 
 REPORT_TITLE = "2020年天津市便民专线服务中心运行经费项目绩效评价报告"
@@ -259,7 +259,7 @@ def test_a_single_document_id_may_be_a_bare_string(toolbox: Toolbox, report_id: 
     assert [p["doc_id"] for p in result["passages"]] == [report_id, report_id]
 
 
-# ---- header matching, pure (service.figures) ------------------------------------------------
+# ---- header matching, pure (service.search.figures) ------------------------------------------------
 def _table(caption: str, rows: list[tuple[str, list[str]]], cols: list[str]):
     from ingest.models import Cell, Table
 
@@ -283,8 +283,8 @@ def _table(caption: str, rows: list[tuple[str, list[str]]], cols: list[str]):
 
 
 def test_find_cells_prefers_whole_labels_and_longer_ones(tmp_path) -> None:
-    from service._tokenizer import SearchTokenizer
-    from service.figures import find_cells, normalize_label
+    from service.search.figures import find_cells, normalize_label
+    from service.search.tokenizer import SearchTokenizer
 
     t = _table(
         "表 9 测试表",

@@ -36,7 +36,7 @@ from service.answer.base import emit
 from service.answer.grounding import ground
 from service.answer.models import Answer, ProgressEvent, Turn
 from service.errors import UpstreamModelError
-from service.llm import BACKEND_ERRORS, describe_backend_error
+from service.llm_errors import BACKEND_ERRORS, describe_backend_error
 
 log = logging.getLogger(__name__)
 

@@ -4,42 +4,17 @@ searched. Returns None when the question is not one of these operations (the cal
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from service.answer.deterministic.render import CitationSet, Draft
 from service.answer.models import Computation
-from service.answer.operations.operands import IndexedFact, Match, distinct_values, find, index_fact
+from service.answer.operations.operands import Match, distinct_values, find
 from service.answer.operations.question import Ask, Operand, parse
+from service.search.facts import FactIndex, IndexedFact
 
 # metric arguments in order (numerator-like first), read from the registry by name
 _ARG_ORDER_FALLBACK = {"share": ("part", "total"), "difference": ("minuend", "subtrahend")}
-
-
-class FactIndex:
-    """The facts of the visible documents, annotated with the glossary, cached per store generation."""
-
-    def __init__(self, store: Any, glossary: Any) -> None:
-        self.store, self.glossary = store, glossary  # the glossary is read by answerer and tools alike
-        self._lock = threading.Lock()
-        self._generation: str | None = None
-        self._items: list[IndexedFact] = []
-
-    def items(self, doc_ids: list[str] | None) -> list[IndexedFact]:
-        gen = str(self.store.generation())
-        with self._lock:
-            if gen != self._generation:
-                titles = {d.doc_id: d.title for d in self.store.list_documents(include_failed=False)}
-                self._items = [
-                    index_fact(f, titles.get(f.doc_id, ""), self.glossary) for f in self.store.get_facts()
-                ]
-                self._generation = gen
-            items = self._items
-        if doc_ids:
-            wanted = set(doc_ids)
-            items = [i for i in items if i.fact.doc_id in wanted]
-        return items
 
 
 class FactAnswerer:

@@ -9,11 +9,20 @@ not the total). Anything less is not an answer: the caller refuses and says what
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from ingest.facts import Fact
+from service.search.facts import (
+    ACTUAL_MEASURES,
+    ENTITY_LIKE,
+    MEASURE_CATEGORIES,
+    IndexedFact,
+    bigrams,
+    index_fact,
+)
+
+__all__ = ["Match", "bigrams", "distinct_values", "find", "index_fact", "unit_fits"]
 from service.answer.operations.question import Operand
 
 MONEY = {"元", "万元", "亿元", "千元"}
@@ -30,23 +39,6 @@ _UNIT_KINDS = {
 _EXCLUSIVE = ("plan", "previous_year")
 
 
-# concepts that name what a column measures (a stage of the budget, a form column, a score) as
-# opposed to what a row is about (an expenditure class, a funding source, an indicator)
-MEASURE_CATEGORIES = frozenset({"budget_stage", "form_column", "score"})
-ENTITY_LIKE = frozenset({"total_funds"})
-ACTUAL_MEASURES = frozenset({"expenditure", "final_account_amount", "indicator_score", "actual_value"})
-
-
-@dataclass
-class IndexedFact:
-    fact: Fact
-    title: str
-    concepts: frozenset[str]
-    qualifiers: frozenset[str]
-    bigrams: frozenset[str]
-    measures: frozenset[str] = frozenset()  # what its column measures (table cells)
-
-
 @dataclass
 class Match:
     item: IndexedFact
@@ -56,30 +48,6 @@ class Match:
     @property
     def fact(self) -> Fact:
         return self.item.fact
-
-
-def bigrams(text: str) -> frozenset[str]:
-    cjk = re.sub(r"[^\u3400-\u4dbf\u4e00-\u9fffA-Za-z0-9]", "", text or "")
-    return frozenset(cjk[i : i + 2] for i in range(len(cjk) - 1))
-
-
-def index_fact(fact: Fact, title: str, glossary: Any) -> IndexedFact:
-    described = fact.description if fact.source == "text" else " ".join((*fact.row_path, *fact.col_path))
-    if fact.unit and fact.unit not in ("%", "元", "万元", "亿元"):
-        described += fact.unit  # "累计开展培训" + 人次: what a count counts is in its unit
-    measures = frozenset(
-        c
-        for c in glossary.concepts_in(" ".join(fact.col_path))
-        if glossary.concept(c).category in MEASURE_CATEGORIES and c not in ENTITY_LIKE
-    )
-    return IndexedFact(
-        fact=fact,
-        title=title,
-        concepts=frozenset(glossary.concepts_in(described)),
-        qualifiers=frozenset(glossary.qualifiers_in(fact.context + " " + described)),
-        bigrams=bigrams(described),
-        measures=measures,
-    )
 
 
 def unit_fits(kind: str, unit: str) -> bool:

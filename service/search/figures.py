@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ingest.models import Cell, Table
-from service._tokenizer import SearchTokenizer, normalize_width
+from service.search.tokenizer import SearchTokenizer, normalize_width
 
 FULL_MATCH = 1.0  # a whole header label found in the query, plus up to FULL_BONUS for its length
 FULL_BONUS = 0.4

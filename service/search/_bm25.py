@@ -21,7 +21,7 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
-from service._tokenizer import TOKENIZER_VERSION, SearchTokenizer, tokenizer_for
+from service.search.tokenizer import TOKENIZER_VERSION, SearchTokenizer, tokenizer_for
 
 log = logging.getLogger(__name__)
 

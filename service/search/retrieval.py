@@ -1,7 +1,7 @@
 """Hybrid retrieval: Chroma dense search fused with BM25 over jieba tokens (reciprocal rank fusion).
 
 The dense side is `Store.vector_search` (e5 query embedding, cosine). The keyword side is a bm25s
-index over every chunk (`service._bm25`), tokenised by jieba in search mode with a domain
+index over every chunk (`service.search._bm25`), tokenised by jieba in search mode with a domain
 dictionary built from the table store's row/column headers (接听率, 预算执行率, 话务岗 …) so
 domain terms stay whole. The index persists under `data_dir/bm25`, keyed by `store.generation()`:
 it is rebuilt only when a document is added, replaced or removed, and loaded from disk otherwise.
@@ -22,8 +22,8 @@ from typing import Literal, Protocol
 
 from ingest.models import Cell, Chunk, SearchHit, Table
 from ingest.settings import StorageSettings
-from service._bm25 import KeywordIndex
-from service._tokenizer import SearchTokenizer, header_terms, tokenizer_for
+from service.search._bm25 import KeywordIndex
+from service.search.tokenizer import SearchTokenizer, header_terms, tokenizer_for
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,78 @@
+"""The fact index: every number of the visible documents (ingest/facts.py, stored at ingest),
+annotated with the glossary — the concepts its labels name, the qualifiers around it, what its
+column measures — and cached per store generation. The general answerer, the fit check and the
+`find_facts` tool read it."""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from ingest.facts import Fact
+
+# concepts that name what a column measures (a stage of the budget, a form column, a score) as
+# opposed to what a row is about (an expenditure class, a funding source, an indicator)
+MEASURE_CATEGORIES = frozenset({"budget_stage", "form_column", "score"})
+ENTITY_LIKE = frozenset({"total_funds"})
+ACTUAL_MEASURES = frozenset({"expenditure", "final_account_amount", "indicator_score", "actual_value"})
+
+
+@dataclass
+class IndexedFact:
+    fact: Fact
+    title: str
+    concepts: frozenset[str]
+    qualifiers: frozenset[str]
+    bigrams: frozenset[str]
+    measures: frozenset[str] = frozenset()  # what its column measures (table cells)
+
+
+def bigrams(text: str) -> frozenset[str]:
+    cjk = re.sub(r"[^\u3400-\u4dbf\u4e00-\u9fffA-Za-z0-9]", "", text or "")
+    return frozenset(cjk[i : i + 2] for i in range(len(cjk) - 1))
+
+
+def index_fact(fact: Fact, title: str, glossary: Any) -> IndexedFact:
+    described = fact.description if fact.source == "text" else " ".join((*fact.row_path, *fact.col_path))
+    if fact.unit and fact.unit not in ("%", "元", "万元", "亿元"):
+        described += fact.unit  # "累计开展培训" + 人次: what a count counts is in its unit
+    measures = frozenset(
+        c
+        for c in glossary.concepts_in(" ".join(fact.col_path))
+        if glossary.concept(c).category in MEASURE_CATEGORIES and c not in ENTITY_LIKE
+    )
+    return IndexedFact(
+        fact=fact,
+        title=title,
+        concepts=frozenset(glossary.concepts_in(described)),
+        qualifiers=frozenset(glossary.qualifiers_in(fact.context + " " + described)),
+        bigrams=bigrams(described),
+        measures=measures,
+    )
+
+
+class FactIndex:
+    """The facts of the visible documents, annotated with the glossary, cached per store generation."""
+
+    def __init__(self, store: Any, glossary: Any) -> None:
+        self.store, self.glossary = store, glossary  # the glossary is read by answerer and tools alike
+        self._lock = threading.Lock()
+        self._generation: str | None = None
+        self._items: list[IndexedFact] = []
+
+    def items(self, doc_ids: list[str] | None) -> list[IndexedFact]:
+        gen = str(self.store.generation())
+        with self._lock:
+            if gen != self._generation:
+                titles = {d.doc_id: d.title for d in self.store.list_documents(include_failed=False)}
+                self._items = [
+                    index_fact(f, titles.get(f.doc_id, ""), self.glossary) for f in self.store.get_facts()
+                ]
+                self._generation = gen
+            items = self._items
+        if doc_ids:
+            wanted = set(doc_ids)
+            items = [i for i in items if i.fact.doc_id in wanted]
+        return items
