@@ -24,7 +24,7 @@ FIXTURES_DIR = ROOT / "tests" / "fixtures"
 CORPUS_DIR = EVALS_DIR / "corpus"
 SEQUESTERED_DIR = EVALS_DIR / "sequestered"
 GENERATED_FIXED_SEED = 20261202
-GENERATED_COUNT = 6
+GENERATED_COUNT = 12
 
 
 @dataclass(frozen=True)
