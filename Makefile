@@ -66,7 +66,7 @@ eval: venv sysdeps  ## all four eval sets (dev, corpus, generated with a fixed s
 	$(BIN)/jixiao eval --set all --mode both --seed 20261202 --out eval-out
 
 eval-gate: venv sysdeps  ## dev, corpus and a fresh generated batch against the baseline (exit 1 on a regression)
-	$(BIN)/jixiao eval --set dev,corpus,generated --baseline evals/baseline.json --out eval-out
+	$(BIN)/jixiao eval --set dev,corpus,generated --mode separate --baseline evals/baseline.json --out eval-out
 
 bench: venv  ## print speed and memory figures (medians)
 	$(BIN)/python -m benchmarks

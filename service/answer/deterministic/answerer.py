@@ -52,13 +52,28 @@ class DeterministicAnswerer:
             return self._facts
 
     # ---- lexicon (rebuilt when the corpus changes) --------------------------------------------
-    def lexicon(self) -> Lexicon:
+    def lexicon(self, document_ids: list[str] | None = None) -> Lexicon:
+        """The vocabulary of the documents a question is asked over (all, or its scope): another
+        report's headers must not change how a question about this one is read."""
         gen = self._corpus_generation()
+        if document_ids:
+            try:  # ids, file names or titles, as the tools accept them
+                document_ids = self.toolbox._resolve_many(list(document_ids)) or None
+            except Exception:
+                document_ids = None
+        key = tuple(sorted(document_ids)) if document_ids else ()
         with self._lock:
-            if self._lexicon is None or gen != self._generation:
-                self._lexicon = build_lexicon(self.toolbox)
+            if gen != self._generation:
+                self._lexicons: dict[tuple[str, ...], Lexicon] = {}
                 self._generation = gen
-            return self._lexicon
+            lexicons = getattr(self, "_lexicons", {})
+            self._lexicons = lexicons
+            if key not in lexicons:
+                if len(lexicons) > 64:
+                    lexicons.pop(next(iter(lexicons)))
+                lexicons[key] = build_lexicon(self.toolbox, document_ids or None)
+            self._lexicon = lexicons[key]
+            return lexicons[key]
 
     def _corpus_generation(self) -> str | None:
         store = getattr(self.toolbox, "store", None)
@@ -81,7 +96,7 @@ class DeterministicAnswerer:
             return Answer(
                 answer="请输入问题。Please ask a question.", grounded=True, answerer="deterministic"
             )
-        lexicon = self.lexicon()
+        lexicon = self.lexicon(document_ids)
         previous = _previous_meta(history or [], lexicon)
         analysis = analyse(question, lexicon, previous=previous)
         emit(on_event, ProgressEvent(stage="searching", detail=f"问题类型：{analysis.intent}"))
@@ -199,8 +214,9 @@ def _short(args: dict[str, Any]) -> str:
     return ", ".join(parts)
 
 
-def build_lexicon(toolbox: Any) -> Lexicon:
-    """Concepts (base + metrics registry), table headers and document titles/years/kinds."""
+def build_lexicon(toolbox: Any, document_ids: list[str] | None = None) -> Lexicon:
+    """Concepts (base + metrics registry), table headers and document titles/years/kinds — of the
+    documents in `document_ids` when given (a scoped question), else of every document."""
     try:
         from service.metrics import REGISTRY
 
@@ -219,6 +235,8 @@ def build_lexicon(toolbox: Any) -> Lexicon:
         if not isinstance(d, dict) or d.get("status", "ok") not in ("ok", "unchanged"):
             continue
         doc_id = str(d.get("doc_id", ""))
+        if document_ids and doc_id not in document_ids:
+            continue
         title = str(d.get("title", "") or "")
         titles[doc_id] = title
         kinds[doc_id] = str(d.get("kind") or ("policy" if _POLICY_TITLE.search(title) else "report"))

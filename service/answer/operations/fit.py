@@ -3,8 +3,8 @@
 Run on the search path's answers against the fact index. A figure is shown only when it is the
 asked quantity; otherwise the answer becomes 未找到 with what the figure was. The rules, each
 about the field rather than about any document:
-- a question that supplies its own figures, or asks "what if", is a computation from a rule — a
-  figure looked up in the document is not its answer;
+- a question that asks "what if", or gives its own figures and asks what they score, is a
+  computation from a rule — a figure looked up in the document is not its answer;
 - how the question asks decides the kind of quantity (得几分 a score, 多少钱 an amount, 几成 a rate,
   几倍 a ratio, 扣了几分 a deduction): a figure of another kind does not fit;
 - a looked-up figure must be a fact of the index (numbers that are not measures — line numbers,
@@ -124,7 +124,7 @@ def check_fit(question: str, draft: Any, items: Callable[[], list[Any]], g: Any)
         return None
     if draft.computations:
         return None
-    if _HYPOTHETICAL.search(question) or _STATES_FIGURES.search(question):
+    if _HYPOTHETICAL.search(question) or (_STATES_FIGURES.search(question) and said == "score"):
         return (
             "按给定条件推算的结果",
             "这是按规则由给定数字推算的问题，文档中没有可直接引用的数字，不以文中其他数字代替",
@@ -167,15 +167,23 @@ def check_fit(question: str, draft: Any, items: Callable[[], list[Any]], g: Any)
         return None
     if not placed:
         return "所问的量", "检索到的数字不是文档中的度量值（可能是序号、栏次、日期或编号）"
+    unit_of = {str(f.get("value")): str(f.get("unit") or "") for f in figures}
     misfits: list[str] = []
     for fig in figures:
+        # only the named quantities a figure of this unit could be ("预算执行" the indicator is not
+        # asked of a %; "在职人员控制率" the rate is not asked of a 分值, but names its line)
+        relevant = {c for c in asked if _kind_fits(g.concept(c).kind, unit_of.get(str(fig.get("value")), ""))}
+        if not relevant:
+            return None
         same = [
             i
             for i in placed
             if same_number(i.fact.value, fig.get("value")) and i.fact.page == fig.get("page")
         ]
         known = [i for i in same if i.concepts]
-        if not same or not known or any(_fits(asked, i, g, whole=len(figures) == 1) for i in same):
+        # a rate named beside a score or weight names the line ("在职人员控制率这一项满分几分")
+        wanted = relevant | {c for c in asked - relevant if g.concept(c).kind == "rate"}
+        if not same or not known or any(_fits(wanted, i, g, whole=len(figures) == 1) for i in same):
             return None  # a figure the index cannot name, or one that fits: kept
         misfits.append(re.sub(r"[\d.,%]+", "", same[0].fact.description) or "另一个量")
     labels = "、".join(g.concept(c).label for c in sorted(asked))

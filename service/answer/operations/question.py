@@ -46,7 +46,7 @@ _COMPATIBLE = {
 
 
 _NOT_ONE_FIGURE = re.compile(
-    r"哪|有没有|是否|对不对|对得上|对不上|怎么算|如何算|怎么来|为什么|原因|吗[？?]?$"
+    r"哪|有没有|是否|对不对|对得上|对不上|怎么算|如何算|怎么计算|如何计算|怎么来|怎么得|如何得出|为什么|原因|吗[？?]?$"
     r"|什么口径|用的是什么|按什么|是按|怎么定|如何定|是什么|还是"  # definitions and rules, not figures
     r"|倍|(?<!占)比(?![例重率])(?:[^，。？?]{0,14})(?:多|少|高|低|增|减|超)"  # ratios and comparisons between two quantities
 )
