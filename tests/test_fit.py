@@ -91,3 +91,15 @@ def test_a_total_is_not_the_part_the_question_names(g) -> None:
     v = verdict("求助类信息受理了多少？", lookup("1036.39", "万件"), facts, g)
     assert v is not None and "更贴切" in v[1]
     assert verdict("求助类信息受理了多少？", lookup("691.51", "万件"), facts, g) is None
+
+
+def test_the_part_asked_is_not_its_whole(g) -> None:
+    facts = [fact(0, "基本支出", "2476260.58", "元", context="基本支出2476260.58元，其中人员经费2128270.5元")]
+    v = verdict("2024年基本支出里人员经费是多少？", lookup("2476260.58", "元"), facts, g)
+    assert v is not None
+
+
+def test_last_year_asked_is_not_this_year_found(g) -> None:
+    facts = [fact(0, "基本支出", "2476260.58", "元", context="基本支出2476260.58元，比上年减少4966.66元")]
+    v = verdict("基本支出上一年安排了多少？", lookup("2476260.58", "元"), facts, g)
+    assert v is not None and "上年" in v[1]

@@ -71,7 +71,10 @@ def _missing_qualifier(question: str, placed: list[Any], g: Any) -> str:
     if not asked or not placed:
         return ""
     for q in asked:
-        if not any(q in g.qualifiers_in(i.fact.context + " " + i.fact.description) for i in placed):
+        # in what the figure itself is said to be (its phrase or labels), not anywhere in its sentence
+        if not any(
+            q in g.qualifiers_in(i.fact.description + " " + " ".join(i.fact.col_path)) for i in placed
+        ):
             word = "计划或目标值" if q == "plan" else "上年的数"
             return f"检索到的数字不是{word}"
     return ""
@@ -148,7 +151,9 @@ def check_fit(question: str, draft: Any, items: Callable[[], list[Any]], g: Any)
         )
     if said is None and named == {"amount"} and all(u in ("", "万", "分") for u in units):
         return "所问的金额", "检索到的数字不是金额"
-    if _DEDUCTION.search(question) and not any("扣" in i.fact.context for i in placed):
+    if _DEDUCTION.search(question) and not any(
+        "扣" in i.fact.description + "".join(i.fact.col_path) for i in placed
+    ):
         return "扣分", "检索到的数字是得分或分值，不是扣分"
     qualifier = _missing_qualifier(question, placed, g)
     if qualifier:
@@ -167,20 +172,27 @@ def check_fit(question: str, draft: Any, items: Callable[[], list[Any]], g: Any)
         return None
     if not placed:
         return "所问的量", "检索到的数字不是文档中的度量值（可能是序号、栏次、日期或编号）"
+    # "基本支出里人员经费": the part is what is asked; its whole only says where to look
+    asked = {c for c in asked if not any(c in g.wholes_of(o) for o in asked if o != c)} or asked
     unit_of = {str(f.get("value")): str(f.get("unit") or "") for f in figures}
     misfits: list[str] = []
     for fig in figures:
         # only the named quantities a figure of this unit could be ("预算执行" the indicator is not
         # asked of a %; "在职人员控制率" the rate is not asked of a 分值, but names its line)
         relevant = {c for c in asked if _kind_fits(g.concept(c).kind, unit_of.get(str(fig.get("value")), ""))}
-        if not relevant:
-            return None
         same = [
             i
             for i in placed
             if same_number(i.fact.value, fig.get("value")) and i.fact.page == fig.get("page")
         ]
         known = [i for i in same if i.concepts]
+        if not relevant:
+            # no quantity named could be a figure of this unit: it must at least be about one of
+            # them ("一般公共预算占全部资金的比例" is not answered by the 预算执行率)
+            if same and known and not any(asked & i.concepts for i in same):
+                misfits.append(re.sub(r"[\d.,%]+", "", same[0].fact.description) or "另一个量")
+                continue
+            return None
         # a rate named beside a score or weight names the line ("在职人员控制率这一项满分几分")
         wanted = relevant | {c for c in asked - relevant if g.concept(c).kind == "rate"}
         if not same or not known or any(_fits(wanted, i, g, whole=len(figures) == 1) for i in same):
