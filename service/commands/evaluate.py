@@ -165,9 +165,11 @@ def _run_sets(
     if out:
         console.print(f"已写出 wrote {write_suite(suite, out, gates)}")
     if write_baseline:
-        write_baseline.write_text(
-            json.dumps(make_suite_baseline(suite), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-        )
+        data = make_suite_baseline(suite)
+        if write_baseline.is_file():  # keep what other runs recorded there (the checker's figures)
+            old = json.loads(write_baseline.read_text(encoding="utf-8"))
+            data = {**{k: v for k, v in old.items() if k == "checker"}, **data}
+        write_baseline.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         console.print(f"已写出基线 wrote baseline {write_baseline}")
     failed = {k: g for k, g in gates.items() if not g.passed}
     for key, g in gates.items():
