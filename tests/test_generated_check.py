@@ -1,7 +1,8 @@
 """`jixiao check` on a freshly generated batch with planted inconsistencies (evals/checker.py),
-gated against the committed baseline: the checker must not find fewer planted errors per planted
-error, nor raise more false alarms per document, than it did at the baseline (with slack for a
-fresh seed). The seed is printed on failure: `python -m evals.checker --seed N` replays it."""
+gated against the committed baseline (summed over eight seeds): the checker must not find fewer
+planted errors per planted error, nor raise more false alarms per document, than at the baseline,
+with slack for one fresh seed (over seeds 1–8 the false alarms ranged 5–13 in 12 documents). The
+seed is printed on failure: `python -m evals.checker --seed N` replays it."""
 
 from __future__ import annotations
 
@@ -27,4 +28,4 @@ def test_checker_on_generated_reports_with_planted_errors(tmp_path: Path) -> Non
         f"seed {seed}: fewer planted errors found\n{detail}"
     )
     base_alarms = base["false_alarms"] / base["documents"]
-    assert run.false_alarms / run.documents <= base_alarms + 0.25, f"seed {seed}: more false alarms\n{detail}"
+    assert run.false_alarms / run.documents <= base_alarms + 0.5, f"seed {seed}: more false alarms\n{detail}"
