@@ -230,6 +230,15 @@ _WEB_CHROME = re.compile(
 _DOC_KIND = re.compile(r"报告|自评表|得分表|评分表|评价表|办法|细则|决算|预算|方案|通知|说明")
 
 
+def document_line(text: str) -> str:
+    """The first of a page's top lines that names a document (…报告, …自评表, …办法) and is not a
+    web page's banner or navigation ("欢迎来到…网站", "当前位置", "发布时间"); "" when none."""
+    for line in text.splitlines()[:20]:
+        if _DOC_KIND.search(line) and not _WEB_CHROME.search(line) and len(line.strip()) <= 80:
+            return normalize_title(line)
+    return ""
+
+
 def _title(pages: list[list[Line]], layout: Layout, reader: PdfReader, out: list[Page]) -> str:
     """The first heading: large type at the top of the first page with text; else the PDF's /Title
     metadata; else the first line of text."""
@@ -239,10 +248,9 @@ def _title(pages: list[list[Line]], layout: Layout, reader: PdfReader, out: list
             if big and not _WEB_CHROME.search(" ".join(ln.text for ln in big)):
                 return normalize_title(" ".join(ln.text for ln in big))
             break
-    for page in out[:1]:  # a page printed from a website: the first line that names a document
-        for line in page.text.splitlines()[:20]:
-            if _DOC_KIND.search(line) and not _WEB_CHROME.search(line) and len(line.strip()) <= 80:
-                return normalize_title(line)
+    named = document_line(out[0].text) if out else ""
+    if named:  # a page printed from a website: the first line that names a document
+        return named
     try:
         meta = reader.metadata
         meta_title = str(meta.title).strip() if meta and meta.title else ""

@@ -71,3 +71,11 @@ def test_grounding_never_flags_the_digits_of_dates_codes_and_addresses() -> None
     text = "依据财预〔2020〕10号，详见 http://www.x.gov.cn/2021/05/a.html ，电话0731-84512345，执行率96.5%"
     figures = [n.raw for n in extract_numbers(text) if n.checkable]
     assert figures == ["96.5%"]
+
+
+def test_a_web_banner_is_never_the_title() -> None:
+    from ingest.pdf import document_line
+
+    page = "欢迎来到某某县人民政府网站\n当前位置：首页 > 政务公开\n发布时间：2021-05-08\n某县农业农村局2020年度部门整体支出绩效自评报告\n一、基本情况"
+    assert document_line(page) == "某县农业农村局2020年度部门整体支出绩效自评报告"
+    assert document_line("欢迎来到某某网站\n首页") == ""
