@@ -100,11 +100,3 @@ def named_set(name: str, generated_dir: Path, seed: int | None = None) -> EvalSe
     if name == "generated":
         return generated_set(generated_dir, seed=seed)
     raise CaseFormatError(f"未知的评测集 / unknown eval set: {name}（可选 {', '.join(SET_NAMES)}）")
-
-
-def subprocess_available(cmd: str) -> bool:  # pragma: no cover - trivial
-    try:
-        subprocess.run([cmd, "--version"], capture_output=True, timeout=60)
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return True

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ingest.models import Page, Table
-from ingest.numbers import parse_number, unit_in_label
+from ingest.numbers import parse_number, unit_in_label, units_of_unit_line
 
 FACTS_VERSION = "8"
 
@@ -193,7 +193,7 @@ def table_facts(doc_id: str, table: Table, *, start_index: int, doc_year: int | 
     offset = len(table.header)
     pages = {(c.row_index, c.col_index): c.page for c in table.cells}
     units = {(c.row_index, c.col_index): c.unit for c in table.cells}
-    default_unit = next(iter(_units_of_line(table.unit_line)), "")
+    default_unit = next(iter(units_of_unit_line(table.unit_line)), "")
     if not default_unit:  # a money unit named once in the table's labels ("预算执行情况（万元）")
         named = {u for r in grid for x in r if _is_label(x) for u in re.findall(r"亿元|万元|千元", _nfkc(x))}
         default_unit = named.pop() if len(named) == 1 else ""
@@ -280,12 +280,6 @@ def table_facts(doc_id: str, table: Table, *, start_index: int, doc_year: int | 
     return out
 
 
-def _units_of_line(line: str) -> list[str]:
-    from ingest.numbers import units_of_unit_line
-
-    return units_of_unit_line(line)
-
-
 def extract_facts(doc_id: str, pages: list[Page], tables: list[Table], *, year: int | None) -> list[Fact]:
     """Every measure of a document: table cells first (they are exact), then sentences. A table's
     text on its page is not read again as sentences."""
@@ -302,6 +296,4 @@ def extract_facts(doc_id: str, pages: list[Page], tables: list[Table], *, year: 
 
 
 def _renumber(f: Fact, i: int) -> Fact:
-    from dataclasses import replace
-
     return replace(f, id=f"{f.doc_id}:f{i:05d}")

@@ -129,6 +129,7 @@ class Toolbox:
         self._cells: tuple[str, list[tuple[Table, Cell]]] | None = None
         self._cells_lock = threading.Lock()
         self._facts: Any = None
+        self._facts_lock = threading.Lock()
 
     # ---- tools -------------------------------------------------------------------------------
     @tool
@@ -218,7 +219,7 @@ class Toolbox:
 
     def fact_index(self) -> Any:
         """The fact index over this store, read with the glossary, built once."""
-        with self._cells_lock:
+        with self._facts_lock:
             if self._facts is None:
                 from ingest.glossary import load_glossary
                 from service.search.facts import FactIndex

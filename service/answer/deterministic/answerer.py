@@ -36,7 +36,7 @@ class DeterministicAnswerer:
 
     def __init__(self, toolbox: Any) -> None:
         self.toolbox = toolbox
-        self._lexicon: Lexicon | None = None
+        self._lexicons: dict[tuple[str, ...], Lexicon] = {}  # per scope, for one store generation
         self._generation: str | None = None
         self._lock = threading.Lock()
         self._facts: Any = None
@@ -64,16 +64,13 @@ class DeterministicAnswerer:
         key = tuple(sorted(document_ids)) if document_ids else ()
         with self._lock:
             if gen != self._generation:
-                self._lexicons: dict[tuple[str, ...], Lexicon] = {}
+                self._lexicons.clear()
                 self._generation = gen
-            lexicons = getattr(self, "_lexicons", {})
-            self._lexicons = lexicons
-            if key not in lexicons:
-                if len(lexicons) > 64:
-                    lexicons.pop(next(iter(lexicons)))
-                lexicons[key] = build_lexicon(self.toolbox, document_ids or None)
-            self._lexicon = lexicons[key]
-            return lexicons[key]
+            if key not in self._lexicons:
+                if len(self._lexicons) > 64:
+                    self._lexicons.pop(next(iter(self._lexicons)))
+                self._lexicons[key] = build_lexicon(self.toolbox, document_ids or None)
+            return self._lexicons[key]
 
     def _corpus_generation(self) -> str | None:
         store = getattr(self.toolbox, "store", None)
@@ -153,7 +150,7 @@ class DeterministicAnswerer:
             return None
         # a figure question about a quantity the glossary knows, with nothing in the documents that
         # fits it exactly, is refused here: the older search path would answer with a neighbour
-        ctx.cites = draft_cites(draft)
+        ctx.cites = draft.cites or CitationSet()
         return draft
 
     def _fit_checked(
@@ -172,11 +169,6 @@ class DeterministicAnswerer:
             return draft
         what, reason = verdict
         return refusal(ctx, what, reason=reason)
-
-
-def draft_cites(draft: Draft) -> CitationSet:
-    cites = draft.meta.pop("_cites", None)
-    return cites if cites is not None else CitationSet()
 
 
 def _unknown_terms(ctx: Context) -> Draft | None:

@@ -67,6 +67,7 @@ class Draft:
     computations: list[Computation] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
+    cites: CitationSet | None = None  # its own citations, when it was not drafted over a Context
 
     def text(self) -> str:
         return render_template(self.template, **self.variables)

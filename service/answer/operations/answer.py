@@ -25,13 +25,13 @@ class FactAnswerer:
 
     def answer(self, question: str, *, document_ids: list[str] | None = None) -> tuple[Ask, Draft | None]:
         ask = parse(question, self.glossary)
-        if ask.op in ("none", "sum", "average"):
+        if ask.op == "none":
             return ask, None
         facts = self.index.items(document_ids)
         solver = _Solver(self, ask, facts)
         draft = solver.solve()
         if draft is not None:
-            draft.meta["_cites"] = solver.cites
+            draft.cites = solver.cites
         return ask, draft
 
 
@@ -68,7 +68,7 @@ class _Solver:
 
     def display(self, m: Match) -> str:
         f = m.fact
-        return f"{_fmt_value(f.value)}{f.unit}"
+        return f"{f.value}{f.unit}"
 
     def refuse(self, what: str, reason: str = "") -> Draft | None:
         """ "未找到" — but only when no figure in scope is about the asked quantity at all. When the
@@ -142,7 +142,7 @@ class _Solver:
         inputs = [{"label": self.label_of(m), "display": self.display(m), "n": self.cite(m)} for _, m in args]
         stated_var = None
         if stated is not None:
-            agrees = _close(stated.fact.value, comp.value, comp.display)
+            agrees = _close(stated.fact.value, comp.value)
             stated_var = {"display": self.display(stated), "n": self.cite(stated), "agrees": agrees}
         return Draft(
             "answer_computation",
@@ -171,9 +171,7 @@ class _Solver:
             return self.lookup()
         if op == "share":
             return self.binary(op)
-        if op == "growth":
-            return None  # the previous-year operand needs the period logic of the older path
-        return None
+        return None  # growth needs the period logic of the search path
 
     def lookup(self) -> Draft | None:
         operand = self.ask.operands[0]
@@ -202,7 +200,7 @@ class _Solver:
             same_row = [
                 m for m in stated if m.fact.table_id == row.table_id and m.fact.row_index == row.row_index
             ]
-            if stated and not same_row and not _close(stated[0].fact.value, comp.value, comp.display):
+            if stated and not same_row and not _close(stated[0].fact.value, comp.value):
                 return None  # the document states this rate for another line: which line is meant is unclear
             return self.computed_draft(subject, comp, args, (same_row or stated or [None])[0])
         if not stated:
@@ -335,11 +333,8 @@ def _arg_names(metric: str) -> tuple[str, str] | None:
     return (required[0], required[1]) if len(required) >= 2 else None
 
 
-def _fmt_value(v: str) -> str:
-    return v
-
-
-def _close(stated: str, value: str, display: str) -> bool:
+def _close(stated: str, value: str) -> bool:
+    """Does the stated figure equal the computed one at the stated precision?"""
     try:
         s, v = Decimal(stated), Decimal(value)
     except (InvalidOperation, TypeError):

@@ -47,13 +47,6 @@ def _kind_fits(kind: str, unit: str) -> bool:
     return unit_fits(kind, unit)
 
 
-def _related(g: Any, concepts: frozenset[str]) -> set[str]:
-    out = set(concepts)
-    for c in concepts:
-        out |= g.wholes_of(c) | g.parts_of(c)
-    return out
-
-
 def _fits(asked: set[str], item: Any, g: Any, *, whole: bool) -> bool:
     """A table cell fits when every quantity the question names is on its row or column (the
     weight "of 在职人员控制率" is not the weight of 投入); a sentence's figure, or one of several
@@ -90,8 +83,8 @@ def _coverage(word: str, item: Any) -> float:
 
 def _better_elsewhere(word: str, words: list[str], placed: list[Any], facts: list[Any]) -> bool:
     """The document describes another figure (same unit, same period) with the asker's words
-    ("求助类信息") clearly better, all words counted, than the figure answered (the 合计 of 求助类 and
-    派单类): the answer took a neighbour."""
+    ("线上培训") clearly better, all words counted, than the figure answered (the 合计 of 线上 and
+    现场): the answer took a neighbour."""
     if len(word) < 4:
         return False  # short words are too common in a document to point at one figure
 

@@ -55,7 +55,7 @@ def unit_fits(kind: str, unit: str) -> bool:
     return True if test is None else test(unit)
 
 
-def _qualifiers_fit(asked: frozenset[str], have: frozenset[str], concept_kind: str) -> str | None:
+def _qualifiers_fit(asked: frozenset[str], have: frozenset[str]) -> str | None:
     for q in _EXCLUSIVE:
         if (q in asked) != (q in have):
             return q
@@ -74,7 +74,7 @@ def find(
 ) -> list[Match]:
     """Facts that fit the operand, best first. Empty when none fits. `words`: the question's own
     content words (not in the glossary) — each must be in what the fact says or in its document's
-    title ("话务岗的工资福利支出" is not any row's 工资福利支出)."""
+    title ("公用经费的全年执行数" is not any row's 全年执行数)."""
     concept = glossary.concept(operand.concept) if operand.concept else None
     kind = kind or (concept.kind if concept else None)
     asked_measures = frozenset(measures or ())
@@ -108,7 +108,7 @@ def find(
                 continue
         if years and f.period is not None and f.period not in years:
             continue
-        if _qualifiers_fit(operand.qualifiers, item.qualifiers, kind or "") is not None:
+        if _qualifiers_fit(operand.qualifiers, item.qualifiers) is not None:
             continue
         if "part" in item.qualifiers and "part" not in operand.qualifiers:
             score -= 1.0
