@@ -14,6 +14,11 @@ from service.answer.operations.operands import Match, distinct_values, find, uni
 from service.answer.operations.question import Ask, Operand, parse
 from service.search.facts import FactIndex, IndexedFact
 
+# the columns a cell question may be answered from, by what it asks
+_COLUMNS = {
+    "weight": frozenset({"weight", "total_weight"}),
+    "indicator_score": frozenset({"indicator_score", "total_score"}),
+}
 # metric arguments in order (numerator-like first), read from the registry by name
 _ARG_ORDER_FALLBACK = {"share": ("part", "total"), "difference": ("minuend", "subtrahend")}
 
@@ -188,18 +193,12 @@ class _Solver:
             return self.binary(op)
         return None  # growth needs the period logic of the search path
 
-    # the columns a cell question may be answered from, by what it asks
-    _COLUMNS = {
-        "weight": frozenset({"weight", "total_weight"}),
-        "indicator_score": frozenset({"indicator_score", "total_score"}),
-    }
-
     def _cells(self, measure: str) -> list[tuple[Match, tuple[str, ...]]]:
         """The cells of the asked column in the row the question names, one per distinct value of
         the best-fitting rows; empty when none fits."""
         cell = self.ask.cell
         assert cell is not None
-        column = self._COLUMNS.get(measure, frozenset({measure}))
+        column = _COLUMNS.get(measure, frozenset({measure}))
         kind = self.g.concept(measure).kind
         self.searched.append(f"表格中“{'、'.join(cell.chunks)}”行的“{self.label(measure)}”栏")
         found = [
