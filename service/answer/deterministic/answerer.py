@@ -101,10 +101,10 @@ class DeterministicAnswerer:
         ctx = Context(finder=finder, lexicon=lexicon, analysis=analysis, cites=CitationSet())
         draft = None
         last = _last_answer_meta(history or [])
-        if analysis.followup and last.get("cell_measure"):
+        if last.get("cell_measure") or (
+            not analysis.followup and analysis.intent in ("lookup", "compute", "unknown")
+        ):
             draft = self._fact_draft(question, document_ids, ctx, previous=last)
-        elif not analysis.followup and analysis.intent in ("lookup", "compute", "unknown"):
-            draft = self._fact_draft(question, document_ids, ctx)
         try:
             draft = draft or self._fit_checked(
                 question, document_ids, ctx, _unknown_terms(ctx) or dispatch(ctx)
@@ -171,7 +171,10 @@ class DeterministicAnswerer:
 
         try:
             fa = self.facts()
-            verdict = check_fit(question, draft, lambda: fa.index.items(document_ids), fa.glossary)
+            understood = tuple(surface for _c, surface, _at in ctx.lexicon.concepts_in(question))
+            verdict = check_fit(
+                question, draft, lambda: fa.index.items(document_ids), fa.glossary, understood=understood
+            )
         except Exception:
             log.exception("fit check failed on %r", question)
             return draft

@@ -38,13 +38,14 @@ class FactAnswerer:
     ) -> tuple[Ask, Draft | None]:
         """`previous`: the meta of the last answer in the conversation, for follow-ups."""
         ask = parse(question, self.glossary)
-        follow = followup_cell(ask.text, previous)
+        follow = followup_cell(ask.text, previous, self.glossary)
         if follow is not None:
             ask.op, ask.cell = "none", follow
         if ask.op == "none" and ask.cell is None:
             return ask, None
         facts = self.index.items(document_ids)
         solver = _Solver(self, ask, facts)
+        solver.followed = follow is not None
         draft = solver.solve()
         if draft is not None:
             draft.cites = solver.cites
@@ -56,6 +57,7 @@ class _Solver:
         self.g, self.toolbox, self.ask, self.facts = owner.glossary, owner.toolbox, ask, facts
         self.cites = CitationSet()
         self.searched: list[str] = []
+        self.followed = False  # the question continues a cell answer of this path
 
     # ---- helpers ---------------------------------------------------------------------------
     def label(self, cid: str | None, words: str = "") -> str:
@@ -85,6 +87,20 @@ class _Solver:
     def display(self, m: Match) -> str:
         f = m.fact
         return f"{f.value}{f.unit}"
+
+    def refuse_now(self, what: str, reason: str) -> Draft:
+        titles = sorted({i.title for i in self.facts if i.title})[:5]
+        return Draft(
+            "refusal",
+            {
+                "subject": what,
+                "reason": reason,
+                "searched": list(dict.fromkeys(self.searched)),
+                "titles": titles,
+            },
+            found=False,
+            meta={"path": "facts", "op": "cell"},
+        )
 
     def refuse(self, what: str, reason: str = "") -> Draft | None:
         """ "未找到" — but only when no figure in scope is about the asked quantity at all. When the
@@ -236,11 +252,14 @@ class _Solver:
             draft.meta["cell_measure"] = "deduction"
             return draft
         matches = self._cells(cell.measure)
+        if not matches and self.followed:
+            # a follow-up of a cell answer: no other path knows which table and column are meant
+            return self.refuse_now(f"{subject(cell.chunks)}的{self.label(cell.measure)}", "表格中没有这一行")
         if len(matches) != 1:
             return None  # nothing, or several rows' figures fit equally: not this path's to pick
         m, named = matches[0]
         draft = self.lookup_draft(f"{subject(named)}的{self.label(cell.measure)}", [m])
-        draft.meta["cell_measure"] = cell.measure
+        draft.meta["cell_measure"], draft.meta["cell_chunks"] = cell.measure, list(named)
         return draft
 
     def lookup(self) -> Draft | None:

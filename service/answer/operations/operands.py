@@ -23,6 +23,7 @@ from service.search.facts import (
 )
 
 __all__ = ["Match", "bigrams", "distinct_values", "find", "index_fact", "unit_fits"]
+from service.answer.operations.cells import names_a_parent
 from service.answer.operations.question import Operand
 
 MONEY = {"元", "万元", "亿元", "千元"}
@@ -106,6 +107,8 @@ def find(
             said = f.description + f.context + f.quote + item.title
             if not all(w in said for w in words):
                 continue
+            if names_a_parent(list(words), f):
+                continue  # "预算编制部分" names the group; this cell is one of its items
         if years and f.period is not None and f.period not in years:
             continue
         if _qualifiers_fit(operand.qualifiers, item.qualifiers) is not None:
