@@ -1,0 +1,119 @@
+"""The per-document budget in the reader and the durable, stoppable ingest queue, in process: a
+shared-stream bomb refused by its decompressed content, too many pages refused, a worker that
+crashes ends `failed` with the reason, a job a restart found `ingesting` twice is failed with the
+reason, orphaned upload files are removed at start-up."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from pdfgen import make_chinese_pdf, make_shared_stream_pdf, numbered_paragraphs
+
+from ingest.budget import ContentBudget
+from ingest.errors import OverBudget
+from ingest.index import file_identity, ingest_paths
+from ingest.jobs import JobRow, JobStore
+from ingest.pdf import read_pdf
+from ingest.store import Store
+from service.api.ingest_queue import IngestQueue, Job
+from service.config import Settings
+
+
+@pytest.fixture(scope="module")
+def bomb(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_shared_stream_pdf(
+        tmp_path_factory.mktemp("bomb") / "bomb.pdf", pages=200, stream_bytes=400_000
+    )
+
+
+def test_the_reader_stops_at_the_content_budget(bomb: Path) -> None:
+    assert bomb.stat().st_size < 50_000  # small on disk, 80 MB of page content to parse
+    started = time.monotonic()
+    with pytest.raises(OverBudget) as refused:
+        read_pdf(bomb, budget=ContentBudget(max_pages=2000, max_content_bytes=1_000_000, name=bomb.name))
+    assert time.monotonic() - started < 15
+    assert "解压后超过 1 MB" in refused.value.message and "inflates beyond 1 MB" in refused.value.message
+    assert "第 3 页" in refused.value.message
+
+
+def test_the_reader_refuses_too_many_pages(bomb: Path) -> None:
+    with pytest.raises(OverBudget) as refused:
+        read_pdf(bomb, budget=ContentBudget(max_pages=50, max_content_bytes=10**12, name=bomb.name))
+    assert "200 页" in refused.value.message and "50 页" in refused.value.message
+
+
+def test_ingest_records_the_budget_failure(bomb: Path, tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", ingest_max_content_bytes=1_000_000)
+    [record] = ingest_paths(settings, [bomb])
+    assert record.status == "failed" and "解压后超过" in record.message
+    with Store.open(settings) as store:
+        assert store.get_document(record.doc_id).status == "failed"
+
+
+def _queue(settings: Settings, store: Store, **kwargs) -> IngestQueue:
+    queue = IngestQueue(settings, store, writer_wait=10, **kwargs)
+    queue.start()
+    return queue
+
+
+def _wait(job: Job, timeout: float = 60) -> Job:
+    assert job.finished.wait(timeout), f"{job.filename} still {job.status}"
+    return job
+
+
+def test_a_crashing_worker_fails_the_job_with_the_reason(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data")
+    uploads = settings.data_dir / "uploads"
+    segfault = [sys.executable, "-c", "import os, signal; os.kill(os.getpid(), signal.SIGSEGV)"]
+    with Store.open(settings) as store:
+        queue = _queue(settings, store, worker_command=segfault)
+        try:
+            staged = make_chinese_pdf(
+                uploads / ".staging" / "crash.pdf",
+                title="2021年测试报告",
+                paragraphs=numbered_paragraphs("崩溃", 3),
+            )
+            doc_id = file_identity(staged)[0]
+            job = Job(doc_id=doc_id, filename="crash.pdf", path=uploads / "crash.pdf", staged=staged)
+            _wait(queue.submit(job))
+        finally:
+            queue.stop()
+        assert job.status == "failed"
+        assert "入库进程异常退出" in job.message and "SIGSEGV" in job.message, job.message
+        # the outcome is in the manifest (it survives a restart), the job row is gone
+        assert store.get_document(doc_id).status == "failed"
+        assert "SIGSEGV" in store.get_document(doc_id).message
+        assert JobStore(store.engine).pending() == []
+
+
+def test_restart_fails_a_job_interrupted_twice_and_sweeps_orphans(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data")
+    uploads = settings.data_dir / "uploads"
+    pdf = make_chinese_pdf(
+        uploads / "twice.pdf", title="2021年测试报告", paragraphs=numbered_paragraphs("两次", 3)
+    )
+    doc_id = file_identity(pdf)[0]
+    orphans = [uploads / ".staging" / "0123456789abcdef.pdf", uploads / "stray.pdf"]
+    for orphan in orphans:
+        orphan.parent.mkdir(parents=True, exist_ok=True)
+        orphan.write_bytes(b"%PDF-1.4 left by a crash")
+    with Store.open(settings) as store:
+        JobStore(store.engine).add(
+            JobRow(doc_id, "twice.pdf", str(pdf), "", "ingesting", 2, "2026-12-02T10:00:00.000000+00:00")
+        )
+        queue = IngestQueue(settings, store, writer_wait=10)
+        queue.start()
+        try:
+            job = queue.job(doc_id)
+            assert job is not None  # known at once: GET answers while the writer catches up
+            _wait(job)
+        finally:
+            queue.stop()
+        assert job.status == "failed" and "中断 2 次" in job.message, job.message
+        assert store.get_document(doc_id).status == "failed"
+        assert JobStore(store.engine).pending() == []
+    assert not any(o.exists() for o in orphans)
+    assert pdf.exists()  # the failed document's file is referenced by its record
