@@ -125,7 +125,13 @@ def test_delete_a_queued_and_a_running_job(tmp_path: Path, bomb: Path) -> None:
 
 def _start_serve(data_dir: Path, log: Path, **env: str) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    full_env = {**os.environ, "JIXIAO_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1", **env}
+    full_env = {
+        **os.environ,
+        "JIXIAO_DATA_DIR": str(data_dir),
+        "JIXIAO_RATE_LIMIT_PER_MINUTE": "100000",
+        "PYTHONUNBUFFERED": "1",
+        **env,
+    }
     for key in (
         "JIXIAO_API_KEYS",
         "JIXIAO_ADMIN_KEYS",
