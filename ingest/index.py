@@ -413,6 +413,19 @@ def withdraw_document(
     return replace(record, status="removed")
 
 
+def collect_leftovers(settings: StorageSettings, *, store: Store, wait: float = 0.0) -> list[str]:
+    """Purge what deferred deletions and killed writers left, when the writer lock comes free
+    within `wait` seconds (else the next writer does it)."""
+    if not store.leftovers():
+        return []
+    try:
+        with writer_lock(settings.lock_path, wait=wait):
+            store.refresh_vectors()
+            return collect_garbage(store)
+    except StoreBusy:
+        return []
+
+
 def settle_stopped(
     settings: StorageSettings, doc_id: str, *, store: Store, wait: float, failed: DocumentRecord | None
 ) -> None:

@@ -122,6 +122,22 @@ def test_delete_a_queued_and_a_running_job(tmp_path: Path, bomb: Path) -> None:
         [after_id] = upload(client, after)
         assert wait_for(client, after_id, ("ok", "failed"))["status"] == "ok"
 
+        # an indexed document is deleted promptly while another upload ingests (the bomb again:
+        # a cancelled upload can be sent again), and is purged once the writer is free
+        [again_id] = upload(client, bomb)
+        assert again_id == running_id
+        wait_for(client, again_id, ("ingesting",), timeout=10)
+        started = time.monotonic()
+        assert client.delete(f"/api/v1/documents/{after_id}").status_code == 200
+        assert time.monotonic() - started < 3
+        assert client.get(f"/api/v1/documents/{after_id}").status_code == 404
+        assert client.delete(f"/api/v1/documents/{again_id}").status_code == 200
+        assert client.get("/api/v1/documents").json()["documents"] == []
+        deadline = time.monotonic() + 15
+        while (data_dir / "files" / f"{after_id}.pdf").exists():
+            assert time.monotonic() < deadline, "the deleted document's stored file was never purged"
+            time.sleep(0.2)
+
 
 def _start_serve(data_dir: Path, log: Path, **env: str) -> tuple[subprocess.Popen, str]:
     port = free_port()

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.errors import NotFound
-from ingest.index import file_identity, settle_stopped, withdraw_document
+from ingest.index import collect_leftovers, file_identity, settle_stopped, withdraw_document
 from ingest.jobs import JobRow, JobStore
 from ingest.models import DocumentRecord
 from ingest.worker import run_in_worker
@@ -193,7 +193,9 @@ class IngestQueue:
             elif job is not None:
                 job.cancel.set()
         if job is None:
-            record = withdraw_document(self._settings, doc_ref, store=self._store, wait=DELETE_WAIT_SECONDS)
+            # a running worker holds the writer lock for its whole document: purge later then
+            wait = 0.0 if self._running is not None else DELETE_WAIT_SECONDS
+            record = withdraw_document(self._settings, doc_ref, store=self._store, wait=wait)
             self._drop_upload(Path(record.path), record.doc_id)
             self._discard(record.doc_id)
             return record
@@ -252,6 +254,10 @@ class IngestQueue:
                 job.finished.set()
                 if self._on_done is not None and job.done:
                     self._on_done(job)
+            try:  # deletions that came while the worker held the writer lock
+                collect_leftovers(self._settings, store=self._store, wait=DELETE_WAIT_SECONDS)
+            except Exception:
+                log.exception("cleaning up deleted documents failed")
 
     def _ingest(self, job: Job) -> None:
         if job.attempts >= MAX_ATTEMPTS:
