@@ -32,6 +32,7 @@ from ingest.models import DocumentRecord
 from ingest.settings import StorageSettings
 
 POLL_SECONDS = 0.1
+STARTUP_SECONDS = 120.0
 _PR_SET_PDEATHSIG = 1
 
 
@@ -137,15 +138,24 @@ def run_in_worker(
     except (BrokenPipeError, OSError):
         pass  # the child died at once: its return code says why
 
-    deadline: float | None = None
+    # until the child holds the writer lock, it may wait `wait` s for it, plus time to start up
+    deadline: float = time.monotonic() + wait + STARTUP_SECONDS + settings.ingest_timeout
+    counting = False
     outcome: WorkerOutcome | None = None
     while proc.poll() is None:
-        if started.is_set() and deadline is None:
-            deadline = time.monotonic() + settings.ingest_timeout
+        if started.is_set() and not counting:
+            counting, deadline = True, time.monotonic() + settings.ingest_timeout
         if cancel.is_set():
             outcome = WorkerOutcome(cancelled=True, reason="已取消 / cancelled")
-        elif deadline is not None and time.monotonic() > deadline:
+        elif time.monotonic() > deadline and counting:
             outcome = WorkerOutcome(timed_out=True, reason=timeout_message(settings.ingest_timeout))
+        elif time.monotonic() > deadline:
+            waited = wait + STARTUP_SECONDS + settings.ingest_timeout
+            outcome = WorkerOutcome(
+                timed_out=True,
+                reason=f"处理超时：入库进程 {waited:g} 秒仍未开始处理，已停止 / "
+                f"processing exceeded {waited:g} s: the ingest worker never started",
+            )
         if outcome is not None:
             proc.kill()
             break

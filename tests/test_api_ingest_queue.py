@@ -197,6 +197,7 @@ def test_kill_9_while_ingesting_and_queued_then_restart(tmp_path: Path) -> None:
         pass
     orphan = data_dir / "uploads" / ".staging" / "00000000deadbeef.pdf"
     orphan.write_bytes(b"%PDF-1.4 staged, never recorded")
+    os.utime(orphan, (time.time() - 3600, time.time() - 3600))
 
     proc, url = _start_serve(data_dir, log)
     try:

@@ -5,6 +5,7 @@ reason, orphaned upload files are removed at start-up."""
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -100,6 +101,9 @@ def test_restart_fails_a_job_interrupted_twice_and_sweeps_orphans(tmp_path: Path
     for orphan in orphans:
         orphan.parent.mkdir(parents=True, exist_ok=True)
         orphan.write_bytes(b"%PDF-1.4 left by a crash")
+        os.utime(orphan, (time.time() - 3600, time.time() - 3600))
+    fresh = uploads / ".staging" / "fedcba9876543210.pdf"  # being staged by a request right now
+    fresh.write_bytes(b"%PDF-1.4 staged a moment ago")
     with Store.open(settings) as store:
         JobStore(store.engine).add(
             JobRow(doc_id, "twice.pdf", str(pdf), "", "ingesting", 2, "2026-12-02T10:00:00.000000+00:00")
@@ -116,4 +120,33 @@ def test_restart_fails_a_job_interrupted_twice_and_sweeps_orphans(tmp_path: Path
         assert store.get_document(doc_id).status == "failed"
         assert JobStore(store.engine).pending() == []
     assert not any(o.exists() for o in orphans)
+    assert fresh.exists()
     assert pdf.exists()  # the failed document's file is referenced by its record
+
+
+def test_a_worker_that_hangs_before_starting_is_killed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ingest.worker
+
+    monkeypatch.setattr(ingest.worker, "STARTUP_SECONDS", 1.0)
+    settings = Settings(data_dir=tmp_path / "data", ingest_timeout=1)
+    uploads = settings.data_dir / "uploads"
+    hang = [sys.executable, "-c", "import time; time.sleep(120)"]
+    with Store.open(settings) as store:
+        queue = IngestQueue(settings, store, writer_wait=0, worker_command=hang)
+        queue.start()
+        try:
+            pdf = make_chinese_pdf(
+                uploads / "hang.pdf", title="2021年测试报告", paragraphs=numbered_paragraphs("卡住", 3)
+            )
+            started = time.monotonic()
+            job = _wait(
+                queue.submit(Job(doc_id=file_identity(pdf)[0], filename="hang.pdf", path=pdf)), timeout=30
+            )
+        finally:
+            queue.stop()
+        assert time.monotonic() - started < 15
+        assert job.status == "failed" and "处理超时" in job.message and "never started" in job.message, (
+            job.message
+        )

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from contextlib import suppress
@@ -38,6 +39,7 @@ log = logging.getLogger("jixiao.api.ingest")
 WRITER_WAIT_SECONDS = 120.0  # for another writer (a `jixiao ingest` in a terminal)
 DELETE_WAIT_SECONDS = 5.0  # a deletion purges now if the lock is free this soon, else later
 CANCEL_WAIT_SECONDS = 60.0
+ORPHAN_AGE_SECONDS = 600.0  # an unreferenced upload file older than this is an orphan
 MAX_ATTEMPTS = 2  # a job interrupted by this many restarts while ingesting is failed, not retried
 
 
@@ -368,7 +370,8 @@ class IngestQueue:
         staging the bytes and recording the job, or a deletion before this version."""
         if not self._uploads.is_dir():
             return
+        settled = time.time() - ORPHAN_AGE_SECONDS  # never a file a concurrent upload is staging
         for path in self._uploads.rglob("*"):
-            if path.is_file() and not self._referenced(path):
+            if path.is_file() and path.stat().st_mtime < settled and not self._referenced(path):
                 log.info("removing orphaned upload %s", path)
                 path.unlink(missing_ok=True)
