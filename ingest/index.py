@@ -430,12 +430,14 @@ def settle_stopped(
     settings: StorageSettings, doc_id: str, *, store: Store, wait: float, failed: DocumentRecord | None
 ) -> None:
     """After a worker was killed (timeout, cancel) or crashed: remove what it half-wrote, then
-    record `failed` (with its reason) or, for a cancelled job, nothing at all under `doc_id`."""
+    record `failed` (with its reason) or, for a cancelled job, nothing at all under `doc_id`.
+    A failure never replaces the same bytes already indexed `ok`."""
     with writer_lock(settings.lock_path, wait=wait):
         store.refresh_vectors()
         collect_garbage(store)
         if failed is not None:
-            store.record_failure(failed)
+            if store.raw_status(doc_id) != "ok":
+                store.record_failure(failed)
         elif store.raw_status(doc_id) is not None:
             store.hide(doc_id)
             store.purge(doc_id)

@@ -195,9 +195,7 @@ class IngestQueue:
             elif job is not None:
                 job.cancel.set()
         if job is None:
-            # a running worker holds the writer lock for its whole document: purge later then
-            wait = 0.0 if self._running is not None else DELETE_WAIT_SECONDS
-            record = withdraw_document(self._settings, doc_ref, store=self._store, wait=wait)
+            record = withdraw_document(self._settings, doc_ref, store=self._store, wait=self._purge_wait())
             self._drop_upload(Path(record.path), record.doc_id)
             self._discard(record.doc_id)
             return record
@@ -206,7 +204,7 @@ class IngestQueue:
             if job.staged is not None:
                 job.staged.unlink(missing_ok=True)
             with suppress(NotFound):  # an earlier attempt's failed record under the same id goes too
-                withdraw_document(self._settings, job.doc_id, store=self._store, wait=DELETE_WAIT_SECONDS)
+                withdraw_document(self._settings, job.doc_id, store=self._store, wait=self._purge_wait())
             job.finished.set()
         elif not job.finished.wait(CANCEL_WAIT_SECONDS):
             log.warning("cancelling %s took longer than %.0f s", job.filename, CANCEL_WAIT_SECONDS)
@@ -218,6 +216,12 @@ class IngestQueue:
         return DocumentRecord(
             doc_id=job.doc_id, sha256="", path=str(job.path), title=job.filename, status="removed"
         )
+
+    def _purge_wait(self) -> float:
+        """A running worker holds the writer lock for its whole document: then a deletion hides
+        at once and leaves the purge to the writer thread after the job."""
+        with self._cond:
+            return 0.0 if self._running is not None else DELETE_WAIT_SECONDS
 
     # ---- read -----------------------------------------------------------------------------
     def jobs(self) -> list[Job]:
@@ -246,10 +250,13 @@ class IngestQueue:
                 self._ingest(job)
             except Exception:
                 log.exception("the ingest queue failed on %s", job.filename)
-                self._fail(
-                    job,
-                    f"入库失败（内部错误），请联系管理员 / ingest failed (internal error) ({job.filename})",
+                job.status = "failed"
+                job.message = (
+                    f"入库失败（内部错误），请联系管理员 / ingest failed (internal error) ({job.filename})"
                 )
+                job.finished_at = _now()
+                with suppress(Exception):
+                    self._fail(job, job.message)
             finally:
                 with self._cond:
                     self._running = None
@@ -291,7 +298,7 @@ class IngestQueue:
             command=self._command,
         )
         if outcome.cancelled and self._stopping:  # shutdown: resume at the next start
-            settle_stopped(self._settings, job.doc_id, store=self._store, wait=self._writer_wait, failed=None)
+            collect_leftovers(self._settings, store=self._store, wait=self._writer_wait)
             self._db.requeue(job.doc_id)
             job.status = "queued"
             return
