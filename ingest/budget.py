@@ -19,13 +19,19 @@ _MB = 1_000_000
 @dataclass
 class ContentBudget:
     max_pages: int
-    max_content_bytes: int
+    max_content_bytes: int  # the whole document
+    max_page_bytes: int | None = None  # one page (a page over it is refused before it is parsed)
     name: str = ""
     spent: int = 0
 
     @classmethod
     def of(cls, settings: Any, name: str = "") -> ContentBudget:
-        return cls(settings.ingest_max_pages, settings.ingest_max_content_bytes, name)
+        return cls(
+            settings.ingest_max_pages,
+            settings.ingest_max_content_bytes,
+            settings.ingest_max_page_content_bytes,
+            name,
+        )
 
     def check_pages(self, count: int) -> None:
         if count > self.max_pages:
@@ -38,7 +44,16 @@ class ContentBudget:
     def charge(self, page: Any, number: int) -> None:
         """Count the page's decompressed content (its streams and the form XObjects it draws)
         before the reader parses it; raise OverBudget past the limit."""
-        self.spent += page_content_bytes(page)
+        size = page_content_bytes(page)
+        if self.max_page_bytes is not None and size > self.max_page_bytes:
+            raise OverBudget(
+                f"文件 {self.name} 第 {number} 页的内容解压后有 {size / _MB:.0f} MB，超过单页上限 "
+                f"{self.max_page_bytes / _MB:.0f} MB，可能是异常构造的 PDF，已停止处理 / page {number} of "
+                f"{self.name} inflates to {size / _MB:.0f} MB, over the {self.max_page_bytes / _MB:.0f} MB "
+                "page limit: stopped",
+                hint="请用 PDF 软件重新导出（另存为）后再上传 / re-export the PDF, then upload it again",
+            )
+        self.spent += size
         if self.spent > self.max_content_bytes:
             raise OverBudget(
                 f"文件 {self.name} 的页面内容解压后超过 {self.max_content_bytes / _MB:.0f} MB（读到第 {number} 页时"

@@ -42,9 +42,12 @@ class StorageSettings(BaseSettings):
     )
     ingest_max_pages: int = Field(2000, ge=1, description="pages one document may have")
     ingest_max_content_bytes: int = Field(
-        512_000_000,
+        256_000_000,
         ge=1,
         description="decompressed page-content bytes one document may make the reader parse",
+    )
+    ingest_max_page_content_bytes: int = Field(
+        16_000_000, ge=1, description="decompressed content bytes one page may have (refused before parsing)"
     )
     ingest_nice: int = Field(10, ge=0, le=19, description="os.nice() of the ingest worker process")
     ingest_threads: int = Field(

@@ -40,6 +40,15 @@ def test_the_reader_stops_at_the_content_budget(bomb: Path) -> None:
     assert "第 3 页" in refused.value.message
 
 
+def test_the_reader_refuses_a_page_over_the_page_limit_before_parsing_it(bomb: Path) -> None:
+    budget = ContentBudget(max_pages=2000, max_content_bytes=10**12, max_page_bytes=300_000, name=bomb.name)
+    started = time.monotonic()
+    with pytest.raises(OverBudget) as refused:
+        read_pdf(bomb, budget=budget)
+    assert time.monotonic() - started < 2  # page 1 (0.4 MB of operators) is never parsed
+    assert "第 1 页" in refused.value.message and "单页上限" in refused.value.message
+
+
 def test_the_reader_refuses_too_many_pages(bomb: Path) -> None:
     with pytest.raises(OverBudget) as refused:
         read_pdf(bomb, budget=ContentBudget(max_pages=50, max_content_bytes=10**12, name=bomb.name))
@@ -150,3 +159,13 @@ def test_a_worker_that_hangs_before_starting_is_killed(
         assert job.status == "failed" and "处理超时" in job.message and "never started" in job.message, (
             job.message
         )
+
+
+def test_the_reported_file_is_refused_in_seconds_with_the_defaults(tmp_path: Path) -> None:
+    # the file of issue #15: 200 pages sharing one stream that inflates to 58 MB
+    pdf = make_shared_stream_pdf(tmp_path / "reported.pdf", pages=200, stream_bytes=58_000_000)
+    assert pdf.stat().st_size < 500_000
+    started = time.monotonic()
+    [record] = ingest_paths(Settings(data_dir=tmp_path / "data"), [pdf])
+    assert time.monotonic() - started < 30
+    assert record.status == "failed" and "单页上限 16 MB" in record.message, record.message
