@@ -359,7 +359,9 @@ class IngestQueue:
             return True
         with self._cond:
             return any(
-                j.doc_id != except_doc and not j.done and path in (j.path, j.staged)
+                j.doc_id != except_doc
+                and not j.done
+                and resolved in {str(p.resolve()) for p in (j.path, j.staged) if p}
                 for j in self._jobs.values()
             )
 
