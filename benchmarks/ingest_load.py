@@ -12,7 +12,6 @@ is under 2×) and how far the ingest got meanwhile.
 from __future__ import annotations
 
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -159,7 +158,6 @@ def run() -> Rows:
         ("p95 under ingest / idle p95 (target < 2)", f"{ratio:.2f}"),
         ("errors idle / under ingest", f"{idle_errors} / {load_errors}"),
         ("ingest meanwhile", f"{during['status']} {during.get('progress', '')}".strip()),
-        ("idle median", f"{1000 * statistics.median(idle):.0f} ms" if idle else "-"),
     ]
 
 
