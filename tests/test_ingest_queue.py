@@ -169,3 +169,24 @@ def test_the_reported_file_is_refused_in_seconds_with_the_defaults(tmp_path: Pat
     [record] = ingest_paths(Settings(data_dir=tmp_path / "data"), [pdf])
     assert time.monotonic() - started < 30
     assert record.status == "failed" and "单页上限 16 MB" in record.message, record.message
+
+
+def test_a_shutdown_requeues_the_running_job_without_counting_it(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", ingest_timeout=300)
+    uploads = settings.data_dir / "uploads"
+    with Store.open(settings) as store:
+        queue = _queue(settings, store)
+        bomb = make_shared_stream_pdf(uploads / "long.pdf", pages=30, stream_bytes=1_000_000)
+        job = queue.submit(Job(doc_id=file_identity(bomb)[0], filename="long.pdf", path=bomb))
+        deadline = time.monotonic() + 10
+        while job.status != "ingesting":
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        time.sleep(1.5)
+        started = time.monotonic()
+        queue.stop()
+        assert time.monotonic() - started < 10
+        [row] = JobStore(store.engine).pending()
+        assert (row.doc_id, row.status, row.attempts) == (job.doc_id, "queued", 0)
+        assert store.leftovers() == [] and store.raw_status(job.doc_id) is None
+    assert bomb.exists()
