@@ -124,9 +124,9 @@ async def upload_documents(
     for doc_id, name, data in staged:
         staging = uploads / ".staging" / f"{doc_id}.pdf"
         await asyncio.to_thread(_write, staging, data)
-        jobs.append(
-            ingest_queue.submit(Job(doc_id=doc_id, filename=name, path=uploads / name, staged=staging))
-        )
+        # recorded in the database before the 202: a crash or restart resumes it
+        job = Job(doc_id=doc_id, filename=name, path=uploads / name, staged=staging)
+        jobs.append(await asyncio.to_thread(ingest_queue.submit, job))
     return JSONResponse(
         {
             "documents": [job.to_json() for job in jobs],
@@ -220,9 +220,8 @@ async def get_document(
 
 @router.delete("/{doc_id}", summary="删除文档（管理员）/ delete a document (admin)")
 async def delete_document(doc_id: str, principal: AdminDep, ingest_queue: IngestQueueDep) -> dict[str, Any]:
-    future = ingest_queue.remove(doc_id)
-    try:
-        record = await asyncio.wrap_future(future)
+    try:  # in any state: a queued job is dropped, a running one stopped, an indexed one deleted
+        record = await asyncio.to_thread(ingest_queue.remove, doc_id)
     except NotFound:
         raise _not_found(doc_id) from None
     return {"deleted": record.to_json()}
