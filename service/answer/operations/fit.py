@@ -118,14 +118,12 @@ def _unaccounted(question: str, draft: Any, placed: list[Any], titles: set[str],
         return []
     evidence = " ".join(
         [
-            *(i.fact.description + i.fact.context + i.fact.quote + i.title for i in placed),
+            *(i.fact.description + i.fact.context + i.fact.quote for i in placed),
             *(str(c.get("quote") or "") for c in draft.meta.get("figures") or []),
-            *titles,
         ]
     )
-    if not placed:
-        evidence += " ".join(str(q) for q in draft.meta.get("quotes") or [])
-    return [w for w in chunks if not mentioned(w, evidence)]
+    named = " ".join(titles)  # words naming a document itself
+    return [w for w in chunks if not mentioned(w, evidence) and not covered(w, named)]
 
 
 def _inputs_off_topic(
@@ -137,7 +135,7 @@ def _inputs_off_topic(
     if not chunks:
         return []
     titles = " ".join({i.title for i in items() if i.title})
-    chunks = tuple(w for w in chunks if not mentioned(w, titles))
+    chunks = tuple(w for w in chunks if not covered(w, titles))  # words naming the document itself
     inputs = [
         " ".join((str(i.get("label") or ""), str((i.get("source") or {}).get("quote") or "")))
         for c in computations
