@@ -100,8 +100,15 @@ def test_a_deduction_is_computed_from_its_row(answerer) -> None:
 
 def test_a_row_the_table_does_not_list_is_not_answered(answerer) -> None:
     assert ask(answerer, "家长满意度这一项得了几分？") is None  # not the 学生满意度 row
-    # "投入" names a group of rows, not one: its children's cells are not its figure
-    assert ask(answerer, "投入这一项满分几分？") is None
+
+
+def test_a_group_is_the_sum_of_its_items(answerer) -> None:
+    # "投入" names a group of rows: no one child's cell is its figure; the sum of all of them is
+    draft = ask(answerer, "投入这一部分满分几分？")
+    comp = draft.computations[0]
+    assert comp.metric == "sum_of_parts" and comp.value in ("10", "10.0") and len(comp.inputs) == 2
+    listed = ask(answerer, "在职人员控制率和资金结余加起来一共得了几分？")
+    assert listed.computations[0].metric == "sum_of_parts" and listed.computations[0].value in ("6", "6.0")
 
 
 def test_follow_ups_keep_the_row_or_the_column(answerer) -> None:

@@ -4,20 +4,24 @@ searched. Returns None when the question is not one of these operations (the cal
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from service.answer.deterministic.render import CitationSet, Draft
 from service.answer.models import Computation
 from service.answer.operations.cells import (
+    CellAsk,
     best_rows,
     covered,
     followup_cell,
     free_chunks,
+    group_cells,
     line_before,
     names_a_parent,
     row_cells,
     same_row,
+    stated_points,
 )
 from service.answer.operations.operands import Match, distinct_values, find, unit_fits
 from service.answer.operations.question import Ask, Operand, parse
@@ -68,7 +72,9 @@ class _Solver:
         self.searched: list[str] = []
         self.followed = False  # the question continues a cell answer of this path
         self.unclear: list[tuple[Match, Match]] = []
-        self.line: tuple[str, ...] = ()  # the line a rate is asked of, in the question's words  # operand pairs of several lines that all fit
+        self.line: tuple[
+            str, ...
+        ] = ()  # the line a rate is asked of, in the question's words  # operand pairs of several lines that all fit
 
     # ---- helpers ---------------------------------------------------------------------------
     def label(self, cid: str | None, words: str = "") -> str:
@@ -318,7 +324,16 @@ class _Solver:
             draft = self.computed_draft(f"{subject(weights[0][1])}的扣分（分值 − 得分）", comp, args, None)
             draft.meta["cell_measure"] = "deduction"
             return draft
+        summing = "sum" in self.g.operations_in(self.ask.text)
+        if summing and len(cell.chunks) >= 2:
+            listed = self.rows_sum(cell.measure)
+            if listed is not None:
+                return listed
         matches = self._cells(cell.measure)
+        if not matches and cell.measure in _COLUMNS:
+            summed = self.group_sum(cell.measure)
+            if summed is not None:
+                return summed
         if not matches and self.followed:
             # a follow-up of a cell answer: no other path knows which table and column are meant
             return self.refuse_now(f"{subject(cell.chunks)}的{self.label(cell.measure)}", "表格中没有这一行")
@@ -328,6 +343,86 @@ class _Solver:
         draft = self.lookup_draft(f"{subject(named)}的{self.label(cell.measure)}", [m])
         draft.meta["cell_measure"], draft.meta["cell_chunks"] = cell.measure, list(named)
         return draft
+
+    def rows_sum(self, measure: str) -> Draft | None:
+        """ "监理费、测绘费和青苗补偿费加起来": the asked column of each named row, summed — only when
+        every named row is found, once."""
+        cell = self.ask.cell
+        assert cell is not None
+        items: list[Match] = []
+        for chunk in cell.chunks:
+            self.ask.cell = CellAsk(measure, (chunk,))
+            try:
+                found = self._cells(measure)
+            finally:
+                self.ask.cell = cell
+            if len(found) != 1:
+                return None
+            items.append(found[0][0])
+        if len({m.fact.id for m in items}) != len(items):
+            return None
+        return self.sum_draft("、".join(f"“{c}”" for c in cell.chunks), measure, items)
+
+    def sum_draft(self, whose: str, measure: str, items: list[Match]) -> Draft | None:
+        label = self.label(measure)
+        parts = [
+            {
+                "value": m.fact.value,
+                "unit": m.fact.unit,
+                "label": self.label_of(m),
+                "source": {"doc_id": m.fact.doc_id, "page": m.fact.page, "quote": m.fact.quote[:120]},
+            }
+            for m in items
+        ]
+        result = self.toolbox.compute_metric(name="sum_of_parts", inputs={"parts": parts})
+        if not isinstance(result, dict) or "error" in result:
+            return None
+        body = result.get("computation", result)
+        comp = Computation(**{k: v for k, v in body.items() if k in Computation.model_fields})
+        args = [(f"part{n}", m) for n, m in enumerate(items)]
+        draft = self.computed_draft(f"{whose}的{label}合计", comp, args, None)
+        cell = self.ask.cell
+        if cell is not None:
+            draft.meta["cell_measure"], draft.meta["cell_chunks"] = measure, list(cell.chunks)
+        return draft
+
+    def group_sum(self, measure: str) -> Draft | None:
+        """A group's figure as the sum of its items' cells ("投入部分满分多少" = Σ its indicators' 分值)."""
+        cell = self.ask.cell
+        assert cell is not None
+        group = group_cells(cell, self.facts, _COLUMNS[measure], years=self.ask.years)
+        if group is None or not group.cells:
+            return None
+        label = self.label(measure)
+        if group.missing:
+            return self.refuse_now(
+                f"“{group.parent}”的{label}合计",
+                f"其下“{'、'.join(group.missing[:5])}”的{label}为空白，不能相加",
+            )
+        if not self.group_complete(cell, group):
+            return self.refuse_now(
+                f"“{group.parent}”的{label}合计", "表格中读到的分项之和与其标注的分值不符，可能有分项未读出"
+            )
+        items = [Match(i, 1.0) for i in group.cells]
+        if len(items) == 1:
+            return self.lookup_draft(f"“{group.parent}”的{label}", items)
+        return self.sum_draft(f"“{group.parent}”下各项", measure, items)
+
+    def group_complete(self, cell: CellAsk, group: Any) -> bool:
+        """When the group's label states its points ("效益指标(20分)"), its items' 分值 must add up to
+        them: a shorter sum means an item was not read (a merged cell, a page break)."""
+        points = stated_points(group.parent)
+        if points is None:
+            return True
+        named = CellAsk("weight", (re.sub(r"[\s()（）]", "", group.parent),))
+        weights = group_cells(named, self.facts, _COLUMNS["weight"], years=self.ask.years)
+        if weights is None or weights.missing or not weights.cells:
+            return False
+        try:
+            total = sum(Decimal(i.fact.value) for i in weights.cells)
+        except InvalidOperation:
+            return False
+        return total == Decimal(points)
 
     def lookup(self) -> Draft | None:
         operand = self.ask.operands[0]
@@ -347,7 +442,11 @@ class _Solver:
         self.line = tuple(  # a word no figure's own label uses names the project, not a line
             w
             for w in line_before(self.ask.text, self.ask.operands[0].words, self.g)
-            if any(covered(w, self.line_text(Match(i, 0)), share=0.6) for i in self.facts if i.fact.source == "table")
+            if any(
+                covered(w, self.line_text(Match(i, 0)), share=0.6)
+                for i in self.facts
+                if i.fact.source == "table"
+            )
             or any(covered(w, i.fact.description + i.fact.unit, share=0.6) for i in self.facts)
         )
         subject = concept.label
@@ -374,15 +473,77 @@ class _Solver:
             if len(tied) > 1:
                 return None
             return self.lookup_draft(subject, tied)
+        if self.line and formula is not None and formula.metric == "score_rate":
+            grouped = self._group_score_rate(subject)
+            if grouped is not None:
+                return grouped
         if self.line and self._other_lines(cid, formula):
             # a line named, none of its figures found, other lines' found: no other line's rate will do
-            return self.refuse_now(f"“{'、'.join(self.line)}”的{subject}", "文档中没有这一项的该比率或计算它所需的数字")
+            return self.refuse_now(
+                f"“{'、'.join(self.line)}”的{subject}", "文档中没有这一项的该比率或计算它所需的数字"
+            )
         return self.refuse(f"{subject}", "文档中既没有直接给出该比率，也没有找齐计算它所需的数字")
+
+    def _group_score_rate(self, subject: str) -> Draft | None:
+        """ "预算编制部分的得分率": Σ 得分 ÷ Σ 分值 over the items of the named group, each sum computed."""
+        ask = CellAsk("indicator_score", self.line)
+        scores = group_cells(ask, self.facts, _COLUMNS["indicator_score"], years=self.ask.years)
+        weights = group_cells(ask, self.facts, _COLUMNS["weight"], years=self.ask.years)
+        if not scores or not weights or scores.missing or weights.missing or not scores.cells:
+            return None
+        if scores.parent != weights.parent or len(scores.cells) != len(weights.cells):
+            return None
+        if not self.group_complete(ask, weights):
+            return None
+        sums = []
+        for group in (scores, weights):
+            parts = [self._input(Match(i, 1.0)) for i in group.cells]
+            result = self.toolbox.compute_metric(name="sum_of_parts", inputs={"parts": parts})
+            if not isinstance(result, dict) or "error" in result:
+                return None
+            body = result.get("computation", result)
+            sums.append(Computation(**{k: v for k, v in body.items() if k in Computation.model_fields}))
+        names = _arg_names("score_rate")
+        if names is None:
+            return None
+        inputs = {
+            names[0]: {
+                "value": sums[0].value,
+                "unit": sums[0].unit,
+                "label": f"“{scores.parent}”各项得分合计",
+            },
+            names[1]: {
+                "value": sums[1].value,
+                "unit": sums[1].unit,
+                "label": f"“{weights.parent}”各项分值合计",
+            },
+        }
+        result = self.toolbox.compute_metric(name="score_rate", inputs=inputs)
+        if not isinstance(result, dict) or "error" in result:
+            return None
+        body = result.get("computation", result)
+        rate = Computation(**{k: v for k, v in body.items() if k in Computation.model_fields})
+        args = [(f"s{n}", Match(i, 1.0)) for n, i in enumerate((*scores.cells, *weights.cells))]
+        draft = self.computed_draft(f"“{scores.parent}”的{subject}", rate, args, None)
+        draft.computations = [*sums, rate]
+        return draft
+
+    def _input(self, m: Match) -> dict[str, Any]:
+        return {
+            "value": m.fact.value,
+            "unit": m.fact.unit,
+            "label": self.label_of(m),
+            "source": {"doc_id": m.fact.doc_id, "page": m.fact.page, "quote": m.fact.quote[:120]},
+        }
 
     def _other_lines(self, cid: str, formula: Any) -> bool:
         line, self.line = self.line, ()
         try:
-            ids = [cid, *(formula.numerator if formula else ()), *(formula.denominator[:1] if formula else ())]
+            ids = [
+                cid,
+                *(formula.numerator if formula else ()),
+                *(formula.denominator[:1] if formula else ()),
+            ]
             return any(self.best(Operand(i, self.label(i), self.ask.qualifiers)) for i in ids)
         finally:
             self.line = line
