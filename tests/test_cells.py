@@ -124,3 +124,10 @@ def test_the_question_words_an_answer_must_speak_of(g) -> None:
     assert free_chunks("2020年预算执行率是多少？", g) == ()
     assert mentioned("话务岗全年", "话务岗 工资福利支出")  # a paraphrase shares its parts
     assert not mentioned("服务补贴", "培训费全年预算870.26万元，实际支出822.40万元")
+
+
+def test_the_items_below_full_marks_are_listed(answerer) -> None:
+    draft = ask(answerer, "哪几项指标没拿满分？")
+    assert draft is not None and draft.variables["intro"].endswith("共二项：")
+    subjects = [f["subject"] for f in draft.variables["figures"]]
+    assert subjects == ["“在职人员控制率”得分（分值5）", "“资金结余”得分（分值3）"]

@@ -51,9 +51,7 @@ def _hits(rel: str) -> list[str]:
         code = "\n".join(line.split("#", 1)[0] for line in text.splitlines())  # YAML comments are notes
         return [f"{rel}: {m.group(0)}" for m in SAMPLE_ONLY.finditer(code)]
     files = [base] if base.is_file() else sorted(base.rglob("*.py"))
-    return [
-        f"{p.relative_to(ROOT)}:{line}: {text[:40]!r}" for p in files for line, text in _literals(p)
-    ]
+    return [f"{p.relative_to(ROOT)}:{line}: {text[:40]!r}" for p in files for line, text in _literals(p)]
 
 
 def test_the_general_path_knows_no_sample_words() -> None:
@@ -69,5 +67,7 @@ def test_sample_words_in_code_only_go_down() -> None:
 
 def test_the_scanner_sees_a_planted_word(tmp_path: Path) -> None:
     planted = tmp_path / "m.py"
-    planted.write_text('"""接听 in a docstring is fine."""\n# 话务 in a comment is fine\nX = "坐席"\n', "utf-8")
+    planted.write_text(
+        '"""接听 in a docstring is fine."""\n# 话务 in a comment is fine\nX = "坐席"\n', "utf-8"
+    )
     assert [text for _, text in _literals(planted)] == ["坐席"]

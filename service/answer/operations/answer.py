@@ -8,7 +8,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from service.answer.deterministic.render import CitationSet, Draft
+from service.answer.deterministic.render import CitationSet, Draft, zh_count
 from service.answer.models import Computation
 from service.answer.operations.cells import (
     CellAsk,
@@ -27,6 +27,10 @@ from service.answer.operations.operands import Match, distinct_values, find, uni
 from service.answer.operations.question import Ask, Operand, parse
 from service.search.facts import ENTITY_LIKE, MEASURE_CATEGORIES, FactIndex, IndexedFact
 
+# "哪几项指标没拿满分？", "哪些指标扣了分？": the lines of a score table scored below their weight
+_NOT_FULL = re.compile(
+    r"(?:哪|哪些|哪几).{0,10}(?:没|未|不是)(?:有)?(?:拿|得|获得|拿到)?满分|(?:哪|哪些|哪几).{0,10}(?:扣了?分|被扣|失分|丢分)"
+)
 # the columns a cell question may be answered from, by what it asks
 _COLUMNS = {
     "weight": frozenset({"weight", "total_weight"}),
@@ -51,6 +55,13 @@ class FactAnswerer:
     ) -> tuple[Ask, Draft | None]:
         """`previous`: the meta of the last answer in the conversation, for follow-ups."""
         ask = parse(question, self.glossary)
+        if _NOT_FULL.search(ask.text):
+            facts = self.index.items(document_ids)
+            solver = _Solver(self, ask, facts)
+            draft = solver.not_full_marks()
+            if draft is not None:
+                draft.cites = solver.cites
+            return ask, draft
         follow = followup_cell(ask.text, previous, self.glossary)
         if follow is not None:
             ask.op, ask.cell = "none", follow
@@ -423,6 +434,62 @@ class _Solver:
         except InvalidOperation:
             return False
         return total == Decimal(points)
+
+    def not_full_marks(self) -> Draft | None:
+        """The items of one score table scored below their 分值, each cited (blank scores named)."""
+        weights = [i for i in self.facts if i.fact.source == "table" and i.measures & _COLUMNS["weight"]]
+        scores = {
+            (i.fact.table_id, i.fact.row_index): i
+            for i in self.facts
+            if i.fact.source == "table" and i.measures & _COLUMNS["indicator_score"]
+        }
+        tables = {w.fact.table_id for w in weights if (w.fact.table_id, w.fact.row_index) in scores}
+        if len(tables) != 1:
+            return None  # no score table, or several (which one is meant is unclear)
+        table = tables.pop()
+        rows = [w for w in weights if w.fact.table_id == table and w.fact.row_path]
+        paths = [tuple(w.fact.row_path) for w in rows]
+        leaves = [
+            w
+            for w in rows
+            if not any(
+                p != tuple(w.fact.row_path) and p[: len(w.fact.row_path)] == tuple(w.fact.row_path)
+                for p in paths
+            )
+        ]
+        figures, blank = [], []
+        for w in leaves:
+            s = scores.get((table, w.fact.row_index))
+            name = w.fact.row_path[-1]
+            if s is None:
+                blank.append(name)
+                continue
+            try:
+                below = Decimal(s.fact.value) < Decimal(w.fact.value)
+            except InvalidOperation:
+                continue
+            if below:
+                m = Match(s, 1.0)
+                figures.append(
+                    {
+                        "subject": f"“{name}”得分（分值{w.fact.value}）",
+                        "display": self.display(m),
+                        "n": self.cite(m),
+                    }
+                )
+        title = next((i.title for i in rows if i.title), "")
+        intro = (
+            f"《{title}》中得分低于分值的指标共{zh_count(len(figures))}项："
+            if figures
+            else f"《{title}》中各指标均得满分。"
+        )
+        if blank:
+            intro += f"（另有“{'、'.join(blank[:6])}”的得分为空白，未计入）"
+        return Draft(
+            "answer_lookup",
+            {"figures": figures, "missing": [], "check": None, "intro": intro},
+            meta={"path": "facts", "op": "list"},
+        )
 
     def lookup(self) -> Draft | None:
         operand = self.ask.operands[0]
