@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ingest.errors import BadDocument, PasswordRequired
+from ingest.errors import BadDocument, PasswordRequired, damage_reason
 from ingest.models import Cell, Page, Table
 from ingest.numbers import is_empty_mark, parse_number, unit_for_header, unit_in_label, units_of_unit_line
 
@@ -97,8 +97,8 @@ def extract_tables(
         raise
     except Exception as exc:  # pdfminer raises many unrelated types on damaged files
         raise BadDocument(
-            f"表格提取失败，文件可能已损坏：{path.name} / table extraction failed, the file may be damaged: "
-            f"{path.name} ({type(exc).__name__}: {exc})"
+            f"表格提取失败，文件可能已损坏（{damage_reason(exc)}）：{path.name} / "
+            f"table extraction failed, the file may be damaged: {path.name}"
         ) from exc
     return build_tables(raws, doc_id=doc_id)
 
@@ -120,8 +120,33 @@ def _open(pdfplumber: Any, path: Path, password: str | None, wrong_password: typ
     ) from last
 
 
+def _visible(obj: dict[str, Any], box: tuple[float, float, float, float]) -> bool:
+    """False for a character a reader cannot see (`ingest.visibility`'s rules as pdfplumber sees
+    them: white or near-white fill, under 2 pt, outside the page)."""
+    if obj.get("object_type") != "char":
+        return True
+    from ingest.visibility import MIN_FONT_PT, NEAR_WHITE
+
+    if float(obj.get("size") or 0) < MIN_FONT_PT:
+        return False
+    colour = obj.get("non_stroking_color")
+    values = colour if isinstance(colour, (list, tuple)) else (colour,)
+    if values and all(isinstance(v, (int, float)) for v in values):
+        rgb = values
+        if len(values) == 4:  # CMYK
+            c, m, y, k = values
+            rgb = ((1 - c) * (1 - k), (1 - m) * (1 - k), (1 - y) * (1 - k))
+        if all(v >= 1 - NEAR_WHITE for v in rgb):
+            return False
+    x0, top, x1, bottom = box
+    return obj.get("x1", 0) > x0 and obj.get("x0", 0) < x1 and obj.get("bottom", 0) > top and obj.get("top", 0) < bottom
+
+
 def page_tables(page: Any, number: int, page_text: str = "") -> list[RawTable]:
-    """The tables pdfplumber finds on one page (a `pdfplumber.page.Page`), as `RawTable`s."""
+    """The tables pdfplumber finds on one page (a `pdfplumber.page.Page`), as `RawTable`s; characters
+    a reader cannot see are left out."""
+    box = tuple(page.bbox)
+    page = page.filter(lambda obj: _visible(obj, box))
     found = sorted(page.find_tables(), key=lambda t: (t.bbox[1], t.bbox[0]))
     out: list[RawTable] = []
     top = 0.0
