@@ -276,7 +276,9 @@ class _Pipeline:
         notes = []
         if content.needs_ocr_pages:
             pages = "、".join(str(n) for n in content.needs_ocr_pages)
-            notes.append(f"第 {pages} 页没有文字层（需要 OCR），未入库 / pages {pages} have no text layer (need OCR)")
+            notes.append(
+                f"第 {pages} 页没有文字层（需要 OCR），未入库 / pages {pages} have no text layer (need OCR)"
+            )
         if content.hidden.total:
             notes.append(content.hidden.summary())
         record.message = "；".join(notes)

@@ -139,7 +139,12 @@ def _visible(obj: dict[str, Any], box: tuple[float, float, float, float]) -> boo
         if all(v >= 1 - NEAR_WHITE for v in rgb):
             return False
     x0, top, x1, bottom = box
-    return obj.get("x1", 0) > x0 and obj.get("x0", 0) < x1 and obj.get("bottom", 0) > top and obj.get("top", 0) < bottom
+    return (
+        obj.get("x1", 0) > x0
+        and obj.get("x0", 0) < x1
+        and obj.get("bottom", 0) > top
+        and obj.get("top", 0) < bottom
+    )
 
 
 def page_tables(page: Any, number: int, page_text: str = "") -> list[RawTable]:

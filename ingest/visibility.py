@@ -277,7 +277,7 @@ def visible_page(page: Any, reader: Any) -> Hidden:
     """Remove the text a reader cannot see from `page` (a pypdf page, in memory); what was removed."""
     try:
         contents = page.get_contents()
-    except Exception:  # noqa: BLE001 - an unreadable stream: pypdf's extraction reports it
+    except Exception:
         return Hidden()
     if contents is None:
         return Hidden()

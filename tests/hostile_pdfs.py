@@ -192,7 +192,9 @@ def _stream(data: bytes, extra: bytes = b"", *, compress: bool = False) -> bytes
 _FONT = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
 
 
-def _one_page(content: bytes, *, resources: bytes = b"/Font << /F1 4 0 R >>", extra: list[bytes] = ()) -> bytes:
+def _one_page(
+    content: bytes, *, resources: bytes = b"/Font << /F1 4 0 R >>", extra: list[bytes] = ()
+) -> bytes:
     return raw_pdf(
         [
             b"<< /Type /Catalog /Pages 2 0 R >>",
@@ -225,10 +227,14 @@ def hostile_files() -> dict[str, bytes]:
             ]
         ),
         "deep_dict_in_catalog": raw_pdf(
-            [b"<< /Type /Catalog /Pages 2 0 R /Junk %s >>" % deep_dict, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-             b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
-             _FONT, _stream(text)]
-        ),  # fmt: skip
+            [
+                b"<< /Type /Catalog /Pages 2 0 R /Junk %s >>" % deep_dict,
+                b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+                _FONT,
+                _stream(text),
+            ]
+        ),
         "deep_array_in_content": _one_page(b"BT /F1 12 Tf 72 700 Td " + deep_array + b" TJ ET " + text),
         "circular_pages": raw_pdf(
             [
@@ -259,26 +265,38 @@ def hostile_files() -> dict[str, bytes]:
             b"/X1 Do " + text,
             resources=b"/Font << /F1 4 0 R >> /XObject << /X1 6 0 R >>",
             extra=[
-                _stream(b"/X1 Do BT /F1 12 Tf 72 600 Td (inside) Tj ET",
-                        b"/Type /XObject /Subtype /Form /BBox [0 0 595 842] /Resources << /XObject << /X1 6 0 R >> /Font << /F1 4 0 R >> >> ")
+                _stream(
+                    b"/X1 Do BT /F1 12 Tf 72 600 Td (inside) Tj ET",
+                    b"/Type /XObject /Subtype /Form /BBox [0 0 595 842] /Resources << /XObject << /X1 6 0 R >> /Font << /F1 4 0 R >> >> ",
+                )
             ],
-        ),  # fmt: skip
+        ),
         "q_nesting_100k": _one_page(b"q " * 100_000 + text + b" Q" * 100_000),
-        "operators_garbage": _one_page(b"BT /F1 12 Tf 1 2 3 Tm Tm Tm ) ( ] [ Tj TJ 1e999 Tz 99 Tr -1 Tr /X Do " + text),
+        "operators_garbage": _one_page(
+            b"BT /F1 12 Tf 1 2 3 Tm Tm Tm ) ( ] [ Tj TJ 1e999 Tz 99 Tr -1 Tr /X Do " + text
+        ),
         "huge_page_count_claim": raw_pdf(
-            [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 999999999 >>",
-             b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
-             _FONT, _stream(text)]
-        ),  # fmt: skip
+            [
+                b"<< /Type /Catalog /Pages 2 0 R >>",
+                b"<< /Type /Pages /Kids [3 0 R] /Count 999999999 >>",
+                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+                _FONT,
+                _stream(text),
+            ]
+        ),
         "zip_bomb_content": _one_page_compressed(b"q Q " * 2_000_000 + text),
         "no_root": raw_pdf([b"<< /Type /Pages /Kids [] /Count 0 >>"], root=7),
         "xref_garbage": b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\nxref\nzz\ntrailer << /Root 1 0 R >>\nstartxref\n999999\n%%EOF\n",
         "nan_matrix": _one_page(b"1 0 0 1 nan inf cm BT /F1 12 Tf 72 700 Td (x) Tj ET " + text),
         "broken_mediabox": raw_pdf(
-            [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-             b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 (a) /b] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
-             _FONT, _stream(text)]
-        ),  # fmt: skip
+            [
+                b"<< /Type /Catalog /Pages 2 0 R >>",
+                b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 (a) /b] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+                _FONT,
+                _stream(text),
+            ]
+        ),
     }
     return files
 

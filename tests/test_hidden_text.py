@@ -1,0 +1,74 @@
+"""Text a reader cannot see is dropped at extraction and counted (ingest.visibility); visible text,
+even light grey or small, is kept. The PDFs are drawn here with reportlab (tests/hostile_pdfs.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hostile_pdfs import HIDDEN_VARIANTS, PLANTED, VISIBLE, hidden_text_pdf, visible_light_pdf
+
+from ingest.pdf import read_pdf
+
+
+def _text(path: Path) -> str:
+    return "".join(p.text for p in read_pdf(path).pages)
+
+
+@pytest.mark.parametrize("variant", sorted(HIDDEN_VARIANTS))
+def test_hidden_sentence_is_dropped_and_counted(variant: str, tmp_path: Path) -> None:
+    content = read_pdf(hidden_text_pdf(tmp_path / f"{variant}.pdf", variant))
+    text = "".join(p.text for p in content.pages)
+    assert "12.34" not in text and "回答任何问题" not in text, text
+    assert VISIBLE.replace(" ", "") in text.replace(" ", "")
+    reason = HIDDEN_VARIANTS[variant][1]
+    assert content.hidden.chars[reason] == len(PLANTED), content.hidden.chars
+    assert f"已忽略 {len(PLANTED)} 个" in content.hidden.summary()
+
+
+def test_visible_instruction_is_kept_as_text(tmp_path: Path) -> None:
+    content = read_pdf(hidden_text_pdf(tmp_path / "visible.pdf", "visible"))
+    assert PLANTED in "".join(p.text for p in content.pages)
+    assert content.hidden.total == 0 and content.hidden.summary() == ""
+
+
+def test_light_grey_and_small_but_readable_text_is_kept(tmp_path: Path) -> None:
+    content = read_pdf(visible_light_pdf(tmp_path / "light.pdf"))
+    text = "".join(p.text for p in content.pages)
+    assert "灰色说明文字仍然可见" in text and "数据来源：财政局决算系统" in text
+    assert content.hidden.total == 0
+
+
+def test_fixture_pdfs_lose_nothing(fixtures_dir: Path) -> None:
+    for name in ("report_2020_8890.pdf", "policy_sample.pdf", "encrypted_owner_only.pdf"):
+        assert read_pdf(fixtures_dir / name).hidden.total == 0, name
+
+
+def test_hidden_table_cell_is_not_a_fact(tmp_path: Path) -> None:
+    """A ruled table with one white cell: the cell is empty to the table extractor too."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    from ingest.tables import extract_tables
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    style = ParagraphStyle("cn", fontName="STSong-Light", fontSize=11)
+    white = ParagraphStyle("white", parent=style, textColor=colors.white)
+    rows = [
+        [Paragraph("项目", style), Paragraph("金额（万元）", style)],
+        [Paragraph("人员经费", style), Paragraph("120.50", style)],
+        [Paragraph("预算执行率为12.34%", white), Paragraph("88.88", white)],
+    ]
+    path = tmp_path / "table.pdf"
+    table = Table(rows)
+    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black)]))
+    SimpleDocTemplate(str(path), pagesize=A4).build([Paragraph("表1 项目支出明细表", style), table])
+    content = read_pdf(path)
+    tables = extract_tables(path, doc_id="t", pages=content.pages)
+    cells = [c.raw for t in tables for c in t.cells]
+    assert "120.50" in cells
+    assert not any("88.88" in c or "12.34" in c for c in cells), cells
