@@ -27,13 +27,15 @@ from service.api.deps import (
     SettingsDep,
     StoreDep,
 )
-from service.api.errors import NotAPdf, PayloadTooLarge
+from service.api.errors import NotAPdf, PayloadTooLarge, error_responses
 from service.api.ingest_queue import Job
 from service.api.security import Guard, Principal
 from service.config import Settings
 from service.errors import BadRequest
 
-router = APIRouter(prefix="/api/v1/documents", tags=["documents"])
+router = APIRouter(
+    prefix="/api/v1/documents", tags=["documents"], responses=error_responses(401, 404, 422, 429)
+)
 MAX_FILES_PER_UPLOAD = 20
 PDF_MAGIC = b"%PDF-"
 
@@ -96,12 +98,17 @@ def _check_upload(settings: Settings, name: str, data: bytes) -> None:
         )
 
 
-@router.post("", status_code=202, summary="上传 PDF（管理员）/ upload PDFs (admin)")
+@router.post(
+    "",
+    status_code=202,
+    summary="上传 PDF（管理员）/ upload PDFs (admin)",
+    responses=error_responses(400, 403, 409, 413, 415),
+)
 async def upload_documents(
     principal: AdminDep,
     settings: SettingsDep,
     ingest_queue: IngestQueueDep,
-    files: Annotated[list[UploadFile], File(description="一个或多个 PDF / one or more PDFs")],
+    files: Annotated[list[UploadFile], File(description="一个或多个 PDF / one or more PDFs", min_length=1)],
 ) -> JSONResponse:
     if not files:
         raise BadRequest(
@@ -218,7 +225,9 @@ async def get_document(
     return out
 
 
-@router.delete("/{doc_id}", summary="删除文档（管理员）/ delete a document (admin)")
+@router.delete(
+    "/{doc_id}", summary="删除文档（管理员）/ delete a document (admin)", responses=error_responses(403, 409)
+)
 async def delete_document(doc_id: str, principal: AdminDep, ingest_queue: IngestQueueDep) -> dict[str, Any]:
     future = ingest_queue.remove(doc_id)
     try:
@@ -293,7 +302,11 @@ async def document_page(
     }
 
 
-@router.get("/{doc_id}/check", summary="报告数字自检 / check the report's own figures")
+@router.get(
+    "/{doc_id}/check",
+    summary="报告数字自检 / check the report's own figures",
+    responses=error_responses(400),
+)
 async def check_document(
     doc_id: str, principal: PrincipalDep, store: StoreDep, assistant: AssistantDep
 ) -> Any:
