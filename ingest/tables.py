@@ -16,6 +16,7 @@ PyMuPDF is deliberately not used: its 2.x table extraction corrupts decimals.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,12 +28,15 @@ from ingest.models import Cell, Page, Table
 from ingest.numbers import is_empty_mark, parse_number, unit_for_header, unit_in_label, units_of_unit_line
 
 # "表 1-1 预算执行情况明细表", "表2：…", "续表3", "表1预算…" — but not prose like "表1所示…".
+log = logging.getLogger(__name__)
+
 CAPTION_RE = re.compile(
     r"^\s*(?:续)?表\s*[0-9０-９]+(?:\s*[-－—.．]\s*[0-9０-９]+)?"
     r"(?:\s*[：:]\s*|\s*)(?!所示|中|的|为|可见|显示|列示|反映)(?:[^\d\s].*)?$"
 )
 UNIT_LINE_RE = re.compile(r"^\s*[（(]?\s*(?:计量)?单位\s*[：:]")
 _CAPTION_LOOKBACK = 3  # lines above a table searched for its caption and unit line
+MAX_TABLE_PAGE_BYTES = 4_000_000  # decoded content of one page searched for tables
 _EDGE_TOL = 1.5  # points: grid edges closer than this are the same edge
 _SCORE_LABELS = ("分值", "得分", "分数", "满分")
 _SERIAL_HEADERS = ("序号", "编号", "序")
@@ -88,7 +92,8 @@ def extract_tables(
         with pdf:
             total = len(pdf.pages)
             for number, page in enumerate(pdf.pages, start=1):
-                if not (number in texts and not any(p.number == number and p.has_text_layer for p in pages)):
+                has_text = number in texts and any(p.number == number and p.has_text_layer for p in pages)
+                if (number not in texts or has_text) and not _too_complex(page):
                     raws += page_tables(page, number, texts.get(number, ""))
                 page.close()  # release pdfplumber's per-page object cache (long documents)
                 if on_page is not None:
@@ -101,6 +106,24 @@ def extract_tables(
             f"table extraction failed, the file may be damaged: {path.name}"
         ) from exc
     return build_tables(raws, doc_id=doc_id)
+
+
+def _too_complex(page: Any) -> bool:
+    """A page whose drawing instructions run to megabytes (millions of operators: a hostile file,
+    or a huge vector drawing) is not searched for tables: pdfminer would take minutes on it. Its
+    text still comes from `ingest.pdf`."""
+    from pdfminer.pdftypes import resolve1
+
+    size = 0
+    try:
+        for stream in page.page_obj.contents:
+            size += len(resolve1(stream).get_data() or b"")
+    except Exception:  # an unreadable stream: pdfplumber reports it, or finds nothing
+        return False
+    if size > MAX_TABLE_PAGE_BYTES:
+        log.info("page %s: %d bytes of drawing instructions, not searched for tables", page.page_number, size)
+        return True
+    return False
 
 
 def _open(pdfplumber: Any, path: Path, password: str | None, wrong_password: type[Exception]) -> Any:
