@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from ingest.models import Page, Table
 from ingest.numbers import parse_number, unit_in_label, units_of_unit_line
 
-FACTS_VERSION = "8"
+FACTS_VERSION = "10"
 
 _TEXT_UNITS = (
     "亿元", "万元", "千元", "元", "万人次", "人次", "万人", "人", "名", "万次", "次", "万件", "件",
@@ -50,6 +50,8 @@ _COMPARATOR = re.compile(r"^\s*(≥|≤|>=|<=|＞|＜|>|<|=|＝|不低于|不少
 _MONEY_WORDS = r"支出|预算|资金|经费|收入|金额|拨款|投资|费"
 _SERIAL = re.compile(r"(?:序号|编号|^序|^No\.?|^NO\.?|行次|栏次)$")
 _SCORE_WORDS = re.compile(r"分值|得分|分数|权重|满分|率")
+# a form's header line "填表单位：某某局" names the form, not what a column measures
+_KEY_VALUE = re.compile(r"^[^:：]{2,10}[:：]\s*\S.{3,}")
 _YEAR_IN = re.compile(r"((?:19|20)\d{2})\s*年")
 
 
@@ -234,7 +236,7 @@ def table_facts(doc_id: str, table: Table, *, start_index: int, doc_year: int | 
                     if rr < offset:  # the table's own header: keep its full (multi-level) path
                         above = list(header_paths.get(c, ())) or above
                     break
-            col_path = tuple(x for x in above if len(x) <= 40)
+            col_path = tuple(x for x in above if len(x) <= 40 and not _KEY_VALUE.match(x))
             if (
                 c in serial_cols
                 or (col_path and _SERIAL.search(col_path[-1]))
@@ -246,10 +248,19 @@ def table_facts(doc_id: str, table: Table, *, start_index: int, doc_year: int | 
             labels = (*row_path, *col_path)
             if unit == "万":
                 unit = "万元" if re.search(_MONEY_WORDS, "".join(labels) + caption) else ""
+            table_unit = units.get((r - offset, c), "")
+            if (
+                table_unit
+                and col_path
+                and _SCORE_WORDS.search(col_path[-1])
+                and not unit_in_label(col_path[-1])
+            ):
+                # a score or rate column under a table-wide "单位：亿元": the column's own label wins
+                table_unit = "分" if re.search(r"分", col_path[-1]) else ""
             unit = (
                 unit
                 or ("%" if is_percent else "")
-                or units.get((r - offset, c), "")
+                or table_unit
                 or next((u for u in (unit_in_label(h) for h in reversed(labels)) if u), "")
                 or (
                     default_unit

@@ -100,7 +100,10 @@ class DeterministicAnswerer:
         finder = Finder(self.toolbox, lexicon, document_ids=document_ids, on_event=on_event)
         ctx = Context(finder=finder, lexicon=lexicon, analysis=analysis, cites=CitationSet())
         draft = None
-        if not analysis.followup and analysis.intent in ("lookup", "compute", "unknown"):
+        last = _last_answer_meta(history or [])
+        if analysis.followup and last.get("cell_measure"):
+            draft = self._fact_draft(question, document_ids, ctx, previous=last)
+        elif not analysis.followup and analysis.intent in ("lookup", "compute", "unknown"):
             draft = self._fact_draft(question, document_ids, ctx)
         try:
             draft = draft or self._fit_checked(
@@ -139,10 +142,17 @@ class DeterministicAnswerer:
             meta=meta,
         )
 
-    def _fact_draft(self, question: str, document_ids: list[str] | None, ctx: Context) -> Draft | None:
+    def _fact_draft(
+        self,
+        question: str,
+        document_ids: list[str] | None,
+        ctx: Context,
+        *,
+        previous: dict[str, Any] | None = None,
+    ) -> Draft | None:
         """The fact path's answer when it found one that fits; None hands the question on."""
         try:
-            _ask, draft = self.facts().answer(question, document_ids=document_ids)
+            _ask, draft = self.facts().answer(question, document_ids=document_ids, previous=previous)
         except Exception:
             log.exception("fact answerer failed on %r", question)
             return None
@@ -181,6 +191,14 @@ def _unknown_terms(ctx: Context) -> Draft | None:
     if not missing:
         return None
     return refusal(ctx, f"与“{'、'.join(missing)}”相关的内容", reason="所收录文档中没有提到该内容")
+
+
+def _last_answer_meta(history: list[Turn]) -> dict[str, Any]:
+    """The meta of the last assistant turn (this answerer's slots), or {}."""
+    for turn in reversed(history):
+        if turn.role == "assistant":
+            return dict(turn.meta or {})
+    return {}
 
 
 def _previous_meta(history: list[Turn], lexicon: Lexicon) -> dict[str, Any] | None:

@@ -9,10 +9,16 @@ from typing import Any
 
 from service.answer.deterministic.render import CitationSet, Draft
 from service.answer.models import Computation
-from service.answer.operations.operands import Match, distinct_values, find
+from service.answer.operations.cells import best_rows, followup_cell, row_cells, same_row
+from service.answer.operations.operands import Match, distinct_values, find, unit_fits
 from service.answer.operations.question import Ask, Operand, parse
 from service.search.facts import FactIndex, IndexedFact
 
+# the columns a cell question may be answered from, by what it asks
+_COLUMNS = {
+    "weight": frozenset({"weight", "total_weight"}),
+    "indicator_score": frozenset({"indicator_score", "total_score"}),
+}
 # metric arguments in order (numerator-like first), read from the registry by name
 _ARG_ORDER_FALLBACK = {"share": ("part", "total"), "difference": ("minuend", "subtrahend")}
 
@@ -23,9 +29,19 @@ class FactAnswerer:
         shared = getattr(toolbox, "fact_index", None)
         self.index = shared() if callable(shared) else FactIndex(toolbox.store, glossary)
 
-    def answer(self, question: str, *, document_ids: list[str] | None = None) -> tuple[Ask, Draft | None]:
+    def answer(
+        self,
+        question: str,
+        *,
+        document_ids: list[str] | None = None,
+        previous: dict[str, Any] | None = None,
+    ) -> tuple[Ask, Draft | None]:
+        """`previous`: the meta of the last answer in the conversation, for follow-ups."""
         ask = parse(question, self.glossary)
-        if ask.op == "none":
+        follow = followup_cell(ask.text, previous)
+        if follow is not None:
+            ask.op, ask.cell = "none", follow
+        if ask.op == "none" and ask.cell is None:
             return ask, None
         facts = self.index.items(document_ids)
         solver = _Solver(self, ask, facts)
@@ -163,6 +179,10 @@ class _Solver:
     # ---- operations ------------------------------------------------------------------------
     def solve(self) -> Draft | None:
         op = self.ask.op
+        if self.ask.cell is not None:
+            draft = self.cell()
+            if draft is not None:
+                return draft
         if self.unknown_words():
             return None
         if op == "rate":
@@ -172,6 +192,56 @@ class _Solver:
         if op == "share":
             return self.binary(op)
         return None  # growth needs the period logic of the search path
+
+    def _cells(self, measure: str) -> list[tuple[Match, tuple[str, ...]]]:
+        """The cells of the asked column in the row the question names, one per distinct value of
+        the best-fitting rows; empty when none fits."""
+        cell = self.ask.cell
+        assert cell is not None
+        column = _COLUMNS.get(measure, frozenset({measure}))
+        kind = self.g.concept(measure).kind
+        self.searched.append(f"表格中“{'、'.join(cell.chunks)}”行的“{self.label(measure)}”栏")
+        found = [
+            m
+            for m in row_cells(cell, self.facts, column, years=self.ask.years)
+            if unit_fits(kind, m.item.fact.unit) and not m.item.fact.comparator
+        ]
+        rows = best_rows(found)
+        named = {m.item.fact.id: m.named for m in rows}
+        return [(m, named[m.fact.id]) for m in distinct_values([Match(m.item, 1.0) for m in rows], 1.0)]
+
+    def cell(self) -> Draft | None:
+        """A cell named by its row and column; 扣分 as 分值 − 得分 of that row when no column states it."""
+        cell = self.ask.cell
+        assert cell is not None
+
+        def subject(named: tuple[str, ...]) -> str:
+            return "、".join(f"“{w}”" for w in named)
+
+        if cell.measure == "deduction":
+            stated = self._cells("deduction")
+            if len(stated) == 1:
+                draft = self.lookup_draft(f"{subject(stated[0][1])}的扣分", [stated[0][0]])
+                draft.meta["cell_measure"] = "deduction"
+                return draft
+            weights, scores = self._cells("weight"), self._cells("indicator_score")
+            pairs = [(w, s) for w, _ in weights for s, _ in scores if same_row(w.item, s.item)]
+            if len(pairs) != 1:
+                return None
+            args = [("minuend", pairs[0][0]), ("subtrahend", pairs[0][1])]
+            comp = self.compute("difference", args)
+            if comp is None:
+                return None
+            draft = self.computed_draft(f"{subject(weights[0][1])}的扣分（分值 − 得分）", comp, args, None)
+            draft.meta["cell_measure"] = "deduction"
+            return draft
+        matches = self._cells(cell.measure)
+        if len(matches) != 1:
+            return None  # nothing, or several rows' figures fit equally: not this path's to pick
+        m, named = matches[0]
+        draft = self.lookup_draft(f"{subject(named)}的{self.label(cell.measure)}", [m])
+        draft.meta["cell_measure"] = cell.measure
+        return draft
 
     def lookup(self) -> Draft | None:
         operand = self.ask.operands[0]

@@ -13,6 +13,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from service.answer.operations.cells import CellAsk, cell_ask
+
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*(?:年|年度)?")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 # question words that carry no content (asking, pointing, politeness), never matched against facts
@@ -84,6 +86,7 @@ class Ask:
     qualifiers: frozenset[str] = frozenset()
     residue: str = ""  # content words not covered by the glossary
     asked: str | None = None  # the kind of quantity asked for, when the question says
+    cell: CellAsk | None = None  # a table cell named by its row (document words) and column
 
     def describe(self) -> str:
         names = [o.words for o in self.operands]
@@ -122,6 +125,7 @@ def parse(question: str, glossary: Any) -> Ask:
         or _STATES_FIGURE.search(text)
     ):
         return ask  # lists, comparisons, yes/no and "which" questions are not single-figure operations
+    ask.cell = cell_ask(text, hits, glossary, ask.asked)
 
     def operand(cid: str) -> Operand:
         return Operand(cid, words.get(cid, cid), quals)

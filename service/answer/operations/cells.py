@@ -1,0 +1,151 @@
+"""A table cell named by its row and its column: "在职人员控制率这一项满分几分？" asks for the cell
+whose row is the document's own 在职人员控制率 and whose column measures 分值.
+
+The column is a glossary measure (分值, 得分, 全年执行数, 实际完成值 …) or, for a score question, what
+the question's wording asks (扣分 = 分值 − 得分). The row is named in the document's own words: the
+question's remaining content words, each of which must be in the row's labels or (as context) in the
+column, the table or the document title. Any word found nowhere rejects the cell — "家长满意度" is
+not the row 学生满意度 — so a question about something the table does not list is never answered
+from a neighbour.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from service.search.facts import MEASURE_CATEGORIES, IndexedFact, bigrams
+
+_YEAR = re.compile(r"(?:19|20)\d{2}\s*(?:年度|年)?")
+# how a question asks for a score-table column, in the question's own (not the documents') words
+_DEDUCTION = re.compile(r"扣了?(?:几|多少)分|扣分|被扣|失分|丢了?(?:几|多少)分|差(?:几|多少)分")
+_WEIGHT = re.compile(r"占(?:了)?(?:几|多少)分|满分|分值|权重|权数|标准分|总分值")
+# question language (pointing, asking, verbs of scoring), never part of a row's name
+_NOISE = re.compile(
+    r"这一项|那一项|这一块|那一块|这一部分|那部分|这部分|这项|那项|该项|此项|一项|这块|那块|一块|部分|方面|这个|那个|"
+    r"完成得|完成了|完成情况|怎么样|情况如何|如何|怎样|得了|打了|给了|拿了|拿到|能得|应得|应该得|可以得|得到|评了|"
+    r"扣了|扣分|被扣|失分|满分|几分|多少分|占了|占|是多少|多少|是几|为多少|请问|一共|总共|"
+    r"这张表里?|表里|表中|表上|里面|里的|中的|上的|下面|下的|之中|是多少|的|了|吗|呢|吧|啊|呀|么"
+)
+# generic nouns a question uses for "the row" ("这个指标"), never a row's own name
+_GENERIC = frozenset({"指标", "项目", "情况", "内容", "数据", "数字", "分数", "金额", "这项", "一项"})
+_CHUNK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fffA-Za-z0-9]{2,}")
+
+
+@dataclass
+class CellAsk:
+    measure: str  # a glossary concept id naming the column, or "deduction" (分值 − 得分)
+    chunks: tuple[str, ...]  # the row, in the question's words
+
+
+def _clean(text: str) -> str:
+    return re.sub(r"[\s\"“”‘’'《》〈〉「」()（）]", "", text or "")
+
+
+def cell_ask(text: str, hits: list[Any], glossary: Any, asked: str | None) -> CellAsk | None:
+    """The column and row a question names, or None when it does not name both."""
+    measure: str | None = None
+    spans: list[tuple[int, int]] = []
+    if asked == "score":
+        if _DEDUCTION.search(text):
+            measure = "deduction"
+        elif _WEIGHT.search(text) or any(glossary.concept(h.concept_id).kind == "weight" for h in hits):
+            measure = "weight"
+        else:
+            measure = "indicator_score"
+        for h in hits:  # score words name the column; everything else names the row
+            if glossary.concept(h.concept_id).kind in ("score", "weight"):
+                spans.append((h.start, h.end))
+    elif asked == "amount":
+        stages = [h for h in hits if glossary.concept(h.concept_id).category in MEASURE_CATEGORIES]
+        if len({h.concept_id for h in stages}) != 1:
+            return None
+        measure = stages[0].concept_id
+        spans = [(h.start, h.end) for h in stages]
+    else:
+        return None
+    rest = "".join(" " if any(s <= i < e for s, e in spans) else ch for i, ch in enumerate(text))
+    rest = _NOISE.sub(" ", _YEAR.sub(" ", _clean(rest)))
+    chunks = tuple(dict.fromkeys(c for c in _CHUNK.findall(rest) if c not in _GENERIC))
+    if not chunks:
+        return None
+    return CellAsk(measure, chunks)
+
+
+_FOLLOWUP = re.compile(r"^(?:那么|那|还有|再看看?|另外)|(?:的)?呢$")
+
+
+def followup_cell(text: str, previous: dict[str, Any] | None) -> CellAsk | None:
+    """ "那马鞍医院呢？" after a cell question: the same column, the row this follow-up names."""
+    if not previous or not previous.get("cell_measure"):
+        return None
+    bare = re.sub(r"[？?。！!，,\s]+$", "", text)
+    if not _FOLLOWUP.search(bare) or len(bare) > 24:
+        return None
+    rest = _NOISE.sub(" ", _YEAR.sub(" ", _clean(_FOLLOWUP.sub(" ", bare))))
+    rest = re.sub(r"小项|大项|里面|其中", " ", rest)
+    chunks = tuple(dict.fromkeys(c for c in _CHUNK.findall(rest) if c not in _GENERIC))
+    if not chunks:
+        return None
+    return CellAsk(str(previous["cell_measure"]), chunks)
+
+
+def _covers(chunk: str, text: str, text_bigrams: frozenset[str]) -> bool:
+    if chunk in text:
+        return True
+    own = bigrams(chunk)
+    return bool(own) and len(own & text_bigrams) / len(own) >= 0.75
+
+
+@dataclass
+class RowMatch:
+    item: IndexedFact
+    matched: int  # bigrams of the question's row words found in the row's name
+    exact: bool  # the row's name is one of the question's words
+    named: tuple[str, ...] = ()  # the question's words found in the row's name
+
+
+def row_cells(
+    ask: CellAsk, facts: list[IndexedFact], column: frozenset[str], *, years: list[int]
+) -> list[RowMatch]:
+    """Cells whose column measures one of `column` and whose row the question names, best first."""
+    out: list[RowMatch] = []
+    for item in facts:
+        f = item.fact
+        if f.source != "table" or not (item.measures & column) or not f.row_path:
+            continue
+        if years and f.period is not None and f.period not in years:
+            continue
+        row = _clean("".join(f.row_path))
+        row_bg = bigrams(row)
+        around = _clean(" ".join(f.col_path) + f.context + item.title)
+        around_bg = bigrams(around)
+        matched, exact, named = 0, False, []
+        for chunk in ask.chunks:
+            if _covers(chunk, row, row_bg):
+                named.append(chunk)
+                matched += len(bigrams(chunk) & row_bg) or 1
+                exact = exact or chunk == row or (row.endswith(chunk) and len(row) - len(chunk) <= 1)
+            elif not _covers(chunk, around, around_bg):
+                break  # a word of the question that this cell's row, column and table never use
+        else:
+            if matched:
+                out.append(RowMatch(item, matched, exact, tuple(named)))
+    out.sort(key=lambda m: (-m.matched, not m.exact, m.item.fact.page, m.item.fact.id))
+    return out
+
+
+def best_rows(matches: list[RowMatch]) -> list[RowMatch]:
+    """The rows that fit best: most of the question's words, and among those the rows named exactly
+    by them when there are such. Several distinct values left means the question is ambiguous."""
+    if not matches:
+        return []
+    top = [m for m in matches if m.matched == matches[0].matched]
+    exact = [m for m in top if m.exact]
+    return exact or top
+
+
+def same_row(a: IndexedFact, b: IndexedFact) -> bool:
+    fa, fb = a.fact, b.fact
+    return fa.doc_id == fb.doc_id and fa.table_id == fb.table_id and fa.row_index == fb.row_index
