@@ -68,7 +68,7 @@ def read_pdf(
     reader = open_reader(path, password=password)
     try:
         count = len(reader.pages)
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+    except Exception as exc:
         raise _corrupt(path, exc) from exc
     if count == 0:
         raise BadDocument(
@@ -159,7 +159,7 @@ def open_reader(path: Path, *, password: str | None = None) -> PdfReader:
     only restrict copying/printing open without one)."""
     try:
         reader = PdfReader(path, strict=False)
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError, RecursionError) as exc:
+    except Exception as exc:  # pypdf raises many unrelated types (NotImplementedError, IndexError …)
         raise _corrupt(path, exc) from exc
     if not reader.is_encrypted:
         return reader

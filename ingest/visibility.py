@@ -15,6 +15,10 @@ Only the page object held in memory is changed (its /Contents, and the /XObject 
 with hidden text); the file is not touched. Counts are characters, estimated from the string bytes
 (two bytes a glyph for composite fonts), per reason.
 
+Invisible text (render mode 3) drawn over a picture is kept: that is how a scan carries its OCR
+layer, and the reader sees the words in the picture. Colours of spot, indexed and pattern colour
+spaces are taken as visible.
+
 Limits, deliberately: text covered by a later opaque shape, text clipped away by a clipping path
 and text on a coloured rectangle of the same colour are not detected.
 """
@@ -81,8 +85,10 @@ def _colour(operands: list[Any]) -> tuple[float, ...] | None:
 @dataclass(frozen=True)
 class _State:
     ctm: Matrix = IDENTITY
-    fill: tuple[float, ...] | None = (0.0, 0.0, 0.0)
+    fill: tuple[float, ...] | None = (0.0, 0.0, 0.0)  # RGB; None when unknown (pattern, spot colour)
     stroke: tuple[float, ...] | None = (0.0, 0.0, 0.0)
+    fill_device: bool = True  # the fill colour space is gray/RGB/CMYK (sc/scn operands are colours)
+    stroke_device: bool = True
     fill_alpha: float = 1.0
     stroke_alpha: float = 1.0
     render: int = 0
@@ -123,9 +129,11 @@ class _Walker:
         self.box = box
         self.hidden = Hidden()
         self.forms_seen: set[int] = set()
+        self.images: list[tuple[float, float, float, float]] = []  # boxes of the pictures drawn
 
     def filter(self, content: ContentStream, resources: Any, state: _State, depth: int) -> bool:
         """Drop hidden text from `content` in place; True when anything was dropped."""
+        self.images += _image_boxes(content, resources, state.ctm)
         stack: list[_State] = []
         tm = tlm = IDENTITY
         dropped = False
@@ -141,14 +149,21 @@ class _Walker:
                 m = _nums(operands, 6)
                 if m is not None:
                     state = replace(state, ctm=_mult(m, state.ctm))  # type: ignore[arg-type]
-            elif op in (b"g", b"rg", b"k", b"sc", b"scn"):
-                state = replace(state, fill=_colour(operands))
-            elif op in (b"G", b"RG", b"K", b"SC", b"SCN"):
-                state = replace(state, stroke=_colour(operands))
-            elif op == b"cs":
-                state = replace(state, fill=(0.0, 0.0, 0.0))
-            elif op == b"CS":
-                state = replace(state, stroke=(0.0, 0.0, 0.0))
+            elif op in (b"g", b"rg", b"k"):
+                state = replace(state, fill=_colour(operands), fill_device=True)
+            elif op in (b"G", b"RG", b"K"):
+                state = replace(state, stroke=_colour(operands), stroke_device=True)
+            elif op in (b"sc", b"scn"):
+                state = replace(state, fill=_colour(operands) if state.fill_device else None)
+            elif op in (b"SC", b"SCN"):
+                state = replace(state, stroke=_colour(operands) if state.stroke_device else None)
+            elif op in (b"cs", b"CS"):
+                device = bool(operands) and _device_space(resources, operands[0])
+                initial = (0.0, 0.0, 0.0) if device else None  # a spot colour's initial tint is full ink
+                if op == b"cs":
+                    state = replace(state, fill=initial, fill_device=device)
+                else:
+                    state = replace(state, stroke=initial, stroke_device=device)
             elif op == b"gs" and operands:
                 state = self._ext_gstate(resources, operands[0], state)
             elif op == b"Tr":
@@ -200,14 +215,18 @@ class _Walker:
         return dropped
 
     def _reason(self, state: _State, tm: Matrix) -> str:
+        trm = _mult(tm, state.ctm)
         if state.render in (3, 7):
+            # invisible text over a picture is a scan's OCR layer: the reader sees it in the picture
+            x, y = trm[4], trm[5]
+            if any(x0 <= x <= x1 and y0 <= y <= y1 for x0, y0, x1, y1 in self.images):
+                return ""
             return "render_mode"
         stroke_only = state.render in (1, 5)
         colour = state.stroke if stroke_only else state.fill
         alpha = state.stroke_alpha if stroke_only else state.fill_alpha
         if alpha <= 0.02 or (colour is not None and all(c >= 1 - NEAR_WHITE for c in colour)):
             return "background"
-        trm = _mult(tm, state.ctm)
         height = abs(state.font_size) * math.hypot(trm[2], trm[3])
         width = abs(state.font_size) * abs(state.scale) * math.hypot(trm[0], trm[1])
         if min(height, width) < MIN_FONT_PT:
@@ -271,6 +290,51 @@ class _Walker:
                 content[NameObject(key)] = value
         xobjects[NameObject(str(name))] = content
         return True
+
+
+def _device_space(resources: Any, name: Any) -> bool:
+    """Whether colour space `name` takes gray/RGB/CMYK components (device, calibrated or ICC)."""
+    if name in ("/DeviceGray", "/DeviceRGB", "/DeviceCMYK", "/CalGray", "/CalRGB", "/G", "/RGB", "/CMYK"):
+        return True
+    try:
+        space = resources["/ColorSpace"][name].get_object()
+        family = space[0] if isinstance(space, list) else space
+        return family in ("/ICCBased", "/CalGray", "/CalRGB", "/DeviceGray", "/DeviceRGB", "/DeviceCMYK")
+    except (KeyError, TypeError, IndexError, AttributeError):
+        return False
+
+
+def _image_boxes(
+    content: ContentStream, resources: Any, ctm: Matrix
+) -> list[tuple[float, float, float, float]]:
+    """The page-space boxes of the images `content` paints (XObject images and inline images)."""
+    boxes = []
+    stack: list[Matrix] = []
+    for operands, op in content.operations:
+        if op == b"q" and len(stack) < _MAX_STACK:
+            stack.append(ctm)
+        elif op == b"Q" and stack:
+            ctm = stack.pop()
+        elif op == b"cm":
+            m = _nums(operands, 6)
+            if m is not None:
+                ctm = _mult(m, ctm)  # type: ignore[arg-type]
+        elif op in (b"Do", b"INLINE IMAGE"):
+            if op == b"Do":
+                try:
+                    if (
+                        not operands
+                        or resources["/XObject"][operands[0]].get_object().get("/Subtype") != "/Image"
+                    ):
+                        continue
+                except (KeyError, TypeError, AttributeError):
+                    continue
+            corners = [
+                _mult((1.0, 0.0, 0.0, 1.0, cx, cy), ctm)[4:] for cx, cy in ((0, 0), (1, 0), (0, 1), (1, 1))
+            ]
+            xs, ys = [c[0] for c in corners], [c[1] for c in corners]
+            boxes.append((min(xs), min(ys), max(xs), max(ys)))
+    return boxes
 
 
 def visible_page(page: Any, reader: Any) -> Hidden:

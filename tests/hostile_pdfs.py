@@ -285,6 +285,18 @@ def hostile_files() -> dict[str, bytes]:
             ]
         ),
         "zip_bomb_content": _one_page_compressed(b"q Q " * 2_000_000 + text),
+        "unknown_encryption": raw_pdf(
+            [
+                b"<< /Type /Catalog /Pages 2 0 R >>",
+                b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+                b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+                _FONT,
+                _stream(text),
+                b"<< /Filter /NotStandard /V 1 /R 2 >>",
+            ],
+            trailer_extra=b"/Encrypt 6 0 R /ID [<00> <00>] ",
+        ),
         "no_root": raw_pdf([b"<< /Type /Pages /Kids [] /Count 0 >>"], root=7),
         "xref_garbage": b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\nxref\nzz\ntrailer << /Root 1 0 R >>\nstartxref\n999999\n%%EOF\n",
         "nan_matrix": _one_page(b"1 0 0 1 nan inf cm BT /F1 12 Tf 72 700 Td (x) Tj ET " + text),

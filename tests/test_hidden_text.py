@@ -39,6 +39,36 @@ def test_light_grey_and_small_but_readable_text_is_kept(tmp_path: Path) -> None:
     assert content.hidden.total == 0
 
 
+def test_ocr_layer_over_a_scan_and_spot_colours_are_kept(tmp_path: Path) -> None:
+    """A scan's OCR layer is invisible text (render mode 3) over the page picture: the reader sees
+    the words in the picture, so they are kept. A spot colour at full tint is ink, not white."""
+    from PIL import Image
+    from reportlab.lib.colors import CMYKColorSep
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    path = tmp_path / "ocr.pdf"
+    c = canvas.Canvas(str(path))
+    c.drawImage(ImageReader(Image.new("L", (60, 80), 235)), 0, 0, width=595, height=842)
+    t = c.beginText(72, 700)
+    t.setFont("STSong-Light", 11)
+    t.setTextRenderMode(3)
+    t.textLine("扫描件识别文字：预算执行率为98.76%。")
+    c.drawText(t)
+    c.setFont("STSong-Light", 11)
+    c.setFillColor(CMYKColorSep(0, 0, 0, 1, spotName="SPOTBLACK", density=1))
+    c.drawString(72, 650, "专色印刷的说明文字。")
+    c.showPage()
+    c.save()
+    content = read_pdf(path)
+    text = "".join(p.text for p in content.pages)
+    assert "预算执行率为98.76%" in text and "专色印刷的说明文字" in text, text
+    assert content.hidden.total == 0, content.hidden.chars
+
+
 def test_fixture_pdfs_lose_nothing(fixtures_dir: Path) -> None:
     for name in ("report_2020_8890.pdf", "policy_sample.pdf", "encrypted_owner_only.pdf"):
         assert read_pdf(fixtures_dir / name).hidden.total == 0, name

@@ -26,12 +26,7 @@ KEEPALIVE_SECONDS = 15.0
 
 
 class ChatRequest(BaseModel):
-    message: str = Field(
-        min_length=1,
-        pattern=r"\S",
-        description="问题（不能为空）/ the question (not blank)",
-        examples=["8890项目2020年预算执行率是多少？"],
-    )
+    message: str = Field(description="问题 / the question", examples=["8890项目2020年预算执行率是多少？"])
     conversation_id: str | None = Field(
         None,
         max_length=64,
