@@ -122,6 +122,8 @@ def test_not_found_does_not_echo_a_huge_id(admin: httpx.Client) -> None:
         r = admin.get(path)
         assert r.status_code == 404
         assert len(r.text) < 1000, len(r.text)
+    r = admin.post("/api/v1/chat", json={"message": "预算执行率是多少？", "document_ids": ["b" * 500_000]})
+    assert r.status_code == 404 and len(r.text) < 1000, (r.status_code, len(r.text))
 
 
 def test_stream_must_be_a_boolean(admin: httpx.Client) -> None:
