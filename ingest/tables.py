@@ -170,9 +170,37 @@ def _visible(obj: dict[str, Any], box: tuple[float, float, float, float]) -> boo
     )
 
 
+def _lay_out_visible(page: Any) -> None:
+    """Lay the page out as pdfplumber does, minus the characters drawn in render mode 3 (invisible)
+    or 7 (clip only), which pdfminer reports like any other. pdfplumber reuses a `_layout` it finds."""
+    from pdfminer.pdfinterp import PDFPageInterpreter
+    from pdfplumber.page import PDFPageAggregatorWithMarkedContent
+
+    class VisibleAggregator(PDFPageAggregatorWithMarkedContent):
+        invisible = False
+
+        def render_string(self, textstate: Any, seq: Any, ncs: Any, graphicstate: Any) -> None:
+            self.invisible = getattr(textstate, "render", 0) in (3, 7)
+            try:  # still rendered, so that the text position advances as it should
+                super().render_string(textstate, seq, ncs, graphicstate)
+            finally:
+                self.invisible = False
+
+        def render_char(self, *args: Any, **kwargs: Any) -> float:
+            advance = super().render_char(*args, **kwargs)
+            if self.invisible and self.cur_item._objs:
+                self.cur_item._objs.pop()
+            return advance
+
+    device = VisibleAggregator(page.pdf.rsrcmgr, pageno=page.page_number, laparams=page.pdf.laparams)
+    PDFPageInterpreter(page.pdf.rsrcmgr, device).process_page(page.page_obj)
+    page._layout = device.get_result()
+
+
 def page_tables(page: Any, number: int, page_text: str = "") -> list[RawTable]:
     """The tables pdfplumber finds on one page (a `pdfplumber.page.Page`), as `RawTable`s; characters
     a reader cannot see are left out."""
+    _lay_out_visible(page)
     box = tuple(page.bbox)
     page = page.filter(lambda obj: _visible(obj, box))
     found = sorted(page.find_tables(), key=lambda t: (t.bbox[1], t.bbox[0]))

@@ -75,30 +75,46 @@ def test_fixture_pdfs_lose_nothing(fixtures_dir: Path) -> None:
 
 
 def test_hidden_table_cell_is_not_a_fact(tmp_path: Path) -> None:
-    """A ruled table with one white cell: the cell is empty to the table extractor too."""
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
+    """A ruled table with a white row and a cell in render mode 3: those cells are empty to the
+    table extractor too (table cells become facts before sentences do)."""
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+    from reportlab.pdfgen import canvas
 
     from ingest.tables import extract_tables
 
     pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    style = ParagraphStyle("cn", fontName="STSong-Light", fontSize=11)
-    white = ParagraphStyle("white", parent=style, textColor=colors.white)
-    rows = [
-        [Paragraph("项目", style), Paragraph("金额（万元）", style)],
-        [Paragraph("人员经费", style), Paragraph("120.50", style)],
-        [Paragraph("预算执行率为12.34%", white), Paragraph("88.88", white)],
-    ]
     path = tmp_path / "table.pdf"
-    table = Table(rows)
-    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black)]))
-    SimpleDocTemplate(str(path), pagesize=A4).build([Paragraph("表1 项目支出明细表", style), table])
+    c = canvas.Canvas(str(path))
+    c.setFont("STSong-Light", 11)
+    c.drawString(72, 730, "表1 项目支出明细表")
+    xs, ys = (72, 250, 400), (720, 695, 670, 645, 620)
+    for x in xs:
+        c.line(x, ys[0], x, ys[-1])
+    for y in ys:
+        c.line(xs[0], y, xs[-1], y)
+    rows = [
+        ("项目", "金额（万元）"),
+        ("人员经费", "120.50"),
+        ("预算执行率为12.34%", "88.88"),
+        ("公用经费", "77.77"),
+    ]
+    for r, (label, value) in enumerate(rows):
+        y = ys[r] - 17
+        c.setFillColorRGB(1, 1, 1) if r == 2 else c.setFillColorRGB(0, 0, 0)
+        c.drawString(xs[0] + 4, y, label)
+        if r == 3:
+            t = c.beginText(xs[1] + 4, y)
+            t.setFont("STSong-Light", 11)
+            t.setTextRenderMode(3)
+            t.textOut(value)
+            c.drawText(t)
+        else:
+            c.drawString(xs[1] + 4, y, value)
+    c.showPage()
+    c.save()
     content = read_pdf(path)
     tables = extract_tables(path, doc_id="t", pages=content.pages)
     cells = [c.raw for t in tables for c in t.cells]
-    assert "120.50" in cells
-    assert not any("88.88" in c or "12.34" in c for c in cells), cells
+    assert "120.50" in cells and any("公用经费" in " ".join(t.rows[-1]) for t in tables), (cells, tables)
+    assert not any("88.88" in c or "12.34" in c or "77.77" in c for c in cells), cells
