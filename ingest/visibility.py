@@ -222,10 +222,12 @@ class _Walker:
             if any(x0 <= x <= x1 and y0 <= y <= y1 for x0, y0, x1, y1 in self.images):
                 return ""
             return "render_mode"
-        stroke_only = state.render in (1, 5)
-        colour = state.stroke if stroke_only else state.fill
-        alpha = state.stroke_alpha if stroke_only else state.fill_alpha
-        if alpha <= 0.02 or (colour is not None and all(c >= 1 - NEAR_WHITE for c in colour)):
+        painted = {0: "fill", 4: "fill", 1: "stroke", 5: "stroke"}.get(state.render, "both")
+        unseen = {
+            "fill": _unseen(state.fill, state.fill_alpha),
+            "stroke": _unseen(state.stroke, state.stroke_alpha),
+        }
+        if all(unseen.values()) if painted == "both" else unseen[painted]:
             return "background"
         height = abs(state.font_size) * math.hypot(trm[2], trm[3])
         width = abs(state.font_size) * abs(state.scale) * math.hypot(trm[0], trm[1])
@@ -290,6 +292,11 @@ class _Walker:
                 content[NameObject(key)] = value
         xobjects[NameObject(str(name))] = content
         return True
+
+
+def _unseen(colour: tuple[float, ...] | None, alpha: float) -> bool:
+    """Paint the reader cannot tell from the white page: (near) white, or fully transparent."""
+    return alpha <= 0.02 or (colour is not None and all(c >= 1 - NEAR_WHITE for c in colour))
 
 
 def _device_space(resources: Any, name: Any) -> bool:

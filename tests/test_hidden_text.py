@@ -39,9 +39,10 @@ def test_light_grey_and_small_but_readable_text_is_kept(tmp_path: Path) -> None:
     assert content.hidden.total == 0
 
 
-def test_ocr_layer_over_a_scan_and_spot_colours_are_kept(tmp_path: Path) -> None:
+def test_ocr_layer_spot_colours_and_outlined_text_are_kept(tmp_path: Path) -> None:
     """A scan's OCR layer is invisible text (render mode 3) over the page picture: the reader sees
-    the words in the picture, so they are kept. A spot colour at full tint is ink, not white."""
+    the words in the picture, so they are kept. A spot colour at full tint is ink, not white, and
+    white letters with a black outline are read by their outline."""
     from PIL import Image
     from reportlab.lib.colors import CMYKColorSep
     from reportlab.lib.utils import ImageReader
@@ -61,11 +62,18 @@ def test_ocr_layer_over_a_scan_and_spot_colours_are_kept(tmp_path: Path) -> None
     c.setFont("STSong-Light", 11)
     c.setFillColor(CMYKColorSep(0, 0, 0, 1, spotName="SPOTBLACK", density=1))
     c.drawString(72, 650, "专色印刷的说明文字。")
+    outlined = c.beginText(72, 620)  # white fill, black outline (render mode 2): visible
+    outlined.setFont("STSong-Light", 11)
+    outlined.setTextRenderMode(2)
+    c.setFillColorRGB(1, 1, 1)
+    c.setStrokeColorRGB(0, 0, 0)
+    outlined.textLine("空心描边标题文字。")
+    c.drawText(outlined)
     c.showPage()
     c.save()
     content = read_pdf(path)
     text = "".join(p.text for p in content.pages)
-    assert "预算执行率为98.76%" in text and "专色印刷的说明文字" in text, text
+    assert "预算执行率为98.76%" in text and "专色印刷的说明文字" in text and "空心描边标题文字" in text, text
     assert content.hidden.total == 0, content.hidden.chars
 
 
