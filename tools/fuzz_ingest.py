@@ -96,7 +96,13 @@ def _mutate_stream(rng: random.Random, data: bytes) -> bytes:
                 inner = inner[:pos] + rng.choice(OPS) * rng.choice((1, 1, 3, 500)) + inner[pos:]
             else:
                 inner = inner[:pos] + inner[pos + rng.randint(1, 64) :]
-        return data[: m.start(1)] + zlib.compress(inner) + data[m.end(1) :]
+        packed = zlib.compress(inner)
+        head = data[: m.start(1)]
+        length = list(re.finditer(rb"/Length\s+(\d+)(?!\s+\d+\s+R)", head[-400:]))
+        if length:  # keep the stream's /Length true, so the mutant gets past the parser's first look
+            at = len(head) - 400 + length[-1].start(1) if len(head) > 400 else length[-1].start(1)
+            head = head[:at] + str(len(packed)).encode() + head[at + len(length[-1].group(1)) :]
+        return head + packed + data[m.end(1) :]
     return _flip(rng, data)
 
 
