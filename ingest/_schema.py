@@ -125,3 +125,18 @@ meta = Table(
     Column("key", String(64), primary_key=True),
     Column("value", Text, nullable=False),
 )
+
+# the durable ingest queue (ingest/jobs.py): a row exists from before an upload's 202 until its
+# outcome is in `documents`; a restart resumes what it finds here
+ingest_jobs = Table(
+    "ingest_jobs",
+    metadata,
+    Column("doc_id", String(64), primary_key=True),
+    Column("filename", Text, nullable=False),
+    Column("path", Text, nullable=False),  # where the upload is ingested from: uploads/<name>
+    Column("staged", Text, nullable=False, default=""),  # where the request left the bytes
+    Column("status", String(16), nullable=False),  # queued | ingesting
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("queued_at", String(40), nullable=False, default=""),
+    Index("ix_ingest_jobs_queued", "queued_at"),
+)

@@ -38,6 +38,12 @@ class NeedsOCR(BadDocument):
     code = "needs_ocr"
 
 
+class OverBudget(BadDocument):
+    """The file needs more work than one document may take (pages, content bytes, time)."""
+
+    code = "over_budget"
+
+
 class NotFound(JixiaoError):
     code = "not_found"
 

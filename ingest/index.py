@@ -33,7 +33,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from ingest.errors import BadDocument, JixiaoError, NeedsOCR, NotFound, damage_reason
+from ingest.budget import ContentBudget
+from ingest.errors import BadDocument, JixiaoError, NeedsOCR, NotFound, StoreBusy, damage_reason
 from ingest.facts import FACTS_VERSION, extract_facts
 from ingest.lock import writer_lock
 from ingest.models import DocStatus, DocumentRecord
@@ -266,7 +267,12 @@ class _Pipeline:
 
         self.emit(IngestEvent("stage", path=shown, stage="读取文本 / reading text"))
         with self.timings.measure("read"):
-            content = read_pdf(path, password=self.password, on_page=pages_done("读取文本 / reading text"))
+            content = read_pdf(
+                path,
+                password=self.password,
+                on_page=pages_done("读取文本 / reading text"),
+                budget=ContentBudget.of(self.store.settings, path.name),
+            )
         if content.page_count == 0 or not content.pages:
             raise BadDocument(f"PDF 文件没有任何页面：{path.name} / the PDF has 0 pages")
         record.title = content.title or path.stem
@@ -398,3 +404,50 @@ def remove_document(
     finally:
         if own_store:
             active.close()
+
+
+def withdraw_document(
+    settings: StorageSettings, doc_ref: str, *, store: Store, wait: float = 0.0
+) -> DocumentRecord:
+    """Delete a document without waiting behind a long ingest: invisible at once (`removed`, one
+    SQL transaction), its rows, vectors and file purged now when the writer lock comes free within
+    `wait` seconds, else by the next writer's garbage collection. Raises NotFound."""
+    record = store.resolve_document(doc_ref)
+    store.hide(record.doc_id)
+    try:
+        with writer_lock(settings.lock_path, wait=wait):
+            store.refresh_vectors()
+            store.purge(record.doc_id)
+    except StoreBusy:
+        pass
+    return replace(record, status="removed")
+
+
+def collect_leftovers(settings: StorageSettings, *, store: Store, wait: float = 0.0) -> list[str]:
+    """Purge what deferred deletions and killed writers left, when the writer lock comes free
+    within `wait` seconds (else the next writer does it)."""
+    if not store.leftovers():
+        return []
+    try:
+        with writer_lock(settings.lock_path, wait=wait):
+            store.refresh_vectors()
+            return collect_garbage(store)
+    except StoreBusy:
+        return []
+
+
+def settle_stopped(
+    settings: StorageSettings, doc_id: str, *, store: Store, wait: float, failed: DocumentRecord | None
+) -> None:
+    """After a worker was killed (timeout, cancel) or crashed: remove what it half-wrote, then
+    record `failed` (with its reason) or, for a cancelled job, nothing at all under `doc_id`.
+    A failure never replaces the same bytes already indexed `ok`."""
+    with writer_lock(settings.lock_path, wait=wait):
+        store.refresh_vectors()
+        collect_garbage(store)
+        if failed is not None:
+            if store.raw_status(doc_id) != "ok":
+                store.record_failure(failed)
+        elif store.raw_status(doc_id) is not None:
+            store.hide(doc_id)
+            store.purge(doc_id)

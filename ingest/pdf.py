@@ -20,6 +20,7 @@ from typing import Any
 from pypdf import PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError
 
+from ingest.budget import ContentBudget
 from ingest.clean import (
     Layout,
     Line,
@@ -30,7 +31,7 @@ from ingest.clean import (
     strip_running_lines,
     title_lines,
 )
-from ingest.errors import BadDocument, NeedsOCR, PasswordRequired, damage_reason
+from ingest.errors import BadDocument, JixiaoError, NeedsOCR, PasswordRequired, damage_reason
 from ingest.models import Page
 from ingest.visibility import Hidden, visible_page
 
@@ -55,9 +56,14 @@ class PdfContent:
 
 
 def read_pdf(
-    path: Path, *, password: str | None = None, on_page: Callable[[int, int], None] | None = None
+    path: Path,
+    *,
+    password: str | None = None,
+    on_page: Callable[[int, int], None] | None = None,
+    budget: ContentBudget | None = None,
 ) -> PdfContent:
-    """Read a PDF's text page by page; `on_page(done, total)` is called after each page (progress).
+    """Read a PDF's text page by page; `on_page(done, total)` is called after each page (progress);
+    `budget` bounds the pages and the decompressed content parsed (`OverBudget`).
 
     Raises `BadDocument` (missing, empty, not a PDF, truncated/corrupt, 0 pages), `PasswordRequired`
     (encrypted with a user password that was not given or is wrong) and `NeedsOCR` (no page has a
@@ -75,15 +81,21 @@ def read_pdf(
             f"PDF 文件没有任何页面：{path.name} / the PDF has 0 pages: {path.name}",
             hint="请检查文件是否导出完整 / check that the file was exported completely",
         )
+    if budget is not None:
+        budget.check_pages(count)
     raw_pages: list[list[Line]] = []
     hidden = Hidden()
     for index in range(count):
         try:
             page = reader.pages[index]
+            if budget is not None:
+                budget.charge(page, index + 1)
             hidden.add(visible_page(page, reader))
             raw_pages.append(_page_lines(page))
             if on_page is not None:
                 on_page(index + 1, count)
+        except JixiaoError:  # over budget: already said in words
+            raise
         except Exception as exc:  # pypdf raises many unrelated types (and RecursionError) on hostile files
             log.info("page %d of %s cannot be read: %r", index + 1, path.name, exc)
             raise BadDocument(

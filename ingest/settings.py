@@ -34,6 +34,26 @@ class StorageSettings(BaseSettings):
     embedding_api_key: str | None = None
     embedding_batch_size: int = Field(16, ge=1, le=1024)
 
+    # --- the per-document ingest budget (a small file must not jam the writer) ---
+    ingest_timeout: float = Field(
+        3600.0,
+        gt=0,
+        description="seconds one document may take (read, tables, embed); the worker is killed after",
+    )
+    ingest_max_pages: int = Field(2000, ge=1, description="pages one document may have")
+    ingest_max_content_bytes: int = Field(
+        256_000_000,
+        ge=1,
+        description="decompressed page-content bytes one document may make the reader parse",
+    )
+    ingest_max_page_content_bytes: int = Field(
+        16_000_000, ge=1, description="decompressed content bytes one page may have (refused before parsing)"
+    )
+    ingest_nice: int = Field(10, ge=0, le=19, description="os.nice() of the ingest worker process")
+    ingest_threads: int = Field(
+        1, ge=1, le=64, description="CPU threads the ingest worker may use for embedding"
+    )
+
     @model_validator(mode="after")
     def _check_embedding(self) -> StorageSettings:
         if self.embedding_backend == "sentence-transformers" and not self.embedding_model:

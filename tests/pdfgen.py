@@ -46,3 +46,36 @@ def numbered_paragraphs(tag: str, n: int) -> list[str]:
         f"{i + 1}. {tag}：{topics[i % len(topics)]}为{90 + i % 10}.{i:02d}%，情况说明第{i + 1}条。"
         for i in range(n)
     ]
+
+
+def make_shared_stream_pdf(path: Path, *, pages: int, stream_bytes: int) -> Path:
+    """A decompression-bomb-like PDF: every page draws the same content stream, a highly
+    compressible run of text operators about `stream_bytes` long (a few KB on disk)."""
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+
+    op = b"BT /F1 9 Tf 72 700 Td (0000) Tj ET\n"
+    content = DecodedStreamObject()
+    content.set_data(op * max(1, stream_bytes // len(op)))
+    writer = PdfWriter()
+    stream_ref = writer._add_object(content.flate_encode())
+    font = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/Type1"),
+            NameObject("/BaseFont"): NameObject("/Helvetica"),
+        }
+    )
+    resources = writer._add_object(
+        DictionaryObject(
+            {NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font)})}
+        )
+    )
+    for _ in range(pages):
+        page = writer.add_blank_page(width=595, height=842)
+        page[NameObject("/Contents")] = stream_ref
+        page[NameObject("/Resources")] = resources
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as fh:
+        writer.write(fh)
+    return path

@@ -74,13 +74,15 @@ def create_app(settings: Settings | None = None, *, assistant: AssistantLike | N
             metrics.ingest_jobs.labels(job.status).inc()
             app.state.ready_cache = None
 
-        app.state.ingest_queue = IngestQueue.for_store(settings, active.store, on_done=ingested)
-        app.state.ingest_queue.start()
+        if active.store is not None:  # a scripted assistant without stores has no document writer
+            app.state.ingest_queue = IngestQueue.for_store(settings, active.store, on_done=ingested)
+            app.state.ingest_queue.start()
         try:
             async with mcp_endpoint.session_manager.run():
                 yield
         finally:
-            app.state.ingest_queue.stop()
+            if app.state.ingest_queue is not None:
+                await asyncio.to_thread(app.state.ingest_queue.stop)
             app.state.answer_runner.close()
             if app.state.conversations.cache_info().currsize:  # the app opened its own: close it
                 await asyncio.to_thread(app.state.conversations().close)

@@ -101,10 +101,10 @@ class DeterministicAnswerer:
         ctx = Context(finder=finder, lexicon=lexicon, analysis=analysis, cites=CitationSet())
         draft = None
         last = _last_answer_meta(history or [])
-        if analysis.followup and last.get("cell_measure"):
+        if last.get("cell_measure") or (
+            not analysis.followup and analysis.intent in ("lookup", "compute", "unknown")
+        ):
             draft = self._fact_draft(question, document_ids, ctx, previous=last)
-        elif not analysis.followup and analysis.intent in ("lookup", "compute", "unknown"):
-            draft = self._fact_draft(question, document_ids, ctx)
         try:
             draft = draft or self._fit_checked(
                 question, document_ids, ctx, _unknown_terms(ctx) or dispatch(ctx)
@@ -127,6 +127,14 @@ class DeterministicAnswerer:
             text, grounded, ungrounded = g.text, g.grounded, list(g.ungrounded)
         except ImportError:  # pragma: no cover - grounding is part of the project
             pass
+        if not grounded and draft.found and draft.template == "answer_lookup" and not draft.computations:
+            # a looked-up figure the cited text does not contain is no figure of the document
+            draft = refusal(
+                ctx,
+                "可核实的数字",
+                reason=f"检索到的数字（{'、'.join(ungrounded[:3])}）与引用的原文对不上，不作为答案",
+            )
+            text, citations, grounded, ungrounded = draft.text(), [], True, []
         meta = {**analysis.to_meta(), **draft.meta, "found": draft.found}
         notes = list(draft.notes) + [
             f"{c.tool}({_short(c.args)}){'' if c.ok else ' 出错'}" for c in finder.calls
@@ -171,7 +179,10 @@ class DeterministicAnswerer:
 
         try:
             fa = self.facts()
-            verdict = check_fit(question, draft, lambda: fa.index.items(document_ids), fa.glossary)
+            understood = tuple(surface for _c, surface, _at in ctx.lexicon.concepts_in(question))
+            verdict = check_fit(
+                question, draft, lambda: fa.index.items(document_ids), fa.glossary, understood=understood
+            )
         except Exception:
             log.exception("fit check failed on %r", question)
             return draft

@@ -17,7 +17,7 @@ from typing import Any
 
 from service.search.facts import MEASURE_CATEGORIES, IndexedFact, bigrams
 
-_YEAR = re.compile(r"(?:19|20)\d{2}\s*(?:年度|年)?")
+_YEAR = re.compile(r"(?:19|20)\d{2}\s*(?:年度|年[末底初中]?)?")
 # how a question asks for a score-table column, in the question's own (not the documents') words
 _DEDUCTION = re.compile(r"扣了?(?:几|多少)分|扣分|被扣|失分|丢了?(?:几|多少)分|差(?:几|多少)分")
 _WEIGHT = re.compile(r"占(?:了)?(?:几|多少)分|满分|分值|权重|权数|标准分|总分值")
@@ -25,11 +25,13 @@ _WEIGHT = re.compile(r"占(?:了)?(?:几|多少)分|满分|分值|权重|权数|
 _NOISE = re.compile(
     r"这一项|那一项|这一块|那一块|这一部分|那部分|这部分|这项|那项|该项|此项|一项|这块|那块|一块|部分|方面|这个|那个|"
     r"完成得|完成了|完成情况|怎么样|情况如何|如何|怎样|得了|打了|给了|拿了|拿到|能得|应得|应该得|可以得|得到|评了|"
-    r"扣了|扣分|被扣|失分|满分|几分|多少分|占了|占|是多少|多少|是几|为多少|请问|一共|总共|"
+    r"扣了|扣分|被扣|失分|满分|几分|多少分|占了|占|是多少|百分之几|百分之多少|百分之|多少|是几|为多少|请问|一共|总共|"
     r"这张表里?|表里|表中|表上|里面|里的|中的|上的|下面|下的|之中|是多少|的|了|吗|呢|吧|啊|呀|么"
 )
 # generic nouns a question uses for "the row" ("这个指标"), never a row's own name
-_GENERIC = frozenset({"指标", "项目", "情况", "内容", "数据", "数字", "分数", "金额", "这项", "一项"})
+_GENERIC = frozenset(
+    {"指标", "项目", "情况", "内容", "数据", "数字", "分数", "金额", "这项", "一项", "岗位", "单位", "部门"}
+)
 _CHUNK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fffA-Za-z0-9]{2,}")
 
 
@@ -40,13 +42,22 @@ class CellAsk:
 
 
 def _clean(text: str) -> str:
-    return re.sub(r"[\s\"“”‘’'《》〈〉「」()（）]", "", text or "")
+    return re.sub(r"[\s\"“”‘’'《》〈〉「」()（）的]", "", text or "")
 
 
-def cell_ask(text: str, hits: list[Any], glossary: Any, asked: str | None) -> CellAsk | None:
-    """The column and row a question names, or None when it does not name both."""
+def cell_ask(
+    text: str, hits: list[Any], glossary: Any, asked: str | None, *, rowless: bool = False
+) -> CellAsk | None:
+    """The column and row a question names, or None when it does not name both (with `rowless`,
+    a column alone: "它的满分是多少？" continues the row of the last answer)."""
     measure: str | None = None
     spans: list[tuple[int, int]] = []
+    if asked is None and any(
+        glossary.concept(h.concept_id).kind in ("score", "weight")
+        and glossary.concept(h.concept_id).category in ("score", "form_column")
+        for h in hits
+    ):
+        asked = "score"  # "满分是多少": a score-table column named, not how it is asked
     if asked == "score":
         if _DEDUCTION.search(text):
             measure = "deduction"
@@ -54,8 +65,8 @@ def cell_ask(text: str, hits: list[Any], glossary: Any, asked: str | None) -> Ce
             measure = "weight"
         else:
             measure = "indicator_score"
-        for h in hits:  # score words name the column; everything else names the row
-            if glossary.concept(h.concept_id).kind in ("score", "weight"):
+        for h in hits:  # score words name the column; everything else (产出, 资金结余) names the row
+            if glossary.concept(h.concept_id).category in ("score", "form_column"):
                 spans.append((h.start, h.end))
     elif asked == "amount":
         stages = [h for h in hits if glossary.concept(h.concept_id).category in MEASURE_CATEGORIES]
@@ -68,18 +79,98 @@ def cell_ask(text: str, hits: list[Any], glossary: Any, asked: str | None) -> Ce
     rest = "".join(" " if any(s <= i < e for s, e in spans) else ch for i, ch in enumerate(text))
     rest = _NOISE.sub(" ", _YEAR.sub(" ", _clean(rest)))
     chunks = tuple(dict.fromkeys(c for c in _CHUNK.findall(rest) if c not in _GENERIC))
-    if not chunks:
+    if not chunks and not rowless:
         return None
     return CellAsk(measure, chunks)
+
+
+def free_chunks(text: str, glossary: Any) -> tuple[str, ...]:
+    """The question's content words that no glossary term, qualifier or operation word covers: the
+    document's own vocabulary (a project, a row, a unit), each of which an answer's evidence must use."""
+    text = _UNIT_NOTE.sub(" ", text)
+    spans = [(h.start, h.end) for h in glossary.find(text)]
+    rest = "".join(" " if any(s <= i < e for s, e in spans) else ch for i, ch in enumerate(text))
+    rest = _NOISE.sub(" ", _COUNTED.sub(" ", _YEAR.sub(" ", _clean(rest))))
+    rest = re.sub(r"[和与及、]", " ", rest)  # separators between the things a question names
+    for words in (*glossary.operations.values(), *glossary.qualifiers.values()):
+        for w in sorted(words, key=len, reverse=True):
+            if len(w) >= 2:
+                rest = rest.replace(w, " ")
+    return tuple(dict.fromkeys(c for c in _CHUNK.findall(rest) if c not in _GENERIC))
+
+
+_UNIT_NOTE = re.compile(r"[（(]\s*(?:单位[:：]?\s*)?(?:万元|元|亿元|千元|%|人|个|分|次|项)\s*[)）]")
+_COUNTED = re.compile(r"[一二两三四五六七八九十几多]+(?:个|项|类|方面|部分|块|条)")
+
+
+def line_before(text: str, term: str, glossary: Any) -> tuple[str, ...]:
+    """The line a rate is asked of: the question's words before the rate's own term ("项目管理费的
+    执行率" -> 项目管理费), without years, pointing and the document's own name words. Glossary terms
+    stay: the line may be named by one (基本支出)."""
+    at = text.find(term)
+    if at <= 0:
+        return ()
+    head = _NOISE.sub(" ", _YEAR.sub(" ", _clean(text[:at])))
+    for words in glossary.qualifiers.values():
+        for w in sorted(words, key=len, reverse=True):
+            if len(w) >= 2:
+                head = head.replace(w, " ")
+    return tuple(c for c in _CHUNK.findall(head) if c not in _GENERIC and not _RATE_LEAD.fullmatch(c))
+
+
+# words that only lead into a rate's name ("预算执行率", "项目资金的支出进度"), never a line
+_RATE_LEAD = re.compile(r"(?:预算|资金|财政|整体|总体|全年|年度|全部|项目|专项|经费)+")
+
+
+def covered(chunk: str, text: str, *, share: float = 0.75) -> bool:
+    """Is the chunk in the text (verbatim, or nearly: most of its character pairs)?"""
+    clean = _clean(text)
+    if chunk in clean:
+        return True
+    own = bigrams(chunk)
+    return bool(own) and len(own & bigrams(clean)) / len(own) >= share
+
+
+def mentioned(chunk: str, text: str) -> bool:
+    """Does the text use the chunk at all (any two of its characters together)? A looser test than a
+    row name's: a question paraphrases ("话务岗全年" for 话务岗 …全年…), but a word none of whose
+    parts the evidence uses is about something else."""
+    own = bigrams(chunk)
+    return not own or bool(own & bigrams(re.sub(r"[0-9.,]", "", _clean(text))))  # "每1万" says 每万
+
+
+def names_a_parent(words: list[str], fact: Any) -> str:
+    """The element of a table row's path the question names when it names only an ancestor ("投入")
+    of the row the figure is on (投入/在职人员控制率): that figure is a sub-item's, not the asked one's.
+    "" when the question names the row itself or says nothing of its path."""
+    path = [_clean(p) for p in getattr(fact, "row_path", ()) if _clean(p)]
+    if getattr(fact, "source", "") != "table" or len(path) < 2:
+        return ""
+    *parents, own = path
+    if any(covered(w, own) for w in words):
+        return ""
+    return next((p for p in parents for w in words if covered(w, p) and len(w) >= 0.5 * len(p)), "")
 
 
 _FOLLOWUP = re.compile(r"^(?:那么|那|还有|再看看?|另外)|(?:的)?呢$")
 
 
-def followup_cell(text: str, previous: dict[str, Any] | None) -> CellAsk | None:
-    """ "那马鞍医院呢？" after a cell question: the same column, the row this follow-up names."""
+_PRONOUN = re.compile(r"^(?:那么|那)?(?:它|其|这项|该项|这一项|此项)")
+
+
+def followup_cell(text: str, previous: dict[str, Any] | None, glossary: Any = None) -> CellAsk | None:
+    """After a cell question: "那马鞍医院呢？" — the same column, the row this follow-up names;
+    "它的满分是多少？" — the same row, the column this follow-up names."""
     if not previous or not previous.get("cell_measure"):
         return None
+    rows = tuple(previous.get("cell_chunks") or ())
+    if glossary is not None and rows and _PRONOUN.search(text):
+        from service.answer.operations.question import asked_kind
+
+        rest = _PRONOUN.sub("", text)
+        own = cell_ask(rest, glossary.find(rest), glossary, asked_kind(text), rowless=True)
+        if own is not None and not own.chunks:
+            return CellAsk(own.measure, rows)
     bare = re.sub(r"[？?。！!，,\s]+$", "", text)
     if not _FOLLOWUP.search(bare) or len(bare) > 24:
         return None
@@ -142,8 +233,10 @@ def best_rows(matches: list[RowMatch]) -> list[RowMatch]:
     if not matches:
         return []
     top = [m for m in matches if m.matched == matches[0].matched]
-    exact = [m for m in top if m.exact]
-    return exact or top
+    top = [m for m in top if m.exact] or top
+    if len({_clean("".join(m.item.fact.row_path)) for m in top}) > 1:
+        return []  # the words name several rows (a group such as 投入, or two 满意度 lines): not one cell
+    return top
 
 
 def same_row(a: IndexedFact, b: IndexedFact) -> bool:

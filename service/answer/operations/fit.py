@@ -19,14 +19,21 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from service.answer.operations.cells import covered, free_chunks, mentioned, names_a_parent
 from service.answer.operations.operands import bigrams, unit_fits
 from service.answer.operations.question import asked_kind, residue_of
+from service.search.facts import ENTITY_LIKE
 
 MEASURED = frozenset({"amount", "rate", "count", "people", "score", "weight", "duration"})
 _HYPOTHETICAL = re.compile(r"假如|如果|假设|假定|若是|倘若|的话")
 _STATES_FIGURES = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|元|亿元|%|分|人|个)")
 _RATIO = re.compile(r"几倍|多少倍")
 _DEDUCTION = re.compile(r"扣了?(?:几|多少)分|扣分(?:是)?多少")
+# "超了多少", "比上年少了多少": a difference between two figures, never one figure looked up
+_COMPARISON = re.compile(
+    r"(?:超|多|少|高|低|增|减|差|失)了?(?:多少|几)|(?:超出|超过|高出|低于|相差|失分)(?:了)?(?:多少|几)"
+    r"|增减(?:幅度|额|情况)|变化(?:幅度|了多少)|增幅|降幅"
+)
 _FIGURE_QUESTION = re.compile(r"多少|几[个项人次分名成倍]|百分之")
 
 Verdict = tuple[str, str] | None  # (what was not found, why) or None when the answer stands
@@ -102,8 +109,112 @@ def _better_elsewhere(word: str, words: list[str], placed: list[Any], facts: lis
     )
 
 
-def check_fit(question: str, draft: Any, items: Callable[[], list[Any]], g: Any) -> Verdict:
-    """None when the answer stands; else what to say was not found, and why."""
+def _unaccounted(question: str, draft: Any, placed: list[Any], titles: set[str], g: Any) -> list[str]:
+    """The question's own words (not the glossary's) that neither the answered figure's evidence —
+    its labels, sentence, table, cited passage — nor a document title uses: "产出小计" answered by a
+    cell of the row 产出/产出数量, "那项收入" by another line."""
+    chunks = free_chunks(question, g)
+    if not chunks:
+        return []
+    evidence = " ".join(
+        [
+            *(i.fact.description + i.fact.context + i.fact.quote for i in placed),
+            *(str(c.get("quote") or "") for c in draft.meta.get("figures") or []),
+        ]
+    )
+    named = " ".join(titles)  # words naming a document itself
+    return [w for w in chunks if not mentioned(w, evidence) and not covered(w, named)]
+
+
+def _inputs_off_topic(
+    question: str, computations: list[Any], items: Callable[[], list[Any]], g: Any
+) -> list[str]:
+    """The question's own words that no input of a computation speaks of ("服务补贴的执行率" computed
+    from the 培训费 sentence), or, when some do, an input that speaks of none of them."""
+    chunks = free_chunks(question, g)
+    if not chunks:
+        return []
+    titles = " ".join({i.title for i in items() if i.title})
+    chunks = tuple(w for w in chunks if not covered(w, titles))  # words naming the document itself
+    inputs = [
+        " ".join((str(i.get("label") or ""), str((i.get("source") or {}).get("quote") or "")))
+        for c in computations
+        for i in c.inputs
+        if isinstance(i, dict) and (i.get("source") or {}).get("quote")
+    ]
+    if not chunks or not inputs:
+        return []
+    units = {str(i.get("unit") or "") for c in computations for i in c.inputs if isinstance(i, dict)}
+    facts = [i for i in items() if i.fact.unit in units]
+    chunks = tuple(w for w in chunks if _spoken_of(w, facts))
+    if not chunks:
+        return []
+    unused = [w for w in chunks if not any(mentioned(w, t) for t in inputs)]
+    if unused:
+        return unused
+    if any(not any(mentioned(w, t) for w in chunks) for t in inputs):
+        return list(chunks)
+    return []
+
+
+def _other_measure(
+    question: str, computations: list[Any], items: Callable[[], list[Any]], g: Any
+) -> tuple[str, str] | None:
+    """A question naming one budget stage ("2018年决算比2017年决算增长") computed from a cell of
+    another stage's column (2018年预算数): (the stage asked, the label of the cell used), else None."""
+    stages = {
+        c for c in g.concepts_in(question) if g.concept(c).category == "budget_stage" and c not in ENTITY_LIKE
+    }
+    years = set(re.findall(r"(?:19|20)\d{2}", question))
+    over_time = len(years) >= 2 or any(
+        c.metric in ("growth_rate", "year_on_year_change") for c in computations
+    )
+    if len(stages) != 1 or not over_time:
+        return None  # one quantity over two periods: each side must be of the asked stage
+    stage = next(iter(stages))
+    facts = None
+    for c in computations:
+        for i in c.inputs:
+            src = (i.get("source") or {}) if isinstance(i, dict) else {}
+            if not src.get("page"):
+                continue
+            facts = facts if facts is not None else items()
+            cells = [
+                f
+                for f in facts
+                if f.fact.source == "table"
+                and f.measures
+                and f.fact.page == src.get("page")
+                and same_number(f.fact.value, i.get("value"))
+            ]
+            if cells and not any(stage in f.measures for f in cells):
+                return g.concept(stage).label, "·".join(cells[0].fact.col_path) or cells[0].fact.description
+    return None
+
+
+def _without(question: str, words: tuple[str, ...]) -> str:
+    for w in sorted(words, key=len, reverse=True):
+        question = question.replace(w, "，")
+    return question
+
+
+def _spoken_of(word: str, facts: list[Any]) -> bool:
+    """Does a document in scope name some figure (of the answer's unit) by the word — in what the
+    figure is said to be, and as a good part of it (热线 in a 25-character phrase about a survey is
+    not what that figure measures), not merely in its sentence? Only then does
+    an answer whose evidence never uses it point at a neighbour; a word no document uses is the asker's paraphrase,
+    which the answering path resolved by its own vocabulary."""
+    return any(
+        covered(word, i.fact.description) and len(word) >= 0.25 * len(i.fact.description.replace(" ", ""))
+        for i in facts
+    )
+
+
+def check_fit(
+    question: str, draft: Any, items: Callable[[], list[Any]], g: Any, *, understood: tuple[str, ...] = ()
+) -> Verdict:
+    """None when the answer stands; else what to say was not found, and why. `understood`: words of
+    the question the answering path resolved by its own vocabulary (not held against its evidence)."""
     if draft.template == "answer_policy" and draft.variables.get("kind") == "quote":
         if asked_kind(question) or _FIGURE_QUESTION.search(question):
             draft.variables["unanswered"] = True  # the passage is shown as evidence, not as the answer
@@ -111,6 +222,13 @@ def check_fit(question: str, draft: Any, items: Callable[[], list[Any]], g: Any)
     figures = draft.meta.get("figures") or []
     said = asked_kind(question)
     computed = [c for c in draft.computations if c.unit]
+    if draft.computations and draft.template != "answer_lookup":
+        stray = _inputs_off_topic(_without(question, understood), draft.computations, items, g)
+        if stray:
+            return f"“{'、'.join(stray)}”的数据", "计算所用的数字的出处没有提到这一项"
+        other = _other_measure(question, draft.computations, items, g)
+        if other:
+            return f"所问的{other[0]}", f"计算用到的“{other[1]}”不是{other[0]}"
     if draft.template != "answer_lookup" or not figures:
         if computed and said in ("score", "amount") and not any(_kind_fits(said, c.unit) for c in computed):
             return (
@@ -136,6 +254,8 @@ def check_fit(question: str, draft: Any, items: Callable[[], list[Any]], g: Any)
         if same_number(i.fact.value, f.get("value")) and i.fact.page == f.get("page")
     ]
     units += [i.fact.unit for i in placed if i.fact.unit]
+    if _COMPARISON.search(question) and not any("change" in i.qualifiers for i in placed):
+        return "所问的差额或变化", "问的是两个数之间的差额或变化，检索到的只是一个数，不是差额或变化"
     named = {g.concept(c).kind for c in g.concepts_in(question) if g.concept(c).kind in MEASURED}
     if said is not None and not any(_kind_fits(said, u) for u in units):
         return (
@@ -144,6 +264,19 @@ def check_fit(question: str, draft: Any, items: Callable[[], list[Any]], g: Any)
         )
     if said is None and named == {"amount"} and all(u in ("", "万", "分") for u in units):
         return "所问的金额", "检索到的数字不是金额"
+    if said is None and named == {"rate"} and units and "%" not in units:
+        return "所问的比率", "检索到的数字不是百分比"
+    if (
+        said in ("score", "weight")
+        and placed
+        and not any(g.concept(c).kind in ("score", "weight") for i in placed for c in i.concepts | i.measures)
+        and not any(u == "分" for u in units)
+    ):
+        return "所问的分数", "检索到的数字不是得分或分值"
+    words_all = list(free_chunks(question, g)) + [h.term for h in g.find(question)]
+    parent = next((p for i in placed if (p := names_a_parent(words_all, i.fact))), "")
+    if parent:
+        return f"“{parent}”本身的数", f"检索到的数字属于“{parent}”下的一个分项，不是“{parent}”本身的"
     if _DEDUCTION.search(question) and not any(
         "扣" in i.fact.description + "".join(i.fact.col_path) for i in placed
     ):
@@ -152,6 +285,14 @@ def check_fit(question: str, draft: Any, items: Callable[[], list[Any]], g: Any)
     if qualifier:
         return "所问的量", qualifier
     titles = {i.title for i in facts if i.title}
+    units = {i.fact.unit for i in placed}
+    unused = [
+        w
+        for w in _unaccounted(_without(question, understood), draft, placed, titles, g)
+        if _spoken_of(w, [i for i in facts if i.fact.unit in units])
+    ]
+    if unused:  # the question names something the figure's evidence never mentions
+        return f"“{'、'.join(unused)}”的数据", "检索到的数字的出处没有提到这一项"
     words = [  # the asker's own words, but not those that name the document (its unit, project)
         w
         for w in residue_of(question, g).split()

@@ -145,10 +145,11 @@ async def upload_documents(
     for doc_id, name, data in staged:
         staging = uploads / ".staging" / f"{doc_id}.pdf"
         await asyncio.to_thread(_write, staging, data)
-        # a document is its content: each gets its own folder, so an upload never replaces
-        # another document that happens to share its file name
-        path = uploads / doc_id / name
-        jobs.append(ingest_queue.submit(Job(doc_id=doc_id, filename=name, path=path, staged=staging)))
+        # recorded in the database before the 202: a crash or restart resumes it. A document is its
+        # content: each gets its own folder, so an upload never replaces another document that
+        # happens to share its file name
+        job = Job(doc_id=doc_id, filename=name, path=uploads / doc_id / name, staged=staging)
+        jobs.append(await asyncio.to_thread(ingest_queue.submit, job))
     return JSONResponse(
         {
             "documents": [job.to_json() for job in jobs],
@@ -247,9 +248,8 @@ async def get_document(
     "/{doc_id}", summary="删除文档（管理员）/ delete a document (admin)", responses=error_responses(403, 409)
 )
 async def delete_document(doc_id: str, principal: AdminDep, ingest_queue: IngestQueueDep) -> dict[str, Any]:
-    future = ingest_queue.remove(doc_id)
-    try:
-        record = await asyncio.wrap_future(future)
+    try:  # in any state: a queued job is dropped, a running one stopped, an indexed one deleted
+        record = await asyncio.to_thread(ingest_queue.remove, doc_id)
     except NotFound:
         raise _not_found(doc_id) from None
     return {"deleted": record.to_json()}

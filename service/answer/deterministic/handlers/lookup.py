@@ -85,7 +85,13 @@ def handle_lookup(ctx: Context) -> Draft:
         check = _verify_execution_rate(ctx, found[0]["figure"])
     computations = [check["computation"]] if check else []
     meta_figs = [
-        {"value": v["figure"].value, "unit": v["figure"].unit, "page": v["figure"].page} for v in found
+        {
+            "value": v["figure"].value,
+            "unit": v["figure"].unit,
+            "page": v["figure"].page,
+            "quote": " ".join((v["figure"].quote, v["figure"].table, v["figure"].row, v["figure"].column)),
+        }
+        for v in found
     ]
     return Draft(
         "answer_lookup",

@@ -1,0 +1,119 @@
+"""A table cell named by its row (the document's own words) and its column (a glossary measure):
+"在职人员控制率这一项满分几分？". Facts are built by hand in the shape ingest/facts.py gives them, so
+each rule is seen alone; the metrics module computes the one derived figure (扣分 = 分值 − 得分)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ingest.facts import Fact
+from ingest.glossary import load_glossary
+from service.answer.operations.answer import FactAnswerer
+from service.answer.operations.cells import free_chunks, mentioned
+from service.answer.operations.question import parse
+from service.search.facts import index_fact
+
+
+@pytest.fixture(scope="module")
+def g():
+    return load_glossary()
+
+
+def cell(
+    i: int, row: tuple[str, ...], col: str, value: str, unit: str = "", *, r: int = 0, c: int = 0
+) -> Fact:
+    return Fact(
+        id=f"d:f{i:05d}", doc_id="d", value=value, unit=unit, description=f"{'/'.join(row)} {col}",
+        context=f"评分表 {'/'.join(row)} {col}", page=1, quote="｜".join((*row, value)), source="table",
+        period=None, table_id="d:t00", row_index=r, col_index=c, row_path=row, col_path=(col,),
+    )  # fmt: skip
+
+
+class _Index:
+    def __init__(self, items: list[Any]) -> None:
+        self._items = items
+
+    def items(self, doc_ids: list[str] | None) -> list[Any]:
+        return self._items
+
+
+class _Toolbox:
+    """compute_metric as the real toolbox does it: the metrics module, nothing else."""
+
+    def __init__(self, items: list[Any]) -> None:
+        self.index = _Index(items)
+
+    def fact_index(self) -> _Index:
+        return self.index
+
+    def compute_metric(self, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
+        from service.metrics import compute
+
+        return compute(name, inputs).to_computation()
+
+
+SCORE_TABLE = [  # 一级 / 三级 rows; columns 分值 and 自评得分
+    (("投入", "在职人员控制率"), "5", "4"),
+    (("投入", "三公经费变动率"), "5", "5"),
+    (("预算执行", "资金结余"), "3", "2"),
+    (("满意度", "学生满意度"), "10", "10"),
+]
+
+
+@pytest.fixture(scope="module")
+def answerer(g):
+    facts = []
+    for r, (row, weight, score) in enumerate(SCORE_TABLE):
+        facts.append(cell(2 * r, row, "分值", weight, "分", r=r, c=2))
+        facts.append(cell(2 * r + 1, row, "自评得分", score, "", r=r, c=3))
+    items = [index_fact(f, "某局部门整体支出绩效评价评分表", g) for f in facts]
+    return FactAnswerer(_Toolbox(items), g)
+
+
+def ask(answerer: FactAnswerer, q: str, previous: dict[str, Any] | None = None):
+    _ask, draft = answerer.answer(q, previous=previous)
+    return draft
+
+
+def test_row_and_column_are_read_from_the_question(g) -> None:
+    cell_ask = parse("在职人员控制率这一项满分几分？", g).cell
+    assert cell_ask is not None and cell_ask.measure == "weight" and cell_ask.chunks == ("在职人员控制率",)
+    assert parse("资金结余那项扣了几分？", g).cell.measure == "deduction"
+    assert parse("学生满意度这个指标得了几分？", g).cell.chunks == ("学生满意度",)
+
+
+def test_the_cell_of_the_named_row_and_column(answerer) -> None:
+    draft = ask(answerer, "在职人员控制率这一项满分几分？")
+    assert draft is not None and [f["display"] for f in draft.variables["figures"]] == ["5分"]
+    draft = ask(answerer, "在职人员控制率这一项得了几分？")
+    assert [f["display"] for f in draft.variables["figures"]] == ["4"]  # the score, not the weight
+
+
+def test_a_deduction_is_computed_from_its_row(answerer) -> None:
+    draft = ask(answerer, "资金结余那项扣了几分？")
+    assert draft is not None and draft.computations
+    comp = draft.computations[0]
+    assert comp.metric == "difference" and comp.value in ("1", "1.0") and "3" in comp.formula
+
+
+def test_a_row_the_table_does_not_list_is_not_answered(answerer) -> None:
+    assert ask(answerer, "家长满意度这一项得了几分？") is None  # not the 学生满意度 row
+    # "投入" names a group of rows, not one: its children's cells are not its figure
+    assert ask(answerer, "投入这一项满分几分？") is None
+
+
+def test_follow_ups_keep_the_row_or_the_column(answerer) -> None:
+    first = ask(answerer, "在职人员控制率这一项得了几分？")
+    other_row = ask(answerer, "那三公经费变动率呢？", previous=first.meta)
+    assert [f["display"] for f in other_row.variables["figures"]] == ["5"]
+    other_col = ask(answerer, "它的满分是多少？", previous=first.meta)
+    assert [f["display"] for f in other_col.variables["figures"]] == ["5分"]
+
+
+def test_the_question_words_an_answer_must_speak_of(g) -> None:
+    assert free_chunks("服务补贴的执行率是多少？", g) == ("服务补贴",)
+    assert free_chunks("2020年预算执行率是多少？", g) == ()
+    assert mentioned("话务岗全年", "话务岗 工资福利支出")  # a paraphrase shares its parts
+    assert not mentioned("服务补贴", "培训费全年预算870.26万元，实际支出822.40万元")
