@@ -28,6 +28,7 @@ from service.answer.operations.question import Ask, Operand, parse
 from service.search.facts import ENTITY_LIKE, MEASURE_CATEGORIES, FactIndex, IndexedFact
 
 # "哪几项指标没拿满分？", "哪些指标扣了分？": the lines of a score table scored below their weight
+_SUPERLATIVE = re.compile(r"最多|最少|最高|最低|最大|最小")
 _NOT_FULL = re.compile(
     r"(?:哪|哪些|哪几).{0,10}(?:没|未|不是)(?:有)?(?:拿|得|获得|拿到)?满分|(?:哪|哪些|哪几).{0,10}(?:扣了?分|被扣|失分|丢分)"
 )
@@ -55,7 +56,7 @@ class FactAnswerer:
     ) -> tuple[Ask, Draft | None]:
         """`previous`: the meta of the last answer in the conversation, for follow-ups."""
         ask = parse(question, self.glossary)
-        if _NOT_FULL.search(ask.text):
+        if _NOT_FULL.search(ask.text) and not _SUPERLATIVE.search(ask.text):
             facts = self.index.items(document_ids)
             solver = _Solver(self, ask, facts)
             draft = solver.not_full_marks()
