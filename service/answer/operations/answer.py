@@ -184,7 +184,7 @@ class _Solver:
                 "titles": titles,
             },
             found=False,
-            meta={"path": "facts", "op": "cell"},
+            meta={"path": "facts", "fact_op": "cell"},
         )
 
     def refuse(self, what: str, reason: str = "") -> Draft | None:
@@ -209,7 +209,7 @@ class _Solver:
                 "titles": titles,
             },
             found=False,
-            meta={"path": "facts", "op": self.ask.op},
+            meta={"path": "facts", "fact_op": self.ask.op},
         )
 
     def lookup_draft(self, subject: str, matches: list[Match], note: str = "") -> Draft:
@@ -220,7 +220,7 @@ class _Solver:
         draft = Draft(
             "answer_lookup",
             {"figures": figures, "missing": [], "check": None},
-            meta={"path": "facts", "op": "lookup"},
+            meta={"path": "facts", "fact_op": "lookup"},
         )
         if note:
             draft.notes.append(note)
@@ -274,7 +274,7 @@ class _Solver:
                 "extra": [],
             },
             computations=[comp],
-            meta={"path": "facts", "op": self.ask.op},
+            meta={"path": "facts", "fact_op": self.ask.op},
         )
 
     # ---- operations ------------------------------------------------------------------------
@@ -489,7 +489,7 @@ class _Solver:
         return Draft(
             "answer_lookup",
             {"figures": figures, "missing": [], "check": None, "intro": intro},
-            meta={"path": "facts", "op": "list"},
+            meta={"path": "facts", "fact_op": "list"},
         )
 
     def lookup(self) -> Draft | None:
