@@ -1,0 +1,537 @@
+"""Standard forms as typed records: 项目支出绩效自评表, 部门整体支出绩效自评表 (the national format,
+annex of 财预〔2020〕10号) and the 得分表/评分表 of evaluation reports.
+
+Forms are recognised wherever they are (a whole file, pages of a longer report, several in one
+sheet) and read **by their header words, never by fixed positions**: the funds block by its
+column headers (年初预算数, 全年预算数 / 调整后预算数, 全年执行数, 分值 / 权重, 执行率, 得分), the
+indicator block by its own (一级/二级/三级指标, 年度指标值, 实际完成值, 分值, 得分, 偏差原因…).
+Units in a header ("全年预算数（万元）", "执行率(B/A)") do not change what a column is. A blank cell,
+"/" or "—" stays blank (value None), never 0. Every value keeps where it is printed
+(`SheetGrid.where`: sheet/page, row, column).
+
+Pure: grids in (`ingest.office.SheetGrid`), records out; `read_forms(path)` is the one I/O entry.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ingest.numbers import is_empty_mark, normalize_text, parse_number
+from ingest.office import SheetGrid, grids_of
+
+FORMS_VERSION = "1"
+
+# ---- the form's vocabulary (national format words and their common variants) ---------------------
+NAME_LABELS = {
+    "项目名称": "project",
+    "主管部门": "agency",
+    "实施单位": "implementer",
+    "部门名称": "unit",
+    "单位名称": "unit",
+    "预算单位": "unit",
+    "部门单位名称": "unit",
+}
+START_LABELS = ("项目名称", "部门名称", "单位名称", "部门单位名称")
+TOTAL_WORDS = ("总分", "合计", "总计", "得分合计", "综合得分")
+SUBTOTAL_WORD = "小计"
+FUND_ROW_KINDS = (
+    ("total", ("年度资金总额", "资金总额", "总额", "合计", "总计")),
+    ("fiscal", ("财政拨款", "财政资金", "本级财政")),
+    ("carryover", ("上年结转", "结转")),
+    ("other", ("其他资金",)),
+)
+COMPARATORS = (
+    ("≥", ("≥", ">=", "不低于", "不少于", "大于等于", "达到", "≮")),
+    ("≤", ("≤", "<=", "不高于", "不超过", "不多于", "小于等于", "≯")),
+    (">", (">", "大于", "高于")),
+    ("<", ("<", "小于", "低于")),
+    ("=", ("=", "＝", "等于")),
+)
+_PAREN = re.compile(r"[（(][^（）()]*[）)]")
+
+
+def key(text: str) -> str:
+    """A header word for matching: no spaces, no bracketed units or (A)/(B/A) marks, half-width."""
+    t = normalize_text(re.sub(r"\s+", "", text or ""))
+    t = _PAREN.sub("", t)
+    return t.replace(":", "").replace("：", "")
+
+
+def fund_column(text: str) -> str:
+    """Which funds-block column a header names ("" when none)."""
+    k = key(text)
+    if not k or len(k) > 12:
+        return ""
+    if "执行率" in k:
+        return "rate"
+    if "年初" in k and "预算" in k:
+        return "initial"
+    if "预算" in k and "执行" not in k:
+        return "budget"
+    if "执行数" in k or "实际支出" in k or k in ("执行", "支出数"):
+        return "spent"
+    if any(w in k for w in ("分值", "权重", "满分")):
+        return "max"
+    if "得分" in k:
+        return "score"
+    return ""
+
+
+def indicator_column(text: str) -> str:
+    """Which indicator-block column a header names ("" when none)."""
+    k = key(text)
+    if not k or len(k) > 16:
+        return ""
+    for word, name in (("一级", "l1"), ("二级", "l2"), ("三级", "l3")):
+        if k.startswith(word):
+            return name
+    if "原因" in k or "改进措施" in k:
+        return "reason"
+    if "指标值" in k or "目标值" in k:
+        return "target"
+    if "完成值" in k or "实际值" in k or "实际完成" in k:
+        return "actual"
+    if "指标性质" in k:
+        return "cmp"
+    if "单位" in k and ("度量" in k or "计量" in k):
+        return "unit"
+    if any(w in k for w in ("分值", "权重", "满分")):
+        return "max"
+    if "得分" in k:
+        return "score"
+    return ""
+
+
+# ---- records ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class FormCell:
+    """One printed cell: `text` as printed ("" when blank), `value` exact Decimal text or None
+    (blank, "/", "—", words), `unit`, and `where` it is printed."""
+
+    text: str
+    value: str | None
+    unit: str
+    where: dict[str, Any]
+    is_percent: bool = False
+
+    @property
+    def blank(self) -> bool:
+        return is_empty_mark(self.text)
+
+
+@dataclass
+class FundRow:
+    label: str
+    kind: str  # total | fiscal | carryover | other | ""
+    cells: dict[str, FormCell]  # initial budget spent max rate score
+
+
+@dataclass
+class Indicator:
+    level1: str
+    level2: str
+    level3: str
+    target: FormCell | None
+    actual: FormCell | None
+    max: FormCell | None
+    score: FormCell | None
+    reason: FormCell | None
+    comparator: str = ""  # ≥ ≤ = > < or "" (qualitative / none stated)
+    target_value: str | None = None
+    target_unit: str = ""
+    actual_value: str | None = None
+    actual_unit: str = ""
+
+
+@dataclass
+class ScoreNode:
+    """A row of a 得分表: a leaf (三级指标) or a subtotal / total row."""
+
+    path: list[str]
+    kind: str  # leaf | subtotal | total
+    max: FormCell | None
+    score: FormCell | None
+    stated_max: str | None = None  # "决策（20分）" states the group's weight in its label
+
+
+@dataclass
+class FormRecord:
+    kind: str  # project_form | department_form | score_table
+    title: str
+    year: int | None
+    source: str  # file name
+    sheet: str
+    header: dict[str, FormCell] = field(default_factory=dict)  # project agency implementer unit
+    money_unit: str = ""
+    funds: list[FundRow] = field(default_factory=list)
+    goal_expected: FormCell | None = None
+    goal_actual: FormCell | None = None
+    indicators: list[Indicator] = field(default_factory=list)
+    nodes: list[ScoreNode] = field(default_factory=list)
+    total_max: FormCell | None = None
+    total_score: FormCell | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @property
+    def name(self) -> str:
+        for k in ("project", "unit"):
+            c = self.header.get(k)
+            if c is not None and c.text:
+                return c.text
+        return self.title
+
+
+# ---- reading a grid ---------------------------------------------------------------------------------
+
+
+class _Reader:
+    def __init__(self, g: SheetGrid, rows: range, unit_hint: str = "") -> None:
+        self.g = g
+        self.rows = rows
+        self.unit_hint = unit_hint
+
+    def text(self, r: int, c: int) -> str:
+        return self.g.grid[r][c].text
+
+    def cell(self, r: int, c: int, unit: str = "") -> FormCell:
+        gc = self.g.grid[r][c]
+        parsed = parse_number(gc.raw) if gc.origin or True else None
+        value, is_pct, u = None, False, unit
+        if parsed is not None:
+            value, is_pct = parsed.value, parsed.is_percent
+            u = "%" if is_pct else (parsed.unit or unit)
+        return FormCell(gc.text, value, u, self.g.where(r, c), is_pct)
+
+    def row_texts(self, r: int) -> list[str]:
+        return [c.text for c in self.g.grid[r]]
+
+    def find(self, pred: Any, rows: range | None = None) -> tuple[int, int] | None:
+        for r in rows if rows is not None else self.rows:
+            for c in range(self.g.ncols):
+                if pred(self.g.grid[r][c].text):
+                    return r, c
+        return None
+
+
+def _right_value(rd: _Reader, r: int, c: int) -> tuple[int, int] | None:
+    """The value cell right of a label cell: the next distinct (merged) cell that is not a label."""
+    label = rd.text(r, c)
+    for cc in range(c + 1, rd.g.ncols):
+        gc = rd.g.grid[r][cc]
+        if gc.text == label and not gc.origin:
+            continue
+        if key(gc.text) in NAME_LABELS:
+            return None
+        return r, cc
+    return None
+
+
+def _money_unit(*texts: str) -> str:
+    for t in texts:
+        m = re.search(r"(亿元|万元|千元|元)", t or "")
+        if m:
+            return m.group(1)
+    return ""
+
+
+def _header_map(rd: _Reader, r: int, classify: Any) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for c in range(rd.g.ncols):
+        gc = rd.g.grid[r][c]
+        below = rd.g.grid[r + 1][c] if r + 1 < rd.g.nrows else None
+        if below is not None and not below.origin and below.text == gc.text:
+            continue  # a block title spanning the rows below ("项目资金（万元）"), not a column header
+        name = classify(gc.text)
+        if name and name not in out:
+            out[name] = c
+    return out
+
+
+def _is_total_label(text: str) -> bool:
+    k = key(text)
+    return k in TOTAL_WORDS or (k.endswith("总分") and len(k) <= 6)
+
+
+def _parse_target(text: str) -> tuple[str, str | None, str]:
+    """("≥50个") -> ("≥", "50", "个"); ("=100%") -> ("=", "100", "%"); words -> ("", None, "")."""
+    t = normalize_text(re.sub(r"\s+", "", text or ""))
+    cmp = ""
+    for sym, words in COMPARATORS:
+        for w in sorted(words, key=len, reverse=True):
+            if t.startswith(w):
+                cmp, t = sym, t[len(w) :]
+                break
+        if cmp:
+            break
+    m = re.match(r"^([+-]?\d[\d,]*(?:\.\d+)?)(.*)$", t)
+    if not m:
+        return cmp, None, ""
+    unit = m.group(2).strip()
+    if unit in ("百分比", "％"):
+        unit = "%"
+    if len(unit) > 6 or re.search(r"\d", unit):
+        return cmp, None, ""
+    return cmp, m.group(1).replace(",", ""), unit
+
+
+def _funds(rd: _Reader, hr: int, cols: dict[str, int], stop: int) -> list[FundRow]:
+    first = min(cols.values())
+    block_labels = {rd.text(hr, c) for c in range(first) if rd.text(hr, c)}
+    rows: list[FundRow] = []
+    for r in range(hr + 1, stop):
+        labels = [rd.text(r, c) for c in range(first) if rd.text(r, c) and rd.text(r, c) not in block_labels]
+        labels = list(dict.fromkeys(labels))
+        if not labels:
+            if any(parse_number(rd.g.grid[r][c].raw) for c in cols.values()):
+                labels = [""]
+            else:
+                continue
+        label = labels[-1]
+        k = key(label)
+        if any(w in k for w in ("年度总体目标", "绩效指标", "一级指标", "总体目标")) or k in NAME_LABELS:
+            break
+        kind = next((name for name, words in FUND_ROW_KINDS if any(w in k for w in words)), "")
+        cells = {
+            name: rd.cell(r, c, "%" if name == "rate" else ("分" if name in ("max", "score") else rd.unit_hint))
+            for name, c in cols.items()
+        }
+        rows.append(FundRow(label, kind, cells))
+    return rows
+
+
+def _goals(rd: _Reader, stop: int) -> tuple[FormCell | None, FormCell | None]:
+    hit = rd.find(lambda t: key(t).startswith("年度总体目标") and "完成" not in key(t), rd.rows)
+    if hit is None:
+        return None, None
+    r, c = hit
+    for rr in range(r, min(r + 2, stop)):
+        texts = {key(rd.text(rr, cc)): cc for cc in range(rd.g.ncols)}
+        exp_c = next((cc for k, cc in texts.items() if k in ("预期目标", "年初设定目标", "年度目标", "预期")), None)
+        act_c = next((cc for k, cc in texts.items() if "完成情况" in k or k == "实际完成"), None)
+        if exp_c is not None and rr + 1 < stop:
+            exp = rd.cell(rr + 1, exp_c)
+            act = rd.cell(rr + 1, act_c) if act_c is not None else None
+            if act is not None and act.text == exp.text and act_c != exp_c:
+                act = None
+            return exp, act
+    right = _right_value(rd, r, c)
+    return (rd.cell(*right) if right else None), None
+
+
+def _indicators(rd: _Reader, hr: int, cols: dict[str, int], stop: int) -> tuple[list[Indicator], int | None]:
+    out: list[Indicator] = []
+    for r in range(hr + 1, stop):
+        texts = rd.row_texts(r)
+        if any(_is_total_label(t) for t in texts[: min(cols.values()) + 4]):
+            return out, r
+        distinct = {t for t in texts if t}
+        if len(distinct) <= 1 or indicator_column(texts[cols.get("l1", 0)]) == "l1":
+            continue  # a banner row ("年度绩效目标2（40分）") or a repeated header
+        lv = [rd.text(r, cols[k]) if k in cols else "" for k in ("l1", "l2", "l3")]
+        if not any(k in cols and rd.text(r, cols[k]) for k in ("target", "actual", "max", "score")) and not lv[2]:
+            continue
+        get = {k: (rd.cell(r, cols[k]) if k in cols else None) for k in ("target", "actual", "max", "score", "reason")}
+        if get["max"] is not None:
+            get["max"].unit = get["max"].unit or "分"
+        if get["score"] is not None:
+            get["score"].unit = get["score"].unit or "分"
+        ind = Indicator(lv[0], lv[1], lv[2], get["target"], get["actual"], get["max"], get["score"], get["reason"])
+        if ind.target is not None:
+            cmp_text = rd.text(r, cols["cmp"]) if "cmp" in cols else ""
+            unit_text = rd.text(r, cols["unit"]) if "unit" in cols else ""
+            cmp, value, unit = _parse_target((cmp_text if cmp_text not in ("定性", "定量") else "") + ind.target.text)
+            ind.comparator, ind.target_value, ind.target_unit = cmp, value, unit or unit_text
+            if ind.actual is not None:
+                _, avalue, aunit = _parse_target(ind.actual.text)
+                ind.actual_value, ind.actual_unit = avalue, aunit or unit_text
+        out.append(ind)
+    return out, None
+
+
+def _score_nodes(rd: _Reader, hr: int, cols: dict[str, int], stop: int) -> tuple[list[ScoreNode], int | None]:
+    out: list[ScoreNode] = []
+    for r in range(hr + 1, stop):
+        texts = rd.row_texts(r)
+        label_texts = [t for t in texts[: min(cols.get("max", 99), cols.get("score", 99))] if t]
+        if any(_is_total_label(t) for t in label_texts):
+            out.append(ScoreNode([], "total", _opt(rd, r, cols, "max"), _opt(rd, r, cols, "score")))
+            return out, r
+        if len({t for t in texts if t}) <= 1:
+            continue
+        path = list(dict.fromkeys(rd.text(r, cols[k]) for k in ("l1", "l2", "l3") if k in cols and rd.text(r, cols[k])))
+        if not path:
+            continue
+        kind = "subtotal" if any(SUBTOTAL_WORD in t for t in label_texts) else "leaf"
+        stated = re.search(r"[（(]\s*(\d+(?:\.\d+)?)\s*分\s*[）)]", path[0])
+        out.append(
+            ScoreNode(
+                [_PAREN.sub("", p).strip() for p in path], kind, _opt(rd, r, cols, "max"), _opt(rd, r, cols, "score"),
+                stated.group(1) if stated else None,
+            )
+        )  # fmt: skip
+    return out, None
+
+
+def _opt(rd: _Reader, r: int, cols: dict[str, int], name: str) -> FormCell | None:
+    if name not in cols:
+        return None
+    cell = rd.cell(r, cols[name])
+    cell.unit = cell.unit or "分"
+    return cell
+
+
+def _total(rd: _Reader, r: int, cols: dict[str, int]) -> tuple[FormCell | None, FormCell | None]:
+    """The 总分 row: 分值 and 得分 under their columns, else its numbers in order (分值, 得分)."""
+    mx = _opt(rd, r, cols, "max")
+    sc = _opt(rd, r, cols, "score")
+    if sc is not None and sc.value is not None:
+        return mx, sc
+    nums = [
+        (r, c) for c in range(rd.g.ncols)
+        if rd.g.grid[r][c].origin and parse_number(rd.g.grid[r][c].raw) is not None
+    ]  # fmt: skip
+    if len(nums) >= 2:
+        return rd.cell(*nums[-2], "分"), rd.cell(*nums[-1], "分")
+    if len(nums) == 1:
+        return mx, rd.cell(*nums[0], "分")
+    return mx, sc
+
+
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*(?:年度|年)")
+
+
+def read_grid_forms(g: SheetGrid, *, source: str = "") -> list[FormRecord]:
+    """Every form found in one grid (several forms stacked in one sheet are split at their name rows)."""
+    if not g.grid:
+        return []
+    starts = [r for r in range(g.nrows) if any(key(c.text) in START_LABELS for c in g.grid[r])]
+    bounds: list[tuple[int, int]] = []
+    if starts:
+        # a form starts after the 总分 row of the one above (its title lines belong to it)
+        totals = [r for r in range(g.nrows) if any(_is_total_label(c.text) for c in g.grid[r])]
+        lows = [0]
+        for prev, start in zip(starts, starts[1:], strict=False):
+            ends = [t for t in totals if prev < t < start]
+            lows.append(ends[-1] + 1 if ends else start)
+        bounds = [(lows[i], lows[i + 1] if i + 1 < len(lows) else g.nrows) for i in range(len(starts))]
+    else:
+        bounds = [(0, g.nrows)]
+    out: list[FormRecord] = []
+    for lo, hi in bounds:
+        rec = _read_segment(g, lo, hi, source)
+        if rec is not None:
+            out.append(rec)
+    return out
+
+
+def _read_segment(g: SheetGrid, lo: int, hi: int, source: str) -> FormRecord | None:
+    rd = _Reader(g, range(lo, hi))
+    fund_hr = ind_hr = None
+    fund_cols: dict[str, int] = {}
+    ind_cols: dict[str, int] = {}
+    for r in rd.rows:
+        if fund_hr is None:
+            cols = _header_map(rd, r, fund_column)
+            if {"budget", "spent"} <= set(cols) and len(cols) >= 3:
+                fund_hr, fund_cols = r, cols
+                continue
+        if ind_hr is None:
+            cols = _header_map(rd, r, indicator_column)
+            if ("l3" in cols or "l2" in cols) and ("score" in cols or "max" in cols):
+                ind_hr, ind_cols = r, cols
+    if fund_hr is None and ind_hr is None:
+        return None
+    first = next((r for r in rd.rows if any(key(c.text) in START_LABELS for c in g.grid[r])), lo)
+    head_text = "\n".join(c.text for r in range(lo, max(first, lo + 1)) for c in g.grid[r] if c.origin)
+    context = (g.context if lo == 0 else "") + "\n" + head_text
+    has_targets = "target" in ind_cols or "actual" in ind_cols
+    names = {key(c.text) for r in rd.rows for c in g.grid[r]}
+    if fund_hr is None and not has_targets:
+        kind = "score_table"
+    elif "部门整体" in context or ("项目名称" not in names and names & {"部门名称", "单位名称", "部门单位名称"}):
+        kind = "department_form"
+    else:
+        kind = "project_form"
+    title_m = re.search(r"[^\n]*(?:自评表|得分表|评分表|评价表)[^\n]*", context)
+    year_m = _YEAR.search(context) or _YEAR.search("\n".join(c.text for r in rd.rows for c in g.grid[r][:2]))
+    rec = FormRecord(
+        kind=kind,
+        title=title_m.group(0).strip() if title_m else "",
+        year=int(year_m.group(1)) if year_m else None,
+        source=source,
+        sheet=g.name,
+    )
+    for r in rd.rows:
+        for c in range(g.ncols):
+            k = key(g.grid[r][c].text)
+            name = NAME_LABELS.get(k)
+            if name and name not in rec.header and g.grid[r][c].origin:
+                right = _right_value(rd, r, c)
+                if right is not None:
+                    rec.header[name] = rd.cell(*right)
+    if fund_hr is not None:
+        rec.money_unit = _money_unit(*rd.row_texts(fund_hr), g.context if lo == 0 else "", head_text)
+        rd.unit_hint = rec.money_unit
+        rec.funds = _funds(rd, fund_hr, fund_cols, ind_hr if ind_hr is not None and ind_hr > fund_hr else hi)
+    rec.goal_expected, rec.goal_actual = _goals(rd, hi)
+    if ind_hr is not None:
+        if kind == "score_table":
+            rec.nodes, total_r = _score_nodes(rd, ind_hr, ind_cols, hi)
+            tot = next((n for n in rec.nodes if n.kind == "total"), None)
+            if tot is not None:
+                rec.total_max, rec.total_score = tot.max, tot.score
+        else:
+            rec.indicators, total_r = _indicators(rd, ind_hr, ind_cols, hi)
+            if total_r is not None:
+                rec.total_max, rec.total_score = _total(rd, total_r, ind_cols)
+        if total_r is None:
+            rec.notes.append("未找到总分行 / no 总分 row found")
+    return rec
+
+
+def continue_split(grids: list[SheetGrid]) -> list[SheetGrid]:
+    """A form printed over two pages whose second part was not joined by the table reader (no
+    总分 row yet; the next page's table has no name row and the same columns): join them."""
+    out: list[SheetGrid] = []
+    for g in grids:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.kind == "page"
+            and g.kind == "page"
+            and prev.ncols == g.ncols
+            and not any(_is_total_label(c.text) for row in prev.grid for c in row)
+            and not any(key(c.text) in START_LABELS for row in g.grid for c in row)
+            and (prev.row_pages[-1] or 0) + 1 == (g.row_pages[0] or 0)
+        ):
+            prev.grid = prev.grid + g.grid
+            prev.row_refs = prev.row_refs + [prev.row_refs[-1] + i + 1 for i in range(len(g.grid))]
+            prev.row_pages = prev.row_pages + g.row_pages
+            continue
+        out.append(g)
+    return out
+
+
+def read_forms(path: Path | str, *, password: str | None = None) -> list[FormRecord]:
+    """Every form in a PDF, xlsx or docx file. Raises BadDocument (unsupported or damaged file)."""
+    path = Path(path)
+    grids = continue_split(grids_of(path, password=password))
+    out: list[FormRecord] = []
+    for g in grids:
+        out += read_grid_forms(g, source=path.name)
+    return out
+
+
+def forms_from_grids(grids: list[SheetGrid], *, source: str) -> list[FormRecord]:
+    out: list[FormRecord] = []
+    for g in continue_split(list(grids)):
+        out += read_grid_forms(g, source=source)
+    return out

@@ -1,0 +1,378 @@
+"""Office documents (.xlsx, .docx) and PDF tables as *grids*: every sheet or table a full grid with
+merged cells filled into every position they cover, each position knowing where it is printed.
+
+A `SheetGrid` is what `ingest.forms` reads forms from, whatever the format:
+- `.xlsx` (openpyxl): one grid per worksheet; a merged range gives its text to every cell it covers;
+  a cell shown as a percentage ("0.00%") reads as "99.86%", as printed; the cached value of a formula;
+- `.docx` (python-docx): one grid per table; a merged cell (gridSpan / vMerge) is one cell object
+  that python-docx returns at every position it covers;
+- `.pdf` (pdfplumber, `ingest.tables`): one grid per ruled table, joined across page breaks.
+
+`read_office` also gives the ordinary document content (page text and `Table`s) so an xlsx or docx
+is ingested like a PDF: one "page" per worksheet, one page for a Word document.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from ingest.errors import BadDocument
+from ingest.models import Page, Table
+from ingest.tables import GridCell, RawTable, build_tables, normalize_cell
+
+OFFICE_SUFFIXES = (".xlsx", ".docx")
+_ZIP_MAGIC = b"PK\x03\x04"
+
+
+@dataclass
+class SheetGrid:
+    """One sheet (xlsx), table (docx) or ruled table (PDF) as a grid.
+
+    `name`: the sheet name, "表N" (docx) or "第N页表M" (PDF); `row_refs`/`col_refs`: the row and
+    column numbers as the source counts them (xlsx row 7, column 3 = "C7"); `row_pages`: the page
+    each row is printed on (PDF), else None; `context`: text printed just above (title lines)."""
+
+    name: str
+    grid: list[list[GridCell]]
+    row_refs: list[int]
+    col_refs: list[int]
+    kind: str  # sheet | table | page
+    row_pages: list[int | None] = field(default_factory=list)
+    context: str = ""
+
+    @property
+    def nrows(self) -> int:
+        return len(self.grid)
+
+    @property
+    def ncols(self) -> int:
+        return len(self.grid[0]) if self.grid else 0
+
+    def where(self, r: int, c: int) -> dict[str, Any]:
+        """A cell's provenance: sheet/table name, page, row and column as the source counts them."""
+        out: dict[str, Any] = {"sheet": self.name, "row": self.row_refs[r], "col": self.col_refs[c]}
+        if self.kind == "sheet":
+            out["cell"] = f"{_col_letter(self.col_refs[c])}{self.row_refs[r]}"
+        page = self.row_pages[r] if r < len(self.row_pages) else None
+        if page is not None:
+            out["page"] = page
+        return out
+
+
+def _col_letter(n: int) -> str:
+    s = ""
+    while n > 0:
+        n, rem = divmod(n - 1, 26)
+        s = chr(65 + rem) + s
+    return s
+
+
+def check_office_bytes(path: Path) -> None:
+    """An xlsx/docx is a zip file; anything else gets a clear error."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4)
+    except OSError as err:
+        raise BadDocument(f"无法读取文件：{path.name} / cannot read {path.name}: {err}") from err
+    if head != _ZIP_MAGIC:
+        raise BadDocument(
+            f"文件 {path.name} 不是有效的 {path.suffix.lower()} 文件（不是 zip 格式）/ "
+            f"{path.name} is not a valid {path.suffix.lower()} file (not a zip archive)",
+            hint="旧版 .xls/.doc 请另存为 .xlsx/.docx / save old .xls/.doc files as .xlsx/.docx",
+        )
+
+
+# ---- xlsx ------------------------------------------------------------------------------------------
+
+
+def _number_text(value: Any, number_format: str) -> str:
+    """A numeric cell as printed: percentages scaled ("0.9986" + "0.00%" -> "99.86%"), decimals as
+    the format shows them ("0.00" -> "64.80"), else the shortest exact text (no float noise)."""
+    try:
+        d = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    except InvalidOperation:
+        return str(value)
+    fmt_ = number_format or ""
+    m = re.search(r"0\.(0+)", fmt_)
+    places = len(m.group(1)) if m else None
+    if "%" in fmt_:
+        d = d * 100
+    if places is not None:
+        text = format(d.quantize(Decimal(1).scaleb(-places)), "f")
+    else:
+        text = format(d.normalize(), "f") if d != d.to_integral_value() else format(d.to_integral_value(), "f")
+    return text + ("%" if "%" in fmt_ else "")
+
+
+def _xlsx_text(cell: Any) -> str:
+    value = cell.value
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | float | Decimal):
+        return _number_text(value, cell.number_format or "")
+    if hasattr(value, "strftime"):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+def xlsx_grids(path: Path) -> list[SheetGrid]:
+    """One grid per worksheet (blank rows and columns at the edges dropped)."""
+    import openpyxl
+
+    check_office_bytes(path)
+    try:
+        wb = openpyxl.load_workbook(path, data_only=True)
+    except Exception as exc:  # openpyxl raises many types on damaged files
+        raise BadDocument(
+            f"无法打开 Excel 文件，文件可能已损坏：{path.name} / cannot open the workbook, it may be damaged: "
+            f"{path.name} ({type(exc).__name__}: {exc})"
+        ) from exc
+    out: list[SheetGrid] = []
+    try:
+        for ws in wb.worksheets:
+            if ws.max_row < 1 or ws.max_column < 1:
+                continue
+            nrows, ncols = ws.max_row, ws.max_column
+            raw = [[_xlsx_text(ws.cell(r, c)) for c in range(1, ncols + 1)] for r in range(1, nrows + 1)]
+            origin = [[True] * ncols for _ in range(nrows)]
+            for rng in ws.merged_cells.ranges:
+                top = raw[rng.min_row - 1][rng.min_col - 1]
+                for r in range(rng.min_row, min(rng.max_row, nrows) + 1):
+                    for c in range(rng.min_col, min(rng.max_col, ncols) + 1):
+                        raw[r - 1][c - 1] = top
+                        origin[r - 1][c - 1] = r == rng.min_row and c == rng.min_col
+            grid = [
+                [GridCell(normalize_cell(raw[r][c]), raw[r][c].strip(), origin[r][c]) for c in range(ncols)]
+                for r in range(nrows)
+            ]
+            out.append(_trimmed(SheetGrid(ws.title, grid, list(range(1, nrows + 1)), list(range(1, ncols + 1)), "sheet")))
+    finally:
+        wb.close()
+    return [g for g in out if g.nrows]
+
+
+def _trimmed(g: SheetGrid) -> SheetGrid:
+    rows = [r for r in range(g.nrows) if any(c.text for c in g.grid[r])]
+    cols = [c for c in range(g.ncols) if any(g.grid[r][c].text for r in range(g.nrows))]
+    if not rows or not cols:
+        return SheetGrid(g.name, [], [], [], g.kind)
+    r0, r1, c0, c1 = rows[0], rows[-1], cols[0], cols[-1]
+    return SheetGrid(
+        g.name,
+        [row[c0 : c1 + 1] for row in g.grid[r0 : r1 + 1]],
+        g.row_refs[r0 : r1 + 1],
+        g.col_refs[c0 : c1 + 1],
+        g.kind,
+        g.row_pages[r0 : r1 + 1] if g.row_pages else [],
+        g.context,
+    )
+
+
+# ---- docx ------------------------------------------------------------------------------------------
+
+
+def _docx_blocks(document: Any) -> list[tuple[str, Any]]:
+    """The body's paragraphs and tables in reading order."""
+    from docx.table import Table as DocxTable
+    from docx.text.paragraph import Paragraph
+
+    out: list[tuple[str, Any]] = []
+    for child in document.element.body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            out.append(("p", Paragraph(child, document)))
+        elif tag == "tbl":
+            out.append(("t", DocxTable(child, document)))
+    return out
+
+
+def _docx_grid(table: Any) -> list[list[GridCell]]:
+    rows = table.rows
+    grid: list[list[GridCell]] = []
+    seen: set[int] = set()
+    width = max((len(r.cells) for r in rows), default=0)
+    for row in rows:
+        cells = list(row.cells)
+        out_row: list[GridCell] = []
+        for cell in cells:
+            key = id(cell._tc)
+            text = "\n".join(p.text for p in cell.paragraphs).strip()
+            out_row.append(GridCell(normalize_cell(text), text, origin=key not in seen))
+            seen.add(key)
+        out_row += [GridCell("", "", True) for _ in range(width - len(out_row))]
+        grid.append(out_row)
+    return grid
+
+
+def docx_content(path: Path) -> tuple[list[str], list[SheetGrid]]:
+    """The paragraphs (in order, tables as their rows' text) and one grid per table."""
+    import docx
+
+    check_office_bytes(path)
+    try:
+        document = docx.Document(str(path))
+    except Exception as exc:
+        raise BadDocument(
+            f"无法打开 Word 文件，文件可能已损坏：{path.name} / cannot open the document, it may be damaged: "
+            f"{path.name} ({type(exc).__name__}: {exc})"
+        ) from exc
+    lines: list[str] = []
+    grids: list[SheetGrid] = []
+    recent: list[str] = []
+    for kind, block in _docx_blocks(document):
+        if kind == "p":
+            text = block.text.strip()
+            if text:
+                lines.append(text)
+                recent = [*recent[-2:], text]
+            continue
+        grid = _docx_grid(block)
+        if not grid:
+            continue
+        n = len(grids) + 1
+        grids.append(
+            SheetGrid(
+                f"表{n}", grid, list(range(1, len(grid) + 1)), list(range(1, len(grid[0]) + 1)), "table",
+                context="\n".join(recent),
+            )
+        )  # fmt: skip
+        recent = []
+        for row in grid:
+            texts = [c.text for c in row if c.origin and c.text]
+            if texts:
+                lines.append("\t".join(texts))
+    return lines, grids
+
+
+# ---- PDF ---------------------------------------------------------------------------------------------
+
+
+def pdf_grids(path: Path, *, password: str | None = None) -> list[SheetGrid]:
+    """The ruled tables of a PDF as grids (joined across page breaks), with the page text above each
+    table's first row as context."""
+    import pdfplumber
+
+    from ingest.tables import _open, join_continued, page_tables
+
+    from pdfminer.pdfdocument import PDFPasswordIncorrect
+
+    raws: list[RawTable] = []
+    texts: dict[int, str] = {}
+    try:
+        pdf = _open(pdfplumber, path, password, PDFPasswordIncorrect)
+        with pdf:
+            for number, page in enumerate(pdf.pages, start=1):
+                texts[number] = page.extract_text() or ""
+                raws += page_tables(page, number, texts[number])
+                page.close()
+    except BadDocument:
+        raise
+    except Exception as exc:
+        raise BadDocument(
+            f"表格提取失败，文件可能已损坏：{path.name} / table extraction failed, the file may be damaged: "
+            f"{path.name} ({type(exc).__name__}: {exc})"
+        ) from exc
+    out: list[SheetGrid] = []
+    counts: dict[int, int] = {}
+    for raw in join_continued(raws):
+        counts[raw.page] = counts.get(raw.page, 0) + 1
+        first = next((c.text for c in raw.grid[0] if c.text), "")
+        text = texts.get(raw.page, "")
+        key = re.sub(r"\s+", "", first)[:4]
+        flat = text.splitlines()
+        above: list[str] = []
+        for line in flat:
+            if key and key in re.sub(r"\s+", "", line):
+                break
+            above.append(line.strip())
+        out.append(
+            SheetGrid(
+                f"第{raw.page}页表{counts[raw.page]}",
+                raw.grid,
+                list(range(1, len(raw.grid) + 1)),
+                list(range(1, raw.ncols + 1)),
+                "page",
+                row_pages=list(raw.row_pages),
+                context="\n".join([*above[-3:], raw.caption, raw.unit_line]).strip(),
+            )
+        )
+    return out
+
+
+def grids_of(path: Path, *, password: str | None = None) -> list[SheetGrid]:
+    """Every grid of a PDF, xlsx or docx file. Raises BadDocument for other types or damaged files."""
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        return xlsx_grids(path)
+    if suffix == ".docx":
+        return docx_content(path)[1]
+    if suffix == ".pdf":
+        from ingest.pdf import check_pdf_bytes
+
+        check_pdf_bytes(path)
+        return pdf_grids(path, password=password)
+    raise BadDocument(
+        f"不支持的文件类型：{path.name}（支持 PDF、XLSX、DOCX）/ unsupported file type: {path.name} "
+        "(PDF, XLSX and DOCX are supported)"
+    )
+
+
+# ---- ordinary document content ----------------------------------------------------------------------
+
+
+@dataclass
+class OfficeContent:
+    """What `read_office` returns: pages (one per worksheet; one for a Word document), tables, title."""
+
+    pages: list[Page]
+    tables: list[Table]
+    title: str
+    year: int | None
+    page_count: int
+    grids: list[SheetGrid]
+
+
+_YEAR_RE = re.compile(r"((?:19|20)[0-9]{2})\s*(?:年|年度)")
+
+
+def read_office(path: Path, *, doc_id: str) -> OfficeContent:
+    """An xlsx or docx as pages, tables and a title, for the ordinary ingest pipeline."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        grids = xlsx_grids(path)
+        pages: list[Page] = []
+        raws: list[RawTable] = []
+        for i, g in enumerate(grids, start=1):
+            rows = ["\t".join(c.text for c in row if c.origin and c.text) for row in g.grid]
+            pages.append(Page(number=i, text="\n".join(r for r in rows if r)))
+            raws.append(_raw(g, i))
+        first_line = next((ln for p in pages for ln in p.text.splitlines() if ln.strip()), "")
+    elif suffix == ".docx":
+        lines, grids = docx_content(path)
+        pages = [Page(number=1, text="\n".join(lines))]
+        raws = [_raw(g, 1) for g in grids]
+        first_line = lines[0] if lines else ""
+    else:
+        raise BadDocument(f"不支持的文件类型：{path.name} / unsupported file type: {path.name}")
+    if not any(p.text.strip() for p in pages):
+        raise BadDocument(f"文件中没有任何文字：{path.name} / the file contains no text: {path.name}")
+    title = first_line.split("\t")[0].strip()[:80] or path.stem
+    all_text = "\n".join(p.text for p in pages)
+    m = _YEAR_RE.search(title) or _YEAR_RE.search(all_text[:400])
+    tables = build_tables([r for r in raws if r.grid and r.ncols >= 2 and len(r.grid) >= 2], doc_id=doc_id)
+    return OfficeContent(pages, tables, title, int(m.group(1)) if m else None, len(pages), grids)
+
+
+def _raw(g: SheetGrid, page: int) -> RawTable:
+    from ingest.tables import header_row_count
+
+    raw = RawTable(page=page, grid=g.grid, caption="", unit_line="", row_pages=[page] * len(g.grid))
+    raw.header_rows = header_row_count(g.grid) if g.grid else 1
+    return raw
