@@ -70,10 +70,11 @@ def write_docx(forms: list[GenForm], path: Path) -> Path:
         document.add_paragraph(f"（{f.year}年度）")
         table = document.add_table(rows=len(f.rows), cols=f.ncols)
         table.style = "Table Grid"
+        grid = table._cells  # once: table.cell() recomputes the whole grid on every call
         for r, c, cell in positions(f.rows, f.ncols):
-            target = table.cell(r, c)
+            target = grid[r * f.ncols + c]
             if cell.rs > 1 or cell.cs > 1:
-                target = target.merge(table.cell(r + cell.rs - 1, c + cell.cs - 1))
+                target = target.merge(grid[(r + cell.rs - 1) * f.ncols + c + cell.cs - 1])
             target.text = cell.text
         # keep rows whole on a page (a form may still run over two pages, row by row)
         for row in table.rows:
