@@ -1,0 +1,153 @@
+"""Auditing a batch of self-evaluation forms: files and folders (PDF, xlsx, docx) -> one row per form
+(unit, project, year, 全年预算数, 全年执行数, 执行率, self-assessed and recomputed 总分, grade,
+number of findings) plus each form's findings. A file that cannot be read, or holds no form, is a
+row with its error; it never ends the batch. Shared by `jixiao audit`, `POST /api/v1/audit` and MCP."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+AUDIT_SUFFIXES = (".pdf", ".xlsx", ".docx")
+ROW_COLUMNS = (
+    ("file", "文件"), ("sheet", "表/页"), ("kind", "类型"), ("unit", "单位"), ("project", "项目"),
+    ("year", "年度"), ("budget", "全年预算数"), ("spent", "全年执行数"), ("money_unit", "金额单位"),
+    ("rate", "执行率"), ("stated_total", "自评总分"), ("recomputed_total", "复算总分"), ("grade", "等级"),
+    ("findings", "问题数"), ("error", "错误"),
+)  # fmt: skip
+KIND_ZH = {"project_form": "项目支出绩效自评表", "department_form": "部门整体支出绩效自评表", "score_table": "得分表"}
+
+
+@dataclass
+class AuditReport:
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    forms: list[dict[str, Any]] = field(default_factory=list)  # per form: row, findings, summary, record
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "columns": [{"key": k, "label": zh} for k, zh in ROW_COLUMNS],
+            "rows": self.rows,
+            "forms": [{"row": f["row"], "findings": f["findings"], "summary": f["summary"]} for f in self.forms],
+            "totals": {
+                "files": len({r["file"] for r in self.rows}),
+                "forms": sum(1 for r in self.rows if not r["error"]),
+                "errors": sum(1 for r in self.rows if r["error"]),
+                "findings": sum(r["findings"] or 0 for r in self.rows),
+            },
+        }
+
+
+def collect_files(paths: Iterable[Path | str]) -> tuple[list[Path], list[dict[str, Any]]]:
+    """Files to audit (folders searched recursively for .pdf/.xlsx/.docx) and an error row for each
+    argument that yields nothing."""
+    files: list[Path] = []
+    problems: list[dict[str, Any]] = []
+    seen: set[Path] = set()
+    for raw in paths:
+        p = Path(raw).expanduser()
+        if p.is_dir():
+            found = sorted(
+                f for f in p.rglob("*")
+                if f.is_file() and f.suffix.lower() in AUDIT_SUFFIXES and not f.name.startswith("~$")
+            )  # fmt: skip
+            if not found:
+                problems.append(error_row(p, f"目录中没有 PDF/XLSX/DOCX 文件：{p} / no PDF, XLSX or DOCX files in {p}"))
+        elif p.is_file():
+            found = [p]
+        else:
+            problems.append(error_row(p, f"文件或目录不存在：{p} / no such file or folder: {p}"))
+            found = []
+        for f in found:
+            if f.resolve() not in seen:
+                seen.add(f.resolve())
+                files.append(f)
+    return files, problems
+
+
+def error_row(path: Path, message: str) -> dict[str, Any]:
+    row: dict[str, Any] = {k: "" for k, _ in ROW_COLUMNS}
+    row.update(file=str(path), findings=None, error=message)
+    return row
+
+
+def _value(cell: dict[str, Any] | None) -> str:
+    return "" if not cell or cell.get("value") is None else str(cell["value"])
+
+
+def form_row(path: Path, rec: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
+    header = rec.get("header") or {}
+    funds = rec.get("funds") or []
+    total = next((r for r in funds if r.get("kind") == "total"), funds[0] if funds else None)
+    cells = total["cells"] if total else {}
+    s = result["summary"]
+    unit = next((header[k]["text"] for k in ("implementer", "unit", "agency") if header.get(k, {}).get("text")), "")
+    project = header.get("project", {}).get("text", "") or (rec.get("title") or "")
+    return {
+        "file": str(path),
+        "sheet": rec.get("sheet", ""),
+        "kind": KIND_ZH.get(rec.get("kind", ""), rec.get("kind", "")),
+        "unit": unit,
+        "project": project,
+        "year": rec.get("year") or "",
+        "budget": _value(cells.get("budget")),
+        "spent": _value(cells.get("spent")),
+        "money_unit": rec.get("money_unit", ""),
+        "rate": s["rate"]["display"] if s.get("rate") else (cells.get("rate") or {}).get("text", ""),
+        "stated_total": _value(rec.get("total_score")),
+        "recomputed_total": s["total"]["display"] if s.get("total") else "",
+        "grade": s["grade"]["value"] if s.get("grade") else "",
+        "findings": len(result["findings"]),
+        "error": "",
+    }
+
+
+def audit_file(path: Path, *, grade_bands: Any = None) -> list[dict[str, Any]]:
+    """The forms of one file, each {"row", "findings", "summary", "record"}; one error entry when
+    the file cannot be read or holds no form."""
+    from ingest.errors import JixiaoError
+    from ingest.forms import read_forms
+    from service.metrics._check_forms import check_form
+
+    try:
+        records = read_forms(path)
+    except JixiaoError as err:
+        return [{"row": error_row(path, err.message), "findings": [], "summary": {}, "record": None}]
+    except Exception as err:  # a damaged file must not end the batch
+        message = f"无法读取：{type(err).__name__}: {err} / cannot read the file"
+        return [{"row": error_row(path, message), "findings": [], "summary": {}, "record": None}]
+    if not records:
+        message = (
+            "未识别到绩效自评表或得分表（需要含“年度资金总额/全年预算数”或“一级指标/三级指标”表头的表格）"
+            " / no self-evaluation form or score table found"
+        )
+        return [{"row": error_row(path, message), "findings": [], "summary": {}, "record": None}]
+    out = []
+    for rec in records:
+        data = rec.to_dict()
+        result = check_form(data, grade_bands=grade_bands)
+        out.append({"row": form_row(path, data, result), "findings": result["findings"],
+                    "summary": result["summary"], "record": data})  # fmt: skip
+    return out
+
+
+def audit_paths(
+    paths: Iterable[Path | str],
+    *,
+    grade_bands: Any = None,
+    on_file: Callable[[Path, int, int], None] | None = None,
+) -> AuditReport:
+    """Audit files and folders; `on_file(path, done, total)` after each file (progress)."""
+    files, problems = collect_files(paths)
+    report = AuditReport()
+    for row in problems:
+        report.rows.append(row)
+        report.forms.append({"row": row, "findings": [], "summary": {}, "record": None})
+    for i, path in enumerate(files, start=1):
+        for entry in audit_file(path, grade_bands=grade_bands):
+            report.rows.append(entry["row"])
+            report.forms.append(entry)
+        if on_file is not None:
+            on_file(path, i, len(files))
+    return report
