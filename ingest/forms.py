@@ -15,6 +15,7 @@ Pure: grids in (`ingest.office.SheetGrid`), records out; `read_forms(path)` is t
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -203,7 +204,7 @@ class _Reader:
 
     def cell(self, r: int, c: int, unit: str = "") -> FormCell:
         gc = self.g.grid[r][c]
-        parsed = parse_number(gc.raw) if gc.origin or True else None
+        parsed = parse_number(gc.raw)
         value, is_pct, u = None, False, unit
         if parsed is not None:
             value, is_pct = parsed.value, parsed.is_percent
@@ -418,7 +419,7 @@ def read_grid_forms(g: SheetGrid, *, source: str = "") -> list[FormRecord]:
         # a form starts after the 总分 row of the one above (its title lines belong to it)
         totals = [r for r in range(g.nrows) if any(_is_total_label(c.text) for c in g.grid[r])]
         lows = [0]
-        for prev, start in zip(starts, starts[1:], strict=False):
+        for prev, start in pairwise(starts):
             ends = [t for t in totals if prev < t < start]
             lows.append(ends[-1] + 1 if ends else start)
         bounds = [(lows[i], lows[i + 1] if i + 1 < len(lows) else g.nrows) for i in range(len(starts))]

@@ -257,10 +257,9 @@ def pdf_grids(path: Path, *, password: str | None = None) -> list[SheetGrid]:
     """The ruled tables of a PDF as grids (joined across page breaks), with the page text above each
     table's first row as context."""
     import pdfplumber
+    from pdfminer.pdfdocument import PDFPasswordIncorrect
 
     from ingest.tables import _open, join_continued, page_tables
-
-    from pdfminer.pdfdocument import PDFPasswordIncorrect
 
     raws: list[RawTable] = []
     texts: dict[int, str] = {}
