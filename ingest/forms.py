@@ -15,8 +15,8 @@ Pure: grids in (`ingest.office.SheetGrid`), records out; `read_forms(path)` is t
 from __future__ import annotations
 
 import re
-from itertools import pairwise
 from dataclasses import asdict, dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
