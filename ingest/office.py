@@ -22,7 +22,7 @@ from typing import Any
 
 from ingest.errors import BadDocument
 from ingest.models import Page, Table
-from ingest.tables import GridCell, RawTable, build_tables, normalize_cell
+from ingest.tables import GridCell, RawTable, normalize_cell, to_table
 
 OFFICE_SUFFIXES = (".xlsx", ".docx")
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -365,7 +365,9 @@ def read_office(path: Path, *, doc_id: str) -> OfficeContent:
     title = first_line.split("\t")[0].strip()[:80] or path.stem
     all_text = "\n".join(p.text for p in pages)
     m = _YEAR_RE.search(title) or _YEAR_RE.search(all_text[:400])
-    tables = build_tables([r for r in raws if r.grid and r.ncols >= 2 and len(r.grid) >= 2], doc_id=doc_id)
+    # every sheet or Word table is its own table: never joined like a PDF table over a page break
+    kept = [r for r in raws if r.grid and r.ncols >= 2 and len(r.grid) >= 2]
+    tables = [to_table(r, doc_id=doc_id, index=i) for i, r in enumerate(kept)]
     return OfficeContent(pages, tables, title, int(m.group(1)) if m else None, len(pages), grids)
 
 
