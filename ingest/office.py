@@ -374,6 +374,15 @@ def read_office(path: Path, *, doc_id: str) -> OfficeContent:
 def _raw(g: SheetGrid, page: int) -> RawTable:
     from ingest.tables import header_row_count
 
-    raw = RawTable(page=page, grid=g.grid, caption="", unit_line="", row_pages=[page] * len(g.grid))
-    raw.header_rows = header_row_count(g.grid) if g.grid else 1
+    # leading rows of one merged text (a sheet's title, its year or unit line) are the caption, not header
+    grid, titles = g.grid, []
+    while len(grid) > 2 and len({c.text for c in grid[0]}) == 1:
+        titles.append(next((c.text for c in grid[0] if c.text), ""))
+        grid = grid[1:]
+    from ingest.tables import UNIT_LINE_RE
+
+    unit = next((t for t in titles if UNIT_LINE_RE.match(t)), "")
+    caption = " ".join(t for t in titles if t and t != unit)
+    raw = RawTable(page=page, grid=grid, caption=caption, unit_line=unit, row_pages=[page] * len(grid))
+    raw.header_rows = header_row_count(grid) if grid else 1
     return raw
