@@ -36,6 +36,7 @@ from service.errors import BadRequest
 router = APIRouter(prefix="/api/v1/documents", tags=["documents"])
 MAX_FILES_PER_UPLOAD = 20
 PDF_MAGIC = b"%PDF-"
+OFFICE_SUFFIXES = (".xlsx", ".docx")  # ingested like a PDF (ingest.office)
 
 
 def file_url_builder(request: Request, guard: Guard) -> Callable[[str, int], str]:
@@ -57,7 +58,7 @@ def _safe_name(filename: str | None) -> str:
     text = "".join("_" if unicodedata.category(c).startswith("C") else c for c in filename or "")
     name = Path(text or "document.pdf").name
     name = re.sub(r'[\\/:*?"<>|]', "_", name).strip(" .") or "document"
-    if not name.lower().endswith(".pdf"):
+    if not name.lower().endswith((".pdf", *OFFICE_SUFFIXES)):
         name += ".pdf"
     return name[-120:]
 
@@ -82,6 +83,13 @@ def _check_upload(settings: Settings, name: str, data: bytes) -> None:
         )
     if not data:
         raise BadDocument(f"文件 {name} 是空的 / file {name} is empty")
+    if name.lower().endswith(OFFICE_SUFFIXES):
+        if not data.startswith(b"PK\x03\x04"):
+            raise NotAPdf(
+                f"文件 {name} 不是有效的 {Path(name).suffix} 文件 / file {name} is not a valid {Path(name).suffix} file",
+                hint="请上传 PDF、XLSX 或 DOCX / upload a PDF, XLSX or DOCX file",
+            )
+        return
     if PDF_MAGIC not in data[:1024]:
         raise NotAPdf(
             f"文件 {name} 不是 PDF（文件头不是 %PDF-）/ file {name} is not a PDF (no %PDF- header)",
