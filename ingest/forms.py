@@ -30,6 +30,8 @@ NAME_LABELS = {
     "项目名称": "project",
     "主管部门": "agency",
     "实施单位": "implementer",
+    "项目实施单位": "implementer",
+    "项目主管部门": "agency",
     "部门名称": "unit",
     "单位名称": "unit",
     "预算单位": "unit",
@@ -276,6 +278,9 @@ def _parse_target(text: str) -> tuple[str, str | None, str]:
     if not m:
         return cmp, None, ""
     unit = m.group(2).strip()
+    for tail, sym in (("以上", "≥"), ("以下", "≤"), ("以内", "≤")):
+        if unit.endswith(tail):  # "98%以上"
+            unit, cmp = unit[: -len(tail)], cmp or sym
     if unit in ("百分比", "％"):
         unit = "%"
     if len(unit) > 6 or re.search(r"\d", unit):
@@ -297,7 +302,9 @@ def _funds(rd: _Reader, hr: int, cols: dict[str, int], stop: int) -> list[FundRo
                 continue
         label = labels[-1]
         k = key(label)
-        if any(w in k for w in ("年度总体目标", "绩效指标", "一级指标", "总体目标")) or k in NAME_LABELS:
+        if any(any(w in key(t) for w in ("年度总体目标", "绩效指标", "一级指标", "总体目标", "绩效目标")) for t in labels):
+            break
+        if k in NAME_LABELS:
             break
         kind = next((name for name, words in FUND_ROW_KINDS if any(w in k for w in words)), "")
         cells = {
@@ -333,9 +340,10 @@ def _indicators(rd: _Reader, hr: int, cols: dict[str, int], stop: int) -> tuple[
         texts = rd.row_texts(r)
         if any(_is_total_label(t) for t in texts[: min(cols.values()) + 4]):
             return out, r
-        distinct = {t for t in texts if t}
+        first = min(cols.values())
+        distinct = {t for t in texts[first:] if t}
         if len(distinct) <= 1 or indicator_column(texts[cols.get("l1", 0)]) == "l1":
-            continue  # a banner row ("年度绩效目标2（40分）") or a repeated header
+            continue  # a banner row ("年度绩效目标2（40分）", "……") or a repeated header
         lv = [rd.text(r, cols[k]) if k in cols else "" for k in ("l1", "l2", "l3")]
         if not any(k in cols and rd.text(r, cols[k]) for k in ("target", "actual", "max", "score")) and not lv[2]:
             continue

@@ -195,16 +195,16 @@ def _docx_blocks(document: Any) -> list[tuple[str, Any]]:
 def _docx_grid(table: Any) -> list[list[GridCell]]:
     rows = table.rows
     grid: list[list[GridCell]] = []
-    seen: set[int] = set()
+    seen: set[Any] = set()  # the <w:tc> elements themselves: held, so identity is stable
     width = max((len(r.cells) for r in rows), default=0)
     for row in rows:
         cells = list(row.cells)
         out_row: list[GridCell] = []
         for cell in cells:
-            key = id(cell._tc)
+            tc = cell._tc
             text = "\n".join(p.text for p in cell.paragraphs).strip()
-            out_row.append(GridCell(normalize_cell(text), text, origin=key not in seen))
-            seen.add(key)
+            out_row.append(GridCell(normalize_cell(text), text, origin=tc not in seen))
+            seen.add(tc)
         out_row += [GridCell("", "", True) for _ in range(width - len(out_row))]
         grid.append(out_row)
     return grid

@@ -26,7 +26,7 @@ def write_xlsx(forms: list[GenForm], path: Path, *, one_sheet: bool = False) -> 
         ws.title = ws.title if one_sheet and n else f"表{n + 1}"
         ws.cell(top, 1, f.title)
         ws.merge_cells(start_row=top, start_column=1, end_row=top, end_column=f.ncols)
-        ws.cell(top + 1, 1, f"（{f.year}年度）")
+        ws.cell(top + 1, 1, getattr(f, "subtitle", f"（{f.year}年度）"))
         ws.merge_cells(start_row=top + 1, start_column=1, end_row=top + 1, end_column=f.ncols)
         base = top + 2
         for r, c, cell in positions(f.rows, f.ncols):
@@ -67,7 +67,7 @@ def write_docx(forms: list[GenForm], path: Path) -> Path:
         if n:
             document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
         document.add_paragraph(f.title)
-        document.add_paragraph(f"（{f.year}年度）")
+        document.add_paragraph(getattr(f, "subtitle", f"（{f.year}年度）"))
         table = document.add_table(rows=len(f.rows), cols=f.ncols)
         table.style = "Table Grid"
         grid = table._cells  # once: table.cell() recomputes the whole grid on every call

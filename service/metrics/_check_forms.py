@@ -185,7 +185,9 @@ def _scored_items(rec: dict[str, Any]) -> list[tuple[str, dict[str, Any] | None,
     items: list[tuple[str, Any, Any, dict[str, Any]]] = []
     funds = rec.get("funds") or []
     total_row = next((r for r in funds if r.get("kind") == "total"), funds[0] if funds else None)
-    if total_row is not None and _val(total_row["cells"].get("max")) is not None:
+    if total_row is not None and (
+        _val(total_row["cells"].get("max")) is not None or _val(total_row["cells"].get("score")) is not None
+    ):
         items.append(("预算执行", total_row["cells"].get("max"), total_row["cells"].get("score"), total_row))
     for ind in rec.get("indicators") or []:
         items.append((ind.get("level3") or ind.get("level2") or "指标", ind.get("max"), ind.get("score"), ind))
