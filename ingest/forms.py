@@ -22,6 +22,7 @@ from typing import Any
 
 from ingest.numbers import is_empty_mark, normalize_text, parse_number
 from ingest.office import SheetGrid, grids_of
+from ingest.tables import GridCell
 
 FORMS_VERSION = "1"
 
@@ -38,6 +39,7 @@ NAME_LABELS = {
     "部门单位名称": "unit",
 }
 START_LABELS = ("项目名称", "部门名称", "单位名称", "部门单位名称")
+MAX_WORDS = ("分值", "权重", "满分", "标准分")  # 分值 / 权重 / 权重分 / 标准分 / 满分值
 TOTAL_WORDS = ("总分", "合计", "总计", "得分合计", "综合得分")
 SUBTOTAL_WORD = "小计"
 FUND_ROW_KINDS = (
@@ -76,7 +78,7 @@ def fund_column(text: str) -> str:
         return "budget"
     if "执行数" in k or "实际支出" in k or k in ("执行", "支出数"):
         return "spent"
-    if any(w in k for w in ("分值", "权重", "满分")):
+    if any(w in k for w in MAX_WORDS):
         return "max"
     if "得分" in k:
         return "score"
@@ -101,7 +103,7 @@ def indicator_column(text: str) -> str:
         return "cmp"
     if "单位" in k and ("度量" in k or "计量" in k):
         return "unit"
-    if any(w in k for w in ("分值", "权重", "满分")):
+    if any(w in k for w in MAX_WORDS):
         return "max"
     if "得分" in k:
         return "score"
@@ -367,14 +369,23 @@ def _indicators(rd: _Reader, hr: int, cols: dict[str, int], stop: int) -> tuple[
 
 def _score_nodes(rd: _Reader, hr: int, cols: dict[str, int], stop: int) -> tuple[list[ScoreNode], int | None]:
     out: list[ScoreNode] = []
+    total_r: int | None = None
     for r in range(hr + 1, stop):
         texts = rd.row_texts(r)
         label_texts = [t for t in texts[: min(cols.get("max", 99), cols.get("score", 99))] if t]
-        if any(_is_total_label(t) for t in label_texts):
-            out.append(ScoreNode([], "total", _opt(rd, r, cols, "max"), _opt(rd, r, cols, "score")))
-            return out, r
+        if any(_is_total_label(t) for t in label_texts):  # the 合计 row may come first or last
+            if total_r is None:
+                out.append(ScoreNode([], "total", _opt(rd, r, cols, "max"), _opt(rd, r, cols, "score")))
+                total_r = r
+            continue
         if len({t for t in texts if t}) <= 1:
             continue
+        numbers = [rd.g.grid[r][cols[k]].raw for k in ("max", "score") if k in cols]
+        if not any(parse_number(x) for x in numbers):
+            if not ("l3" in cols and rd.text(r, cols["l3"])):
+                continue  # the rest of a label cut by a page break ("分）"), no figures
+            if any(not is_empty_mark(x) for x in numbers):
+                continue  # a row of words under the figures ("评价等级 | 良"), not an indicator
         path = list(dict.fromkeys(rd.text(r, cols[k]) for k in ("l1", "l2", "l3") if k in cols and rd.text(r, cols[k])))
         if not path:
             continue
@@ -386,7 +397,7 @@ def _score_nodes(rd: _Reader, hr: int, cols: dict[str, int], stop: int) -> tuple
                 stated.group(1) if stated else None,
             )
         )  # fmt: skip
-    return out, None
+    return out, total_r
 
 
 def _opt(rd: _Reader, r: int, cols: dict[str, int], name: str) -> FormCell | None:
@@ -512,6 +523,8 @@ def continue_split(grids: list[SheetGrid]) -> list[SheetGrid]:
     out: list[SheetGrid] = []
     for g in grids:
         prev = out[-1] if out else None
+        if prev is not None and g.kind == "page" and prev.kind == "page" and 0 < g.ncols < prev.ncols:
+            g = _widened(g, prev.ncols)
         if (
             prev is not None
             and prev.kind == "page"
@@ -527,6 +540,17 @@ def continue_split(grids: list[SheetGrid]) -> list[SheetGrid]:
             continue
         out.append(g)
     return out
+
+
+def _widened(g: SheetGrid, ncols: int) -> SheetGrid:
+    """A continuation printed with fewer column rules (its rows merge the leading columns, like a
+    lone 总分 row): right-aligned to the table above, the first cell covering the columns it spans."""
+    extra = ncols - g.ncols
+    grid = [[GridCell(row[0].text, row[0].raw, False) for _ in range(extra)] + row for row in g.grid]
+    for row in grid:
+        row[0] = GridCell(row[0].text, row[0].raw, True)
+        row[extra] = GridCell(row[extra].text, row[extra].raw, False)
+    return SheetGrid(g.name, grid, g.row_refs, list(range(1, ncols + 1)), g.kind, g.row_pages, g.context)
 
 
 def read_forms(path: Path | str, *, password: str | None = None) -> list[FormRecord]:

@@ -259,7 +259,7 @@ def pdf_grids(path: Path, *, password: str | None = None) -> list[SheetGrid]:
     import pdfplumber
     from pdfminer.pdfdocument import PDFPasswordIncorrect
 
-    from ingest.tables import _open, join_continued, page_tables
+    from ingest.tables import _open, join_continued
 
     raws: list[RawTable] = []
     texts: dict[int, str] = {}
@@ -268,7 +268,7 @@ def pdf_grids(path: Path, *, password: str | None = None) -> list[SheetGrid]:
         with pdf:
             for number, page in enumerate(pdf.pages, start=1):
                 texts[number] = page.extract_text() or ""
-                raws += page_tables(page, number, texts[number])
+                raws += _page_tables(page, number, texts[number], raws)
                 page.close()
     except BadDocument:
         raise
@@ -302,6 +302,45 @@ def pdf_grids(path: Path, *, password: str | None = None) -> list[SheetGrid]:
             )
         )
     return out
+
+
+def _page_tables(page: Any, number: int, text: str, earlier: list[RawTable]) -> list[RawTable]:
+    """`ingest.tables.page_tables`, plus: a one-row table drawn right under a table, or first on a
+    page after a page that ends with a table (a 总分 row the renderer closed off separately), is that
+    table's last row, right-aligned to its columns."""
+    from ingest.tables import page_tables, table_grid
+
+    raws = page_tables(page, number, text)
+    found = sorted(page.find_tables(), key=lambda t: (t.bbox[1], t.bbox[0]))
+    bottoms = [(t.bbox[3], t) for t in found if len(t.rows) >= 2]
+    for t in found:
+        if len(t.rows) != 1:
+            continue
+        above = [b for b, _ in bottoms if abs(b - t.bbox[1]) < 3]
+        grid = table_grid(t)
+        first_on_page = t is found[0]
+        if above and raws:
+            target = next((r for r in reversed(raws) if len(r.grid) >= 2), None)
+        elif first_on_page and earlier and earlier[-1].page == number - 1 and not earlier[-1].text_below:
+            target = earlier[-1]
+        else:
+            continue
+        if target is None or not grid:
+            continue
+        row = grid[0]
+        extra = target.ncols - len(row)
+        if extra < 0:
+            continue
+        lead = [GridCell(row[0].text, row[0].raw, False) for _ in range(extra)]
+        widened = lead + row
+        widened[0] = GridCell(row[0].text, row[0].raw, True)
+        if extra:
+            widened[extra] = GridCell(row[0].text, row[0].raw, False)
+        target.grid.append(widened)
+        target.row_pages.append(number)
+        if target is not (raws[-1] if raws else None) and target.page != number:
+            target.text_below = True  # joined here: not to be joined again
+    return raws
 
 
 def grids_of(path: Path, *, password: str | None = None) -> list[SheetGrid]:

@@ -62,3 +62,40 @@ def test_planted_errors_found_in_pdf(tmp_path: Path) -> None:
     pdfs = docx_to_pdf(docs, tmp_path / "pdf")
     problems = _judge(forms[:half], read_forms(pdfs[0]), "a.pdf") + _judge(forms[half:], read_forms(pdfs[1]), "b.pdf")
     assert not problems, "\n".join(problems)
+
+
+def test_report_generator_forms_and_score_tables_in_pdf(tmp_path: Path) -> None:
+    """The report generator's own 自评表 and 得分表 (a different layout, HTML rendered by LibreOffice,
+    the 得分表 often running over a page): its planted inconsistencies are found, none elsewhere."""
+    from evals.corpus.build import render
+    from evals.generator.batch import TYPES, make_document, plan
+
+    seed = SEED + 2
+    expected = {"sum": "funds_sum", "rate": "rate", "score_total": "total"}
+    docs = []
+    for i, t, s in plan(seed, 40):
+        if TYPES[t][0] in ("project_form", "score_table"):
+            g = make_document(seed, i, t, s, i % 2 == 0)
+            src = tmp_path / f"{g.doc.name}.html"
+            src.write_text(g.doc.html(), encoding="utf-8")
+            docs.append((g, src))
+    render([src for _, src in docs], tmp_path / "pdf")
+    problems, judged = [], 0
+    for g, src in docs:
+        records = read_forms(tmp_path / "pdf" / f"{src.stem}.pdf")
+        kinds = {f["kind"] for r in records for f in check_form(r.to_dict())["findings"]}
+        # that generator rounds a proportional score up to full marks for a small miss (5 × 94.8 ÷ 95
+        # = 4.99 → 5.0), which the full-marks rule rightly flags; selfeval forms test that rule
+        kinds.discard("full_marks_miss")
+        ruled = 'border="1"' in src.read_text(encoding="utf-8")
+        planted = g.doc.planted.kind if g.doc.planted else None
+        if ruled:
+            judged += 1
+            if planted is None and kinds:
+                problems.append(f"{src.stem}: false findings {sorted(kinds)}")
+            elif planted is not None and kinds != {expected[planted]}:
+                problems.append(f"{src.stem}: planted {planted}, found {sorted(kinds)}")
+        elif kinds:  # an unruled table is not read as a form: at least no false finding
+            problems.append(f"{src.stem} (unruled): findings {sorted(kinds)}")
+    assert judged >= len(docs) // 2, f"only {judged} of {len(docs)} documents were ruled"
+    assert not problems, f"seed {seed}:\n" + "\n".join(problems)

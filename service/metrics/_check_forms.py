@@ -34,6 +34,7 @@ FINDING_KINDS = {
     "missing_reason": "扣分指标未填偏差原因",
     "blank_required": "必填项为空",
     "subtotal": "小计与分项之和不符",
+    "funds_sum": "年度资金总额与其中各项之和不符",
 }
 FINDING_KINDS_EN = {
     "rate": "execution rate differs from spent ÷ budget",
@@ -45,6 +46,7 @@ FINDING_KINDS_EN = {
     "missing_reason": "score below its weight without a reason",
     "blank_required": "required cell left blank",
     "subtotal": "subtotal differs from the sum of its rows",
+    "funds_sum": "the funds total differs from the sum of its parts",
 }
 _ZERO = Decimal(0)
 
@@ -178,6 +180,37 @@ def _check_funds(rec: dict[str, Any], out: _Findings, summary: dict[str, Any]) -
         [_cite("预算执行 得分", score), _cite("预算执行 分值", mx), _cite("执行率", rate)],
         stated=score["text"], expected=res.display, computation=res.to_computation(),
     )  # fmt: skip
+
+
+def _check_funds_sum(rec: dict[str, Any], out: _Findings) -> None:
+    """年度资金总额 = Σ the rows under it, per amount column. A form may break the total down twice
+    (by source of funds and by kind of spending): the parts then add up to twice the total."""
+    funds = rec.get("funds") or []
+    total_row = next((r for r in funds if r.get("kind") == "total"), None)
+    parts = [r for r in funds if r is not total_row]
+    if total_row is None or not parts:
+        return
+    for col, zh in (("initial", "年初预算数"), ("budget", "全年预算数"), ("spent", "全年执行数")):
+        stated = total_row["cells"].get(col)
+        cells = [(r, r["cells"].get(col)) for r in parts if _val(r["cells"].get(col)) is not None]
+        if _val(stated) is None or not cells:
+            continue
+        try:
+            res = compute("sum_check", {
+                "parts": [_arg(f"{_fund_label(r)} {zh}", c) for r, c in cells],
+                "stated_total": _arg(f"{_fund_label(total_row)} {zh}", stated),
+            })  # fmt: skip
+        except MetricError:
+            continue
+        if isinstance(res.value, str) or res.value in (_val(stated), 2 * _val(stated)):  # type: ignore[operator]
+            continue
+        out.add(
+            "funds_sum",
+            f"{_fund_label(total_row)}{zh}填报 {stated['text']}，其中各项之和为 {res.display}（{res.formula}）",
+            f"{_fund_label(total_row)} {col}: stated {stated['text']}, its parts add up to {res.display}",
+            [_cite(f"{_fund_label(total_row)} {zh}", stated), *[_cite(f"{_fund_label(r)} {zh}", c) for r, c in cells]],
+            stated=stated["text"], expected=res.display, computation=res.to_computation(),
+        )  # fmt: skip
 
 
 def _scored_items(rec: dict[str, Any]) -> list[tuple[str, dict[str, Any] | None, dict[str, Any] | None, dict[str, Any]]]:
@@ -353,6 +386,7 @@ def check_form(rec: dict[str, Any], *, grade_bands: Any = None) -> dict[str, Any
     summary: dict[str, Any] = {}
     for part in (_check_funds, _check_scores):
         part(rec, out, summary)
+    _check_funds_sum(rec, out)
     _check_indicators(rec, out)
     _check_subtotals(rec, out)
     _check_blanks(rec, out)
