@@ -127,6 +127,14 @@ class DeterministicAnswerer:
             text, grounded, ungrounded = g.text, g.grounded, list(g.ungrounded)
         except ImportError:  # pragma: no cover - grounding is part of the project
             pass
+        if not grounded and draft.found and draft.template == "answer_lookup" and not draft.computations:
+            # a looked-up figure the cited text does not contain is no figure of the document
+            draft = refusal(
+                ctx,
+                "可核实的数字",
+                reason=f"检索到的数字（{'、'.join(ungrounded[:3])}）与引用的原文对不上，不作为答案",
+            )
+            text, citations, grounded, ungrounded = draft.text(), [], True, []
         meta = {**analysis.to_meta(), **draft.meta, "found": draft.found}
         notes = list(draft.notes) + [
             f"{c.tool}({_short(c.args)}){'' if c.ok else ' 出错'}" for c in finder.calls

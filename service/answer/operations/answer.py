@@ -9,10 +9,19 @@ from typing import Any
 
 from service.answer.deterministic.render import CitationSet, Draft
 from service.answer.models import Computation
-from service.answer.operations.cells import best_rows, followup_cell, row_cells, same_row
+from service.answer.operations.cells import (
+    best_rows,
+    covered,
+    followup_cell,
+    free_chunks,
+    line_before,
+    names_a_parent,
+    row_cells,
+    same_row,
+)
 from service.answer.operations.operands import Match, distinct_values, find, unit_fits
 from service.answer.operations.question import Ask, Operand, parse
-from service.search.facts import FactIndex, IndexedFact
+from service.search.facts import ENTITY_LIKE, MEASURE_CATEGORIES, FactIndex, IndexedFact
 
 # the columns a cell question may be answered from, by what it asks
 _COLUMNS = {
@@ -58,6 +67,8 @@ class _Solver:
         self.cites = CitationSet()
         self.searched: list[str] = []
         self.followed = False  # the question continues a cell answer of this path
+        self.unclear: list[tuple[Match, Match]] = []
+        self.line: tuple[str, ...] = ()  # the line a rate is asked of, in the question's words  # operand pairs of several lines that all fit
 
     # ---- helpers ---------------------------------------------------------------------------
     def label(self, cid: str | None, words: str = "") -> str:
@@ -65,7 +76,20 @@ class _Solver:
 
     def best(self, operand: Operand, *, kind: str | None = None) -> list[Match]:
         self.searched.append(self.label(operand.concept, operand.words))
-        return find(operand, self.facts, self.g, years=self.ask.years, kind=kind, words=self.words)
+        found = find(operand, self.facts, self.g, years=self.ask.years, kind=kind, words=self.words)
+        if self.line:  # "项目管理费的执行率": figures of that line only
+            found = [
+                m
+                for m in found
+                if all(covered(w, self.line_text(m), share=0.6) for w in self.line)
+                and not names_a_parent(list(self.line), m.fact)
+            ]
+        return found
+
+    @staticmethod
+    def line_text(m: Match) -> str:
+        f = m.fact
+        return f.quote + f.unit if f.source == "text" else " ".join((*f.row_path, f.context))
 
     @property
     def words(self) -> tuple[str, ...]:
@@ -87,6 +111,49 @@ class _Solver:
     def display(self, m: Match) -> str:
         f = m.fact
         return f"{f.value}{f.unit}"
+
+    def choose(self, pairs: list[tuple[Match, Match]]) -> tuple[Match, Match] | None:
+        """One pair of operands: the only one, or the only one whose figures are named by the asked
+        terms alone ("全年预算…实际支出…" rather than "培训费全年预算…") — the document's whole, not
+        one of its lines. None when several lines fit and none is the plain one."""
+        distinct: dict[tuple[str, str], tuple[Match, Match]] = {}
+        for a, b in pairs:
+            distinct.setdefault((a.fact.value, b.fact.value), (a, b))
+        if len(distinct) <= 1:
+            return next(iter(distinct.values()), None)
+        plain = [p for p in distinct.values() if not any(self.own_words(m) for m in p)]
+        if not plain:  # the total line of a form (年度资金总额, 合计) is the whole the question means
+            plain = [p for p in distinct.values() if all(self.is_total(m) for m in p)]
+        return plain[0] if len(plain) == 1 else None
+
+    def is_total(self, m: Match) -> bool:
+        f = m.fact
+        text = f.description if f.source == "text" else " ".join(f.row_path)
+        return "total" in self.g.qualifiers_in(text) or bool(set(self.g.concepts_in(text)) & ENTITY_LIKE)
+
+    def own_words(self, m: Match) -> str:
+        """What names the line a figure is on, beyond the asked measure: the document's own words
+        and any line-item concept (项目管理费, 工资福利支出) in its phrase or row."""
+        f = m.fact
+        text = f.description if f.source == "text" else " ".join(f.row_path)
+        lines = [
+            self.g.concept(c).label
+            for c in self.g.concepts_in(text)
+            if self.g.concept(c).category not in MEASURE_CATEGORIES
+        ]
+        return "".join((*lines, *free_chunks(text, self.g)))
+
+    def ambiguous(self, pairs: list[tuple[Match, Match]]) -> Draft:
+        """Several lines fit equally: name them and ask which, never pick one silently."""
+        lines = []
+        for a, b in pairs:
+            name = self.own_words(a) or self.own_words(b) or self.label_of(a)
+            if name not in lines:
+                lines.append(name)
+        return self.refuse_now(
+            "唯一对应的数字",
+            f"文档中有多组数字都符合（{'、'.join(lines[:6])}），请指明是哪一项",
+        )
 
     def refuse_now(self, what: str, reason: str) -> Draft:
         titles = sorted({i.title for i in self.facts if i.title})[:5]
@@ -205,7 +272,7 @@ class _Solver:
             return self.rate()
         if op == "lookup":
             return self.lookup()
-        if op == "share":
+        if op in ("share", "difference"):
             return self.binary(op)
         return None  # growth needs the period logic of the search path
 
@@ -277,12 +344,20 @@ class _Solver:
         cid = self.ask.rate_concept
         assert cid is not None
         concept = self.g.concept(cid)
+        self.line = tuple(  # a word no figure's own label uses names the project, not a line
+            w
+            for w in line_before(self.ask.text, self.ask.operands[0].words, self.g)
+            if any(covered(w, self.line_text(Match(i, 0)), share=0.6) for i in self.facts if i.fact.source == "table")
+            or any(covered(w, i.fact.description + i.fact.unit, share=0.6) for i in self.facts)
+        )
         subject = concept.label
         stated = self.best(Operand(cid, concept.label, self.ask.qualifiers), kind="rate")
         formula = concept.formula
         computed: tuple[Computation, list[tuple[str, Match]]] | None = None
         if formula is not None and formula.metric and formula.numerator and formula.denominator:
             computed = self._compute_rate(formula)
+        if computed is None and self.unclear and not stated:
+            return self.ambiguous(self.unclear)
         if computed is not None:
             comp, args = computed
             row = args[0][1].fact
@@ -299,7 +374,18 @@ class _Solver:
             if len(tied) > 1:
                 return None
             return self.lookup_draft(subject, tied)
+        if self.line and self._other_lines(cid, formula):
+            # a line named, none of its figures found, other lines' found: no other line's rate will do
+            return self.refuse_now(f"“{'、'.join(self.line)}”的{subject}", "文档中没有这一项的该比率或计算它所需的数字")
         return self.refuse(f"{subject}", "文档中既没有直接给出该比率，也没有找齐计算它所需的数字")
+
+    def _other_lines(self, cid: str, formula: Any) -> bool:
+        line, self.line = self.line, ()
+        try:
+            ids = [cid, *(formula.numerator if formula else ()), *(formula.denominator[:1] if formula else ())]
+            return any(self.best(Operand(i, self.label(i), self.ask.qualifiers)) for i in ids)
+        finally:
+            self.line = line
 
     def _by_rate_head(self, concept: Any) -> list[Match]:
         """A rate the document names by its head word alone ("控制率" under 财政供养人员情况 for
@@ -327,16 +413,16 @@ class _Solver:
         # only the standard denominator: an alternative (年初预算 for 调整后预算) is never substituted
         did = formula.denominator[0]
         dens = self.best(Operand(did, self.label(did), quals))
-        pair = next(
-            (
-                (n, d)
-                for n in nums
-                for d in dens
-                if n.fact.unit == d.fact.unit and same_entity(n, d, along="row")
-            ),
-            None,
-        )
+        pairs = [
+            (n, d)
+            for n in nums
+            for d in dens
+            if n.fact.unit == d.fact.unit and (same_entity(n, d, along="row") or _transposed(n, d))
+        ]
+        pair = self.choose(pairs)
         if pair is None:
+            if pairs:
+                self.unclear = pairs
             return None
         num, den = pair
         names = _arg_names(formula.metric)
@@ -365,17 +451,15 @@ class _Solver:
         if not found[0] or not found[1]:
             missing = [lab for lab, f in zip(labels, found, strict=True) if not f]
             return self.refuse(f"计算所需的{'、'.join(missing)}", "文档中没有与之相符的数字")
-        pair = next(
-            (
-                (a, b)
-                for a in found[0]
-                for b in found[1]
-                if a.fact.id != b.fact.id and same_entity(a, b, along="column" if op == "share" else "any")
-            ),
-            None,
-        )
+        pairs = [
+            (a, b)
+            for a in found[0]
+            for b in found[1]
+            if a.fact.id != b.fact.id and same_entity(a, b, along="column" if op == "share" else "any")
+        ]
+        pair = self.choose(pairs)
         if pair is None:
-            return None
+            return self.ambiguous(pairs) if pairs else None
         a, b = pair
         if op == "share":
             metric, subject = "share", f"{labels[0]}占{labels[1]}的比例"
@@ -407,6 +491,20 @@ def same_entity(a: Match, b: Match, *, along: str) -> bool:
     if along == "column":
         return fa.col_index == fb.col_index
     return fa.row_index == fb.row_index or fa.col_index == fb.col_index
+
+
+def _transposed(a: Match, b: Match) -> bool:
+    """Two cells of one column of a table whose rows are the measures (分值 / 得分 / 得分率 down the
+    side, 项目决策 / 项目过程 across the top): the same line's two measures."""
+    fa, fb = a.fact, b.fact
+    return (
+        fa.source == fb.source == "table"
+        and fa.table_id == fb.table_id
+        and fa.col_index == fb.col_index
+        and fa.row_index != fb.row_index
+        and not a.item.measures
+        and not b.item.measures
+    )
 
 
 def _arg_names(metric: str) -> tuple[str, str] | None:

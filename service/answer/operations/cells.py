@@ -87,6 +87,7 @@ def cell_ask(
 def free_chunks(text: str, glossary: Any) -> tuple[str, ...]:
     """The question's content words that no glossary term, qualifier or operation word covers: the
     document's own vocabulary (a project, a row, a unit), each of which an answer's evidence must use."""
+    text = _UNIT_NOTE.sub(" ", text)
     spans = [(h.start, h.end) for h in glossary.find(text)]
     rest = "".join(" " if any(s <= i < e for s, e in spans) else ch for i, ch in enumerate(text))
     rest = _NOISE.sub(" ", _COUNTED.sub(" ", _YEAR.sub(" ", _clean(rest))))
@@ -98,13 +99,36 @@ def free_chunks(text: str, glossary: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(c for c in _CHUNK.findall(rest) if c not in _GENERIC))
 
 
+_UNIT_NOTE = re.compile(r"[（(]\s*(?:单位[:：]?\s*)?(?:万元|元|亿元|千元|%|人|个|分|次|项)\s*[)）]")
 _COUNTED = re.compile(r"[一二两三四五六七八九十几多]+(?:个|项|类|方面|部分|块|条)")
 
 
-def covered(chunk: str, text: str) -> bool:
+def line_before(text: str, term: str, glossary: Any) -> tuple[str, ...]:
+    """The line a rate is asked of: the question's words before the rate's own term ("项目管理费的
+    执行率" -> 项目管理费), without years, pointing and the document's own name words. Glossary terms
+    stay: the line may be named by one (基本支出)."""
+    at = text.find(term)
+    if at <= 0:
+        return ()
+    head = _NOISE.sub(" ", _YEAR.sub(" ", _clean(text[:at])))
+    for words in glossary.qualifiers.values():
+        for w in sorted(words, key=len, reverse=True):
+            if len(w) >= 2:
+                head = head.replace(w, " ")
+    return tuple(c for c in _CHUNK.findall(head) if c not in _GENERIC and not _RATE_LEAD.fullmatch(c))
+
+
+# words that only lead into a rate's name ("预算执行率", "项目资金的支出进度"), never a line
+_RATE_LEAD = re.compile(r"(?:预算|资金|财政|整体|总体|全年|年度|全部|项目|专项|经费)+")
+
+
+def covered(chunk: str, text: str, *, share: float = 0.75) -> bool:
     """Is the chunk in the text (verbatim, or nearly: most of its character pairs)?"""
     clean = _clean(text)
-    return _covers(chunk, clean, bigrams(clean))
+    if chunk in clean:
+        return True
+    own = bigrams(chunk)
+    return bool(own) and len(own & bigrams(clean)) / len(own) >= share
 
 
 def mentioned(chunk: str, text: str) -> bool:

@@ -30,7 +30,10 @@ _STATES_FIGURES = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|元|亿元|%|分|人|�
 _RATIO = re.compile(r"几倍|多少倍")
 _DEDUCTION = re.compile(r"扣了?(?:几|多少)分|扣分(?:是)?多少")
 # "超了多少", "比上年少了多少": a difference between two figures, never one figure looked up
-_COMPARISON = re.compile(r"(?:超|多|少|高|低|增|减|差)了?多少|(?:超出|超过|高出|低于|相差)(?:了)?多少")
+_COMPARISON = re.compile(
+    r"(?:超|多|少|高|低|增|减|差|失)了?(?:多少|几)|(?:超出|超过|高出|低于|相差|失分)(?:了)?(?:多少|几)"
+    r"|增减(?:幅度|额|情况)|变化(?:幅度|了多少)|增幅|降幅"
+)
 _FIGURE_QUESTION = re.compile(r"多少|几[个项人次分名成倍]|百分之")
 
 Verdict = tuple[str, str] | None  # (what was not found, why) or None when the answer stands
@@ -115,14 +118,12 @@ def _unaccounted(question: str, draft: Any, placed: list[Any], titles: set[str],
         return []
     evidence = " ".join(
         [
-            *(i.fact.description + i.fact.context + i.fact.quote + i.title for i in placed),
+            *(i.fact.description + i.fact.context + i.fact.quote for i in placed),
             *(str(c.get("quote") or "") for c in draft.meta.get("figures") or []),
-            *titles,
         ]
     )
-    if not placed:
-        evidence += " ".join(str(q) for q in draft.meta.get("quotes") or [])
-    return [w for w in chunks if not mentioned(w, evidence)]
+    named = " ".join(titles)  # words naming a document itself
+    return [w for w in chunks if not mentioned(w, evidence) and not covered(w, named)]
 
 
 def _inputs_off_topic(
@@ -134,7 +135,7 @@ def _inputs_off_topic(
     if not chunks:
         return []
     titles = " ".join({i.title for i in items() if i.title})
-    chunks = tuple(w for w in chunks if not mentioned(w, titles))
+    chunks = tuple(w for w in chunks if not covered(w, titles))  # words naming the document itself
     inputs = [
         " ".join((str(i.get("label") or ""), str((i.get("source") or {}).get("quote") or "")))
         for c in computations
@@ -244,8 +245,6 @@ def check_fit(
         )
     if _RATIO.search(question):
         return "所问的倍数", "文档没有直接给出这一倍数"
-    if _COMPARISON.search(question) and len(figures) == 1:
-        return "所问的差额或变化", "问的是两个数之间的差额或变化，检索到的只是其中一个数"
     facts = items()
     units = [str(f.get("unit") or "") for f in figures]
     placed = [
@@ -255,6 +254,8 @@ def check_fit(
         if same_number(i.fact.value, f.get("value")) and i.fact.page == f.get("page")
     ]
     units += [i.fact.unit for i in placed if i.fact.unit]
+    if _COMPARISON.search(question) and not any("change" in i.qualifiers for i in placed):
+        return "所问的差额或变化", "问的是两个数之间的差额或变化，检索到的只是一个数，不是差额或变化"
     named = {g.concept(c).kind for c in g.concepts_in(question) if g.concept(c).kind in MEASURED}
     if said is not None and not any(_kind_fits(said, u) for u in units):
         return (

@@ -80,6 +80,7 @@ def find(
     kind = kind or (concept.kind if concept else None)
     asked_measures = frozenset(measures or ())
     want = bigrams(operand.words)
+    titled = set(words) & _words_of_figures(words, facts)
     out: list[Match] = []
     for item in facts:
         f = item.fact
@@ -104,8 +105,10 @@ def find(
         if kind and not unit_fits(kind, f.unit):
             continue
         if words:
-            said = f.description + f.context + f.quote + item.title
-            if not all(w in said for w in words):
+            said = f.description + f.context + f.quote
+            # a word of the document's title only names the document; one its figures also use
+            # ("服务补贴" in 居家养老服务补贴项目 and in its line 服务补贴全年预算) names a line
+            if not all(w in said or (w in item.title and w not in titled) for w in words):
                 continue
             if names_a_parent(list(words), f):
                 continue  # "预算编制部分" names the group; this cell is one of its items
@@ -124,6 +127,13 @@ def find(
         out.append(Match(item, score))
     out.sort(key=lambda m: (-m.score, m.fact.page, m.fact.id))
     return out
+
+
+def _words_of_figures(words: tuple[str, ...], facts: list[IndexedFact]) -> set[str]:
+    """The words some figure's own phrase or labels use (not only a document title)."""
+    if not words:
+        return set()
+    return {w for w in words if any(w in i.fact.description for i in facts)}
 
 
 def distinct_values(matches: list[Match], top: float) -> list[Match]:

@@ -134,7 +134,10 @@ def parse(question: str, glossary: Any) -> Ask:
     rates = [c for c in concepts if kinds[c] == "rate"]
     amounts = [c for c in concepts if kinds[c] != "rate"]
     if rates and not ({"difference", "sum"} & set(ops) and len(amounts) >= 2):
-        if ask.asked not in (None, "rate") or any(kinds[c] in ("weight", "score") for c in amounts):
+        if ask.asked not in (None, "rate") or any(
+            kinds[c] in ("weight", "score") and glossary.concept(c).category in ("score", "form_column")
+            for c in amounts
+        ):
             return ask  # "执行率折算得几分": a score asked about a rate, not the rate
         ask.op, ask.rate_concept = "rate", rates[0]
         ask.operands = [operand(rates[0])]
