@@ -58,3 +58,15 @@ def test_audit_needs_a_key_and_files(client: httpx.Client, tmp_path) -> None:
     anon = httpx.post(f"{client.base_url}/api/v1/audit", files=[("files", ("a.xlsx", b"x"))])
     assert anon.status_code == 401
     assert client.post("/api/v1/audit").status_code in (400, 422)
+
+
+def test_upload_check_accepts_office_files_by_their_zip_header(tmp_path) -> None:
+    from service.api.errors import NotAPdf
+    from service.api.routes.documents import _check_upload, _safe_name
+
+    settings = Settings(data_dir=tmp_path)
+    assert _safe_name("自评表.xlsx") == "自评表.xlsx" and _safe_name("a.docx") == "a.docx"
+    assert _safe_name("a.xls") == "a.xls.pdf"
+    _check_upload(settings, "f.xlsx", _xlsx(tmp_path, make_form(203, None)))  # no error
+    with pytest.raises(NotAPdf):
+        _check_upload(settings, "f.docx", b"%PDF-1.4 pretending")
