@@ -286,6 +286,10 @@ def _layout(f: GenForm, rng: random.Random, rate: Decimal, sp: int, blank: str |
                  Placed(goal_words["act"], cs=4, header=True)])  # fmt: skip
     rows.append([Placed(f"完成{f.name}年度任务，各项指标达到预期。", cs=5),
                  Placed("按计划实施，年度目标基本完成。", cs=4)])  # fmt: skip
+    if rng.random() < 0.3:
+        _split_indicator_block(f, rng, rows, hdr, sp, blank, blank_ind)
+        f.rows = rows
+        return
     heads = ["一级指标", "二级指标", "三级指标", c(["年度指标值", "年度目标值"]), c(["实际完成值", "全年实际值"]),
              hdr["max"], hdr["score"], c(["偏差原因分析及改进措施", "未完成原因分析"])]  # fmt: skip
     rows.append([Placed("绩效指标", rs=len(f.inds) + 1, header=True)]
@@ -305,6 +309,33 @@ def _layout(f: GenForm, rng: random.Random, rate: Decimal, sp: int, blank: str |
     rows.append([Placed("总分", cs=6, header=True), Placed(format(f.total_max, "f"), number=f.total_max, places=0),
                  Placed(txt(f.total, sp), number=f.total, places=sp), Placed("", cs=2)])  # fmt: skip
     f.rows = rows
+
+
+def _split_indicator_block(
+    f: GenForm, rng: random.Random, rows: list[list[Placed]], hdr: dict, sp: int, blank: str | None, blank_ind: int
+) -> None:
+    """The other common layout: comparator (指标性质) and unit (度量单位) in columns of their own,
+    figures bare, under a banner row instead of a 绩效指标 column — extra columns, other header words."""
+    rows.append([Placed(f"绩效指标（{format(f.total_max - f.fund_max, 'f')}分）", cs=10, header=True)])
+    heads = ["一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位", "完成值", hdr["max"], hdr["score"],
+             rng.choice(["未完成原因分析", "偏差原因分析及改进措施"])]  # fmt: skip
+    rows.append([Placed(h, header=True) for h in heads])
+    seen: set[str] = set()
+    for n, i in enumerate(f.inds):
+        row: list[Placed] = []
+        if i.l1 not in seen:
+            seen.add(i.l1)
+            row.append(Placed(i.l1, rs=sum(1 for x in f.inds if x.l1 == i.l1)))
+        cmp = {"不低于": "≥", "达到": "≥"}.get(i.cmp, i.cmp) or "定性"
+        target = format(i.target, "f") if i.cmp else str(i.target)
+        actual = "" if (blank == "actual" and n == 0) else (format(i.actual, "f") if i.cmp else str(i.actual))
+        row += [Placed(i.l2), Placed(i.l3), Placed(cmp), Placed(target), Placed(i.unit), Placed(actual),
+                Placed(format(i.max, "f"), number=i.max, places=0),
+                Placed("" if n == blank_ind else txt(i.score, sp), number=None if n == blank_ind else i.score, places=sp),
+                Placed(i.reason)]  # fmt: skip
+        rows.append(row)
+    rows.append([Placed("总分", cs=7, header=True), Placed(format(f.total_max, "f"), number=f.total_max, places=0),
+                 Placed(txt(f.total, sp), number=f.total, places=sp), Placed("")])  # fmt: skip
 
 
 def positions(rows: list[list[Placed]], ncols: int) -> list[tuple[int, int, Placed]]:

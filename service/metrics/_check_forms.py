@@ -5,7 +5,8 @@ recomputed through the metrics registry (`compute`) and every finding cites the 
 (sheet/page, row, column). Rules (财预〔2020〕10号 自评表 and its filling instructions):
 - 执行率 = 全年执行数 ÷ 全年预算数 (the 年初预算数 variant is named when the two budgets differ; a
   stated rate that used it is a finding);
-- 预算执行得分 = 分值 × min(执行率, 100%) (from the rate as printed or at full precision);
+- 预算执行得分 = 分值 × min(执行率, 100%) (from the recomputed rate at full precision or rounded as
+  forms print it, or from the rate as printed);
 - every 得分 ≤ its 分值; 总分 = Σ 得分; Σ 分值 = the stated 总分 分值 (else 100);
 - a quantitative indicator whose 实际完成值 misses its 年度指标值 with full marks;
 - a 得分 below its 分值 with no 偏差原因; required cells left blank;
@@ -158,7 +159,11 @@ def _check_funds(rec: dict[str, Any], out: _Findings, summary: dict[str, Any]) -
         return
     rates: list[tuple[str, dict[str, Any]]] = []
     if summary.get("rate"):
+        full = Decimal(summary["rate"]["value"])
         rates.append(("全精度执行率", {"value": summary["rate"]["value"], "unit": "%", "label": "执行率（复算）"}))
+        places = (_places(rate) if rate and _val(rate) is not None else None) or 2
+        rounded = round_half_up(full, places)  # the recomputed rate as a form prints it (2 decimals)
+        rates.append(("复算执行率（舍入）", {"value": fmt(rounded), "unit": "%", "label": "执行率（复算，舍入）"}))
     if _val(rate) is not None:
         rates.append(("填报执行率", _arg("执行率（填报）", rate, "%")))
     results = []
