@@ -151,3 +151,24 @@ def audit_paths(
         if on_file is not None:
             on_file(path, i, len(files))
     return report
+
+
+def audit_uploads(files: list[tuple[str, bytes]], *, grade_bands: Any = None) -> AuditReport:
+    """Audit files given as (name, bytes) — an upload or an MCP call — in a private temporary folder;
+    rows name the caller's files, never the folder."""
+    import re
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="jixiao-audit-") as tmp:
+        folder = Path(tmp)
+        names: list[str] = []
+        for i, (raw_name, data) in enumerate(files):
+            name = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", Path(raw_name or f"file{i}").name)[-120:] or f"file{i}"
+            if name in names:
+                name = f"{i}-{name}"
+            (folder / name).write_bytes(data)
+            names.append(name)
+        report = audit_paths([folder / n for n in names], grade_bands=grade_bands)
+    for row in report.rows:
+        row["file"] = Path(row["file"]).name
+    return report

@@ -70,3 +70,28 @@ def test_upload_check_accepts_office_files_by_their_zip_header(tmp_path) -> None
     _check_upload(settings, "f.xlsx", _xlsx(tmp_path, make_form(203, None)))  # no error
     with pytest.raises(NotAPdf):
         _check_upload(settings, "f.docx", b"%PDF-1.4 pretending")
+
+
+def test_mcp_audit_forms(client: httpx.Client, tmp_path) -> None:
+    import asyncio
+    import base64
+
+    import httpx2
+    from mcp import Client
+    from mcp.client.streamable_http import streamable_http_client
+
+    content = base64.b64encode(_xlsx(tmp_path, make_form(204, "missing_reason"))).decode()
+
+    async def main() -> object:
+        http = httpx2.AsyncClient(headers={"Authorization": f"Bearer {API_KEY}"}, timeout=120)
+        async with http, Client(streamable_http_client(f"{client.base_url}/mcp", http_client=http)) as mcp:
+            tools = {t.name for t in (await mcp.list_tools()).tools}
+            assert "audit_forms" in tools
+            return await mcp.call_tool("audit_forms", {"files": [{"name": "f.xlsx", "content_base64": content}]})
+
+    result = asyncio.run(main())
+    data = result.structured_content if getattr(result, "structured_content", None) else None
+    text = data if data is not None else result.content[0].text
+    payload = text if isinstance(text, dict) else __import__("json").loads(text)
+    assert payload["rows"][0]["file"] == "f.xlsx" and payload["rows"][0]["findings"] == 1
+    assert payload["forms"][0]["findings"][0]["kind"] == "missing_reason"

@@ -5,10 +5,7 @@ A file that cannot be read is a row with its error; the others are still audited
 from __future__ import annotations
 
 import asyncio
-import re
-import tempfile
-from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Query, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
@@ -21,15 +18,6 @@ router = APIRouter(prefix="/api/v1", tags=["documents"])
 MAX_AUDIT_FILES = 200
 
 
-def _audit(folder: Path, names: list[str]) -> Any:
-    from service.audit import audit_paths
-
-    report = audit_paths([folder / n for n in names])
-    for row in report.rows:  # the caller's file names, not the temporary folder
-        row["file"] = Path(row["file"]).name
-    return report
-
-
 @router.post("/audit", summary="审核自评表（不入库）/ audit self-evaluation forms (not ingested)")
 async def audit_forms(
     principal: PrincipalDep,
@@ -37,28 +25,23 @@ async def audit_forms(
     files: Annotated[list[UploadFile], File(description="自评表文件 PDF/XLSX/DOCX / form files")],
     format: Annotated[Literal["json", "html", "csv"], Query(description="输出格式 / output format")] = "json",
 ) -> Response:
+    from service.audit import audit_uploads
     from service.audit_render import to_csv, to_html
 
     if not files:
         raise BadRequest("没有收到文件 / no file received", hint="multipart 字段名为 files / the field is `files`")
     if len(files) > MAX_AUDIT_FILES:
         raise BadRequest(f"一次最多审核 {MAX_AUDIT_FILES} 个文件 / at most {MAX_AUDIT_FILES} files per request")
-    with tempfile.TemporaryDirectory(prefix="jixiao-audit-") as tmp:
-        folder = Path(tmp)
-        names: list[str] = []
-        for i, upload in enumerate(files):
-            data = await upload.read(settings.upload_max_bytes + 1)
-            if len(data) > settings.upload_max_bytes:
-                raise BadDocument(
-                    f"文件 {upload.filename} 太大，上限 {settings.upload_max_bytes / 1e6:.0f} MB / "
-                    f"file {upload.filename} is over {settings.upload_max_bytes / 1e6:.0f} MB"
-                )
-            name = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", Path(upload.filename or f"file{i}").name)[-120:] or f"file{i}"
-            if name in names:
-                name = f"{i}-{name}"
-            (folder / name).write_bytes(data)
-            names.append(name)
-        report = await asyncio.to_thread(_audit, folder, names)
+    uploads: list[tuple[str, bytes]] = []
+    for i, upload in enumerate(files):
+        data = await upload.read(settings.upload_max_bytes + 1)
+        if len(data) > settings.upload_max_bytes:
+            raise BadDocument(
+                f"文件 {upload.filename} 太大，上限 {settings.upload_max_bytes / 1e6:.0f} MB / "
+                f"file {upload.filename} is over {settings.upload_max_bytes / 1e6:.0f} MB"
+            )
+        uploads.append((upload.filename or f"file{i}", data))
+    report = await asyncio.to_thread(audit_uploads, uploads)
     if format == "html":
         return HTMLResponse(to_html(report))
     if format == "csv":
