@@ -172,7 +172,10 @@ class FormRecord:
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        if self.nodes:
+            out["tree"] = score_tree(out["nodes"])
+        return out
 
     @property
     def name(self) -> str:
@@ -211,3 +214,36 @@ def parse_target(text: str) -> tuple[str, str | None, str]:
     if len(unit) > 6 or re.search(r"\d", unit):
         return cmp, None, ""
     return cmp, m.group(1).replace(",", ""), unit
+
+
+def score_tree(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A 得分表's rows as a tree: 一级 -> 二级 -> 三级 leaves (分值, 得分), each 一级 with its 小计 row.
+    A leaf whose upper labels were lost (a merged cell cut by a page break) stays under the group
+    above it."""
+    tree: list[dict[str, Any]] = []
+    l1: dict[str, Any] | None = None
+    l2: dict[str, Any] | None = None
+    for node in nodes:
+        path = node.get("path") or []
+        if node.get("kind") == "subtotal":
+            if l1 is not None:
+                l1["subtotal"] = {"max": node.get("max"), "score": node.get("score")}
+            continue
+        if node.get("kind") != "leaf" or not path:
+            continue
+        *upper, leaf = path
+        if len(upper) >= 1 and (l1 is None or l1["name"] != upper[0]):
+            l1 = {"name": upper[0], "stated_max": node.get("stated_max"), "children": [], "subtotal": None}
+            tree.append(l1)
+            l2 = None
+        if l1 is None:
+            l1 = {"name": "", "stated_max": None, "children": [], "subtotal": None}
+            tree.append(l1)
+        if len(upper) >= 2 and (l2 is None or l2["name"] != upper[1]):
+            l2 = {"name": upper[1], "children": []}
+            l1["children"].append(l2)
+        if l2 is None:
+            l2 = {"name": "", "children": []}
+            l1["children"].append(l2)
+        l2["children"].append({"name": leaf, "max": node.get("max"), "score": node.get("score")})
+    return tree

@@ -383,6 +383,27 @@ def _check_subtotals(rec: dict[str, Any], out: _Findings) -> None:
         group = []
 
 
+def _check_group_weights(rec: dict[str, Any], out: _Findings) -> None:
+    """A 得分表 group that states its weight in its label ("决策（20分）"): Σ its leaves' 分值 must equal it."""
+    for group in rec.get("tree") or []:
+        stated = group.get("stated_max")
+        leaves = [leaf for l2 in group["children"] for leaf in l2["children"]]
+        if stated is None or not leaves or any(_val(leaf["max"]) is None for leaf in leaves):
+            continue
+        label = {"value": stated, "text": stated, "unit": "分", "where": (leaves[0]["max"] or {}).get("where", {})}
+        res = compute("sum_check", {
+            "parts": [_arg(f"{group['name']}/{leaf['name']} 分值", leaf["max"], "分") for leaf in leaves],
+            "stated_total": _arg(f"{group['name']}（{stated}分）", label, "分"),
+        })  # fmt: skip
+        if not isinstance(res.value, str) and res.value != Decimal(stated):
+            out.add(
+                "weights", f"“{group['name']}”标明 {stated} 分，其下各项分值合计 {res.display}",
+                f"{group['name']}: labelled {stated} points, its rows' weights add up to {res.display}",
+                [_cite(f"{group['name']}/{leaf['name']} 分值", leaf["max"]) for leaf in leaves],
+                stated=stated, expected=res.display, computation=res.to_computation(),
+            )  # fmt: skip
+
+
 def check_form(rec: dict[str, Any], *, grade_bands: Any = None) -> dict[str, Any]:
     """All checks of one form record (a `FormRecord.to_dict()`): {"findings": [...], "summary": {...}}.
     The summary holds the recomputed rate (and its 年初预算数 variant when the budgets differ), the
@@ -394,6 +415,7 @@ def check_form(rec: dict[str, Any], *, grade_bands: Any = None) -> dict[str, Any
     _check_funds_sum(rec, out)
     _check_indicators(rec, out)
     _check_subtotals(rec, out)
+    _check_group_weights(rec, out)
     _check_blanks(rec, out)
     total = summary.get("total", {}).get("value") if summary.get("total") else None
     if total is None and _val(rec.get("total_score")) is not None:
