@@ -332,7 +332,16 @@ def _read_segment(g: SheetGrid, lo: int, hi: int, source: str) -> FormRecord | N
                 rec.total_max, rec.total_score = _total(rd, total_r, ind_cols)
         if total_r is None:
             rec.notes.append("未找到总分行 / no 总分 row found")
+    if not _has_scores(rec):
+        return None  # an indicator framework or a blank template (a policy's table), not a filled form
     return rec
+
+
+def _has_scores(rec: FormRecord) -> bool:
+    """Is any score filled in (an indicator's, a leaf's, the budget block's or the total)?"""
+    cells = [i.score for i in rec.indicators] + [n.score for n in rec.nodes]
+    cells += [f.cells.get("score") for f in rec.funds] + [rec.total_score]
+    return any(c is not None and c.value is not None for c in cells)
 
 
 def continue_split(grids: list[SheetGrid]) -> list[SheetGrid]:

@@ -138,8 +138,11 @@ def _pdf_forms(path: Path, pages: list, password: str | None) -> list[dict]:
     a form's block (年度资金总额, 三级指标 …)."""
     from ingest.forms import read_forms
 
-    words = ("年度资金总额", "三级指标", "全年执行数", "自评表", "得分表", "评分表")
-    if not any(w in re.sub(r"\s+", "", p.text) for p in pages for w in words):
+    def form_like(text: str) -> bool:  # a funds block, or an indicator block with its scores
+        t = re.sub(r"\s+", "", text)
+        return "年度资金总额" in t or "全年执行数" in t or ("三级指标" in t and "得分" in t)
+
+    if not any(form_like(p.text) for p in pages):
         return []
     try:
         return [f.to_dict() for f in read_forms(path, password=password)]
