@@ -117,6 +117,13 @@ def audit_file(path: Path, *, grade_bands: Any = None) -> list[dict[str, Any]]:
     except Exception as err:  # a damaged file must not end the batch
         message = f"无法读取：{type(err).__name__}: {err} / cannot read the file"
         return [{"row": error_row(path, message), "findings": [], "summary": {}, "record": None}]
+    if not records and path.suffix.lower() == ".pdf":
+        from ingest.pdf import read_pdf
+
+        try:
+            read_pdf(path)  # a scan: say it needs OCR rather than "no form"
+        except JixiaoError as err:
+            return [{"row": error_row(path, err.message), "findings": [], "summary": {}, "record": None}]
     if not records:
         message = (
             "未识别到绩效自评表或得分表（需要含“年度资金总额/全年预算数”或“一级指标/三级指标”表头的表格）"

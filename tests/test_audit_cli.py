@@ -77,11 +77,13 @@ def test_audit_csv_html_xlsx_table(tmp_path: Path) -> None:
     assert bad.exit_code == 2
 
 
-def test_audit_nothing_readable_exits_2(tmp_path: Path) -> None:
+def test_audit_nothing_readable_exits_2(tmp_path: Path, fixtures_dir: Path) -> None:
     (tmp_path / "x.docx").write_bytes(b"nope")
-    result = runner.invoke(app, ["audit", str(tmp_path / "x.docx"), "-f", "json"])
+    scan = fixtures_dir / "report_2020_8890_scanned.pdf"
+    result = runner.invoke(app, ["audit", str(tmp_path / "x.docx"), str(scan), "-f", "json"])
     assert result.exit_code == 2
-    assert json.loads(result.stdout)["rows"][0]["error"]
+    rows = json.loads(result.stdout)["rows"]
+    assert rows[0]["error"] and "OCR" in rows[1]["error"]
 
 
 def test_check_a_form_file(tmp_path: Path) -> None:
