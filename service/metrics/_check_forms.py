@@ -135,6 +135,8 @@ def _check_funds(rec: dict[str, Any], out: _Findings, summary: dict[str, Any]) -
         assert not isinstance(official.value, str)
         if _matches(official.value, rate):
             continue
+        if not rate.get("is_percent") and _val(rate) <= Decimal("1.5") and _matches(official.value / 100, rate):
+            continue  # a rate written as a fraction (0.9986 for 99.86%)
         cited = [_cite(f"{label} 执行率", rate), _cite(f"{label} 全年执行数", spent), _cite(f"{label} 全年预算数", budget)]
         if variant is not None and not isinstance(variant.value, str) and _matches(variant.value, rate):
             out.add(
