@@ -4,13 +4,15 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+FUZZ_SECONDS ?= 600
+FUZZ_SEED ?= 20261202
 SAMPLES := tests/fixtures/report_2020_8890.pdf tests/fixtures/policy_sample.pdf
 export OMP_WAIT_POLICY := PASSIVE
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: help venv sysdeps run ingest-sample serve test test-fast screenshots lint fmt corpus eval eval-gate bench clean
+.PHONY: help venv sysdeps run ingest-sample serve test test-fast screenshots lint fmt corpus eval eval-gate bench fuzz clean
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -71,5 +73,8 @@ eval-gate: venv sysdeps  ## dev, corpus and a fresh generated batch against the 
 bench: venv  ## print speed and memory figures (medians)
 	$(BIN)/python -m benchmarks
 
+fuzz: venv  ## mutate the fixture and hostile PDFs against ingest for FUZZ_SECONDS (not part of make test)
+	$(BIN)/python tools/fuzz_ingest.py --seconds $(FUZZ_SECONDS) --seed $(FUZZ_SEED) --out fuzz-out
+
 clean:
-	rm -rf $(VENV) data eval-out bench-out
+	rm -rf $(VENV) data eval-out bench-out fuzz-out

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from ingest.models import Page, Table
 from ingest.numbers import parse_number, unit_in_label, units_of_unit_line
 
-FACTS_VERSION = "10"
+FACTS_VERSION = "13"
 
 _TEXT_UNITS = (
     "亿元", "万元", "千元", "元", "万人次", "人次", "万人", "人", "名", "万次", "次", "万件", "件",
@@ -185,6 +185,44 @@ def _is_label(raw: str) -> bool:
     return bool(text) and _number_in(raw) is None and bool(re.search(r"[\u3400-\u9fffA-Za-z]", text))
 
 
+# form columns whose cells explain or justify a line (评分标准, 指标说明, 偏差原因) rather than name it
+_NAMING_COLUMNS = frozenset(
+    {
+        "level1_indicator",
+        "level2_indicator",
+        "level3_indicator",
+        "indicator_name",
+        "target_value",
+        "actual_value",
+    }
+)
+
+
+def _note_columns(header_paths: dict[int, tuple[str, ...]]) -> set[int]:
+    from ingest.glossary import load_glossary
+
+    g = load_glossary()
+    out = set()
+    for col, path in header_paths.items():
+        if not path:
+            continue
+        ids = g.concepts_in(path[-1])
+        if ids and all(
+            g.concept(i).category == "form_column"
+            and g.concept(i).kind == "text"
+            and i not in _NAMING_COLUMNS
+            for i in ids
+        ):
+            out.add(col)
+    return out
+
+
+def _is_sentence(label: str) -> bool:
+    """A scoring rule or explanation in a cell ("无结余,3分;有结余,但不超过上年结转,2分…"): text
+    beside the row, not a level of its name."""
+    return len(label) > 20 and bool(re.search(r"[，,;；。]", label))
+
+
 def table_facts(doc_id: str, table: Table, *, start_index: int, doc_year: int | None) -> list[Fact]:
     """Every number cell of a table, described by the table's own labels: the text cells to its
     left in its row (the row path) and the nearest text cells above it in its column (the column
@@ -202,6 +240,7 @@ def table_facts(doc_id: str, table: Table, *, start_index: int, doc_year: int | 
     header_paths = {
         c.col_index: tuple(_clean_label(h) for h in c.col_header if _clean_label(h)) for c in table.cells
     }
+    notes = _note_columns(header_paths)
     serial_cols = {
         c
         for c in range(max((len(r) for r in grid), default=0))
@@ -219,15 +258,19 @@ def table_facts(doc_id: str, table: Table, *, start_index: int, doc_year: int | 
             left: list[str] = []
             for cc in range(c - 1, -1, -1):  # the labels just left of it, up to the previous number
                 x = row[cc]
-                if cc in serial_cols:
-                    continue  # a line-number column is transparent
+                if cc in serial_cols or cc in notes:
+                    continue  # a line-number column, or a column of rules or explanations, is transparent
                 if _number_in(x) is not None:
                     break
-                if _is_label(x):
+                if _is_label(x) and not _is_sentence(_clean_label(x)):
                     left.insert(0, _clean_label(x))
             if not left:  # a form's line: its label is at the start, the numbers follow
-                left = [_clean_label(x) for x in row[:c] if _is_label(x)]
-            row_path = tuple(dict.fromkeys(x for x in left if len(x) <= 60))[-3:]
+                left = [
+                    _clean_label(x)
+                    for cc, x in enumerate(row[:c])
+                    if _is_label(x) and cc not in notes and cc not in serial_cols
+                ]
+            row_path = tuple(dict.fromkeys(x for x in left if len(x) <= 60 and not _is_sentence(x)))[-3:]
             above: list[str] = []
             for rr in range(r - 1, -1, -1):  # the nearest label above it in its column
                 cell_text = grid[rr][c] if c < len(grid[rr]) else ""

@@ -21,6 +21,7 @@ tests can SIGKILL a real `jixiao ingest` in the middle of a document. It only sl
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import shutil
@@ -33,13 +34,14 @@ from pathlib import Path
 from typing import Literal
 
 from ingest.budget import ContentBudget
-from ingest.errors import BadDocument, JixiaoError, NeedsOCR, NotFound, StoreBusy
+from ingest.errors import BadDocument, JixiaoError, NeedsOCR, NotFound, StoreBusy, damage_reason
 from ingest.facts import FACTS_VERSION, extract_facts
 from ingest.lock import writer_lock
 from ingest.models import DocStatus, DocumentRecord
 from ingest.settings import StorageSettings
 from ingest.store import Store
 
+log = logging.getLogger(__name__)
 SLOW_EMBED_ENV = "JIXIAO_TEST_SLOW_EMBED"
 INGEST_SUFFIXES = (".pdf", ".xlsx", ".docx")
 _POLICY_TITLE = re.compile(r"办法|细则|规定|规则|制度|条例|通知|指标体系|指引|意见|标准")
@@ -253,8 +255,12 @@ class _Pipeline:
     def _refused(self, record: DocumentRecord, err: Exception, started: float) -> DocumentRecord:
         if isinstance(err, JixiaoError):
             message = err.message
-        else:
-            message = f"入库失败：{type(err).__name__}: {err} / ingest failed"
+        else:  # a bug or a parser's surprise: the details go to the log, the person gets words
+            log.warning("ingest of %s failed: %r", record.path, err, exc_info=err)
+            message = (
+                f"入库失败：{damage_reason(err)}。如确认文件完好，请联系管理员 / "
+                "ingest failed; if the file opens fine elsewhere, tell the administrator"
+            )
         status: DocStatus = "needs_ocr" if isinstance(err, NeedsOCR) else "failed"
         failed = replace(
             record, status=status, message=message, ingested_at=_now(), seconds=time.perf_counter() - started
@@ -322,11 +328,15 @@ class _Pipeline:
         record.year = content.year
         record.pages = content.page_count
         record.kind = guess_kind(record.title)
+        notes = []
         if content.needs_ocr_pages:
             pages = "、".join(str(n) for n in content.needs_ocr_pages)
-            record.message = (
+            notes.append(
                 f"第 {pages} 页没有文字层（需要 OCR），未入库 / pages {pages} have no text layer (need OCR)"
             )
+        if content.hidden.total:
+            notes.append(content.hidden.summary())
+        record.message = "；".join(notes)
         with self.timings.measure("tables"):
             tables = extract_tables(
                 path,

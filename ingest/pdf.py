@@ -31,8 +31,9 @@ from ingest.clean import (
     strip_running_lines,
     title_lines,
 )
-from ingest.errors import BadDocument, NeedsOCR, PasswordRequired
+from ingest.errors import BadDocument, JixiaoError, NeedsOCR, PasswordRequired, damage_reason
 from ingest.models import Page
+from ingest.visibility import Hidden, visible_page
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,7 @@ class PdfContent:
     year: int | None
     page_count: int
     needs_ocr_pages: list[int] = field(default_factory=list)
+    hidden: Hidden = field(default_factory=Hidden)  # text a reader cannot see, dropped
 
 
 def read_pdf(
@@ -72,7 +74,7 @@ def read_pdf(
     reader = open_reader(path, password=password)
     try:
         count = len(reader.pages)
-    except PyPdfError as exc:
+    except Exception as exc:
         raise _corrupt(path, exc) from exc
     if count == 0:
         raise BadDocument(
@@ -82,17 +84,23 @@ def read_pdf(
     if budget is not None:
         budget.check_pages(count)
     raw_pages: list[list[Line]] = []
+    hidden = Hidden()
     for index in range(count):
         try:
+            page = reader.pages[index]
             if budget is not None:
-                budget.charge(reader.pages[index], index + 1)
-            raw_pages.append(_page_lines(reader.pages[index]))
+                budget.charge(page, index + 1)
+            hidden.add(visible_page(page, reader))
+            raw_pages.append(_page_lines(page))
             if on_page is not None:
                 on_page(index + 1, count)
-        except (PyPdfError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        except JixiaoError:  # over budget: already said in words
+            raise
+        except Exception as exc:  # pypdf raises many unrelated types (and RecursionError) on hostile files
+            log.info("page %d of %s cannot be read: %r", index + 1, path.name, exc)
             raise BadDocument(
-                f"第 {index + 1} 页无法读取，文件可能已损坏：{path.name} / "
-                f"page {index + 1} cannot be read, the file may be corrupt: {path.name} ({exc})"
+                f"第 {index + 1} 页无法读取，文件可能已损坏（{damage_reason(exc)}）：{path.name} / "
+                f"page {index + 1} cannot be read, the file may be corrupt: {path.name}"
             ) from exc
 
     # Without running lines: a scan may carry a text page number and nothing else.
@@ -121,6 +129,7 @@ def read_pdf(
         year=year_from_title(title),
         page_count=count,
         needs_ocr_pages=needs_ocr,
+        hidden=hidden,
     )
 
 
@@ -162,7 +171,7 @@ def open_reader(path: Path, *, password: str | None = None) -> PdfReader:
     only restrict copying/printing open without one)."""
     try:
         reader = PdfReader(path, strict=False)
-    except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
+    except Exception as exc:  # pypdf raises many unrelated types (NotImplementedError, IndexError …)
         raise _corrupt(path, exc) from exc
     if not reader.is_encrypted:
         return reader
@@ -185,7 +194,7 @@ def usable_password(reader: Any, path: Path, password: str | None) -> str:
         except (PyPdfError, ValueError, NotImplementedError) as exc:
             raise BadDocument(
                 f"无法解密该 PDF（不支持的加密方式）：{path.name} / "
-                f"cannot decrypt this PDF (unsupported encryption): {path.name} ({exc})"
+                f"cannot decrypt this PDF (unsupported encryption): {path.name}"
             ) from exc
     if password:
         raise PasswordRequired(
@@ -202,9 +211,10 @@ def usable_password(reader: Any, path: Path, password: str | None) -> str:
 def _corrupt(path: Path, exc: Exception) -> BadDocument:
     if isinstance(exc, FileNotDecryptedError):
         return PasswordRequired(f"需要密码 / password required: {path.name}")
+    log.info("%s cannot be opened: %r", path.name, exc)
     return BadDocument(
-        f"PDF 文件已损坏或不完整，无法读取：{path.name} / the PDF is damaged or incomplete: {path.name} "
-        f"({type(exc).__name__}: {exc})",
+        f"PDF 文件已损坏或不完整，无法读取（{damage_reason(exc)}）：{path.name} / "
+        f"the PDF is damaged or incomplete: {path.name}",
         hint="请重新获取完整文件 / get a complete copy of the file",
     )
 

@@ -191,6 +191,7 @@ class Store:
     def resolve_document(self, ref: str) -> DocumentRecord:
         """A doc_id, a unique doc_id prefix, a file name or a (part of a) title -> the record; NotFound else."""
         ref = ref.strip()
+        shown = ref if len(ref) <= 64 else ref[:64] + "…"  # a message never echoes a huge reference
         docs = self.list_documents()
         if not ref:
             raise NotFound("请给出文档编号、文件名或标题 / give a document id, file name or title")
@@ -210,11 +211,11 @@ class Store:
             if found:
                 names = "；".join(f"{d.doc_id} {d.title or Path(d.path).name}" for d in found[:5])
                 raise NotFound(
-                    f"“{ref}”匹配到多份文档，请用文档编号指明：{names} / ambiguous reference {ref!r}",
+                    f"“{shown}”匹配到多份文档，请用文档编号指明：{names} / ambiguous reference {shown!r}",
                     hint="jixiao documents 列出所有文档编号 / `jixiao documents` lists the ids",
                 )
         raise NotFound(
-            f"找不到文档“{ref}” / no document matches {ref!r}",
+            f"找不到文档“{shown}” / no document matches {shown!r}",
             hint="jixiao documents 列出已入库的文档 / `jixiao documents` lists what is indexed",
         )
 

@@ -16,23 +16,27 @@ PyMuPDF is deliberately not used: its 2.x table extraction corrupts decimals.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ingest.errors import BadDocument, PasswordRequired
+from ingest.errors import BadDocument, PasswordRequired, damage_reason
 from ingest.models import Cell, Page, Table
 from ingest.numbers import is_empty_mark, parse_number, unit_for_header, unit_in_label, units_of_unit_line
 
 # "表 1-1 预算执行情况明细表", "表2：…", "续表3", "表1预算…" — but not prose like "表1所示…".
+log = logging.getLogger(__name__)
+
 CAPTION_RE = re.compile(
     r"^\s*(?:续)?表\s*[0-9０-９]+(?:\s*[-－—.．]\s*[0-9０-９]+)?"
     r"(?:\s*[：:]\s*|\s*)(?!所示|中|的|为|可见|显示|列示|反映)(?:[^\d\s].*)?$"
 )
 UNIT_LINE_RE = re.compile(r"^\s*[（(]?\s*(?:计量)?单位\s*[：:]")
 _CAPTION_LOOKBACK = 3  # lines above a table searched for its caption and unit line
+MAX_TABLE_PAGE_BYTES = 4_000_000  # decoded content of one page searched for tables
 _EDGE_TOL = 1.5  # points: grid edges closer than this are the same edge
 _SCORE_LABELS = ("分值", "得分", "分数", "满分")
 _SERIAL_HEADERS = ("序号", "编号", "序")
@@ -88,7 +92,8 @@ def extract_tables(
         with pdf:
             total = len(pdf.pages)
             for number, page in enumerate(pdf.pages, start=1):
-                if not (number in texts and not any(p.number == number and p.has_text_layer for p in pages)):
+                has_text = number in texts and any(p.number == number and p.has_text_layer for p in pages)
+                if (number not in texts or has_text) and not _too_complex(page):
                     raws += page_tables(page, number, texts.get(number, ""))
                 page.close()  # release pdfplumber's per-page object cache (long documents)
                 if on_page is not None:
@@ -97,10 +102,28 @@ def extract_tables(
         raise
     except Exception as exc:  # pdfminer raises many unrelated types on damaged files
         raise BadDocument(
-            f"表格提取失败，文件可能已损坏：{path.name} / table extraction failed, the file may be damaged: "
-            f"{path.name} ({type(exc).__name__}: {exc})"
+            f"表格提取失败，文件可能已损坏（{damage_reason(exc)}）：{path.name} / "
+            f"table extraction failed, the file may be damaged: {path.name}"
         ) from exc
     return build_tables(raws, doc_id=doc_id)
+
+
+def _too_complex(page: Any) -> bool:
+    """A page whose drawing instructions run to megabytes (millions of operators: a hostile file,
+    or a huge vector drawing) is not searched for tables: pdfminer would take minutes on it. Its
+    text still comes from `ingest.pdf`."""
+    from pdfminer.pdftypes import resolve1
+
+    size = 0
+    try:
+        for stream in page.page_obj.contents:
+            size += len(resolve1(stream).get_data() or b"")
+    except Exception:  # an unreadable stream: pdfplumber reports it, or finds nothing
+        return False
+    if size > MAX_TABLE_PAGE_BYTES:
+        log.info("page %s: %d bytes of drawing instructions, not searched for tables", page.page_number, size)
+        return True
+    return False
 
 
 def _open(pdfplumber: Any, path: Path, password: str | None, wrong_password: type[Exception]) -> Any:
@@ -120,8 +143,66 @@ def _open(pdfplumber: Any, path: Path, password: str | None, wrong_password: typ
     ) from last
 
 
+def _visible(obj: dict[str, Any], box: tuple[float, float, float, float]) -> bool:
+    """False for a character a reader cannot see (`ingest.visibility`'s rules as pdfplumber sees
+    them: white or near-white fill, under 2 pt, outside the page)."""
+    if obj.get("object_type") != "char":
+        return True
+    from ingest.visibility import MIN_FONT_PT, NEAR_WHITE
+
+    if float(obj.get("size") or 0) < MIN_FONT_PT:
+        return False
+    colour = obj.get("non_stroking_color")
+    values = colour if isinstance(colour, (list, tuple)) else (colour,)
+    if values and all(isinstance(v, (int, float)) for v in values):
+        rgb = values
+        if len(values) == 4:  # CMYK
+            c, m, y, k = values
+            rgb = ((1 - c) * (1 - k), (1 - m) * (1 - k), (1 - y) * (1 - k))
+        if all(v >= 1 - NEAR_WHITE for v in rgb):
+            return False
+    x0, top, x1, bottom = box
+    return (
+        obj.get("x1", 0) > x0
+        and obj.get("x0", 0) < x1
+        and obj.get("bottom", 0) > top
+        and obj.get("top", 0) < bottom
+    )
+
+
+def _lay_out_visible(page: Any) -> None:
+    """Lay the page out as pdfplumber does, minus the characters drawn in render mode 3 (invisible)
+    or 7 (clip only), which pdfminer reports like any other. pdfplumber reuses a `_layout` it finds."""
+    from pdfminer.pdfinterp import PDFPageInterpreter
+    from pdfplumber.page import PDFPageAggregatorWithMarkedContent
+
+    class VisibleAggregator(PDFPageAggregatorWithMarkedContent):
+        invisible = False
+
+        def render_string(self, textstate: Any, seq: Any, ncs: Any, graphicstate: Any) -> None:
+            self.invisible = getattr(textstate, "render", 0) in (3, 7)
+            try:  # still rendered, so that the text position advances as it should
+                super().render_string(textstate, seq, ncs, graphicstate)
+            finally:
+                self.invisible = False
+
+        def render_char(self, *args: Any, **kwargs: Any) -> float:
+            advance = super().render_char(*args, **kwargs)
+            if self.invisible and self.cur_item._objs:
+                self.cur_item._objs.pop()
+            return advance
+
+    device = VisibleAggregator(page.pdf.rsrcmgr, pageno=page.page_number, laparams=page.pdf.laparams)
+    PDFPageInterpreter(page.pdf.rsrcmgr, device).process_page(page.page_obj)
+    page._layout = device.get_result()
+
+
 def page_tables(page: Any, number: int, page_text: str = "") -> list[RawTable]:
-    """The tables pdfplumber finds on one page (a `pdfplumber.page.Page`), as `RawTable`s."""
+    """The tables pdfplumber finds on one page (a `pdfplumber.page.Page`), as `RawTable`s; characters
+    a reader cannot see are left out."""
+    _lay_out_visible(page)
+    box = tuple(page.bbox)
+    page = page.filter(lambda obj: _visible(obj, box))
     found = sorted(page.find_tables(), key=lambda t: (t.bbox[1], t.bbox[0]))
     out: list[RawTable] = []
     top = 0.0

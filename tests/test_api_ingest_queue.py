@@ -218,5 +218,6 @@ def test_kill_9_while_ingesting_and_queued_then_restart(tmp_path: Path) -> None:
         for p in (data_dir / "uploads").rglob("*")
         if p.is_file()
     )
-    assert left == ["first.pdf", "second.pdf"], left  # the uploads the documents came from, nothing else
+    # the uploads the documents came from, each in its document's folder, nothing else
+    assert left == sorted([f"{first_id}/first.pdf", f"{second_id}/second.pdf"]), left
     assert proc.returncode == 0, log.read_text()[-3000:]

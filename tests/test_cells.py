@@ -100,8 +100,15 @@ def test_a_deduction_is_computed_from_its_row(answerer) -> None:
 
 def test_a_row_the_table_does_not_list_is_not_answered(answerer) -> None:
     assert ask(answerer, "家长满意度这一项得了几分？") is None  # not the 学生满意度 row
-    # "投入" names a group of rows, not one: its children's cells are not its figure
-    assert ask(answerer, "投入这一项满分几分？") is None
+
+
+def test_a_group_is_the_sum_of_its_items(answerer) -> None:
+    # "投入" names a group of rows: no one child's cell is its figure; the sum of all of them is
+    draft = ask(answerer, "投入这一部分满分几分？")
+    comp = draft.computations[0]
+    assert comp.metric == "sum_of_parts" and comp.value in ("10", "10.0") and len(comp.inputs) == 2
+    listed = ask(answerer, "在职人员控制率和资金结余加起来一共得了几分？")
+    assert listed.computations[0].metric == "sum_of_parts" and listed.computations[0].value in ("6", "6.0")
 
 
 def test_follow_ups_keep_the_row_or_the_column(answerer) -> None:
@@ -117,3 +124,10 @@ def test_the_question_words_an_answer_must_speak_of(g) -> None:
     assert free_chunks("2020年预算执行率是多少？", g) == ()
     assert mentioned("话务岗全年", "话务岗 工资福利支出")  # a paraphrase shares its parts
     assert not mentioned("服务补贴", "培训费全年预算870.26万元，实际支出822.40万元")
+
+
+def test_the_items_below_full_marks_are_listed(answerer) -> None:
+    draft = ask(answerer, "哪几项指标没拿满分？")
+    assert draft is not None and draft.variables["intro"].endswith("共二项：")
+    subjects = [f["subject"] for f in draft.variables["figures"]]
+    assert subjects == ["“在职人员控制率”得分（分值5）", "“资金结余”得分（分值3）"]

@@ -472,6 +472,7 @@ SAMPLE_INPUTS: dict[str, dict] = {
     "total_score": {"scores": ["15", "19.50", "38", "19.87"]},
     "grade_from_score": {"score": "92.37"},
     "sum_check": {"parts": ["9113.78", "1969.62", "9"], "stated_total": "11092.40"},
+    "sum_of_parts": {"parts": ["5", "5", "5"]},
 }
 
 EXPECTED_DISPLAY = {
@@ -505,6 +506,7 @@ EXPECTED_DISPLAY = {
     "total_score": "92.37分",
     "grade_from_score": "优",
     "sum_check": "11092.40",
+    "sum_of_parts": "15",
 }
 
 
@@ -548,3 +550,10 @@ def test_places_override() -> None:
     assert (
         compute("budget_execution_rate", SAMPLE_INPUTS["budget_execution_rate"], places=0).display == "100%"
     )
+
+
+def test_sum_of_parts_adds_in_the_first_part_unit() -> None:
+    from service.metrics import sum_of_parts
+
+    assert sum_of_parts(parts=[money("3"), money("2.5"), money("0.25")]).display == "5.75万元"
+    assert compute("sum_of_parts", {"parts": ["1", "2"]}).value == 3

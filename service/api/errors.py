@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ingest.embeddings import EmbeddingError
@@ -100,6 +101,41 @@ OPENAI_TYPES = {
     503: "api_error",
     504: "timeout_error",
 }
+
+
+class ErrorBody(BaseModel):
+    """`code` and `message` on the jixiao API; the OpenAI shape adds `type` and `param`."""
+
+    model_config = ConfigDict(extra="allow")
+    message: str
+    code: str | None = None
+    hint: str | None = None
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorBody
+
+
+_RESPONSE_TEXT = {
+    400: "请求不合要求（如问题为空或太长）/ bad request (e.g. an empty or too long question)",
+    401: "缺少或无效的 API 密钥 / missing or invalid API key (WWW-Authenticate: Bearer)",
+    403: "需要管理员密钥 / needs an admin key",
+    404: "没有这个文档、页或模型 / no such document, page or model",
+    409: "另一个写入进程正占用数据目录 / another writer holds the data dir",
+    413: "文件或请求体太大 / file or request body too large",
+    415: "不是 PDF 文件 / not a PDF file",
+    422: "请求格式不正确或文件无法入库 / invalid request, or a file that cannot be ingested",
+    429: "请求过于频繁（见 Retry-After）/ rate limited (see Retry-After)",
+    502: "语言模型服务出错 / the language model backend failed",
+    503: "服务尚未就绪或嵌入服务不可用 / not ready, or the embedding backend is down",
+    504: "回答超时；fallback 中可能有确定性答案 / answer timed out; `fallback` may hold a deterministic answer",
+}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for the errors a route really gives, all in the `{"error": {...}}` shape
+    (the FastAPI default 422 schema is replaced: our validation errors use it too)."""
+    return {s: {"model": ErrorResponse, "description": _RESPONSE_TEXT[s]} for s in statuses}
 
 
 def status_for(exc: Exception) -> int:

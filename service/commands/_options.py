@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 if TYPE_CHECKING:
     from ingest.errors import JixiaoError
@@ -34,13 +35,13 @@ def load_settings(data_dir: Path | None = None) -> Settings:
     try:
         return Settings(data_dir=data_dir) if data_dir is not None else Settings()
     except ValidationError as err:
-        err_console.print(f"[red]配置错误 / configuration error:[/red] {err}")
+        err_console.print(f"[red]配置错误 / configuration error:[/red] {escape(str(err))}")
         raise typer.Exit(2) from err
 
 
 def error_exit(err: JixiaoError, code: int = 1) -> typer.Exit:
     """Print the error's message and hint on stderr; the Exit to raise."""
-    err_console.print(f"[red]{err.message}[/red]")
+    err_console.print(f"[red]{escape(err.message)}[/red]")
     if err.hint:
-        err_console.print(err.hint)
+        err_console.print(escape(err.hint))
     return typer.Exit(code)

@@ -16,6 +16,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table as RichTable
 
 from ingest.errors import JixiaoError
@@ -81,7 +82,7 @@ def _render(result: dict, console: Console, problems_only: bool) -> None:
     from service.metrics.check import STATUS_ZH
 
     table = RichTable(
-        title=f"报告数字复核 / report check：{result['title']}（{result['doc_id']}）",
+        title=f"报告数字复核 / report check：{escape(result['title'])}（{escape(result['doc_id'])}）",
         show_lines=True,
         expand=True,
     )
@@ -101,18 +102,22 @@ def _render(result: dict, console: Console, problems_only: bool) -> None:
         if problems_only and item["status"] == "ok":
             continue
         style = STATUS_STYLE.get(item["status"], "white")
+        # every text of a check comes from the document: printed as text, never as rich markup
         table.add_row(
-            item["claim"],
+            escape(str(item["claim"])),
             str(item["page"] or ""),
-            item["stated"],
-            item["recomputed"],
-            item["formula"],
+            escape(str(item["stated"])),
+            escape(str(item["recomputed"])),
+            escape(str(item["formula"])),
             f"[{style}]{STATUS_ZH[item['status']]} {item['status']}[/{style}]",
-            item["why"],
+            escape(str(item["why"])),
         )
     console.print(table)
     rule = result["grade_rule"]
-    console.print(f"评级规则 / grade rule：{rule['describe']}（依据：{rule['source']}）", soft_wrap=True)
+    console.print(
+        f"评级规则 / grade rule：{escape(str(rule['describe']))}（依据：{escape(str(rule['source']))}）",
+        soft_wrap=True,
+    )
     s = result["summary"]
     console.print(
         f"共 {s['total']} 项：[green]一致 {s['ok']}[/green]，[bold red]不一致 {s['mismatch']}[/bold red]，"
@@ -163,7 +168,7 @@ def register(app: typer.Typer) -> None:
         except JixiaoError as err:
             raise error_exit(err, 2) from err
         except MetricError as err:  # the policy document states no grade bands
-            err_console.print(f"[red]{err.message_zh}[/red]\n{err.message_en}")
+            err_console.print(f"[red]{escape(err.message_zh)}[/red]\n{escape(err.message_en)}")
             raise typer.Exit(2) from err
         if json_out:
             typer.echo(json.dumps(result, ensure_ascii=False, indent=2))

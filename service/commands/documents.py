@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
@@ -51,7 +52,7 @@ def _summary(records: list[DocumentRecord]) -> RichTable:
     table.add_column("秒 s", justify="right", no_wrap=True)
     for r in records:
         table.add_row(
-            Path(r.path).name or r.path,
+            escape(Path(r.path).name or r.path),
             str(r.pages),
             str(r.chunks),
             str(r.tables),
@@ -66,7 +67,8 @@ def _print_messages(console: Console, records: list[DocumentRecord]) -> None:
     for r in records:
         if r.message and r.status not in OK_STATUSES[1:]:
             style = STATUS_STYLE.get(r.status, "white")
-            console.print(f"[{style}]• {Path(r.path).name or r.path}[/{style}]：{r.message}", highlight=False)
+            name, message = escape(Path(r.path).name or r.path), escape(r.message)
+            console.print(f"[{style}]• {name}[/{style}]：{message}", highlight=False)
 
 
 class _Bars:
@@ -80,25 +82,25 @@ class _Bars:
     def __call__(self, event) -> None:  # ingest.index.IngestEvent
         p = self.p
         if event.kind in ("wait", "cleanup"):
-            p.console.print(f"[yellow]{event.message}[/yellow]")
+            p.console.print(f"[yellow]{escape(event.message)}[/yellow]")
         elif event.kind == "batch":
             self.batch = p.add_task("文件 files", total=event.total)
         elif event.kind == "file":
             if self.file is not None:
                 p.remove_task(self.file)
-            self.file = p.add_task(f"{Path(event.path).name}", total=None)
+            self.file = p.add_task(escape(Path(event.path).name), total=None)
         elif event.kind == "stage" and self.file is not None:
             # page by page while reading text and tables: the bar shows pages done of pages
             p.update(
                 self.file,
-                description=f"{Path(event.path).name} · {event.stage}",
+                description=f"{escape(Path(event.path).name)} · {event.stage}",
                 total=event.of or None,
                 completed=event.done,
             )
         elif event.kind == "embed" and self.file is not None:
             p.update(
                 self.file,
-                description=f"{Path(event.path).name} · 嵌入 embedding",
+                description=f"{escape(Path(event.path).name)} · 嵌入 embedding",
                 total=event.of,
                 completed=event.done,
             )
@@ -155,7 +157,7 @@ def ingest(
         _print_messages(console, records)
         ok = sum(r.status in OK_STATUSES for r in records)
         console.print(
-            f"{ok}/{len(records)} 个文件可检索，用时 {time.perf_counter() - started:.1f} 秒；数据目录 {settings.data_dir}"
+            f"{ok}/{len(records)} 个文件可检索，用时 {time.perf_counter() - started:.1f} 秒；数据目录 {escape(str(settings.data_dir))}"
         )
     good = [r for r in records if r.status in OK_STATUSES]
     if not records or not good:
@@ -183,10 +185,10 @@ def documents(as_json: JsonOpt = False, data_dir: DataDirOpt = None) -> None:
     console = Console()
     if not records:
         console.print(
-            f"数据目录 {settings.data_dir} 里还没有文档。用 jixiao ingest 文件.pdf 入库。/ no documents yet."
+            f"数据目录 {escape(str(settings.data_dir))} 里还没有文档。用 jixiao ingest 文件.pdf 入库。/ no documents yet."
         )
         return
-    table = RichTable(title=f"文档 / documents — {settings.data_dir}")
+    table = RichTable(title=f"文档 / documents — {escape(str(settings.data_dir))}")
     table.add_column("编号 doc_id", no_wrap=True)
     table.add_column("标题 title", overflow="fold", ratio=1)
     for col in ("年", "页", "段", "表"):
@@ -194,8 +196,8 @@ def documents(as_json: JsonOpt = False, data_dir: DataDirOpt = None) -> None:
     table.add_column("状态 status", no_wrap=True)
     for r in records:
         table.add_row(
-            r.doc_id,
-            r.title or Path(r.path).name,
+            escape(r.doc_id),
+            escape(r.title or Path(r.path).name),
             str(r.year or ""),
             str(r.pages),
             str(r.chunks),
@@ -226,7 +228,7 @@ def remove(
     if as_json:
         typer.echo(json.dumps(record.to_json(), ensure_ascii=False, indent=2))
     else:
-        Console().print(f"已删除 removed: {record.doc_id} {record.title or Path(record.path).name}")
+        Console().print(f"已删除 removed: {record.doc_id} {escape(record.title or Path(record.path).name)}")
 
 
 def register(app: typer.Typer) -> None:

@@ -57,7 +57,7 @@ from service.metrics.rates import (
 from service.metrics.registry import REGISTRY, ArgSpec, MetricSpec, compute, registry_schema
 from service.metrics.result import MetricInput, MetricResult
 from service.metrics.scores import grade_for, grade_from_score, score_rate, total_score
-from service.metrics.sums import sum_check
+from service.metrics.sums import sum_check, sum_of_parts
 
 __all__ = [
     "DEFAULT_GRADE_RULE",
@@ -105,6 +105,7 @@ __all__ = [
     "score_rate",
     "share",
     "sum_check",
+    "sum_of_parts",
     "target_completion_rate",
     "total_score",
     "turnover_reduction",

@@ -64,3 +64,28 @@ def sum_check(
         inputs=[*parts, stated_total],
         details={"stated_total": stated, "difference": difference, "tolerance": tol, "ok": ok},
     )
+
+
+@metric(
+    name="sum_of_parts",
+    name_zh="合计",
+    name_en="Sum of figures",
+    description=(
+        "合计＝各分项之和（须为同类单位，换算到第一项的单位；如各三级指标得分之和、各明细支出之和）。"
+        "Sum of the parts, all of one kind of unit (converted to the first part's unit)."
+    ),
+    args=[ArgSpec("parts", "各分项", "各分项 parts", kind="quantity_list", nonnegative=False)],
+)
+def sum_of_parts(parts: list[MetricInput], places: int | None) -> MetricResult:
+    nums, unit = align_all(parts)
+    value = sum(nums, Decimal(0))
+    return build(
+        "sum_of_parts",
+        value=value,
+        unit=unit,
+        places=places_of(*nums) if places is None else places,
+        formula=f"{' + '.join(txt(n) for n in nums)} = {{display}}",
+        symbols="分项1 + 分项2 + … + 分项n",
+        words="合计等于各分项之和",
+        inputs=list(parts),
+    )

@@ -9,11 +9,14 @@ import html
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import StringConstraints
 
 from service.api.deps import PrincipalDep, StoreDep
+from service.api.errors import error_responses
 
 WIDGET_DIR = Path(__file__).resolve().parent
 router = APIRouter(tags=["widget"])
@@ -90,11 +93,17 @@ def widget_frame(request: Request, key: str = "", title: str = "绩效问答") -
     return HTMLResponse(page, headers={"Content-Security-Policy": csp})
 
 
-@router.get("/api/v1/suggestions", summary="建议问题 / suggested questions for a fresh conversation")
+@router.get(
+    "/api/v1/suggestions",
+    summary="建议问题 / suggested questions for a fresh conversation",
+    responses=error_responses(401, 422, 429),
+)
 async def suggestions(
     _principal: PrincipalDep,
     store: StoreDep,
-    document_ids: list[str] | None = Query(None, description="只针对这些文档 / only for these documents"),
+    document_ids: list[Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{16}$")]] | None = Query(
+        None, description="只针对这些文档（16 位编号）/ only for these documents (16-hex ids)"
+    ),
 ) -> dict[str, list[str]]:
     """Questions the loaded documents can answer (from their tables, sections and policies)."""
     import asyncio

@@ -102,7 +102,7 @@ class DeterministicAnswerer:
         draft = None
         last = _last_answer_meta(history or [])
         if last.get("cell_measure") or (
-            not analysis.followup and analysis.intent in ("lookup", "compute", "unknown")
+            not analysis.followup and analysis.intent in ("lookup", "compute", "unknown", "check")
         ):
             draft = self._fact_draft(question, document_ids, ctx, previous=last)
         try:

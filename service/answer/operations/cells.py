@@ -20,6 +20,7 @@ from service.search.facts import MEASURE_CATEGORIES, IndexedFact, bigrams
 _YEAR = re.compile(r"(?:19|20)\d{2}\s*(?:年度|年[末底初中]?)?")
 # how a question asks for a score-table column, in the question's own (not the documents') words
 _DEDUCTION = re.compile(r"扣了?(?:几|多少)分|扣分|被扣|失分|丢了?(?:几|多少)分|差(?:几|多少)分")
+_SCORED = re.compile(r"得了|得分|评了|打了|拿了|自评")
 _WEIGHT = re.compile(r"占(?:了)?(?:几|多少)分|满分|分值|权重|权数|标准分|总分值")
 # question language (pointing, asking, verbs of scoring), never part of a row's name
 _NOISE = re.compile(
@@ -59,6 +60,8 @@ def cell_ask(
     ):
         asked = "score"  # "满分是多少": a score-table column named, not how it is asked
     if asked == "score":
+        if _WEIGHT.search(text) and _SCORED.search(text):
+            return None  # "一共得了多少分？满分多少？": two columns asked at once
         if _DEDUCTION.search(text):
             measure = "deduction"
         elif _WEIGHT.search(text) or any(glossary.concept(h.concept_id).kind == "weight" for h in hits):
@@ -77,7 +80,10 @@ def cell_ask(
     else:
         return None
     rest = "".join(" " if any(s <= i < e for s, e in spans) else ch for i, ch in enumerate(text))
-    rest = _NOISE.sub(" ", _YEAR.sub(" ", _clean(rest)))
+    rest = _NOISE.sub(" ", _COUNTED.sub(" ", _YEAR.sub(" ", _clean(rest))))
+    rest = re.sub(r"[、]|(?<=[^\s])[和与及](?=[^\s])", " ", rest)  # "监理费、测绘费和青苗补偿费": items
+    for w in sorted(glossary.operations.get("sum", ()), key=len, reverse=True):
+        rest = rest.replace(w, " ")  # "加起来", "一共": how, not what
     chunks = tuple(dict.fromkeys(c for c in _CHUNK.findall(rest) if c not in _GENERIC))
     if not chunks and not rowless:
         return None
@@ -100,7 +106,7 @@ def free_chunks(text: str, glossary: Any) -> tuple[str, ...]:
 
 
 _UNIT_NOTE = re.compile(r"[（(]\s*(?:单位[:：]?\s*)?(?:万元|元|亿元|千元|%|人|个|分|次|项)\s*[)）]")
-_COUNTED = re.compile(r"[一二两三四五六七八九十几多]+(?:个|项|类|方面|部分|块|条)")
+_COUNTED = re.compile(r"[这那该]?[一二两三四五六七八九十几多]+(?:小项|大项|个|项|类|方面|部分|块|条)")
 
 
 def line_before(text: str, term: str, glossary: Any) -> tuple[str, ...]:
@@ -242,3 +248,59 @@ def best_rows(matches: list[RowMatch]) -> list[RowMatch]:
 def same_row(a: IndexedFact, b: IndexedFact) -> bool:
     fa, fb = a.fact, b.fact
     return fa.doc_id == fb.doc_id and fa.table_id == fb.table_id and fa.row_index == fb.row_index
+
+
+def stated_points(label: str) -> str | None:
+    """The points a group's label states for itself ("投入(15分)" -> "15"), or None."""
+    m = re.search(r"[（(]\s*(\d+(?:\.\d+)?)\s*分\s*[)）]|(\d+(?:\.\d+)?)\s*分\s*[)）]", label or "")
+    return (m.group(1) or m.group(2)) if m else None
+
+
+@dataclass
+class Group:
+    table_id: str
+    parent: str  # the row-path element the question names ("投入", "预算执行")
+    cells: list[IndexedFact]  # the asked column's cell of each item (leaf row) under it
+    missing: list[str]  # items under it whose asked cell is blank
+
+
+def group_cells(
+    ask: CellAsk, facts: list[IndexedFact], column: frozenset[str], *, years: list[int]
+) -> Group | None:
+    """The items of the one group the question names ("投入部分", "产出指标这几项"): the leaf rows
+    of a table whose row path has the named element above them. None unless exactly one group in
+    one table fits and the question's words are all accounted for."""
+    by_group: dict[tuple[str, str], dict[int, tuple[str, ...]]] = {}
+    cells: dict[tuple[str, str], dict[int, IndexedFact]] = {}
+    for item in facts:
+        f = item.fact
+        if f.source != "table" or len(f.row_path) < 2:
+            continue
+        if years and f.period is not None and f.period not in years:
+            continue
+        path = tuple(_clean(p) for p in f.row_path)
+        around = _clean(" ".join(f.col_path) + f.context + item.title)
+        at = next(
+            (n for n, p in enumerate(path[:-1]) if all(covered(c, p) or covered(c, around) for c in ask.chunks)
+             and any(covered(c, p) for c in ask.chunks)),
+            None,
+        )  # fmt: skip
+        if at is None or any(covered(c, path[-1]) for c in ask.chunks):
+            continue
+        parent = f.row_path[at]
+        key = (f.table_id, parent)
+        by_group.setdefault(key, {})[f.row_index] = path
+        if item.measures & column:
+            cells.setdefault(key, {})[f.row_index] = item
+    if len(by_group) != 1:
+        return None
+    key, rows = next(iter(by_group.items()))
+    # leaves only: a row whose path continues in another row is a subtotal of those
+    leaves = {r: p for r, p in rows.items() if not any(q != p and q[: len(p)] == p for q in rows.values())}
+    found = cells.get(key, {})
+    return Group(
+        table_id=key[0],
+        parent=key[1],
+        cells=[found[r] for r in sorted(leaves) if r in found],
+        missing=["/".join(p[-1:]) for r, p in sorted(leaves.items()) if r not in found],
+    )

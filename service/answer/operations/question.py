@@ -19,9 +19,9 @@ _YEAR = re.compile(r"((?:19|20)\d{2})\s*(?:年|年度)?")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 # question words that carry no content (asking, pointing, politeness), never matched against facts
 _FUNCTION_WORDS = re.compile(
-    r"是多少|为多少|多少|是几|几个|几项|几人|哪些|哪几|哪个|什么|怎么样|怎样|如何|是否|有没有|请问|请|帮我|"
+    r"这一部分|那一部分|这一块|那一块|这一项|那一项|是多少|为多少|多少|是几|几个|几项|几人|哪些|哪几|哪个|什么|怎么样|怎样|如何|是否|有没有|请问|请|帮我|"
     r"一下|这个|那个|这份|这笔|这项|这一|这些|此|该|本|其|我们|你|的|了|吗|呢|吧|啊|呀|么|是|有|在|和|与|及|给|按|照|看看|算算|算|"
-    r"报告|文件|文档|表里|表中|里面|里|中|上|下|单位|项目"
+    r"报告|文件|文档|表里|表中|里面|里|中|上|下|单位|项目|部分|方面|这块|那块|一块|那项|一项"
 )
 
 
@@ -50,6 +50,7 @@ _COMPATIBLE = {
 _NOT_ONE_FIGURE = re.compile(
     r"哪|有没有|是否|对不对|对得上|对不上|怎么算|如何算|怎么计算|如何计算|怎么来|怎么得|如何得出|为什么|原因|吗[？?]?$"
     r"|什么口径|用的是什么|按什么|是按|怎么定|如何定|是什么|还是"  # definitions and rules, not figures
+    r"|核对|复核|核验|校验|核查|检查|验证|勾稽"  # a check of the document, not a figure
     r"|倍|(?<!占)比(?![例重率])(?:[^，。？?]{0,14})(?:多|少|高|低|增|减|超)"  # ratios and comparisons between two quantities
 )
 

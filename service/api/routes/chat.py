@@ -10,13 +10,13 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from service.answer.models import Answer, ProgressEvent
 from service.api import ui_stream
 from service.api.answering import AnswerRunner, check_question
 from service.api.deps import AssistantDep, AssistantLike, GuardDep, PrincipalDep, SettingsDep
-from service.api.errors import AnswerTimeout, error_body
+from service.api.errors import AnswerTimeout, error_body, error_responses
 from service.api.routes.documents import file_url_builder
 from service.errors import JixiaoError
 
@@ -36,7 +36,9 @@ class ChatRequest(BaseModel):
     document_ids: list[str] | None = Field(
         None, description="只在这些文档中查找 / restrict to these documents"
     )
-    stream: bool = Field(False, description="true: Server-Sent Events (Vercel AI SDK UI message stream v1)")
+    stream: StrictBool = Field(
+        False, description="true: Server-Sent Events (Vercel AI SDK UI message stream v1)"
+    )
 
 
 class CitationOut(BaseModel):
@@ -75,12 +77,7 @@ def answer_json(answer: Answer, file_url: Any) -> dict[str, Any]:
     summary="提问 / ask a question",
     responses={
         200: {"content": {"text/event-stream": {}}, "description": "JSON, or SSE when stream=true"},
-        400: {"description": "empty or too long question"},
-        401: {"description": "missing or invalid API key"},
-        429: {"description": "rate limited (Retry-After)"},
-        504: {
-            "description": "answer timed out; `fallback` holds a deterministic answer when one was possible"
-        },
+        **error_responses(400, 401, 404, 422, 429, 502, 503, 504),
     },
 )
 async def chat(

@@ -27,16 +27,20 @@ from service.api.deps import (
     SettingsDep,
     StoreDep,
 )
-from service.api.errors import NotAPdf, PayloadTooLarge
+from service.api.errors import NotAPdf, PayloadTooLarge, error_responses
 from service.api.ingest_queue import Job
 from service.api.security import Guard, Principal
 from service.config import Settings
 from service.errors import BadRequest
 
-router = APIRouter(prefix="/api/v1/documents", tags=["documents"])
+router = APIRouter(
+    prefix="/api/v1/documents", tags=["documents"], responses=error_responses(401, 404, 422, 429)
+)
 MAX_FILES_PER_UPLOAD = 20
 PDF_MAGIC = b"%PDF-"
 OFFICE_SUFFIXES = (".xlsx", ".docx")  # ingested like a PDF (ingest.office)
+MAX_NAME_BYTES = 200  # an upload's file name, in UTF-8 bytes (Linux allows 255)
+MAX_SHOWN_ID = 64  # characters of an unknown id echoed in a 404
 
 
 def file_url_builder(request: Request, guard: Guard) -> Callable[[str, int], str]:
@@ -60,7 +64,11 @@ def _safe_name(filename: str | None) -> str:
     name = re.sub(r'[\\/:*?"<>|]', "_", name).strip(" .") or "document"
     if not name.lower().endswith((".pdf", *OFFICE_SUFFIXES)):
         name += ".pdf"
-    return name[-120:]
+    suffix = Path(name).suffix  # .pdf, .xlsx or .docx
+    stem = name[: -len(suffix)]
+    while len(stem.encode("utf-8")) > MAX_NAME_BYTES - len(suffix):  # file systems count bytes, not characters
+        stem = stem[:-1]
+    return (stem.rstrip(" .") or "document") + suffix
 
 
 def _count_pages(data: bytes) -> int | None:
@@ -74,11 +82,20 @@ def _count_pages(data: bytes) -> int | None:
         return None
 
 
-def _check_upload(settings: Settings, name: str, data: bytes) -> None:
+def _mb(size: int) -> str:
+    """Megabytes as people read them: "50.5 MB", "50 MB" (never a rounded-down limit)."""
+    return f"{size / 1e6:.1f}".removesuffix(".0") + " MB"
+
+
+def _check_upload(settings: Settings, name: str, data: bytes, size: int | None = None) -> None:
+    """`size` is the upload's real size when known (`data` stops one byte past the limit)."""
     if len(data) > settings.upload_max_bytes:
+        shown = (
+            _mb(size) if size and size > settings.upload_max_bytes else f"超过 / over {_mb(len(data) - 1)}"
+        )
+        limit = _mb(settings.upload_max_bytes)
         raise PayloadTooLarge(
-            f"文件 {name} 太大：{len(data) / 1e6:.1f} MB，上限 {settings.upload_max_bytes / 1e6:.0f} MB / "
-            f"file {name} is {len(data) / 1e6:.1f} MB, the limit is {settings.upload_max_bytes / 1e6:.0f} MB",
+            f"文件 {name} 太大：{shown}，上限 {limit} / file {name} is {shown}, the limit is {limit}",
             hint="请压缩 PDF 或拆分后上传 / compress or split the PDF",
         )
     if not data:
@@ -104,12 +121,17 @@ def _check_upload(settings: Settings, name: str, data: bytes) -> None:
         )
 
 
-@router.post("", status_code=202, summary="上传 PDF（管理员）/ upload PDFs (admin)")
+@router.post(
+    "",
+    status_code=202,
+    summary="上传 PDF（管理员）/ upload PDFs (admin)",
+    responses=error_responses(400, 403, 409, 413, 415),
+)
 async def upload_documents(
     principal: AdminDep,
     settings: SettingsDep,
     ingest_queue: IngestQueueDep,
-    files: Annotated[list[UploadFile], File(description="一个或多个 PDF / one or more PDFs")],
+    files: Annotated[list[UploadFile], File(description="一个或多个 PDF / one or more PDFs", min_length=1)],
 ) -> JSONResponse:
     if not files:
         raise BadRequest(
@@ -125,15 +147,17 @@ async def upload_documents(
         name = _safe_name(upload.filename)
         data = await upload.read(settings.upload_max_bytes + 1)
         # parsing the page count and hashing take a while on a large file: not on the event loop
-        await asyncio.to_thread(_check_upload, settings, name, data)
+        await asyncio.to_thread(_check_upload, settings, name, data, upload.size)
         staged.append((await asyncio.to_thread(_doc_id, data), name, data))
     jobs: list[Job] = []
     uploads = settings.data_dir / "uploads"
     for doc_id, name, data in staged:
         staging = uploads / ".staging" / f"{doc_id}.pdf"
         await asyncio.to_thread(_write, staging, data)
-        # recorded in the database before the 202: a crash or restart resumes it
-        job = Job(doc_id=doc_id, filename=name, path=uploads / name, staged=staging)
+        # recorded in the database before the 202: a crash or restart resumes it. A document is its
+        # content: each gets its own folder, so an upload never replaces another document that
+        # happens to share its file name
+        job = Job(doc_id=doc_id, filename=name, path=uploads / doc_id / name, staged=staging)
         jobs.append(await asyncio.to_thread(ingest_queue.submit, job))
     return JSONResponse(
         {
@@ -173,7 +197,9 @@ async def list_documents(
     records = await asyncio.to_thread(store.list_documents)
     listed = {r.doc_id: _record_json(r, file_url, principal) for r in records}
     for job in ingest_queue.jobs():
-        if not job.done or job.doc_id not in listed:
+        # a finished job adds only a failure the manifest does not hold; a document it ingested
+        # that is gone since (deleted, replaced) is not listed
+        if not job.done or (job.doc_id not in listed and job.status not in ("ok", "unchanged")):
             listed[job.doc_id] = {**listed.get(job.doc_id, {}), **_job_json(job, principal)}
     return {"documents": list(listed.values())}
 
@@ -193,8 +219,9 @@ def _find(store: Any, doc_id: str) -> Any:
 
 
 def _not_found(doc_id: str) -> NotFound:
+    shown = doc_id if len(doc_id) <= MAX_SHOWN_ID else doc_id[:MAX_SHOWN_ID] + "…"
     return NotFound(
-        f"没有找到文档 {doc_id} / no document {doc_id}",
+        f"没有找到文档 {shown} / no document {shown}",
         hint="可用 GET /api/v1/documents 查看已入库的文档 / list documents with GET /api/v1/documents",
     )
 
@@ -214,7 +241,7 @@ async def get_document(
     try:
         record = await asyncio.to_thread(_find, store, doc_id)
     except NotFound:
-        if job is not None:
+        if job is not None and job.status not in ("ok", "unchanged"):
             return _job_json(job, principal)
         raise _not_found(doc_id) from None
     out = _record_json(record, file_url_builder(request, guard), principal)
@@ -226,7 +253,9 @@ async def get_document(
     return out
 
 
-@router.delete("/{doc_id}", summary="删除文档（管理员）/ delete a document (admin)")
+@router.delete(
+    "/{doc_id}", summary="删除文档（管理员）/ delete a document (admin)", responses=error_responses(403, 409)
+)
 async def delete_document(doc_id: str, principal: AdminDep, ingest_queue: IngestQueueDep) -> dict[str, Any]:
     try:  # in any state: a queued job is dropped, a running one stopped, an indexed one deleted
         record = await asyncio.to_thread(ingest_queue.remove, doc_id)
@@ -300,7 +329,11 @@ async def document_page(
     }
 
 
-@router.get("/{doc_id}/check", summary="报告数字自检 / check the report's own figures")
+@router.get(
+    "/{doc_id}/check",
+    summary="报告数字自检 / check the report's own figures",
+    responses=error_responses(400),
+)
 async def check_document(
     doc_id: str, principal: PrincipalDep, store: StoreDep, assistant: AssistantDep
 ) -> Any:

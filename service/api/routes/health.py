@@ -52,7 +52,11 @@ async def _run_check(fn: Any, store: Any) -> dict[str, Any]:
         }
 
 
-@router.get("/readyz", summary="可以回答问题 / readiness: store, embedding model, LLM")
+@router.get(
+    "/readyz",
+    summary="可以回答问题 / readiness: store, embedding model, LLM",
+    responses={503: {"description": "未就绪：检查结果同 200 / not ready: the same checks as 200"}},
+)
 async def readyz(request: Request) -> JSONResponse:
     state = request.app.state
     cached = state.ready_cache

@@ -18,16 +18,17 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from service.answer.models import Answer, Turn
 from service.api.answering import check_question
 from service.api.deps import AssistantDep, GuardDep, PrincipalDep, SettingsDep
+from service.api.errors import error_responses
 from service.api.routes.documents import file_url_builder
 from service.api.ui_stream import text_pieces
 from service.errors import BadRequest, NotFound
 
-router = APIRouter(prefix="/v1", tags=["openai"])
+router = APIRouter(prefix="/v1", tags=["openai"], responses=error_responses(400, 401, 429))
 MODEL_ID = "jixiao"
 CREATED = 1_764_460_800  # 2025-11-30, a fixed "created" for the one model
 
@@ -55,7 +56,7 @@ class CompletionRequest(BaseModel):
     model_config = ConfigDict(extra="allow")
     model: str = Field(examples=[MODEL_ID])
     messages: list[Message] = Field(min_length=1)
-    stream: bool = False
+    stream: StrictBool = False
     stream_options: dict[str, Any] | None = None
     document_ids: list[str] | None = Field(None, description="jixiao extension: restrict to these documents")
     conversation_id: str | None = Field(
@@ -120,7 +121,11 @@ def _seed_conversation(request: Request, assistant: Any, turns: list[Turn]) -> s
     return cid
 
 
-@router.post("/chat/completions", summary="对话补全 / chat completions (OpenAI-compatible)")
+@router.post(
+    "/chat/completions",
+    summary="对话补全 / chat completions (OpenAI-compatible)",
+    responses=error_responses(404, 502, 503, 504),
+)
 async def chat_completions(
     body: CompletionRequest,
     request: Request,
