@@ -95,3 +95,17 @@ def test_check_a_form_file(tmp_path: Path) -> None:
     [form] = data["forms"]
     assert [x["kind"] for x in form["findings"]] == ["total"]
     assert form["findings"][0]["stated"] == format(f.total, "f")
+
+
+def test_audit_grades_by_an_ingested_policy(tmp_path: Path, sample_data_dir: Path) -> None:
+    f = make_form(105, None)
+    path = write_xlsx([f], tmp_path / "f.xlsx")
+    args = ["audit", str(path), "-f", "json", "--data-dir", str(sample_data_dir)]
+    result = runner.invoke(app, [*args, "--policy", "policy_sample"])
+    assert result.exit_code == 0, result.output
+    row = json.loads(result.stdout)["rows"][0]
+    # the sample policy's bands (第八条): 90（含）以上 优, 80（含）至90 良, 60（含）至80 中, 60以下 差
+    expected = "优" if f.total >= 90 else "良" if f.total >= 80 else "中" if f.total >= 60 else "差"
+    assert row["grade"] == expected
+    unknown = runner.invoke(app, [*args, "--policy", "no-such-policy"])
+    assert unknown.exit_code == 2

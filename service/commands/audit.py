@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
-from service.commands._options import err_console
+from service.commands._options import DataDirOpt, err_console
 
 FORMATS = ("table", "csv", "xlsx", "json", "html")
 
@@ -50,6 +50,27 @@ def _render_table(report, console: Console) -> None:  # type: ignore[no-untyped-
             console.print(f"    [dim]{f['message_en']}｜{cells_text(f['cells'])}[/dim]", soft_wrap=True)
 
 
+def _policy_bands(policy: str, data_dir: Path | None):  # type: ignore[no-untyped-def]
+    """The grade bands an ingested policy document states (exit 2 when it is unknown or states none)."""
+    from ingest.errors import JixiaoError
+    from ingest.store import Store
+    from service.commands._options import error_exit, load_settings
+    from service.metrics.check import grade_rule_from_policy
+    from service.metrics.errors import MetricError
+
+    store = Store.open(load_settings(data_dir))
+    try:
+        doc = store.resolve_document(policy)
+        return grade_rule_from_policy(store.get_pages(doc.doc_id), title=doc.title, doc_id=doc.doc_id)
+    except JixiaoError as err:
+        raise error_exit(err, 2) from err
+    except MetricError as err:
+        err_console.print(f"[red]{err.message_zh}[/red]\n{err.message_en}")
+        raise typer.Exit(2) from err
+    finally:
+        store.close()
+
+
 def register(app: typer.Typer) -> None:
     @app.command("audit")
     def audit(
@@ -60,6 +81,14 @@ def register(app: typer.Typer) -> None:
         out: Annotated[
             Path | None, typer.Option("--out", "-o", help="写入文件（xlsx 必须指定）/ write to this file")
         ] = None,
+        policy: Annotated[
+            str | None,
+            typer.Option(
+                "--policy",
+                help="按此已入库政策文件写明的评级档次定等级 / grade bands from this ingested policy document",
+            ),
+        ] = None,
+        data_dir: DataDirOpt = None,
     ) -> None:
         """批量审核绩效自评表：执行率、得分、总分、权重、偏差原因、空项与等级 / audit a batch of self-evaluation forms."""
         from service.audit import audit_paths
@@ -72,6 +101,7 @@ def register(app: typer.Typer) -> None:
         if fmt == "xlsx" and out is None:
             err_console.print("[red]xlsx 格式需要 --out 文件名 / --format xlsx needs --out FILE[/red]")
             raise typer.Exit(2)
+        bands = _policy_bands(policy, data_dir) if policy else None
         progress = Progress(
             TextColumn("[bold]审核 / auditing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
             TextColumn("{task.description}"), console=err_console, transient=True,
@@ -82,7 +112,7 @@ def register(app: typer.Typer) -> None:
             def on_file(path: Path, done: int, total: int) -> None:
                 progress.update(task, completed=done, total=total, description=path.name)
 
-            report = audit_paths(paths, on_file=on_file)
+            report = audit_paths(paths, on_file=on_file, grade_bands=bands)
         if fmt == "xlsx":
             assert out is not None
             to_xlsx(report, out)
