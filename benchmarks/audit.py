@@ -30,7 +30,9 @@ def run(count: int = 60, seed: int = 2026) -> list[tuple[str, str]]:
             report = audit_paths([folder])
             elapsed = time.perf_counter() - started
             read = sum(1 for r in report.rows if not r["error"])
-            rows.append((f"audit {fmt}: forms per second ({read}/{count} forms read)", f"{read / elapsed:.1f}"))
+            rows.append(
+                (f"audit {fmt}: forms per second ({read}/{count} forms read)", f"{read / elapsed:.1f}")
+            )
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rows.append(("peak RSS MB (generation + rendering + audit, this process)", f"{rss:.0f}"))
     return rows

@@ -122,13 +122,18 @@ def _funds(rd: _Reader, hr: int, cols: dict[str, int], stop: int) -> list[FundRo
                 continue
         label = labels[-1]
         k = key(label)
-        if any(any(w in key(t) for w in ("年度总体目标", "绩效指标", "一级指标", "总体目标", "绩效目标")) for t in labels):
+        if any(
+            any(w in key(t) for w in ("年度总体目标", "绩效指标", "一级指标", "总体目标", "绩效目标"))
+            for t in labels
+        ):
             break
         if k in NAME_LABELS:
             break
         kind = next((name for name, words in FUND_ROW_KINDS if any(w in k for w in words)), "")
         cells = {
-            name: rd.cell(r, c, "%" if name == "rate" else ("分" if name in ("max", "score") else rd.unit_hint))
+            name: rd.cell(
+                r, c, "%" if name == "rate" else ("分" if name in ("max", "score") else rd.unit_hint)
+            )
             for name, c in cols.items()
         }
         rows.append(FundRow(label, kind, cells))
@@ -142,7 +147,9 @@ def _goals(rd: _Reader, stop: int) -> tuple[FormCell | None, FormCell | None]:
     r, c = hit
     for rr in range(r, min(r + 2, stop)):
         texts = {key(rd.text(rr, cc)): cc for cc in range(rd.g.ncols)}
-        exp_c = next((cc for k, cc in texts.items() if k in ("预期目标", "年初设定目标", "年度目标", "预期")), None)
+        exp_c = next(
+            (cc for k, cc in texts.items() if k in ("预期目标", "年初设定目标", "年度目标", "预期")), None
+        )
         act_c = next((cc for k, cc in texts.items() if "完成情况" in k or k == "实际完成"), None)
         if exp_c is not None and rr + 1 < stop:
             exp = rd.cell(rr + 1, exp_c)
@@ -165,18 +172,28 @@ def _indicators(rd: _Reader, hr: int, cols: dict[str, int], stop: int) -> tuple[
         if len(distinct) <= 1 or indicator_column(texts[cols.get("l1", 0)]) == "l1":
             continue  # a banner row ("年度绩效目标2（40分）", "……") or a repeated header
         lv = [rd.text(r, cols[k]) if k in cols else "" for k in ("l1", "l2", "l3")]
-        if not any(k in cols and rd.text(r, cols[k]) for k in ("target", "actual", "max", "score")) and not lv[2]:
+        if (
+            not any(k in cols and rd.text(r, cols[k]) for k in ("target", "actual", "max", "score"))
+            and not lv[2]
+        ):
             continue
-        get = {k: (rd.cell(r, cols[k]) if k in cols else None) for k in ("target", "actual", "max", "score", "reason")}
+        get = {
+            k: (rd.cell(r, cols[k]) if k in cols else None)
+            for k in ("target", "actual", "max", "score", "reason")
+        }
         if get["max"] is not None:
             get["max"].unit = get["max"].unit or "分"
         if get["score"] is not None:
             get["score"].unit = get["score"].unit or "分"
-        ind = Indicator(lv[0], lv[1], lv[2], get["target"], get["actual"], get["max"], get["score"], get["reason"])
+        ind = Indicator(
+            lv[0], lv[1], lv[2], get["target"], get["actual"], get["max"], get["score"], get["reason"]
+        )
         if ind.target is not None:
             cmp_text = rd.text(r, cols["cmp"]) if "cmp" in cols else ""
             unit_text = rd.text(r, cols["unit"]) if "unit" in cols else ""
-            cmp, value, unit = parse_target((cmp_text if cmp_text not in ("定性", "定量") else "") + ind.target.text)
+            cmp, value, unit = parse_target(
+                (cmp_text if cmp_text not in ("定性", "定量") else "") + ind.target.text
+            )
             ind.comparator, ind.target_value, ind.target_unit = cmp, value, unit or unit_text
             if ind.actual is not None:
                 _, avalue, aunit = parse_target(ind.actual.text)
@@ -204,7 +221,11 @@ def _score_nodes(rd: _Reader, hr: int, cols: dict[str, int], stop: int) -> tuple
                 continue  # the rest of a label cut by a page break ("分）"), no figures
             if any(not is_empty_mark(x) for x in numbers):
                 continue  # a row of words under the figures ("评价等级 | 良"), not an indicator
-        path = list(dict.fromkeys(rd.text(r, cols[k]) for k in ("l1", "l2", "l3") if k in cols and rd.text(r, cols[k])))
+        path = list(
+            dict.fromkeys(
+                rd.text(r, cols[k]) for k in ("l1", "l2", "l3") if k in cols and rd.text(r, cols[k])
+            )
+        )
         if not path:
             continue
         kind = "subtotal" if any(SUBTOTAL_WORD in t for t in label_texts) else "leaf"
@@ -294,7 +315,9 @@ def _read_segment(g: SheetGrid, lo: int, hi: int, source: str) -> FormRecord | N
     names = {key(c.text) for r in rd.rows for c in g.grid[r]}
     if fund_hr is None and not has_targets:
         kind = "score_table"
-    elif "部门整体" in context or ("项目名称" not in names and names & {"部门名称", "单位名称", "部门单位名称"}):
+    elif "部门整体" in context or (
+        "项目名称" not in names and names & {"部门名称", "单位名称", "部门单位名称"}
+    ):
         kind = "department_form"
     else:
         kind = "project_form"

@@ -287,7 +287,11 @@ class _Pipeline:
         record.kind = guess_kind(record.title)
         with self.timings.measure("chunk"):
             chunks = build_chunks(
-                doc_id=record.doc_id, title=record.title, year=record.year, pages=content.pages, tables=content.tables
+                doc_id=record.doc_id,
+                title=record.title,
+                year=record.year,
+                pages=content.pages,
+                tables=content.tables,
             )
         if not chunks:
             raise BadDocument(f"没有可检索的文字：{path.name} / no searchable text in {path.name}")

@@ -60,7 +60,9 @@ def _number_text(value: Any, number_format: str) -> str:
     if places is not None:
         text = format(d.quantize(Decimal(1).scaleb(-places)), "f")
     else:
-        text = format(d.normalize(), "f") if d != d.to_integral_value() else format(d.to_integral_value(), "f")
+        text = (
+            format(d.normalize(), "f") if d != d.to_integral_value() else format(d.to_integral_value(), "f")
+        )
     return text + ("%" if "%" in fmt_ else "")
 
 
@@ -107,7 +109,11 @@ def xlsx_grids(path: Path) -> list[SheetGrid]:
                 [GridCell(normalize_cell(raw[r][c]), raw[r][c].strip(), origin[r][c]) for c in range(ncols)]
                 for r in range(nrows)
             ]
-            out.append(_trimmed(SheetGrid(ws.title, grid, list(range(1, nrows + 1)), list(range(1, ncols + 1)), "sheet")))
+            out.append(
+                _trimmed(
+                    SheetGrid(ws.title, grid, list(range(1, nrows + 1)), list(range(1, ncols + 1)), "sheet")
+                )
+            )
     finally:
         wb.close()
     return [g for g in out if g.nrows]

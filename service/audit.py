@@ -17,7 +17,11 @@ ROW_COLUMNS = (
     ("rate", "执行率"), ("stated_total", "自评总分"), ("recomputed_total", "复算总分"), ("grade", "等级"),
     ("findings", "问题数"), ("error", "错误"),
 )  # fmt: skip
-KIND_ZH = {"project_form": "项目支出绩效自评表", "department_form": "部门整体支出绩效自评表", "score_table": "得分表"}
+KIND_ZH = {
+    "project_form": "项目支出绩效自评表",
+    "department_form": "部门整体支出绩效自评表",
+    "score_table": "得分表",
+}
 
 
 @dataclass
@@ -29,7 +33,9 @@ class AuditReport:
         return {
             "columns": [{"key": k, "label": zh} for k, zh in ROW_COLUMNS],
             "rows": self.rows,
-            "forms": [{"row": f["row"], "findings": f["findings"], "summary": f["summary"]} for f in self.forms],
+            "forms": [
+                {"row": f["row"], "findings": f["findings"], "summary": f["summary"]} for f in self.forms
+            ],
             "totals": {
                 "files": len({r["file"] for r in self.rows}),
                 "forms": sum(1 for r in self.rows if not r["error"]),
@@ -53,7 +59,9 @@ def collect_files(paths: Iterable[Path | str]) -> tuple[list[Path], list[dict[st
                 if f.is_file() and f.suffix.lower() in AUDIT_SUFFIXES and not f.name.startswith("~$")
             )  # fmt: skip
             if not found:
-                problems.append(error_row(p, f"目录中没有 PDF/XLSX/DOCX 文件：{p} / no PDF, XLSX or DOCX files in {p}"))
+                problems.append(
+                    error_row(p, f"目录中没有 PDF/XLSX/DOCX 文件：{p} / no PDF, XLSX or DOCX files in {p}")
+                )
         elif p.is_file():
             found = [p]
         else:
@@ -82,7 +90,9 @@ def form_row(path: Path, rec: dict[str, Any], result: dict[str, Any]) -> dict[st
     total = next((r for r in funds if r.get("kind") == "total"), funds[0] if funds else None)
     cells = total["cells"] if total else {}
     s = result["summary"]
-    unit = next((header[k]["text"] for k in ("implementer", "unit", "agency") if header.get(k, {}).get("text")), "")
+    unit = next(
+        (header[k]["text"] for k in ("implementer", "unit", "agency") if header.get(k, {}).get("text")), ""
+    )
     project = header.get("project", {}).get("text", "") or (rec.get("title") or "")
     return {
         "file": str(path),
@@ -170,7 +180,9 @@ def audit_uploads(files: list[tuple[str, bytes]], *, grade_bands: Any = None) ->
         folder = Path(tmp)
         names: list[str] = []
         for i, (raw_name, data) in enumerate(files):
-            name = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", Path(raw_name or f"file{i}").name)[-120:] or f"file{i}"
+            name = (
+                re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", Path(raw_name or f"file{i}").name)[-120:] or f"file{i}"
+            )
             if name in names:
                 name = f"{i}-{name}"
             (folder / name).write_bytes(data)

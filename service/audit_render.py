@@ -28,7 +28,9 @@ def where_text(where: dict[str, Any]) -> str:
 
 
 def cells_text(cells: list[dict[str, Any]]) -> str:
-    return "；".join(f"{c['label']}={c.get('text') or '（空）'}@{where_text(c.get('where') or {})}" for c in cells)
+    return "；".join(
+        f"{c['label']}={c.get('text') or '（空）'}@{where_text(c.get('where') or {})}" for c in cells
+    )
 
 
 def finding_rows(report: AuditReport) -> list[dict[str, Any]]:
@@ -93,18 +95,26 @@ def to_html(report: AuditReport) -> str:
     ]
     for row in report.rows:
         cls = " class='err'" if row["error"] else ""
-        parts.append(f"<tr{cls}>" + "".join(f"<td>{e(str('' if row[k] is None else row[k]))}</td>" for k, _ in ROW_COLUMNS) + "</tr>")
+        parts.append(
+            f"<tr{cls}>"
+            + "".join(f"<td>{e(str('' if row[k] is None else row[k]))}</td>" for k, _ in ROW_COLUMNS)
+            + "</tr>"
+        )
     parts.append("</table>")
     for n, form in enumerate(report.forms, start=1):
         row = form["row"]
         if row["error"]:
             continue
-        title = f"{n}. {row['project'] or row['unit']}（{row['year']}）— {Path(row['file']).name} {row['sheet']}"
+        title = (
+            f"{n}. {row['project'] or row['unit']}（{row['year']}）— {Path(row['file']).name} {row['sheet']}"
+        )
         parts.append(f"<h2>{e(title)}</h2>")
         if not form["findings"]:
             parts.append("<p class='ok'>未发现问题 / no findings</p>")
             continue
-        parts.append("<table><tr><th>问题类型</th><th>说明</th><th>填报值</th><th>复算/应为</th><th>引用单元格</th></tr>")
+        parts.append(
+            "<table><tr><th>问题类型</th><th>说明</th><th>填报值</th><th>复算/应为</th><th>引用单元格</th></tr>"
+        )
         for f in form["findings"]:
             cls = "err" if f["severity"] == "error" else "warn"
             parts.append(

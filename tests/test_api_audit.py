@@ -21,7 +21,9 @@ API_KEY = "api-key-audit-5d6e7f"
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory) -> Iterator[httpx.Client]:
-    settings = Settings(data_dir=tmp_path_factory.mktemp("audit"), api_keys=[API_KEY], rate_limit_per_minute=10_000)
+    settings = Settings(
+        data_dir=tmp_path_factory.mktemp("audit"), api_keys=[API_KEY], rate_limit_per_minute=10_000
+    )
     server = LiveServer(create_app(settings)).start()
     with httpx.Client(base_url=server.url, timeout=120, headers={"Authorization": f"Bearer {API_KEY}"}) as c:
         yield c
@@ -87,7 +89,9 @@ def test_mcp_audit_forms(client: httpx.Client, tmp_path) -> None:
         async with http, Client(streamable_http_client(f"{client.base_url}/mcp", http_client=http)) as mcp:
             tools = {t.name for t in (await mcp.list_tools()).tools}
             assert "audit_forms" in tools
-            return await mcp.call_tool("audit_forms", {"files": [{"name": "f.xlsx", "content_base64": content}]})
+            return await mcp.call_tool(
+                "audit_forms", {"files": [{"name": "f.xlsx", "content_base64": content}]}
+            )
 
     result = asyncio.run(main())
     data = result.structured_content if getattr(result, "structured_content", None) else None

@@ -65,7 +65,9 @@ def test_audit_csv_html_xlsx_table(tmp_path: Path) -> None:
     page = tmp_path / "r.html"
     runner.invoke(app, ["audit", str(folder), "-f", "html", "-o", str(page)])
     html = page.read_text(encoding="utf-8")
-    assert html.startswith("<!DOCTYPE html>") and "<script" not in html and "http" not in html.split("<body>")[1]
+    assert (
+        html.startswith("<!DOCTYPE html>") and "<script" not in html and "http" not in html.split("<body>")[1]
+    )
     assert html.count("<h2>") == 3 and "未发现问题" in html and "执行率与全年执行数÷全年预算数不符" in html
     book = tmp_path / "r.xlsx"
     runner.invoke(app, ["audit", str(folder), "-f", "xlsx", "-o", str(book)])

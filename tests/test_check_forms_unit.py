@@ -21,11 +21,18 @@ def kinds(rec: dict) -> list[str]:
 
 def test_rate_against_the_initial_budget_is_named() -> None:
     # 171 ÷ 200 = 85.50% (全年预算数); 171 ÷ 180 = 95.00% (年初预算数) — the form states 95.00%
-    cells = {"initial": cell("180"), "budget": cell("200"), "spent": cell("171"), "rate": cell("95.00%", pct=True)}
+    cells = {
+        "initial": cell("180"),
+        "budget": cell("200"),
+        "spent": cell("171"),
+        "rate": cell("95.00%", pct=True),
+    }
     rec = {"kind": "project_form", "funds": funds(("年度资金总额", "total", cells))}
     result = check_form(rec)
     [finding] = result["findings"]
-    assert finding["kind"] == "rate" and "年初预算数" in finding["message"] and finding["expected"] == "85.50%"
+    assert (
+        finding["kind"] == "rate" and "年初预算数" in finding["message"] and finding["expected"] == "85.50%"
+    )
     assert {c["label"] for c in finding["cells"]} >= {"年度资金总额 年初预算数", "年度资金总额 全年预算数"}
     assert result["summary"]["rate"]["display"] == "85.50%"
     assert result["summary"]["rate_initial_budget"]["display"] == "95.00%"
@@ -49,10 +56,22 @@ def test_funds_total_against_one_or_two_breakdowns() -> None:
                  ("上年结转资金", "carryover", {"budget": cell("30"), "spent": cell("30")})]  # fmt: skip
     by_kind = [("基本支出", "", {"budget": cell("40"), "spent": cell("35")}),
                ("项目支出", "", {"budget": cell("60"), "spent": cell("55")})]  # fmt: skip
-    assert kinds({"kind": "department_form", "funds": funds(("年度资金总额", "total", total), *by_source)}) == []
-    assert kinds({"kind": "department_form", "funds": funds(("年度资金总额", "total", total), *by_source, *by_kind)}) == []
+    assert (
+        kinds({"kind": "department_form", "funds": funds(("年度资金总额", "total", total), *by_source)}) == []
+    )
+    assert (
+        kinds(
+            {
+                "kind": "department_form",
+                "funds": funds(("年度资金总额", "total", total), *by_source, *by_kind),
+            }
+        )
+        == []
+    )
     wrong = [("其中：财政拨款", "fiscal", {"budget": cell("70"), "spent": cell("61")}), by_source[1]]
-    assert kinds({"kind": "department_form", "funds": funds(("年度资金总额", "total", total), *wrong)}) == ["funds_sum"]
+    assert kinds({"kind": "department_form", "funds": funds(("年度资金总额", "total", total), *wrong)}) == [
+        "funds_sum"
+    ]
 
 
 def test_score_table_subtotals_group_weights_and_total() -> None:
@@ -66,7 +85,13 @@ def test_score_table_subtotals_group_weights_and_total() -> None:
     tree = [{"name": "决策", "stated_max": "20", "subtotal": None,
              "children": [{"name": "立项", "children": [{"name": "依据", "max": cell("12"), "score": cell("10")},
                                                        {"name": "程序", "max": cell("8"), "score": cell("8")}]}]}]  # fmt: skip
-    rec = {"kind": "score_table", "nodes": nodes, "tree": tree, "total_max": cell("100"), "total_score": cell("88")}
+    rec = {
+        "kind": "score_table",
+        "nodes": nodes,
+        "tree": tree,
+        "total_max": cell("100"),
+        "total_score": cell("88"),
+    }
     # 小计 19 ≠ 10 + 8 = 18; 总分 88 = 10 + 8 + 70; weights 12 + 8 + 80 = 100; 决策 12 + 8 = 20
     assert kinds(rec) == ["subtotal"]
     rec["total_score"] = cell("89")

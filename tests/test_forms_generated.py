@@ -28,7 +28,9 @@ def _judge(forms: list[GenForm], records: list, where: str) -> list[str]:
         kinds = {x["kind"] for x in check_form(data)["findings"]}
         # the record read back carries the generator's own figures (not the parser's)
         if data["total_score"]["value"] is not None and Decimal(data["total_score"]["value"]) != f.total:
-            problems.append(f"{where} seed {f.seed}: 总分 read {data['total_score']['value']}, written {f.total}")
+            problems.append(
+                f"{where} seed {f.seed}: 总分 read {data['total_score']['value']}, written {f.total}"
+            )
         if f.planted is None and kinds:
             problems.append(f"{where} seed {f.seed}: false findings {sorted(kinds)} on a correct form")
         elif f.planted is not None and (f.planted not in kinds or not kinds <= f.expected):
@@ -60,7 +62,9 @@ def test_planted_errors_found_in_pdf(tmp_path: Path) -> None:
     half = PDF_FORMS // 2
     docs = [write_docx(forms[:half], tmp_path / "a.docx"), write_docx(forms[half:], tmp_path / "b.docx")]
     pdfs = docx_to_pdf(docs, tmp_path / "pdf")
-    problems = _judge(forms[:half], read_forms(pdfs[0]), "a.pdf") + _judge(forms[half:], read_forms(pdfs[1]), "b.pdf")
+    problems = _judge(forms[:half], read_forms(pdfs[0]), "a.pdf") + _judge(
+        forms[half:], read_forms(pdfs[1]), "b.pdf"
+    )
     assert not problems, "\n".join(problems)
 
 

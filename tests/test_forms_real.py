@@ -53,10 +53,21 @@ def test_zhongjiang_form_read_exactly(ext: str) -> None:
     other = next(f for f in r["funds"] if f["label"] == "其他资金")
     assert all(c["value"] is None for c in other["cells"].values()), "a blank cell stays blank, never 0"
     assert r["funds"][0]["kind"] == "total" and r["funds"][0]["cells"]["rate"]["value"] == "100.00"
-    assert _text(r["goal_expected"]) == "对农村地区供水计量设施设备进行改进,对项目区农业用水计量,为项目区农业生产夯实基础,"
+    assert (
+        _text(r["goal_expected"])
+        == "对农村地区供水计量设施设备进行改进,对项目区农业用水计量,为项目区农业生产夯实基础,"
+    )
     assert _text(r["goal_actual"]) == "对项目区农业用水计量,为项目区农业生产夯实基础,"
     got = [
-        (i["level1"], i["level2"], i["level3"], _text(i["max"]), _text(i["target"]), _text(i["actual"]), _text(i["score"]))
+        (
+            i["level1"],
+            i["level2"],
+            i["level3"],
+            _text(i["max"]),
+            _text(i["target"]),
+            _text(i["actual"]),
+            _text(i["score"]),
+        )
         for i in r["indicators"]
     ]
     assert got == ZJ_INDICATORS  # 分值 printed before 年度指标值: columns read by header words

@@ -33,7 +33,9 @@ def test_office_files_ingest_search_and_forms(tmp_path: Path) -> None:
     assert set(status) == {"forms.xlsx", "form.docx", "fake.docx"}
     assert status["forms.xlsx"].status == "ok" and status["form.docx"].status == "ok"
     assert status["fake.docx"].status == "failed" and "zip" in status["fake.docx"].message
-    assert status["forms.xlsx"].pages == 2 and status["forms.xlsx"].tables == 2  # one page and table per sheet
+    assert (
+        status["forms.xlsx"].pages == 2 and status["forms.xlsx"].tables == 2
+    )  # one page and table per sheet
 
     store = Store.open(settings)
     try:

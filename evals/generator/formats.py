@@ -32,18 +32,25 @@ def write_xlsx(forms: list[GenForm], path: Path, *, one_sheet: bool = False) -> 
         for r, c, cell in positions(f.rows, f.ncols):
             target = ws.cell(base + r, 1 + c)
             if cell.number is not None:
-                target.value = float(cell.number / 100) if cell.percent else (
-                    int(cell.number) if cell.places == 0 else float(cell.number)
+                target.value = (
+                    float(cell.number / 100)
+                    if cell.percent
+                    else (int(cell.number) if cell.places == 0 else float(cell.number))
                 )
-                target.number_format = ("0." + "0" * cell.places + "%") if cell.percent else (
-                    "0" if cell.places == 0 else "0." + "0" * cell.places
+                target.number_format = (
+                    ("0." + "0" * cell.places + "%")
+                    if cell.percent
+                    else ("0" if cell.places == 0 else "0." + "0" * cell.places)
                 )
             elif cell.text:
                 target.value = cell.text
             target.alignment = Alignment(wrap_text=True, vertical="center")
             if cell.rs > 1 or cell.cs > 1:
                 ws.merge_cells(
-                    start_row=base + r, start_column=1 + c, end_row=base + r + cell.rs - 1, end_column=c + cell.cs
+                    start_row=base + r,
+                    start_column=1 + c,
+                    end_row=base + r + cell.rs - 1,
+                    end_column=c + cell.cs,
                 )
         top = base + len(f.rows) + 2
     wb.save(path)

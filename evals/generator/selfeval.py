@@ -107,14 +107,64 @@ def _indicators(rng: random.Random, splaces: int) -> list[Ind]:
     for name, unit, lo, hi in rng.sample(QUANT, 2):
         t = D(rng.randint(lo, hi))
         a = q(t * D(str(rng.choice([1, 1, 1.05, 1.2, 0.9, 0.8]))), 0)
-        inds.append(Ind("产出指标", "数量指标", name, rng.choice(["≥", "≥", "不低于"]), t, a, unit, ZERO, ZERO))
+        inds.append(
+            Ind("产出指标", "数量指标", name, rng.choice(["≥", "≥", "不低于"]), t, a, unit, ZERO, ZERO)
+        )
     qt = D(rng.choice([90, 95, 98]))
-    inds.append(Ind("产出指标", "质量指标", "验收合格率", "≥", qt, q(qt + D(rng.randint(-50, 20)) / 10, 1).min(HUNDRED), "%", ZERO, ZERO))
+    inds.append(
+        Ind(
+            "产出指标",
+            "质量指标",
+            "验收合格率",
+            "≥",
+            qt,
+            q(qt + D(rng.randint(-50, 20)) / 10, 1).min(HUNDRED),
+            "%",
+            ZERO,
+            ZERO,
+        )
+    )
     ct = D(rng.randint(50, 900))
-    inds.append(Ind("产出指标", "成本指标", "单位成本", "≤", ct, q(ct * D(str(rng.choice([0.9, 1, 1.1]))), 0), "元", ZERO, ZERO))
-    inds.append(Ind("效益指标", "社会效益指标", "长效管护机制", "", "健全", rng.choice(["健全", "健全", "基本健全"]), "", ZERO, ZERO))
+    inds.append(
+        Ind(
+            "产出指标",
+            "成本指标",
+            "单位成本",
+            "≤",
+            ct,
+            q(ct * D(str(rng.choice([0.9, 1, 1.1]))), 0),
+            "元",
+            ZERO,
+            ZERO,
+        )
+    )
+    inds.append(
+        Ind(
+            "效益指标",
+            "社会效益指标",
+            "长效管护机制",
+            "",
+            "健全",
+            rng.choice(["健全", "健全", "基本健全"]),
+            "",
+            ZERO,
+            ZERO,
+        )
+    )
     st = D(rng.choice([85, 90]))
-    inds.append(Ind("满意度指标", "服务对象满意度指标", "服务对象满意度", rng.choice(["≥", "达到"]), st, q(st + D(rng.randint(-40, 90)) / 10, 1), "%", ZERO, ZERO))
+    inds.append(
+        Ind(
+            "满意度指标",
+            "服务对象满意度指标",
+            "服务对象满意度",
+            rng.choice(["≥", "达到"]),
+            st,
+            q(st + D(rng.randint(-40, 90)) / 10, 1),
+            "%",
+            ZERO,
+            ZERO,
+        )
+    )
     groups = {"产出指标": 50, "效益指标": 30, "满意度指标": 10}
     for g, total in groups.items():
         members = [i for i in inds if i.l1 == g]
@@ -182,7 +232,11 @@ def make_form(seed: int, plant: str | None = None) -> GenForm:
         stated_rate = stated_rate if stated_rate <= HUNDRED else rate - D(rng.randint(50, 800)) / 100
         expected = {"rate"}
     elif plant == "fund_score":
-        fund_score = fund_score - D(rng.randint(5, 30)) / 10 if fund_score > 3 else fund_score + D(rng.randint(5, 30)) / 10
+        fund_score = (
+            fund_score - D(rng.randint(5, 30)) / 10
+            if fund_score > 3
+            else fund_score + D(rng.randint(5, 30)) / 10
+        )
         fund_score = q(fund_score, splaces)
         expected = {"fund_score", "score_over_max"}
     elif plant == "score_over_max":
@@ -234,7 +288,9 @@ def make_form(seed: int, plant: str | None = None) -> GenForm:
     return form
 
 
-def _layout(f: GenForm, rng: random.Random, rate: Decimal, sp: int, blank: str | None, blank_ind: int) -> None:
+def _layout(
+    f: GenForm, rng: random.Random, rate: Decimal, sp: int, blank: str | None, blank_ind: int
+) -> None:
     c = rng.choice
     unit_in_title = rng.random() < 0.6
     hdr = {
@@ -253,7 +309,9 @@ def _layout(f: GenForm, rng: random.Random, rate: Decimal, sp: int, blank: str |
     if f.kind == "project_form":
         rows.append([Placed("主管部门", header=True), Placed(f.agency, cs=4), Placed("实施单位", cs=2, header=True),
                      Placed(f.implementer, cs=3)])  # fmt: skip
-    block = ("年度预算申请" if f.kind == "department_form" else "项目资金") + (f"（{f.unit}）" if unit_in_title else "")
+    block = ("年度预算申请" if f.kind == "department_form" else "项目资金") + (
+        f"（{f.unit}）" if unit_in_title else ""
+    )
     cols = (["b0"] if with_initial else []) + ["b1", "e", "max", "rate", "score"]
     label_cs = 2 if with_initial else 3
     nfund = len(f.funds)
@@ -312,7 +370,13 @@ def _layout(f: GenForm, rng: random.Random, rate: Decimal, sp: int, blank: str |
 
 
 def _split_indicator_block(
-    f: GenForm, rng: random.Random, rows: list[list[Placed]], hdr: dict, sp: int, blank: str | None, blank_ind: int
+    f: GenForm,
+    rng: random.Random,
+    rows: list[list[Placed]],
+    hdr: dict,
+    sp: int,
+    blank: str | None,
+    blank_ind: int,
 ) -> None:
     """The other common layout: comparator (指标性质) and unit (度量单位) in columns of their own,
     figures bare, under a banner row instead of a 绩效指标 column — extra columns, other header words."""

@@ -125,9 +125,16 @@ def build_mcp(
         decoded: list[tuple[str, bytes]] = []
         for i, f in enumerate(files):
             try:
-                decoded.append((str(f.get("name") or f"file{i}"), base64.b64decode(f.get("content_base64", ""), validate=True)))
+                decoded.append(
+                    (
+                        str(f.get("name") or f"file{i}"),
+                        base64.b64decode(f.get("content_base64", ""), validate=True),
+                    )
+                )
             except (binascii.Error, ValueError) as exc:
-                raise ToolError(f"第 {i + 1} 个文件的 content_base64 无法解码 / file {i + 1}: bad base64") from exc
+                raise ToolError(
+                    f"第 {i + 1} 个文件的 content_base64 无法解码 / file {i + 1}: bad base64"
+                ) from exc
         report = await asyncio.to_thread(audit_uploads, decoded)
         return report.to_dict()
 

@@ -43,7 +43,9 @@ def _render_table(report, console: Console) -> None:  # type: ignore[no-untyped-
         if not form["findings"]:
             continue
         row = form["row"]
-        console.print(f"\n[bold]{n}. {row['project'] or row['unit']}（{row['year']}）{Path(row['file']).name} {row['sheet']}[/bold]")
+        console.print(
+            f"\n[bold]{n}. {row['project'] or row['unit']}（{row['year']}）{Path(row['file']).name} {row['sheet']}[/bold]"
+        )
         for f in form["findings"]:
             color = "red" if f["severity"] == "error" else "yellow"
             console.print(f"  [{color}]{f['kind_zh']}[/{color}]：{f['message']}", soft_wrap=True)
@@ -74,7 +76,9 @@ def _policy_bands(policy: str, data_dir: Path | None):  # type: ignore[no-untype
 def register(app: typer.Typer) -> None:
     @app.command("audit")
     def audit(
-        paths: Annotated[list[Path], typer.Argument(help="自评表文件或目录（PDF、XLSX、DOCX）/ files or folders")],
+        paths: Annotated[
+            list[Path], typer.Argument(help="自评表文件或目录（PDF、XLSX、DOCX）/ files or folders")
+        ],
         fmt: Annotated[
             str, typer.Option("--format", "-f", help="输出格式 table|csv|xlsx|json|html / output format")
         ] = "table",
@@ -96,7 +100,9 @@ def register(app: typer.Typer) -> None:
 
         fmt = fmt.lower()
         if fmt not in FORMATS:
-            err_console.print(f"[red]不支持的格式：{fmt}（可用：{'、'.join(FORMATS)}）/ unknown format {fmt!r}[/red]")
+            err_console.print(
+                f"[red]不支持的格式：{fmt}（可用：{'、'.join(FORMATS)}）/ unknown format {fmt!r}[/red]"
+            )
             raise typer.Exit(2)
         if fmt == "xlsx" and out is None:
             err_console.print("[red]xlsx 格式需要 --out 文件名 / --format xlsx needs --out FILE[/red]")
@@ -118,7 +124,12 @@ def register(app: typer.Typer) -> None:
             to_xlsx(report, out)
             err_console.print(f"已写入 / written: {out}")
         elif fmt == "table":
-            _render_table(report, Console(file=out.open("w", encoding="utf-8"), width=200) if out else Console(width=max(Console().width, 160)))
+            _render_table(
+                report,
+                Console(file=out.open("w", encoding="utf-8"), width=200)
+                if out
+                else Console(width=max(Console().width, 160)),
+            )
         else:
             text = {"csv": to_csv, "json": to_json, "html": to_html}[fmt](report)
             if out is not None:

@@ -53,7 +53,10 @@ def _render_forms(forms: list[dict], console: Console) -> None:
         if s.get("rate_initial_budget"):
             figures += f"；以年初预算数为分母的执行率 {s['rate_initial_budget']['display']}（对比口径）"
         title = form.get("title") or form.get("kind") or ""
-        console.print(f"\n[bold]{title}（{form.get('year') or ''}）{form.get('sheet') or ''}[/bold]：{figures}", soft_wrap=True)
+        console.print(
+            f"\n[bold]{title}（{form.get('year') or ''}）{form.get('sheet') or ''}[/bold]：{figures}",
+            soft_wrap=True,
+        )
         if not form["findings"]:
             console.print("  [green]未发现问题 / no findings[/green]")
         for f in form["findings"]:

@@ -52,23 +52,23 @@ FINDING_KINDS_EN = {
 _ZERO = Decimal(0)
 
 
-def _val(cell: dict[str, Any] | None) -> Decimal | None:
+def _val(cell: Any) -> Any:  # Decimal | None (Any: mypy cannot narrow a call)
     if not cell or cell.get("value") is None:
         return None
     return Decimal(cell["value"])
 
 
-def _blank(cell: dict[str, Any] | None) -> bool:
+def _blank(cell: Any) -> bool:
     if cell is None:
         return True
     return (cell.get("text") or "").strip() in ("", "-", "—", "——", "/", "／", "－", "--")
 
 
-def _cite(label: str, cell: dict[str, Any] | None) -> dict[str, Any]:
+def _cite(label: str, cell: Any) -> dict[str, Any]:
     return {"label": label, "text": (cell or {}).get("text", ""), "where": (cell or {}).get("where", {})}
 
 
-def _arg(label: str, cell: dict[str, Any], unit: str | None = None) -> dict[str, Any]:
+def _arg(label: str, cell: Any, unit: str | None = None) -> dict[str, Any]:
     return {
         "value": cell["value"],
         "unit": unit if unit is not None else cell.get("unit", ""),
@@ -77,12 +77,12 @@ def _arg(label: str, cell: dict[str, Any], unit: str | None = None) -> dict[str,
     }
 
 
-def _places(cell: dict[str, Any]) -> int | None:
+def _places(cell: Any) -> int | None:
     parsed = stated_number(cell.get("text", ""))
     return parsed[1] if parsed else None
 
 
-def _matches(value: Decimal, cell: dict[str, Any]) -> bool:
+def _matches(value: Any, cell: Any) -> bool:
     places = _places(cell)
     stated = _val(cell)
     return places is not None and stated is not None and round_half_up(value, places) == stated
@@ -135,9 +135,17 @@ def _check_funds(rec: dict[str, Any], out: _Findings, summary: dict[str, Any]) -
         assert not isinstance(official.value, str)
         if _matches(official.value, rate):
             continue
-        if not rate.get("is_percent") and _val(rate) <= Decimal("1.5") and _matches(official.value / 100, rate):
+        if (
+            not rate.get("is_percent")
+            and _val(rate) <= Decimal("1.5")
+            and _matches(official.value / 100, rate)
+        ):
             continue  # a rate written as a fraction (0.9986 for 99.86%)
-        cited = [_cite(f"{label} 执行率", rate), _cite(f"{label} 全年执行数", spent), _cite(f"{label} 全年预算数", budget)]
+        cited = [
+            _cite(f"{label} 执行率", rate),
+            _cite(f"{label} 全年执行数", spent),
+            _cite(f"{label} 全年预算数", budget),
+        ]
         if variant is not None and not isinstance(variant.value, str) and _matches(variant.value, rate):
             out.add(
                 "rate",
@@ -162,16 +170,22 @@ def _check_funds(rec: dict[str, Any], out: _Findings, summary: dict[str, Any]) -
     rates: list[tuple[str, dict[str, Any]]] = []
     if summary.get("rate"):
         full = Decimal(summary["rate"]["value"])
-        rates.append(("全精度执行率", {"value": summary["rate"]["value"], "unit": "%", "label": "执行率（复算）"}))
+        rates.append(
+            ("全精度执行率", {"value": summary["rate"]["value"], "unit": "%", "label": "执行率（复算）"})
+        )
         places = (_places(rate) if rate and _val(rate) is not None else None) or 2
         rounded = round_half_up(full, places)  # the recomputed rate as a form prints it (2 decimals)
-        rates.append(("复算执行率（舍入）", {"value": fmt(rounded), "unit": "%", "label": "执行率（复算，舍入）"}))
+        rates.append(
+            ("复算执行率（舍入）", {"value": fmt(rounded), "unit": "%", "label": "执行率（复算，舍入）"})
+        )
     if _val(rate) is not None:
         rates.append(("填报执行率", _arg("执行率（填报）", rate, "%")))
     results = []
     for name, r in rates:
         try:
-            results.append((name, compute("execution_score", {"max_score": _arg("分值", mx, "分"), "rate": r})))
+            results.append(
+                (name, compute("execution_score", {"max_score": _arg("分值", mx, "分"), "rate": r}))
+            )
         except MetricError:
             continue
     if not results:
@@ -220,7 +234,7 @@ def _check_funds_sum(rec: dict[str, Any], out: _Findings) -> None:
         )  # fmt: skip
 
 
-def _scored_items(rec: dict[str, Any]) -> list[tuple[str, dict[str, Any] | None, dict[str, Any] | None, dict[str, Any]]]:
+def _scored_items(rec: dict[str, Any]) -> list[tuple[str, Any, Any, dict[str, Any]]]:
     """(label, 分值 cell, 得分 cell, the row) of everything that carries points."""
     items: list[tuple[str, Any, Any, dict[str, Any]]] = []
     funds = rec.get("funds") or []
@@ -230,10 +244,14 @@ def _scored_items(rec: dict[str, Any]) -> list[tuple[str, dict[str, Any] | None,
     ):
         items.append(("预算执行", total_row["cells"].get("max"), total_row["cells"].get("score"), total_row))
     for ind in rec.get("indicators") or []:
-        items.append((ind.get("level3") or ind.get("level2") or "指标", ind.get("max"), ind.get("score"), ind))
+        items.append(
+            (ind.get("level3") or ind.get("level2") or "指标", ind.get("max"), ind.get("score"), ind)
+        )
     for node in rec.get("nodes") or []:
         if node.get("kind") == "leaf":
-            items.append(("/".join(node.get("path") or []) or "指标", node.get("max"), node.get("score"), node))
+            items.append(
+                ("/".join(node.get("path") or []) or "指标", node.get("max"), node.get("score"), node)
+            )
     return items
 
 
@@ -246,11 +264,14 @@ def _check_scores(rec: dict[str, Any], out: _Findings, summary: dict[str, Any]) 
                 f"{label}: score {sc['text']} exceeds its weight {mx['text']}",
                 [_cite(f"{label} 得分", sc), _cite(f"{label} 分值", mx)], stated=sc["text"], expected=f"≤{mx['text']}",
             )  # fmt: skip
-    tmax, tscore = rec.get("total_max"), rec.get("total_score")
+    tmax: Any = rec.get("total_max")
+    tscore: Any = rec.get("total_score")
     scores = [sc for _, _, sc, _ in items]
     if items and all(_val(s) is not None for s in scores):
         try:
-            res = compute("total_score", {"scores": [_arg(f"{lab} 得分", sc, "分") for lab, _, sc, _ in items]})
+            res = compute(
+                "total_score", {"scores": [_arg(f"{lab} 得分", sc, "分") for lab, _, sc, _ in items]}
+            )
         except MetricError:
             res = None
         if res is not None and not isinstance(res.value, str):
@@ -264,7 +285,7 @@ def _check_scores(rec: dict[str, Any], out: _Findings, summary: dict[str, Any]) 
                 )  # fmt: skip
     maxes = [mx for _, mx, _, _ in items]
     if items and all(_val(m) is not None for m in maxes):
-        stated_total = tmax if _val(tmax) is not None else {"value": "100", "text": "100", "where": {}}
+        stated_total: Any = tmax if _val(tmax) is not None else {"value": "100", "text": "100", "where": {}}
         try:
             res = compute("sum_check", {
                 "parts": [_arg(f"{lab} 分值", mx, "分") for lab, mx, _, _ in items],
@@ -392,7 +413,12 @@ def _check_group_weights(rec: dict[str, Any], out: _Findings) -> None:
         leaves = [leaf for l2 in group["children"] for leaf in l2["children"]]
         if stated is None or not leaves or any(_val(leaf["max"]) is None for leaf in leaves):
             continue
-        label = {"value": stated, "text": stated, "unit": "分", "where": (leaves[0]["max"] or {}).get("where", {})}
+        label = {
+            "value": stated,
+            "text": stated,
+            "unit": "分",
+            "where": (leaves[0]["max"] or {}).get("where", {}),
+        }
         res = compute("sum_check", {
             "parts": [_arg(f"{group['name']}/{leaf['name']} 分值", leaf["max"], "分") for leaf in leaves],
             "stated_total": _arg(f"{group['name']}（{stated}分）", label, "分"),
@@ -425,11 +451,13 @@ def check_form(rec: dict[str, Any], *, grade_bands: Any = None) -> dict[str, Any
     summary["grade"] = None
     if total is not None:
         try:
-            summary["grade"] = compute("grade_from_score", {"score": total, "bands": grade_bands}).to_computation()
+            summary["grade"] = compute(
+                "grade_from_score", {"score": total, "bands": grade_bands}
+            ).to_computation()
         except MetricError as exc:
             summary["grade_error"] = exc.message_zh
     return {"findings": list(out), "summary": summary}
 
 
-def money(cell: dict[str, Any] | None) -> str:
+def money(cell: Any) -> str:
     return fmt(_val(cell)) if _val(cell) is not None else ""

@@ -29,9 +29,13 @@ async def audit_forms(
     from service.audit_render import to_csv, to_html
 
     if not files:
-        raise BadRequest("没有收到文件 / no file received", hint="multipart 字段名为 files / the field is `files`")
+        raise BadRequest(
+            "没有收到文件 / no file received", hint="multipart 字段名为 files / the field is `files`"
+        )
     if len(files) > MAX_AUDIT_FILES:
-        raise BadRequest(f"一次最多审核 {MAX_AUDIT_FILES} 个文件 / at most {MAX_AUDIT_FILES} files per request")
+        raise BadRequest(
+            f"一次最多审核 {MAX_AUDIT_FILES} 个文件 / at most {MAX_AUDIT_FILES} files per request"
+        )
     uploads: list[tuple[str, bytes]] = []
     for i, upload in enumerate(files):
         data = await upload.read(settings.upload_max_bytes + 1)

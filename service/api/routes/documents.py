@@ -66,7 +66,9 @@ def _safe_name(filename: str | None) -> str:
         name += ".pdf"
     suffix = Path(name).suffix  # .pdf, .xlsx or .docx
     stem = name[: -len(suffix)]
-    while len(stem.encode("utf-8")) > MAX_NAME_BYTES - len(suffix):  # file systems count bytes, not characters
+    while len(stem.encode("utf-8")) > MAX_NAME_BYTES - len(
+        suffix
+    ):  # file systems count bytes, not characters
         stem = stem[:-1]
     return (stem.rstrip(" .") or "document") + suffix
 
