@@ -226,8 +226,17 @@ class Store:
         return str(value or "0")
 
     def document_file(self, doc_id: str) -> Path:
-        """The stored copy of the PDF (under data_dir/files)."""
+        """The stored copy of the PDF (or of the .xlsx / .docx ingested as a document) under data_dir/files."""
         path = self.settings.files_dir / f"{doc_id}.pdf"
+        if not path.exists():
+            path = next(
+                (
+                    p
+                    for p in (self.settings.files_dir / f"{doc_id}{s}" for s in (".xlsx", ".docx"))
+                    if p.exists()
+                ),
+                path,
+            )
         if Path(doc_id).name != doc_id or not path.exists():  # an id never names another folder
             raise NotFound(f"文档 {doc_id} 的 PDF 文件不存在 / no stored PDF for {doc_id}")
         return path

@@ -50,6 +50,8 @@ def test_office_files_ingest_search_and_forms(tmp_path: Path) -> None:
         assert format(good.funds["年度资金总额"]["b1"], "f") in cells
         hits = store.vector_search(f"{good.inds[0].l3} 实际完成值", k=5, doc_ids=[status["form.docx"].doc_id])
         assert hits and any(good.inds[0].l3 in h.chunk.text for h in hits)
+        stored = store.document_file(xid)
+        assert stored.suffix == ".xlsx" and stored.read_bytes() == (folder / "forms.xlsx").read_bytes()
         checked = check_document(store, "forms.xlsx")
         assert [sorted({x["kind"] for x in f["findings"]}) for f in checked["forms"]] == [[], ["total"]]
     finally:

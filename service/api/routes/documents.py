@@ -39,6 +39,10 @@ router = APIRouter(
 MAX_FILES_PER_UPLOAD = 20
 PDF_MAGIC = b"%PDF-"
 OFFICE_SUFFIXES = (".xlsx", ".docx")  # ingested like a PDF (ingest.office)
+FILE_TYPES = {
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
 MAX_NAME_BYTES = 200  # an upload's file name, in UTF-8 bytes (Linux allows 255)
 MAX_SHOWN_ID = 64  # characters of an unknown id echoed in a 404
 
@@ -298,7 +302,7 @@ async def document_file(
         raise _not_found(doc_id)
     return FileResponse(
         path,
-        media_type="application/pdf",
+        media_type=FILE_TYPES.get(Path(path).suffix.lower(), "application/pdf"),
         filename=Path(record.path).name or f"{doc_id}.pdf",
         content_disposition_type="inline",
         headers={"Cache-Control": "private, max-age=3600"},
