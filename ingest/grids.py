@@ -74,8 +74,8 @@ def pdf_grids(path: Path, *, password: str | None = None) -> list[SheetGrid]:
         pdf = _open(pdfplumber, path, password, PDFPasswordIncorrect)
         with pdf:
             for number, page in enumerate(pdf.pages, start=1):
-                texts[number] = page.extract_text() or ""
-                raws += _page_tables(page, number, texts[number], raws)
+                found, texts[number] = _page_tables(page, number, raws)
+                raws += found
                 page.close()
     except BadDocument:
         raise
@@ -111,13 +111,16 @@ def pdf_grids(path: Path, *, password: str | None = None) -> list[SheetGrid]:
     return out
 
 
-def _page_tables(page: Any, number: int, text: str, earlier: list[RawTable]) -> list[RawTable]:
-    """`ingest.tables.page_tables`, plus: a one-row table drawn right under a table, or first on a
-    page after a page that ends with a table (a 总分 row the renderer closed off separately), is that
-    table's last row, right-aligned to its columns."""
-    from ingest.tables import page_tables, table_grid
+def _page_tables(page: Any, number: int, earlier: list[RawTable]) -> tuple[list[RawTable], str]:
+    """`ingest.tables.page_tables` and the page's visible text, plus: a one-row table drawn right
+    under a table, or first on a page after a page that ends with a table (a 总分 row the renderer
+    closed off separately), is that table's last row, right-aligned to its columns."""
+    from ingest.tables import _visible, page_tables, table_grid
 
-    raws = page_tables(page, number, text)
+    raws = page_tables(page, number)  # lays the page out without invisible characters
+    box = tuple(page.bbox)
+    page = page.filter(lambda obj: _visible(obj, box))  # the same view for what follows
+    text = page.extract_text() or ""
     found = sorted(page.find_tables(), key=lambda t: (t.bbox[1], t.bbox[0]))
     bottoms = [(t.bbox[3], t) for t in found if len(t.rows) >= 2]
     for t in found:
@@ -147,7 +150,7 @@ def _page_tables(page: Any, number: int, text: str, earlier: list[RawTable]) -> 
         target.row_pages.append(number)
         if target is not (raws[-1] if raws else None) and target.page != number:
             target.text_below = True  # joined here: not to be joined again
-    return raws
+    return raws, text
 
 
 def grids_of(path: Path, *, password: str | None = None) -> list[SheetGrid]:
