@@ -191,3 +191,19 @@ def audit_uploads(files: list[tuple[str, bytes]], *, grade_bands: Any = None) ->
     for row in report.rows:
         row["file"] = Path(row["file"]).name
     return report
+
+
+def audit_store(store: Any, *, doc_ids: list[str] | None = None, grade_bands: Any = None) -> AuditReport:
+    """The forms already ingested (`Store.get_forms`), one row each, checked like files are."""
+    from service.metrics._check_forms import check_form
+
+    report = AuditReport()
+    paths = {d.doc_id: d.path for d in store.list_documents(include_failed=False)}
+    for form in store.get_forms(doc_ids):
+        result = check_form(form, grade_bands=grade_bands)
+        row = form_row(Path(paths.get(form["doc_id"], form.get("source", ""))), form, result)
+        report.rows.append(row)
+        report.forms.append(
+            {"row": row, "findings": result["findings"], "summary": result["summary"], "record": form}
+        )
+    return report

@@ -4,15 +4,19 @@ and `check` of the document covering its forms. Expected values come from the ge
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from evals.generator.formats import write_docx, write_xlsx
 from evals.generator.selfeval import make_form
 from ingest.index import ingest_paths
 from ingest.store import Store
+from service.audit import audit_store
+from service.cli import app
 from service.config import Settings
 from service.report_check import check_document
 
@@ -54,5 +58,13 @@ def test_office_files_ingest_search_and_forms(tmp_path: Path) -> None:
         assert stored.suffix == ".xlsx" and stored.read_bytes() == (folder / "forms.xlsx").read_bytes()
         checked = check_document(store, "forms.xlsx")
         assert [sorted({x["kind"] for x in f["findings"]}) for f in checked["forms"]] == [[], ["total"]]
+        report = audit_store(store)  # the stored forms audited like files (jixiao audit --ingested)
+        assert sorted((Path(r["file"]).name, r["findings"]) for r in report.rows) == [
+            ("form.docx", 0),
+            ("forms.xlsx", 0),
+            ("forms.xlsx", 1),
+        ]
     finally:
         store.close()
+    cli = CliRunner().invoke(app, ["audit", "--ingested", "--data-dir", str(settings.data_dir), "-f", "json"])
+    assert cli.exit_code == 1 and json.loads(cli.stdout)["totals"]["forms"] == 3

@@ -73,12 +73,25 @@ def _policy_bands(policy: str, data_dir: Path | None):  # type: ignore[no-untype
         store.close()
 
 
+def _ingested(data_dir: Path | None, bands):  # type: ignore[no-untyped-def]
+    """The forms already in the store, audited."""
+    from ingest.store import Store
+    from service.audit import audit_store
+    from service.commands._options import load_settings
+
+    store = Store.open(load_settings(data_dir))
+    try:
+        return audit_store(store, grade_bands=bands)
+    finally:
+        store.close()
+
+
 def register(app: typer.Typer) -> None:
     @app.command("audit")
     def audit(
         paths: Annotated[
-            list[Path], typer.Argument(help="自评表文件或目录（PDF、XLSX、DOCX）/ files or folders")
-        ],
+            list[Path] | None, typer.Argument(help="自评表文件或目录（PDF、XLSX、DOCX）/ files or folders")
+        ] = None,
         fmt: Annotated[
             str, typer.Option("--format", "-f", help="输出格式 table|csv|xlsx|json|html / output format")
         ] = "table",
@@ -92,9 +105,17 @@ def register(app: typer.Typer) -> None:
                 help="按此已入库政策文件写明的评级档次定等级 / grade bands from this ingested policy document",
             ),
         ] = None,
+        ingested: Annotated[
+            bool,
+            typer.Option("--ingested", help="审核已入库文档中的自评表 / audit the forms already ingested"),
+        ] = False,
         data_dir: DataDirOpt = None,
     ) -> None:
-        """批量审核绩效自评表：执行率、得分、总分、权重、偏差原因、空项与等级 / audit a batch of self-evaluation forms."""
+        """批量审核绩效自评表：执行率、得分、总分、权重、偏差原因、空项与等级 / audit a batch of self-evaluation forms.
+
+        文件与目录直接审核（不入库）；--ingested 审核已入库文档中的自评表。
+        Files and folders are audited as they are (not ingested); --ingested audits the stored forms.
+        """
         from service.audit import audit_paths
         from service.audit_render import to_csv, to_html, to_json, to_xlsx
 
@@ -108,17 +129,25 @@ def register(app: typer.Typer) -> None:
             err_console.print("[red]xlsx 格式需要 --out 文件名 / --format xlsx needs --out FILE[/red]")
             raise typer.Exit(2)
         bands = _policy_bands(policy, data_dir) if policy else None
-        progress = Progress(
-            TextColumn("[bold]审核 / auditing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            TextColumn("{task.description}"), console=err_console, transient=True,
-        )  # fmt: skip
-        with progress:
-            task = progress.add_task("", total=None)
+        if ingested:
+            report = _ingested(data_dir, bands)
+        elif not paths:
+            err_console.print(
+                "[red]请给出文件或目录，或用 --ingested / give files or folders, or --ingested[/red]"
+            )
+            raise typer.Exit(2)
+        else:
+            progress = Progress(
+                TextColumn("[bold]审核 / auditing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                TextColumn("{task.description}"), console=err_console, transient=True,
+            )  # fmt: skip
+            with progress:
+                task = progress.add_task("", total=None)
 
-            def on_file(path: Path, done: int, total: int) -> None:
-                progress.update(task, completed=done, total=total, description=path.name)
+                def on_file(path: Path, done: int, total: int) -> None:
+                    progress.update(task, completed=done, total=total, description=path.name)
 
-            report = audit_paths(paths, on_file=on_file, grade_bands=bands)
+                report = audit_paths(paths, on_file=on_file, grade_bands=bands)
         if fmt == "xlsx":
             assert out is not None
             to_xlsx(report, out)

@@ -457,7 +457,3 @@ def check_form(rec: dict[str, Any], *, grade_bands: Any = None) -> dict[str, Any
         except MetricError as exc:
             summary["grade_error"] = exc.message_zh
     return {"findings": list(out), "summary": summary}
-
-
-def money(cell: Any) -> str:
-    return fmt(_val(cell)) if _val(cell) is not None else ""
