@@ -24,6 +24,8 @@ def where_text(where: dict[str, Any]) -> str:
     if where.get("cell"):
         return f"{where.get('sheet', '')}!{where['cell']}"
     page = f"第{where['page']}页 " if where.get("page") else ""
+    if page and str(where.get("sheet", "")).startswith(page.strip()):
+        page = ""  # "第3页表1" already names the page
     return f"{page}{where.get('sheet', '')} 第{where.get('row')}行第{where.get('col')}列".strip()
 
 
