@@ -169,6 +169,7 @@ class FormRecord:
     nodes: list[ScoreNode] = field(default_factory=list)
     total_max: FormCell | None = None
     total_score: FormCell | None = None
+    stated_grade: FormCell | None = None  # a 评价等级 / 自评等级 cell, when the form prints one
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:

@@ -343,6 +343,7 @@ def _read_segment(g: SheetGrid, lo: int, hi: int, source: str) -> FormRecord | N
         rd.unit_hint = rec.money_unit
         rec.funds = _funds(rd, fund_hr, fund_cols, ind_hr if ind_hr is not None and ind_hr > fund_hr else hi)
     rec.goal_expected, rec.goal_actual = _goals(rd, hi)
+    rec.stated_grade = _stated_grade(rd)
     if ind_hr is not None:
         if kind == "score_table":
             rec.nodes, total_r = _score_nodes(rd, ind_hr, ind_cols, hi)
@@ -358,6 +359,22 @@ def _read_segment(g: SheetGrid, lo: int, hi: int, source: str) -> FormRecord | N
     if not _has_scores(rec):
         return None  # an indicator framework or a blank template (a policy's table), not a filled form
     return rec
+
+
+GRADE_LABELS = ("评价等级", "自评等级", "绩效等级", "等级", "评价结果", "评定等级")
+
+
+def _stated_grade(rd: _Reader) -> FormCell | None:
+    """The grade a form prints next to a 评价等级 label (优/良/中/差 or any one-to-three-character word)."""
+    hit = rd.find(lambda t: key(t) in GRADE_LABELS)
+    if hit is None:
+        return None
+    right = _right_value(rd, *hit)
+    if right is None:
+        return None
+    cell = rd.cell(*right)
+    text = key(cell.text)
+    return cell if text and len(text) <= 3 and not re.search(r"\d", text) else None
 
 
 def _has_scores(rec: FormRecord) -> bool:

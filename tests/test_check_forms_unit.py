@@ -98,3 +98,13 @@ def test_score_table_subtotals_group_weights_and_total() -> None:
     assert sorted(kinds(rec)) == ["subtotal", "total"]
     tree[0]["stated_max"] = "25"
     assert sorted(kinds(rec)) == ["subtotal", "total", "weights"]
+
+
+def test_stated_grade_follows_the_stated_total() -> None:
+    # default bands: 90（含）以上 优, 80（含）至 90 良 — a stated 89.5 is 良, not 优
+    rec = {"kind": "score_table", "total_score": cell("89.5"), "stated_grade": cell("优")}
+    result = check_form(rec)
+    [finding] = result["findings"]
+    assert finding["kind"] == "grade" and finding["expected"] == "良"
+    rec["stated_grade"] = cell("良")
+    assert kinds(rec) == []

@@ -36,6 +36,7 @@ FINDING_KINDS = {
     "blank_required": "必填项为空",
     "subtotal": "小计与分项之和不符",
     "funds_sum": "年度资金总额与其中各项之和不符",
+    "grade": "填报等级与总分不符",
 }
 FINDING_KINDS_EN = {
     "rate": "execution rate differs from spent ÷ budget",
@@ -48,6 +49,7 @@ FINDING_KINDS_EN = {
     "blank_required": "required cell left blank",
     "subtotal": "subtotal differs from the sum of its rows",
     "funds_sum": "the funds total differs from the sum of its parts",
+    "grade": "the stated grade does not follow from the stated total",
 }
 _ZERO = Decimal(0)
 
@@ -448,6 +450,21 @@ def check_form(rec: dict[str, Any], *, grade_bands: Any = None) -> dict[str, Any
     total = summary.get("total", {}).get("value") if summary.get("total") else None
     if total is None and _val(rec.get("total_score")) is not None:
         total = rec["total_score"]["value"]
+    stated_grade: Any = rec.get("stated_grade")
+    tscore: Any = rec.get("total_score")
+    if stated_grade and stated_grade.get("text") and _val(tscore) is not None:
+        try:
+            by_rule = compute("grade_from_score", {"score": tscore["value"], "bands": grade_bands})
+        except MetricError:
+            by_rule = None
+        if by_rule is not None and by_rule.value != stated_grade["text"].strip():
+            out.add(
+                "grade",
+                f"填报等级“{stated_grade['text']}”，按总分 {tscore['text']} 应为“{by_rule.value}”（{by_rule.formula}）",
+                f"stated grade {stated_grade['text']!r}, the stated total {tscore['text']} gives {by_rule.value!r}",
+                [_cite("评价等级", stated_grade), _cite("总分", tscore)],
+                stated=stated_grade["text"], expected=str(by_rule.value), computation=by_rule.to_computation(),
+            )  # fmt: skip
     summary["grade"] = None
     if total is not None:
         try:
