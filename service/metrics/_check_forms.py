@@ -457,7 +457,11 @@ def check_form(rec: dict[str, Any], *, grade_bands: Any = None) -> dict[str, Any
             by_rule = compute("grade_from_score", {"score": tscore["value"], "bands": grade_bands})
         except MetricError:
             by_rule = None
-        if by_rule is not None and by_rule.value != stated_grade["text"].strip():
+        labels = (
+            {band["label"] for band in (by_rule.details.get("rule") or [])} if by_rule is not None else set()
+        )
+        stated_label = stated_grade["text"].strip()
+        if by_rule is not None and stated_label in labels and by_rule.value != stated_label:
             out.add(
                 "grade",
                 f"填报等级“{stated_grade['text']}”，按总分 {tscore['text']} 应为“{by_rule.value}”（{by_rule.formula}）",
