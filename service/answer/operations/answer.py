@@ -28,6 +28,7 @@ from service.answer.operations.question import Ask, Operand, parse
 from service.search.facts import ENTITY_LIKE, MEASURE_CATEGORIES, FactIndex, IndexedFact
 
 # "哪几项指标没拿满分？", "哪些指标扣了分？": the lines of a score table scored below their weight
+_SUPERLATIVE = re.compile(r"最多|最少|最高|最低|最大|最小")
 _NOT_FULL = re.compile(
     r"(?:哪|哪些|哪几).{0,10}(?:没|未|不是)(?:有)?(?:拿|得|获得|拿到)?满分|(?:哪|哪些|哪几).{0,10}(?:扣了?分|被扣|失分|丢分)"
 )
@@ -55,7 +56,7 @@ class FactAnswerer:
     ) -> tuple[Ask, Draft | None]:
         """`previous`: the meta of the last answer in the conversation, for follow-ups."""
         ask = parse(question, self.glossary)
-        if _NOT_FULL.search(ask.text):
+        if _NOT_FULL.search(ask.text) and not _SUPERLATIVE.search(ask.text):
             facts = self.index.items(document_ids)
             solver = _Solver(self, ask, facts)
             draft = solver.not_full_marks()
@@ -183,7 +184,7 @@ class _Solver:
                 "titles": titles,
             },
             found=False,
-            meta={"path": "facts", "op": "cell"},
+            meta={"path": "facts", "fact_op": "cell"},
         )
 
     def refuse(self, what: str, reason: str = "") -> Draft | None:
@@ -208,7 +209,7 @@ class _Solver:
                 "titles": titles,
             },
             found=False,
-            meta={"path": "facts", "op": self.ask.op},
+            meta={"path": "facts", "fact_op": self.ask.op},
         )
 
     def lookup_draft(self, subject: str, matches: list[Match], note: str = "") -> Draft:
@@ -219,7 +220,7 @@ class _Solver:
         draft = Draft(
             "answer_lookup",
             {"figures": figures, "missing": [], "check": None},
-            meta={"path": "facts", "op": "lookup"},
+            meta={"path": "facts", "fact_op": "lookup"},
         )
         if note:
             draft.notes.append(note)
@@ -273,7 +274,7 @@ class _Solver:
                 "extra": [],
             },
             computations=[comp],
-            meta={"path": "facts", "op": self.ask.op},
+            meta={"path": "facts", "fact_op": self.ask.op},
         )
 
     # ---- operations ------------------------------------------------------------------------
@@ -488,7 +489,7 @@ class _Solver:
         return Draft(
             "answer_lookup",
             {"figures": figures, "missing": [], "check": None, "intro": intro},
-            meta={"path": "facts", "op": "list"},
+            meta={"path": "facts", "fact_op": "list"},
         )
 
     def lookup(self) -> Draft | None:

@@ -155,7 +155,16 @@ def names_a_parent(words: list[str], fact: Any) -> str:
     *parents, own = path
     if any(covered(w, own) for w in words):
         return ""
-    return next((p for p in parents for w in words if covered(w, p) and len(w) >= 0.5 * len(p)), "")
+    bare = [re.sub(r"\d+(?:\.\d+)?分?", "", p) for p in parents]  # "投入(15分)" is named 投入
+    return next(
+        (
+            p
+            for p, b in zip(parents, bare, strict=True)
+            for w in words
+            if covered(w, b) and len(w) >= 0.5 * len(b)
+        ),
+        "",
+    )
 
 
 _FOLLOWUP = re.compile(r"^(?:那么|那|还有|再看看?|另外)|(?:的)?呢$")

@@ -192,6 +192,55 @@ def _other_measure(
     return None
 
 
+def _part_for_total(question: str, placed: list[Any], facts: list[Any], g: Any) -> str:
+    """A total asked ("一共", "合计", "总共") and a part's figure found (基本支出 for 一般公共预算支出):
+    the label of the part, else ""."""
+    if "total" not in g.qualifiers_in(question) and "sum" not in g.operations_in(question):
+        return ""
+    named = set(g.concepts_in(question))
+    if any("total" in i.qualifiers for i in placed):
+        return ""  # the figure is also stated as a 合计
+    for i in placed:
+        parts = [c for c in i.concepts if g.concept(c).part_of and c not in named]
+        if not parts or {"total", "part"} & i.qualifiers:
+            continue
+        f = i.fact
+        if f.source == "table" and not any(  # a table line is the total unless the table has another
+            o.fact.table_id == f.table_id
+            and o.fact.col_index == f.col_index
+            and o.fact.row_index != f.row_index
+            and ("total" in o.qualifiers or set(o.concepts) & set(g.wholes_of(parts[0])))
+            and not same_number(o.fact.value, f.value)  # a part that is the whole's only part is it
+            for o in facts
+        ):
+            continue
+        return g.concept(parts[0]).label
+    return ""
+
+
+def _other_quantity_over_time(question: str, computations: list[Any], g: Any) -> tuple[str, str] | None:
+    """ "项目支出比上年少了多少": both sides of the change must be 项目支出 — a side whose label and
+    sentence name none of its terms is another quantity. (the quantity, the side's label), else None."""
+    if "previous_year" not in g.qualifiers_in(question, outside_terms=True):
+        return None
+    amounts = [c for c in g.concepts_in(question) if g.concept(c).kind == "amount"]
+    if len(amounts) != 1:
+        return None
+    concept = g.concept(amounts[0])
+    for c in computations:
+        for i in c.inputs:
+            if not isinstance(i, dict):
+                continue
+            said = str(i.get("label") or "") + str((i.get("source") or {}).get("quote") or "")
+            if (
+                said
+                and amounts[0] not in g.concepts_in(str(i.get("label") or ""))
+                and not any(t in str(i.get("label") or "") for t in concept.terms)
+            ):
+                return concept.label, str(i.get("label") or "")
+    return None
+
+
 def _without(question: str, words: tuple[str, ...]) -> str:
     for w in sorted(words, key=len, reverse=True):
         question = question.replace(w, "，")
@@ -226,6 +275,9 @@ def check_fit(
         stray = _inputs_off_topic(_without(question, understood), draft.computations, items, g)
         if stray:
             return f"“{'、'.join(stray)}”的数据", "计算所用的数字的出处没有提到这一项"
+        drifted = _other_quantity_over_time(question, draft.computations, g)
+        if drifted:
+            return f"“{drifted[0]}”的上年数", f"计算用到的“{drifted[1]}”不是{drifted[0]}"
         other = _other_measure(question, draft.computations, items, g)
         if other:
             return f"所问的{other[0]}", f"计算用到的“{other[1]}”不是{other[0]}"
@@ -273,6 +325,9 @@ def check_fit(
         and not any(u == "分" for u in units)
     ):
         return "所问的分数", "检索到的数字不是得分或分值"
+    part = _part_for_total(question, placed, facts, g)
+    if part:
+        return "所问的总数", f"检索到的是分项“{part}”，不是总数"
     words_all = list(free_chunks(question, g)) + [h.term for h in g.find(question)]
     parent = next((p for i in placed if (p := names_a_parent(words_all, i.fact))), "")
     if parent:
