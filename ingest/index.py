@@ -93,9 +93,10 @@ def file_identity(path: Path) -> tuple[str, str]:
 
 def chunker_version() -> str:
     from ingest import chunk
+    from ingest.forms import FORMS_VERSION
 
-    # facts are part of what ingest derives: a new fact extractor re-ingests like a new chunker
-    return f"{getattr(chunk, 'CHUNKER_VERSION', '1')}+facts-{FACTS_VERSION}"
+    # facts and form records are part of what ingest derives: a new extractor re-ingests like a new chunker
+    return f"{getattr(chunk, 'CHUNKER_VERSION', '1')}+facts-{FACTS_VERSION}+forms-{FORMS_VERSION}"
 
 
 def guess_kind(title: str) -> str:
