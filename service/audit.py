@@ -29,6 +29,10 @@ class AuditReport:
     rows: list[dict[str, Any]] = field(default_factory=list)
     forms: list[dict[str, Any]] = field(default_factory=list)  # per form: row, findings, summary, record
 
+    def by_kind(self) -> dict[str, dict[str, Any]]:
+        """Findings counted by kind: {kind: {kind_zh, findings, forms}}, most frequent first."""
+        return _kind_counts(self.forms)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "columns": [{"key": k, "label": zh} for k, zh in ROW_COLUMNS],
@@ -42,7 +46,19 @@ class AuditReport:
                 "errors": sum(1 for r in self.rows if r["error"]),
                 "findings": sum(r["findings"] or 0 for r in self.rows),
             },
+            "by_kind": self.by_kind(),
         }
+
+
+def _kind_counts(forms: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    counts: dict[str, dict[str, Any]] = {}
+    for form in forms:
+        for f in form["findings"]:
+            entry = counts.setdefault(f["kind"], {"kind_zh": f["kind_zh"], "findings": 0, "forms": 0})
+            entry["findings"] += 1
+        for kind in {f["kind"] for f in form["findings"]}:
+            counts[kind]["forms"] += 1
+    return dict(sorted(counts.items(), key=lambda kv: -kv[1]["findings"]))
 
 
 def collect_files(paths: Iterable[Path | str]) -> tuple[list[Path], list[dict[str, Any]]]:

@@ -93,8 +93,12 @@ def to_html(report: AuditReport) -> str:
         "<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><title>绩效自评表审核报告</title>",
         f"<style>{_CSS}</style></head><body><h1>绩效自评表审核报告 / Self-evaluation form audit</h1>",
         f"<p>文件 {t['files']} 个，自评表 {t['forms']} 份，无法读取 {t['errors']} 个，问题 {t['findings']} 项。</p>",
-        "<table><tr>" + "".join(f"<th>{e(zh)}</th>" for _, zh in ROW_COLUMNS) + "</tr>",
     ]
+    if data["by_kind"]:
+        parts.append("<p>问题分布 / findings by kind：" + "；".join(
+            f"{e(v['kind_zh'])} {v['findings']} 项（{v['forms']} 份表）" for v in data["by_kind"].values()
+        ) + "</p>")  # fmt: skip
+    parts.append("<table><tr>" + "".join(f"<th>{e(zh)}</th>" for _, zh in ROW_COLUMNS) + "</tr>")
     for row in report.rows:
         cls = " class='err'" if row["error"] else ""
         parts.append(

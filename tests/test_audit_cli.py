@@ -53,6 +53,10 @@ def test_audit_json_rows_findings_and_bad_file(tmp_path: Path) -> None:
         assert row["findings"] == (0 if f.planted is None else 1)
     kinds = [x["kind"] for form in data["forms"] for x in form["findings"]]
     assert sorted(kinds) == ["full_marks_miss", "rate"]
+    assert {k: (v["findings"], v["forms"]) for k, v in data["by_kind"].items()} == {
+        "rate": (1, 1),
+        "full_marks_miss": (1, 1),
+    }
     cited = next(x for form in data["forms"] for x in form["findings"] if x["kind"] == "rate")["cells"]
     assert all(c["where"].get("cell") for c in cited)  # xlsx cells cited as A1 addresses
 

@@ -39,6 +39,13 @@ def _render_table(report, console: Console) -> None:  # type: ignore[no-untyped-
         style = "red" if row["error"] else ("yellow" if row["findings"] else None)
         table.add_row(*[cells[k] for k, _ in shown], style=style)
     console.print(table)
+    counts = report.by_kind()
+    if counts:
+        console.print(
+            "问题分布 / findings by kind："
+            + "；".join(f"{v['kind_zh']} {v['findings']} 项（{v['forms']} 份表）" for v in counts.values()),
+            soft_wrap=True,
+        )
     for n, form in enumerate(report.forms, start=1):
         if not form["findings"]:
             continue
