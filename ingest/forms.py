@@ -9,7 +9,8 @@ Units in a header ("全年预算数（万元）", "执行率(B/A)") do not chang
 "/" or "—" stays blank (value None), never 0. Every value keeps where it is printed
 (`SheetGrid.where`: sheet/page, row, column).
 
-Pure: grids in (`ingest.office.SheetGrid`), records out; `read_forms(path)` is the one I/O entry.
+The vocabulary and the record types are in `ingest.form_model`. Pure: grids in
+(`ingest.grids.SheetGrid`), records out; `read_forms(path)` is the one I/O entry.
 """
 
 from __future__ import annotations
