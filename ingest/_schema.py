@@ -140,3 +140,16 @@ ingest_jobs = Table(
     Column("queued_at", String(40), nullable=False, default=""),
     Index("ix_ingest_jobs_queued", "queued_at"),
 )
+
+# standard forms (自评表, 得分表) as typed records (ingest/forms.py), cell provenance inside `record`
+forms = Table(
+    "forms",
+    metadata,
+    Column("id", String(96), primary_key=True),  # f"{doc_id}:f{index:02d}"
+    Column("doc_id", String(64), ForeignKey("documents.doc_id"), nullable=False, index=True),
+    Column("index", Integer, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("name", Text, nullable=False, default=""),
+    Column("year", Integer, nullable=True),
+    Column("record", JSON, nullable=False),
+)

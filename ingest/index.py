@@ -43,6 +43,7 @@ from ingest.store import Store
 
 log = logging.getLogger(__name__)
 SLOW_EMBED_ENV = "JIXIAO_TEST_SLOW_EMBED"
+INGEST_SUFFIXES = (".pdf", ".xlsx", ".docx")
 _POLICY_TITLE = re.compile(r"办法|细则|规定|规则|制度|条例|通知|指标体系|指引|意见|标准")
 
 EventKind = Literal["batch", "file", "stage", "embed", "file_done", "wait", "cleanup"]
@@ -65,6 +66,7 @@ class IngestEvent:
 
 
 Progress = Callable[[IngestEvent], None]
+_Content = tuple[list, list, list, list, list]  # pages, chunks, tables, facts, forms (dicts)
 
 
 class Timings(dict[str, float]):
@@ -91,9 +93,10 @@ def file_identity(path: Path) -> tuple[str, str]:
 
 def chunker_version() -> str:
     from ingest import chunk
+    from ingest.forms import FORMS_VERSION
 
-    # facts are part of what ingest derives: a new fact extractor re-ingests like a new chunker
-    return f"{getattr(chunk, 'CHUNKER_VERSION', '1')}+facts-{FACTS_VERSION}"
+    # facts and form records are part of what ingest derives: a new extractor re-ingests like a new chunker
+    return f"{getattr(chunk, 'CHUNKER_VERSION', '1')}+facts-{FACTS_VERSION}+forms-{FORMS_VERSION}"
 
 
 def guess_kind(title: str) -> str:
@@ -116,9 +119,9 @@ def collect_pdfs(paths: Iterable[Path | str]) -> tuple[list[Path], list[Document
     for raw in paths:
         p = Path(raw).expanduser()
         if p.is_dir():
-            found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() == ".pdf")
+            found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in INGEST_SUFFIXES)
             if not found:
-                problem(p, f"目录中没有 PDF 文件：{p} / no PDF files in folder {p}")
+                problem(p, f"目录中没有 PDF/XLSX/DOCX 文件：{p} / no PDF, XLSX or DOCX files in folder {p}")
             candidates = found
         elif p.is_file():
             candidates = [p]
@@ -133,13 +136,30 @@ def collect_pdfs(paths: Iterable[Path | str]) -> tuple[list[Path], list[Document
     return files, problems
 
 
+def _pdf_forms(path: Path, pages: list, password: str | None) -> list[dict]:
+    """The 自评表/得分表 records of a PDF; its tables are read a second time only when a page names
+    a form's block (年度资金总额, 三级指标 …)."""
+    from ingest.forms import read_forms
+
+    def form_like(text: str) -> bool:  # a funds block, or an indicator block with its scores
+        t = re.sub(r"\s+", "", text)
+        return "年度资金总额" in t or "全年执行数" in t or ("三级指标" in t and "得分" in t)
+
+    if not any(form_like(p.text) for p in pages):
+        return []
+    try:
+        return [f.to_dict() for f in read_forms(path, password=password)]
+    except BadDocument:
+        return []
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _copy_pdf(src: Path, dest: Path) -> None:
     dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_suffix(".pdf.part")
+    tmp = dest.with_suffix(dest.suffix + ".part")
     shutil.copyfile(src, tmp)
     os.replace(tmp, dest)
 
@@ -253,7 +273,41 @@ class _Pipeline:
                 self.store.purge(old.doc_id)
         return failed
 
+    def _read_office(self, path: Path, record: DocumentRecord) -> _Content:
+        """An xlsx/docx: sheets (or the Word body) as pages, its tables and forms, then the same
+        chunks, facts, rows and vectors as a PDF."""
+        from ingest.chunk import build_chunks
+        from ingest.forms import forms_from_grids
+        from ingest.office import read_office
+
+        shown = str(path)
+        self.emit(IngestEvent("stage", path=shown, stage="读取文档 / reading the document"))
+        with self.timings.measure("read"):
+            content = read_office(path, doc_id=record.doc_id)
+        record.title, record.year, record.pages = content.title, content.year, content.page_count
+        record.kind = guess_kind(record.title)
+        with self.timings.measure("chunk"):
+            chunks = build_chunks(
+                doc_id=record.doc_id,
+                title=record.title,
+                year=record.year,
+                pages=content.pages,
+                tables=content.tables,
+            )
+        if not chunks:
+            raise BadDocument(f"没有可检索的文字：{path.name} / no searchable text in {path.name}")
+        record.chunks, record.tables = len(chunks), len(content.tables)
+        with self.timings.measure("facts"):
+            facts = extract_facts(record.doc_id, content.pages, content.tables, year=record.year)
+            forms = [f.to_dict() for f in forms_from_grids(content.grids, source=path.name)]
+        return (content.pages, chunks, content.tables, facts, forms)
+
     def _write(self, path: Path, record: DocumentRecord, started: float) -> DocumentRecord:
+        if path.suffix.lower() in (".xlsx", ".docx"):
+            return self._store(path, record, started, self._read_office(path, record))
+        return self._write_pdf(path, record, started)
+
+    def _write_pdf(self, path: Path, record: DocumentRecord, started: float) -> DocumentRecord:
         from ingest.chunk import build_chunks
         from ingest.pdf import read_pdf
         from ingest.tables import extract_tables
@@ -305,11 +359,17 @@ class _Pipeline:
         record.chunks, record.tables = len(chunks), len(tables)
         with self.timings.measure("facts"):
             facts = extract_facts(record.doc_id, content.pages, tables, year=record.year)
+            forms = _pdf_forms(path, content.pages, self.password)
+        return self._store(path, record, started, (content.pages, chunks, tables, facts, forms))
 
+    def _store(self, path: Path, record: DocumentRecord, started: float, content: _Content) -> DocumentRecord:
+        """Write what was read (rows, the file copy, vectors) and publish it."""
+        shown = str(path)
+        pages, chunks, tables, facts, forms = content
         with self.timings.measure("write"):
             self.store.begin_document(record)
-            self.store.write_content(record.doc_id, content.pages, chunks, tables, facts)
-            _copy_pdf(path, self.store.settings.files_dir / f"{record.doc_id}.pdf")
+            self.store.write_content(record.doc_id, pages, chunks, tables, facts, forms=forms)
+            _copy_pdf(path, self.store.settings.files_dir / f"{record.doc_id}{path.suffix.lower()}")
 
         self.emit(IngestEvent("embed", path=shown, done=0, of=len(chunks)))
         for start in range(0, len(chunks), self.batch):

@@ -43,6 +43,14 @@ def collection_name(base: str, embedding_version: str) -> str:
     return slug[:512]
 
 
+def _form_name(record: dict[str, Any]) -> str:
+    header = record.get("header") or {}
+    for k in ("project", "unit"):
+        if (header.get(k) or {}).get("text"):
+            return str(header[k]["text"])
+    return str(record.get("title") or "")
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
@@ -218,8 +226,17 @@ class Store:
         return str(value or "0")
 
     def document_file(self, doc_id: str) -> Path:
-        """The stored copy of the PDF (under data_dir/files)."""
+        """The stored copy of the PDF (or of the .xlsx / .docx ingested as a document) under data_dir/files."""
         path = self.settings.files_dir / f"{doc_id}.pdf"
+        if not path.exists():
+            path = next(
+                (
+                    p
+                    for p in (self.settings.files_dir / f"{doc_id}{s}" for s in (".xlsx", ".docx"))
+                    if p.exists()
+                ),
+                path,
+            )
         if Path(doc_id).name != doc_id or not path.exists():  # an id never names another folder
             raise NotFound(f"文档 {doc_id} 的 PDF 文件不存在 / no stored PDF for {doc_id}")
         return path
@@ -284,6 +301,18 @@ class Store:
             )
             for r in rows
         ]
+
+    def get_forms(self, doc_ids: list[str] | None = None) -> list[dict[str, Any]]:
+        """The form records (自评表, 得分表; `ingest.forms.FormRecord.to_dict()`) of the visible
+        documents, each with its `doc_id` and form `id`, in document then form order."""
+        visible = self._visible_ids(doc_ids)
+        if not visible:
+            return []
+        order = {d: i for i, d in enumerate(visible)}
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(S.forms).where(S.forms.c.doc_id.in_(visible))).all()
+        out = [{**r.record, "id": r.id, "doc_id": r.doc_id} for r in rows]
+        return sorted(out, key=lambda f: (order[f["doc_id"]], f["id"]))
 
     def get_pages(self, doc_id: str) -> list[Page]:
         """The cleaned text of each page, 1-based."""
@@ -464,10 +493,24 @@ class Store:
         chunks: list[Chunk],
         tables: list[Table],
         facts: list[Fact] | None = None,
+        *,
+        forms: list[dict[str, Any]] | None = None,
     ) -> None:
-        """Page text, chunk rows, tables, cells and facts of a document in `ingesting` state (one transaction)."""
+        """Page text, chunk rows, tables, cells, facts and form records of a document in `ingesting`
+        state (one transaction)."""
         with self.engine.begin() as conn:
             self._delete_rows(conn, doc_id)
+            if forms:
+                conn.execute(
+                    insert(S.forms),
+                    [
+                        {
+                            "id": f"{doc_id}:f{i:02d}", "doc_id": doc_id, "index": i, "kind": f.get("kind", ""),
+                            "name": _form_name(f), "year": f.get("year"), "record": f,
+                        }
+                        for i, f in enumerate(forms)
+                    ],
+                )  # fmt: skip
             if facts:
                 conn.execute(
                     insert(S.facts),
@@ -584,6 +627,7 @@ class Store:
         conn.execute(delete(S.tables).where(S.tables.c.doc_id == doc_id))
         conn.execute(delete(S.chunks).where(S.chunks.c.doc_id == doc_id))
         conn.execute(delete(S.facts).where(S.facts.c.doc_id == doc_id))
+        conn.execute(delete(S.forms).where(S.forms.c.doc_id == doc_id))
         conn.execute(delete(S.pages).where(S.pages.c.doc_id == doc_id))
 
     def purge(self, doc_id: str) -> None:
@@ -594,7 +638,8 @@ class Store:
         with self.engine.begin() as conn:
             self._delete_rows(conn, doc_id)
             conn.execute(delete(S.documents).where(S.documents.c.doc_id == doc_id))
-        (self.settings.files_dir / f"{doc_id}.pdf").unlink(missing_ok=True)
+        for suffix in (".pdf", ".xlsx", ".docx"):
+            (self.settings.files_dir / f"{doc_id}{suffix}").unlink(missing_ok=True)
 
     def delete_document(self, doc_id: str) -> None:
         self.get_document(doc_id)  # NotFound for unknown ids

@@ -33,4 +33,17 @@ def check_document(store: Store, doc: str, *, policy: str | None = None) -> dict
         "grade_rule": grade_rule_summary(bands),
         "summary": summarize(items),
         "items": [item.to_dict() for item in items],
+        "forms": check_forms_of(store, record.doc_id, bands),
     }
+
+
+def check_forms_of(store: Store, doc_id: str, bands: Any = None) -> list[dict[str, Any]]:
+    """The 自评表/得分表 of an ingested document, each checked (`service.metrics._check_forms`)."""
+    from service.metrics._check_forms import check_form
+
+    out = []
+    for form in store.get_forms([doc_id]):
+        result = check_form(form, grade_bands=bands)
+        out.append({"id": form["id"], "kind": form.get("kind"), "title": form.get("title"),
+                    "year": form.get("year"), "sheet": form.get("sheet"), **result})  # fmt: skip
+    return out

@@ -334,8 +334,10 @@ class Toolbox:
 
     @tool
     def check_report(self, doc: DocRef, policy: DocRef | None = None) -> dict[str, Any]:
-        """复核一份报告自身的数字：重算合计、比率、增长率、得分与等级，逐项给出是否一致。Re-check a report's own
-        figures (totals, rates, growth, scores, grade) and report ok / mismatch / cannot verify for each.
+        """复核一份报告自身的数字：重算合计、比率、增长率、得分与等级，逐项给出是否一致；文档中的自评表/得分表
+        另列问题（执行率、得分、总分、权重、偏差原因、空项），并引用单元格。Re-check a report's own figures
+        (totals, rates, growth, scores, grade) and report ok / mismatch / cannot verify for each; its
+        self-evaluation forms and score tables get their findings listed, each citing its cells.
 
         Args:
             doc: 文档（doc_id、文件名或标题的一部分）。The document: doc_id, file name or part of the title.

@@ -21,7 +21,7 @@ from service.config import Settings
 pytestmark = pytest.mark.slow
 
 KEY = "mcp-key-0a9b8c7d6e"
-TOOLS = {"search_documents", "get_table", "compute_metric", "check_report", "ask"}
+TOOLS = {"search_documents", "get_table", "compute_metric", "check_report", "audit_forms", "ask"}
 
 
 @pytest.fixture(scope="module")

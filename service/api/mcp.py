@@ -1,5 +1,5 @@
 """The MCP server (Python SDK `mcp` 2.x, streamable HTTP at /mcp): read-only tools for other
-assistants — `search_documents`, `get_table`, `compute_metric`, `check_report`, `ask`.
+assistants — `search_documents`, `get_table`, `compute_metric`, `check_report`, `audit_forms`, `ask`.
 
 The tools are the same `service.tools.Toolbox` methods the answerers use, plus the Assistant's
 `ask`; nothing here adds logic. Auth: the same Bearer keys as the API (site keys excluded), checked
@@ -105,6 +105,38 @@ def build_mcp(
     ) -> dict[str, Any]:
         """核对报告自身的数字（合计、比率、得分）是否对得上 / re-check a report's own figures (sums, rates, scores)."""
         return await call("check_report", doc)
+
+    @server.tool(annotations=READ_ONLY)
+    async def audit_forms(
+        files: Annotated[
+            list[dict[str, str]],
+            Field(
+                description="自评表文件：[{name, content_base64}]（PDF/XLSX/DOCX，不入库）/ form files, base64",
+                max_length=50,
+            ),
+        ],
+    ) -> dict[str, Any]:
+        """审核绩效自评表（不入库）：每张表一行（单位、项目、年度、预算、执行、执行率、自评与复算总分、等级），并列出问题及引用单元格 / audit self-evaluation forms without ingesting them: one row per form and its findings, each citing its cells."""
+        import base64
+        import binascii
+
+        from service.audit import audit_uploads
+
+        decoded: list[tuple[str, bytes]] = []
+        for i, f in enumerate(files):
+            try:
+                decoded.append(
+                    (
+                        str(f.get("name") or f"file{i}"),
+                        base64.b64decode(f.get("content_base64", ""), validate=True),
+                    )
+                )
+            except (binascii.Error, ValueError) as exc:
+                raise ToolError(
+                    f"第 {i + 1} 个文件的 content_base64 无法解码 / file {i + 1}: bad base64"
+                ) from exc
+        report = await asyncio.to_thread(audit_uploads, decoded)
+        return report.to_dict()
 
     @server.tool(annotations=READ_ONLY)
     async def ask(

@@ -40,6 +40,47 @@ def run_check(doc: str, data_dir: Path | None = None, policy: str | None = None)
         store.close()
 
 
+def _render_forms(forms: list[dict], console: Console) -> None:
+    """Each form's recomputed figures and findings (every finding cites its cells)."""
+    from service.audit_render import cells_text
+
+    for form in forms:
+        s = form["summary"]
+        figures = "；".join(
+            f"{label} {s[k]['display']}" for k, label in (("rate", "执行率"), ("fund_score", "预算执行得分"),
+                                                         ("total", "复算总分"), ("grade", "等级")) if s.get(k)
+        )  # fmt: skip
+        if s.get("rate_initial_budget"):
+            figures += f"；以年初预算数为分母的执行率 {s['rate_initial_budget']['display']}（对比口径）"
+        title = form.get("title") or form.get("kind") or ""
+        console.print(
+            f"\n[bold]{title}（{form.get('year') or ''}）{form.get('sheet') or ''}[/bold]：{figures}",
+            soft_wrap=True,
+        )
+        if not form["findings"]:
+            console.print("  [green]未发现问题 / no findings[/green]")
+        for f in form["findings"]:
+            color = "red" if f["severity"] == "error" else "yellow"
+            console.print(f"  [{color}]{f['kind_zh']}[/{color}]：{f['message']}", soft_wrap=True)
+            console.print(f"    [dim]{f['message_en']}｜{cells_text(f['cells'])}[/dim]", soft_wrap=True)
+
+
+def check_file(path: Path) -> dict:
+    """Check the forms of a file (PDF, xlsx, docx) without ingesting it."""
+    from service.audit import audit_file
+
+    entries = audit_file(path)
+    if entries[0]["record"] is None:
+        raise BadFile(entries[0]["row"]["error"])
+    forms = [{"kind": e["record"]["kind"], "title": e["record"]["title"], "year": e["record"]["year"],
+              "sheet": e["record"]["sheet"], "findings": e["findings"], "summary": e["summary"]} for e in entries]  # fmt: skip
+    return {"file": str(path), "forms": forms}
+
+
+class BadFile(Exception):
+    pass
+
+
 def _render(result: dict, console: Console, problems_only: bool) -> None:
     from service.metrics.check import STATUS_ZH
 
@@ -91,7 +132,10 @@ def register(app: typer.Typer) -> None:
     @app.command("check")
     def check(
         doc: Annotated[
-            str, typer.Argument(help="文档 ID（或前缀）、文件名或标题 / doc id, prefix, file name or title")
+            str,
+            typer.Argument(
+                help="文档 ID（或前缀）、文件名或标题；或自评表文件路径（PDF/XLSX/DOCX）/ doc id, title, or a form file"
+            ),
         ],
         json_out: Annotated[bool, typer.Option("--json", help="输出 JSON（供脚本使用）/ print JSON")] = False,
         problems: Annotated[
@@ -108,6 +152,20 @@ def register(app: typer.Typer) -> None:
         data_dir: DataDirOpt = None,
     ) -> None:
         """复核报告自身的数字：合计、比率、增长率、多年均值、得分与等级 / re-verify a report's own figures."""
+        as_file = Path(doc)
+        if as_file.suffix.lower() in (".pdf", ".xlsx", ".docx") and as_file.is_file():
+            try:
+                checked = check_file(as_file)
+            except BadFile as err:
+                err_console.print(f"[red]{err}[/red]")
+                raise typer.Exit(2) from err
+            if json_out:
+                typer.echo(json.dumps(checked, ensure_ascii=False, indent=2))
+            else:
+                _render_forms(checked["forms"], Console())
+            if any(f["findings"] for f in checked["forms"]):
+                raise typer.Exit(1)
+            return
         try:
             result = run_check(doc, data_dir, policy)
         except JixiaoError as err:
@@ -119,5 +177,6 @@ def register(app: typer.Typer) -> None:
             typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
         else:
             _render(result, Console(), problems)
-        if result["summary"]["mismatch"]:
+            _render_forms(result.get("forms", []), Console())
+        if result["summary"]["mismatch"] or any(f["findings"] for f in result.get("forms", [])):
             raise typer.Exit(1)

@@ -114,7 +114,9 @@ class _Bars:
 def ingest(
     paths: Annotated[
         list[Path],
-        typer.Argument(help="PDF 文件或目录（递归查找 *.pdf）/ PDF files or folders (searched recursively)"),
+        typer.Argument(
+            help="PDF、XLSX、DOCX 文件或目录（递归查找）/ PDF, XLSX or DOCX files or folders (searched recursively)"
+        ),
     ],
     password: Annotated[
         str | None, typer.Option("--password", help="加密 PDF 的打开密码 / user password of encrypted PDFs")
@@ -123,9 +125,9 @@ def ingest(
     data_dir: DataDirOpt = None,
     wait: WaitOpt = 30.0,
 ) -> None:
-    """入库：读取 PDF（文字、表格、章节），写入检索索引。同一文件再次入库时跳过；同一路径的新版本原子替换旧版本。
+    """入库：读取 PDF、XLSX、DOCX（文字、表格、章节、自评表），写入检索索引。同一文件再次入库时跳过；同一路径的新版本原子替换旧版本。
 
-    Ingest PDFs (text, tables, sections) into the index. Same file again: skipped; a new version at
+    Ingest PDF, XLSX and DOCX files (text, tables, sections, forms). Same file again: skipped; a new version at
     the same path replaces the old one atomically.
 
     退出码 exit code: 0 全部成功或未变化 all ok/unchanged；1 没有任何文件入库 nothing ingested；

@@ -42,6 +42,7 @@ from service.metrics.errors import (
     UnknownMetric,
     ZeroDenominator,
 )
+from service.metrics.form_scores import execution_score
 from service.metrics.grades import DEFAULT_GRADE_RULE, GradeBand, GradeRule
 from service.metrics.rates import (
     answer_rate,
@@ -89,6 +90,7 @@ __all__ = [
     "compute",
     "cost_per_10k_units",
     "difference",
+    "execution_score",
     "funds_arrival_rate",
     "funds_timeliness_rate",
     "grade_for",

@@ -38,6 +38,11 @@ router = APIRouter(
 )
 MAX_FILES_PER_UPLOAD = 20
 PDF_MAGIC = b"%PDF-"
+OFFICE_SUFFIXES = (".xlsx", ".docx")  # ingested like a PDF (ingest.office)
+FILE_TYPES = {
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
 MAX_NAME_BYTES = 200  # an upload's file name, in UTF-8 bytes (Linux allows 255)
 MAX_SHOWN_ID = 64  # characters of an unknown id echoed in a 404
 
@@ -61,12 +66,15 @@ def _safe_name(filename: str | None) -> str:
     text = "".join("_" if unicodedata.category(c).startswith("C") else c for c in filename or "")
     name = Path(text or "document.pdf").name
     name = re.sub(r'[\\/:*?"<>|]', "_", name).strip(" .") or "document"
-    if not name.lower().endswith(".pdf"):
+    if not name.lower().endswith((".pdf", *OFFICE_SUFFIXES)):
         name += ".pdf"
-    stem = name[:-4]
-    while len(stem.encode("utf-8")) > MAX_NAME_BYTES - 4:  # file systems count bytes (255), not characters
+    suffix = Path(name).suffix  # .pdf, .xlsx or .docx
+    stem = name[: -len(suffix)]
+    while len(stem.encode("utf-8")) > MAX_NAME_BYTES - len(
+        suffix
+    ):  # file systems count bytes, not characters
         stem = stem[:-1]
-    return (stem.rstrip(" .") or "document") + name[-4:]
+    return (stem.rstrip(" .") or "document") + suffix
 
 
 def _count_pages(data: bytes) -> int | None:
@@ -98,6 +106,13 @@ def _check_upload(settings: Settings, name: str, data: bytes, size: int | None =
         )
     if not data:
         raise BadDocument(f"文件 {name} 是空的 / file {name} is empty")
+    if name.lower().endswith(OFFICE_SUFFIXES):
+        if not data.startswith(b"PK\x03\x04"):
+            raise NotAPdf(
+                f"文件 {name} 不是有效的 {Path(name).suffix} 文件 / file {name} is not a valid {Path(name).suffix} file",
+                hint="请上传 PDF、XLSX 或 DOCX / upload a PDF, XLSX or DOCX file",
+            )
+        return
     if PDF_MAGIC not in data[:1024]:
         raise NotAPdf(
             f"文件 {name} 不是 PDF（文件头不是 %PDF-）/ file {name} is not a PDF (no %PDF- header)",
@@ -287,7 +302,7 @@ async def document_file(
         raise _not_found(doc_id)
     return FileResponse(
         path,
-        media_type="application/pdf",
+        media_type=FILE_TYPES.get(Path(path).suffix.lower(), "application/pdf"),
         filename=Path(record.path).name or f"{doc_id}.pdf",
         content_disposition_type="inline",
         headers={"Cache-Control": "private, max-age=3600"},

@@ -1,0 +1,278 @@
+"""Office documents (.xlsx, .docx) as grids (`ingest.grids.SheetGrid`) and as ordinary content.
+
+- `.xlsx` (openpyxl): one grid per worksheet; a merged range gives its text to every cell it covers;
+  a cell shown as a percentage ("0.00%") reads as "99.86%", as printed; a formula by its cached value
+  (a workbook never saved by a spreadsheet program has none: the cell reads blank);
+- `.docx` (python-docx): one grid per table; a merged cell (gridSpan / vMerge) is one cell element
+  that python-docx returns at every position it covers.
+
+`read_office` also gives the ordinary document content (page text and `Table`s) so an xlsx or docx
+is ingested like a PDF: one "page" per worksheet, one page for a Word document.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from ingest.errors import BadDocument
+from ingest.grids import SheetGrid
+from ingest.models import Page, Table
+from ingest.tables import GridCell, RawTable, normalize_cell, to_table
+
+OFFICE_SUFFIXES = (".xlsx", ".docx")
+_ZIP_MAGIC = b"PK\x03\x04"
+
+
+def check_office_bytes(path: Path) -> None:
+    """An xlsx/docx is a zip file; anything else gets a clear error."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4)
+    except OSError as err:
+        raise BadDocument(f"无法读取文件：{path.name} / cannot read {path.name}: {err}") from err
+    if head != _ZIP_MAGIC:
+        raise BadDocument(
+            f"文件 {path.name} 不是有效的 {path.suffix.lower()} 文件（不是 zip 格式）/ "
+            f"{path.name} is not a valid {path.suffix.lower()} file (not a zip archive)",
+            hint="旧版 .xls/.doc 请另存为 .xlsx/.docx / save old .xls/.doc files as .xlsx/.docx",
+        )
+
+
+# ---- xlsx ------------------------------------------------------------------------------------------
+
+
+def _number_text(value: Any, number_format: str) -> str:
+    """A numeric cell as printed: percentages scaled ("0.9986" + "0.00%" -> "99.86%"), decimals as
+    the format shows them ("0.00" -> "64.80"), else the shortest exact text (no float noise)."""
+    try:
+        d = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    except InvalidOperation:
+        return str(value)
+    fmt_ = number_format or ""
+    m = re.search(r"0\.(0+)", fmt_)
+    places = len(m.group(1)) if m else None
+    if "%" in fmt_:
+        d = d * 100
+    if places is not None:
+        text = format(d.quantize(Decimal(1).scaleb(-places)), "f")
+    else:
+        text = (
+            format(d.normalize(), "f") if d != d.to_integral_value() else format(d.to_integral_value(), "f")
+        )
+    return text + ("%" if "%" in fmt_ else "")
+
+
+def _xlsx_text(cell: Any) -> str:
+    value = cell.value
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | float | Decimal):
+        return _number_text(value, cell.number_format or "")
+    if hasattr(value, "strftime"):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+def xlsx_grids(path: Path) -> list[SheetGrid]:
+    """One grid per worksheet (blank rows and columns at the edges dropped)."""
+    import openpyxl
+
+    check_office_bytes(path)
+    try:
+        wb = openpyxl.load_workbook(path, data_only=True)
+    except Exception as exc:  # openpyxl raises many types on damaged files
+        raise BadDocument(
+            f"无法打开 Excel 文件，文件可能已损坏：{path.name} / cannot open the workbook, it may be damaged: "
+            f"{path.name} ({type(exc).__name__}: {exc})"
+        ) from exc
+    out: list[SheetGrid] = []
+    try:
+        for ws in wb.worksheets:
+            if ws.max_row < 1 or ws.max_column < 1:
+                continue
+            nrows, ncols = ws.max_row, ws.max_column
+            raw = [[_xlsx_text(ws.cell(r, c)) for c in range(1, ncols + 1)] for r in range(1, nrows + 1)]
+            origin = [[True] * ncols for _ in range(nrows)]
+            for rng in ws.merged_cells.ranges:
+                top = raw[rng.min_row - 1][rng.min_col - 1]
+                for r in range(rng.min_row, min(rng.max_row, nrows) + 1):
+                    for c in range(rng.min_col, min(rng.max_col, ncols) + 1):
+                        raw[r - 1][c - 1] = top
+                        origin[r - 1][c - 1] = r == rng.min_row and c == rng.min_col
+            grid = [
+                [GridCell(normalize_cell(raw[r][c]), raw[r][c].strip(), origin[r][c]) for c in range(ncols)]
+                for r in range(nrows)
+            ]
+            out.append(
+                _trimmed(
+                    SheetGrid(ws.title, grid, list(range(1, nrows + 1)), list(range(1, ncols + 1)), "sheet")
+                )
+            )
+    finally:
+        wb.close()
+    return [g for g in out if g.nrows]
+
+
+def _trimmed(g: SheetGrid) -> SheetGrid:
+    rows = [r for r in range(g.nrows) if any(c.text for c in g.grid[r])]
+    cols = [c for c in range(g.ncols) if any(g.grid[r][c].text for r in range(g.nrows))]
+    if not rows or not cols:
+        return SheetGrid(g.name, [], [], [], g.kind)
+    r0, r1, c0, c1 = rows[0], rows[-1], cols[0], cols[-1]
+    return SheetGrid(
+        g.name,
+        [row[c0 : c1 + 1] for row in g.grid[r0 : r1 + 1]],
+        g.row_refs[r0 : r1 + 1],
+        g.col_refs[c0 : c1 + 1],
+        g.kind,
+        g.row_pages[r0 : r1 + 1] if g.row_pages else [],
+        g.context,
+    )
+
+
+# ---- docx ------------------------------------------------------------------------------------------
+
+
+def _docx_blocks(document: Any) -> list[tuple[str, Any]]:
+    """The body's paragraphs and tables in reading order."""
+    from docx.table import Table as DocxTable
+    from docx.text.paragraph import Paragraph
+
+    out: list[tuple[str, Any]] = []
+    for child in document.element.body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            out.append(("p", Paragraph(child, document)))
+        elif tag == "tbl":
+            out.append(("t", DocxTable(child, document)))
+    return out
+
+
+def _docx_grid(table: Any) -> list[list[GridCell]]:
+    rows = table.rows
+    grid: list[list[GridCell]] = []
+    seen: set[Any] = set()  # the <w:tc> elements themselves: held, so identity is stable
+    width = max((len(r.cells) for r in rows), default=0)
+    for row in rows:
+        cells = list(row.cells)
+        out_row: list[GridCell] = []
+        for cell in cells:
+            tc = cell._tc
+            text = "\n".join(p.text for p in cell.paragraphs).strip()
+            out_row.append(GridCell(normalize_cell(text), text, origin=tc not in seen))
+            seen.add(tc)
+        out_row += [GridCell("", "", True) for _ in range(width - len(out_row))]
+        grid.append(out_row)
+    return grid
+
+
+def docx_content(path: Path) -> tuple[list[str], list[SheetGrid]]:
+    """The paragraphs (in order, tables as their rows' text) and one grid per table."""
+    import docx
+
+    check_office_bytes(path)
+    try:
+        document = docx.Document(str(path))
+    except Exception as exc:
+        raise BadDocument(
+            f"无法打开 Word 文件，文件可能已损坏：{path.name} / cannot open the document, it may be damaged: "
+            f"{path.name} ({type(exc).__name__}: {exc})"
+        ) from exc
+    lines: list[str] = []
+    grids: list[SheetGrid] = []
+    recent: list[str] = []
+    for kind, block in _docx_blocks(document):
+        if kind == "p":
+            text = block.text.strip()
+            if text:
+                lines.append(text)
+                recent = [*recent[-2:], text]
+            continue
+        grid = _docx_grid(block)
+        if not grid:
+            continue
+        n = len(grids) + 1
+        grids.append(
+            SheetGrid(
+                f"表{n}", grid, list(range(1, len(grid) + 1)), list(range(1, len(grid[0]) + 1)), "table",
+                context="\n".join(recent),
+            )
+        )  # fmt: skip
+        recent = []
+        for row in grid:
+            texts = [c.text for c in row if c.origin and c.text]
+            if texts:
+                lines.append("\t".join(texts))
+    return lines, grids
+
+
+# ---- ordinary document content ----------------------------------------------------------------------
+
+
+@dataclass
+class OfficeContent:
+    """What `read_office` returns: pages (one per worksheet; one for a Word document), tables, title."""
+
+    pages: list[Page]
+    tables: list[Table]
+    title: str
+    year: int | None
+    page_count: int
+    grids: list[SheetGrid]
+
+
+_YEAR_RE = re.compile(r"((?:19|20)[0-9]{2})\s*(?:年|年度)")
+
+
+def read_office(path: Path, *, doc_id: str) -> OfficeContent:
+    """An xlsx or docx as pages, tables and a title, for the ordinary ingest pipeline."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        grids = xlsx_grids(path)
+        pages: list[Page] = []
+        raws: list[RawTable] = []
+        for i, g in enumerate(grids, start=1):
+            rows = ["\t".join(c.text for c in row if c.origin and c.text) for row in g.grid]
+            pages.append(Page(number=i, text="\n".join(r for r in rows if r)))
+            raws.append(_raw(g, i))
+        first_line = next((ln for p in pages for ln in p.text.splitlines() if ln.strip()), "")
+    elif suffix == ".docx":
+        lines, grids = docx_content(path)
+        pages = [Page(number=1, text="\n".join(lines))]
+        raws = [_raw(g, 1) for g in grids]
+        first_line = lines[0] if lines else ""
+    else:
+        raise BadDocument(f"不支持的文件类型：{path.name} / unsupported file type: {path.name}")
+    if not any(p.text.strip() for p in pages):
+        raise BadDocument(f"文件中没有任何文字：{path.name} / the file contains no text: {path.name}")
+    title = first_line.split("\t")[0].strip()[:80] or path.stem
+    all_text = "\n".join(p.text for p in pages)
+    m = _YEAR_RE.search(title) or _YEAR_RE.search(all_text[:400])
+    # every sheet or Word table is its own table: never joined like a PDF table over a page break
+    kept = [r for r in raws if r.grid and r.ncols >= 2 and len(r.grid) >= 2]
+    tables = [to_table(r, doc_id=doc_id, index=i) for i, r in enumerate(kept)]
+    return OfficeContent(pages, tables, title, int(m.group(1)) if m else None, len(pages), grids)
+
+
+def _raw(g: SheetGrid, page: int) -> RawTable:
+    from ingest.tables import header_row_count
+
+    # leading rows of one merged text (a sheet's title, its year or unit line) are the caption, not header
+    grid, titles = g.grid, []
+    while len(grid) > 2 and len({c.text for c in grid[0]}) == 1:
+        titles.append(next((c.text for c in grid[0] if c.text), ""))
+        grid = grid[1:]
+    from ingest.tables import UNIT_LINE_RE
+
+    unit = next((t for t in titles if UNIT_LINE_RE.match(t)), "")
+    caption = " ".join(t for t in titles if t and t != unit)
+    raw = RawTable(page=page, grid=grid, caption=caption, unit_line=unit, row_pages=[page] * len(grid))
+    raw.header_rows = header_row_count(grid) if grid else 1
+    return raw

@@ -1,0 +1,68 @@
+"""Form columns are read by their header words (national format words and their variants, units and
+(A)/(B) marks in the header), targets by their comparator; a 得分表 becomes a tree. Pure functions."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.form_model import fund_column, indicator_column, parse_target, score_tree
+
+
+@pytest.mark.parametrize(
+    ("header", "column"),
+    [
+        ("年初预算数", "initial"), ("年初预算", "initial"), ("全年预算数", "budget"), ("调整后预算数", "budget"),
+        ("全年预算数（万元）", "budget"), ("全年预算数(A)", "budget"), ("预算数 (A)", "budget"),
+        ("全年执行数", "spent"), ("全年执行数（B）", "spent"), ("预算执行数", "spent"), ("执行数(B)", "spent"),
+        ("分值", "max"), ("权重", "max"), ("执行率", "rate"), ("执行率(B/A)", "rate"), ("预算执行率", "rate"),
+        ("得分", "score"), ("自评得分", "score"), ("得分 (20 分*执行率)", "score"), ("项目资金（万元）", ""),
+    ],
+)  # fmt: skip
+def test_fund_columns_by_header_words(header: str, column: str) -> None:
+    assert fund_column(header) == column
+
+
+@pytest.mark.parametrize(
+    ("header", "column"),
+    [
+        ("一级指标", "l1"), ("二级指标", "l2"), ("三级指标", "l3"), ("年度指标值", "target"), ("指标值", "target"),
+        ("年初目标值(A)", "target"), ("实际完成值", "actual"), ("全年实际值", "actual"), ("完成值", "actual"),
+        ("实际完成值 (B)", "actual"), ("分值", "max"), ("权重", "max"), ("权重分", "max"), ("标准分", "max"),
+        ("得分", "score"), ("评价得分", "score"), ("偏差原因分析及改进措施", "reason"), ("未完成原因分析", "reason"),
+        ("指标性质", "cmp"), ("度量单位", "unit"), ("绩效指标", ""),
+    ],
+)  # fmt: skip
+def test_indicator_columns_by_header_words(header: str, column: str) -> None:
+    assert indicator_column(header) == column
+
+
+@pytest.mark.parametrize(
+    ("text", "parsed"),
+    [
+        ("≥50个", ("≥", "50", "个")), (">=50个", ("≥", "50", "个")), ("不低于90%", ("≥", "90", "%")),
+        ("达到95%", ("≥", "95", "%")), ("≤90万元", ("≤", "90", "万元")), ("不超过5%", ("≤", "5", "%")),
+        ("=100%", ("=", "100", "%")), ("＝100%", ("=", "100", "%")), ("100%", ("", "100", "%")),
+        ("98%以上", ("≥", "98", "%")), ("≥100百分比", ("≥", "100", "%")), ("1,200人次", ("", "1200", "人次")),
+        ("健全", ("", None, "")), ("2021年12月完成", ("", None, "")),
+    ],
+)  # fmt: skip
+def test_targets_and_comparators(text: str, parsed: tuple) -> None:
+    assert parse_target(text) == parsed
+
+
+def test_score_table_tree_keeps_leaves_under_their_group() -> None:
+    def cell(v: str) -> dict:
+        return {"text": v, "value": v}
+
+    nodes = [
+        {"path": ["决策", "项目立项", "立项依据"], "kind": "leaf", "max": cell("3"), "score": cell("3"), "stated_max": "5"},
+        {"path": ["决策", "项目立项", "立项程序"], "kind": "leaf", "max": cell("2"), "score": cell("1.5"), "stated_max": "5"},
+        {"path": ["决策小计"], "kind": "subtotal", "max": cell("5"), "score": cell("4.5"), "stated_max": None},
+        {"path": ["效益", "项目效益", "社会效益"], "kind": "leaf", "max": cell("6"), "score": cell("6"), "stated_max": None},
+        {"path": ["生态效益"], "kind": "leaf", "max": cell("4"), "score": cell("2"), "stated_max": None},  # labels cut
+        {"path": [], "kind": "total", "max": cell("15"), "score": cell("13"), "stated_max": None},
+    ]  # fmt: skip
+    tree = score_tree(nodes)
+    assert [g["name"] for g in tree] == ["决策", "效益"]
+    assert tree[0]["stated_max"] == "5" and tree[0]["subtotal"]["score"]["text"] == "4.5"
+    assert [leaf["name"] for leaf in tree[1]["children"][0]["children"]] == ["社会效益", "生态效益"]
