@@ -3,7 +3,7 @@
 | set | documents | written by | gated in `make test` |
 |---|---|---|---|
 | dev | the sample report and sample policy (`tests/fixtures/`) | the team, while building the answerer | yes |
-| corpus | published documents (`evals/corpus/pdf/`) | helpers who saw only the documents | yes |
+| corpus | published documents (`evals/corpus/pdf/`, forms in `evals/corpus/forms/`) | helpers who saw only the documents | yes |
 | generated | synthetic reports drawn afresh from a seed (`evals/generator/`) | the generator | yes |
 | sequestered | further published documents (`evals/sequestered/pdf/`) | a helper who saw only the documents; never used to guide a change | no (reported) |
 """
@@ -52,7 +52,9 @@ def dev_set() -> EvalSet:
 
 
 def corpus_set() -> EvalSet:
-    return EvalSet("corpus", _MEASURES["corpus"], (CORPUS_DIR / "cases",), (CORPUS_DIR / "pdf",), gated=True)
+    return EvalSet(
+        "corpus", _MEASURES["corpus"], (CORPUS_DIR / "cases",), (CORPUS_DIR / "pdf", CORPUS_DIR / "forms"), gated=True
+    )
 
 
 def sequestered_set() -> EvalSet:

@@ -31,6 +31,7 @@ SEMANTIC_REFUSALS = {
     "POST /api/v1/chat": (400,),
     "POST /v1/chat/completions": (400,),
     "POST /api/v1/documents": (400, 413, 415, 422),
+    "POST /api/v1/audit": (400, 413, 415, 422),
 }
 
 

@@ -12,17 +12,31 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Res
 
 from ingest.errors import BadDocument
 from service.api.deps import PrincipalDep, SettingsDep
+from service.api.errors import error_responses
 from service.errors import BadRequest
 
-router = APIRouter(prefix="/api/v1", tags=["documents"])
+router = APIRouter(
+    prefix="/api/v1", tags=["documents"], responses=error_responses(400, 401, 413, 415, 422, 429)
+)
 MAX_AUDIT_FILES = 200
 
 
-@router.post("/audit", summary="审核自评表（不入库）/ audit self-evaluation forms (not ingested)")
+@router.post(
+    "/audit",
+    summary="审核自评表（不入库）/ audit self-evaluation forms (not ingested)",
+    responses={
+        200: {
+            "description": "每张表一行及其问题 / one row per form with its findings",
+            "content": {"application/json": {}, "text/html": {}, "text/csv": {}},
+        }
+    },
+)
 async def audit_forms(
     principal: PrincipalDep,
     settings: SettingsDep,
-    files: Annotated[list[UploadFile], File(description="自评表文件 PDF/XLSX/DOCX / form files")],
+    files: Annotated[
+        list[UploadFile], File(description="自评表文件 PDF/XLSX/DOCX / form files", min_length=1)
+    ],
     format: Annotated[Literal["json", "html", "csv"], Query(description="输出格式 / output format")] = "json",
 ) -> Response:
     from service.audit import audit_uploads
