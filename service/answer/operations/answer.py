@@ -8,59 +8,23 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from service.answer.deterministic.render import CitationSet, Draft, zh_count
+from service.answer.deterministic.render import CitationSet, Draft
 from service.answer.models import Computation
 from service.answer.operations.cells import (
-    CellAsk,
-    best_rows,
     covered,
     followup_cell,
     free_chunks,
-    group_cells,
     line_before,
     names_a_parent,
-    row_cells,
-    same_row,
-    stated_points,
 )
+from service.answer.operations.forms import form_fields, form_header
 from service.answer.operations.operands import Match, distinct_values, find, unit_fits
 from service.answer.operations.question import Ask, Operand, parse
+from service.answer.operations.tables import NOT_FULL, SUPERLATIVE, TableOps, arg_names
 from service.search.facts import ENTITY_LIKE, MEASURE_CATEGORIES, FactIndex, IndexedFact
-
-# "哪几项指标没拿满分？", "哪些指标扣了分？": the lines of a score table scored below their weight
-_SUPERLATIVE = re.compile(r"最多|最少|最高|最低|最大|最小")
-_NOT_FULL = re.compile(
-    r"(?:哪|哪些|哪几).{0,10}(?:没|未|不是)(?:有)?(?:拿|得|获得|拿到)?满分|(?:哪|哪些|哪几).{0,10}(?:扣了?分|被扣|失分|丢分)"
-)
-# the form header fields a question can ask for, by glossary concept -> the form record's header key
-_HEADER_KEYS = {
-    "project_name": "project",
-    "competent_department": "agency",
-    "implementing_unit": "implementer",
-}
-_ASKS_NAME = re.compile(r"是什么|叫什么|哪个|哪家|哪一个|是谁|谁|分别是|名称|名字")
-_PROJECT_ASKED = re.compile(r"(?:哪个|什么|哪一个)项目|项目(?:叫什么|名字|的名称)")
-
-
-def form_fields(text: str, glossary: Any) -> list[str]:
-    """The header fields a question asks for ("主管部门和实施单位分别是哪家" -> both), in order."""
-    if not _ASKS_NAME.search(text):
-        return []
-    found = [c for c in glossary.concepts_in(text) if c in _HEADER_KEYS]
-    if _PROJECT_ASKED.search(text) and "project_name" not in found:
-        found.insert(0, "project_name")
-    return found
-
 
 # a question asking for one figure ("是多少", "几座", "多少人")
 _ONE_FIGURE = re.compile(r"多少|几[个项人次座名家条户所元分年天]")
-# the columns a cell question may be answered from, by what it asks
-_COLUMNS = {
-    "weight": frozenset({"weight", "total_weight"}),
-    "indicator_score": frozenset({"indicator_score", "total_score"}),
-}
-# metric arguments in order (numerator-like first), read from the registry by name
-_ARG_ORDER_FALLBACK = {"share": ("part", "total"), "difference": ("minuend", "subtrahend")}
 
 
 class FactAnswerer:
@@ -80,10 +44,10 @@ class FactAnswerer:
         ask = parse(question, self.glossary)
         fields = form_fields(ask.text, self.glossary)
         if fields:
-            draft = self.form_header(fields, document_ids)
+            draft = form_header(self, fields, document_ids)
             if draft is not None:
                 return ask, draft
-        if _NOT_FULL.search(ask.text) and not _SUPERLATIVE.search(ask.text):
+        if NOT_FULL.search(ask.text) and not SUPERLATIVE.search(ask.text):
             facts = self.index.items(document_ids)
             solver = _Solver(self, ask, facts)
             draft = solver.not_full_marks()
@@ -103,44 +67,8 @@ class FactAnswerer:
             draft.cites = solver.cites
         return ask, draft
 
-    def form_header(self, fields: list[str], document_ids: list[str] | None) -> Draft | None:
-        """ "这个项目的主管部门和实施单位分别是哪家？": the header cells of the one self-evaluation
-        form in scope (a form read by ingest/forms.py), each cited. None when no form, or several
-        forms that say different things, are in scope."""
-        store = getattr(self.toolbox, "store", None)
-        if store is None:
-            return None
-        try:
-            forms = store.get_forms(document_ids)
-        except Exception:
-            return None
-        titles = {i.fact.doc_id: i.title for i in self.index.items(document_ids)}
-        cites = CitationSet()
-        figures = []
-        for concept in fields:
-            key = _HEADER_KEYS[concept]
-            said = {(f["doc_id"], (f.get("header") or {}).get(key, {}).get("text", "")) for f in forms}
-            said = {(d, t) for d, t in said if t}
-            if len({t for _, t in said}) != 1:
-                return None  # no form states it, or forms in scope disagree: not this path's to pick
-            form = next(f for f in forms if f["header"].get(key, {}).get("text"))
-            cell = form["header"][key]
-            label = self.glossary.concept(concept).label
-            n = cites.add(
-                form["doc_id"], titles.get(form["doc_id"], form.get("title", "")), int(cell["where"].get("page") or 1),
-                cell["text"],
-            )  # fmt: skip
-            figures.append({"subject": label, "display": f"“{cell['text']}”", "n": n})
-        draft = Draft(
-            "answer_lookup",
-            {"figures": figures, "missing": [], "check": None},
-            meta={"path": "facts", "fact_op": "form"},
-        )
-        draft.cites = cites
-        return draft
 
-
-class _Solver:
+class _Solver(TableOps):
     def __init__(self, owner: FactAnswerer, ask: Ask, facts: list[IndexedFact]) -> None:
         self.g, self.toolbox, self.ask, self.facts = owner.glossary, owner.toolbox, ask, facts
         self.cites = CitationSet()
@@ -418,204 +346,6 @@ class _Solver:
             )
         return self.lookup_draft(f"“{words}”", values)
 
-    def _cells(self, measure: str) -> list[tuple[Match, tuple[str, ...]]]:
-        """The cells of the asked column in the row the question names, one per distinct value of
-        the best-fitting rows; empty when none fits."""
-        cell = self.ask.cell
-        assert cell is not None
-        column = _COLUMNS.get(measure, frozenset({measure}))
-        kind = self.g.concept(measure).kind
-        self.searched.append(f"表格中“{'、'.join(cell.chunks)}”行的“{self.label(measure)}”栏")
-        found = [
-            m
-            for m in row_cells(cell, self.facts, column, years=self.ask.years)
-            if unit_fits(kind, m.item.fact.unit) and not m.item.fact.comparator
-        ]
-        rows = best_rows(found)
-        named = {m.item.fact.id: m.named for m in rows}
-        return [(m, named[m.fact.id]) for m in distinct_values([Match(m.item, 1.0) for m in rows], 1.0)]
-
-    def cell(self) -> Draft | None:
-        """A cell named by its row and column; 扣分 as 分值 − 得分 of that row when no column states it."""
-        cell = self.ask.cell
-        assert cell is not None
-
-        def subject(named: tuple[str, ...]) -> str:
-            return "、".join(f"“{w}”" for w in named)
-
-        if cell.measure == "deduction":
-            stated = self._cells("deduction")
-            if len(stated) == 1:
-                draft = self.lookup_draft(f"{subject(stated[0][1])}的扣分", [stated[0][0]])
-                draft.meta["cell_measure"] = "deduction"
-                return draft
-            weights, scores = self._cells("weight"), self._cells("indicator_score")
-            pairs = [(w, s) for w, _ in weights for s, _ in scores if same_row(w.item, s.item)]
-            if len(pairs) != 1:
-                return None
-            args = [("minuend", pairs[0][0]), ("subtrahend", pairs[0][1])]
-            comp = self.compute("difference", args)
-            if comp is None:
-                return None
-            draft = self.computed_draft(f"{subject(weights[0][1])}的扣分（分值 − 得分）", comp, args, None)
-            draft.meta["cell_measure"] = "deduction"
-            return draft
-        summing = "sum" in self.g.operations_in(self.ask.text)
-        if summing and len(cell.chunks) >= 2:
-            listed = self.rows_sum(cell.measure)
-            if listed is not None:
-                return listed
-        matches = self._cells(cell.measure)
-        if not matches and cell.measure in _COLUMNS:
-            summed = self.group_sum(cell.measure)
-            if summed is not None:
-                return summed
-        if not matches and self.followed:
-            # a follow-up of a cell answer: no other path knows which table and column are meant
-            return self.refuse_now(f"{subject(cell.chunks)}的{self.label(cell.measure)}", "表格中没有这一行")
-        if len(matches) != 1:
-            return None  # nothing, or several rows' figures fit equally: not this path's to pick
-        m, named = matches[0]
-        draft = self.lookup_draft(f"{subject(named)}的{self.label(cell.measure)}", [m])
-        draft.meta["cell_measure"], draft.meta["cell_chunks"] = cell.measure, list(named)
-        return draft
-
-    def rows_sum(self, measure: str) -> Draft | None:
-        """ "监理费、测绘费和青苗补偿费加起来": the asked column of each named row, summed — only when
-        every named row is found, once."""
-        cell = self.ask.cell
-        assert cell is not None
-        items: list[Match] = []
-        for chunk in cell.chunks:
-            self.ask.cell = CellAsk(measure, (chunk,))
-            try:
-                found = self._cells(measure)
-            finally:
-                self.ask.cell = cell
-            if len(found) != 1:
-                return None
-            items.append(found[0][0])
-        if len({m.fact.id for m in items}) != len(items):
-            return None
-        return self.sum_draft("、".join(f"“{c}”" for c in cell.chunks), measure, items)
-
-    def sum_draft(self, whose: str, measure: str, items: list[Match]) -> Draft | None:
-        label = self.label(measure)
-        parts = [
-            {
-                "value": m.fact.value,
-                "unit": m.fact.unit,
-                "label": self.label_of(m),
-                "source": {"doc_id": m.fact.doc_id, "page": m.fact.page, "quote": m.fact.quote[:120]},
-            }
-            for m in items
-        ]
-        result = self.toolbox.compute_metric(name="sum_of_parts", inputs={"parts": parts})
-        if not isinstance(result, dict) or "error" in result:
-            return None
-        body = result.get("computation", result)
-        comp = Computation(**{k: v for k, v in body.items() if k in Computation.model_fields})
-        args = [(f"part{n}", m) for n, m in enumerate(items)]
-        draft = self.computed_draft(f"{whose}的{label}合计", comp, args, None)
-        cell = self.ask.cell
-        if cell is not None:
-            draft.meta["cell_measure"], draft.meta["cell_chunks"] = measure, list(cell.chunks)
-        return draft
-
-    def group_sum(self, measure: str) -> Draft | None:
-        """A group's figure as the sum of its items' cells ("投入部分满分多少" = Σ its indicators' 分值)."""
-        cell = self.ask.cell
-        assert cell is not None
-        group = group_cells(cell, self.facts, _COLUMNS[measure], years=self.ask.years)
-        if group is None or not group.cells:
-            return None
-        label = self.label(measure)
-        if group.missing:
-            return self.refuse_now(
-                f"“{group.parent}”的{label}合计",
-                f"其下“{'、'.join(group.missing[:5])}”的{label}为空白，不能相加",
-            )
-        if not self.group_complete(cell, group):
-            return self.refuse_now(
-                f"“{group.parent}”的{label}合计", "表格中读到的分项之和与其标注的分值不符，可能有分项未读出"
-            )
-        items = [Match(i, 1.0) for i in group.cells]
-        if len(items) == 1:
-            return self.lookup_draft(f"“{group.parent}”的{label}", items)
-        return self.sum_draft(f"“{group.parent}”下各项", measure, items)
-
-    def group_complete(self, cell: CellAsk, group: Any) -> bool:
-        """When the group's label states its points ("效益指标(20分)"), its items' 分值 must add up to
-        them: a shorter sum means an item was not read (a merged cell, a page break)."""
-        points = stated_points(group.parent)
-        if points is None:
-            return True
-        named = CellAsk("weight", (re.sub(r"[\s()（）]", "", group.parent),))
-        weights = group_cells(named, self.facts, _COLUMNS["weight"], years=self.ask.years)
-        if weights is None or weights.missing or not weights.cells:
-            return False
-        try:
-            total = sum(Decimal(i.fact.value) for i in weights.cells)
-        except InvalidOperation:
-            return False
-        return total == Decimal(points)
-
-    def not_full_marks(self) -> Draft | None:
-        """The items of one score table scored below their 分值, each cited (blank scores named)."""
-        weights = [i for i in self.facts if i.fact.source == "table" and i.measures & _COLUMNS["weight"]]
-        scores = {
-            (i.fact.table_id, i.fact.row_index): i
-            for i in self.facts
-            if i.fact.source == "table" and i.measures & _COLUMNS["indicator_score"]
-        }
-        tables = {w.fact.table_id for w in weights if (w.fact.table_id, w.fact.row_index) in scores}
-        if len(tables) != 1:
-            return None  # no score table, or several (which one is meant is unclear)
-        table = tables.pop()
-        rows = [w for w in weights if w.fact.table_id == table and w.fact.row_path]
-        paths = [tuple(w.fact.row_path) for w in rows]
-        leaves = [
-            w
-            for w in rows
-            if not any(
-                p != tuple(w.fact.row_path) and p[: len(w.fact.row_path)] == tuple(w.fact.row_path)
-                for p in paths
-            )
-        ]
-        figures, blank = [], []
-        for w in leaves:
-            s = scores.get((table, w.fact.row_index))
-            name = w.fact.row_path[-1]
-            if s is None:
-                blank.append(name)
-                continue
-            try:
-                below = Decimal(s.fact.value) < Decimal(w.fact.value)
-            except InvalidOperation:
-                continue
-            if below:
-                m = Match(s, 1.0)
-                figures.append(
-                    {
-                        "subject": f"“{name}”得分（分值{w.fact.value}）",
-                        "display": self.display(m),
-                        "n": self.cite(m),
-                    }
-                )
-        title = next((i.title for i in rows if i.title), "")
-        intro = (
-            f"《{title}》中得分低于分值的指标共{zh_count(len(figures))}项："
-            if figures
-            else f"《{title}》中各指标均得满分。"
-        )
-        if blank:
-            intro += f"（另有“{'、'.join(blank[:6])}”的得分为空白，未计入）"
-        return Draft(
-            "answer_lookup",
-            {"figures": figures, "missing": [], "check": None, "intro": intro},
-            meta={"path": "facts", "fact_op": "list"},
-        )
-
     def lookup(self) -> Draft | None:
         operand = self.ask.operands[0]
         matches = self.best(operand)
@@ -676,58 +406,6 @@ class _Solver:
             )
         return self.refuse(f"{subject}", "文档中既没有直接给出该比率，也没有找齐计算它所需的数字")
 
-    def _group_score_rate(self, subject: str) -> Draft | None:
-        """ "预算编制部分的得分率": Σ 得分 ÷ Σ 分值 over the items of the named group, each sum computed."""
-        ask = CellAsk("indicator_score", self.line)
-        scores = group_cells(ask, self.facts, _COLUMNS["indicator_score"], years=self.ask.years)
-        weights = group_cells(ask, self.facts, _COLUMNS["weight"], years=self.ask.years)
-        if not scores or not weights or scores.missing or weights.missing or not scores.cells:
-            return None
-        if scores.parent != weights.parent or len(scores.cells) != len(weights.cells):
-            return None
-        if not self.group_complete(ask, weights):
-            return None
-        sums = []
-        for group in (scores, weights):
-            parts = [self._input(Match(i, 1.0)) for i in group.cells]
-            result = self.toolbox.compute_metric(name="sum_of_parts", inputs={"parts": parts})
-            if not isinstance(result, dict) or "error" in result:
-                return None
-            body = result.get("computation", result)
-            sums.append(Computation(**{k: v for k, v in body.items() if k in Computation.model_fields}))
-        names = _arg_names("score_rate")
-        if names is None:
-            return None
-        inputs = {
-            names[0]: {
-                "value": sums[0].value,
-                "unit": sums[0].unit,
-                "label": f"“{scores.parent}”各项得分合计",
-            },
-            names[1]: {
-                "value": sums[1].value,
-                "unit": sums[1].unit,
-                "label": f"“{weights.parent}”各项分值合计",
-            },
-        }
-        result = self.toolbox.compute_metric(name="score_rate", inputs=inputs)
-        if not isinstance(result, dict) or "error" in result:
-            return None
-        body = result.get("computation", result)
-        rate = Computation(**{k: v for k, v in body.items() if k in Computation.model_fields})
-        args = [(f"s{n}", Match(i, 1.0)) for n, i in enumerate((*scores.cells, *weights.cells))]
-        draft = self.computed_draft(f"“{scores.parent}”的{subject}", rate, args, None)
-        draft.computations = [*sums, rate]
-        return draft
-
-    def _input(self, m: Match) -> dict[str, Any]:
-        return {
-            "value": m.fact.value,
-            "unit": m.fact.unit,
-            "label": self.label_of(m),
-            "source": {"doc_id": m.fact.doc_id, "page": m.fact.page, "quote": m.fact.quote[:120]},
-        }
-
     def _other_lines(self, cid: str, formula: Any) -> bool:
         line, self.line = self.line, ()
         try:
@@ -778,7 +456,7 @@ class _Solver:
                 self.unclear = pairs
             return None
         num, den = pair
-        names = _arg_names(formula.metric)
+        names = arg_names(formula.metric)
         if names is None:
             return None
         args = [(names[0], num), (names[1], den)]
@@ -818,7 +496,7 @@ class _Solver:
             metric, subject = "share", f"{labels[0]}占{labels[1]}的比例"
         else:
             metric, subject = "difference", f"{labels[0]}与{labels[1]}之差"
-        names = _arg_names(metric)
+        names = arg_names(metric)
         if names is None:
             return None
         args = [(names[0], a), (names[1], b)]
@@ -871,19 +549,6 @@ def _transposed(a: Match, b: Match) -> bool:
         and not a.item.measures
         and not b.item.measures
     )
-
-
-def _arg_names(metric: str) -> tuple[str, str] | None:
-    try:
-        from service.metrics import REGISTRY
-
-        spec = REGISTRY.get(metric)
-    except ImportError:  # pragma: no cover
-        spec = None
-    if spec is None:
-        return _ARG_ORDER_FALLBACK.get(metric)
-    required = [a.name for a in spec.args if a.required]
-    return (required[0], required[1]) if len(required) >= 2 else None
 
 
 def _close(stated: str, value: str) -> bool:
