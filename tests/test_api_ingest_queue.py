@@ -80,15 +80,17 @@ def bomb(tmp_path: Path) -> Path:
 
 def test_a_bomb_times_out_and_the_upload_behind_it_is_ingested(tmp_path: Path, bomb: Path) -> None:
     normal = small_pdf(tmp_path / "normal.pdf", "正常")
-    with serve(tmp_path / "data", ingest_timeout=3) as client:
+    # a budget the bomb (about a minute) overruns but a small PDF meets even on a cold, busy machine
+    # (its worker loads the embedding model within the budget: 3 s was too tight on a fresh CI box)
+    with serve(tmp_path / "data", ingest_timeout=15) as client:
         started = time.monotonic()
         bomb_id, normal_id = upload(client, bomb, normal)
         assert status(client, normal_id)["status"] == "queued"
         failed = wait_for(client, bomb_id, ("failed", "ok"), timeout=60)
         assert failed["status"] == "failed", failed
-        assert "处理超时" in failed["message"] and "processing exceeded 3 s" in failed["message"]
+        assert "处理超时" in failed["message"] and "processing exceeded 15 s" in failed["message"]
         assert wait_for(client, normal_id, ("ok", "failed"))["status"] == "ok"
-        assert time.monotonic() - started < 60
+        assert time.monotonic() - started < 90
         listed = {d["doc_id"]: d["status"] for d in client.get("/api/v1/documents").json()["documents"]}
         assert listed == {bomb_id: "failed", normal_id: "ok"}
 
