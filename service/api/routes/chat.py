@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel, Field, StrictBool, model_validator
+from pydantic import BaseModel, Field, StrictBool
 
 from service.answer.models import Answer, ProgressEvent
 from service.api import ui_stream
@@ -19,7 +19,7 @@ from service.api.answering import AnswerRunner, check_question
 from service.api.deps import AssistantDep, AssistantLike, GuardDep, PrincipalDep, SettingsDep
 from service.api.errors import AnswerTimeout, error_body, error_responses
 from service.api.routes.documents import file_url_builder
-from service.errors import JixiaoError
+from service.errors import BadRequest, JixiaoError
 
 log = logging.getLogger("jixiao.api.chat")
 router = APIRouter(prefix="/api/v1", tags=["chat"])
@@ -60,12 +60,6 @@ class ChatRequest(BaseModel):
         None, description="AI SDK: why the client sent the request"
     )
     messageId: str | None = Field(None, max_length=200, description="AI SDK: the message to regenerate")
-
-    @model_validator(mode="after")
-    def _one_shape(self) -> ChatRequest:
-        if (self.message is None) == (self.messages is None):
-            raise ValueError("send either `message` (jixiao) or `messages` (AI SDK useChat), not both or neither")
-        return self
 
     @property
     def wants_stream(self) -> bool:
@@ -119,6 +113,12 @@ async def chat(
     settings: SettingsDep,
     guard: GuardDep,
 ):
+    if (body.message is None) == (body.messages is None):
+        raise BadRequest(
+            "请求需要 message（jixiao）或 messages（AI SDK useChat）之一 / send either `message` "
+            "(jixiao) or `messages` (AI SDK useChat), not both or neither",
+            hint='例如 {"message": "8890项目2020年预算执行率是多少？"}',
+        )
     conversation_id = body.conversation_id
     if body.messages is not None:
         question, turns = split_messages(body.messages)
