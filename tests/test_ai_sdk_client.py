@@ -35,7 +35,11 @@ def node_client() -> Path:
     stamp = NODE_DIR / "node_modules" / ".package-lock.json"
     if not stamp.exists() or stamp.stat().st_mtime < lock.stat().st_mtime:
         done = subprocess.run(
-            ["npm", "ci", "--no-audit", "--no-fund"], cwd=NODE_DIR, capture_output=True, text=True, timeout=600
+            ["npm", "ci", "--no-audit", "--no-fund"],
+            cwd=NODE_DIR,
+            capture_output=True,
+            text=True,
+            timeout=600,
         )
         if done.returncode != 0:
             pytest.fail(f"npm ci failed in {NODE_DIR} (needs the npm registry):\n{done.stderr[-3000:]}")

@@ -145,7 +145,9 @@ def test_resources_open_what_an_answer_cites(server: LiveServer, sample_store) -
         cited = out["ask"].structured_content["citations"]
         out["pages"] = [await client.read_resource(c["uri"]) for c in cited]
         out["doc"] = await client.read_resource(f"jixiao://documents/{report.doc_id}")
-        out["table"] = await client.read_resource(f"jixiao://documents/{report.doc_id}/tables/{tables[0].index}")
+        out["table"] = await client.read_resource(
+            f"jixiao://documents/{report.doc_id}/tables/{tables[0].index}"
+        )
         with pytest.raises(MCPError) as missing:
             await client.read_resource(f"jixiao://documents/{report.doc_id}/pages/9999")
         out["missing"] = missing.value
@@ -173,3 +175,30 @@ def test_resources_open_what_an_answer_cites(server: LiveServer, sample_store) -
     table = json.loads(out["table"].contents[0].text)
     assert table["table_id"] == tables[0].id and table["rows"]
     assert out["missing"].error.code == -32602
+
+
+def test_local_mode_serves_an_inspector_session_without_429(sample_data_dir, tmp_path) -> None:
+    """No keys (local mode, default limits): a developer's MCP client making well over 60
+    requests in a minute is not throttled."""
+    data_dir = tmp_path / "data"
+    shutil.copytree(sample_data_dir, data_dir)
+    srv = LiveServer(create_app(Settings(data_dir=data_dir))).start()
+
+    async def steps(client: Client) -> int:
+        for _ in range(80):
+            await client.list_tools()
+        result = await client.call_tool(
+            "compute_metric",
+            {"name": "budget_execution_rate", "inputs": {"spent": "1", "adjusted_budget": "2"}},
+        )
+        assert result.is_error is False
+        return 81
+
+    async def main() -> int:
+        async with Client(streamable_http_client(f"{srv.url}/mcp")) as client:
+            return await steps(client)
+
+    try:
+        assert asyncio.run(main()) == 81
+    finally:
+        srv.stop()

@@ -18,16 +18,16 @@ from typing import Annotated, Any
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.context import Context
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp.shared.exceptions import MCPError
 from mcp.server.streamable_http_manager import StreamableHTTPASGIApp
 from mcp.server.transport_security import TransportSecuritySettings
+from mcp.shared.exceptions import MCPError
 from mcp_types import INVALID_PARAMS, Resource, ToolAnnotations
 from pydantic import Field
 from starlette.datastructures import Headers
 from starlette.types import Receive, Scope, Send
 
-from service.api.answering import AnswerRunner, check_question
 from service.api import mcp_resources
+from service.api.answering import AnswerRunner, check_question
 from service.api.deps import AssistantLike
 from service.api.security import Guard, send_error
 from service.errors import JixiaoError

@@ -30,7 +30,7 @@ class UnsupportedParameter(BadRequest):
 
 
 def response_format(extra: dict[str, Any]) -> str:
-    """"text" or "json_object"; UnsupportedParameter for anything else."""
+    """ "text" or "json_object"; UnsupportedParameter for anything else."""
     value = extra.get("response_format")
     if value is None:
         return "text"

@@ -134,7 +134,9 @@ def answer_parts(
             "sourceId": f"cite-{citation.n}-document",
             "mediaType": "application/pdf",
             "title": citation.title,
-            "providerMetadata": {"jixiao": {**citation.model_dump(), "url": file_url(citation.doc_id, citation.page)}},
+            "providerMetadata": {
+                "jixiao": {**citation.model_dump(), "url": file_url(citation.doc_id, citation.page)}
+            },
         }
     meta = answer.public()
     meta["citations"] = [{**c.model_dump(), "url": file_url(c.doc_id, c.page)} for c in answer.citations]

@@ -14,11 +14,11 @@ from pydantic import BaseModel, Field, StrictBool
 
 from service.answer.models import Answer, ProgressEvent
 from service.api import ui_stream
-from service.api.ui_request import UIMessage, conversation_for, seed_history, split_messages
 from service.api.answering import AnswerRunner, check_question
 from service.api.deps import AssistantDep, AssistantLike, GuardDep, PrincipalDep, SettingsDep
 from service.api.errors import AnswerTimeout, error_body, error_responses
 from service.api.routes.documents import file_url_builder
+from service.api.ui_request import UIMessage, conversation_for, seed_history, split_messages
 from service.errors import BadRequest, JixiaoError
 
 log = logging.getLogger("jixiao.api.chat")
