@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel, Field, StrictBool
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from service.answer.models import Answer, ProgressEvent
 from service.api import ui_stream
@@ -19,7 +19,7 @@ from service.api.deps import AssistantDep, AssistantLike, GuardDep, PrincipalDep
 from service.api.errors import AnswerTimeout, error_body, error_responses
 from service.api.routes.documents import file_url_builder
 from service.api.ui_request import UIMessage, conversation_for, seed_history, split_messages
-from service.errors import BadRequest, JixiaoError
+from service.errors import JixiaoError
 
 log = logging.getLogger("jixiao.api.chat")
 router = APIRouter(prefix="/api/v1", tags=["chat"])
@@ -30,7 +30,13 @@ class ChatRequest(BaseModel):
     """Either jixiao's own `{message, conversation_id?}` or the AI SDK's `useChat` /
     `DefaultChatTransport` body `{id, messages, trigger}` (see `service.api.ui_request`)."""
 
-    message: str | None = Field(
+    model_config = ConfigDict(
+        json_schema_extra={"oneOf": [{"required": ["message"]}, {"required": ["messages"]}]}
+    )
+
+    # `str`/`list` with a None default (not `| None`): the schema says a sent value is never null,
+    # and `oneOf` below says exactly one of the two is sent
+    message: str = Field(  # type: ignore[assignment]
         None, description="问题 / the question", examples=["8890项目2020年预算执行率是多少？"]
     )
     conversation_id: str | None = Field(
@@ -50,7 +56,7 @@ class ChatRequest(BaseModel):
     id: str | None = Field(
         None, max_length=200, description="AI SDK: the chat id, used as the conversation id"
     )
-    messages: list[UIMessage] | None = Field(
+    messages: list[UIMessage] = Field(  # type: ignore[assignment]
         None,
         min_length=1,
         max_length=200,
@@ -60,6 +66,15 @@ class ChatRequest(BaseModel):
         None, description="AI SDK: why the client sent the request"
     )
     messageId: str | None = Field(None, max_length=200, description="AI SDK: the message to regenerate")
+
+    @model_validator(mode="after")
+    def _one_shape(self) -> ChatRequest:
+        if (self.message is None) == (self.messages is None):
+            raise ValueError(
+                "需要 message（jixiao）或 messages（AI SDK useChat）之一 / send either `message` "
+                "(jixiao) or `messages` (AI SDK useChat), not both or neither"
+            )
+        return self
 
     @property
     def wants_stream(self) -> bool:
@@ -113,12 +128,6 @@ async def chat(
     settings: SettingsDep,
     guard: GuardDep,
 ):
-    if (body.message is None) == (body.messages is None):
-        raise BadRequest(
-            "请求需要 message（jixiao）或 messages（AI SDK useChat）之一 / send either `message` "
-            "(jixiao) or `messages` (AI SDK useChat), not both or neither",
-            hint='例如 {"message": "8890项目2020年预算执行率是多少？"}',
-        )
     conversation_id = body.conversation_id
     if body.messages is not None:
         question, turns = split_messages(body.messages)
