@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from ingest.models import Page, Table
 from ingest.numbers import parse_number, unit_in_label, units_of_unit_line
 
-FACTS_VERSION = "13"
+FACTS_VERSION = "14"
 
 _TEXT_UNITS = (
     "亿元", "万元", "千元", "元", "万人次", "人次", "万人", "人", "名", "万次", "次", "万件", "件",
@@ -117,6 +117,19 @@ def _sentence_around(text: str, start: int, end: int) -> str:
     return text[left:right].strip()
 
 
+_NUMBER_RUN = re.compile(r"[-−]?\d[\d,]*(?:\.\d+)?%?(?:[ \t]+[-−]?\d[\d,]*(?:\.\d+)?%?){2,}")
+
+
+def _in_number_row(text: str, start: int, end: int) -> bool:
+    """Is the number one of three or more separated only by spaces or tabs on its line (a table's
+    row that reached the text layer without its grid)?"""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line = text[line_start : len(text) if line_end < 0 else line_end]
+    at = start - line_start
+    return any(r.start() <= at < r.end() for r in _NUMBER_RUN.finditer(line))
+
+
 def text_facts(doc_id: str, page: Page, *, start_index: int, doc_year: int | None) -> list[Fact]:
     text = _nfkc(page.text)
     blocked = [m.span() for m in _NOT_MEASURES.finditer(text)]
@@ -131,6 +144,8 @@ def text_facts(doc_id: str, page: Page, *, start_index: int, doc_year: int | Non
             continue  # a bare single digit is an ordinal or a count word, not a measure
         if not unit and re.fullmatch(r"(?:19|20)\d{2}", digits):
             continue
+        if _in_number_row(text, m.start(), m.end()):
+            continue  # "接听量(万次)  1012.36  562.05 …": a table row read as text; its cells say which is which
         description = _phrase_before(text, m.start())
         if not description:
             continue

@@ -32,6 +32,8 @@ _SUPERLATIVE = re.compile(r"最多|最少|最高|最低|最大|最小")
 _NOT_FULL = re.compile(
     r"(?:哪|哪些|哪几).{0,10}(?:没|未|不是)(?:有)?(?:拿|得|获得|拿到)?满分|(?:哪|哪些|哪几).{0,10}(?:扣了?分|被扣|失分|丢分)"
 )
+# a question asking for one figure ("是多少", "几座", "多少人")
+_ONE_FIGURE = re.compile(r"多少|几[个项人次座名家条户所元分年天]")
 # the columns a cell question may be answered from, by what it asks
 _COLUMNS = {
     "weight": frozenset({"weight", "total_weight"}),
@@ -66,7 +68,7 @@ class FactAnswerer:
         follow = followup_cell(ask.text, previous, self.glossary)
         if follow is not None:
             ask.op, ask.cell = "none", follow
-        if ask.op == "none" and ask.cell is None:
+        if ask.op == "none" and ask.cell is None and not (ask.single and _ONE_FIGURE.search(ask.text)):
             return ask, None
         facts = self.index.items(document_ids)
         solver = _Solver(self, ask, facts)
@@ -292,7 +294,68 @@ class _Solver:
             return self.lookup()
         if op in ("share", "difference"):
             return self.binary(op)
+        if op in ("none", "lookup") and self.ask.single and _ONE_FIGURE.search(self.ask.text):
+            return self.phrase_lookup()
         return None  # growth needs the period logic of the search path
+
+    def phrase_lookup(self) -> Draft | None:
+        """A figure named in the document's own words ("九山河一期治理工程的监理费是多少"): the facts
+        whose own label or phrase uses every such word and every glossary quantity the question
+        names, in the asked kind, year and qualifiers. One value is the answer; several are named
+        and the question refused; none hands the question on."""
+        chunks = free_chunks(self.ask.text, self.g)
+        named = [
+            c
+            for c in self.g.concepts_in(self.ask.text)
+            if self.g.concept(c).kind not in ("rate", "text") and self.g.concept(c).category != "score"
+        ]
+        if not chunks and len(named) < 2:
+            return None
+        asked = self.ask.asked
+        kind = {
+            "people": "people",
+            "count": "count",
+            "amount": "amount",
+            "score": "score",
+            "rate": "rate",
+        }.get(asked or "")
+        ops = set(self.g.operations_in(self.ask.text))
+        kinds = {self.g.concept(c).kind for c in named}
+        if kind is None and len(kinds) == 1:
+            kind = next(iter(kinds))  # "三公经费决算是多少": an amount, whatever the wording
+        found: list[Match] = []
+        for i in self.facts:
+            f = i.fact
+            said = (f.description if f.source == "text" else " ".join((*f.row_path, *f.col_path))) + f.unit
+            if not all(covered(c, said) for c in chunks) or not all(c in i.concepts for c in named):
+                continue
+            if kind and not unit_fits(kind, f.unit):
+                continue
+            if kind is None and f.unit in ("", "分") and not chunks:
+                continue
+            if self.ask.years and f.period is not None and f.period not in self.ask.years:
+                continue
+            if "change" in i.qualifiers and "change" not in self.ask.qualifiers:
+                continue  # "较上年降低3.09%" is a change, not the quantity
+            if {"average", "growth", "share"} & set(self.g.operations_in(said)) - ops:
+                continue  # "2018年-2019年均值" is an average of the quantity, not it
+            if _exclusive_mismatch(self.ask.qualifiers, i.qualifiers) or (
+                f.comparator and "plan" not in self.ask.qualifiers
+            ):
+                continue
+            found.append(Match(i, -_extra(said, (*chunks, *(self.g.concept(c).label for c in named)))))
+        if not found:
+            return None
+        top = max(m.score for m in found)  # the most specific labels: 接听量 before 每1万接听量人工成本
+        values = distinct_values(sorted(found, key=lambda m: -m.score), top)
+        words = "、".join((*chunks, *(self.label(c) for c in named)))
+        self.searched.append(f"文中称为“{words}”的数字")
+        if len(values) > 1:
+            names = list(dict.fromkeys(self.label_of(m) for m in values))[:6]
+            return self.refuse_now(
+                f"“{words}”的唯一数字", f"文档中有多个数字都这样称呼（{'、'.join(names)}），请指明是哪一个"
+            )
+        return self.lookup_draft(f"“{words}”", values)
 
     def _cells(self, measure: str) -> list[tuple[Match, tuple[str, ...]]]:
         """The cells of the asked column in the row the question names, one per distinct value of
@@ -720,6 +783,19 @@ def same_entity(a: Match, b: Match, *, along: str) -> bool:
     if along == "column":
         return fa.col_index == fb.col_index
     return fa.row_index == fb.row_index or fa.col_index == fb.col_index
+
+
+def _extra(label: str, words: tuple[str, ...]) -> int:
+    """How much a label says beyond the asked words, its years, units and figures."""
+    rest = re.sub(r"(?:19|20)\d{2}\s*年?|[\d.,%]+|[（(][^)）]{0,6}[)）]|[\s·/、，,：:（）()]", "", label)
+    for w in sorted(words, key=len, reverse=True):
+        rest = rest.replace(w, "")
+    return len(rest)
+
+
+def _exclusive_mismatch(asked: frozenset[str], have: frozenset[str]) -> bool:
+    """A target asked and an actual found, or last year asked and this year found (or the reverse)."""
+    return any((q in asked) != (q in have) for q in ("plan", "previous_year"))
 
 
 def _transposed(a: Match, b: Match) -> bool:

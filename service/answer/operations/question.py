@@ -88,6 +88,7 @@ class Ask:
     residue: str = ""  # content words not covered by the glossary
     asked: str | None = None  # the kind of quantity asked for, when the question says
     cell: CellAsk | None = None  # a table cell named by its row (document words) and column
+    single: bool = False  # asks for one figure (not a list, a comparison, a check or a what-if)
 
     def describe(self) -> str:
         names = [o.words for o in self.operands]
@@ -126,6 +127,7 @@ def parse(question: str, glossary: Any) -> Ask:
         or _STATES_FIGURE.search(text)
     ):
         return ask  # lists, comparisons, yes/no and "which" questions are not single-figure operations
+    ask.single = "sum" not in ops and "growth" not in ops and "difference" not in ops
     ask.cell = cell_ask(text, hits, glossary, ask.asked)
 
     def operand(cid: str) -> Operand:
