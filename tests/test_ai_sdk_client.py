@@ -6,6 +6,7 @@ question and a follow-up, as a React `useChat` app sends them. Node and npm come
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -55,9 +56,17 @@ def server(sample_data_dir, tmp_path_factory) -> Iterator[LiveServer]:
     srv.stop()
 
 
-def run_chat(node_dir: Path, url: str, *questions: str) -> dict[str, Any]:
+def run_chat(node_dir: Path, url: str, *questions: str, key: str | None = None) -> dict[str, Any]:
+    env = {k: v for k, v in os.environ.items() if k != "JIXIAO_API_KEY"}
+    if key:
+        env["JIXIAO_API_KEY"] = key
     done = subprocess.run(
-        ["node", "chat.mjs", url, *questions], cwd=node_dir, capture_output=True, text=True, timeout=300
+        ["node", "chat.mjs", url, *questions],
+        cwd=node_dir,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
     )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -116,3 +125,18 @@ def test_earlier_messages_are_context_for_a_chat_new_to_the_server(
         ("assistant", "预算执行率为99.86%。"),
         ("user", FOLLOW_UP),
     ]
+
+
+def test_default_chat_transport_with_a_key(node_client: Path, sample_data_dir, tmp_path) -> None:
+    """With keys configured the transport's `headers` carry the Bearer key; without it, 401."""
+    key = "aisdk-key-7c6d5e4f3a2b"
+    data_dir = tmp_path / "data"
+    shutil.copytree(sample_data_dir, data_dir)
+    srv = LiveServer(create_app(Settings(data_dir=data_dir, api_keys=[key]))).start()
+    try:
+        chat = run_chat(node_client, srv.url, QUESTION, key=key)
+        refused = run_chat(node_client, srv.url, QUESTION)
+    finally:
+        srv.stop()
+    assert chat["status"] == "ready" and chat["messages"][1]["metadata"]["grounded"] is True
+    assert refused["status"] == "error" and "Authorization" in refused["errors"][0]

@@ -1,7 +1,8 @@
 // The AI SDK's own chat client against a running jixiao, as a React app's
 // `useChat({ transport: new DefaultChatTransport({ api: JIXIAO + "/api/v1/chat" }) })` drives it:
 // `AbstractChat` is the class `useChat` wraps (React only adds a state that re-renders).
-// Usage: node chat.mjs JIXIAO_URL QUESTION [FOLLOW_UP ...]; prints the chat's messages as JSON.
+// Usage: [JIXIAO_API_KEY=...] node chat.mjs JIXIAO_URL QUESTION [FOLLOW_UP ...]; prints the chat's
+// messages as JSON. The key is only needed when the server has keys configured.
 import { AbstractChat, DefaultChatTransport } from "ai";
 
 class MemoryState {
@@ -19,9 +20,13 @@ class Chat extends AbstractChat {
 }
 
 const [JIXIAO, ...questions] = process.argv.slice(2);
+const KEY = process.env.JIXIAO_API_KEY;
 const errors = [];
 const chat = new Chat({
-  transport: new DefaultChatTransport({ api: JIXIAO + "/api/v1/chat" }),
+  transport: new DefaultChatTransport({
+    api: JIXIAO + "/api/v1/chat",
+    headers: KEY ? { Authorization: `Bearer ${KEY}` } : undefined,
+  }),
   onError: (e) => errors.push(String(e)),
 });
 for (const text of questions) {
