@@ -131,3 +131,37 @@ def test_the_items_below_full_marks_are_listed(answerer) -> None:
     assert draft is not None and draft.variables["intro"].endswith("共二项：")
     subjects = [f["subject"] for f in draft.variables["figures"]]
     assert subjects == ["“在职人员控制率”得分（分值5）", "“资金结余”得分（分值3）"]
+
+
+class _FormStore:
+    """`Store.get_forms` as ingest/forms.py records it: one 项目支出绩效自评表 header."""
+
+    def get_forms(self, doc_ids: list[str] | None) -> list[dict[str, Any]]:
+        cell = lambda text, col: {
+            "text": text,
+            "value": None,
+            "unit": "",
+            "where": {"page": 1, "row": 2, "col": col},
+        }  # noqa: E731
+        return [
+            {
+                "doc_id": "d",
+                "title": "项目支出绩效自评表",
+                "header": {
+                    "project": cell("某县水标尺制作安装", 2),
+                    "agency": cell("某县水利局", 2),
+                    "implementer": cell("", 6),
+                },
+            }
+        ]
+
+
+def test_form_header_fields_are_answered_from_the_form(g) -> None:
+    toolbox = _Toolbox([])
+    toolbox.store = _FormStore()
+    answerer = FactAnswerer(toolbox, g)
+    _ask, draft = answerer.answer("这张自评表评的是哪个项目？主管部门是谁？")
+    assert [f["display"] for f in draft.variables["figures"]] == ["“某县水标尺制作安装”", "“某县水利局”"]
+    assert [c.quote for c in draft.cites.items] == ["某县水标尺制作安装", "某县水利局"]
+    # a blank 实施单位 cell is not answered (the question is handed on, never filled in)
+    assert answerer.answer("实施单位是哪家？")[1] is None

@@ -32,6 +32,26 @@ _SUPERLATIVE = re.compile(r"最多|最少|最高|最低|最大|最小")
 _NOT_FULL = re.compile(
     r"(?:哪|哪些|哪几).{0,10}(?:没|未|不是)(?:有)?(?:拿|得|获得|拿到)?满分|(?:哪|哪些|哪几).{0,10}(?:扣了?分|被扣|失分|丢分)"
 )
+# the form header fields a question can ask for, by glossary concept -> the form record's header key
+_HEADER_KEYS = {
+    "project_name": "project",
+    "competent_department": "agency",
+    "implementing_unit": "implementer",
+}
+_ASKS_NAME = re.compile(r"是什么|叫什么|哪个|哪家|哪一个|是谁|谁|分别是|名称|名字")
+_PROJECT_ASKED = re.compile(r"(?:哪个|什么|哪一个)项目|项目(?:叫什么|名字|的名称)")
+
+
+def form_fields(text: str, glossary: Any) -> list[str]:
+    """The header fields a question asks for ("主管部门和实施单位分别是哪家" -> both), in order."""
+    if not _ASKS_NAME.search(text):
+        return []
+    found = [c for c in glossary.concepts_in(text) if c in _HEADER_KEYS]
+    if _PROJECT_ASKED.search(text) and "project_name" not in found:
+        found.insert(0, "project_name")
+    return found
+
+
 # a question asking for one figure ("是多少", "几座", "多少人")
 _ONE_FIGURE = re.compile(r"多少|几[个项人次座名家条户所元分年天]")
 # the columns a cell question may be answered from, by what it asks
@@ -58,6 +78,11 @@ class FactAnswerer:
     ) -> tuple[Ask, Draft | None]:
         """`previous`: the meta of the last answer in the conversation, for follow-ups."""
         ask = parse(question, self.glossary)
+        fields = form_fields(ask.text, self.glossary)
+        if fields:
+            draft = self.form_header(fields, document_ids)
+            if draft is not None:
+                return ask, draft
         if _NOT_FULL.search(ask.text) and not _SUPERLATIVE.search(ask.text):
             facts = self.index.items(document_ids)
             solver = _Solver(self, ask, facts)
@@ -77,6 +102,42 @@ class FactAnswerer:
         if draft is not None:
             draft.cites = solver.cites
         return ask, draft
+
+    def form_header(self, fields: list[str], document_ids: list[str] | None) -> Draft | None:
+        """ "这个项目的主管部门和实施单位分别是哪家？": the header cells of the one self-evaluation
+        form in scope (a form read by ingest/forms.py), each cited. None when no form, or several
+        forms that say different things, are in scope."""
+        store = getattr(self.toolbox, "store", None)
+        if store is None:
+            return None
+        try:
+            forms = store.get_forms(document_ids)
+        except Exception:
+            return None
+        titles = {i.fact.doc_id: i.title for i in self.index.items(document_ids)}
+        cites = CitationSet()
+        figures = []
+        for concept in fields:
+            key = _HEADER_KEYS[concept]
+            said = {(f["doc_id"], (f.get("header") or {}).get(key, {}).get("text", "")) for f in forms}
+            said = {(d, t) for d, t in said if t}
+            if len({t for _, t in said}) != 1:
+                return None  # no form states it, or forms in scope disagree: not this path's to pick
+            form = next(f for f in forms if f["header"].get(key, {}).get("text"))
+            cell = form["header"][key]
+            label = self.glossary.concept(concept).label
+            n = cites.add(
+                form["doc_id"], titles.get(form["doc_id"], form.get("title", "")), int(cell["where"].get("page") or 1),
+                cell["text"],
+            )  # fmt: skip
+            figures.append({"subject": label, "display": f"“{cell['text']}”", "n": n})
+        draft = Draft(
+            "answer_lookup",
+            {"figures": figures, "missing": [], "check": None},
+            meta={"path": "facts", "fact_op": "form"},
+        )
+        draft.cites = cites
+        return draft
 
 
 class _Solver:
