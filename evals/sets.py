@@ -53,7 +53,11 @@ def dev_set() -> EvalSet:
 
 def corpus_set() -> EvalSet:
     return EvalSet(
-        "corpus", _MEASURES["corpus"], (CORPUS_DIR / "cases",), (CORPUS_DIR / "pdf", CORPUS_DIR / "forms"), gated=True
+        "corpus",
+        _MEASURES["corpus"],
+        (CORPUS_DIR / "cases",),
+        (CORPUS_DIR / "pdf", CORPUS_DIR / "forms"),
+        gated=True,
     )
 
 

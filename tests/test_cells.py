@@ -137,12 +137,9 @@ class _FormStore:
     """`Store.get_forms` as ingest/forms.py records it: one 项目支出绩效自评表 header."""
 
     def get_forms(self, doc_ids: list[str] | None) -> list[dict[str, Any]]:
-        cell = lambda text, col: {
-            "text": text,
-            "value": None,
-            "unit": "",
-            "where": {"page": 1, "row": 2, "col": col},
-        }  # noqa: E731
+        def cell(text: str, col: int) -> dict[str, Any]:
+            return {"text": text, "value": None, "unit": "", "where": {"page": 1, "row": 2, "col": col}}
+
         return [
             {
                 "doc_id": "d",
