@@ -12,7 +12,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: help venv sysdeps run ingest-sample serve test test-fast screenshots lint fmt corpus eval eval-gate bench fuzz clean
+.PHONY: help venv sysdeps nodedeps run ingest-sample serve test test-fast screenshots lint fmt corpus eval eval-gate bench fuzz clean
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -30,12 +30,13 @@ $(BIN)/.installed: pyproject.toml
 
 venv: $(BIN)/.installed  ## create .venv and install jixiao with dev tools
 
-sysdeps:  ## Debian packages: chromium and a CJK font (browser tests), LibreOffice + Noto CJK (eval corpus, generator)
+sysdeps:  ## Debian packages: chromium and a CJK font (browser tests), LibreOffice + Noto CJK (eval corpus, generator), Node + npm (AI SDK client tests)
 	@{ command -v chromium >/dev/null && command -v soffice >/dev/null && fc-list 2>/dev/null | grep -qi wqy \
+	   && command -v node >/dev/null && command -v npm >/dev/null \
 	   && fc-list 2>/dev/null | grep -qi 'Noto Serif CJK'; } || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
-	    chromium fonts-wqy-microhei libreoffice-writer-nogui fonts-noto-cjk >/dev/null; }
+	    chromium fonts-wqy-microhei libreoffice-writer-nogui fonts-noto-cjk nodejs npm >/dev/null; }
 
 ingest-sample: venv  ## ingest the bundled sample report and policy into ./data
 	$(BIN)/jixiao ingest $(SAMPLES)
@@ -43,7 +44,12 @@ ingest-sample: venv  ## ingest the bundled sample report and policy into ./data
 run: ingest-sample  ## set up, ingest the sample, serve on http://127.0.0.1:8000
 	$(BIN)/jixiao serve --host $(HOST) --port $(PORT)
 
-test: venv sysdeps  ## set up and run the whole suite (unit, integration, LLM, browser, eval gate)
+tests/node/node_modules/.package-lock.json: tests/node/package-lock.json
+	cd tests/node && npm ci --no-audit --no-fund
+
+nodedeps: sysdeps tests/node/node_modules/.package-lock.json  ## the pinned AI SDK (npm ci) for the client tests
+
+test: venv sysdeps nodedeps  ## set up and run the whole suite (unit, integration, LLM, browser, eval gate)
 	$(BIN)/pytest -q; rc=$$?; [ $$rc -eq 5 ] && rc=0; exit $$rc
 
 test-fast: venv  ## the suite without browser and LLM tests

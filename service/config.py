@@ -40,7 +40,18 @@ class Settings(StorageSettings):
 
     # --- limits ---
     max_body_bytes: int = 1_000_000
-    rate_limit_per_minute: int = 60
+    rate_limit_per_minute: int = Field(
+        60,
+        ge=0,
+        description="requests per minute per API/admin key and per visitor of a site key, counted "
+        "across chat, OpenAI and MCP; 0: no limit",
+    )
+    local_rate_limit_per_minute: int = Field(
+        0,
+        ge=0,
+        description="requests per minute in local mode (no keys configured, served on 127.0.0.1 to "
+        "its one user); 0: no limit",
+    )
     answer_timeout: float = Field(90.0, gt=0)
     upload_max_bytes: int = 50_000_000
     upload_max_pages: int = 2000

@@ -86,3 +86,22 @@ def test_file_link_is_stable_within_the_hour_and_valid_a_day(tmp_path) -> None:
     assert keys.sign_file_link("abc", now=hour + 3601) != first
     assert keys.check_file_link("abc", first, now=hour + 24 * 3600)  # at least 24 hours
     assert not keys.check_file_link("abc", first, now=hour + 25 * 3600 + 1)  # at most 25
+
+
+def test_local_mode_is_not_throttled_by_the_keyed_limit(tmp_path) -> None:
+    headers = {"host": "127.0.0.1:8000"}
+    local = Guard(Settings(data_dir=tmp_path))  # defaults: no keys
+    for _ in range(500):
+        assert local.admit(headers, "/mcp", "127.0.0.1").scope == "local"
+    capped = Guard(Settings(data_dir=tmp_path, local_rate_limit_per_minute=3, rate_limit_per_minute=1000))
+    for _ in range(3):
+        capped.admit(headers, "/mcp", "127.0.0.1")
+    with pytest.raises(RateLimited):
+        capped.admit(headers, "/mcp", "127.0.0.1")
+    # keyed access keeps its limit (60 a minute by default)
+    keyed = Guard(_settings(tmp_path))
+    api = {"authorization": "Bearer api-key-9f8e7d", "host": "jixiao.example"}
+    for _ in range(60):
+        keyed.admit(api, "/v1/chat/completions", "10.0.0.1")
+    with pytest.raises(RateLimited):
+        keyed.admit(api, "/mcp", "10.0.0.1")

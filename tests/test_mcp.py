@@ -4,6 +4,8 @@ uvicorn on a free port, with a Bearer key, on the real pipeline."""
 from __future__ import annotations
 
 import asyncio
+import json
+import re
 import shutil
 from collections.abc import Iterator
 from typing import Any
@@ -14,6 +16,7 @@ import pytest
 from api_server import LiveServer
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
+from mcp.shared.exceptions import MCPError
 
 from service.api.app import create_app
 from service.config import Settings
@@ -112,3 +115,90 @@ def test_needs_a_bearer_key(server: LiveServer) -> None:
 
     with pytest.raises(Exception):  # noqa: B017 - the SDK surfaces the 401 as its own error types
         run_session(server.url, "wrong", steps)
+
+
+def test_unknown_tool_is_a_protocol_error(server: LiveServer) -> None:
+    """MCP 2025-11-25 tools / error handling: an unknown tool is JSON-RPC -32602, not a result."""
+
+    async def steps(client: Client) -> Any:
+        with pytest.raises(MCPError) as raised:
+            await client.call_tool("no_such_tool", {})
+        invalid = await client.call_tool("search_documents", {"query": "x", "k": 999})
+        return raised.value, invalid
+
+    error, invalid = run_session(server.url, KEY, steps)
+    assert error.error.code == -32602 and "no_such_tool" in error.error.message
+    assert "ask" in error.error.data["available"]
+    # invalid arguments stay a tool execution error the calling model can read (SEP-1303)
+    assert invalid.is_error is True and "k" in invalid.content[0].text
+
+
+def test_resources_open_what_an_answer_cites(server: LiveServer, sample_store) -> None:
+    report = next(d for d in sample_store.list_documents() if d.kind == "report")
+    tables = sample_store.get_tables(report.doc_id)
+
+    async def steps(client: Client) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        out["list"] = (await client.list_resources()).resources
+        out["templates"] = (await client.list_resource_templates()).resource_templates
+        out["ask"] = await client.call_tool("ask", {"question": "8890项目2020年预算执行率是多少？"})
+        cited = out["ask"].structured_content["citations"]
+        out["pages"] = [await client.read_resource(c["uri"]) for c in cited]
+        out["doc"] = await client.read_resource(f"jixiao://documents/{report.doc_id}")
+        out["table"] = await client.read_resource(
+            f"jixiao://documents/{report.doc_id}/tables/{tables[0].index}"
+        )
+        with pytest.raises(MCPError) as missing:
+            await client.read_resource(f"jixiao://documents/{report.doc_id}/pages/9999")
+        out["missing"] = missing.value
+        return out
+
+    out = run_session(server.url, KEY, steps)
+    uris = {str(r.uri) for r in out["list"]}
+    assert f"jixiao://documents/{report.doc_id}" in uris
+    assert f"jixiao://documents/{report.doc_id}/pages/{report.pages}" in uris
+    assert {f"jixiao://documents/{report.doc_id}/tables/{t.index}" for t in tables} <= uris
+    assert {t.uri_template for t in out["templates"]} == {
+        "jixiao://documents/{doc_id}",
+        "jixiao://documents/{doc_id}/pages/{page}",
+        "jixiao://documents/{doc_id}/tables/{index}",
+    }
+    citations = out["ask"].structured_content["citations"]
+    assert citations
+    for citation, page in zip(citations, out["pages"], strict=True):
+        assert citation["uri"] == f"jixiao://documents/{citation['doc_id']}/pages/{citation['page']}"
+        text = page.contents[0].text
+        figures = re.findall(r"\d+\.\d+", citation["quote"])
+        assert figures and all(f in text.replace(",", "") for f in figures), (citation, text[:200])
+    doc = json.loads(out["doc"].contents[0].text)
+    assert doc["title"] == report.title and len(doc["pages"]) == report.pages
+    table = json.loads(out["table"].contents[0].text)
+    assert table["table_id"] == tables[0].id and table["rows"]
+    assert out["missing"].error.code == -32602
+
+
+def test_local_mode_serves_an_inspector_session_without_429(sample_data_dir, tmp_path) -> None:
+    """No keys (local mode, default limits): a developer's MCP client making well over 60
+    requests in a minute is not throttled."""
+    data_dir = tmp_path / "data"
+    shutil.copytree(sample_data_dir, data_dir)
+    srv = LiveServer(create_app(Settings(data_dir=data_dir))).start()
+
+    async def steps(client: Client) -> int:
+        for _ in range(80):
+            await client.list_tools()
+        result = await client.call_tool(
+            "compute_metric",
+            {"name": "budget_execution_rate", "inputs": {"spent": "1", "adjusted_budget": "2"}},
+        )
+        assert result.is_error is False
+        return 81
+
+    async def main() -> int:
+        async with Client(streamable_http_client(f"{srv.url}/mcp")) as client:
+            return await steps(client)
+
+    try:
+        assert asyncio.run(main()) == 81
+    finally:
+        srv.stop()

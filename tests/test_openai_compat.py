@@ -3,6 +3,7 @@ LangChain's `ChatOpenAI` over real HTTP (uvicorn on a free port, Bearer key)."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 
@@ -124,3 +125,63 @@ def test_langchain_chat_openai(server: LiveServer) -> None:
         [HumanMessage(QUESTION), AIMessage(str(reply.content)), HumanMessage("那预算金额是多少？")]
     )
     assert multi.content
+
+
+def test_models_retrieve(client: openai.OpenAI) -> None:
+    model = client.models.retrieve("jixiao")
+    assert model.id == "jixiao" and model.object == "model" and model.owned_by == "jixiao"
+    with pytest.raises(openai.NotFoundError) as missing:
+        client.models.retrieve("gpt-4o")
+    assert missing.value.code == "model_not_found"
+
+
+def test_response_format_json_object_returns_the_answer_as_json(client: openai.OpenAI) -> None:
+    completion = client.chat.completions.create(
+        model="jixiao",
+        messages=[{"role": "user", "content": QUESTION}],
+        response_format={"type": "json_object"},
+    )
+    body = json.loads(completion.choices[0].message.content or "")
+    assert body["grounded"] is True and body["citations"] and body["computations"]
+    assert all(c["url"].endswith(f"#page={c['page']}") for c in body["citations"])
+    assert "来源 / Sources" not in body["answer"]
+    stream = client.chat.completions.create(
+        model="jixiao",
+        messages=[{"role": "user", "content": QUESTION}],
+        response_format={"type": "json_object"},
+        stream=True,
+    )
+    streamed = json.loads("".join(c.choices[0].delta.content or "" for c in stream if c.choices))
+    assert streamed["answer"] == body["answer"] and streamed["citations"] == body["citations"]
+
+
+TOOL = {
+    "type": "function",
+    "function": {"name": "lookup", "description": "x", "parameters": {"type": "object", "properties": {}}},
+}
+
+
+@pytest.mark.parametrize(
+    ("param", "kwargs", "says"),
+    [
+        ("tools", {"tools": [TOOL]}, "does not call a client's functions"),
+        ("tool_choice", {"tool_choice": "required"}, "does not call a client's functions"),
+        ("n", {"n": 2}, "one grounded answer"),
+        (
+            "response_format",
+            {"response_format": {"type": "json_schema", "json_schema": {"name": "x", "schema": {}}}},
+            "json_object",
+        ),
+    ],
+)
+@pytest.mark.parametrize("stream", [False, True])
+def test_unsupported_parameters_are_refused_with_the_reason(
+    client: openai.OpenAI, param: str, kwargs: dict, says: str, stream: bool
+) -> None:
+    with pytest.raises(openai.BadRequestError) as refused:
+        client.chat.completions.create(
+            model="jixiao", messages=[{"role": "user", "content": QUESTION}], stream=stream, **kwargs
+        )
+    error = refused.value
+    assert error.code == "unsupported_parameter" and error.param == param
+    assert says in error.message and error.body["type"] == "invalid_request_error"

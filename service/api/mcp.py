@@ -1,5 +1,7 @@
 """The MCP server (Python SDK `mcp` 2.x, streamable HTTP at /mcp): read-only tools for other
-assistants — `search_documents`, `get_table`, `compute_metric`, `check_report`, `audit_forms`, `ask`.
+assistants — `search_documents`, `get_table`, `compute_metric`, `check_report`, `audit_forms`, `ask` —
+and resources for every loaded document, page and table (`service.api.mcp_resources`); citations
+carry the `uri` of their page resource.
 
 The tools are the same `service.tools.Toolbox` methods the answerers use, plus the Assistant's
 `ask`; nothing here adds logic. Auth: the same Bearer keys as the API (site keys excluded), checked
@@ -14,14 +16,17 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.context import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.streamable_http_manager import StreamableHTTPASGIApp
 from mcp.server.transport_security import TransportSecuritySettings
-from mcp_types import ToolAnnotations
+from mcp.shared.exceptions import MCPError
+from mcp_types import INVALID_PARAMS, Resource, ToolAnnotations
 from pydantic import Field
 from starlette.datastructures import Headers
 from starlette.types import Receive, Scope, Send
 
+from service.api import mcp_resources
 from service.api.answering import AnswerRunner, check_question
 from service.api.deps import AssistantLike
 from service.api.security import Guard, send_error
@@ -48,6 +53,36 @@ def _result(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {"result": value}
 
 
+class JixiaoMCPServer(MCPServer):
+    """The SDK server with the current spec's error rule for unknown tools and a resource list
+    read from the store on each call.
+
+    MCP 2025-11-25, tools / error handling: an unknown tool is a protocol error (JSON-RPC -32602),
+    not a tool result; invalid arguments and failures inside a tool stay tool execution errors
+    (`isError: true`, SEP-1303) so the calling model can read the message and correct itself."""
+
+    def __init__(self, *args: Any, get_store: Callable[[], Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._get_store = get_store
+
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None
+    ) -> Any:
+        if self._tool_manager.get_tool(name) is None:
+            known = sorted(t.name for t in self._tool_manager.list_tools())
+            raise MCPError(
+                code=INVALID_PARAMS,
+                message=f"Unknown tool: {name}（没有这个工具；可用：{', '.join(known)}）",
+                data={"tool": name, "available": known},
+            )
+        return await super().call_tool(name, arguments, context)
+
+    async def list_resources(self) -> list[Resource]:
+        static = await super().list_resources()
+        listed = await asyncio.to_thread(mcp_resources.list_all, self._get_store())
+        return static + listed
+
+
 def build_mcp(
     get_assistant: Callable[[], AssistantLike], get_runner: Callable[[], AnswerRunner]
 ) -> MCPServer:
@@ -55,11 +90,18 @@ def build_mcp(
     # logging belongs to the process owner (`jixiao serve`, pytest), so undo that
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
-    server = MCPServer("jixiao", title="绩效 jixiao", instructions=INSTRUCTIONS, version="0.1.0")
+    server = JixiaoMCPServer(
+        "jixiao",
+        title="绩效 jixiao",
+        instructions=INSTRUCTIONS,
+        version="0.1.0",
+        get_store=lambda: get_assistant().store,
+    )
     root.handlers[:] = handlers
     root.setLevel(level)
     # the toolbox's own descriptions (compute_metric's lists the metric catalogue and its inputs)
     described = {spec["name"]: spec["description"] for spec in tool_specs()}
+    mcp_resources.register(server, lambda: get_assistant().store, lambda: get_assistant().toolbox)
 
     async def call(method: str, *args: Any) -> dict[str, Any]:
         try:
@@ -77,7 +119,7 @@ def build_mcp(
         k: Annotated[int, Field(ge=1, le=20, description="返回条数 / number of passages")] = 8,
     ) -> dict[str, Any]:
         """检索已入库的报告和政策文件，返回带文档、页码的段落 / search the ingested reports and policies; passages with document and page."""
-        return await call("search_documents", query, document_ids, k)
+        return mcp_resources.with_uris(await call("search_documents", query, document_ids, k))
 
     @server.tool(annotations=READ_ONLY, description=described["get_table"])
     async def get_table(
@@ -157,7 +199,7 @@ def build_mcp(
             )
         except JixiaoError as exc:
             raise ToolError(str(exc)) from None
-        return answer.public()
+        return mcp_resources.with_uris(answer.public())
 
     return server
 

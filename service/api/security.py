@@ -208,11 +208,16 @@ class RateLimiter:
 
 
 class Guard:
-    """Everything access-related the app holds once: keys, limiter."""
+    """Everything access-related the app holds once: keys, limiters.
+
+    Keyed callers share `rate_limit_per_minute` per key; the local user (no keys, loopback only)
+    has `local_rate_limit_per_minute`, off by default: a developer running the MCP Inspector or a
+    test loop against their own server is not an abuser to throttle."""
 
     def __init__(self, settings: Settings) -> None:
         self.keys = KeyRing(settings)
         self.limiter = RateLimiter(settings.rate_limit_per_minute)
+        self.local_limiter = RateLimiter(settings.local_rate_limit_per_minute)
 
     def admit(self, headers: Mapping[str, str], path: str, client: str | None) -> Principal:
         try:
@@ -220,7 +225,8 @@ class Guard:
         except AuthError:
             self.limiter.hit(f"unauthenticated:{client or '?'}")  # guessing keys is rate limited too
             raise
-        self.limiter.hit(principal.bucket)
+        limiter = self.local_limiter if principal.scope == "local" else self.limiter
+        limiter.hit(principal.bucket)
         return principal
 
 

@@ -11,7 +11,8 @@ How an answer maps onto parts:
 - the grounded answer text as `text-start`, `text-delta`s, `text-end` (text is released only after
   the number-grounding check, so no unverified figure is ever streamed);
 - each citation as `source-url` (url opens the PDF at the page; `providerMetadata.jixiao` carries
-  n, doc_id, title, page, quote);
+  n, doc_id, title, page, quote) followed by a `source-document` (mediaType application/pdf, the
+  document's title, the same metadata plus url);
 - `finish` whose `messageMetadata` is the whole public answer (conversation_id, citations,
   computations, grounded, answerer, notes), then `[DONE]`.
 Errors after the stream started are an `error` part ({errorText}) followed by `finish`.
@@ -126,6 +127,16 @@ def answer_parts(
             "url": file_url(citation.doc_id, citation.page),
             "title": f"[{citation.n}] {citation.title} 第{citation.page}页",
             "providerMetadata": {"jixiao": citation.model_dump()},
+        }
+        # the document itself, for front ends that list documents (the AI SDK's `source-document`)
+        yield {
+            "type": "source-document",
+            "sourceId": f"cite-{citation.n}-document",
+            "mediaType": "application/pdf",
+            "title": citation.title,
+            "providerMetadata": {
+                "jixiao": {**citation.model_dump(), "url": file_url(citation.doc_id, citation.page)}
+            },
         }
     meta = answer.public()
     meta["citations"] = [{**c.model_dump(), "url": file_url(c.doc_id, c.page)} for c in answer.citations]

@@ -6,11 +6,11 @@ import asyncio
 import logging
 import uuid
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel, Field, StrictBool
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from service.answer.models import Answer, ProgressEvent
 from service.api import ui_stream
@@ -18,6 +18,7 @@ from service.api.answering import AnswerRunner, check_question
 from service.api.deps import AssistantDep, AssistantLike, GuardDep, PrincipalDep, SettingsDep
 from service.api.errors import AnswerTimeout, error_body, error_responses
 from service.api.routes.documents import file_url_builder
+from service.api.ui_request import UIMessage, conversation_for, seed_history, split_messages
 from service.errors import JixiaoError
 
 log = logging.getLogger("jixiao.api.chat")
@@ -26,7 +27,18 @@ KEEPALIVE_SECONDS = 15.0
 
 
 class ChatRequest(BaseModel):
-    message: str = Field(description="问题 / the question", examples=["8890项目2020年预算执行率是多少？"])
+    """Either jixiao's own `{message, conversation_id?}` or the AI SDK's `useChat` /
+    `DefaultChatTransport` body `{id, messages, trigger}` (see `service.api.ui_request`)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"oneOf": [{"required": ["message"]}, {"required": ["messages"]}]}
+    )
+
+    # `str`/`list` with a None default (not `| None`): the schema says a sent value is never null,
+    # and `oneOf` below says exactly one of the two is sent
+    message: str = Field(  # type: ignore[assignment]
+        None, description="问题 / the question", examples=["8890项目2020年预算执行率是多少？"]
+    )
     conversation_id: str | None = Field(
         None,
         max_length=64,
@@ -36,9 +48,37 @@ class ChatRequest(BaseModel):
     document_ids: list[str] | None = Field(
         None, description="只在这些文档中查找 / restrict to these documents"
     )
-    stream: StrictBool = Field(
-        False, description="true: Server-Sent Events (Vercel AI SDK UI message stream v1)"
+    stream: StrictBool | None = Field(
+        None,
+        description="true: Server-Sent Events (Vercel AI SDK UI message stream v1); "
+        "default false with `message`, true with `messages`",
     )
+    id: str | None = Field(
+        None, max_length=200, description="AI SDK: the chat id, used as the conversation id"
+    )
+    messages: list[UIMessage] = Field(  # type: ignore[assignment]
+        None,
+        min_length=1,
+        max_length=200,
+        description="AI SDK UIMessages; the last user message is the question, earlier ones the context",
+    )
+    trigger: Literal["submit-message", "regenerate-message"] | None = Field(
+        None, description="AI SDK: why the client sent the request"
+    )
+    messageId: str | None = Field(None, max_length=200, description="AI SDK: the message to regenerate")
+
+    @model_validator(mode="after")
+    def _one_shape(self) -> ChatRequest:
+        if (self.message is None) == (self.messages is None):
+            raise ValueError(
+                "需要 message（jixiao）或 messages（AI SDK useChat）之一 / send either `message` "
+                "(jixiao) or `messages` (AI SDK useChat), not both or neither"
+            )
+        return self
+
+    @property
+    def wants_stream(self) -> bool:
+        return self.stream if self.stream is not None else self.messages is not None
 
 
 class CitationOut(BaseModel):
@@ -88,23 +128,37 @@ async def chat(
     settings: SettingsDep,
     guard: GuardDep,
 ):
-    message = check_question(settings, body.message)
+    conversation_id = body.conversation_id
+    if body.messages is not None:
+        question, turns = split_messages(body.messages)
+        conversation_id = conversation_id or conversation_for(body.id)
+        message = check_question(settings, question)
+        if conversation_id and turns:
+            conversations = getattr(assistant, "conversations", None) or request.app.state.conversations()
+            await asyncio.to_thread(seed_history, conversations, conversation_id, turns)
+    else:
+        message = check_question(settings, body.message or "")
     file_url = file_url_builder(request, guard)
     runner = _runner(request)
-    if not body.stream:
+    if not body.wants_stream:
         answer = await runner.ask(
-            assistant, message, conversation_id=body.conversation_id, document_ids=body.document_ids
+            assistant, message, conversation_id=conversation_id, document_ids=body.document_ids
         )
         return JSONResponse(answer_json(answer, file_url))
     return StreamingResponse(
-        _stream(runner, assistant, message, body, file_url),
+        _stream(runner, assistant, message, conversation_id, body.document_ids, file_url),
         media_type=ui_stream.MEDIA_TYPE,
         headers=ui_stream.HEADERS,
     )
 
 
 async def _stream(
-    runner: AnswerRunner, assistant: AssistantLike, message: str, body: ChatRequest, file_url: Any
+    runner: AnswerRunner,
+    assistant: AssistantLike,
+    message: str,
+    conversation_id: str | None,
+    document_ids: list[str] | None,
+    file_url: Any,
 ) -> AsyncIterator[str]:
     loop = asyncio.get_running_loop()
     events: asyncio.Queue[ProgressEvent] = asyncio.Queue()
@@ -117,8 +171,8 @@ async def _stream(
         runner.ask(
             assistant,
             message,
-            conversation_id=body.conversation_id,
-            document_ids=body.document_ids,
+            conversation_id=conversation_id,
+            document_ids=document_ids,
             on_event=on_event,
         )
     )

@@ -1,6 +1,8 @@
 """OpenAI-compatible API: the whole assistant is one model, `jixiao`.
 
-`GET /v1/models`, `POST /v1/chat/completions` (stream and non-stream). Earlier messages of the
+`GET /v1/models`, `GET /v1/models/jixiao`, `POST /v1/chat/completions` (stream and non-stream;
+`response_format` text or json_object; client tools, `n` > 1 and json_schema are refused with a
+400 that says why, see `service.api.openai_params`). Earlier messages of the
 request become the conversation's history; the last message must be the user's question. The
 answer's citations are appended to the content as numbered sources and also returned in the extra
 fields `citations` and `jixiao` (computations, grounded, conversation_id, answerer). Errors have
@@ -24,6 +26,7 @@ from service.answer.models import Answer, Turn
 from service.api.answering import check_question
 from service.api.deps import AssistantDep, GuardDep, PrincipalDep, SettingsDep
 from service.api.errors import error_responses
+from service.api.openai_params import refuse_unsupported, response_format
 from service.api.routes.documents import file_url_builder
 from service.api.ui_stream import text_pieces
 from service.errors import BadRequest, NotFound
@@ -65,14 +68,44 @@ class CompletionRequest(BaseModel):
         pattern=r"^[A-Za-z0-9_.:-]+$",
         description="jixiao extension: continue a stored conversation",
     )
+    response_format: dict[str, Any] | None = Field(
+        None, description='{"type": "text"} (default) or {"type": "json_object"}: the answer as JSON'
+    )
+    n: int | None = Field(None, description="only 1: one grounded answer per question")
+    tools: list[dict[str, Any]] | None = Field(
+        None, description="refused: jixiao runs its own tools (use MCP at /mcp to call them)"
+    )
+    tool_choice: str | dict[str, Any] | None = Field(None, description='only "none" or "auto"')
+
+    def options(self) -> dict[str, Any]:
+        return {
+            **(self.model_extra or {}),
+            "response_format": self.response_format,
+            "n": self.n,
+            "tools": self.tools,
+            "tool_choice": self.tool_choice,
+        }
+
+
+MODEL = {"id": MODEL_ID, "object": "model", "created": CREATED, "owned_by": "jixiao"}
 
 
 @router.get("/models", summary="模型列表 / list models (OpenAI-compatible)")
 async def list_models(principal: PrincipalDep) -> dict[str, Any]:
-    return {
-        "object": "list",
-        "data": [{"id": MODEL_ID, "object": "model", "created": CREATED, "owned_by": "jixiao"}],
-    }
+    return {"object": "list", "data": [MODEL]}
+
+
+@router.get(
+    "/models/{model_id}",
+    summary="模型信息 / retrieve a model (OpenAI-compatible)",
+    responses=error_responses(404),
+)
+async def retrieve_model(model_id: str, principal: PrincipalDep) -> dict[str, Any]:
+    if model_id != MODEL_ID:
+        raise ModelNotFound(
+            f"没有模型 {model_id}，请使用 {MODEL_ID} / model {model_id!r} does not exist, use {MODEL_ID!r}"
+        )
+    return MODEL
 
 
 def sources_text(answer: Answer, file_url: Callable[[str, int], str]) -> str:
@@ -138,6 +171,9 @@ async def chat_completions(
         raise ModelNotFound(
             f"没有模型 {body.model}，请使用 {MODEL_ID} / model {body.model!r} does not exist, use {MODEL_ID!r}"
         )
+    options = body.options()
+    refuse_unsupported(options)
+    fmt = response_format(options)
     question, turns = _history(body.messages)
     question = check_question(settings, question)
     conversation_id = body.conversation_id
@@ -147,7 +183,12 @@ async def chat_completions(
         assistant, question, conversation_id=conversation_id, document_ids=body.document_ids
     )
     file_url = file_url_builder(request, guard)
-    content = answer.answer + sources_text(answer, file_url)
+    if fmt == "json_object":
+        public = answer.public()
+        public["citations"] = _extras(answer, file_url)["citations"]
+        content = json.dumps(public, ensure_ascii=False)
+    else:
+        content = answer.answer + sources_text(answer, file_url)
     completion_id = f"chatcmpl-{uuid.uuid4().hex[:24]}"
     created = int(time.time())
     usage = {
