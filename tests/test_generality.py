@@ -14,8 +14,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_ONLY = re.compile(r"话务|接听|坐席|便民专线|8890|热线|呼入|流失率")
-# code string literals with sample-only words on 2026-12-02 (123 in service/, 3 in ingest/)
-RATCHET = 126
+# code string literals with sample-only words on 2026-12-02 (121 in service/, 3 in ingest/ after the API examples stopped naming the sample)
+RATCHET = 124
 CLEAN = (
     "ingest/glossary.yaml",
     "ingest/glossary.py",

@@ -27,9 +27,7 @@ FALLBACK_SECONDS = 15.0
 def check_question(settings: Settings, message: str) -> str:
     text = message.strip()
     if not text:
-        raise BadRequest(
-            "问题不能为空 / the question is empty", hint="例如：8890项目2020年预算执行率是多少？"
-        )
+        raise BadRequest("问题不能为空 / the question is empty", hint="例如：2020年预算执行率是多少？")
     if len(text) > settings.max_question_chars:
         raise BadRequest(
             f"问题太长：最多 {settings.max_question_chars} 个字符，当前 {len(text)} 个 / the question is too long: "

@@ -164,7 +164,7 @@ class _Solver(TableOps):
             f"文档中有多组数字都符合（{'、'.join(lines[:6])}），请指明是哪一项",
         )
 
-    def refuse_now(self, what: str, reason: str) -> Draft:
+    def refuse_now(self, what: str, reason: str, *, op: str = "cell") -> Draft:
         titles = sorted({i.title for i in self.facts if i.title})[:5]
         return Draft(
             "refusal",
@@ -175,7 +175,7 @@ class _Solver(TableOps):
                 "titles": titles,
             },
             found=False,
-            meta={"path": "facts", "fact_op": "cell"},
+            meta={"path": "facts", "fact_op": op},
         )
 
     def refuse(self, what: str, reason: str = "") -> Draft | None:
@@ -190,18 +190,7 @@ class _Solver(TableOps):
                 asked |= set(formula.numerator) | set(formula.denominator)
         if any(asked & i.concepts for i in self.facts) or self.words:
             return None
-        titles = sorted({i.title for i in self.facts if i.title})[:5]
-        return Draft(
-            "refusal",
-            {
-                "subject": what,
-                "reason": reason,
-                "searched": list(dict.fromkeys(self.searched)),
-                "titles": titles,
-            },
-            found=False,
-            meta={"path": "facts", "fact_op": self.ask.op},
-        )
+        return self.refuse_now(what, reason, op=self.ask.op)
 
     def lookup_draft(self, subject: str, matches: list[Match], note: str = "") -> Draft:
         figures = []
@@ -218,15 +207,19 @@ class _Solver(TableOps):
         return draft
 
     def compute(self, metric: str, args: list[tuple[str, Match]]) -> Computation | None:
-        inputs = {
-            name: {
-                "value": m.fact.value,
-                "unit": m.fact.unit,
-                "label": self.label_of(m),
-                "source": {"doc_id": m.fact.doc_id, "page": m.fact.page, "quote": m.fact.quote[:120]},
-            }
-            for name, m in args
+        return self.run_metric(metric, {name: self.metric_input(m) for name, m in args})
+
+    def metric_input(self, m: Match) -> dict[str, Any]:
+        """A fact as an input of `compute_metric`: value, unit, what it is and where it is quoted."""
+        return {
+            "value": m.fact.value,
+            "unit": m.fact.unit,
+            "label": self.label_of(m),
+            "source": {"doc_id": m.fact.doc_id, "page": m.fact.page, "quote": m.fact.quote[:120]},
         }
+
+    def run_metric(self, metric: str, inputs: dict[str, Any]) -> Computation | None:
+        """The metrics module's computation, or None when it refuses the inputs."""
         result = self.toolbox.compute_metric(name=metric, inputs=inputs)
         if not isinstance(result, dict) or "error" in result:
             return None

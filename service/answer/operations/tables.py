@@ -9,7 +9,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from service.answer.deterministic.render import Draft, zh_count
-from service.answer.models import Computation
 from service.answer.operations.cells import (
     CellAsk,
     best_rows,
@@ -45,6 +44,13 @@ class TableOps:
     searched: list[str]
     followed: bool
     line: tuple[str, ...]
+    label: Any
+    label_of: Any
+    lookup_draft: Any
+    computed_draft: Any
+    refuse_now: Any
+    metric_input: Any
+    run_metric: Any
 
     def _cells(self, measure: str) -> list[tuple[Match, tuple[str, ...]]]:
         """The cells of the asked column in the row the question names, one per distinct value of
@@ -129,20 +135,9 @@ class TableOps:
 
     def sum_draft(self, whose: str, measure: str, items: list[Match]) -> Draft | None:
         label = self.label(measure)
-        parts = [
-            {
-                "value": m.fact.value,
-                "unit": m.fact.unit,
-                "label": self.label_of(m),
-                "source": {"doc_id": m.fact.doc_id, "page": m.fact.page, "quote": m.fact.quote[:120]},
-            }
-            for m in items
-        ]
-        result = self.toolbox.compute_metric(name="sum_of_parts", inputs={"parts": parts})
-        if not isinstance(result, dict) or "error" in result:
+        comp = self.run_metric("sum_of_parts", {"parts": [self.metric_input(m) for m in items]})
+        if comp is None:
             return None
-        body = result.get("computation", result)
-        comp = Computation(**{k: v for k, v in body.items() if k in Computation.model_fields})
         args = [(f"part{n}", m) for n, m in enumerate(items)]
         draft = self.computed_draft(f"{whose}的{label}合计", comp, args, None)
         cell = self.ask.cell
@@ -257,12 +252,12 @@ class TableOps:
             return None
         sums = []
         for group in (scores, weights):
-            parts = [self._input(Match(i, 1.0)) for i in group.cells]
-            result = self.toolbox.compute_metric(name="sum_of_parts", inputs={"parts": parts})
-            if not isinstance(result, dict) or "error" in result:
+            total = self.run_metric(
+                "sum_of_parts", {"parts": [self.metric_input(Match(i, 1.0)) for i in group.cells]}
+            )
+            if total is None:
                 return None
-            body = result.get("computation", result)
-            sums.append(Computation(**{k: v for k, v in body.items() if k in Computation.model_fields}))
+            sums.append(total)
         names = arg_names("score_rate")
         if names is None:
             return None
@@ -278,23 +273,13 @@ class TableOps:
                 "label": f"“{weights.parent}”各项分值合计",
             },
         }
-        result = self.toolbox.compute_metric(name="score_rate", inputs=inputs)
-        if not isinstance(result, dict) or "error" in result:
+        rate = self.run_metric("score_rate", inputs)
+        if rate is None:
             return None
-        body = result.get("computation", result)
-        rate = Computation(**{k: v for k, v in body.items() if k in Computation.model_fields})
         args = [(f"s{n}", Match(i, 1.0)) for n, i in enumerate((*scores.cells, *weights.cells))]
         draft = self.computed_draft(f"“{scores.parent}”的{subject}", rate, args, None)
         draft.computations = [*sums, rate]
         return draft
-
-    def _input(self, m: Match) -> dict[str, Any]:
-        return {
-            "value": m.fact.value,
-            "unit": m.fact.unit,
-            "label": self.label_of(m),
-            "source": {"doc_id": m.fact.doc_id, "page": m.fact.page, "quote": m.fact.quote[:120]},
-        }
 
 
 def arg_names(metric: str) -> tuple[str, str] | None:

@@ -37,7 +37,7 @@ class ChatRequest(BaseModel):
     # `str`/`list` with a None default (not `| None`): the schema says a sent value is never null,
     # and `oneOf` below says exactly one of the two is sent
     message: str = Field(  # type: ignore[assignment]
-        None, description="问题 / the question", examples=["8890项目2020年预算执行率是多少？"]
+        None, description="问题 / the question", examples=["2020年预算执行率是多少？"]
     )
     conversation_id: str | None = Field(
         None,
