@@ -283,6 +283,13 @@
     if (open) { this.loadDocs(); this.input.focus(); } else this.launcher.focus();
   };
 
+  // the picker names a document by what it is about (unit · project · year), its title otherwise
+  function docLabel(d) {
+    var id = d.identity || {};
+    var parts = [id.unit, id.project, id.period || (id.year ? id.year + "年度" : "")].filter(Boolean);
+    return parts.length >= 2 ? parts.join(" · ") : (d.title || d.path || d.doc_id);
+  }
+
   Widget.prototype.loadDocs = function () {
     var self = this;
     if (this.docsLoaded) return;
@@ -293,7 +300,7 @@
       var docs = Array.isArray(body) ? body : (body.documents || body.items || []);
       self.docs = docs.filter(function (d) { return !d.status || d.status === "ok"; });
       self.docs.forEach(function (d) {
-        self.docSelect.appendChild(el("option", { value: d.doc_id, text: d.title || d.path || d.doc_id }));
+        self.docSelect.appendChild(el("option", { value: d.doc_id, text: docLabel(d) }));
       });
       if (!self.state.messages.length) self.suggest();
     }).catch(function () { self.docsLoaded = false; if (!self.state.messages.length) self.suggest(); });
