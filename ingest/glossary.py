@@ -194,8 +194,9 @@ class Glossary:
                 raise fail(f"{where}.pattern", f"正则表达式无效（{exc}）", f"invalid regex ({exc})") from None
         self._spans = functools.lru_cache(maxsize=64)(self._compute_spans)
 
-        # document identity words (ingest/identity.py reads them); absent in an older glossary file
-        self.identity: dict[str, Any] = data.get("identity") or {}
+        # many documents: identity words (ingest/identity.py) and cross-document question words
+        # (service/portfolio); absent in an older glossary file
+        self.portfolio: dict[str, Any] = data.get("portfolio") or {}
         self.grade_source: str = data["grades"]["source"]
         self.grade_bands = tuple(
             GradeBand(b["grade"], b.get("min"), b.get("max_exclusive")) for b in data["grades"]["bands"]

@@ -3,7 +3,7 @@
 Read at ingest from the document's own words — its title (the heading), the labelled fields of
 its first pages (单位名称：…, 项目名称：…) and the header of its standard forms — never from the file
 name. The words that name kinds, evaluators, unit-name endings and field labels are data
-(`identity:` in ingest/glossary.yaml). Pure: stdlib and the glossary loader only.
+(`portfolio:` in ingest/glossary.yaml). Pure: stdlib and the glossary loader only.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ class Identity:
 
 
 def _words(key: str) -> list[str]:
-    return list(load_glossary().identity.get(key) or [])
+    return list(load_glossary().portfolio.get(key) or [])
 
 
 def _first_term(text: str, entries: list[dict[str, Any]]) -> str:
@@ -119,7 +119,7 @@ def _from_title(title: str) -> tuple[str, str, int | None]:
 
 def read_identity(title: str, pages: list[str], forms: list[dict[str, Any]] | None = None) -> Identity:
     """A document's identity from its title, the text of its first pages and its form records."""
-    glossary_id = load_glossary().identity
+    glossary_id = load_glossary().portfolio
     head = "\n".join(pages[:2])
     unit, project, year = _from_title(title)
     ident = Identity(unit=unit, project=project, year=year)
@@ -159,5 +159,5 @@ def read_identity(title: str, pages: list[str], forms: list[dict[str, Any]] | No
 
 def label_of(field: str, value: str) -> str:
     """The Chinese label of a `kind` or `evaluator` id (“自评表”, “第三方评价”); the id when unknown."""
-    entries = load_glossary().identity.get("kinds" if field == "kind" else "evaluators") or []
+    entries = load_glossary().portfolio.get("kinds" if field == "kind" else "evaluators") or []
     return next((str(e["label"]) for e in entries if e["id"] == value), value)

@@ -11,6 +11,7 @@ Conventions (rates in percent points, ROUND_HALF_UP display, units): see `result
 
 from __future__ import annotations
 
+from service.metrics.across import mean_of_ratios
 from service.metrics.budget import (
     adjusted_budget,
     budget_execution_rate,
@@ -60,6 +61,7 @@ from service.metrics.scores import grade_for, grade_from_score, score_rate, tota
 from service.metrics.sums import sum_check, sum_of_parts
 
 __all__ = [
+    "mean_of_ratios",
     "DEFAULT_GRADE_RULE",
     "REGISTRY",
     "ArgSpec",
