@@ -61,7 +61,6 @@ from service.metrics.scores import grade_for, grade_from_score, score_rate, tota
 from service.metrics.sums import sum_check, sum_of_parts
 
 __all__ = [
-    "mean_of_ratios",
     "DEFAULT_GRADE_RULE",
     "REGISTRY",
     "ArgSpec",
@@ -98,6 +97,7 @@ __all__ = [
     "grade_for",
     "grade_from_score",
     "growth_rate",
+    "mean_of_ratios",
     "monthly_turnover_rate",
     "multi_year_average",
     "over_budget_amount",

@@ -61,8 +61,10 @@ def parse(question: str) -> Query:
     ops = set(glossary.operations_in(text))
     q = Query(years=years_in(text))
     indicator_ids = {c for c in concepts if glossary.concept(c).category.startswith("indicator")}
-    if "service_satisfaction" in concepts or "satisfaction_rate" in concepts and "指标" in text:
-        indicator_ids.add("service_satisfaction" if "service_satisfaction" in concepts else "satisfaction_rate")
+    if "service_satisfaction" in concepts or ("satisfaction_rate" in concepts and "指标" in text):
+        indicator_ids.add(
+            "service_satisfaction" if "service_satisfaction" in concepts else "satisfaction_rate"
+        )
     fund = [FUND_MEASURES[c] for c in concepts if c in FUND_MEASURES]
     if indicator_ids:
         q.indicator_concepts = indicator_ids

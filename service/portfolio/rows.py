@@ -125,7 +125,7 @@ def rows_from_forms(forms: list[dict[str, Any]], identities: dict[str, dict[str,
         row = Row(
             doc_id=f["doc_id"],
             title=str(f.get("title") or ""),
-            unit=text("unit") or text("agency") or text("implementer") or str(ident.get("unit") or ""),
+            unit=text("unit") or text("implementer") or text("agency") or str(ident.get("unit") or ""),
             project=text("project") or str(ident.get("project") or ""),
             year=f.get("year") or ident.get("year"),
             kind=str(f.get("kind") or ""),

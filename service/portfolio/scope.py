@@ -66,7 +66,9 @@ def _residue(text: str) -> str:
     words += list(glossary.portfolio.get("kind_words") or [])
     for w in sorted(words, key=len, reverse=True):
         rest = rest.replace(w, " ")
-    return re.sub(r"[0-9０-９.%％\s，。？！?!、：:；;（）()“”\"'《》年度是多少的了吗呢个份几什么这那该本]+", " ", rest)
+    return re.sub(
+        r"[0-9０-９.%％\s，。？！?!、：:；;（）()“”\"'《》年度是多少的了吗呢个份几什么这那该本]+", " ", rest
+    )
 
 
 def _ordinal(text: str) -> int | None:
@@ -89,7 +91,9 @@ def resolve(
         return Scope(list(explicit), named=True, reason="explicit")
     text = re.sub(r"\s+", "", question)
     glossary = load_glossary()
-    policies = [d.doc_id for d in documents if (d.identity or {}).get("kind") == "policy" or d.kind == "policy"]
+    policies = [
+        d.doc_id for d in documents if (d.identity or {}).get("kind") == "policy" or d.kind == "policy"
+    ]
     reports = [d for d in documents if d.doc_id not in policies]
     previous = previous or {}
 

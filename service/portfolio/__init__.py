@@ -1,0 +1,177 @@
+"""Many documents in one store: the right documents for each question, and questions across them.
+
+`Portfolio.route` runs in front of the single-document answerer (`service.assistant.Assistant.ask`):
+
+1. scope — explicit `document_ids`, else the documents the question names by unit, project or year
+   (their identity, read at ingest), else the conversation's earlier scope;
+2. a question across documents (哪些…低于90%、最低的五个、总额和平均、2021—2023年的变化、连续两年下降、
+   A和B比较、和上年相比) is answered from the structured store's form records: `Answer.table`;
+3. a question that fits several reports and names none gets one row per document (each cited) or,
+   when there are many, a clarifying answer listing the candidates — never a silent pick;
+4. anything else goes on to the single-document answerer with the scope found in 1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from service.answer.models import Answer, Turn
+from service.portfolio import operations
+from service.portfolio.query import Query, parse
+from service.portfolio.render import Column, ResultTable, answer_of, as_text, number_cell
+from service.portfolio.rows import MEASURE_ZH, Row, rows_from_forms
+from service.portfolio.scope import Scope, resolve
+
+PER_DOCUMENT_ANSWERS = 4  # up to this many candidates: one answer each; more: a clarifying answer
+LISTED_CANDIDATES = 10
+
+AnswerOne = Callable[[str, list[str]], Answer]
+
+
+@dataclass
+class Routed:
+    answer: Answer | None = None  # a portfolio or clarifying answer: done
+    document_ids: list[str] | None = None  # else: ask the single-document answerer with this scope
+    meta: dict[str, Any] = field(default_factory=dict)  # scope to keep for follow-ups
+
+
+def _previous(history: list[Turn]) -> dict[str, Any]:
+    for turn in reversed(history):
+        if turn.role == "assistant":
+            return {k: turn.meta.get(k) for k in ("scope", "candidates") if turn.meta.get(k)}
+    return {}
+
+
+def _doc_label(record: Any) -> str:
+    ident = record.identity or {}
+    parts = [ident.get("unit"), ident.get("project"), f"{ident['year']}年度" if ident.get("year") else ""]
+    shown = " · ".join(p for p in parts if p)
+    return shown if len(shown) > 6 else (record.title or shown or record.doc_id)
+
+
+class Portfolio:
+    def __init__(self, store: Any) -> None:
+        self.store = store
+
+    def rows(self, doc_ids: list[str] | None) -> list[Row]:
+        identities = {d.doc_id: d.identity for d in self.store.list_documents(include_failed=False)}
+        return rows_from_forms(self.store.get_forms(doc_ids), identities)
+
+    def route(
+        self,
+        question: str,
+        *,
+        history: list[Turn],
+        document_ids: list[str] | None,
+        answer_one: AnswerOne,
+    ) -> Routed:
+        documents = self.store.list_documents(include_failed=False)
+        previous = _previous(history)
+        scope = resolve(question, documents, explicit=document_ids, previous=previous)
+        q = parse(question)
+        keep = {"scope": scope.doc_ids} if scope.named and scope.doc_ids else {}
+
+        if q.cross or (q.op == "previous" and scope.named):
+            ids = scope.doc_ids if scope.named else None
+            rows = self.rows(ids if q.op not in ("previous",) else None)
+            if len({r.doc_id for r in rows}) >= 2:
+                answer = operations.run(q, rows, ids)
+                if answer is not None:
+                    answer.meta.update(keep)
+                    return Routed(answer, meta=keep)
+        if scope.ambiguous:
+            return Routed(self._ambiguous(question, q, scope, answer_one))
+        return Routed(None, scope.doc_ids if scope.named else document_ids, keep)
+
+    def _ambiguous(self, question: str, q: Query, scope: Scope, answer_one: AnswerOne) -> Answer:
+        candidates = scope.ambiguous
+        ids = [d.doc_id for d in candidates]
+        meta = {"candidates": ids, "op": "ambiguous"}
+        if q.measure:
+            rows = [r for r in self.rows(ids) if q.measure in r.measures]
+            if len(rows) == len(candidates):
+                answer = operations.measure_table(
+                    rows,
+                    Query(measure=q.measure, op="list"),
+                    lead=f"已入库 {len(candidates)} 份文档，问题没有指明是哪一份，下面逐份列出{MEASURE_ZH[q.measure]}（可点名单位或项目，或用“第N个”追问）：",
+                )
+                if answer is not None:
+                    answer.meta.update(meta)
+                    return answer
+        if len(candidates) <= PER_DOCUMENT_ANSWERS:
+            return self._per_document(question, candidates, meta, answer_one)
+        return self._clarify(candidates, meta)
+
+    def _per_document(
+        self, question: str, candidates: list[Any], meta: dict[str, Any], answer_one: AnswerOne
+    ) -> Answer:
+        table = ResultTable(
+            title="逐份文档的回答", columns=[Column("document", "文档"), Column("answer", "回答")]
+        )
+        computations = []
+        for record in candidates:
+            one = answer_one(question, [record.doc_id])
+            first = (one.answer or "").strip().split("\n")[0]
+            offset = len(table.citations)
+            for c in one.citations:
+                table.citations.append(c.model_copy(update={"n": c.n + offset}))
+            for i in range(len(one.citations), 0, -1):
+                first = first.replace(f"[{i}]", f"[{i + offset}]")
+            computations.extend(one.computations)
+            cite = offset + 1 if one.citations else 0
+            table.rows.append(
+                {
+                    "doc_id": record.doc_id,
+                    "cite": cite,
+                    "cells": {"document": _doc_label(record), "answer": first},
+                }
+            )
+        lines = [
+            f"问题没有指明是哪一份文档，已入库的 {len(candidates)} 份都可能相关，逐份回答如下（可点名单位或项目追问）："
+        ]
+        lines += [f"- {r['cells']['document']}：{r['cells']['answer']}" for r in table.rows]
+        return answer_of(table, "\n".join(lines), computations=computations, meta=meta)
+
+    def _clarify(self, candidates: list[Any], meta: dict[str, Any]) -> Answer:
+        table = ResultTable(
+            title="候选文档",
+            columns=[
+                Column("n", "序号", "number"),
+                Column("document", "文档"),
+                Column("kind", "类型"),
+                Column("year", "年度"),
+            ],
+        )
+        for i, record in enumerate(candidates[:LISTED_CANDIDATES], start=1):
+            ident = record.identity or {}
+            table.rows.append(
+                {
+                    "doc_id": record.doc_id,
+                    "cite": 0,
+                    "cells": {
+                        "n": i,
+                        "document": _doc_label(record),
+                        "kind": ident.get("kind", ""),
+                        "year": ident.get("year"),
+                    },
+                }
+            )
+        more = (
+            f"（另有 {len(candidates) - LISTED_CANDIDATES} 份未列出）"
+            if len(candidates) > LISTED_CANDIDATES
+            else ""
+        )
+        lines = [
+            f"已入库的 {len(candidates)} 份文档都可能与这个问题有关{more}，请指明是哪一份（说出单位、项目或年度，或回复“第N个”），或在文档选择框中选定："
+        ]
+        lines += [f"{r['cells']['n']}. {r['cells']['document']}" for r in table.rows]
+        answer = answer_of(table, "\n".join(lines), meta=meta)
+        answer.notes.append(
+            "问题匹配多份文档，未作选择 / the question fits several documents; none was picked"
+        )
+        return answer
+
+
+__all__ = ["Portfolio", "Routed", "as_text", "number_cell"]
