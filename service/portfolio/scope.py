@@ -122,7 +122,10 @@ def resolve(
     pool = reports
     if years:
         pool = [d for d in pool if (d.identity or {}).get("year") in years] or pool
-    kinds = [e["id"] for e in glossary.portfolio.get("kinds") or [] if any(t in text for t in e["terms"])]
+    # a kind named by a word of its own (自评表, 得分表, 部门整体); 项目 or 资金 alone name no kind
+    kinds = [
+        e["id"] for e in glossary.portfolio.get("kinds") or [] if any(len(t) >= 3 and t in text for t in e["terms"])
+    ]
     if kinds:
         pool = [d for d in pool if (d.identity or {}).get("kind") in kinds] or pool
     if len(pool) == 1:
