@@ -117,10 +117,11 @@ def test_named_unit_and_year_scope_the_question(portfolio, forms) -> None:
 def test_follow_up_keeps_the_scope(portfolio, forms) -> None:
     assistant, ids = portfolio
     name, f = forms[1]
-    first = assistant.ask(f"{f.agency}{f.year}年的自评总分是多少？")
+    first = assistant.ask(f"{f.agency}{f.year}年的预算执行率是多少？")
     assert {c.doc_id for c in first.citations} == {ids[name]}, first.answer
-    second = assistant.ask("预算执行率呢？", conversation_id=first.conversation_id)
+    second = assistant.ask("全年执行数是多少？", conversation_id=first.conversation_id)
     assert {c.doc_id for c in second.citations} == {ids[name]}, second.answer
+    assert f"{gen.spent(f)}" in second.answer
 
 
 def test_explicit_document_ids_restrict(portfolio, forms) -> None:

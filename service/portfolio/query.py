@@ -90,10 +90,10 @@ def parse(question: str) -> Query:
         q.op = "aggregate"
     elif not q.op and _has(text, "trend") and len(q.years) >= 2:
         q.op = "trend"
-    elif not q.op and _has(text, "compare") and ("和" in text or "与" in text):
-        q.op = "compare"
     elif not q.op and _has(text, "previous_year"):
         q.op = "previous"
+    elif not q.op and _has(text, "compare") and ("和" in text or "与" in text):
+        q.op = "compare"
     elif not q.op and _has(text, "every"):
         q.op = "list"
     return q
