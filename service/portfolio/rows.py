@@ -7,6 +7,7 @@ cross-document answer can cite its document and page.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -105,9 +106,14 @@ def _value(cell: dict[str, Any] | None, label: str, sheets: list[str]) -> Value 
     return Value(v, unit, str(cell.get("text") or ""), page, where, label)
 
 
+@functools.lru_cache(maxsize=4096)
+def _concepts(name: str) -> frozenset[str]:
+    """The glossary concepts an indicator name reads as (names repeat across a bureau's forms)."""
+    return frozenset(load_glossary().concepts_in(name))
+
+
 def rows_from_forms(forms: list[dict[str, Any]], identities: dict[str, dict[str, Any]]) -> list[Row]:
     """The first form of each document as a row (a document holding several forms gives one row per form)."""
-    glossary = load_glossary()
     sheets_of: dict[str, list[str]] = {}
     for f in forms:
         sheets = sheets_of.setdefault(f["doc_id"], [])
@@ -143,7 +149,7 @@ def rows_from_forms(forms: list[dict[str, Any]], identities: dict[str, dict[str,
             names = [str(ind.get(k) or "") for k in ("level1", "level2", "level3")]
             concepts: set[str] = set()
             for n in names:
-                concepts.update(glossary.concepts_in(n))
+                concepts.update(_concepts(n))
             row.indicators.append(
                 IndicatorRow(
                     name=names[2] or names[1],

@@ -124,7 +124,9 @@ def resolve(
         pool = [d for d in pool if (d.identity or {}).get("year") in years] or pool
     # a kind named by a word of its own (自评表, 得分表, 部门整体); 项目 or 资金 alone name no kind
     kinds = [
-        e["id"] for e in glossary.portfolio.get("kinds") or [] if any(len(t) >= 3 and t in text for t in e["terms"])
+        e["id"]
+        for e in glossary.portfolio.get("kinds") or []
+        if any(len(t) >= 3 and t in text for t in e["terms"])
     ]
     if kinds:
         pool = [d for d in pool if (d.identity or {}).get("kind") in kinds] or pool
