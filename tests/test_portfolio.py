@@ -66,7 +66,9 @@ def test_identity_from_title_first_page_and_form_header() -> None:
     assert (ident.kind, ident.evaluator) == ("department_report", "third_party")
 
     # a title that names nothing: the labelled fields of the first page decide
-    ident = read_identity("附件2", ["填报单位：乙县民政局 填报日期：2024年3月1日\n项目名称：养老服务补贴\n（2023年度）"])
+    ident = read_identity(
+        "附件2", ["填报单位：乙县民政局 填报日期：2024年3月1日\n项目名称：养老服务补贴\n（2023年度）"]
+    )
     assert (ident.unit, ident.project) == ("乙县民政局", "养老服务补贴")
 
     form = {"kind": "project_form", "year": 2020, "header": {"project": {"text": "学生资助项目"},
@@ -98,7 +100,7 @@ def test_documents_listing_carries_identity(portfolio, forms) -> None:
 
 
 def test_question_naming_no_document_is_never_answered_from_one(portfolio) -> None:
-    assistant, ids = portfolio
+    assistant, _ids = portfolio
     for question in ("预算执行率是多少？", "这个项目的自评总分是多少？"):
         answer = assistant.ask(question)
         cited = {c.doc_id for c in answer.citations}
@@ -126,7 +128,7 @@ def test_follow_up_keeps_the_scope(portfolio, forms) -> None:
 
 def test_explicit_document_ids_restrict(portfolio, forms) -> None:
     assistant, ids = portfolio
-    name, f = forms[2]
+    name, _f = forms[2]
     answer = assistant.ask("预算执行率是多少？", document_ids=[ids[name]])
     assert {c.doc_id for c in answer.citations} == {ids[name]}
     assert answer.table is None
@@ -146,7 +148,10 @@ def test_filter_lists_exactly_the_forms_below_the_threshold(portfolio, forms) ->
     assert {r["doc_id"] for r in answer.table["rows"]} == expected
     for row in answer.table["rows"]:
         cite = answer.citations[row["cite"] - 1]
-        assert cite.doc_id == row["doc_id"] and f"{gen.rate(next(f for n, f in forms if ids[n] == row['doc_id']))}%" in cite.quote
+        assert (
+            cite.doc_id == row["doc_id"]
+            and f"{gen.rate(next(f for n, f in forms if ids[n] == row['doc_id']))}%" in cite.quote
+        )
     assert answer.grounded, answer.ungrounded
 
 
@@ -179,6 +184,8 @@ def test_rank_trend_and_previous_year(portfolio, forms) -> None:
 
     cur, prev = series[-1], series[-2]
     answer = assistant.ask(f"{unit}{cur.year}年的预算执行率和上年相比有什么变化？")
-    assert {c.doc_id for c in answer.citations} == {doc_of(ids, forms, unit, y) for y in (cur.year, prev.year)}
+    assert {c.doc_id for c in answer.citations} == {
+        doc_of(ids, forms, unit, y) for y in (cur.year, prev.year)
+    }
     change = next(c for c in answer.computations if c.metric == "year_on_year_change")
     assert Decimal(change.value) == gen.rate(cur) - gen.rate(prev)

@@ -147,8 +147,12 @@ def cases(forms: list[tuple[str, GenForm]], seed: int) -> list[dict]:
         fb = next(f for f in by_unit[b] if f.year == year)
         add("compare", f"{a}和{b}{year}年的成本指标比较",
             {"contains": [a, b], "values": [_val(cost_actual(fa), ""), _val(cost_actual(fb), "")]})  # fmt: skip
-    add("ambiguous", "预算执行率是多少？", {"contains": [{"re": "逐份|请指明|哪一份"}]},
-        "names no unit, project or year: a table per document or a clarifying answer, never one silent pick")
+    add(
+        "ambiguous",
+        "预算执行率是多少？",
+        {"contains": [{"re": "逐份|请指明|哪一份"}]},
+        "names no unit, project or year: a table per document or a clarifying answer, never one silent pick",
+    )
     add("ambiguous", "这个项目的自评总分是多少？", {"contains": [{"re": "逐份|请指明|哪一份"}]})
     return out
 
@@ -167,12 +171,16 @@ def write(seed: int, units: int, years: int, out: Path) -> dict:
         "tags": ["generated"],
         "cases": cases(forms, seed),
     }
-    (out / "cases.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    (out / "cases.yaml").write_text(
+        yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     return data
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m evals.generator.portfolio", description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(
+        prog="python -m evals.generator.portfolio", description=__doc__.split("\n\n")[0]
+    )
     ap.add_argument("--seed", type=int, default=20261202)
     ap.add_argument("--units", type=int, default=34, help="units (default 34; at most 42)")
     ap.add_argument("--years", type=int, default=6, help="years from 2019 (default 6)")
