@@ -17,7 +17,7 @@ from service.portfolio.query import years_in
 
 _ORDINAL = re.compile(r"第\s*([0-9]+|[一二两三四五六七八九十])\s*(?:个|份|项|家)")
 _CN = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
-_NAME_MIN = 3  # a shared run of three characters (水利局, 总工会) names a unit
+_NAME_SHARE = 0.6  # a question naming most of a unit's or project's own characters names it
 _UNRESOLVED_NAME = 6  # a run this long the glossary does not know names something we could not match
 
 
@@ -29,18 +29,18 @@ class Scope:
     reason: str = ""
 
 
-def _common_run(a: str, b: str) -> int:
-    """Length of the longest run of characters `a` and `b` share."""
-    best = 0
-    prev = [0] * (len(b) + 1)
-    for ca in a:
-        cur = [0] * (len(b) + 1)
-        for j, cb in enumerate(b, start=1):
-            if ca == cb:
-                cur[j] = prev[j - 1] + 1
-                best = max(best, cur[j])
-        prev = cur
-    return best
+def _coverage(name: str, text: str, suffixes: list[str]) -> float:
+    """The share of `name`'s own characters (its unit-name ending such as 局 or 人民政府 left out) that
+    `text` contains in runs of two or more: 塘湖镇人民政府 covers all of 塘湖镇政府, only 人民政府 of
+    衡山县贯塘乡人民政府 — which is a unit-name ending, so nothing of it."""
+    core = next((name[: -len(x)] for x in suffixes if name.endswith(x) and len(name) > len(x)), name)
+    covered = [False] * len(core)
+    for i in range(len(core)):
+        for j in range(len(core), i + 1, -1):
+            if core[i:j] in text:
+                covered[i:j] = [True] * (j - i)
+                break
+    return sum(covered) / len(core) if core else 0.0
 
 
 def _names(record: Any) -> list[str]:
@@ -102,10 +102,13 @@ def resolve(
     if n is not None and 1 <= n <= len(candidates):
         return Scope([candidates[n - 1], *policies], named=True, reason="ordinal")
 
-    scores = {d.doc_id: max((_common_run(name, text) for name in _names(d)), default=0) for d in reports}
+    suffixes = sorted(glossary.portfolio.get("unit_suffixes") or [], key=len, reverse=True)
+    scores = {
+        d.doc_id: max((_coverage(name, text, suffixes) for name in _names(d)), default=0.0) for d in reports
+    }
     full = [d for d in reports if any(name in text for name in _names(d))]
-    best = max(scores.values(), default=0)
-    named = full or ([d for d in reports if scores[d.doc_id] == best] if best >= _NAME_MIN else [])
+    best = max(scores.values(), default=0.0)
+    named = full or ([d for d in reports if scores[d.doc_id] == best] if best >= _NAME_SHARE else [])
     years = years_in(text)
     if named and years:
         dated = [d for d in named if (d.identity or {}).get("year") in years]
