@@ -4,7 +4,8 @@ The store holds 10,000 项目支出绩效自评表 records (evals/generator: 400
 seeds, figures drawn per form) written straight into SQLite as ingest would leave them (manifest,
 identity, form record; no vectors: the question path reads none). Each question goes through
 `Portfolio.route` as `Assistant.ask` calls it (scope, query, rows from the form records, the
-operation, the metrics module); once to warm up, then timed: median and p95 per question.
+operation, the metrics module); the first question is timed on its own (it reads every form record once per store generation),
+then each question once to warm up and twice timed: median per question, p95 over all.
 """
 
 from __future__ import annotations
@@ -102,9 +103,12 @@ def run() -> Rows:
             def ask(q: str) -> Any:
                 return portfolio.route(q, history=[], document_ids=None, answer_one=lambda *_: None)  # type: ignore[arg-type,return-value]
 
+            t0 = time.perf_counter()
+            ask(QUESTIONS[0])  # the first question reads every form record once
+            cold_s = time.perf_counter() - t0
             samples: dict[str, list[float]] = {q: [] for q in QUESTIONS}
             rows_seen = {}
-            for rnd in range(4):
+            for rnd in range(3):
                 for q in QUESTIONS:
                     t0 = time.perf_counter()
                     routed = ask(q)
@@ -115,6 +119,7 @@ def run() -> Rows:
             store.close()
     every = [s for v in samples.values() for s in v]
     out: Rows = [("forms in the store", f"{FORMS} ({UNITS} units), written in {fill_s:.1f} s")]
+    out.append(("first question (reads every form record)", f"{cold_s:.1f} s"))
     for q, s in samples.items():
         out.append((q, f"median {1000 * statistics.median(s):.0f} ms, {rows_seen[q]} rows"))
     out.append(

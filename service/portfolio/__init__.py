@@ -13,10 +13,13 @@
 
 from __future__ import annotations
 
+import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ingest.glossary import load_glossary
 from service.answer.models import Answer, Turn
 from service.portfolio import operations
 from service.portfolio.query import Query, parse
@@ -24,6 +27,7 @@ from service.portfolio.render import Column, ResultTable, answer_of, as_text, nu
 from service.portfolio.rows import MEASURE_ZH, Row, rows_from_forms
 from service.portfolio.scope import Scope, resolve
 
+FIT_CHECK_LIMIT = 60  # candidates whose text is read to see which can answer at all
 PER_DOCUMENT_ANSWERS = 4  # up to this many candidates: one answer each; more: a clarifying answer
 LISTED_CANDIDATES = 10
 
@@ -54,10 +58,26 @@ def _doc_label(record: Any) -> str:
 class Portfolio:
     def __init__(self, store: Any) -> None:
         self.store = store
+        self._lock = threading.Lock()
+        self._cached: tuple[str, list[Any], list[Row]] | None = None
+
+    def _snapshot(self) -> tuple[list[Any], list[Row]]:
+        """The visible documents and every form's row, read once per store generation (a bureau's
+        10,000 forms are read in seconds; each question after that filters rows in memory)."""
+        generation = self.store.generation()
+        with self._lock:
+            if self._cached is None or self._cached[0] != generation:
+                documents = self.store.list_documents(include_failed=False)
+                identities = {d.doc_id: d.identity for d in documents}
+                self._cached = (generation, documents, rows_from_forms(self.store.get_forms(), identities))
+            return self._cached[1], self._cached[2]
 
     def rows(self, doc_ids: list[str] | None) -> list[Row]:
-        identities = {d.doc_id: d.identity for d in self.store.list_documents(include_failed=False)}
-        return rows_from_forms(self.store.get_forms(doc_ids), identities)
+        rows = self._snapshot()[1]
+        if doc_ids is None:
+            return list(rows)
+        wanted = set(doc_ids)
+        return [r for r in rows if r.doc_id in wanted]
 
     def route(
         self,
@@ -67,7 +87,7 @@ class Portfolio:
         document_ids: list[str] | None,
         answer_one: AnswerOne,
     ) -> Routed:
-        documents = self.store.list_documents(include_failed=False)
+        documents = self._snapshot()[0]
         previous = _previous(history)
         scope = resolve(question, documents, explicit=document_ids, previous=previous)
         q = parse(question)
@@ -82,8 +102,29 @@ class Portfolio:
                     answer.meta.update(keep)
                     return Routed(answer, meta=keep)
         if scope.ambiguous:
-            return Routed(self._ambiguous(question, q, scope, answer_one))
+            fitting = self._fitting(question, scope.ambiguous)
+            if len(fitting) == 1:  # only one document holds what is asked: that is the one
+                only = [fitting[0].doc_id, *scope.policies]
+                return Routed(None, only, {"scope": only})
+            if len(fitting) >= 2:
+                scope.ambiguous = fitting
+                return Routed(self._ambiguous(question, q, scope, answer_one))
         return Routed(None, scope.doc_ids if scope.named else document_ids, keep)
+
+    def _fitting(self, question: str, candidates: list[Any]) -> list[Any]:
+        """The candidates whose text names every quantity the question asks for (in any of the
+        glossary's words for it): a question only one document can answer is not ambiguous.
+        Past `FIT_CHECK_LIMIT` candidates every one is kept (reading them all would be slow)."""
+        glossary = load_glossary()
+        wanted = [glossary.concept(c).terms for c in glossary.concepts_in(question)]
+        if not wanted or len(candidates) > FIT_CHECK_LIMIT:
+            return list(candidates)
+        out = []
+        for record in candidates:
+            text = re.sub(r"\s+", "", "".join(p.text for p in self.store.get_pages(record.doc_id)))
+            if all(any(t in text for t in terms) for terms in wanted):
+                out.append(record)
+        return out
 
     def _ambiguous(self, question: str, q: Query, scope: Scope, answer_one: AnswerOne) -> Answer:
         candidates = scope.ambiguous

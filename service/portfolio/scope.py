@@ -27,6 +27,7 @@ class Scope:
     named: bool = False  # the question (or the conversation) chose these documents
     ambiguous: list[Any] = field(default_factory=list)  # the candidate records when it did not
     reason: str = ""
+    policies: list[str] = field(default_factory=list)  # loaded rule documents, kept in any scope
 
 
 def _coverage(name: str, text: str, suffixes: list[str]) -> float:
@@ -103,10 +104,14 @@ def resolve(
         return Scope([candidates[n - 1], *policies], named=True, reason="ordinal")
 
     suffixes = sorted(glossary.portfolio.get("unit_suffixes") or [], key=len, reverse=True)
-    scores = {
-        d.doc_id: max((_coverage(name, text, suffixes) for name in _names(d)), default=0.0) for d in reports
-    }
-    full = [d for d in reports if any(name in text for name in _names(d))]
+    pairs = {text[i : i + 2] for i in range(len(text) - 1)}
+
+    def score(d: Any) -> float:  # most names share no two characters with the question: skip them fast
+        names = [n for n in _names(d) if any(n[i : i + 2] in pairs for i in range(len(n) - 1))]
+        return max((_coverage(name, text, suffixes) for name in names), default=0.0)
+
+    scores = {d.doc_id: score(d) for d in reports}
+    full = [d for d in reports if scores[d.doc_id] > 0 and any(name in text for name in _names(d))]
     best = max(scores.values(), default=0.0)
     named = full or ([d for d in reports if scores[d.doc_id] == best] if best >= _NAME_SHARE else [])
     years = years_in(text)
@@ -135,4 +140,4 @@ def resolve(
         pool = [d for d in pool if (d.identity or {}).get("kind") in kinds] or pool
     if len(pool) == 1:
         return Scope([pool[0].doc_id, *policies], named=True, reason="only-match")
-    return Scope(None, ambiguous=pool, reason="ambiguous")
+    return Scope(None, ambiguous=pool, reason="ambiguous", policies=policies)
