@@ -28,6 +28,7 @@ from service.portfolio.rows import MEASURE_ZH, Row, rows_from_forms
 from service.portfolio.scope import Scope, resolve
 
 FIT_CHECK_LIMIT = 60  # candidates whose text is read to see which can answer at all
+TABLE_CANDIDATES = 30  # up to this many: the asked figure of each, one cited row per document
 PER_DOCUMENT_ANSWERS = 4  # up to this many candidates: one answer each; more: a clarifying answer
 LISTED_CANDIDATES = 10
 
@@ -130,7 +131,7 @@ class Portfolio:
         candidates = scope.ambiguous
         ids = [d.doc_id for d in candidates]
         meta = {"candidates": ids, "op": "ambiguous"}
-        if q.measure:
+        if q.measure and len(candidates) <= TABLE_CANDIDATES:
             rows = [r for r in self.rows(ids) if q.measure in r.measures]
             if len(rows) == len(candidates):
                 answer = operations.measure_table(

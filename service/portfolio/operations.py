@@ -58,7 +58,7 @@ def measure_table(rows: list[Row], q: Query, *, lead: str = "") -> Answer | None
         unit = "%" if q.measure == "rate" else ""
         what = f"{label}{'低于' if q.cmp == '<' else '高于'}{t}{unit}"
         shown = f"{label}{'低于' if q.cmp == '<' else '高于'}问题所给标准"
-    have.sort(key=lambda rv: (rv[1].value, rv[0].label), reverse=q.order == "desc")
+    have.sort(key=lambda rv: (rv[1].value, rv[0].doc_id), reverse=q.order == "desc")
     if q.op == "rank" and q.n:
         have = have[: q.n]
     table = ResultTable(

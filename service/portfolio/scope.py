@@ -105,13 +105,13 @@ def resolve(
 
     suffixes = sorted(glossary.portfolio.get("unit_suffixes") or [], key=len, reverse=True)
     pairs = {text[i : i + 2] for i in range(len(text) - 1)}
-
-    def score(d: Any) -> float:  # most names share no two characters with the question: skip them fast
-        names = [n for n in _names(d) if any(n[i : i + 2] in pairs for i in range(len(n) - 1))]
-        return max((_coverage(name, text, suffixes) for name in names), default=0.0)
-
-    scores = {d.doc_id: score(d) for d in reports}
-    full = [d for d in reports if scores[d.doc_id] > 0 and any(name in text for name in _names(d))]
+    names = {d.doc_id: _names(d) for d in reports}
+    coverage: dict[str, float] = {}  # per distinct name: a bureau's forms repeat their units' names
+    for name in {n for ns in names.values() for n in ns}:
+        shares = any(name[i : i + 2] in pairs for i in range(len(name) - 1))
+        coverage[name] = _coverage(name, text, suffixes) if shares else 0.0
+    scores = {d.doc_id: max((coverage[n] for n in names[d.doc_id]), default=0.0) for d in reports}
+    full = [d for d in reports if scores[d.doc_id] > 0 and any(n in text for n in names[d.doc_id])]
     best = max(scores.values(), default=0.0)
     named = full or ([d for d in reports if scores[d.doc_id] == best] if best >= _NAME_SHARE else [])
     years = years_in(text)
