@@ -165,7 +165,7 @@ def trend(rows: list[Row], q: Query) -> Answer | None:
         inputs = {"current": _input(r1, v1), "previous": _input(r0, v0)}
         change = _computation("year_on_year_change", inputs)
         comps.append(change)
-        shown = "、".join(f"{y}年 {v.text}" for y, _r, v in points)
+        shown = "、".join(f"{v.text}（{y}年）" for y, _r, v in points)
         lines.append(f"- {unit} {project}：{shown}；{y1}年比{y0}年变化 {change.display}")
     text = f"{label}的变化（按年度）：\n" + "\n".join(lines)
     return answer_of(table, _with_marks(text, table), computations=comps, meta={"op": "trend"})

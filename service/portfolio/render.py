@@ -69,8 +69,10 @@ def as_text(table: ResultTable, lead: str, *, limit: int = 20) -> str:
             cell = r["cells"].get(c.key)
             shown = cell.get("text") if isinstance(cell, dict) else cell
             if shown not in (None, ""):
-                parts.append(f"{c.label} {shown}" if c.type == "number" else str(shown))
-        lines.append(f"- {'，'.join(parts)} [{r['cite']}]")
+                named = c.type == "number" or c.key not in ("unit", "project", "year", "document")
+                parts.append(f"{c.label} {shown}" if named else str(shown))
+        # "；" between cells: a "，" between two figures reads (after NFKC) as a thousands separator
+        lines.append(f"- {'；'.join(parts)} [{r['cite']}]")
     if len(table.rows) > limit:
         lines.append(f"- ……共 {len(table.rows)} 行，完整结果见表格数据")
     return "\n".join(lines)
