@@ -137,7 +137,7 @@ class Portfolio:
                 answer = operations.measure_table(
                     rows,
                     Query(measure=q.measure, op="list"),
-                    lead=f"已入库 {len(candidates)} 份文档，问题没有指明是哪一份，下面逐份列出{MEASURE_ZH[q.measure]}（可点名单位或项目，或用“第N个”追问）：",
+                    lead=f"问题没有指明是哪一份文档，下面逐份列出{MEASURE_ZH[q.measure]}（可点名单位或项目，或用“第N个”追问）：",
                 )
                 if answer is not None:
                     answer.meta.update(meta)
@@ -170,9 +170,7 @@ class Portfolio:
                     "cells": {"document": _doc_label(record), "answer": first},
                 }
             )
-        lines = [
-            f"问题没有指明是哪一份文档，已入库的 {len(candidates)} 份都可能相关，逐份回答如下（可点名单位或项目追问）："
-        ]
+        lines = ["问题没有指明是哪一份文档，已入库的这几份都可能相关，逐份回答如下（可点名单位或项目追问）："]
         lines += [f"- {r['cells']['document']}：{r['cells']['answer']}" for r in table.rows]
         return answer_of(table, "\n".join(lines), computations=computations, meta=meta)
 
@@ -201,12 +199,10 @@ class Portfolio:
                 }
             )
         more = (
-            f"（另有 {len(candidates) - LISTED_CANDIDATES} 份未列出）"
-            if len(candidates) > LISTED_CANDIDATES
-            else ""
+            "（只列出前几份，可说出单位、项目或年度缩小范围）" if len(candidates) > LISTED_CANDIDATES else ""
         )
         lines = [
-            f"已入库的 {len(candidates)} 份文档都可能与这个问题有关{more}，请指明是哪一份（说出单位、项目或年度，或回复“第N个”），或在文档选择框中选定："
+            f"已入库的多份文档都可能与这个问题有关{more}，请指明是哪一份（说出单位、项目或年度，或回复“第N个”），或在文档选择框中选定："
         ]
         lines += [f"{r['cells']['n']}. {r['cells']['document']}" for r in table.rows]
         answer = answer_of(table, "\n".join(lines), meta=meta)

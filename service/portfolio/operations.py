@@ -270,7 +270,8 @@ def indicators(rows: list[Row], q: Query) -> Answer | None:
     for r, ind in hits:
         cells = {"unit": r.unit, "project": r.project, "year": r.year, "indicator": ind.name,
                  "target": ind.target, "actual": ind.actual, "score": number_cell(ind.score)}  # fmt: skip
-        n = table.cite(r, None, f"：{ind.path} 目标值 {ind.target}，实际完成值 {ind.actual}")
+        scored = f"，得分 {ind.score.text}" if ind.score is not None else ""
+        n = table.cite(r, None, f"：{ind.path} 目标值 {ind.target}，实际完成值 {ind.actual}{scored}")
         if ind.score is not None:
             table.citations[-1].page = ind.score.page
         table.rows.append({"doc_id": r.doc_id, "cite": n, "cells": cells})
