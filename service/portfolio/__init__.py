@@ -141,6 +141,9 @@ class Portfolio:
                 )
                 if answer is not None:
                     answer.meta.update(meta)
+                    answer.notes.append(
+                        f"问题匹配 {len(candidates)} 份文档，逐份列出 / one row per matching document"
+                    )
                     return answer
         if len(candidates) <= PER_DOCUMENT_ANSWERS:
             return self._per_document(question, candidates, meta, answer_one)
@@ -207,7 +210,7 @@ class Portfolio:
         lines += [f"{r['cells']['n']}. {r['cells']['document']}" for r in table.rows]
         answer = answer_of(table, "\n".join(lines), meta=meta)
         answer.notes.append(
-            "问题匹配多份文档，未作选择 / the question fits several documents; none was picked"
+            f"问题匹配 {len(candidates)} 份文档，未作选择 / the question fits {len(candidates)} documents; none was picked"
         )
         return answer
 
