@@ -45,6 +45,14 @@ _POINTERS = re.compile(r"^(?:那么?|请问|帮我算?一?下|算一下|这个|�
 _YEARS = re.compile(r"(?:19|20)\d{2}\s*(?:年度|年)?")
 
 
+# a follow-up that measures the last answer's figure against another ("和在职在编人数比是百分之多少")
+_FOLLOW_SHARE = re.compile(
+    r"^(?:那|那么)?(?:和|跟|与|同)(?P<b>[^，,]+?)(?:相)?比(?:较)?(?:的话)?[，,]?(?:是|占|为|有)?的?"
+    r"(?:百分之|比例|比重|占比|多大比|多少比)"
+)
+PREVIOUS = "上一个回答中的数字"
+
+
 @dataclass
 class Binary:
     op: str  # share | difference | sum
@@ -56,11 +64,17 @@ def split(text: str) -> list[Binary]:
     when a join word may be part of a name ("加上级补助收入": 加 + 上级补助收入, or 加上 + 级补助收入);
     the caller keeps the reading whose sides all name figures."""
     body = _YEARS.sub("", re.split(r"[？?。！!]", text, maxsplit=1)[0])
+    follow = _FOLLOW_SHARE.search(body)
+    if follow is not None:
+        b = _plain(follow.group("b"))
+        return [Binary("share", (PREVIOUS, b))] if _all_plain(("上一", b)) else []
     for op, patterns in (("share", _SHARE), ("difference", _DIFFERENCE), ("sum", _SUM)):
         for p in patterns:
             m = p.search(body)
             if m is None or (op == "sum" and not _JOINS.search(m.group("b"))):
                 continue
+            if op == "sum" and re.search(r"占|比例|比重|百分之|之比|倍", body[m.end() :]):
+                return []  # "甲和乙合计占总规模多少": a share of a sum, not the sum
             if op == "sum":
                 readings = _sum_readings(m.group("a") + m.group("b"))
             else:
@@ -120,7 +134,7 @@ def resolve(phrase: str, facts: list[IndexedFact], g: Any, *, years: list[int]) 
         # a glossary quantity is named by its concept, or by the very words the question uses
         # ("财政拨款收入" in the row 一般公共预算财政拨款收入, which the glossary reads as the longer term)
         if not all(c in i.concepts or surface[c] in said for c in named) or not all(
-            covered(c, said) for c in chunks
+            covered(c, said) or _reordered(c, said) for c in chunks
         ):
             continue
         if f.unit in ("%", "‰", "分") or f.comparator:
@@ -143,7 +157,21 @@ def resolve(phrase: str, facts: list[IndexedFact], g: Any, *, years: list[int]) 
     return out, words
 
 
+def _reordered(chunk: str, text: str) -> bool:
+    """The same words in another order ("在编在职" for 在职在编): every character of the chunk is in
+    the text and so are half its character pairs."""
+    if len(chunk) < 4 or not all(ch in text for ch in chunk):
+        return False
+    pairs = [chunk[k : k + 2] for k in range(len(chunk) - 1)]
+    return sum(p in text for p in pairs) * 2 >= len(pairs)
+
+
 def same_kind(a: Match, b: Match) -> bool:
     """Two figures that can be added, subtracted or divided: the same unit, or two amounts of money."""
     ua, ub = a.fact.unit, b.fact.unit
     return ua == ub or (unit_fits("amount", ua) and unit_fits("amount", ub))
+
+
+def follows_previous(text: str) -> bool:
+    """Does the question measure the last answer's figure against another ("和…比是百分之多少")?"""
+    return any(PREVIOUS in r.sides for r in split(text))
