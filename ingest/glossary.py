@@ -202,6 +202,9 @@ class Glossary:
             )
         )
 
+        # many documents: identity words (ingest/identity.py) and cross-document question words
+        # (service/portfolio); absent in an older glossary file
+        self.portfolio: dict[str, Any] = data.get("portfolio") or {}
         self.grade_source: str = data["grades"]["source"]
         self.grade_bands = tuple(
             GradeBand(b["grade"], b.get("min"), b.get("max_exclusive")) for b in data["grades"]["bands"]

@@ -36,6 +36,7 @@ from typing import Literal
 from ingest.budget import ContentBudget
 from ingest.errors import BadDocument, JixiaoError, NeedsOCR, NotFound, StoreBusy, damage_reason
 from ingest.facts import FACTS_VERSION, extract_facts
+from ingest.identity import read_identity
 from ingest.lock import writer_lock
 from ingest.models import DocStatus, DocumentRecord
 from ingest.settings import StorageSettings
@@ -94,9 +95,11 @@ def file_identity(path: Path) -> tuple[str, str]:
 def chunker_version() -> str:
     from ingest import chunk
     from ingest.forms import FORMS_VERSION
+    from ingest.identity import IDENTITY_VERSION
 
-    # facts and form records are part of what ingest derives: a new extractor re-ingests like a new chunker
-    return f"{getattr(chunk, 'CHUNKER_VERSION', '1')}+facts-{FACTS_VERSION}+forms-{FORMS_VERSION}"
+    # facts, form records and identity are part of what ingest derives: a new extractor re-ingests like a new chunker
+    version = f"{getattr(chunk, 'CHUNKER_VERSION', '1')}+facts-{FACTS_VERSION}+forms-{FORMS_VERSION}"
+    return f"{version}+id-{IDENTITY_VERSION}"
 
 
 def guess_kind(title: str) -> str:
@@ -366,9 +369,13 @@ class _Pipeline:
         """Write what was read (rows, the file copy, vectors) and publish it."""
         shown = str(path)
         pages, chunks, tables, facts, forms = content
+        with self.timings.measure("identity"):
+            record.identity = read_identity(record.title, [p.text for p in pages[:2]], forms).to_dict()
         with self.timings.measure("write"):
             self.store.begin_document(record)
-            self.store.write_content(record.doc_id, pages, chunks, tables, facts, forms=forms)
+            self.store.write_content(
+                record.doc_id, pages, chunks, tables, facts, forms=forms, identity=record.identity
+            )
             _copy_pdf(path, self.store.settings.files_dir / f"{record.doc_id}{path.suffix.lower()}")
 
         self.emit(IngestEvent("embed", path=shown, done=0, of=len(chunks)))

@@ -7,7 +7,7 @@ float ever touches a reported figure.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 ChunkKind = Literal["text", "table", "note"]
 DocStatus = Literal["pending", "ingesting", "ok", "unchanged", "needs_ocr", "failed", "removed"]
@@ -130,6 +130,8 @@ class DocumentRecord:
     embedding_version: str = ""
     ingested_at: str = ""
     seconds: float = 0.0
+    # unit, project, year, period, kind, evaluator, agency (ingest/identity.py); {} before ingest
+    identity: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -142,6 +144,7 @@ class DocumentRecord:
             "tables": self.tables,
             "status": self.status,
             "message": self.message,
+            "identity": dict(self.identity),
         }
 
 

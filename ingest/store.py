@@ -51,6 +51,26 @@ def _form_name(record: dict[str, Any]) -> str:
     return str(record.get("title") or "")
 
 
+_IDENTITY_FIELDS = ("unit", "project", "year", "period", "kind", "evaluator", "agency")
+
+
+def _identity(row: Any) -> dict[str, Any]:
+    """The identity columns of a manifest row joined with `identities` ({} when it has none)."""
+    m = row._mapping
+    if m.get("identity_doc_id") is None:
+        return {}
+    return {k: m[f"identity_{k}"] for k in _IDENTITY_FIELDS}
+
+
+def _manifest_query() -> Any:
+    i = S.identities.c
+    return select(
+        S.documents,
+        i.doc_id.label("identity_doc_id"),
+        *(i[k].label(f"identity_{k}") for k in _IDENTITY_FIELDS),
+    ).outerjoin(S.identities, i.doc_id == S.documents.c.doc_id)
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
@@ -169,11 +189,12 @@ class Store:
             embedding_version=row.embedding_version,
             ingested_at=row.ingested_at,
             seconds=row.seconds,
+            identity=_identity(row),
         )
 
     def list_documents(self, *, include_failed: bool = True) -> list[DocumentRecord]:
         """Manifest rows in ingest order; never the transient `ingesting`/`removed` rows."""
-        q = select(S.documents).where(S.documents.c.status.not_in(LEFTOVER_STATUSES))
+        q = _manifest_query().where(S.documents.c.status.not_in(LEFTOVER_STATUSES))
         if not include_failed:
             q = q.where(S.documents.c.status == VISIBLE)
         q = q.order_by(S.documents.c.ingested_at, S.documents.c.path)
@@ -183,7 +204,7 @@ class Store:
     def get_document(self, doc_id: str) -> DocumentRecord:
         """Raises NotFound."""
         with self.engine.connect() as conn:
-            row = conn.execute(select(S.documents).where(S.documents.c.doc_id == doc_id)).first()
+            row = conn.execute(_manifest_query().where(S.documents.c.doc_id == doc_id)).first()
         if row is None or row.status in LEFTOVER_STATUSES:
             raise NotFound(f"没有这份文档：{doc_id} / no such document: {doc_id}")
         return self._record(row)
@@ -458,7 +479,7 @@ class Store:
         """Every manifest row (any status) recorded for this source path."""
         with self.engine.connect() as conn:
             return [
-                self._record(r) for r in conn.execute(select(S.documents).where(S.documents.c.path == path))
+                self._record(r) for r in conn.execute(_manifest_query().where(S.documents.c.path == path))
             ]
 
     def leftovers(self) -> list[str]:
@@ -495,11 +516,15 @@ class Store:
         facts: list[Fact] | None = None,
         *,
         forms: list[dict[str, Any]] | None = None,
+        identity: dict[str, Any] | None = None,
     ) -> None:
-        """Page text, chunk rows, tables, cells, facts and form records of a document in `ingesting`
-        state (one transaction)."""
+        """Page text, chunk rows, tables, cells, facts, form records and the identity of a document in
+        `ingesting` state (one transaction)."""
         with self.engine.begin() as conn:
             self._delete_rows(conn, doc_id)
+            if identity:
+                values = {k: identity.get(k) or ("" if k != "year" else None) for k in _IDENTITY_FIELDS}
+                conn.execute(insert(S.identities).values(doc_id=doc_id, **values))
             if forms:
                 conn.execute(
                     insert(S.forms),
@@ -629,6 +654,7 @@ class Store:
         conn.execute(delete(S.facts).where(S.facts.c.doc_id == doc_id))
         conn.execute(delete(S.forms).where(S.forms.c.doc_id == doc_id))
         conn.execute(delete(S.pages).where(S.pages.c.doc_id == doc_id))
+        conn.execute(delete(S.identities).where(S.identities.c.doc_id == doc_id))
 
     def purge(self, doc_id: str) -> None:
         """Delete a document's vectors, rows, stored file and finally its manifest row.

@@ -20,6 +20,7 @@ from service.answer.base import Answerer, EventSink, emit
 from service.answer.deterministic import DeterministicAnswerer
 from service.answer.models import Answer, ProgressEvent, Turn
 from service.errors import BadRequest
+from service.portfolio import Portfolio
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,7 @@ class Assistant:
         self.llm_status = llm_status
         self._pool: concurrent.futures.ThreadPoolExecutor | None = None
         self._pool_lock = threading.Lock()
+        self.portfolio = Portfolio(store)
 
     @property
     def active_answerer(self) -> str:
@@ -77,7 +79,17 @@ class Assistant:
         cid = conversation_id or self.conversations.new_id()
         history: list[Turn] = self.conversations.history(cid) if conversation_id else []
 
-        answer = self._answer(message, history=history, document_ids=document_ids, on_event=on_event)
+        # many documents: the question's scope, a cross-document table or a clarifying answer first
+        routed = self.portfolio.route(
+            message,
+            history=history,
+            document_ids=document_ids,
+            answer_one=lambda q, ids: self._answer(q, history=[], document_ids=ids, on_event=on_event),
+        )
+        answer = routed.answer or self._answer(
+            message, history=history, document_ids=routed.document_ids, on_event=on_event
+        )
+        answer.meta.update({k: v for k, v in routed.meta.items() if k not in answer.meta})
         answer = self._ground(answer, message)
         answer.conversation_id = cid
         self.conversations.append(cid, Turn(role="user", content=message))

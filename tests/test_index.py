@@ -283,7 +283,7 @@ def test_timings_cover_every_stage(tmp_path: Path) -> None:
     )
     [rec] = ingest_paths(settings, [src], timings=timings)
     assert rec.status == "ok"
-    assert set(timings) == {"read", "tables", "chunk", "facts", "write", "embed"}
+    assert set(timings) == {"read", "tables", "chunk", "facts", "identity", "write", "embed"}
     assert all(v >= 0 for v in timings.values()) and sum(timings.values()) <= rec.seconds + 0.5
 
 

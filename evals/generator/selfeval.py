@@ -187,16 +187,33 @@ def _indicators(rng: random.Random, splaces: int) -> list[Ind]:
     return inds
 
 
-def make_form(seed: int, plant: str | None = None) -> GenForm:
-    """One form from `seed`; `plant`: one of KINDS, or None for a correct form."""
+def make_form(
+    seed: int,
+    plant: str | None = None,
+    *,
+    year: int | None = None,
+    agency: str | None = None,
+    project: str | None = None,
+    dept: bool | None = None,
+    implementer: str | None = None,
+    money_unit: str | None = None,
+) -> GenForm:
+    """One form from `seed`; `plant`: one of KINDS, or None for a correct form. `year`, `agency`,
+    `project`, `dept`, `implementer` and `money_unit` fix what is otherwise drawn (a portfolio: one unit's forms across years);
+    the draws still happen, so the other figures of a seed do not change."""
     rng = random.Random(seed)
-    dept = rng.random() < 0.25
-    year = rng.randint(2019, 2025)
+    drawn_dept = rng.random() < 0.25
+    dept = drawn_dept if dept is None else dept
+    year = rng.randint(2019, 2025) if year is None else (rng.randint(2019, 2025) and year)
     place = rng.choice(PLACES)
-    agency = place + rng.choice(AGENCIES)
-    project = rng.choice(PROJECTS) + rng.choice(["项目", "专项资金", "补助资金"])
-    implementer = agency if rng.random() < 0.5 else place + rng.choice(["中心", "服务站", "管理所"])
+    drawn_agency = place + rng.choice(AGENCIES)
+    agency = agency or drawn_agency
+    drawn_project = rng.choice(PROJECTS) + rng.choice(["项目", "专项资金", "补助资金"])
+    project = project or drawn_project
+    drawn_implementer = agency if rng.random() < 0.5 else place + rng.choice(["中心", "服务站", "管理所"])
+    implementer = implementer or drawn_implementer
     unit = rng.choice(["万元", "万元", "元"])
+    unit = money_unit or unit
     mp = 2
     splaces = rng.choice([1, 2])
     scale = D(10000) if unit == "元" else D(1)

@@ -2,7 +2,7 @@
 
 {"conversation_id", "answer", "citations": [{"n", "doc_id", "title", "page", "quote"}],
  "computations": [{"metric", "inputs", "formula", "value", "unit", "display"}],
- "grounded": bool, "answerer": "llm"|"deterministic"}
+ "grounded": bool, "answerer": "llm"|"deterministic", "table": {...} | null}
 """
 
 from __future__ import annotations
@@ -52,6 +52,9 @@ class Answer(BaseModel):
     ungrounded: list[str] = Field(default_factory=list)
     # what was searched when nothing was found, tool calls made, fallback reasons ...
     notes: list[str] = Field(default_factory=list)
+    # a result across documents as data: {title, columns: [{key, label, type}], rows: [{doc_id,
+    # cite, cells}], chart: {type, x, y} | None}; each row's `cite` is its citation's n
+    table: dict[str, Any] | None = None
     # structured context for follow-up resolution (intent, metric, years, rows ...); not part of the public contract
     meta: dict[str, Any] = Field(default_factory=dict, exclude=True)
 

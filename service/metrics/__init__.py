@@ -11,6 +11,7 @@ Conventions (rates in percent points, ROUND_HALF_UP display, units): see `result
 
 from __future__ import annotations
 
+from service.metrics.across import mean_of_ratios
 from service.metrics.budget import (
     adjusted_budget,
     budget_execution_rate,
@@ -96,6 +97,7 @@ __all__ = [
     "grade_for",
     "grade_from_score",
     "growth_rate",
+    "mean_of_ratios",
     "monthly_turnover_rate",
     "multi_year_average",
     "over_budget_amount",

@@ -89,6 +89,10 @@
     ".viewer iframe{width:100%;height:320px;border:1px solid #d9d9d9;margin-top:8px}",
     ".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}",
     "svg text{font-size:11px;fill:#1a1a1a}",
+    ".rtable{overflow-x:auto;margin:6px 0}.rtable table{border-collapse:collapse;font-size:12px;width:100%}",
+    ".rtable th,.rtable td{border:1px solid #d9d9d9;padding:2px 4px;text-align:left}.rtable td.num{text-align:right}",
+    ".rtable th button{border:0;background:none;font:inherit;font-weight:600;cursor:pointer;padding:0}",
+    ".rtable caption{text-align:left;font-weight:600;font-size:12px}",
     "@media (max-width:480px){.panel.floating{right:0;bottom:0;width:100vw;max-width:100vw;height:100vh;height:100dvh;border-radius:0}.launcher{right:12px;bottom:12px}}"
   ].join("\n");
 
@@ -166,6 +170,76 @@
       chart.appendChild(svg("rect", { x: labelW, y: y + 3, width: w, height: 14, fill: i % 2 ? "#0b57d0" : "#a8071a" }));
       chart.appendChild(svg("text", { x: labelW + w + 4, y: y + 14 }, r.value + unit));
     });
+    return chart;
+  }
+
+  // ---- a result across documents: a sortable table (click a column header) and a chart ---------------------
+  function cellText(cell) {
+    if (cell === null || cell === undefined) return "";
+    return typeof cell === "object" ? String(cell.text || "") : String(cell);
+  }
+  function cellSortKey(cell, type) {
+    if (type === "number") { var v = parseFloat(cell && typeof cell === "object" ? cell.value : cell); return isFinite(v) ? v : -Infinity; }
+    return cellText(cell);
+  }
+  function resultTable(table, onCite) {
+    var cols = table.columns || [], rows = (table.rows || []).slice(), sortKey = null, asc = true;
+    var tbody = el("tbody");
+    function fill() {
+      tbody.textContent = "";
+      rows.forEach(function (r) {
+        var tds = cols.map(function (c) { return el("td", { class: c.type === "number" ? "num" : null, text: cellText(r.cells[c.key]) }); });
+        tds.push(el("td", null, [r.cite ? el("button", { type: "button", class: "cite", "aria-label": "来源 " + r.cite,
+          onclick: function () { onCite(r.cite); } }, ["[" + r.cite + "]"]) : ""]));
+        tbody.appendChild(el("tr", null, tds));
+      });
+    }
+    var head = el("tr", null, cols.map(function (c) {
+      var th = el("th", { scope: "col", "aria-sort": "none" }, [el("button", { type: "button", text: c.label, onclick: function () {
+        asc = sortKey === c.key ? !asc : true; sortKey = c.key;
+        rows.sort(function (a, b) {
+          var x = cellSortKey(a.cells[c.key], c.type), y = cellSortKey(b.cells[c.key], c.type);
+          return (x < y ? -1 : x > y ? 1 : 0) * (asc ? 1 : -1);
+        });
+        Array.prototype.forEach.call(head.children, function (h) { h.setAttribute("aria-sort", "none"); });
+        th.setAttribute("aria-sort", asc ? "ascending" : "descending");
+        fill();
+      } })]);
+      return th;
+    }).concat([el("th", { scope: "col", text: t("sources") })]));
+    fill();
+    return el("div", { class: "rtable" }, [el("table", null, [
+      table.title ? el("caption", { text: table.title }) : null, el("thead", null, [head]), tbody])]);
+  }
+  function tableChart(table) {
+    var ch = table.chart;
+    if (!ch) return null;
+    var pts = (table.rows || []).map(function (r) {
+      var y = r.cells[ch.y];
+      return { x: cellText(r.cells[ch.x]), v: parseFloat(y && typeof y === "object" ? y.value : y), s: ch.series ? cellText(r.cells[ch.series]) : "" };
+    }).filter(function (p) { return isFinite(p.v); });
+    if (pts.length < 2) return null;
+    var label = t("chart") + "：" + pts.map(function (p) { return (p.s ? p.s + " " : "") + p.x + " " + p.v; }).join("，");
+    if (ch.type !== "line") {
+      return barChart({ inputs: pts.slice(0, 30).map(function (p) { return { label: p.x, value: p.v, unit: "" }; }) });
+    }
+    var W = 300, H = 140, pad = 28, xs = [], series = {};
+    pts.forEach(function (p) { if (xs.indexOf(p.x) < 0) xs.push(p.x); (series[p.s] = series[p.s] || []).push(p); });
+    xs.sort();
+    var vals = pts.map(function (p) { return p.v; }), lo = Math.min.apply(null, vals), hi = Math.max.apply(null, vals);
+    if (hi === lo) { hi += 1; lo -= 1; }
+    function X(x) { return pad + (W - 2 * pad) * (xs.length > 1 ? xs.indexOf(x) / (xs.length - 1) : 0.5); }
+    function Y(v) { return H - pad - (H - 2 * pad) * (v - lo) / (hi - lo); }
+    var chart = svg("svg", { width: "100%", viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": label });
+    var colours = ["#a8071a", "#0b57d0", "#237804", "#ad4e00", "#531dab", "#006d75"];
+    Object.keys(series).slice(0, colours.length).forEach(function (name, i) {
+      var line = series[name].map(function (p) { return X(p.x) + "," + Y(p.v); }).join(" ");
+      chart.appendChild(svg("polyline", { points: line, fill: "none", stroke: colours[i], "stroke-width": 2 }));
+      series[name].forEach(function (p) { chart.appendChild(svg("circle", { cx: X(p.x), cy: Y(p.v), r: 3, fill: colours[i] })); });
+    });
+    xs.forEach(function (x) { chart.appendChild(svg("text", { x: X(x) - 12, y: H - 8 }, x)); });
+    chart.appendChild(svg("text", { x: 0, y: 12 }, String(hi)));
+    chart.appendChild(svg("text", { x: 0, y: H - pad }, String(lo)));
     return chart;
   }
 
@@ -283,6 +357,13 @@
     if (open) { this.loadDocs(); this.input.focus(); } else this.launcher.focus();
   };
 
+  // the picker names a document by what it is about (unit · project · year), its title otherwise
+  function docLabel(d) {
+    var id = d.identity || {};
+    var parts = [id.unit, id.project, id.period || (id.year ? id.year + "年度" : "")].filter(Boolean);
+    return parts.length >= 2 ? parts.join(" · ") : (d.title || d.path || d.doc_id);
+  }
+
   Widget.prototype.loadDocs = function () {
     var self = this;
     if (this.docsLoaded) return;
@@ -293,7 +374,7 @@
       var docs = Array.isArray(body) ? body : (body.documents || body.items || []);
       self.docs = docs.filter(function (d) { return !d.status || d.status === "ok"; });
       self.docs.forEach(function (d) {
-        self.docSelect.appendChild(el("option", { value: d.doc_id, text: d.title || d.path || d.doc_id }));
+        self.docSelect.appendChild(el("option", { value: d.doc_id, text: docLabel(d) }));
       });
       if (!self.state.messages.length) self.suggest();
     }).catch(function () { self.docsLoaded = false; if (!self.state.messages.length) self.suggest(); });
@@ -430,6 +511,7 @@
         if (typeof d.answer === "string") msg.content = d.answer;
         if (d.citations) msg.citations = d.citations;
         if (d.computations) msg.computations = d.computations;
+        if (d.table) msg.table = d.table;
         if (d.grounded !== undefined) msg.grounded = d.grounded;
         if (d.conversation_id) this.state.cid = d.conversation_id;
       }
@@ -444,6 +526,7 @@
       if (typeof mm.answer === "string") msg.content = mm.answer;
       if (mm.citations) msg.citations = mm.citations;
       if (mm.computations) msg.computations = mm.computations;
+      if (mm.table) msg.table = mm.table;
     } else if (type === "error") {
       throw { status: 500, body: { message: p.errorText || "" } };
     }
@@ -469,6 +552,11 @@
     var body = el("div", { class: "content" });
     body.appendChild(renderMarkdown(msg.content || "", openN));
     bubble.appendChild(body);
+    if (msg.table && (msg.table.rows || []).length) {
+      bubble.appendChild(resultTable(msg.table, openN));
+      var tchart = tableChart(msg.table);
+      if (tchart) bubble.appendChild(tchart);
+    }
     if (cites.length) {
       var ol = el("ol");
       cites.forEach(function (c) {

@@ -1,0 +1,197 @@
+"""A portfolio: several units' 项目支出绩效自评表 across several years (one .xlsx each), with
+cross-document cases whose expected answers the generator computes from its own drawn figures.
+
+    python -m evals.generator.portfolio --seed 7 --units 34 --years 6 --out /tmp/portfolio   # 204 forms
+
+Writes `forms/<name>.xlsx` and `cases.yaml` (the eval case format; file-level `documents` lists every
+form and each case is `unscoped`, so it is asked over the whole portfolio). Case kinds (tags):
+`filter` (哪些项目预算执行率低于 T%), `rank` (自评得分最低的五个), `aggregate` (预算总额、执行总额、
+合计口径执行率和各项目执行率的简单平均), `missed` (满意度指标没完成的单位), `trend` (一个单位历年执行率),
+`previous` (和上年相比), `decline` (连续两年得分下降), `compare` (两个单位的成本指标),
+`ambiguous` (a question that names no document: never one silent answer). Nothing imports jixiao:
+the arithmetic is the generator's own `decimal` (half-up to 2 places).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import yaml
+
+from evals.generator.selfeval import AGENCIES, PLACES, PROJECTS, GenForm, make_form
+
+D = Decimal
+FIRST_YEAR = 2019
+
+
+def q2(v: Decimal) -> Decimal:
+    return v.quantize(D("0.01"), rounding=ROUND_HALF_UP)
+
+
+def units_of(seed: int, count: int) -> list[tuple[str, str]]:
+    """`count` distinct (unit, project) pairs."""
+    rng = random.Random(seed)
+    pairs = [(p + a, "") for p in PLACES for a in AGENCIES]
+    rng.shuffle(pairs)
+    if count > len(pairs):
+        raise ValueError(f"at most {len(pairs)} units")
+    return [(u, PROJECTS[i % len(PROJECTS)] + "项目") for i, (u, _) in enumerate(pairs[:count])]
+
+
+def build(seed: int, units: int, years: int) -> list[tuple[str, GenForm]]:
+    out = []
+    for i, (unit, project) in enumerate(units_of(seed, units)):
+        for j in range(years):
+            year = FIRST_YEAR + j
+            form = make_form(
+                seed * 100_000 + i * 100 + j, year=year, agency=unit, implementer=unit,
+                project=project, dept=False, money_unit="万元",
+            )  # fmt: skip
+            out.append((f"pf{seed}-u{i:02d}-{year}.xlsx", form))
+    return out
+
+
+# ---- the figures a case is about (the generator's own arithmetic) ----------------------------------
+
+
+def budget(f: GenForm) -> Decimal:
+    return f.funds["年度资金总额"]["b1"] or D(0)
+
+
+def spent(f: GenForm) -> Decimal:
+    return f.funds["年度资金总额"]["e"] or D(0)
+
+
+def rate(f: GenForm) -> Decimal:
+    return q2(spent(f) / budget(f) * 100)
+
+
+def satisfaction_missed(f: GenForm) -> bool:
+    ind = next(i for i in f.inds if i.l1 == "满意度指标")
+    return D(ind.actual) < D(ind.target)
+
+
+def cost_actual(f: GenForm) -> Decimal:
+    return D(next(i for i in f.inds if i.l2 == "成本指标").actual)
+
+
+def _val(v: Decimal, unit: str) -> dict:
+    return {"value": float(v), "unit": unit, "tolerance": 0.01}
+
+
+def cases(forms: list[tuple[str, GenForm]], seed: int) -> list[dict]:
+    rng = random.Random(seed)
+    by_year: dict[int, list[GenForm]] = {}
+    by_unit: dict[str, list[GenForm]] = {}
+    for _name, f in forms:
+        by_year.setdefault(f.year, []).append(f)
+        by_unit.setdefault(f.agency, []).append(f)
+    out: list[dict] = []
+
+    def add(kind: str, question: str, expect: dict, note: str = "") -> None:
+        case = {"id": f"pf{seed}-{len(out) + 1:02d}-{kind}", "question": question, "unscoped": True,
+                "tags": ["portfolio", kind], "expect": expect}  # fmt: skip
+        if note:
+            case["note"] = note
+        out.append(case)
+
+    for year, fs in sorted(by_year.items()):
+        low = sorted(f for f in (rate(x) for x in fs))
+        threshold = D(int(low[len(low) // 3]) + 1)
+        below = [f.agency for f in fs if rate(f) < threshold]
+        above = [f.agency for f in fs if rate(f) >= threshold]
+        add("filter", f"{year}年哪些项目预算执行率低于{threshold}%？",
+            {"contains": below or ["没有"], **({"not_contains": above[:3]} if above else {})},
+            f"{len(below)} of {len(fs)} forms below {threshold}%")  # fmt: skip
+        ranked = sorted(fs, key=lambda f: f.total)
+        if len({f.total for f in ranked[:6]}) == 6:
+            add("rank", f"{year}年自评得分最低的五个项目", {"contains": [f.agency for f in ranked[:5]],
+                "not_contains": [ranked[-1].agency]})  # fmt: skip
+        tb, ts = sum((budget(f) for f in fs), D(0)), sum((spent(f) for f in fs), D(0))
+        mean = q2(sum((spent(f) / budget(f) for f in fs), D(0)) / len(fs) * 100)
+        add("aggregate", f"{year}年全部项目的预算总额和执行总额是多少？平均执行率？",
+            {"values": [_val(tb, "万元"), _val(ts, "万元"), _val(q2(ts / tb * 100), "%"), _val(mean, "%")]},
+            f"Σ全年预算数 {tb}, Σ全年执行数 {ts}, 合计口径 {q2(ts / tb * 100)}%, 简单平均 {mean}%")  # fmt: skip
+        missed = [f.agency for f in fs if satisfaction_missed(f)]
+        met = [f.agency for f in fs if not satisfaction_missed(f)]
+        add("missed", f"{year}年哪些单位的满意度指标没完成？",
+            {"contains": missed or [{"re": "均已达到|没有"}], **({"not_contains": met[:3]} if met else {})})  # fmt: skip
+
+    units = sorted(by_unit)
+    for unit in rng.sample(units, min(6, len(units))):
+        fs = sorted(by_unit[unit], key=lambda f: f.year)
+        y0, y1 = fs[0].year, fs[-1].year
+        add("trend", f"{unit}{y0}—{y1}年预算执行率的变化",
+            {"contains": [unit], "values": [_val(rate(f), "%") for f in fs]})  # fmt: skip
+    for unit in rng.sample(units, min(4, len(units))):
+        fs = sorted(by_unit[unit], key=lambda f: f.year)
+        cur, prev = fs[-1], fs[-2]
+        add("previous", f"{unit}{cur.year}年的预算执行率和上年相比有什么变化？",
+            {"values": [_val(rate(cur), "%"), _val(rate(prev), "%"), _val(rate(cur) - rate(prev), "%")]})  # fmt: skip
+    declined = []
+    for unit in units:
+        fs = sorted(by_unit[unit], key=lambda f: f.year)
+        if any(a.total > b.total > c.total for a, b, c in zip(fs, fs[1:], fs[2:], strict=False)):
+            declined.append(unit)
+    steady = [u for u in units if u not in declined]
+    add("decline", "连续两年得分下降的项目有哪些？",
+        {"contains": declined[:8] or [{"re": "没有"}], **({"not_contains": steady[:3]} if steady else {})},
+        f"{len(declined)} units with a total score falling two years running")  # fmt: skip
+    year = FIRST_YEAR + 1
+    for a, b in [rng.sample(units, 2) for _ in range(2)]:
+        fa = next(f for f in by_unit[a] if f.year == year)
+        fb = next(f for f in by_unit[b] if f.year == year)
+        add("compare", f"{a}和{b}{year}年的成本指标比较",
+            {"contains": [a, b], "values": [_val(cost_actual(fa), ""), _val(cost_actual(fb), "")]})  # fmt: skip
+    add(
+        "ambiguous",
+        "预算执行率是多少？",
+        {"contains": [{"re": "逐份|请指明|哪一份"}]},
+        "names no unit, project or year: a table per document or a clarifying answer, never one silent pick",
+    )
+    add("ambiguous", "这个项目的自评总分是多少？", {"contains": [{"re": "逐份|请指明|哪一份"}]})
+    return out
+
+
+def write(seed: int, units: int, years: int, out: Path) -> dict:
+    from evals.generator.formats import write_xlsx
+
+    forms = build(seed, units, years)
+    (out / "forms").mkdir(parents=True, exist_ok=True)
+    for name, form in forms:
+        write_xlsx([form], out / "forms" / name)
+    data = {
+        "description": f"portfolio seed {seed}: {units} units × {years} years = {len(forms)} forms",
+        "documents": [name for name, _ in forms],
+        "doc_type": "project_form",
+        "tags": ["generated"],
+        "cases": cases(forms, seed),
+    }
+    (out / "cases.yaml").write_text(
+        yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
+    return data
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(
+        prog="python -m evals.generator.portfolio", description=__doc__.split("\n\n")[0]
+    )
+    ap.add_argument("--seed", type=int, default=20261202)
+    ap.add_argument("--units", type=int, default=34, help="units (default 34; at most 42)")
+    ap.add_argument("--years", type=int, default=6, help="years from 2019 (default 6)")
+    ap.add_argument("--out", type=Path, required=True)
+    args = ap.parse_args(argv)
+    if args.units < 2 or args.years < 3:
+        ap.error("--units must be ≥ 2 and --years ≥ 3")
+    data = write(args.seed, args.units, args.years, args.out)
+    print(f"{len(data['documents'])} forms, {len(data['cases'])} cases -> {args.out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
