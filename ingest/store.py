@@ -19,7 +19,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, and_, create_engine, delete, event, insert, inspect, or_, select, text, update
+from sqlalchemy import (
+    Engine,
+    MetaData,
+    and_,
+    create_engine,
+    delete,
+    event,
+    insert,
+    inspect,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.engine import Connection
 
 from ingest import _schema as S
@@ -73,6 +86,19 @@ def sql_engine(settings: StorageSettings) -> Engine:
     return engine
 
 
+DDL_LOCK_KEY = 0x6A69_7864  # "jixd": one process at a time creates or alters tables
+
+
+def create_tables(engine: Engine, metadata: MetaData) -> None:
+    """Create what is missing of `metadata`. On PostgreSQL under a transaction-scoped advisory
+    lock: several processes starting at once (API workers, `jixiao worker`s) would otherwise race
+    on `CREATE TABLE` and all but one fail."""
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": DDL_LOCK_KEY})
+        metadata.create_all(conn, checkfirst=True)
+
+
 class Store:
     """Opened once per process (CLI command or app lifespan) and injected.
 
@@ -84,7 +110,7 @@ class Store:
         self.embedder: Embedder = embedder if embedder is not None else get_embedder(settings)
         self._owns_embedder = embedder is None  # close() closes what it opened (an HTTP client)
         self.engine: Engine = sql_engine(settings)
-        S.metadata.create_all(self.engine)
+        create_tables(self.engine, S.metadata)
         self._chroma: Any = None
         self._collection: Any = None
         self._known_generation: str | None = None
@@ -699,18 +725,20 @@ class JobStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        S.ingest_jobs.create(engine, checkfirst=True)
+        create_tables(engine, S.metadata)
         self._add_lease_columns()
         self._skip_locked = engine.dialect.name == "postgresql"
 
     def _add_lease_columns(self) -> None:
         """A database made before leases existed gets their columns (defaults fill old rows)."""
-        have = {c["name"] for c in inspect(self.engine).get_columns("ingest_jobs")}
         added = {
             "owner": "VARCHAR(128) NOT NULL DEFAULT ''",
             "lease_until": "FLOAT NOT NULL DEFAULT 0",
         }
         with self.engine.begin() as conn:
+            if self.engine.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": DDL_LOCK_KEY})
+            have = {c["name"] for c in inspect(conn).get_columns("ingest_jobs")}
             for name, ddl in added.items():
                 if name not in have:
                     conn.execute(text(f"ALTER TABLE ingest_jobs ADD COLUMN {name} {ddl}"))

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Column, Float, Index, MetaData, String, Table, delete, func, insert, select, text
 
-from ingest.store import sql_engine
+from ingest.store import create_tables, sql_engine
 from service.config import Settings
 from service.errors import RateLimited
 
@@ -54,7 +54,7 @@ class SharedRateLimiter:
         with self._open:
             if self._engine is None:
                 engine = sql_engine(self._settings)
-                metadata.create_all(engine, checkfirst=True)
+                create_tables(engine, metadata)
                 self._engine = engine
             return self._engine
 
