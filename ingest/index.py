@@ -187,7 +187,8 @@ class _Pipeline:
         self.password = password
         self.progress = progress
         self.timings = timings
-        self.batch = store.settings.embedding_batch_size
+        # an embedding server takes several batches at once (`OpenAIEmbedder.group_size`)
+        self.batch = int(getattr(store.embedder, "group_size", store.settings.embedding_batch_size))
         self.slow = float(os.environ.get(SLOW_EMBED_ENV, "0") or 0)
         self.chunker_version = chunker_version()
 
