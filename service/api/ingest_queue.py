@@ -69,6 +69,18 @@ class Job:
     def done(self) -> bool:
         return self.status not in ("queued", "ingesting")
 
+    def queued_row(self) -> JobRow:
+        """The job's row in the durable queue as it is accepted."""
+        return JobRow(
+            doc_id=self.doc_id,
+            filename=self.filename,
+            path=str(self.path),
+            staged=str(self.staged or ""),
+            status="queued",
+            attempts=0,
+            queued_at=_now("microseconds"),
+        )
+
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = (
             self.record.to_json() if self.record else {"doc_id": self.doc_id, "title": self.filename}
@@ -164,17 +176,7 @@ class IngestQueue:
                 if current.staged != job.staged and job.staged is not None:
                     job.staged.unlink(missing_ok=True)
                 return current
-            self._db.add(
-                JobRow(
-                    doc_id=job.doc_id,
-                    filename=job.filename,
-                    path=str(job.path),
-                    staged=str(job.staged or ""),
-                    status="queued",
-                    attempts=0,
-                    queued_at=_now("microseconds"),
-                )
-            )
+            self._db.add(job.queued_row())
             self._jobs[job.doc_id] = job
             self._waiting.append(job)
             self._cond.notify_all()

@@ -17,7 +17,7 @@ from typing import Any
 from ingest.drain import LEASE_SECONDS, withdraw, withdraw_if_present
 from ingest.models import DocumentRecord
 from ingest.store import JobRow, JobStore
-from service.api.ingest_queue import DELETE_WAIT_SECONDS, Job, _now
+from service.api.ingest_queue import DELETE_WAIT_SECONDS, Job
 from service.config import Settings
 
 log = logging.getLogger("jixiao.api.ingest")
@@ -60,17 +60,7 @@ class SharedIngestQueue:
             if job.staged is not None and str(job.staged) != current.staged:
                 job.staged.unlink(missing_ok=True)
             return _job(current)
-        self._db.add(
-            JobRow(
-                doc_id=job.doc_id,
-                filename=job.filename,
-                path=str(job.path),
-                staged=str(job.staged or ""),
-                status="queued",
-                attempts=0,
-                queued_at=_now("microseconds"),
-            )
-        )
+        self._db.add(job.queued_row())
         return job
 
     def remove(self, doc_ref: str) -> DocumentRecord:
