@@ -150,3 +150,13 @@ def test_an_old_sqlite_queue_table_gets_the_lease_columns(tmp_path: Path) -> Non
     claimed = jobs.claim("w", 30)
     assert claimed is not None and claimed.doc_id == "old" and claimed.owner == "w"
     assert {c.name for c in S.ingest_jobs.columns} <= set(claimed.__dict__)
+
+
+def test_jixiao_worker_refuses_an_embedded_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from service.cli import app as cli
+
+    monkeypatch.setenv("JIXIAO_DATA_DIR", str(tmp_path))
+    result = CliRunner().invoke(cli, ["worker", "--once"])
+    assert result.exit_code == 2 and "共享存储" in result.output and "JIXIAO_DATABASE_URL" in result.output

@@ -11,12 +11,15 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from service.commands._options import DataDirOpt, error_exit, load_settings
 from service.errors import ConfigError
+
+if TYPE_CHECKING:
+    from ingest.store import JobStore
 
 log = logging.getLogger("jixiao.worker")
 
@@ -71,10 +74,8 @@ def register(app: typer.Typer) -> None:
         log.info("worker stopped after %d job(s)", done)
 
 
-def _stop_when_empty(jobs: object, stop: threading.Event) -> None:
-    from ingest.store import JobStore
-
-    assert isinstance(jobs, JobStore)
+def _stop_when_empty(jobs: JobStore, stop: threading.Event) -> None:
+    """--once: stop when no job is left, none running either (so nothing is put back)."""
     while not stop.wait(1.0):
         if not jobs.pending():
             stop.set()
