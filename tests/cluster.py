@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import glob
 import os
-import pwd
 import shutil
 import signal
 import subprocess
@@ -140,10 +139,3 @@ def start_chroma(root: Path) -> ChromaServer:
             raise RuntimeError(f"chroma run did not start: {(root / 'chroma.log').read_text()}")
         time.sleep(0.2)
 
-
-def unprivileged_user_exists() -> bool:
-    try:
-        pwd.getpwnam("postgres")
-    except KeyError:
-        return os.geteuid() != 0
-    return True
