@@ -138,4 +138,3 @@ def start_chroma(root: Path) -> ChromaServer:
             server.stop()
             raise RuntimeError(f"chroma run did not start: {(root / 'chroma.log').read_text()}")
         time.sleep(0.2)
-
