@@ -72,3 +72,14 @@ def test_the_same_words_in_another_order_name_the_same_line() -> None:
     assert _reordered("在编在职", "现单位实有在职在编人员")
     assert not _reordered("在编在职", "现单位事业编制")
     assert not _reordered("监理", "九山河一期监理费")  # too short to reorder
+
+
+def test_a_count_before_a_measure_gives_every_part_that_measure() -> None:
+    """ "相关性和可持续性两项加权得分": each part's 加权得分; 加权 is no join."""
+    r = split("相关性和可持续性两项加权得分合计多少？")[0]
+    assert r.op == "sum" and r.sides == ("相关性加权得分", "可持续性加权得分")
+
+
+def test_a_share_may_end_in_plain_duoshao() -> None:
+    assert split("行政编制在全部编制里占多少？")[0].sides == ("行政编制", "全部编制")
+    assert split("马鞍医院那个项目的债券占三个项目总规模的多少？")[0].op == "share"

@@ -306,6 +306,10 @@ class _Solver(TableOps):
         if _CHECKS.search(self.ask.text):
             return None  # "三项加起来等于总额吗": a check of the document, not a figure
         kind = {"people": "people", "count": "count", "amount": "amount"}.get(self.ask.asked or "")
+        # scores and weights add up ("三项自评一共得了多少", "权重加起来"): a question about them
+        scores = self.ask.asked == "score" or any(
+            self.g.concept(c).kind in ("score", "weight") for c in self.g.concepts_in(self.ask.text)
+        )
         unclear: list[tuple[str, list[Match]]] = []
         for reading in readings:
             bare = [self._only_a_measure(x) for x in reading.sides]
@@ -318,7 +322,7 @@ class _Solver(TableOps):
                 if side == PREVIOUS:
                     matches, words = self._previous_figure(), PREVIOUS
                 else:
-                    matches, words = resolve(side, self.facts, self.g, years=self.ask.years)
+                    matches, words = resolve(side, self.facts, self.g, years=self.ask.years, scores=scores)
                 if kind and reading.op != "share":
                     matches = [m for m in matches if unit_fits(kind, m.fact.unit)]
                 self.searched.append(f"文中称为“{words or side}”的数字")

@@ -25,6 +25,8 @@ _SHARE = (
     re.compile(
         r"^(?P<a>[^，,]+?)(?:占|是|相当于|为)(?P<b>[^，,]+?)的?(?:比例|比重|占比|百分之|百分比|多大比|几成|多少比)"
     ),
+    re.compile(r"^(?P<a>[^，,]+?)在(?P<b>[^占，,]+?)(?:中|里|当中)(?:所占|占)(?:了|的)?多少$"),
+    re.compile(r"^(?P<a>[^，,]+?)占(?P<b>[^，,]+?)的?多少$"),
 )
 _DIFFERENCE = (
     re.compile(r"^(?P<a>.+?)比(?P<b>.+?)(?P<dir>多|少|高|低|超|节约|节省|结余)了?(?:出来?)?(?:多少|几)"),
@@ -38,7 +40,7 @@ _SUM = (
         r"^(?P<a>.+?)(?P<b>(?:(?:加上|加|和|与|及|、).+?)+?)[，,]?(?:加起来|加在一起|合起来|合计|一共|总共|共计|之和|总计|共)"
     ),
 )
-_JOINS = re.compile(r"加上|(?<![追增参附添更])加|和|与|及|、")
+_JOINS = re.compile(r"加上|(?<![追增参附添更])加(?!权)|和|与|及|、")
 # a side that carries its own figure, a hypothesis or a second operation is not a plain quantity
 _NOT_PLAIN = re.compile(r"\d|如果|假如|要是|假设|按照?|倍|增长|下降|变化|平均|率")
 _POINTERS = re.compile(r"^(?:那么?|请问|帮我算?一?下|算一下|这个|这笔|这项|该笔|该|本|其中|其|那)+")
@@ -104,10 +106,18 @@ def _sum_readings(span: str) -> list[tuple[str, ...]]:
     readings: list[tuple[str, ...]] = []
     for joins in (
         _JOINS,
-        re.compile(r"(?<![追增参附添更])加(?!上)|和|与|及|、"),
-        re.compile(r"(?<![追增参附添更])加|和|与|及|、"),
+        re.compile(r"(?<![追增参附添更])加(?!权)(?!上)|和|与|及|、"),
+        re.compile(r"(?<![追增参附添更])加(?!权)|和|与|及|、"),
     ):
         parts = [_plain(x) for x in joins.split(span) if x.strip()]
+        counted = (
+            re.match(r"^(.+?)(?:这|那)?[两三四五六七八九十几]+(?:项|个|类|块)的?(.+)$", parts[-1])
+            if parts
+            else None
+        )
+        if counted:  # "相关性和可持续性两项加权得分": the measure after the count is every part's
+            parts = [*parts[:-1], counted.group(1)]
+            parts = [x if x.endswith(counted.group(2)) else x + counted.group(2) for x in parts]
         head, _, first = parts[0].rpartition("的") if parts else ("", "", "")
         if head and len(first) >= 2 and all("的" not in x for x in parts[1:]):
             parts = [f"{head}的{first}", *(f"{head}的{x}" for x in parts[1:])]
@@ -116,7 +126,9 @@ def _sum_readings(span: str) -> list[tuple[str, ...]]:
     return readings
 
 
-def resolve(phrase: str, facts: list[IndexedFact], g: Any, *, years: list[int]) -> tuple[list[Match], str]:
+def resolve(
+    phrase: str, facts: list[IndexedFact], g: Any, *, years: list[int], scores: bool = False
+) -> tuple[list[Match], str]:
     """The figures a phrase names: every glossary quantity and every own word of the phrase is in
     what the figure is said to be; the most specific (least else said) first. Also the words looked for."""
     hits = [h for h in g.find(phrase) if g.concept(h.concept_id).kind not in ("rate", "text")]
@@ -137,8 +149,8 @@ def resolve(phrase: str, facts: list[IndexedFact], g: Any, *, years: list[int]) 
             covered(c, said) or _reordered(c, said) for c in chunks
         ):
             continue
-        if f.unit in ("%", "‰", "分") or f.comparator:
-            continue  # a rate, a score or a target is not a quantity to add, subtract or divide
+        if f.unit in ("%", "‰") or (f.unit == "分") != scores or f.comparator:
+            continue  # a rate or a target is not a quantity to add or divide; scores go with scores
         if years and f.period is not None and f.period not in years:
             continue
         if "total" in quals and "total" not in g.qualifiers_in(
