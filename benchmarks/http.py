@@ -52,6 +52,57 @@ def _percentile(sorted_samples: list[float], q: float) -> float:
     return sorted_samples[min(len(sorted_samples) - 1, round(q * (len(sorted_samples) - 1)))]
 
 
+def wait_ready(url: str, server: subprocess.Popen) -> float:
+    """Seconds until `url`/readyz answers 200; RuntimeError when the server exits first."""
+    import httpx
+
+    started = time.perf_counter()
+    while True:
+        if server.poll() is not None:
+            raise RuntimeError(f"jixiao serve exited with {server.returncode}")
+        try:
+            if httpx.get(f"{url}/readyz", timeout=60).status_code == 200:
+                return time.perf_counter() - started
+        except httpx.TransportError:
+            time.sleep(0.3)
+
+
+def chat_load(
+    url: str, clients: int, seconds: float, headers: dict[str, str] | None = None
+) -> tuple[list[float], int, float]:
+    """`clients` threads posting QUESTIONS to `url`/api/v1/chat for `seconds`: (latencies of the
+    200 answers, other answers, wall seconds)."""
+    import httpx
+
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    stop_at = time.perf_counter() + seconds
+
+    def worker(offset: int) -> None:
+        nonlocal errors
+        i = offset
+        with httpx.Client(base_url=url, timeout=120, headers=headers) as c:
+            while time.perf_counter() < stop_at:
+                t0 = time.perf_counter()
+                r = c.post("/api/v1/chat", json={"message": QUESTIONS[i % len(QUESTIONS)]})
+                elapsed = time.perf_counter() - t0
+                with lock:
+                    if r.status_code == 200:
+                        latencies.append(elapsed)
+                    else:
+                        errors += 1
+                i += 1
+
+    t0 = time.perf_counter()
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return latencies, errors, time.perf_counter() - t0
+
+
 def run() -> Rows:
     import httpx
 
@@ -84,48 +135,13 @@ def run() -> Rows:
         )
         url = f"http://127.0.0.1:{port}"
         try:
-            started = time.perf_counter()
-            while True:
-                if server.poll() is not None:
-                    raise RuntimeError(f"jixiao serve exited with {server.returncode}")
-                try:
-                    if httpx.get(f"{url}/readyz", timeout=60).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.3)
-            startup = time.perf_counter() - started
+            startup = wait_ready(url, server)
             with httpx.Client(base_url=url, timeout=120) as client:
                 for question in QUESTIONS:  # warm-up: lexicon, BM25 index, caches
                     client.post("/api/v1/chat", json={"message": question}).raise_for_status()
             rss_idle, _ = _rss_mib(server.pid)
 
-            latencies: list[float] = []
-            errors = 0
-            lock = threading.Lock()
-            stop_at = time.perf_counter() + seconds
-
-            def worker(offset: int) -> None:
-                nonlocal errors
-                i = offset
-                with httpx.Client(base_url=url, timeout=120) as c:
-                    while time.perf_counter() < stop_at:
-                        t0 = time.perf_counter()
-                        r = c.post("/api/v1/chat", json={"message": QUESTIONS[i % len(QUESTIONS)]})
-                        elapsed = time.perf_counter() - t0
-                        with lock:
-                            if r.status_code == 200:
-                                latencies.append(elapsed)
-                            else:
-                                errors += 1
-                        i += 1
-
-            t0 = time.perf_counter()
-            threads = [threading.Thread(target=worker, args=(n,)) for n in range(CLIENTS)]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
-            wall = time.perf_counter() - t0
+            latencies, errors, wall = chat_load(url, CLIENTS, seconds)
             rss_now, rss_peak = _rss_mib(server.pid)
         finally:
             server.terminate()

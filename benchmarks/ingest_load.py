@@ -15,12 +15,11 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 from benchmarks import Rows, print_rows
-from benchmarks.http import FIXTURES, QUESTIONS, _free_port, _percentile
+from benchmarks.http import FIXTURES, QUESTIONS, _free_port, _percentile, chat_load, wait_ready
 
 CLIENTS = 16
 
@@ -50,33 +49,8 @@ def long_report(path: Path, pages: int) -> Path:
 
 
 def _ask(url: str, seconds: float) -> tuple[list[float], int]:
-    import httpx
 
-    latencies: list[float] = []
-    errors = 0
-    lock = threading.Lock()
-    stop_at = time.perf_counter() + seconds
-
-    def client(offset: int) -> None:
-        nonlocal errors
-        i = offset
-        with httpx.Client(base_url=url, timeout=180) as c:
-            while time.perf_counter() < stop_at:
-                t0 = time.perf_counter()
-                r = c.post("/api/v1/chat", json={"message": QUESTIONS[i % len(QUESTIONS)]})
-                elapsed = time.perf_counter() - t0
-                with lock:
-                    if r.status_code == 200:
-                        latencies.append(elapsed)
-                    else:
-                        errors += 1
-                i += 1
-
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    latencies, errors, _ = chat_load(url, CLIENTS, seconds)
     return sorted(latencies), errors
 
 
@@ -118,14 +92,7 @@ def run() -> Rows:
         )
         url = f"http://127.0.0.1:{port}"
         try:
-            while True:
-                if server.poll() is not None:
-                    raise RuntimeError(f"jixiao serve exited with {server.returncode}")
-                try:
-                    if httpx.get(f"{url}/readyz", timeout=60).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.3)
+            wait_ready(url, server)
             with httpx.Client(base_url=url, timeout=180) as admin:
                 for question in QUESTIONS:  # warm-up: lexicon, BM25 index, caches
                     admin.post("/api/v1/chat", json={"message": question}).raise_for_status()

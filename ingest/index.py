@@ -1,6 +1,6 @@
 """The ingest pipeline: PDF files -> manifest, page text, tables, chunks and vectors, atomically.
 
-Per file, under the data dir's single-writer lock (`ingest.lock`):
+Per file, under the store's single-writer lock (`ingest.lock`):
 
 1. identity: `doc_id` = the first 16 hex digits of the file's sha256. A file whose doc_id is
    already `ok` (same chunker and embedding version) is `unchanged`: nothing is re-embedded.
@@ -37,7 +37,7 @@ from ingest.budget import ContentBudget
 from ingest.errors import BadDocument, JixiaoError, NeedsOCR, NotFound, StoreBusy, damage_reason
 from ingest.facts import FACTS_VERSION, extract_facts
 from ingest.identity import read_identity
-from ingest.lock import writer_lock
+from ingest.lock import store_writer_lock
 from ingest.models import DocStatus, DocumentRecord
 from ingest.settings import StorageSettings
 from ingest.store import Store
@@ -190,7 +190,8 @@ class _Pipeline:
         self.password = password
         self.progress = progress
         self.timings = timings
-        self.batch = store.settings.embedding_batch_size
+        # an embedding server takes several batches at once (`OpenAIEmbedder.group_size`)
+        self.batch = int(getattr(store.embedder, "group_size", store.settings.embedding_batch_size))
         self.slow = float(os.environ.get(SLOW_EMBED_ENV, "0") or 0)
         self.chunker_version = chunker_version()
 
@@ -432,7 +433,7 @@ def ingest_paths(
                     )
                 )
 
-        with writer_lock(settings.lock_path, wait=wait, on_wait=on_wait):
+        with store_writer_lock(settings, wait=wait, on_wait=on_wait):
             if not own_store:
                 active.refresh_vectors()  # another process may have written since it was opened
             collect_garbage(active, progress)
@@ -460,7 +461,7 @@ def remove_document(
     own_store = store is None
     active = store if store is not None else Store.open(settings)
     try:
-        with writer_lock(settings.lock_path, wait=wait):
+        with store_writer_lock(settings, wait=wait):
             if not own_store:
                 active.refresh_vectors()
             collect_garbage(active)
@@ -482,7 +483,7 @@ def withdraw_document(
     record = store.resolve_document(doc_ref)
     store.hide(record.doc_id)
     try:
-        with writer_lock(settings.lock_path, wait=wait):
+        with store_writer_lock(settings, wait=wait):
             store.refresh_vectors()
             store.purge(record.doc_id)
     except StoreBusy:
@@ -496,7 +497,7 @@ def collect_leftovers(settings: StorageSettings, *, store: Store, wait: float = 
     if not store.leftovers():
         return []
     try:
-        with writer_lock(settings.lock_path, wait=wait):
+        with store_writer_lock(settings, wait=wait):
             store.refresh_vectors()
             return collect_garbage(store)
     except StoreBusy:
@@ -509,7 +510,7 @@ def settle_stopped(
     """After a worker was killed (timeout, cancel) or crashed: remove what it half-wrote, then
     record `failed` (with its reason) or, for a cancelled job, nothing at all under `doc_id`.
     A failure never replaces the same bytes already indexed `ok`."""
-    with writer_lock(settings.lock_path, wait=wait):
+    with store_writer_lock(settings, wait=wait):
         store.refresh_vectors()
         collect_garbage(store)
         if failed is not None:

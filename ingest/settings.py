@@ -33,6 +33,9 @@ class StorageSettings(BaseSettings):
     embedding_base_url: str | None = Field(None, description="OpenAI-compatible /v1 base URL for embeddings")
     embedding_api_key: str | None = None
     embedding_batch_size: int = Field(16, ge=1, le=1024)
+    embedding_concurrency: int = Field(
+        4, ge=1, le=64, description="openai backend: embedding requests in flight at once (one batch each)"
+    )
 
     # --- the per-document ingest budget (a small file must not jam the writer) ---
     ingest_timeout: float = Field(
@@ -72,6 +75,12 @@ class StorageSettings(BaseSettings):
     @property
     def sql_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'jixiao.db').resolve()}"
+
+    @property
+    def shared_store(self) -> bool:
+        """A Chroma server and a database server: several processes on several machines may write
+        (the writer lock lives in the database, `jixiao worker` processes drain the ingest queue)."""
+        return self.chroma_mode == "http" and not self.sql_url.startswith("sqlite")
 
     @property
     def chroma_path(self) -> Path:

@@ -36,7 +36,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from ingest.settings import StorageSettings
-from ingest.store import sql_engine
+from ingest.store import create_tables, sql_engine
 from service.answer.models import Answer, Turn
 
 metadata = MetaData()
@@ -75,7 +75,7 @@ class ConversationStore:
     def __init__(self, settings: StorageSettings, *, engine: Engine | None = None) -> None:
         self.engine = engine if engine is not None else sql_engine(settings)
         self._lock = threading.Lock()
-        metadata.create_all(self.engine, checkfirst=True)
+        create_tables(self.engine, metadata)
 
     @staticmethod
     def new_id() -> str:

@@ -60,3 +60,23 @@ def data_dir_copy(sample_data_dir: Path, tmp_path: Path) -> Path:
     dest = tmp_path / "data"
     shutil.copytree(sample_data_dir, dest)
     return dest
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL server for this session (`tests/cluster.py`)."""
+    from cluster import start_postgres
+
+    server = start_postgres()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory):
+    """A real `chroma run` server for this session."""
+    from cluster import start_chroma
+
+    server = start_chroma(tmp_path_factory.mktemp("chroma-server"))
+    yield server
+    server.stop()

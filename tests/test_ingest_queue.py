@@ -16,9 +16,8 @@ from pdfgen import make_chinese_pdf, make_shared_stream_pdf, numbered_paragraphs
 from ingest.budget import ContentBudget
 from ingest.errors import OverBudget
 from ingest.index import file_identity, ingest_paths
-from ingest.jobs import JobRow, JobStore
 from ingest.pdf import read_pdf
-from ingest.store import Store
+from ingest.store import JobRow, JobStore, Store
 from service.api.ingest_queue import IngestQueue, Job
 from service.config import Settings
 

@@ -25,6 +25,7 @@ from service.api.mcp import MCPEndpoint, build_mcp
 from service.api.monitoring import ApiMetrics, MetricsMiddleware
 from service.api.routes import audit, chat, documents, health, openai, widget
 from service.api.security import BodyLimitMiddleware, Guard
+from service.api.shared_queue import SharedIngestQueue
 from service.config import Settings, get_settings
 
 log = logging.getLogger("jixiao.api")
@@ -75,7 +76,11 @@ def create_app(settings: Settings | None = None, *, assistant: AssistantLike | N
             app.state.ready_cache = None
 
         if active.store is not None:  # a scripted assistant without stores has no document writer
-            app.state.ingest_queue = IngestQueue.for_store(settings, active.store, on_done=ingested)
+            app.state.ingest_queue = (
+                SharedIngestQueue(settings, active.store)  # `jixiao worker` processes ingest
+                if settings.shared_store
+                else IngestQueue.for_store(settings, active.store, on_done=ingested)
+            )
             app.state.ingest_queue.start()
         try:
             async with mcp_endpoint.session_manager.run():

@@ -1,6 +1,6 @@
 """The durable ingest queue: uploads run one at a time, each in a worker process that can be killed.
 
-- Durable: `submit` records the job in the database (`ingest.jobs`) before the API answers 202;
+- Durable: `submit` records the job in the database (`ingest.store.JobStore`) before the API answers 202;
   `start` reloads unfinished jobs after a crash or restart and removes orphaned upload files, so
   an accepted upload always ends `ok` or `failed`, never vanishes.
 - Bounded: each document runs in `ingest.worker` (lower CPU priority, bounded threads) and is
@@ -27,10 +27,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ingest.drain import MAX_ATTEMPTS, failed_record, interrupted_message
 from ingest.errors import NotFound
-from ingest.index import collect_leftovers, file_identity, settle_stopped, withdraw_document
-from ingest.jobs import JobRow, JobStore
+from ingest.index import collect_leftovers, settle_stopped, withdraw_document
 from ingest.models import DocumentRecord
+from ingest.store import JobRow, JobStore
 from ingest.worker import run_in_worker
 from service.config import Settings
 
@@ -40,7 +41,6 @@ WRITER_WAIT_SECONDS = 120.0  # for another writer (a `jixiao ingest` in a termin
 DELETE_WAIT_SECONDS = 5.0  # a deletion purges now if the lock is free this soon, else later
 CANCEL_WAIT_SECONDS = 60.0
 ORPHAN_AGE_SECONDS = 600.0  # an unreferenced upload file older than this is an orphan
-MAX_ATTEMPTS = 2  # a job interrupted by this many restarts while ingesting is failed, not retried
 
 
 def _now(spec: str = "seconds") -> str:
@@ -68,6 +68,18 @@ class Job:
     @property
     def done(self) -> bool:
         return self.status not in ("queued", "ingesting")
+
+    def queued_row(self) -> JobRow:
+        """The job's row in the durable queue as it is accepted."""
+        return JobRow(
+            doc_id=self.doc_id,
+            filename=self.filename,
+            path=str(self.path),
+            staged=str(self.staged or ""),
+            status="queued",
+            attempts=0,
+            queued_at=_now("microseconds"),
+        )
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = (
@@ -164,17 +176,7 @@ class IngestQueue:
                 if current.staged != job.staged and job.staged is not None:
                     job.staged.unlink(missing_ok=True)
                 return current
-            self._db.add(
-                JobRow(
-                    doc_id=job.doc_id,
-                    filename=job.filename,
-                    path=str(job.path),
-                    staged=str(job.staged or ""),
-                    status="queued",
-                    attempts=0,
-                    queued_at=_now("microseconds"),
-                )
-            )
+            self._db.add(job.queued_row())
             self._jobs[job.doc_id] = job
             self._waiting.append(job)
             self._cond.notify_all()
@@ -270,11 +272,7 @@ class IngestQueue:
 
     def _ingest(self, job: Job) -> None:
         if job.attempts >= MAX_ATTEMPTS:
-            self._fail(
-                job,
-                f"入库过程中服务已中断 {job.attempts} 次，不再重试，请检查文件后重新上传 / ingest was "
-                f"interrupted {job.attempts} times by a restart, not retried again; check the file and upload it again",
-            )
+            self._fail(job, interrupted_message(job.attempts))
             return
         job.attempts = self._db.started(job.doc_id)
         if job.staged is not None and job.staged.exists():
@@ -321,17 +319,7 @@ class IngestQueue:
 
     def _fail(self, job: Job, reason: str) -> None:
         """The job ends `failed` with `reason`, recorded in the manifest (so it survives a restart)."""
-        path = job.path if job.path.is_file() else None
-        sha = file_identity(path)[1] if path is not None else ""
-        record = DocumentRecord(
-            doc_id=job.doc_id,
-            sha256=sha,
-            path=str(job.path.resolve()),
-            title=job.path.stem,
-            status="failed",
-            message=reason,
-            ingested_at=_now(),
-        )
+        record = failed_record(job.doc_id, job.path, reason)
         settle_stopped(self._settings, job.doc_id, store=self._store, wait=self._writer_wait, failed=record)
         self._db.finish(job.doc_id)
         job.record, job.status, job.message = record, "failed", reason

@@ -27,8 +27,9 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.api.errors import Forbidden, InvalidKey, PayloadTooLarge, exception_response
+from service.api.shared_limits import SharedRateLimiter, rate_limited
 from service.config import Settings
-from service.errors import AuthError, RateLimited
+from service.errors import AuthError
 
 Scope_ = Literal["local", "api", "admin", "site"]
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
@@ -179,7 +180,8 @@ class KeyRing:
 
 
 class RateLimiter:
-    """A sliding one-minute window per bucket (in this process; several workers each count alone)."""
+    """A sliding one-minute window per bucket, in this process (one API process; a shared store
+    counts in its database instead: `shared_limits.SharedRateLimiter`)."""
 
     def __init__(self, per_minute: int) -> None:
         self.per_minute = per_minute
@@ -195,12 +197,7 @@ class RateLimiter:
             while hits and now - hits[0] >= 60:
                 hits.popleft()
             if len(hits) >= self.per_minute:
-                retry_after = max(1, math.ceil(60 - (now - hits[0])))
-                raise RateLimited(
-                    f"请求太频繁：每分钟最多 {self.per_minute} 次，请 {retry_after} 秒后再试 / rate limit of "
-                    f"{self.per_minute} requests per minute reached, retry in {retry_after} s",
-                    retry_after=retry_after,
-                )
+                raise rate_limited(self.per_minute, max(1, math.ceil(60 - (now - hits[0]))))
             hits.append(now)
             if len(self._hits) > 10_000:  # forget idle callers
                 for key in [k for k, v in self._hits.items() if not v or now - v[-1] >= 60]:
@@ -216,8 +213,12 @@ class Guard:
 
     def __init__(self, settings: Settings) -> None:
         self.keys = KeyRing(settings)
-        self.limiter = RateLimiter(settings.rate_limit_per_minute)
-        self.local_limiter = RateLimiter(settings.local_rate_limit_per_minute)
+        self.limiter: RateLimiter | SharedRateLimiter = (
+            SharedRateLimiter(settings, settings.rate_limit_per_minute)
+            if settings.shared_store
+            else RateLimiter(settings.rate_limit_per_minute)
+        )
+        self.local_limiter = RateLimiter(settings.local_rate_limit_per_minute)  # one machine by definition
 
     def admit(self, headers: Mapping[str, str], path: str, client: str | None) -> Principal:
         try:

@@ -1,8 +1,10 @@
 """`jixiao serve`: the HTTP service (chat API, OpenAI-compatible API, MCP, documents, widget) on uvicorn.
 
 One worker by default: embedded Chroma is safe for one writing process only and the upload queue
-is per process. `--workers N` needs a Chroma server and a shared SQL database. With no API key
-configured the service is the local user's alone and binds to 127.0.0.1 only.
+is per process. `--workers N` needs a Chroma server and a shared SQL database; then uploads are
+queued in the database for `jixiao worker` processes, and rate limits and conversations live in the
+database, so they hold across workers and machines (docs/deploy.md). With no API key configured the
+service is the local user's alone and binds to 127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -61,9 +63,10 @@ def plan_serve(
             f"未配置 API 密钥：仅监听本机 {host}，本机任何程序都可以不带密钥调用 / no API key configured: "
             f"listening on {host} only, any local program may call without a key"
         )
-    if workers > 1:
+    if settings.shared_store:
         notes.append(
-            f"{workers} 个工作进程：速率限制按进程分别计算 / {workers} workers: rate limits are counted per process"
+            "共享存储：上传文件排入数据库队列，由 `jixiao worker` 进程入库，请至少启动一个 / shared store: "
+            "uploads are queued in the database and ingested by `jixiao worker` processes; run at least one"
         )
     return ServePlan(host=host, port=port, workers=workers, notes=notes)
 
