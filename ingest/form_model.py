@@ -9,6 +9,7 @@ Pure: stdlib, `ingest.numbers` and the glossary's `forms` words.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -28,6 +29,7 @@ COMPARATORS = VOCAB.comparators
 PAREN = re.compile(r"[（(][^（）()]*[）)]")
 
 
+@functools.lru_cache(maxsize=8192)
 def key(text: str) -> str:
     """A header word for matching: no spaces, no bracketed units or (A)/(B/A) marks, half-width."""
     t = normalize_text(re.sub(r"\s+", "", text or ""))
@@ -35,6 +37,7 @@ def key(text: str) -> str:
     return t.replace(":", "").replace("：", "")
 
 
+@functools.lru_cache(maxsize=4096)
 def fund_column(text: str) -> str:
     """Which funds-block column a header names ("" when none)."""
     k = key(text)
@@ -43,6 +46,7 @@ def fund_column(text: str) -> str:
     return VOCAB.column(VOCAB.fund_columns, k)
 
 
+@functools.lru_cache(maxsize=4096)
 def indicator_column(text: str) -> str:
     """Which indicator-block column a header names ("" when none)."""
     k = key(text)
@@ -122,6 +126,7 @@ class FormRecord:
     total_max: FormCell | None = None
     total_score: FormCell | None = None
     stated_grade: FormCell | None = None  # a 评价等级 / 自评等级 cell, when the form prints one
+    template: bool = False  # a blank template: the form's columns, nothing filled in
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:

@@ -357,7 +357,12 @@ def _read_segment(g: SheetGrid, lo: int, hi: int, source: str) -> FormRecord | N
         if total_r is None:
             rec.notes.append("未找到总分行 / no 总分 row found")
     if not _has_scores(rec):
-        return None  # an indicator framework or a blank template (a policy's table), not a filled form
+        if not _is_blank_template(rec, fund_cols, ind_cols):
+            return None  # an indicator framework (a policy's table), not a form
+        rec.template = True
+        rec.notes.append(
+            "空白模板：表中未填写任何数值，未作检查 / a blank template: nothing filled in, not checked"
+        )
     return rec
 
 
@@ -379,6 +384,17 @@ def _stated_grade(rd: _Reader) -> FormCell | None:
     cell = rd.cell(*right)
     text = key(cell.text)
     return cell if text and len(text) <= 3 and not re.search(r"\d", text) else None
+
+
+def _is_blank_template(rec: FormRecord, fund_cols: dict[str, int], ind_cols: dict[str, int]) -> bool:
+    """A self-evaluation form with its columns but nothing filled in: a funds block with a score
+    column, or indicators with targets and a score column, and no amount spent or value achieved.
+    (A policy's indicator framework has neither: it stays no form.)"""
+    form_like = ({"budget", "spent"} <= set(fund_cols) and bool({"score", "max"} & set(fund_cols))) or (
+        "score" in ind_cols and ("target" in ind_cols or "actual" in ind_cols)
+    )
+    filled = [f.cells.get("spent") for f in rec.funds] + [i.actual for i in rec.indicators]
+    return form_like and not any(c is not None and not c.blank for c in filled)
 
 
 def _has_scores(rec: FormRecord) -> bool:

@@ -17,7 +17,7 @@ from service.answer.operations.cells import (
     line_before,
     names_a_parent,
 )
-from service.answer.operations.forms import form_fields, form_header
+from service.answer.operations.forms import form_answer, form_fields, form_header
 from service.answer.operations.operands import Match, distinct_values, find, unit_fits
 from service.answer.operations.question import Ask, Operand, parse
 from service.answer.operations.tables import NOT_FULL, SUPERLATIVE, TableOps, arg_names
@@ -47,6 +47,9 @@ class FactAnswerer:
             draft = form_header(self, fields, document_ids)
             if draft is not None:
                 return ask, draft
+        draft = form_answer(self, ask.text, document_ids)  # 自评表: 总分, 满分, 执行得分, 完成, 问题
+        if draft is not None:
+            return ask, draft
         if NOT_FULL.search(ask.text) and not SUPERLATIVE.search(ask.text):
             facts = self.index.items(document_ids)
             solver = _Solver(self, ask, facts)
