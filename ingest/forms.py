@@ -259,7 +259,7 @@ def _total(rd: _Reader, r: int, cols: dict[str, int]) -> tuple[FormCell | None, 
     ]  # fmt: skip
     if len(nums) >= 2:
         return rd.cell(*nums[-2], "分"), rd.cell(*nums[-1], "分")
-    if len(nums) == 1:
+    if len(nums) == 1 and nums[0][1] != cols.get("max"):  # a lone number under 分值 is the 分值
         return mx, rd.cell(*nums[0], "分")
     return mx, sc
 

@@ -132,3 +132,28 @@ def test_a_broken_forms_section_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as err:
         load_glossary(bad)
     assert "forms.fund_columns" in err.value.message
+
+
+def test_word_cells_read_from_the_xml_as_python_docx_reads_them(tmp_path: Path) -> None:
+    """ingest.office reads a Word table's cells (merges resolved) straight from the XML for speed:
+    the same cells, text and merges as python-docx's own `row.cells` and `paragraph.text`."""
+    import docx
+
+    from evals.generator.formats import write_docx
+    from evals.generator.selfeval import batch
+    from ingest.office import _row_tcs, _tc_text
+
+    root = Path(__file__).resolve().parent
+    paths = sorted((root / "fixtures" / "forms").glob("*.docx"))
+    paths.append(write_docx(batch(5, 6), tmp_path / "generated.docx"))
+    tables = 0
+    for path in paths:
+        for table in docx.Document(str(path)).tables:
+            expected = [[c._tc for c in row.cells] for row in table.rows]
+            assert _row_tcs(table._tbl) == expected, path.name
+            texts = [[_tc_text(tc) for tc in row] for row in expected]
+            assert texts == [
+                ["\n".join(p.text for p in c.paragraphs) for c in row.cells] for row in table.rows
+            ]
+            tables += 1
+    assert tables >= 3

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from service.answer.deterministic.render import CitationSet, Draft, zh_count
@@ -120,8 +121,11 @@ class _Answer:
 
     def __init__(self, owner: Any, forms: list[dict[str, Any]], document_ids: list[str] | None) -> None:
         self.owner, self.forms = owner, forms
-        store = owner.toolbox.store
-        self.titles = {d.doc_id: d.title for d in store.list_documents(include_failed=False)}
+        docs = owner.toolbox.store.list_documents(include_failed=False)
+        self.titles = {d.doc_id: d.title for d in docs}
+        shared = {t for t in self.titles.values() if list(self.titles.values()).count(t) > 1}
+        # documents that share a title (every unit's form is a 项目支出绩效自评表) are told by file
+        self.files = {d.doc_id: Path(d.path).name for d in docs if d.title in shared}
         self.cites = CitationSet()
         self.computations: list[Any] = []
         self.document_ids = document_ids
@@ -137,8 +141,10 @@ class _Answer:
         header = form.get("header") or {}
         who = next((header[k]["text"] for k in ("project", "unit") if header.get(k, {}).get("text")), "")
         title = self.titles.get(form["doc_id"], form.get("title", ""))
-        many = len(self.forms) > 1
-        return f"《{title}》" + (f"（{who}）" if who and many else "") if many else ""
+        if len(self.forms) <= 1:
+            return ""
+        which = "，".join(w for w in (self.files.get(form["doc_id"], ""), who) if w)
+        return f"《{title}》" + (f"（{which}）" if which else "")
 
     def draft(self, intro: str, items: list[dict[str, Any]], *, rule: str = "", op: str) -> Draft:
         for item in items:  # each cell cited once per line, in order
@@ -235,7 +241,7 @@ def _not_full(a: _Answer) -> Draft:
             if reason is not None and (reason.get("text") or "").strip() not in ("", "/", "—", "-"):
                 ns.append(a.cite(form, reason))  # type: ignore[arg-type]
                 text += f"，偏差原因：“{reason['text']}”"
-            elif reason is not None or form.get("indicators"):
+            elif reason is not None:  # the form has the column and left it blank
                 text += "，表中未填写偏差原因"
             items.append({"text": text, "ns": ns})
     if not judged:
@@ -341,6 +347,7 @@ def _problems(a: _Answer) -> Draft:
     bad = [e for e in checked if e["findings"]]
     templates = [e for e in checked if e["summary"].get("template")]
     items: list[dict[str, Any]] = []
+    rules: list[str] = []  # the rules the listed findings applied (a policy's, or the usual)
     listed = 0
     for entry in bad:
         form = entry["record"]
@@ -351,8 +358,8 @@ def _problems(a: _Answer) -> Draft:
             if f.get("computation"):
                 a.computations.append(_computation(f["computation"]))
             items.append({"text": f"{a.name(form) or '本表'}{f['kind_zh']}：{f['message']}", "ns": ns})
+            rules.append(f.get("rule", ""))
             listed += 1
-    rules = {e["summary"].get("rules", {}).get("grade", "") for e in checked}
     found = sum(len(e["findings"]) for e in bad)
     intro = f"共审核{zh_count(len(checked))}张表，{zh_count(len(bad))}张发现问题，共{zh_count(found)}处"
     intro += f"（另有{zh_count(len(templates))}张为未填写的空白模板，未作检查）。" if templates else "。"
@@ -362,11 +369,7 @@ def _problems(a: _Answer) -> Draft:
     hidden = found - listed
     if hidden > 0:
         d.variables["more"] = f"另有{zh_count(hidden)}处未列出，可用 `jixiao audit --ingested` 查看全部。"
-    d.variables["rule"] = (
-        "；".join(r for r in rules if r)
-        if any(f["kind"] in ("grade", "fund_score") for e in bad for f in e["findings"])
-        else ""
-    )
+    d.variables["rule"] = "；".join(dict.fromkeys(r for r in rules if r))
     return d
 
 
