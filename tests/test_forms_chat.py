@@ -184,6 +184,9 @@ def test_loaded_policy_bands_grade_the_ingested_forms(loaded) -> None:
             score = Decimal(total["value"])
             want = "优" if score >= 85 else "良" if score >= 75 else "中" if score >= 60 else "差"
             assert entry["summary"]["grade"]["value"] == want
+    from service.audit_render import to_html
+
+    assert f"规则：《{POLICY_TITLE}》第六条" in to_html(report)  # the reviewer's page names it too
 
 
 def test_policy_execution_rule_scores_nothing_below_its_threshold(tmp_path: Path) -> None:

@@ -57,6 +57,8 @@ def _render_table(report, console: Console) -> None:  # type: ignore[no-untyped-
             color = "red" if f["severity"] == "error" else "yellow"
             console.print(f"  [{color}]{f['kind_zh']}[/{color}]：{f['message']}", soft_wrap=True)
             console.print(f"    [dim]{f['message_en']}｜{cells_text(f['cells'])}[/dim]", soft_wrap=True)
+            if f.get("rule"):
+                console.print(f"    [dim]规则 / rule：{f['rule']}[/dim]", soft_wrap=True)
 
 
 def _policy_rules(policy: str, data_dir: Path | None):  # type: ignore[no-untyped-def]

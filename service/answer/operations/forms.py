@@ -105,14 +105,14 @@ def form_intent(text: str, glossary: Any) -> str | None:
 
     if has("problems") and has("form"):
         return "problems"
+    if has("total") and has("form"):  # "执行得分加各项得分，和表上的总分对得上吗" is about the 总分
+        return "total"
     if has("execution_score") and has("check"):
         return "execution_score"
     if has("not_full"):
         return "not_full"
     if has("completed") and "指标" in t:
         return "completed"
-    if has("total") and has("form") and not has("check"):
-        return "total"
     return None
 
 
@@ -249,7 +249,12 @@ def _not_full(a: _Answer) -> Draft:
             "可比较的分值和得分", "已入库的自评表中没有同时填写分值和得分的指标，无法判断是否满分",
             ["自评表 分值", "自评表 得分"], "not_full",
         )  # fmt: skip
-    if not items:
+    if not items:  # cite what was compared: every 得分 and 分值 cell
+        for form in a.forms:
+            for _label, mx, sc, _reason in _scored(form):
+                if _value(mx) is not None and _value(sc) is not None:
+                    a.cite(form, sc)
+                    a.cite(form, mx)
         return a.draft("表中填写了分值和得分的各项指标均为满分，没有失分项。", [], op="not_full")
     more = len(items) - _MAX_LISTED
     d = a.draft(f"以下{zh_count(len(items))}项没有拿满分：", items[:_MAX_LISTED], op="not_full")
