@@ -5,6 +5,7 @@ parser or checker."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -223,3 +224,20 @@ def test_blank_template_is_recognised_without_findings(tmp_path: Path) -> None:
     assert len(records) == 1 and records[0].template and records[0].kind == "project_form"
     [entry] = audit_file(path)
     assert entry["findings"] == [] and "空白模板" in entry["row"]["error"]
+
+
+def test_a_form_cell_by_its_indicator_or_funds_row(loaded) -> None:
+    f = loaded["forms"]["good"]
+    ind = next(i for i in f.inds if i.cmp)  # a quantitative indicator
+    a = _ask(loaded, f"{ind.l3}的年度指标值和实际完成值分别是多少？", "good")
+    got = re.findall(r"“([^”]+)”(年度指标值|实际完成值)为([^\[；。]+)\[", a.answer)
+    assert [(name, col) for name, col, _ in got] == [(ind.l3, "年度指标值"), (ind.l3, "实际完成值")], a.answer
+    numbers = [Decimal(re.sub(r"[^\d.]", "", v)) for *_, v in got]
+    assert numbers == [Decimal(ind.target), Decimal(ind.actual)], a.answer
+    assert a.grounded and len(a.citations) >= 1
+
+    spent = f.funds["年度资金总额"]["e"]
+    a = _ask(loaded, "这个项目全年执行数是多少？", "good")
+    value = re.search(r"年度资金总额全年执行数为([\d.,]+)", a.answer)
+    assert value and Decimal(value.group(1).replace(",", "")) == spent, a.answer
+    assert any(Decimal(re.sub(r"[^\d.]", "", c.quote) or "0") == spent for c in a.citations)

@@ -378,17 +378,116 @@ def _problems(a: _Answer) -> Draft:
     return d
 
 
+_IND_COLUMNS = (("ask_target", "target", "年度指标值"), ("ask_actual", "actual", "实际完成值"),
+                ("ask_max", "max", "分值"), ("ask_score", "score", "得分"))  # fmt: skip
+_FUND_COLUMNS = (("ask_initial", "initial", "年初预算数"), ("ask_budget", "budget", "全年预算数"),
+                 ("ask_spent", "spent", "全年执行数"), ("ask_max", "max", "分值"), ("ask_score", "score", "得分"))  # fmt: skip
+_PAREN = re.compile(r"[（(][^（）()]*[）)]")
+_ASKS_VALUE = re.compile(r"多少|几|是什么|哪|各是|分别")
+_COMPUTES = re.compile(
+    r"比.{0,12}(?:多|少|高|低|超)|相差|差多少|加起来|合计|之和|总和|完成率|达成率|得分率|执行率|占比|比例|比重"
+)
+
+
+def _plain(label: str) -> str:
+    return _PAREN.sub("", re.sub(r"\s+", "", label or ""))
+
+
+def _asked(
+    t: str, cues: dict[str, tuple[str, ...]], columns: tuple[tuple[str, str, str], ...]
+) -> list[tuple[str, str]]:
+    """The columns a question names, in the order it names them (longest words first: 年初预算数
+    is not 预算数); each cue's words are cleared once matched."""
+    found: list[tuple[int, str, str]] = []
+    for cue, col, zh in sorted(columns, key=lambda c: -max(len(w) for w in cues[c[0]])):
+        for w in sorted(cues[cue], key=len, reverse=True):
+            at = t.find(w)
+            if at >= 0:
+                found.append((at, col, zh))
+                t = t.replace(w, "\0" * len(w))
+                break
+    return [(col, zh) for _, col, zh in sorted(found)]
+
+
+def _unit(cell: dict[str, Any], unit: str) -> str:
+    text = cell["text"]
+    return text + unit if unit and re.fullmatch(r"[\d.,%]+", text) and not text.endswith("%") else text
+
+
+def _cell(a: _Answer, text: str) -> Draft | None:
+    """One form's cells a question names: an indicator's (by its 三级指标 name, units in brackets
+    dropped) 年度指标值 / 实际完成值 / 分值 / 得分, or the funds block's (年度资金总额, or the 其中 row
+    named) 年初预算数 / 全年预算数 / 全年执行数 / 分值 / 得分 — each cited. None when the question
+    names no such cell (or asks for a computation: the metrics path answers that)."""
+    g = a.owner.glossary
+    t = re.sub(r"\s+", "", text)
+    if not _ASKS_VALUE.search(t) or _COMPUTES.search(t) or set(g.operations_in(t)) - {"list"}:
+        return None  # a computation on the cells ("比年初目标多完成了多少"): the metrics path's
+    cues = g.forms.questions
+    figures: list[dict[str, Any]] = []
+    missing: list[str] = []
+    for form in a.forms:
+        matches = []
+        for ind in form.get("indicators") or []:  # by its name as printed, or without its brackets
+            raw, name = re.sub(r"\s+", "", ind.get("level3") or ""), _plain(ind.get("level3") or "")
+            if len(name) >= 3 and (raw in t or name in _plain(t)):
+                matches.append((len(name), ind))
+        if matches:
+            ind = max(matches, key=lambda m: m[0])[1]
+            label = re.sub(r"\s+", "", ind.get("level3") or "")  # its unit stays in its name: 在岸(万美元)
+            columns = _asked(t, cues, _IND_COLUMNS) or [("target", "年度指标值"), ("actual", "实际完成值")]
+            for col, zh in columns:
+                cell = ind.get(col)
+                subject = f"{a.name(form)}“{label}”{zh}"
+                if not cell or not (cell.get("text") or "").strip():
+                    missing.append(subject)
+                    continue
+                shown = _unit(cell, "分" if col in ("max", "score") else "")
+                figures.append({"subject": subject, "display": shown, "n": a.cite(form, cell)})
+            continue
+        if not any(w in t for w in cues["ask_funds"]):
+            continue
+        columns = _asked(t, cues, _FUND_COLUMNS)
+        funds = form.get("funds") or []
+        if not columns or not funds:
+            continue
+        row = next(
+            (r for r in funds if r.get("kind") not in ("", "total") and any(
+                w in t for kind, words in g.forms.fund_rows if kind == r["kind"] for w in words)),
+            next((r for r in funds if r.get("kind") == "total"), None),
+        )  # fmt: skip
+        if row is None:
+            continue
+        for col, zh in columns:
+            cell = row["cells"].get(col)
+            subject = f"{a.name(form)}{re.sub(r'^其中[:：]?', '', _plain(row['label'])).rstrip(':：')}{zh}"
+            if not cell or not (cell.get("text") or "").strip():
+                missing.append(subject)
+                continue
+            shown = _unit(cell, "分" if col in ("max", "score") else form.get("money_unit") or "")
+            figures.append({"subject": subject, "display": shown, "n": a.cite(form, cell)})
+    if not figures:
+        return None  # nothing this path can quote: the other paths look in the text
+    d = Draft(
+        "answer_lookup",
+        {"figures": figures, "missing": missing, "check": None},
+        meta={"path": "facts", "fact_op": "form_cell"},
+    )
+    d.cites = a.cites
+    return d
+
+
 def form_answer(owner: Any, text: str, document_ids: list[str] | None) -> Draft | None:
     """The answer to a question about the loaded forms' scores, indicators or findings; None when
     the question is not one (the other paths answer it). No form in scope for a question only forms
     answer ("这批自评表里哪些有问题") is 未找到, with what was searched."""
     intent = form_intent(text, owner.glossary)
-    if intent is None:
-        return None
     forms = _forms(owner, document_ids)
-    if forms is None:
+    if forms is None or (intent is None and not forms):
         return None
     a = _Answer(owner, forms, document_ids)
+    if intent is None:
+        return _cell(a, text)
     if not forms:
         if intent in ("problems", "execution_score"):
             return a.refuse(
