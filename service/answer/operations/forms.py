@@ -121,8 +121,9 @@ class _Answer:
 
     def __init__(self, owner: Any, forms: list[dict[str, Any]], document_ids: list[str] | None) -> None:
         self.owner, self.forms = owner, forms
-        docs = owner.toolbox.store.list_documents(include_failed=False)
-        self.titles = {d.doc_id: d.title for d in docs}
+        listing = getattr(owner.toolbox.store, "list_documents", None)
+        docs = listing(include_failed=False) if listing is not None else []
+        self.titles = {d.doc_id: d.title for d in docs} or {f["doc_id"]: f.get("title", "") for f in forms}
         shared = {t for t in self.titles.values() if list(self.titles.values()).count(t) > 1}
         # documents that share a title (every unit's form is a 项目支出绩效自评表) are told by file
         self.files = {d.doc_id: Path(d.path).name for d in docs if d.title in shared}
