@@ -4,49 +4,32 @@ Header words of the national format (annex of 财预〔2020〕10号: 项目支�
 their common variants, matched after dropping brackets and units ("全年预算数（万元）", "执行率(B/A)");
 the typed records every form becomes (`FormRecord` and its parts), each value a `FormCell` that keeps
 the text as printed, the exact value (None when blank, "/" or "—": never 0) and where it is printed.
-Pure: stdlib and `ingest.numbers` only.
+Pure: stdlib, `ingest.numbers` and the glossary's `forms` words.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from ingest.glossary import load_glossary
 from ingest.numbers import is_empty_mark, normalize_text
 
-# ---- the form's vocabulary (national format words and their common variants) ---------------------
-NAME_LABELS = {
-    "项目名称": "project",
-    "主管部门": "agency",
-    "实施单位": "implementer",
-    "项目实施单位": "implementer",
-    "项目主管部门": "agency",
-    "部门名称": "unit",
-    "单位名称": "unit",
-    "预算单位": "unit",
-    "部门单位名称": "unit",
-}
-START_LABELS = ("项目名称", "部门名称", "单位名称", "部门单位名称")
-MAX_WORDS = ("分值", "权重", "满分", "标准分")  # 分值 / 权重 / 权重分 / 标准分 / 满分值
-TOTAL_WORDS = ("总分", "合计", "总计", "得分合计", "综合得分")
-SUBTOTAL_WORD = "小计"
-FUND_ROW_KINDS = (
-    ("total", ("年度资金总额", "资金总额", "总额", "合计", "总计")),
-    ("fiscal", ("财政拨款", "财政资金", "本级财政")),
-    ("carryover", ("上年结转", "结转")),
-    ("other", ("其他资金",)),
-)
-COMPARATORS = (
-    ("≥", ("≥", ">=", "不低于", "不少于", "大于等于", "达到", "≮")),
-    ("≤", ("≤", "<=", "不高于", "不超过", "不多于", "小于等于", "≯")),
-    (">", (">", "大于", "高于")),
-    ("<", ("<", "小于", "低于")),
-    ("=", ("=", "＝", "等于")),
-)
+# ---- the form's vocabulary: the `forms` section of ingest/glossary.yaml ------------------------------
+VOCAB = load_glossary().forms
+NAME_LABELS = VOCAB.header
+START_LABELS = VOCAB.start_labels
+MAX_WORDS = VOCAB.max_words
+TOTAL_WORDS = VOCAB.total_words
+SUBTOTAL_WORDS = VOCAB.subtotal_words
+FUND_ROW_KINDS = VOCAB.fund_rows
+COMPARATORS = VOCAB.comparators
 PAREN = re.compile(r"[（(][^（）()]*[）)]")
 
 
+@functools.lru_cache(maxsize=8192)
 def key(text: str) -> str:
     """A header word for matching: no spaces, no bracketed units or (A)/(B/A) marks, half-width."""
     t = normalize_text(re.sub(r"\s+", "", text or ""))
@@ -54,49 +37,22 @@ def key(text: str) -> str:
     return t.replace(":", "").replace("：", "")
 
 
+@functools.lru_cache(maxsize=4096)
 def fund_column(text: str) -> str:
     """Which funds-block column a header names ("" when none)."""
     k = key(text)
     if not k or len(k) > 12:
         return ""
-    if "执行率" in k:
-        return "rate"
-    if "年初" in k and "预算" in k:
-        return "initial"
-    if "预算" in k and "执行" not in k:
-        return "budget"
-    if "执行数" in k or "实际支出" in k or k in ("执行", "支出数"):
-        return "spent"
-    if any(w in k for w in MAX_WORDS):
-        return "max"
-    if "得分" in k:
-        return "score"
-    return ""
+    return VOCAB.column(VOCAB.fund_columns, k)
 
 
+@functools.lru_cache(maxsize=4096)
 def indicator_column(text: str) -> str:
     """Which indicator-block column a header names ("" when none)."""
     k = key(text)
     if not k or len(k) > 16:
         return ""
-    for word, name in (("一级", "l1"), ("二级", "l2"), ("三级", "l3")):
-        if k.startswith(word):
-            return name
-    if "原因" in k or "改进措施" in k:
-        return "reason"
-    if "指标值" in k or "目标值" in k:
-        return "target"
-    if "完成值" in k or "实际值" in k or "实际完成" in k:
-        return "actual"
-    if "指标性质" in k:
-        return "cmp"
-    if "单位" in k and ("度量" in k or "计量" in k):
-        return "unit"
-    if any(w in k for w in MAX_WORDS):
-        return "max"
-    if "得分" in k:
-        return "score"
-    return ""
+    return VOCAB.column(VOCAB.indicator_columns, k)
 
 
 # ---- records ---------------------------------------------------------------------------------------
@@ -170,6 +126,7 @@ class FormRecord:
     total_max: FormCell | None = None
     total_score: FormCell | None = None
     stated_grade: FormCell | None = None  # a 评价等级 / 自评等级 cell, when the form prints one
+    template: bool = False  # a blank template: the form's columns, nothing filled in
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -189,7 +146,7 @@ class FormRecord:
 
 def is_total_label(text: str) -> bool:
     k = key(text)
-    return k in TOTAL_WORDS or (k.endswith("总分") and len(k) <= 6)
+    return k in TOTAL_WORDS or (k.endswith(TOTAL_WORDS[0]) and len(k) <= 6)  # "自评总分"
 
 
 def parse_target(text: str) -> tuple[str, str | None, str]:
@@ -207,9 +164,10 @@ def parse_target(text: str) -> tuple[str, str | None, str]:
     if not m:
         return cmp, None, ""
     unit = m.group(2).strip()
-    for tail, sym in (("以上", "≥"), ("以下", "≤"), ("以内", "≤")):
-        if unit.endswith(tail):  # "98%以上"
-            unit, cmp = unit[: -len(tail)], cmp or sym
+    for sym, tails in VOCAB.comparator_tails:
+        for tail in tails:
+            if unit.endswith(tail):  # "98%以上"
+                unit, cmp = unit[: -len(tail)], cmp or sym
     if unit in ("百分比", "％"):
         unit = "%"
     if len(unit) > 6 or re.search(r"\d", unit):

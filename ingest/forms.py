@@ -25,7 +25,8 @@ from ingest.form_model import (
     NAME_LABELS,
     PAREN,
     START_LABELS,
-    SUBTOTAL_WORD,
+    SUBTOTAL_WORDS,
+    VOCAB,
     FormCell,
     FormRecord,
     FundRow,
@@ -123,10 +124,7 @@ def _funds(rd: _Reader, hr: int, cols: dict[str, int], stop: int) -> list[FundRo
                 continue
         label = labels[-1]
         k = key(label)
-        if any(
-            any(w in key(t) for w in ("年度总体目标", "绩效指标", "一级指标", "总体目标", "绩效目标"))
-            for t in labels
-        ):
+        if any(any(w in key(t) for w in VOCAB.block_words) for t in labels):
             break
         if k in NAME_LABELS:
             break
@@ -142,16 +140,17 @@ def _funds(rd: _Reader, hr: int, cols: dict[str, int], stop: int) -> list[FundRo
 
 
 def _goals(rd: _Reader, stop: int) -> tuple[FormCell | None, FormCell | None]:
-    hit = rd.find(lambda t: key(t).startswith("年度总体目标") and "完成" not in key(t), rd.rows)
+    hit = rd.find(
+        lambda t: key(t).startswith(VOCAB.goal_label) and not any(w in key(t) for w in VOCAB.goal_actual),
+        rd.rows,
+    )
     if hit is None:
         return None, None
     r, c = hit
     for rr in range(r, min(r + 2, stop)):
         texts = {key(rd.text(rr, cc)): cc for cc in range(rd.g.ncols)}
-        exp_c = next(
-            (cc for k, cc in texts.items() if k in ("预期目标", "年初设定目标", "年度目标", "预期")), None
-        )
-        act_c = next((cc for k, cc in texts.items() if "完成情况" in k or k == "实际完成"), None)
+        exp_c = next((cc for k, cc in texts.items() if k in VOCAB.goal_expected), None)
+        act_c = next((cc for k, cc in texts.items() if any(w in k for w in VOCAB.goal_actual)), None)
         if exp_c is not None and rr + 1 < stop:
             exp = rd.cell(rr + 1, exp_c)
             act = rd.cell(rr + 1, act_c) if act_c is not None else None
@@ -193,7 +192,7 @@ def _indicators(rd: _Reader, hr: int, cols: dict[str, int], stop: int) -> tuple[
             cmp_text = rd.text(r, cols["cmp"]) if "cmp" in cols else ""
             unit_text = rd.text(r, cols["unit"]) if "unit" in cols else ""
             cmp, value, unit = parse_target(
-                (cmp_text if cmp_text not in ("定性", "定量") else "") + ind.target.text
+                (cmp_text if cmp_text not in VOCAB.qualitative_marks else "") + ind.target.text
             )
             ind.comparator, ind.target_value, ind.target_unit = cmp, value, unit or unit_text
             if ind.actual is not None:
@@ -229,7 +228,7 @@ def _score_nodes(rd: _Reader, hr: int, cols: dict[str, int], stop: int) -> tuple
         )
         if not path:
             continue
-        kind = "subtotal" if any(SUBTOTAL_WORD in t for t in label_texts) else "leaf"
+        kind = "subtotal" if any(w in t for w in SUBTOTAL_WORDS for t in label_texts) else "leaf"
         stated = re.search(r"[（(]\s*(\d+(?:\.\d+)?)\s*分\s*[）)]", path[0])
         out.append(
             ScoreNode(
@@ -260,7 +259,7 @@ def _total(rd: _Reader, r: int, cols: dict[str, int]) -> tuple[FormCell | None, 
     ]  # fmt: skip
     if len(nums) >= 2:
         return rd.cell(*nums[-2], "分"), rd.cell(*nums[-1], "分")
-    if len(nums) == 1:
+    if len(nums) == 1 and nums[0][1] != cols.get("max"):  # a lone number under 分值 is the 分值
         return mx, rd.cell(*nums[0], "分")
     return mx, sc
 
@@ -316,13 +315,13 @@ def _read_segment(g: SheetGrid, lo: int, hi: int, source: str) -> FormRecord | N
     names = {key(c.text) for r in rd.rows for c in g.grid[r]}
     if fund_hr is None and not has_targets:
         kind = "score_table"
-    elif "部门整体" in context or (
-        "项目名称" not in names and names & {"部门名称", "单位名称", "部门单位名称"}
+    elif any(w in context for w in VOCAB.department_words) or (
+        not names & _labels_of("project") and names & _labels_of("unit")
     ):
         kind = "department_form"
     else:
         kind = "project_form"
-    title_m = re.search(r"[^\n]*(?:自评表|得分表|评分表|评价表)[^\n]*", context)
+    title_m = re.search(rf"[^\n]*(?:{'|'.join(map(re.escape, VOCAB.title_words))})[^\n]*", context)
     year_m = _YEAR.search(context) or _YEAR.search("\n".join(c.text for r in rd.rows for c in g.grid[r][:2]))
     rec = FormRecord(
         kind=kind,
@@ -358,11 +357,20 @@ def _read_segment(g: SheetGrid, lo: int, hi: int, source: str) -> FormRecord | N
         if total_r is None:
             rec.notes.append("未找到总分行 / no 总分 row found")
     if not _has_scores(rec):
-        return None  # an indicator framework or a blank template (a policy's table), not a filled form
+        if not _is_blank_template(rec, fund_cols, ind_cols):
+            return None  # an indicator framework (a policy's table), not a form
+        rec.template = True
+        rec.notes.append(
+            "空白模板：表中未填写任何数值，未作检查 / a blank template: nothing filled in, not checked"
+        )
     return rec
 
 
-GRADE_LABELS = ("评价等级", "自评等级", "绩效等级", "等级", "评价结果", "评定等级")
+GRADE_LABELS = VOCAB.grade_labels
+
+
+def _labels_of(field: str) -> set[str]:
+    return {label for label, f in NAME_LABELS.items() if f == field}
 
 
 def _stated_grade(rd: _Reader) -> FormCell | None:
@@ -376,6 +384,17 @@ def _stated_grade(rd: _Reader) -> FormCell | None:
     cell = rd.cell(*right)
     text = key(cell.text)
     return cell if text and len(text) <= 3 and not re.search(r"\d", text) else None
+
+
+def _is_blank_template(rec: FormRecord, fund_cols: dict[str, int], ind_cols: dict[str, int]) -> bool:
+    """A self-evaluation form with its columns but nothing filled in: a funds block with a score
+    column, or indicators with targets and a score column, and no amount spent or value achieved.
+    (A policy's indicator framework has neither: it stays no form.)"""
+    form_like = ({"budget", "spent"} <= set(fund_cols) and bool({"score", "max"} & set(fund_cols))) or (
+        "score" in ind_cols and ("target" in ind_cols or "actual" in ind_cols)
+    )
+    filled = [f.cells.get("spent") for f in rec.funds] + [i.actual for i in rec.indicators]
+    return form_like and not any(c is not None and not c.blank for c in filled)
 
 
 def _has_scores(rec: FormRecord) -> bool:

@@ -74,6 +74,82 @@ class GradeBand:
         )
 
 
+@dataclass(frozen=True)
+class ColumnRule:
+    """A form column named by its header words (see the `forms` section of glossary.yaml)."""
+
+    column: str
+    all: tuple[str, ...] = ()
+    any: tuple[str, ...] = ()
+    none: tuple[str, ...] = ()
+    starts: tuple[str, ...] = ()
+    exact: tuple[str, ...] = ()
+
+    def matches(self, key: str) -> bool:
+        if key in self.exact or key.startswith(self.starts or ("\0",)):
+            return True
+        if not (self.all or self.any):
+            return False
+        return (
+            all(w in key for w in self.all)
+            and (not self.any or any(w in key for w in self.any))
+            and not any(w in key for w in self.none)
+        )
+
+
+@dataclass(frozen=True)
+class FormVocabulary:
+    """The standard forms' words (glossary.yaml `forms`): labels, column rules, comparators, and the
+    cue words of questions about forms."""
+
+    header: dict[str, str]  # label -> header field (project agency implementer unit)
+    start_labels: tuple[str, ...]
+    department_words: tuple[str, ...]
+    title_words: tuple[str, ...]
+    max_words: tuple[str, ...]
+    total_words: tuple[str, ...]
+    subtotal_words: tuple[str, ...]
+    block_words: tuple[str, ...]
+    goal_label: str
+    goal_expected: tuple[str, ...]
+    goal_actual: tuple[str, ...]
+    grade_labels: tuple[str, ...]
+    fund_rows: tuple[tuple[str, tuple[str, ...]], ...]  # (kind, label words), in order
+    fund_columns: tuple[ColumnRule, ...]
+    indicator_columns: tuple[ColumnRule, ...]
+    comparators: tuple[tuple[str, tuple[str, ...]], ...]  # (symbol, leading words), in order
+    comparator_tails: tuple[tuple[str, tuple[str, ...]], ...]
+    qualitative_marks: tuple[str, ...]
+    questions: dict[str, tuple[str, ...]]
+
+    @classmethod
+    def from_data(cls, d: dict[str, Any]) -> FormVocabulary:
+        words = {k: tuple(v) for k, v in d.items() if isinstance(v, list) and k not in _RULE_KEYS}
+
+        def rules(items: list[dict[str, Any]]) -> tuple[ColumnRule, ...]:
+            return tuple(
+                ColumnRule(r["column"], **{k: tuple(v) for k, v in r.items() if k != "column"}) for r in items
+            )
+
+        return cls(
+            header={label: field for field, labels in d["header"].items() for label in labels},
+            goal_label=d["goal_label"],
+            fund_rows=tuple((k, tuple(v)) for k, v in d["fund_rows"].items()),
+            fund_columns=rules(d["fund_columns"]),
+            indicator_columns=rules(d["indicator_columns"]),
+            comparators=tuple((k, tuple(v)) for k, v in d["comparators"].items()),
+            comparator_tails=tuple((k, tuple(v)) for k, v in d["comparator_tails"].items()),
+            questions={k: tuple(v) for k, v in d["questions"].items()},
+            **words,
+        )
+
+    def column(self, rules: tuple[ColumnRule, ...], key: str) -> str:
+        return next((r.column for r in rules if r.matches(key)), "")
+
+
+_RULE_KEYS = ("fund_columns", "indicator_columns")
+
+
 def _normalise(text: str, *, compact: bool) -> tuple[str, list[int]]:
     """Normalised text and, for each of its characters, the index of the source character."""
     out: list[str] = []
@@ -205,6 +281,7 @@ class Glossary:
         # many documents: identity words (ingest/identity.py) and cross-document question words
         # (service/portfolio); absent in an older glossary file
         self.portfolio: dict[str, Any] = data.get("portfolio") or {}
+        self.forms = FormVocabulary.from_data(data["forms"])
         self.grade_source: str = data["grades"]["source"]
         self.grade_bands = tuple(
             GradeBand(b["grade"], b.get("min"), b.get("max_exclusive")) for b in data["grades"]["bands"]

@@ -154,17 +154,69 @@ def _docx_blocks(document: Any) -> list[tuple[str, Any]]:
     return out
 
 
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_RUN_TEXT: dict[str, str | None] = {f"{_W}t": None, f"{_W}tab": "\t", f"{_W}br": "\n", f"{_W}cr": "\n"}
+
+
+def _tc_text(tc: Any) -> str:
+    """A table cell's text as python-docx's `paragraph.text` gives it (runs' text, tabs and breaks;
+    paragraphs on their lines), read from the XML directly: the python-docx objects were most of the
+    time of auditing a Word form."""
+    lines = []
+    for p in tc.iterchildren(f"{_W}p"):
+        parts: list[str] = []
+        for r in p.iterchildren(f"{_W}r", f"{_W}hyperlink"):  # a paragraph's runs, linked ones too
+            for run in r.iterchildren(f"{_W}r") if r.tag == f"{_W}hyperlink" else (r,):
+                for el in run.iterchildren(*_RUN_TEXT):  # not a text box's runs nested in a drawing
+                    mark = _RUN_TEXT[el.tag]
+                    parts.append((el.text or "") if mark is None else mark)
+        lines.append("".join(parts))
+    return "\n".join(lines)
+
+
+def _row_tcs(tbl: Any) -> list[list[Any]] | None:
+    """Each row's <w:tc> per layout-grid column, a merged cell's own element repeated over its span
+    (w:gridSpan) and down its rows (w:vMerge) — what python-docx's `row.cells` resolves, read
+    straight from the XML. None for a table whose rows start or end off the grid (w:gridBefore /
+    w:gridAfter): python-docx reads those."""
+    rows: list[list[Any]] = []
+    for tr in tbl.iterchildren(f"{_W}tr"):
+        tr_pr = tr.find(f"{_W}trPr")
+        if tr_pr is not None and (
+            tr_pr.find(f"{_W}gridBefore") is not None or tr_pr.find(f"{_W}gridAfter") is not None
+        ):
+            return None
+        above = rows[-1] if rows else []
+        row: list[Any] = []
+        for tc in tr.iterchildren(f"{_W}tc"):
+            span, merge = 1, None
+            tc_pr = tc.find(f"{_W}tcPr")
+            if tc_pr is not None:
+                gs, vm = tc_pr.find(f"{_W}gridSpan"), tc_pr.find(f"{_W}vMerge")
+                if gs is not None:
+                    span = max(1, int(gs.get(f"{_W}val") or 1))
+                if vm is not None:
+                    merge = vm.get(f"{_W}val") or "continue"
+            root = above[len(row)] if merge == "continue" and len(row) < len(above) else tc
+            row.extend([root] * span)
+        rows.append(row)
+    return rows
+
+
 def _docx_grid(table: Any) -> list[list[GridCell]]:
-    rows = table.rows
+    try:
+        rows = _row_tcs(table._tbl)
+    except ValueError:  # a malformed span
+        rows = None
+    if rows is None:
+        rows = [[c._tc for c in r.cells] for r in table.rows]
     grid: list[list[GridCell]] = []
     seen: set[Any] = set()  # the <w:tc> elements themselves: held, so identity is stable
-    width = max((len(r.cells) for r in rows), default=0)
-    for row in rows:
-        cells = list(row.cells)
+    width = max((len(r) for r in rows), default=0)
+    for cells in rows:
         out_row: list[GridCell] = []
-        for cell in cells:
-            tc = cell._tc
-            text = "\n".join(p.text for p in cell.paragraphs).strip()
+        for tc in cells:
+            text = _tc_text(tc).strip()
             out_row.append(GridCell(normalize_cell(text), text, origin=tc not in seen))
             seen.add(tc)
         out_row += [GridCell("", "", True) for _ in range(width - len(out_row))]

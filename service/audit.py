@@ -125,11 +125,11 @@ def form_row(path: Path, rec: dict[str, Any], result: dict[str, Any]) -> dict[st
         "recomputed_total": s["total"]["display"] if s.get("total") else "",
         "grade": s["grade"]["value"] if s.get("grade") else "",
         "findings": len(result["findings"]),
-        "error": "",
+        "error": next((n for n in rec.get("notes") or [] if rec.get("template")), ""),
     }
 
 
-def audit_file(path: Path, *, grade_bands: Any = None) -> list[dict[str, Any]]:
+def audit_file(path: Path, *, grade_bands: Any = None, execution_rule: Any = None) -> list[dict[str, Any]]:
     """The forms of one file, each {"row", "findings", "summary", "record"}; one error entry when
     the file cannot be read or holds no form."""
     from ingest.errors import JixiaoError
@@ -159,7 +159,7 @@ def audit_file(path: Path, *, grade_bands: Any = None) -> list[dict[str, Any]]:
     out = []
     for rec in records:
         data = rec.to_dict()
-        result = check_form(data, grade_bands=grade_bands)
+        result = check_form(data, grade_bands=grade_bands, execution_rule=execution_rule)
         out.append({"row": form_row(path, data, result), "findings": result["findings"],
                     "summary": result["summary"], "record": data})  # fmt: skip
     return out
@@ -169,6 +169,7 @@ def audit_paths(
     paths: Iterable[Path | str],
     *,
     grade_bands: Any = None,
+    execution_rule: Any = None,
     on_file: Callable[[Path, int, int], None] | None = None,
 ) -> AuditReport:
     """Audit files and folders; `on_file(path, done, total)` after each file (progress)."""
@@ -178,7 +179,7 @@ def audit_paths(
         report.rows.append(row)
         report.forms.append({"row": row, "findings": [], "summary": {}, "record": None})
     for i, path in enumerate(files, start=1):
-        for entry in audit_file(path, grade_bands=grade_bands):
+        for entry in audit_file(path, grade_bands=grade_bands, execution_rule=execution_rule):
             report.rows.append(entry["row"])
             report.forms.append(entry)
         if on_file is not None:
@@ -209,14 +210,58 @@ def audit_uploads(files: list[tuple[str, bytes]], *, grade_bands: Any = None) ->
     return report
 
 
-def audit_store(store: Any, *, doc_ids: list[str] | None = None, grade_bands: Any = None) -> AuditReport:
-    """The forms already ingested (`Store.get_forms`), one row each, checked like files are."""
+@dataclass
+class PolicyRules:
+    """The rules a policy document states for the forms: grade bands (a GradeRule) and the
+    budget-execution score (an ExecutionRule); None where it states none (the usual rule then)."""
+
+    grade_bands: Any = None
+    execution_rule: Any = None
+
+
+def policy_rules(store: Any, doc_id: str, title: str = "") -> PolicyRules:
+    """What one ingested policy document states (nothing raised: a rule it does not state is None)."""
+    from service.metrics._check_policy import execution_rule_from_policy
+    from service.metrics.check import grade_rule_from_policy
+    from service.metrics.errors import MetricError
+
+    pages = store.get_pages(doc_id)
+    try:
+        bands = grade_rule_from_policy(pages, title=title, doc_id=doc_id)
+    except MetricError:
+        bands = None
+    return PolicyRules(bands, execution_rule_from_policy(pages, title=title, doc_id=doc_id))
+
+
+def loaded_policy_rules(store: Any) -> PolicyRules:
+    """The rules of the loaded policy documents: for each of grade bands and execution score, the
+    first policy (in ingest order) that states one; the usual rules when none does."""
+    found = PolicyRules()
+    for d in store.list_documents(include_failed=False):
+        if getattr(d, "kind", "") != "policy":
+            continue
+        rules = policy_rules(store, d.doc_id, d.title)
+        found.grade_bands = found.grade_bands or rules.grade_bands
+        found.execution_rule = found.execution_rule or rules.execution_rule
+        if found.grade_bands is not None and found.execution_rule is not None:
+            break
+    return found
+
+
+def audit_store(
+    store: Any, *, doc_ids: list[str] | None = None, grade_bands: Any = None, execution_rule: Any = None
+) -> AuditReport:
+    """The forms already ingested (`Store.get_forms`), one row each, checked like files are. Without
+    explicit rules, those of the loaded policy documents (`loaded_policy_rules`), else the usual."""
     from service.metrics._check_forms import check_form
 
+    if grade_bands is None and execution_rule is None:
+        loaded = loaded_policy_rules(store)
+        grade_bands, execution_rule = loaded.grade_bands, loaded.execution_rule
     report = AuditReport()
     paths = {d.doc_id: d.path for d in store.list_documents(include_failed=False)}
     for form in store.get_forms(doc_ids):
-        result = check_form(form, grade_bands=grade_bands)
+        result = check_form(form, grade_bands=grade_bands, execution_rule=execution_rule)
         row = form_row(Path(paths.get(form["doc_id"], form.get("source", ""))), form, result)
         report.rows.append(row)
         report.forms.append(

@@ -125,7 +125,9 @@ def to_html(report: AuditReport) -> str:
             cls = "err" if f["severity"] == "error" else "warn"
             parts.append(
                 f"<tr><td class='{cls}'>{e(f['kind_zh'])}</td><td>{e(f['message'])}<br><span class='cells'>"
-                f"{e(f['message_en'])}</span></td><td>{e(f['stated'])}</td><td>{e(f['expected'])}</td>"
+                f"{e(f['message_en'])}</span>"
+                + (f"<br><span class='cells'>规则：{e(f['rule'])}</span>" if f.get("rule") else "")
+                + f"</td><td>{e(f['stated'])}</td><td>{e(f['expected'])}</td>"
                 f"<td class='cells'>{e(cells_text(f['cells']))}</td></tr>"
             )
         parts.append("</table>")

@@ -3,9 +3,17 @@
 
 from __future__ import annotations
 
-import pytest
+import ast
+import re
+from pathlib import Path
 
+import pytest
+import yaml
+
+from ingest.errors import ConfigError
 from ingest.form_model import fund_column, indicator_column, parse_target, score_tree
+from ingest.glossary import DEFAULT_PATH as GLOSSARY
+from ingest.glossary import load_glossary
 
 
 @pytest.mark.parametrize(
@@ -66,3 +74,86 @@ def test_score_table_tree_keeps_leaves_under_their_group() -> None:
     assert [g["name"] for g in tree] == ["决策", "效益"]
     assert tree[0]["stated_max"] == "5" and tree[0]["subtotal"]["score"]["text"] == "4.5"
     assert [leaf["name"] for leaf in tree[1]["children"][0]["children"]] == ["社会效益", "生态效益"]
+
+
+def _code_strings(path: Path) -> list[tuple[int, str]]:
+    """String constants of a module that are not docstrings."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docs = {
+        id(n.body[0].value)
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Module | ast.FunctionDef | ast.ClassDef)
+        and n.body
+        and isinstance(n.body[0], ast.Expr)
+        and isinstance(n.body[0].value, ast.Constant)
+    }
+    return [
+        (n.lineno, n.value)
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docs
+    ]
+
+
+def test_form_words_live_in_the_glossary_not_in_code() -> None:
+    """The forms' words are data (glossary.yaml `forms`): no string in the form reader's code spells
+    one of them (a bilingual message naming a word, "未找到总分行 / …", is not reading by it)."""
+    vocab = yaml.safe_load(GLOSSARY.read_text(encoding="utf-8"))["forms"]
+    words: set[str] = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, str):
+            if re.search(r"[\u4e00-\u9fff]", node) and len(node) >= 2:
+                words.add(node)
+        elif isinstance(node, dict):
+            for k, v in node.items():
+                walk(k)
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk({k: v for k, v in vocab.items() if k != "questions"})
+    assert len(words) > 60
+    root = Path(__file__).resolve().parent.parent
+    found = [
+        f"{name}:{line} {text!r}"
+        for name in ("ingest/form_model.py", "ingest/forms.py")
+        for line, text in _code_strings(root / name)
+        if " / " not in text and any(w in text for w in words)
+    ]
+    assert not found, "form words in code, move them to ingest/glossary.yaml `forms`:\n" + "\n".join(found)
+
+
+def test_a_broken_forms_section_is_a_clear_error(tmp_path: Path) -> None:
+    data = yaml.safe_load(GLOSSARY.read_text(encoding="utf-8"))
+    data["forms"]["fund_columns"].append({"column": "budget"})  # a rule with no words
+    bad = tmp_path / "glossary.yaml"
+    bad.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_glossary(bad)
+    assert "forms.fund_columns" in err.value.message
+
+
+def test_word_cells_read_from_the_xml_as_python_docx_reads_them(tmp_path: Path) -> None:
+    """ingest.office reads a Word table's cells (merges resolved) straight from the XML for speed:
+    the same cells, text and merges as python-docx's own `row.cells` and `paragraph.text`."""
+    import docx
+
+    from evals.generator.formats import write_docx
+    from evals.generator.selfeval import batch
+    from ingest.office import _row_tcs, _tc_text
+
+    root = Path(__file__).resolve().parent
+    paths = sorted((root / "fixtures" / "forms").glob("*.docx"))
+    paths.append(write_docx(batch(5, 6), tmp_path / "generated.docx"))
+    tables = 0
+    for path in paths:
+        for table in docx.Document(str(path)).tables:
+            expected = [[c._tc for c in row.cells] for row in table.rows]
+            assert _row_tcs(table._tbl) == expected, path.name
+            texts = [[_tc_text(tc) for tc in row] for row in expected]
+            assert texts == [
+                ["\n".join(p.text for p in c.paragraphs) for c in row.cells] for row in table.rows
+            ]
+            tables += 1
+    assert tables >= 3

@@ -70,6 +70,25 @@ SAMPLES: dict[str, dict[str, Any] | list[dict[str, Any]]] = {
             "clause": None,
         },
     ],
+    "answer_forms": [
+        {
+            "intro": "以下两项没有拿满分：",
+            "items": [
+                {"text": "“资金拨付及时率”得分8（分值10），偏差原因：“部分资金拨付滞后”", "ns": [1, 2, 3]},
+                {"text": "“开工率”得分4（分值5），表中未填写偏差原因", "ns": [4]},
+            ],
+            "more": "",
+            "rule": "",
+        },
+        {
+            "intro": "",
+            "items": [
+                {"text": "预算执行得分填报10分；复算：10 × min(98%, 100%) = 9.80分，请核实", "ns": [1]}
+            ],
+            "more": "另有二项未列出。",
+            "rule": "《示例办法》第六条（第2页）",
+        },
+    ],
     "answer_check": [
         {
             "title": REPORT,

@@ -57,12 +57,16 @@ def _render_table(report, console: Console) -> None:  # type: ignore[no-untyped-
             color = "red" if f["severity"] == "error" else "yellow"
             console.print(f"  [{color}]{f['kind_zh']}[/{color}]：{f['message']}", soft_wrap=True)
             console.print(f"    [dim]{f['message_en']}｜{cells_text(f['cells'])}[/dim]", soft_wrap=True)
+            if f.get("rule"):
+                console.print(f"    [dim]规则 / rule：{f['rule']}[/dim]", soft_wrap=True)
 
 
-def _policy_bands(policy: str, data_dir: Path | None):  # type: ignore[no-untyped-def]
-    """The grade bands an ingested policy document states (exit 2 when it is unknown or states none)."""
+def _policy_rules(policy: str, data_dir: Path | None):  # type: ignore[no-untyped-def]
+    """The grade bands and execution-score rule an ingested policy document states (exit 2 when it
+    is unknown or states neither)."""
     from ingest.errors import JixiaoError
     from ingest.store import Store
+    from service.audit import policy_rules
     from service.commands._options import error_exit, load_settings
     from service.metrics.check import grade_rule_from_policy
     from service.metrics.errors import MetricError
@@ -70,7 +74,10 @@ def _policy_bands(policy: str, data_dir: Path | None):  # type: ignore[no-untype
     store = Store.open(load_settings(data_dir))
     try:
         doc = store.resolve_document(policy)
-        return grade_rule_from_policy(store.get_pages(doc.doc_id), title=doc.title, doc_id=doc.doc_id)
+        rules = policy_rules(store, doc.doc_id, doc.title)
+        if rules.grade_bands is None and rules.execution_rule is None:  # say why, in its words
+            grade_rule_from_policy(store.get_pages(doc.doc_id), title=doc.title, doc_id=doc.doc_id)
+        return rules
     except JixiaoError as err:
         raise error_exit(err, 2) from err
     except MetricError as err:
@@ -80,15 +87,17 @@ def _policy_bands(policy: str, data_dir: Path | None):  # type: ignore[no-untype
         store.close()
 
 
-def _ingested(data_dir: Path | None, bands):  # type: ignore[no-untyped-def]
-    """The forms already in the store, audited."""
+def _ingested(data_dir: Path | None, rules):  # type: ignore[no-untyped-def]
+    """The forms already in the store, audited (by the given policy's rules, else the loaded ones)."""
     from ingest.store import Store
     from service.audit import audit_store
     from service.commands._options import load_settings
 
     store = Store.open(load_settings(data_dir))
     try:
-        return audit_store(store, grade_bands=bands)
+        if rules is None:
+            return audit_store(store)
+        return audit_store(store, grade_bands=rules.grade_bands, execution_rule=rules.execution_rule)
     finally:
         store.close()
 
@@ -109,7 +118,8 @@ def register(app: typer.Typer) -> None:
             str | None,
             typer.Option(
                 "--policy",
-                help="按此已入库政策文件写明的评级档次定等级 / grade bands from this ingested policy document",
+                help="按此已入库政策文件写明的评级档次和预算执行得分规则审核（--ingested 时默认用已入库的政策文件）"
+                " / grade bands and execution-score rule from this ingested policy document",
             ),
         ] = None,
         ingested: Annotated[
@@ -135,9 +145,9 @@ def register(app: typer.Typer) -> None:
         if fmt == "xlsx" and out is None:
             err_console.print("[red]xlsx 格式需要 --out 文件名 / --format xlsx needs --out FILE[/red]")
             raise typer.Exit(2)
-        bands = _policy_bands(policy, data_dir) if policy else None
+        rules = _policy_rules(policy, data_dir) if policy else None
         if ingested:
-            report = _ingested(data_dir, bands)
+            report = _ingested(data_dir, rules)
         elif not paths:
             err_console.print(
                 "[red]请给出文件或目录，或用 --ingested / give files or folders, or --ingested[/red]"
@@ -154,7 +164,10 @@ def register(app: typer.Typer) -> None:
                 def on_file(path: Path, done: int, total: int) -> None:
                     progress.update(task, completed=done, total=total, description=path.name)
 
-                report = audit_paths(paths, on_file=on_file, grade_bands=bands)
+                report = audit_paths(
+                    paths, on_file=on_file, grade_bands=rules and rules.grade_bands,
+                    execution_rule=rules and rules.execution_rule,
+                )  # fmt: skip
         if fmt == "xlsx":
             assert out is not None
             to_xlsx(report, out)

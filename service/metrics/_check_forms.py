@@ -22,6 +22,7 @@ from typing import Any
 
 from service.metrics._check_core import stated_number
 from service.metrics.errors import MetricError
+from service.metrics.form_scores import SOURCE
 from service.metrics.registry import compute
 from service.metrics.result import fmt, round_half_up
 
@@ -52,6 +53,12 @@ FINDING_KINDS_EN = {
     "grade": "the stated grade does not follow from the stated total",
 }
 _ZERO = Decimal(0)
+
+
+def _default_grade_source() -> str:
+    from service.metrics.grades import DEFAULT_GRADE_RULE
+
+    return f"通用档次：{DEFAULT_GRADE_RULE.describe()}"
 
 
 def _val(cell: Any) -> Any:  # Decimal | None (Any: mypy cannot narrow a call)
@@ -94,11 +101,12 @@ class _Findings(list[dict[str, Any]]):
     def add(
         self, kind: str, zh: str, en: str, cells: list[dict[str, Any]], *, stated: str = "",
         expected: str = "", computation: dict[str, Any] | None = None, severity: str = "error",
+        rule: str = "",
     ) -> None:  # fmt: skip
         self.append({
             "kind": kind, "kind_zh": FINDING_KINDS[kind], "severity": severity, "message": zh,
             "message_en": en, "stated": stated, "expected": expected, "cells": cells,
-            "computation": computation,
+            "computation": computation, **({"rule": rule} if rule else {}),
         })  # fmt: skip
 
 
@@ -106,7 +114,7 @@ def _fund_label(row: dict[str, Any]) -> str:
     return row.get("label") or "资金"
 
 
-def _check_funds(rec: dict[str, Any], out: _Findings, summary: dict[str, Any]) -> None:
+def _check_funds(rec: dict[str, Any], out: _Findings, summary: dict[str, Any], rule: Any = None) -> None:
     funds = rec.get("funds") or []
     total_row = next((r for r in funds if r.get("kind") == "total"), funds[0] if funds else None)
     for row in funds:
@@ -193,6 +201,21 @@ def _check_funds(rec: dict[str, Any], out: _Findings, summary: dict[str, Any]) -
     if not results:
         return
     summary["fund_score"] = results[0][1].to_computation()
+    if rule is not None and rule.zero_below is not None and summary.get("rate"):
+        full = Decimal(summary["rate"]["value"])
+        if rule.scores_zero(full):  # the policy gives no points at this rate: 0 is the rule's, not a sum
+            summary["fund_score"] = None
+            if _val(score) != _ZERO:
+                out.add(
+                    "fund_score",
+                    f"预算执行得分填报 {score['text']}，执行率 {summary['rate']['display']} 按{rule.source}"
+                    f"（{rule.describe()}）应不得分",
+                    f"stated execution score {score['text']}; at a rate of {summary['rate']['display']} the policy"
+                    f" ({rule.source}) gives no points",
+                    [_cite("预算执行 得分", score), _cite("预算执行 分值", mx), _cite("执行率", rate)],
+                    stated=score["text"], expected="0", rule=rule.source,
+                )  # fmt: skip
+            return
     if any(not isinstance(res.value, str) and _matches(res.value, score) for _, res in results):
         return
     res = results[0][1]
@@ -202,6 +225,7 @@ def _check_funds(rec: dict[str, Any], out: _Findings, summary: dict[str, Any]) -
         f"stated execution score {score['text']}, weight × min(rate, 100%) gives {res.display}",
         [_cite("预算执行 得分", score), _cite("预算执行 分值", mx), _cite("执行率", rate)],
         stated=score["text"], expected=res.display, computation=res.to_computation(),
+        rule=rule.source if rule is not None else SOURCE,
     )  # fmt: skip
 
 
@@ -304,7 +328,7 @@ def _check_scores(rec: dict[str, Any], out: _Findings, summary: dict[str, Any]) 
             )  # fmt: skip
 
 
-def _missed(ind: dict[str, Any]) -> bool | None:
+def missed(ind: dict[str, Any]) -> bool | None:
     """Did the actual value miss the target? None when it cannot be told (qualitative, units differ)."""
     t, a, cmp = ind.get("target_value"), ind.get("actual_value"), ind.get("comparator") or ""
     if t is None or a is None or not cmp:
@@ -321,7 +345,7 @@ def _check_indicators(rec: dict[str, Any], out: _Findings) -> None:
         label = ind.get("level3") or ind.get("level2") or "指标"
         mx, sc, reason = ind.get("max"), ind.get("score"), ind.get("reason")
         full = _val(mx) is not None and _val(sc) is not None and _val(sc) == _val(mx)
-        if full and _missed(ind):
+        if full and missed(ind):
             comp = None
             try:
                 comp = compute("target_completion_rate", {
@@ -434,14 +458,21 @@ def _check_group_weights(rec: dict[str, Any], out: _Findings) -> None:
             )  # fmt: skip
 
 
-def check_form(rec: dict[str, Any], *, grade_bands: Any = None) -> dict[str, Any]:
+def check_form(rec: dict[str, Any], *, grade_bands: Any = None, execution_rule: Any = None) -> dict[str, Any]:
     """All checks of one form record (a `FormRecord.to_dict()`): {"findings": [...], "summary": {...}}.
     The summary holds the recomputed rate (and its 年初预算数 variant when the budgets differ), the
-    execution score, the recomputed 总分 and the grade, each as a computation."""
+    execution score, the recomputed 总分 and the grade, each as a computation, and `rules`: which
+    rule gave the execution score and the grade (a policy's — `grade_bands` a GradeRule,
+    `execution_rule` an ExecutionRule — else the usual one). A blank template (`template`) has no
+    findings: nothing on it is filled in to check."""
+    grade_source = getattr(grade_bands, "source", "") or _default_grade_source()
+    exec_source = execution_rule.source if execution_rule is not None else SOURCE
+    summary: dict[str, Any] = {"rules": {"fund_score": exec_source, "grade": grade_source}}
+    if rec.get("template"):
+        return {"findings": [], "summary": {**summary, "template": True, "grade": None}}
     out = _Findings()
-    summary: dict[str, Any] = {}
-    for part in (_check_funds, _check_scores):
-        part(rec, out, summary)
+    _check_funds(rec, out, summary, execution_rule)
+    _check_scores(rec, out, summary)
     _check_funds_sum(rec, out)
     _check_indicators(rec, out)
     _check_subtotals(rec, out)
@@ -461,6 +492,12 @@ def check_form(rec: dict[str, Any], *, grade_bands: Any = None) -> dict[str, Any
             {band["label"] for band in (by_rule.details.get("rule") or [])} if by_rule is not None else set()
         )
         stated_label = stated_grade["text"].strip()
+        if by_rule is not None and any(f["kind"] == "total" for f in out) and total is not None:
+            try:  # a wrong 总分 is the error; a grade that follows from the scores' sum is not another
+                if compute("grade_from_score", {"score": total, "bands": grade_bands}).value == stated_label:
+                    by_rule = None
+            except MetricError:
+                pass
         if by_rule is not None and stated_label in labels and by_rule.value != stated_label:
             out.add(
                 "grade",
@@ -468,6 +505,7 @@ def check_form(rec: dict[str, Any], *, grade_bands: Any = None) -> dict[str, Any
                 f"stated grade {stated_grade['text']!r}, the stated total {tscore['text']} gives {by_rule.value!r}",
                 [_cite("评价等级", stated_grade), _cite("总分", tscore)],
                 stated=stated_grade["text"], expected=str(by_rule.value), computation=by_rule.to_computation(),
+                rule=grade_source,
             )  # fmt: skip
     summary["grade"] = None
     if total is not None:

@@ -142,4 +142,75 @@ def grade_rule_from_policy(pages: list[Any], *, title: str = "", doc_id: str = "
     )
 
 
-__all__ = ["PolicyGradeRule", "grade_rule_from_policy"]
+@dataclass(frozen=True)
+class ExecutionRule:
+    """How the budget-execution score of a 自评表 is given. The usual rule (财预〔2020〕10号 自评表:
+    分值 × min(执行率, 100%)) or a policy's: the same proportion, and no points at all below a stated
+    execution rate ("执行率低于60%的，不得分"). `source` names where the rule comes from."""
+
+    source: str
+    zero_below: Decimal | None = None  # an execution rate (%) below which the score is 0
+    zero_inclusive: bool = False  # "60%（含）以下" also scores 0 at exactly 60%
+    doc_id: str = ""
+    title: str = ""
+    page: int | None = None
+    clause: str = ""
+    text: str = ""
+
+    def scores_zero(self, rate: Decimal) -> bool:
+        if self.zero_below is None:
+            return False
+        return rate < self.zero_below or (self.zero_inclusive and rate == self.zero_below)
+
+    def describe(self) -> str:
+        base = "分值×min(执行率,100%)"
+        if self.zero_below is None:
+            return base
+        mark = "（含）以下" if self.zero_inclusive else "以下"
+        return f"{base}；执行率{self.zero_below}%{mark}不得分"
+
+
+_EXEC = r"(?:预算|资金)?执行率"
+_ZERO = r"(?:的|时)?[，,]?(?:该项|此项|该指标|本项)?(?:不得分|得0分|计0分|不计分|为0分|记0分)"
+_ZERO_BELOW = re.compile(
+    rf"{_EXEC}(?:低于|小于|不足|未达到|未达|不到|<|＜){_NUM}[%％]{_MARK}{_ZERO}"
+    rf"|{_EXEC}(?:在)?{_NUM}[%％]{_MARK}(以下|及以下){_MARK}{_ZERO}"
+)
+_PROPORTION = re.compile(
+    rf"{_EXEC}得分[=＝]|得分[=＝](?:预算|资金)?执行率[×*xX]|{_EXEC}[×*xX](?:该指标|该项|本项)?分值"
+    rf"|分值[×*xX]{_EXEC}"
+)
+
+
+def execution_rule_from_policy(
+    pages: list[Any], *, title: str = "", doc_id: str = ""
+) -> ExecutionRule | None:
+    """The budget-execution scoring rule a policy document states (a clause on the execution rate's
+    score: its proportion and a rate below which nothing is scored), citing clause and page; None
+    when the document states none."""
+    for page in pages:
+        text = re.sub(r"\s+", "", page.text or "")
+        starts = [m.start() for m in _CLAUSE.finditer(text)]
+        for start, end in zip([0, *starts], [*starts, len(text)], strict=True):
+            segment = text[start:end]
+            zero = _ZERO_BELOW.search(segment)
+            if zero is None and not _PROPORTION.search(segment):
+                continue
+            below, inclusive = None, False
+            if zero is not None:
+                if zero.group(1) is not None:
+                    below, inclusive = Decimal(zero.group(1)), _inclusive(zero.group(2), default=False)
+                else:  # "执行率60%以下": 以下 includes the number unless marked （不含）
+                    marks = zero.group(4) or zero.group(6)
+                    below, inclusive = Decimal(zero.group(3)), _inclusive(marks)
+            clause = _CLAUSE.match(segment)
+            where = f"《{title}》" if title else (doc_id or "政策文件")
+            name = clause.group(0) if clause else ""
+            return ExecutionRule(
+                source=f"{where}{name}（第{page.number}页）", zero_below=below, zero_inclusive=inclusive,
+                doc_id=doc_id, title=title, page=page.number, clause=name, text=segment,
+            )  # fmt: skip
+    return None
+
+
+__all__ = ["ExecutionRule", "PolicyGradeRule", "execution_rule_from_policy", "grade_rule_from_policy"]

@@ -17,7 +17,7 @@ from service.answer.operations.cells import (
     line_before,
     names_a_parent,
 )
-from service.answer.operations.forms import form_fields, form_header
+from service.answer.operations.forms import form_answer, form_fields, form_header
 from service.answer.operations.operands import Match, distinct_values, find, unit_fits
 from service.answer.operations.phrases import PREVIOUS, Binary, resolve, same_kind, split
 from service.answer.operations.question import Ask, Operand, parse
@@ -48,6 +48,9 @@ class FactAnswerer:
             draft = form_header(self, fields, document_ids)
             if draft is not None:
                 return ask, draft
+        draft = form_answer(self, ask.text, document_ids)  # 自评表: 总分, 满分, 执行得分, 完成, 问题
+        if draft is not None:
+            return ask, draft
         readings = split(ask.text)
         if readings:
             solver = _Solver(self, ask, self.index.items(document_ids))
