@@ -24,7 +24,7 @@ from ingest import _schema as S
 from ingest.embeddings import Embedder, get_embedder
 from ingest.errors import NotFound
 from ingest.facts import Fact
-from ingest.models import Cell, Chunk, DocumentRecord, Page, SearchHit, Table
+from ingest.models import Box, Cell, Chunk, DocumentRecord, Page, SearchHit, Table
 from ingest.settings import StorageSettings
 
 VISIBLE = "ok"
@@ -49,6 +49,14 @@ def _form_name(record: dict[str, Any]) -> str:
         if (header.get(k) or {}).get("text"):
             return str(header[k]["text"])
     return str(record.get("title") or "")
+
+
+def _box_row(b: Box) -> dict[str, Any]:
+    return {
+        "page": b.page, "kind": b.kind, "x0": b.x0, "top": b.top, "x1": b.x1, "bottom": b.bottom,
+        "text": b.text, "spans": list(b.spans), "table_id": b.table_id, "row_index": b.row_index,
+        "col_index": b.col_index, "source": b.source,
+    }  # fmt: skip
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -324,6 +332,23 @@ class Store:
                 Page(number=r.page, text=r.text, has_text_layer=r.has_text_layer) for r in conn.execute(q)
             ]
 
+    def get_boxes(self, doc_id: str, page: int) -> list[Box]:
+        """Where the page's lines and cells are printed, and the page's size (a `page` box); empty
+        for a document ingested before boxes were kept, or a page without a text layer."""
+        if not self._visible_ids([doc_id]):
+            raise NotFound(f"没有这份文档：{doc_id} / no such document: {doc_id}")
+        c = S.boxes.c
+        q = select(S.boxes).where(c.doc_id == doc_id, c.page == page).order_by(c.seq)
+        with self.engine.connect() as conn:
+            return [
+                Box(
+                    page=r.page, x0=r.x0, top=r.top, x1=r.x1, bottom=r.bottom, kind=r.kind, text=r.text,
+                    spans=tuple(r.spans or ()), table_id=r.table_id, row_index=r.row_index,
+                    col_index=r.col_index, source=r.source,
+                )
+                for r in conn.execute(q)
+            ]  # fmt: skip
+
     def vector_search(
         self, query: str, *, k: int = 10, doc_ids: list[str] | None = None, year: int | None = None
     ) -> list[SearchHit]:
@@ -495,11 +520,18 @@ class Store:
         facts: list[Fact] | None = None,
         *,
         forms: list[dict[str, Any]] | None = None,
+        boxes: list[Box] | None = None,
     ) -> None:
-        """Page text, chunk rows, tables, cells, facts and form records of a document in `ingesting`
-        state (one transaction)."""
+        """Page text, chunk rows, tables, cells, facts, form records and boxes of a document in
+        `ingesting` state (one transaction)."""
         with self.engine.begin() as conn:
             self._delete_rows(conn, doc_id)
+            for start in range(0, len(boxes or ()), _SQL_BATCH):
+                rows = [
+                    {**_box_row(b), "doc_id": doc_id, "seq": start + i}
+                    for i, b in enumerate((boxes or [])[start : start + _SQL_BATCH])
+                ]
+                conn.execute(insert(S.boxes), rows)
             if forms:
                 conn.execute(
                     insert(S.forms),
@@ -622,6 +654,7 @@ class Store:
 
     @staticmethod
     def _delete_rows(conn: Connection, doc_id: str) -> None:
+        conn.execute(delete(S.boxes).where(S.boxes.c.doc_id == doc_id))
         table_ids = select(S.tables.c.id).where(S.tables.c.doc_id == doc_id)
         conn.execute(delete(S.cells).where(S.cells.c.table_id.in_(table_ids)))
         conn.execute(delete(S.tables).where(S.tables.c.doc_id == doc_id))
