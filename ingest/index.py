@@ -368,7 +368,12 @@ class _Pipeline:
         return self._store(path, record, started, content_read, boxes=layout.with_cells(tables))
 
     def _store(
-        self, path: Path, record: DocumentRecord, started: float, content: _Content, boxes: list[Box] | None = None
+        self,
+        path: Path,
+        record: DocumentRecord,
+        started: float,
+        content: _Content,
+        boxes: list[Box] | None = None,
     ) -> DocumentRecord:
         """Write what was read (rows, boxes, the file copy, vectors) and publish it."""
         shown = str(path)

@@ -28,7 +28,7 @@ from typing import Any
 
 from ingest.boxes import char_key, text_key
 from ingest.models import Box, Table
-from service.answer.models import Answer
+from service.answer.models import Answer, CitedBox
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +160,9 @@ class BoxFinder:
         return self._tables[doc_id]
 
     # ---- citations ------------------------------------------------------------------------
-    def citation(self, doc_id: str, page: int, quote: str, figures: Iterable[Decimal] = ()) -> list[dict[str, Any]]:
+    def citation(
+        self, doc_id: str, page: int, quote: str, figures: Iterable[Decimal] = ()
+    ) -> list[dict[str, Any]]:
         layout = self.page(doc_id, page)
         if not layout.lines and not layout.cells:
             return []
@@ -183,7 +185,9 @@ class BoxFinder:
             for r, row in enumerate(table.rows):
                 row_key = text_key("".join(x for x in row if x))
                 rest_key = rest.replace("|", "")
-                if not row_key or not (rest_key == row_key or (len(rest_key) >= 20 and row_key.startswith(rest_key))):
+                if not row_key or not (
+                    rest_key == row_key or (len(rest_key) >= 20 and row_key.startswith(rest_key))
+                ):
                     continue
                 cells = sorted(
                     (c for c in layout.cells if c.table_id == table.id and c.row_index == r),
@@ -206,7 +210,9 @@ class BoxFinder:
                 return [layout.out(cell, cell.x0, cell.x1, focus=True)]
         return layout.find_number(number, str(source.get("quote") or ""))
 
-    def input_cell(self, doc_id: str, layout: PageLayout, number: Decimal, source: dict[str, Any]) -> Box | None:
+    def input_cell(
+        self, doc_id: str, layout: PageLayout, number: Decimal, source: dict[str, Any]
+    ) -> Box | None:
         """The cell holding `number` in the table, row and column the input names."""
         caption, row, column = (text_key(str(source.get(k) or "")) for k in ("table", "row", "column"))
         best: tuple[int, Box] | None = None
@@ -259,7 +265,8 @@ def attach_boxes(store: Any, answer: Answer) -> Answer:
     finder = BoxFinder(store)
     try:
         for c in answer.citations:
-            c.boxes = finder.citation(c.doc_id, c.page, c.quote, _figures_cited(answer.answer, c.n))
+            found = finder.citation(c.doc_id, c.page, c.quote, _figures_cited(answer.answer, c.n))
+            c.boxes = [CitedBox(**b) for b in found]
         for comp in answer.computations:
             for item in comp.inputs:
                 source = item.get("source") if isinstance(item, dict) else None
