@@ -20,9 +20,13 @@ BOXES_VERSION = "1"  # part of the chunker version: a change re-ingests
 _ROUND = 2  # points: a hundredth of a point is far below a pixel at any rendering scale
 
 
+# CJK punctuation NFKC leaves alone, folded to the ASCII a quote may use instead
+_PUNCT = str.maketrans("。、“”‘’【】《》〈〉—–", ".,\"\"''[]<><>--")
+
+
 def char_key(char: str) -> str:
     """One printed character as compared with a quote ("" for whitespace)."""
-    folded = unicodedata.normalize("NFKC", char).casefold()
+    folded = unicodedata.normalize("NFKC", char).casefold().translate(_PUNCT)
     return "".join(c for c in folded if not c.isspace())
 
 

@@ -36,6 +36,7 @@ _NUMBER = re.compile(r"\d[\d,，]*(?:[.．]\d+)?")
 _SENTENCE_END = re.compile(r"(?<=[。；;！？!?\n])")
 _MIN_PIECE = 6  # characters: a shorter sentence piece is too common to locate on its own
 _CITE = re.compile(r"\[(\d+)\]")
+_ELLIPSIS = re.compile(r"(?:…+|\.{3,})\s*$")  # a quote cut short
 
 
 def _decimal(text: str) -> Decimal | None:
@@ -98,7 +99,7 @@ class PageLayout:
 
     def find_text(self, text: str) -> list[dict[str, Any]]:
         """The lines `text` covers (whole, else sentence by sentence); [] when not printed here."""
-        key = text_key(text.rstrip("…. "))
+        key = text_key(_ELLIPSIS.sub("", text))
         if not key:
             return []
         at = self.key.find(key)
@@ -106,7 +107,7 @@ class PageLayout:
             return self.spans(at, at + len(key))
         found: list[dict[str, Any]] = []
         for piece in _SENTENCE_END.split(text):
-            pk = text_key(piece.strip("…. "))
+            pk = text_key(_ELLIPSIS.sub("", piece))
             at = self.key.find(pk) if len(pk) >= _MIN_PIECE else -1
             if at >= 0:
                 found += self.spans(at, at + len(pk))

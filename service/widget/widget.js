@@ -122,7 +122,11 @@
   }
 
   // a quote in the page text, tolerant to whitespace, line breaks and full-/half-width forms: [start, end) or null
-  function fold(s) { return (s.normalize ? s.normalize("NFKC") : s).toLowerCase().replace(/\s+/g, ""); }
+  var PUNCT = { "。": ".", "、": ",", "“": "\"", "”": "\"", "‘": "'", "’": "'", "【": "[", "】": "]", "《": "<", "》": ">", "—": "-" };
+  function fold(s) {
+    return (s.normalize ? s.normalize("NFKC") : s).toLowerCase().replace(/\s+/g, "")
+      .replace(/[。、“”‘’【】《》—]/g, function (c) { return PUNCT[c]; });
+  }
   function locate(text, q) {
     var keys = "", at = [];
     for (var i = 0; i < text.length; i++) {
