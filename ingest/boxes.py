@@ -47,7 +47,7 @@ class LayoutBoxes:
         x_off, y_off, x_end, y_end = (float(v) for v in page.bbox)
         self.offsets[number] = (x_off, y_off)
         self.boxes.append(Box(number, 0.0, 0.0, _r(x_end - x_off), _r(y_end - y_off), "page"))
-        view = visible_view(page)
+        view = visible_view(page, laid_out=True)  # extract_tables laid it out
         for line in view.extract_text_lines(return_chars=True, strip=True):
             chars = [c for c in line["chars"] if c.get("text") and not str(c["text"]).isspace()]
             if not chars:

@@ -202,9 +202,11 @@ def _lay_out_visible(page: Any) -> None:
     page._layout = device.get_result()
 
 
-def visible_view(page: Any) -> Any:
-    """The page (a `pdfplumber.page.Page`) laid out and filtered to what a reader can see."""
-    _lay_out_visible(page)
+def visible_view(page: Any, *, laid_out: bool = False) -> Any:
+    """The page (a `pdfplumber.page.Page`) laid out (unless `laid_out` says it already is) and
+    filtered to what a reader can see."""
+    if not laid_out:
+        _lay_out_visible(page)
     box = tuple(page.bbox)
     return page.filter(lambda obj: _visible(obj, box))
 

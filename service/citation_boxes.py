@@ -226,11 +226,11 @@ class BoxFinder:
                 box = layout.cell(table.id, cell.row_index, cell.col_index)
                 if box is None:
                     continue
-                score = (row and row in text_key("".join(cell.row_header))) + (
-                    column and column in text_key("".join(cell.col_header))
+                score = int(bool(row) and row in text_key("".join(cell.row_header))) + int(
+                    bool(column) and column in text_key("".join(cell.col_header))
                 )
                 if best is None or score > best[0]:
-                    best = (int(score), box)
+                    best = (score, box)
         return best[1] if best else None
 
 

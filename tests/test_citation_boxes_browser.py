@@ -6,8 +6,10 @@ through the page image's on-screen size, must fall inside the cell pdfplumber fi
 a prose quote's characters, as pdfplumber finds them, must all lie inside drawn boxes.
 """
 
+# ruff: noqa: F811  (pytest fixtures imported from test_widget_browser are parameters here)
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -17,18 +19,13 @@ from typing import Any
 import pdfplumber
 import pytest
 from api_server import LiveServer
-from test_widget_browser import CHROMIUM, CHROMIUM_ARGS, SITE_KEY, Portal, ask, open_widget
+
+# the browser, page and portal fixtures are test_widget_browser's own
+from test_widget_browser import SITE_KEY, Portal, ask, browser, open_widget, page, portal  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
 REPORT = Path(__file__).parent / "fixtures" / "report_2020_8890.pdf"
-
-
-@pytest.fixture(scope="module")
-def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
-    p = Portal(tmp_path_factory.mktemp("portal-boxes"))
-    yield p
-    p.close()
 
 
 @pytest.fixture(scope="module")
@@ -41,27 +38,6 @@ def jixiao(sample_data_dir: Path, portal: Portal, tmp_path_factory: pytest.TempP
     server = LiveServer(create_app(Settings(data_dir=data, site_keys={SITE_KEY: [portal.url]}))).start()
     yield server.url
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser):  # type: ignore[no-untyped-def]
-    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN")
-    pg = context.new_page()
-    external: list[str] = []
-    pg.on("request", lambda r: external.append(r.url) if "127.0.0.1" not in r.url else None)
-    pg.external_requests = external
-    yield pg
-    context.close()
 
 
 # ---- pdfplumber's view of the sample report (the reference) --------------------------------------
@@ -188,8 +164,14 @@ def test_each_computed_input_opens_its_boxed_cell(page, portal: Portal, jixiao: 
     assert seen == {"支出金额", "预算金额"}
 
 
-def test_page_image_at_360px_and_200_percent_zoom(browser, portal: Portal, jixiao: str) -> None:
-    for viewport, scale in (((360, 740), 1), ((640, 430), 2)):
+def test_screenshots_desktop_360px_and_200_percent_zoom(
+    browser, portal: Portal, jixiao: str, tmp_path: Path
+) -> None:
+    # `make screenshots` writes them to docs/ for the README; a normal run keeps the tree clean
+    out = Path(os.environ.get("JIXIAO_SCREENSHOT_DIR") or tmp_path)
+    out.mkdir(parents=True, exist_ok=True)
+    shots = {1280: "citation-box-desktop.png", 360: "citation-box-mobile-360.png"}
+    for viewport, scale in (((1280, 860), 1), ((360, 740), 1), ((640, 430), 2)):
         context = browser.new_context(
             viewport={"width": viewport[0], "height": viewport[1]}, device_scale_factor=scale, locale="zh-CN"
         )
@@ -212,5 +194,10 @@ def test_page_image_at_360px_and_200_percent_zoom(browser, portal: Portal, jixia
             focus = pg.locator(".viewer .pageimg .box.focus").first
             fb = focus.bounding_box()
             assert fb and 0 <= fb["x"] + fb["width"] / 2 <= viewport[0]  # still scrolled to the cell
+            if viewport[0] in shots:
+                pg.get_by_role("button", name="缩小页面").click()
+                pg.locator(".viewer .pageimg .box.focus").first.scroll_into_view_if_needed()
+                pg.screenshot(path=str(out / shots[viewport[0]]))
+                assert (out / shots[viewport[0]]).stat().st_size > 10_000
         finally:
             context.close()

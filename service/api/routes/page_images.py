@@ -12,10 +12,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from ingest.errors import NotFound
 from service.api.deps import StoreDep
 from service.api.errors import error_responses
-from service.api.routes.documents import _file_access, _not_found
+from service.api.routes.documents import _file_access, stored_file
 from service.api.security import Principal
 from service.page_images import DEFAULT_SCALE, MAX_SCALE, MIN_SCALE, PageImages
 
@@ -47,10 +46,6 @@ async def page_image(
         float, Query(ge=MIN_SCALE, le=MAX_SCALE, description="像素/磅 / pixels per PDF point")
     ] = DEFAULT_SCALE,
 ) -> Response:
-    try:
-        record = await asyncio.to_thread(store.get_document, doc_id)
-        path = await asyncio.to_thread(store.document_file, record.doc_id)
-    except NotFound:
-        raise _not_found(doc_id) from None
+    record, path = await stored_file(store, doc_id)
     png = await asyncio.to_thread(page_images(request).png, record.doc_id, path, page, scale)
     return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
