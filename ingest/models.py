@@ -73,7 +73,9 @@ class Cell:
     unit: str
     page: int
     is_percent: bool = False
-    box: tuple[float, float, float, float] | None = None  # (x0, top, x1, bottom) in points, when printed
+    # (x0, top, x1, bottom) in points as extracted; kept in the store as a `Box`, not with the cell,
+    # so it is not part of the cell's equality
+    box: tuple[float, float, float, float] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
