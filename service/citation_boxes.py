@@ -8,8 +8,8 @@ kept at ingest (`ingest.boxes`):
 - a quote printed as running text: the lines it covers, each cut to the quoted characters. The
   match ignores whitespace, line breaks and full-width/half-width differences (`text_key`);
   a quote that is not found whole is located sentence by sentence;
-- a table row quoted as "表… ：label v1 v2 …": the row's cells, the cells holding a figure the
-  answer states next to the citation marked `focus`;
+- a table row quoted as "表… ：label v1 v2 …": the row's cells, the cell of the first figure the
+  answer states with the citation marked `focus`;
 - a computation input: the table cell with that value in the named row and column, or the
   figure's characters in the page's text.
 
@@ -167,12 +167,13 @@ class BoxFinder:
         layout = self.page(doc_id, page)
         if not layout.lines and not layout.cells:
             return []
-        return self.table_row(doc_id, layout, quote, set(figures)) or layout.find_text(quote)
+        return self.table_row(doc_id, layout, quote, list(figures)) or layout.find_text(quote)
 
     def table_row(
-        self, doc_id: str, layout: PageLayout, quote: str, figures: set[Decimal]
+        self, doc_id: str, layout: PageLayout, quote: str, figures: list[Decimal]
     ) -> list[dict[str, Any]]:
-        """A quote of a table row ("caption（unit）：label v1 v2 …" or "caption：a｜b｜…"): its cells."""
+        """A quote of a table row ("caption（unit）：label v1 v2 …" or "caption：a｜b｜…"): its cells,
+        those holding the first of the answer's `figures` printed in the row marked `focus`."""
         if not layout.cells:
             return []
         qk = text_key(quote)
@@ -194,8 +195,12 @@ class BoxFinder:
                     (c for c in layout.cells if c.table_id == table.id and c.row_index == r),
                     key=lambda c: c.col_index,
                 )
-                focus = [c for c in cells if _decimal_of_cell(c.text) in figures]
-                return [layout.out(c, c.x0, c.x1, focus=c in focus) for c in cells]
+                values = [_decimal_of_cell(c.text) for c in cells]
+                first = next((f for f in figures if f in values), None)
+                return [
+                    layout.out(c, c.x0, c.x1, focus=v is not None and v == first)
+                    for c, v in zip(cells, values, strict=True)
+                ]
         return []
 
     # ---- computation inputs ---------------------------------------------------------------

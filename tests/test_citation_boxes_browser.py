@@ -64,7 +64,7 @@ def _inside(point: tuple[float, float], box: tuple[float, float, float, float]) 
 
 
 # ---- what the widget draws -----------------------------------------------------------------------
-def _drawn_boxes(page: Any, number: int) -> list[tuple[float, float, float, float]]:
+def _drawn_boxes(page: Any, number: int, which: str = ".box") -> list[tuple[float, float, float, float]]:
     """The viewer's boxes in PDF points, via the page image's on-screen rectangle."""
     image = page.locator(".viewer .pageimg img")
     page.wait_for_function(
@@ -81,7 +81,7 @@ def _drawn_boxes(page: Any, number: int) -> list[tuple[float, float, float, floa
     assert img
     sx, sy = float(pdf_page.width) / img["width"], float(pdf_page.height) / img["height"]
     out = []
-    for b in page.locator(".viewer .pageimg .box").all():
+    for b in page.locator(f".viewer .pageimg {which}").all():
         r = b.bounding_box()
         assert r
         x0, top = (r["x"] - img["x"]) * sx, (r["y"] - img["y"]) * sy
@@ -104,11 +104,14 @@ def test_a_table_figure_is_boxed_in_its_cell(page, portal: Portal, jixiao: str) 
     boxes = _drawn_boxes(page, 2)
     cell = _cell(2, "合计", "预算执行率")
     assert any(_inside(_centre(b), cell) for b in boxes), (boxes, cell)
+    # the row's cells are framed; the asked figure's cell is the one marked
+    focus = _drawn_boxes(page, 2, ".box.focus")
+    assert focus and all(_inside(_centre(b), cell) for b in focus), (focus, cell)
     # the cited cell is also scrolled into view inside the viewer
-    focus = page.locator(".viewer .pageimg .box.focus").first
-    assert focus.is_visible()
+    marked = page.locator(".viewer .pageimg .box.focus").first
+    assert marked.is_visible()
     view = page.locator(".viewer .body").bounding_box()
-    fb = focus.bounding_box()
+    fb = marked.bounding_box()
     assert view and fb and view["y"] <= fb["y"] + fb["height"] / 2 <= view["y"] + view["height"]
     # the text view stays for screen readers, and the image has a name
     assert page.locator(".viewer .pagetext").inner_text().strip()
@@ -136,9 +139,10 @@ def test_a_prose_quote_is_boxed_over_its_lines(page, portal: Portal, jixiao: str
         if not any(_inside(((c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2), b) for b in boxes)
     ]
     assert not missed, missed
-    # and the boxes do not spill over the rest of the page: within the quote's lines
+    # and the boxes do not spill onto the lines around the quote (a frame drawn just outside its
+    # lines, less than half a line's pitch of about 19 pt)
     top, bottom = min(c["top"] for c in chars), max(c["bottom"] for c in chars)
-    assert all(b[1] >= top - 3 and b[3] <= bottom + 3 for b in boxes)
+    assert all(b[1] >= top - 8 and b[3] <= bottom + 8 for b in boxes), (boxes, top, bottom)
 
 
 def test_each_computed_input_opens_its_boxed_cell(page, portal: Portal, jixiao: str) -> None:
@@ -195,7 +199,8 @@ def test_screenshots_desktop_360px_and_200_percent_zoom(
             fb = focus.bounding_box()
             assert fb and 0 <= fb["x"] + fb["width"] / 2 <= viewport[0]  # still scrolled to the cell
             if viewport[0] in shots:
-                pg.get_by_role("button", name="缩小页面").click()
+                if viewport[0] < 640:  # the small screen shows the whole page, the desktop the cell up close
+                    pg.get_by_role("button", name="缩小页面").click()
                 pg.locator(".viewer .pageimg .box.focus").first.scroll_into_view_if_needed()
                 pg.screenshot(path=str(out / shots[viewport[0]]))
                 assert (out / shots[viewport[0]]).stat().st_size > 10_000

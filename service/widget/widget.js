@@ -90,8 +90,9 @@
     ".viewer iframe{width:100%;height:320px;border:1px solid #d9d9d9;margin-top:8px}",
     ".pageimg{position:relative;border:1px solid #bfbfbf;margin:6px 0;width:100%}.pageimg.zoomed{width:200%}",
     ".pageimg img{display:block;width:100%;height:auto}",
-    ".pageimg .box{position:absolute;border:2px solid #cf1322;background:rgba(255,229,143,.22);pointer-events:none}",
-    ".pageimg .box.focus{border:3px solid #cf1322;background:rgba(255,229,143,.35)}",
+    // the box frames the cell or line from just outside it; the fill multiplies, so the figure stays legible
+    ".pageimg .box{position:absolute;box-sizing:content-box;margin:-3px 0 0 -3px;padding:1px;border:2px solid #cf1322;background:rgba(255,214,102,.35);mix-blend-mode:multiply;pointer-events:none}",
+    ".pageimg .box.focus{margin:-4px 0 0 -4px;border:3px solid #a8071a;background:rgba(255,196,61,.45)}",
     ".viewer .tools button,.loc{background:#fff;border:1px solid #8c8c8c;border-radius:4px;padding:0 6px;cursor:pointer;font-size:12px;margin-left:4px}",
     ".viewer h3{font-size:13px;margin:8px 0 2px}",
     ".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}",
