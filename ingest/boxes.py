@@ -44,6 +44,10 @@ class LayoutBoxes:
     def __call__(self, page: Any, number: int) -> None:
         from ingest.tables import visible_view
 
+        if int(getattr(page, "rotation", 0) or 0) % 360:
+            # pdfplumber's coordinates are the unrotated page's, the rendered image is turned:
+            # no boxes (the page text still shows) rather than boxes in the wrong place
+            return
         x_off, y_off, x_end, y_end = (float(v) for v in page.bbox)
         self.offsets[number] = (x_off, y_off)
         self.boxes.append(Box(number, 0.0, 0.0, _r(x_end - x_off), _r(y_end - y_off), "page"))

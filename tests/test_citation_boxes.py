@@ -206,3 +206,25 @@ def test_a_data_dir_from_before_boxes_still_answers(sample_data_dir: Path, tmp_p
     assert records[0].status == "ok"
     with build_assistant(settings) as assistant:
         _check_budget_citations([c.model_dump() for c in assistant.ask(QUESTION).citations])
+
+
+def test_a_rotated_page_gets_no_boxes_rather_than_wrong_ones(tmp_path: Path) -> None:
+    from pypdf import PdfReader, PdfWriter
+
+    from ingest.boxes import LayoutBoxes
+
+    writer = PdfWriter()
+    for i, p in enumerate(PdfReader(REPORT).pages[:2]):
+        writer.add_page(p)
+        if i == 1:
+            writer.pages[1].rotate(90)  # shown turned; pdfplumber keeps the unrotated coordinates
+    rotated = tmp_path / "rotated.pdf"
+    with rotated.open("wb") as fh:
+        writer.write(fh)
+    layout = LayoutBoxes()
+    with pdfplumber.open(rotated) as pdf:
+        for number, page in enumerate(pdf.pages, start=1):
+            page.extract_words()  # lays the page out
+            layout(page, number)
+    assert {b.page for b in layout.boxes} == {1}
+    assert any(b.kind == "line" for b in layout.boxes)
