@@ -172,3 +172,26 @@ identities = Table(
     Column("agency", Text, nullable=False, default=""),
     Index("ix_identities_unit_year", "unit", "year"),
 )
+
+# where citable things are printed (ingest/boxes.py): page sizes, text lines, table cells; PDF points,
+# origin top-left. A data dir from before this table gets it on open and its documents simply have no
+# boxes until re-ingested (citations then fall back to the page text).
+boxes = Table(
+    "boxes",
+    metadata,
+    Column("doc_id", String(64), ForeignKey("documents.doc_id"), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("page", Integer, nullable=False),
+    Column("kind", String(8), nullable=False),  # page | line | cell
+    Column("x0", Float, nullable=False),
+    Column("top", Float, nullable=False),
+    Column("x1", Float, nullable=False),
+    Column("bottom", Float, nullable=False),
+    Column("text", Text, nullable=False, default=""),
+    Column("spans", JSON, nullable=False),  # a line's characters' (x0, x1), flattened
+    Column("table_id", String(96), nullable=False, default=""),
+    Column("row_index", Integer, nullable=False, default=-1),
+    Column("col_index", Integer, nullable=False, default=-1),
+    Column("source", String(8), nullable=False, default="text"),  # text | ocr
+    Index("ix_boxes_page", "doc_id", "page"),
+)

@@ -33,12 +33,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
+from ingest.boxes import BOXES_VERSION, LayoutBoxes
 from ingest.budget import ContentBudget
 from ingest.errors import BadDocument, JixiaoError, NeedsOCR, NotFound, StoreBusy, damage_reason
 from ingest.facts import FACTS_VERSION, extract_facts
 from ingest.identity import read_identity
 from ingest.lock import store_writer_lock
-from ingest.models import DocStatus, DocumentRecord
+from ingest.models import Box, DocStatus, DocumentRecord
 from ingest.settings import StorageSettings
 from ingest.store import Store
 
@@ -97,9 +98,10 @@ def chunker_version() -> str:
     from ingest.forms import FORMS_VERSION
     from ingest.identity import IDENTITY_VERSION
 
-    # facts, form records and identity are part of what ingest derives: a new extractor re-ingests like a new chunker
+    # facts, form records, identity and boxes are part of what ingest derives: a new extractor re-ingests
+    # like a new chunker (a document ingested before boxes were kept is re-read to get them)
     version = f"{getattr(chunk, 'CHUNKER_VERSION', '1')}+facts-{FACTS_VERSION}+forms-{FORMS_VERSION}"
-    return f"{version}+id-{IDENTITY_VERSION}"
+    return f"{version}+id-{IDENTITY_VERSION}+boxes-{BOXES_VERSION}"
 
 
 def guess_kind(title: str) -> str:
@@ -346,6 +348,7 @@ class _Pipeline:
         if content.hidden.total:
             notes.append(content.hidden.summary())
         record.message = "；".join(notes)
+        layout = LayoutBoxes()
         with self.timings.measure("tables"):
             tables = extract_tables(
                 path,
@@ -353,6 +356,7 @@ class _Pipeline:
                 pages=content.pages,
                 password=self.password,
                 on_page=pages_done("提取表格 / tables"),
+                on_layout=layout,
             )
         with self.timings.measure("chunk"):
             chunks = build_chunks(
@@ -364,10 +368,18 @@ class _Pipeline:
         with self.timings.measure("facts"):
             facts = extract_facts(record.doc_id, content.pages, tables, year=record.year)
             forms = _pdf_forms(path, content.pages, self.password)
-        return self._store(path, record, started, (content.pages, chunks, tables, facts, forms))
+        content_read = (content.pages, chunks, tables, facts, forms)
+        return self._store(path, record, started, content_read, boxes=layout.with_cells(tables))
 
-    def _store(self, path: Path, record: DocumentRecord, started: float, content: _Content) -> DocumentRecord:
-        """Write what was read (rows, the file copy, vectors) and publish it."""
+    def _store(
+        self,
+        path: Path,
+        record: DocumentRecord,
+        started: float,
+        content: _Content,
+        boxes: list[Box] | None = None,
+    ) -> DocumentRecord:
+        """Write what was read (rows, boxes, the file copy, vectors) and publish it."""
         shown = str(path)
         pages, chunks, tables, facts, forms = content
         with self.timings.measure("identity"):
@@ -375,7 +387,14 @@ class _Pipeline:
         with self.timings.measure("write"):
             self.store.begin_document(record)
             self.store.write_content(
-                record.doc_id, pages, chunks, tables, facts, forms=forms, identity=record.identity
+                record.doc_id,
+                pages,
+                chunks,
+                tables,
+                facts,
+                forms=forms,
+                identity=record.identity,
+                boxes=boxes,
             )
             _copy_pdf(path, self.store.settings.files_dir / f"{record.doc_id}{path.suffix.lower()}")
 

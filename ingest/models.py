@@ -73,6 +73,33 @@ class Cell:
     unit: str
     page: int
     is_percent: bool = False
+    # (x0, top, x1, bottom) in points as extracted; kept in the store as a `Box`, not with the cell,
+    # so it is not part of the cell's equality
+    box: tuple[float, float, float, float] | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Box:
+    """Where something citable is printed, whatever read it (the text layer now, OCR later).
+
+    `page` is 1-based; coordinates are PDF points with the origin at the page's top-left corner.
+    kind `page`: the page's own size; `line`: one visual line of text, `spans` holding each of its
+    characters' (x0, x1) flattened so a quote can be boxed to the character; `cell`: a table body
+    cell, addressed like `Cell` (`table_id`, `row_index`, `col_index`).
+    """
+
+    page: int
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    kind: Literal["page", "line", "cell"]
+    text: str = ""
+    spans: tuple[float, ...] = ()
+    table_id: str = ""
+    row_index: int = -1
+    col_index: int = -1
+    source: str = "text"  # text | ocr
 
 
 @dataclass

@@ -39,7 +39,7 @@ from ingest import _schema as S
 from ingest.embeddings import Embedder, get_embedder
 from ingest.errors import NotFound
 from ingest.facts import Fact
-from ingest.models import Cell, Chunk, DocumentRecord, Page, SearchHit, Table
+from ingest.models import Box, Cell, Chunk, DocumentRecord, Page, SearchHit, Table
 from ingest.settings import StorageSettings
 
 VISIBLE = "ok"
@@ -84,6 +84,14 @@ def _manifest_query() -> Any:
         i.doc_id.label("identity_doc_id"),
         *(i[k].label(f"identity_{k}") for k in _IDENTITY_FIELDS),
     ).outerjoin(S.identities, i.doc_id == S.documents.c.doc_id)
+
+
+def _box_row(b: Box) -> dict[str, Any]:
+    return {
+        "page": b.page, "kind": b.kind, "x0": b.x0, "top": b.top, "x1": b.x1, "bottom": b.bottom,
+        "text": b.text, "spans": list(b.spans), "table_id": b.table_id, "row_index": b.row_index,
+        "col_index": b.col_index, "source": b.source,
+    }  # fmt: skip
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -373,6 +381,23 @@ class Store:
                 Page(number=r.page, text=r.text, has_text_layer=r.has_text_layer) for r in conn.execute(q)
             ]
 
+    def get_boxes(self, doc_id: str, page: int) -> list[Box]:
+        """Where the page's lines and cells are printed, and the page's size (a `page` box); empty
+        for a document ingested before boxes were kept, or a page without a text layer."""
+        if not self._visible_ids([doc_id]):
+            raise NotFound(f"没有这份文档：{doc_id} / no such document: {doc_id}")
+        c = S.boxes.c
+        q = select(S.boxes).where(c.doc_id == doc_id, c.page == page).order_by(c.seq)
+        with self.engine.connect() as conn:
+            return [
+                Box(
+                    page=r.page, x0=r.x0, top=r.top, x1=r.x1, bottom=r.bottom, kind=r.kind, text=r.text,
+                    spans=tuple(r.spans or ()), table_id=r.table_id, row_index=r.row_index,
+                    col_index=r.col_index, source=r.source,
+                )
+                for r in conn.execute(q)
+            ]  # fmt: skip
+
     def vector_search(
         self, query: str, *, k: int = 10, doc_ids: list[str] | None = None, year: int | None = None
     ) -> list[SearchHit]:
@@ -545,14 +570,21 @@ class Store:
         *,
         forms: list[dict[str, Any]] | None = None,
         identity: dict[str, Any] | None = None,
+        boxes: list[Box] | None = None,
     ) -> None:
-        """Page text, chunk rows, tables, cells, facts, form records and the identity of a document in
-        `ingesting` state (one transaction)."""
+        """Page text, chunk rows, tables, cells, facts, form records, the identity and the boxes of a
+        document in `ingesting` state (one transaction)."""
         with self.engine.begin() as conn:
             self._delete_rows(conn, doc_id)
             if identity:
                 values = {k: identity.get(k) or ("" if k != "year" else None) for k in _IDENTITY_FIELDS}
                 conn.execute(insert(S.identities).values(doc_id=doc_id, **values))
+            for start in range(0, len(boxes or ()), _SQL_BATCH):
+                rows = [
+                    {**_box_row(b), "doc_id": doc_id, "seq": start + i}
+                    for i, b in enumerate((boxes or [])[start : start + _SQL_BATCH])
+                ]
+                conn.execute(insert(S.boxes), rows)
             if forms:
                 conn.execute(
                     insert(S.forms),
@@ -675,6 +707,7 @@ class Store:
 
     @staticmethod
     def _delete_rows(conn: Connection, doc_id: str) -> None:
+        conn.execute(delete(S.boxes).where(S.boxes.c.doc_id == doc_id))
         table_ids = select(S.tables.c.id).where(S.tables.c.doc_id == doc_id)
         conn.execute(delete(S.cells).where(S.cells.c.table_id.in_(table_ids)))
         conn.execute(delete(S.tables).where(S.tables.c.doc_id == doc_id))

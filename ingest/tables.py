@@ -49,6 +49,7 @@ class GridCell:
     text: str  # normalised (one line)
     raw: str  # as extracted
     origin: bool  # the top-left position of a (possibly merged) cell
+    bbox: tuple[float, float, float, float] | None = None  # the (merged) cell's box in points, when known
 
 
 @dataclass
@@ -76,9 +77,11 @@ def extract_tables(
     pages: list[Page],
     password: str | None = None,
     on_page: Callable[[int, int], None] | None = None,
+    on_layout: Callable[[Any, int], None] | None = None,
 ) -> list[Table]:
     """All ruled tables of a PDF, in reading order, joined across page breaks, with exact cells;
-    `on_page(done, total)` is called after each page (progress).
+    `on_page(done, total)` is called after each page (progress); `on_layout(page, number)` with each
+    page searched, already laid out (`ingest.boxes` takes the text lines' positions from it).
 
     `pages` are `read_pdf`'s pages: pages without a text layer are skipped, and captions are taken
     in the same spelling as the page text.
@@ -97,6 +100,8 @@ def extract_tables(
                 has_text = number in texts and any(p.number == number and p.has_text_layer for p in pages)
                 if (number not in texts or has_text) and not _too_complex(page):
                     raws += page_tables(page, number, texts.get(number, ""))
+                    if on_layout is not None:
+                        on_layout(page, number)
                 page.close()  # release pdfplumber's per-page object cache (long documents)
                 if on_page is not None:
                     on_page(number, total)
@@ -199,12 +204,19 @@ def _lay_out_visible(page: Any) -> None:
     page._layout = device.get_result()
 
 
+def visible_view(page: Any, *, laid_out: bool = False) -> Any:
+    """The page (a `pdfplumber.page.Page`) laid out (unless `laid_out` says it already is) and
+    filtered to what a reader can see."""
+    if not laid_out:
+        _lay_out_visible(page)
+    box = tuple(page.bbox)
+    return page.filter(lambda obj: _visible(obj, box))
+
+
 def page_tables(page: Any, number: int, page_text: str = "") -> list[RawTable]:
     """The tables pdfplumber finds on one page (a `pdfplumber.page.Page`), as `RawTable`s; characters
     a reader cannot see are left out."""
-    _lay_out_visible(page)
-    box = tuple(page.bbox)
-    page = page.filter(lambda obj: _visible(obj, box))
+    page = visible_view(page)
     found = sorted(page.find_tables(), key=lambda t: (t.bbox[1], t.bbox[0]))
     out: list[RawTable] = []
     top = 0.0
@@ -326,7 +338,9 @@ def table_grid(table: Any) -> list[list[GridCell]]:
         for r in rows:
             for c in cols:
                 if grid[r][c] is None:
-                    grid[r][c] = GridCell(text, raw.strip(), origin=(r == rows[0] and c == cols[0]))
+                    grid[r][c] = GridCell(
+                        text, raw.strip(), origin=(r == rows[0] and c == cols[0]), bbox=(x0, top, x1, bottom)
+                    )
     return [[cell or GridCell("", "", True) for cell in row] for row in grid]
 
 
@@ -438,6 +452,7 @@ def to_table(raw: RawTable, *, doc_id: str, index: int) -> Table:
                     unit=unit,
                     page=page,
                     is_percent=is_percent,
+                    box=cell.bbox,
                 )
             )
     pages = sorted(set(raw.row_pages))

@@ -12,12 +12,27 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 
+class CitedBox(BaseModel):
+    """Where the cited text or cell is printed (service.citation_boxes): PDF points, origin top-left."""
+
+    page: int
+    kind: Literal["line", "cell"]
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    page_width: float
+    page_height: float
+    focus: bool = Field(default=False, description="the cell of a figure the answer states")
+
+
 class Citation(BaseModel):
     n: int = Field(description="the number used in the answer text, [n]")
     doc_id: str
     title: str
     page: int
     quote: str
+    boxes: list[CitedBox] = Field(default_factory=list, description="where the quote is printed on the page")
 
 
 class Computation(BaseModel):

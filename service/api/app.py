@@ -23,10 +23,11 @@ from service.api.errors import install_error_handlers
 from service.api.ingest_queue import IngestQueue, Job
 from service.api.mcp import MCPEndpoint, build_mcp
 from service.api.monitoring import ApiMetrics, MetricsMiddleware
-from service.api.routes import audit, chat, documents, health, openai, widget
+from service.api.routes import audit, chat, documents, health, openai, page_images, widget
 from service.api.security import BodyLimitMiddleware, Guard
 from service.api.shared_queue import SharedIngestQueue
 from service.config import Settings, get_settings
+from service.page_images import PageImages
 
 log = logging.getLogger("jixiao.api")
 
@@ -116,9 +117,10 @@ def create_app(settings: Settings | None = None, *, assistant: AssistantLike | N
     app.state.ready_cache = None
     app.state.answer_runner = AnswerRunner(settings, metrics)
     app.state.conversations = _conversation_store_factory(settings)
+    app.state.page_images = PageImages()
 
     install_error_handlers(app)
-    for module in (health, chat, openai, documents, audit, widget):
+    for module in (health, chat, openai, page_images, documents, audit, widget):
         app.include_router(module.router)
     app.router.routes.append(Route("/mcp", endpoint=mcp_endpoint, include_in_schema=False))
 

@@ -27,7 +27,8 @@
     auth: "本站点未获授权使用绩效问答（站点密钥无效或来源不符）。",
     server: "服务出错：{m}", stopped: "（已停止）", formula: "公式", inputs: "输入", result: "结果",
     chart: "数据对比图", welcome: "您好！我可以回答绩效评价报告和相关政策中的问题，每个数字都会注明出处或计算过程。",
-    you: "您", bot: "绩效问答"
+    you: "您", bot: "绩效问答", locate: "在原文中查看", pageImage: "第{p}页原文图像，引用处已用方框标出",
+    zoomIn: "放大页面", zoomOut: "缩小页面", pageText: "页面文字"
   };
   function t(key, vars) {
     var s = T[key] || key;
@@ -87,6 +88,13 @@
     ".viewer mark{background:#ffe58f;color:#000}",
     ".viewer a{color:#0b3d91}",
     ".viewer iframe{width:100%;height:320px;border:1px solid #d9d9d9;margin-top:8px}",
+    ".pageimg{position:relative;border:1px solid #bfbfbf;margin:6px 0;width:100%}.pageimg.zoomed{width:200%}",
+    ".pageimg img{display:block;width:100%;height:auto}",
+    // the box frames the cell or line from just outside it; the fill multiplies, so the figure stays legible
+    ".pageimg .box{position:absolute;box-sizing:content-box;margin:-3px 0 0 -3px;padding:1px;border:2px solid #cf1322;background:rgba(255,214,102,.35);mix-blend-mode:multiply;pointer-events:none}",
+    ".pageimg .box.focus{margin:-4px 0 0 -4px;border:3px solid #a8071a;background:rgba(255,196,61,.45)}",
+    ".viewer .tools button,.loc{background:#fff;border:1px solid #8c8c8c;border-radius:4px;padding:0 6px;cursor:pointer;font-size:12px;margin-left:4px}",
+    ".viewer h3{font-size:13px;margin:8px 0 2px}",
     ".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}",
     "svg text{font-size:11px;fill:#1a1a1a}",
     ".rtable{overflow-x:auto;margin:6px 0}.rtable table{border-collapse:collapse;font-size:12px;width:100%}",
@@ -116,6 +124,22 @@
     Object.keys(attrs || {}).forEach(function (k) { n.setAttribute(k, attrs[k]); });
     if (text !== undefined) n.textContent = text;
     return n;
+  }
+
+  // a quote in the page text, tolerant to whitespace, line breaks and full-/half-width forms: [start, end) or null
+  var PUNCT = { "。": ".", "、": ",", "“": "\"", "”": "\"", "‘": "'", "’": "'", "【": "[", "】": "]", "《": "<", "》": ">", "—": "-" };
+  function fold(s) {
+    return (s.normalize ? s.normalize("NFKC") : s).toLowerCase().replace(/\s+/g, "")
+      .replace(/[。、“”‘’【】《》—]/g, function (c) { return PUNCT[c]; });
+  }
+  function locate(text, q) {
+    var keys = "", at = [];
+    for (var i = 0; i < text.length; i++) {
+      var k = fold(text[i]);
+      for (var j = 0; j < k.length; j++) { keys += k[j]; at.push(i); }
+    }
+    var needle = fold(q || "").replace(/[….]+$/, ""), p = needle ? keys.indexOf(needle) : -1;
+    return p < 0 ? null : [at[p], at[p + needle.length - 1] + 1];
   }
 
   // ---- safe Markdown subset: paragraphs, lists, **bold**, [n] citations ------------------------
@@ -574,9 +598,16 @@
       comps.forEach(function (c) {
         var inputs = el("ul");
         (c.inputs || []).forEach(function (i) {
-          var src = i.source || {};
-          inputs.appendChild(el("li", null, [(i.label || i.name || "") + "：" + i.value + (i.unit || ""),
-            src.page ? "（" + (src.table ? src.table + "，" : "") + t("page", { p: src.page }) + "）" : ""]));
+          var src = i.source || {}, label = (i.label || i.name || "") + "：" + i.value + (i.unit || "");
+          var go = src.doc_id && src.page ? el("button", { type: "button", class: "loc", text: t("locate"),
+            "aria-label": t("locate") + "：" + label, onclick: function () {
+              var doc = cites.filter(function (x) { return x.doc_id === src.doc_id; })[0] ||
+                self.docs.filter(function (d) { return d.doc_id === src.doc_id; })[0] || {};
+              self.openSource({ doc_id: src.doc_id, page: src.page, title: doc.title || "", quote: "", figure: label,
+                boxes: src.boxes || [] });
+            } }) : null;
+          inputs.appendChild(el("li", null, [label,
+            src.page ? "（" + (src.table ? src.table + "，" : "") + t("page", { p: src.page }) + "）" : "", go]));
         });
         var item = el("li", null, [
           el("strong", { text: c.name_zh || c.metric }),
@@ -623,8 +654,11 @@
     // only http(s) links: a javascript: url in an answer must never become a clickable link
     var fileUrl = c.url && /^https?:\/\//i.test(c.url) ? (c.url.indexOf("#") < 0 ? c.url + "#page=" + c.page : c.url)
       : this.api + "/api/v1/documents/" + encodeURIComponent(c.doc_id) + "/file#page=" + c.page;
-    if (c.quote) body.appendChild(el("p", null, [el("strong", { text: t("quote") + "：" }), el("mark", { text: c.quote })]));
+    if (c.quote || c.figure) body.appendChild(el("p", null, [el("strong", { text: t("quote") + "：" }), el("mark", { text: c.quote || c.figure })]));
     body.appendChild(el("p", null, [el("a", { href: fileUrl, target: "_blank", rel: "noopener", text: t("openPdf") })]));
+    var figure = this.pageFigure(c);
+    if (figure) body.appendChild(figure);
+    body.appendChild(el("h3", { text: t("pageText") }));
     var pageText = el("div", { class: "pagetext", text: "…" });
     body.appendChild(pageText);
     this.viewer.hidden = false;
@@ -632,18 +666,65 @@
     fetch(this.api + "/api/v1/documents/" + encodeURIComponent(c.doc_id) + "/pages/" + c.page, { headers: this.headers(true) })
       .then(function (r) { if (!r.ok) throw r; return r.json(); })
       .then(function (j) {
-        var text = j.text || "", q = (c.quote || "").trim(), i = q ? text.indexOf(q) : -1;
+        var text = j.text || "", span = locate(text, c.quote);
         pageText.textContent = "";
-        if (i < 0) { pageText.textContent = text; return; }
-        pageText.appendChild(document.createTextNode(text.slice(0, i)));
-        var mark = el("mark", { text: q }); pageText.appendChild(mark);
-        pageText.appendChild(document.createTextNode(text.slice(i + q.length)));
-        if (mark.scrollIntoView) mark.scrollIntoView({ block: "center" });
+        if (!span) { pageText.textContent = text; return; }
+        pageText.appendChild(document.createTextNode(text.slice(0, span[0])));
+        var mark = el("mark", { text: text.slice(span[0], span[1]) }); pageText.appendChild(mark);
+        pageText.appendChild(document.createTextNode(text.slice(span[1])));
+        if (!figure && mark.scrollIntoView) mark.scrollIntoView({ block: "center" });
       })
       .catch(function () { pageText.textContent = ""; pageText.appendChild(el("iframe", { src: fileUrl, title: self.viewerTitle.textContent })); });
   };
 
+  // the page as printed (an image from jixiao), the cited lines or cells boxed over it; null without boxes
+  Widget.prototype.pageFigure = function (c) {
+    var self = this, boxes = (c.boxes || []).filter(function (b) { return b.page === c.page && b.page_width > 0; });
+    if (!boxes.length) return null;
+    var img = el("img", { alt: t("pageImage", { p: c.page }) });
+    var fig = el("div", { class: "pageimg", hidden: true }, [img]);
+    boxes.forEach(function (b) {
+      var d = el("div", { class: "box" + (b.focus ? " focus" : ""), "aria-hidden": "true" });
+      d.style.left = (100 * b.x0 / b.page_width) + "%"; d.style.top = (100 * b.top / b.page_height) + "%";
+      d.style.width = (100 * (b.x1 - b.x0) / b.page_width) + "%";
+      d.style.height = (100 * (b.bottom - b.top) / b.page_height) + "%";
+      fig.appendChild(d);
+    });
+    var zoom = el("button", { type: "button", text: t("zoomIn"), "aria-pressed": "false", onclick: function () {
+      var on = fig.classList.toggle("zoomed");
+      zoom.textContent = t(on ? "zoomOut" : "zoomIn"); zoom.setAttribute("aria-pressed", on ? "true" : "false");
+      self.focusBox(fig);
+    } });
+    var wrap = el("div", { hidden: true }, [el("div", { class: "tools" }, [zoom]), fig]);
+    // sharp at the panel's width and the screen's pixel density (2x at 200% zoom), in half steps for the cache
+    var px = Math.max(this.viewerBody.clientWidth, 320) * (window.devicePixelRatio || 1);
+    var scale = Math.min(4, Math.max(0.5, Math.ceil(2 * px / boxes[0].page_width) / 2));
+    var headers = this.headers(true); headers.Accept = "image/png";
+    fetch(this.api + "/api/v1/documents/" + encodeURIComponent(c.doc_id) + "/pages/" + c.page + ".png?scale=" + scale,
+      { headers: headers })
+      .then(function (r) { if (!r.ok) throw r; return r.blob(); })
+      .then(function (blob) {
+        self.dropImage();
+        self.imageUrl = URL.createObjectURL(blob);
+        img.onload = function () { wrap.hidden = false; fig.hidden = false; self.focusBox(fig); };
+        img.onerror = function () { wrap.remove(); };
+        img.src = self.imageUrl;
+      })
+      .catch(function () { wrap.remove(); });  // the page text below remains
+    return wrap;
+  };
+
+  Widget.prototype.focusBox = function (fig) {
+    var box = fig.querySelector(".box.focus") || fig.querySelector(".box");
+    if (box && box.scrollIntoView) box.scrollIntoView({ block: "center", inline: "center" });
+  };
+
+  Widget.prototype.dropImage = function () {
+    if (this.imageUrl) { URL.revokeObjectURL(this.imageUrl); this.imageUrl = null; }
+  };
+
   Widget.prototype.closeViewer = function () {
+    this.dropImage();
     this.viewer.hidden = true;
     this.input.focus();
   };

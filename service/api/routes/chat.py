@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
-from service.answer.models import Answer, ProgressEvent
+from service.answer.models import Answer, Citation, ProgressEvent
 from service.api import ui_stream
 from service.api.answering import AnswerRunner, check_question
 from service.api.deps import AssistantDep, AssistantLike, GuardDep, PrincipalDep, SettingsDep
@@ -81,12 +81,7 @@ class ChatRequest(BaseModel):
         return self.stream if self.stream is not None else self.messages is not None
 
 
-class CitationOut(BaseModel):
-    n: int
-    doc_id: str
-    title: str
-    page: int
-    quote: str
+class CitationOut(Citation):
     url: str = Field(description="opens the stored PDF at the cited page")
 
 

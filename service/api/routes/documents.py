@@ -284,6 +284,16 @@ async def _file_access(
     return guard.admit(request.headers, request.url.path, client)
 
 
+async def stored_file(store: Any, doc_id: str) -> tuple[Any, Path]:
+    """A document's manifest record and stored file; 404 for an unknown or removed document."""
+    try:
+        record = await asyncio.to_thread(store.get_document, doc_id)
+        path = await asyncio.to_thread(store.document_file, record.doc_id)
+    except NotFound:
+        raise _not_found(doc_id) from None
+    return record, path
+
+
 @router.get(
     "/{doc_id}/file",
     summary="原始 PDF（加 #page=N 打开到该页）/ the stored PDF (append #page=N)",
@@ -293,11 +303,7 @@ async def _file_access(
 async def document_file(
     doc_id: str, store: StoreDep, _access: Annotated[Principal | None, Depends(_file_access)]
 ) -> FileResponse:
-    try:
-        record = await asyncio.to_thread(store.get_document, doc_id)
-        path = await asyncio.to_thread(store.document_file, record.doc_id)
-    except NotFound:
-        raise _not_found(doc_id) from None
+    record, path = await stored_file(store, doc_id)
     if not Path(path).is_file():
         raise _not_found(doc_id)
     return FileResponse(
