@@ -27,6 +27,7 @@ import os
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -410,3 +411,35 @@ def _cache_write(cache_dir: Path | None, key: str, page: OcrPage) -> None:
         os.replace(tmp, path)  # a kill never leaves half an entry under the real name
     except OSError as exc:  # a read-only or full disk: OCR still works, only uncached
         log.warning("OCR cache not written (%s): %s", path, exc)
+
+
+def ocr_document(
+    path: Path,
+    numbers: list[int],
+    *,
+    password: str | None = None,
+    cache_dir: Path | None = None,
+    on_page: Callable[[int, int], None] | None = None,
+) -> dict[int, OcrPage]:
+    """OCR the given pages (1-based) of a PDF, one page image in memory at a time; `on_page(done,
+    total)` after each. Each page is cached as soon as it is read, so an interrupted run (Ctrl-C,
+    a killed worker) resumes at the first page not yet done."""
+    import pypdfium2
+
+    from ingest.errors import BadDocument
+
+    try:
+        pdf = pypdfium2.PdfDocument(str(path), password=password or None)
+    except pypdfium2.PdfiumError as exc:
+        raise BadDocument(
+            f"无法渲染扫描页以进行 OCR：{path.name} / cannot render the scanned pages for OCR: {path.name}"
+        ) from exc
+    out: dict[int, OcrPage] = {}
+    try:
+        for done, number in enumerate(numbers, start=1):
+            out[number] = ocr_page(pdf, number - 1, cache_dir=cache_dir)
+            if on_page is not None:
+                on_page(done, len(numbers))
+    finally:
+        pdf.close()
+    return out
