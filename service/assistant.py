@@ -19,6 +19,7 @@ from typing import Any
 from service.answer.base import Answerer, EventSink, emit
 from service.answer.deterministic import DeterministicAnswerer
 from service.answer.models import Answer, ProgressEvent, Turn
+from service.answer.scanned import mark_scanned
 from service.errors import BadRequest
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,7 @@ class Assistant:
 
         answer = self._answer(message, history=history, document_ids=document_ids, on_event=on_event)
         answer = self._ground(answer, message)
+        answer = mark_scanned(answer, self.store)
         answer.conversation_id = cid
         self.conversations.append(cid, Turn(role="user", content=message))
         self.conversations.append(
