@@ -395,7 +395,12 @@ class _Pipeline:
         return self._store(path, record, started, (content.pages, chunks, tables, facts, forms), ocr_rows)
 
     def _store(
-        self, path: Path, record: DocumentRecord, started: float, content: _Content, ocr_rows: list | None = None
+        self,
+        path: Path,
+        record: DocumentRecord,
+        started: float,
+        content: _Content,
+        ocr_rows: list | None = None,
     ) -> DocumentRecord:
         """Write what was read (rows, the file copy, vectors) and publish it."""
         shown = str(path)

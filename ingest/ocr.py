@@ -187,7 +187,9 @@ def _ink(image: Any) -> Any:
 
     h, w = image.shape[:2]
     factor = 800 / max(h, w)
-    small = cv2.resize(image, (max(1, int(w * factor)), max(1, int(h * factor))), interpolation=cv2.INTER_AREA)
+    small = cv2.resize(
+        image, (max(1, int(w * factor)), max(1, int(h * factor))), interpolation=cv2.INTER_AREA
+    )
     _, ink = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     return ink
 
@@ -214,9 +216,7 @@ def orientation(image: Any) -> tuple[int, float]:
 
     def best(im: Any) -> tuple[float, float]:
         coarse = max((_row_sharpness(im, a), a) for a in np.arange(-MAX_SKEW, MAX_SKEW + 0.01, 0.5))
-        fine = max(
-            (_row_sharpness(im, a), a) for a in np.arange(coarse[1] - 0.5, coarse[1] + 0.51, 0.1)
-        )
+        fine = max((_row_sharpness(im, a), a) for a in np.arange(coarse[1] - 0.5, coarse[1] + 0.51, 0.1))
         return fine
 
     upright = best(ink)
@@ -250,7 +250,6 @@ class _Frame:
         xs = [p[0] for p in out]
         ys = [p[1] for p in out]
         return _points((min(xs), min(ys), max(xs), max(ys)), self.scale)
-
 
     def _unturn(self, x: float, y: float) -> tuple[float, float]:
         """Undo the clockwise quarter turns: a clockwise turn sends (x, y) of an image w wide and
@@ -341,7 +340,6 @@ def ocr_page(pdf: Any, index: int, *, cache_dir: Path | None = None) -> OcrPage:
 
 
 def _ocr_image(image: Any, scale: float, number: int) -> OcrPage:
-    import numpy as np
 
     from ingest.ocr_tables import find_tables
 
@@ -353,7 +351,8 @@ def _ocr_image(image: Any, scale: float, number: int) -> OcrPage:
         straight, frame = upright(image, rotation, skew, scale)
     h, w = straight.shape[:2]
     lines = [
-        OcrLine(_fix_digits(text), score, _points(box, scale), frame.to_page(box)) for text, score, box in found
+        OcrLine(_fix_digits(text), score, _points(box, scale), frame.to_page(box))
+        for text, score, box in found
     ]
     tables = find_tables(straight, lines, scale=scale, to_page=frame.to_page)
     return OcrPage(

@@ -32,7 +32,9 @@ def rows(scans: dict[int, OcrPage], tables: list[Table]) -> list[dict[str, Any]]
     return out
 
 
-def _row(page: int, kind: str, seq: int, text: str, confidence: float, box: tuple[float, ...]) -> dict[str, Any]:
+def _row(
+    page: int, kind: str, seq: int, text: str, confidence: float, box: tuple[float, ...]
+) -> dict[str, Any]:
     x0, top, x1, bottom = box
     return {
         "page": page, "kind": kind, "seq": seq, "text": text, "confidence": round(float(confidence), 4),
@@ -40,7 +42,9 @@ def _row(page: int, kind: str, seq: int, text: str, confidence: float, box: tupl
     }  # fmt: skip
 
 
-def _place_cells(scans: dict[int, OcrPage], tables: list[Table]) -> dict[tuple[int, int, int, int], tuple[str, int, int]]:
+def _place_cells(
+    scans: dict[int, OcrPage], tables: list[Table]
+) -> dict[tuple[int, int, int, int], tuple[str, int, int]]:
     """(page, table on page, OCR row, OCR col) -> (table id, body row, column) for the built cells."""
     wanted: dict[tuple[int, int, str], list[tuple[str, int, int]]] = {}
     for table in tables:

@@ -29,7 +29,9 @@ class _Rule:
     hi: float
 
 
-def find_tables(image: object, lines: list[OcrLine], *, scale: float, to_page: Callable[[Box], Box]) -> list[OcrTable]:
+def find_tables(
+    image: object, lines: list[OcrLine], *, scale: float, to_page: Callable[[Box], Box]
+) -> list[OcrTable]:
     """The ruled tables of an upright grey page image (`lines` boxes in points), top to bottom."""
     import cv2
     import numpy as np
@@ -37,7 +39,9 @@ def find_tables(image: object, lines: list[OcrLine], *, scale: float, to_page: C
     img = np.asarray(image)
     ink = cv2.adaptiveThreshold(img, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15)
     min_rule = max(10, int(_MIN_RULE_PT * scale))
-    horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (min_rule, 1)))
+    horizontal = cv2.morphologyEx(
+        ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (min_rule, 1))
+    )
     horizontal = cv2.dilate(horizontal, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 3)))
     h_rules = _segments(horizontal, horizontal=True)
     # a vertical rule is at least as tall as the lowest row; a character stroke is shorter
@@ -92,12 +96,12 @@ def _spans_rules(rule: _Rule, h_rules: list[_Rule], scale: float) -> bool:
     return meets(rule.lo) and meets(rule.hi)
 
 
-def _regions(h_rules: list[_Rule], v_rules: list[_Rule], scale: float) -> list[tuple[float, float, float, float]]:
+def _regions(
+    h_rules: list[_Rule], v_rules: list[_Rule], scale: float
+) -> list[tuple[float, float, float, float]]:
     """Bounding boxes of groups of rules that touch one another (one table each), top first."""
     rules = [("h", r) for r in h_rules] + [("v", r) for r in v_rules]
-    boxes = [
-        (r.lo, r.pos, r.hi, r.pos) if kind == "h" else (r.pos, r.lo, r.pos, r.hi) for kind, r in rules
-    ]
+    boxes = [(r.lo, r.pos, r.hi, r.pos) if kind == "h" else (r.pos, r.lo, r.pos, r.hi) for kind, r in rules]
     parent = list(range(len(boxes)))
 
     def find(i: int) -> int:
@@ -269,9 +273,7 @@ def _numeric_columns(table: OcrTable) -> set[int]:
         if cell.row > 0 and cell.text.strip():
             by_col.setdefault(cell.col, []).append(cell.text.strip())
     return {
-        c
-        for c, texts in by_col.items()
-        if sum(_numeric_text(t) for t in texts) >= max(2, len(texts) // 2)
+        c for c, texts in by_col.items() if sum(_numeric_text(t) for t in texts) >= max(2, len(texts) // 2)
     }
 
 

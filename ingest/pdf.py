@@ -125,7 +125,13 @@ def read_pdf(
         if number in ocr_pages:
             scan = ocr_pages[number]
             pages.append(
-                Page(number, page_text(lines, layout), False, source="ocr", confidence=round(scan.confidence, 4))
+                Page(
+                    number,
+                    page_text(lines, layout),
+                    False,
+                    source="ocr",
+                    confidence=round(scan.confidence, 4),
+                )
             )
         elif ink < _MIN_TEXT_CHARS:
             needs_ocr.append(number)

@@ -319,9 +319,14 @@ class Store:
         if rows:
             with self.engine.begin() as conn:
                 for start in range(0, len(rows), _SQL_BATCH):
-                    conn.execute(insert(S.ocr_regions), [{"doc_id": doc_id, **r} for r in rows[start : start + _SQL_BATCH]])
+                    conn.execute(
+                        insert(S.ocr_regions),
+                        [{"doc_id": doc_id, **r} for r in rows[start : start + _SQL_BATCH]],
+                    )
 
-    def ocr_regions(self, doc_ids: list[str] | None = None, *, kind: str | None = None) -> list[dict[str, Any]]:
+    def ocr_regions(
+        self, doc_ids: list[str] | None = None, *, kind: str | None = None
+    ) -> list[dict[str, Any]]:
         """OCR provenance rows of the visible documents: `kind` "page" (one per scanned page, its
         mean confidence), "line" or "cell" (text, confidence, box in PDF points, origin top-left)."""
         visible = self._visible_ids(doc_ids)
@@ -331,7 +336,9 @@ class Store:
         if kind is not None:
             q = q.where(S.ocr_regions.c.kind == kind)
         with self.engine.connect() as conn:
-            return [dict(r._mapping) for r in conn.execute(q.order_by(S.ocr_regions.c.page, S.ocr_regions.c.seq))]
+            return [
+                dict(r._mapping) for r in conn.execute(q.order_by(S.ocr_regions.c.page, S.ocr_regions.c.seq))
+            ]
 
     def get_pages(self, doc_id: str) -> list[Page]:
         """The cleaned text of each page, 1-based."""

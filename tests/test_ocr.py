@@ -63,7 +63,9 @@ def test_scanned_text_matches_the_digital_text(scanned) -> None:
     assert [p.source for p in scanned.pages] == ["ocr", "ocr"]
     assert all(p.confidence and p.confidence > 0.9 for p in scanned.pages)
     text = "\n".join(p.text for p in scanned.pages)
-    ratio = difflib.SequenceMatcher(None, _chars(_reference_pages_1_2()), _chars(text), autojunk=False).ratio()
+    ratio = difflib.SequenceMatcher(
+        None, _chars(_reference_pages_1_2()), _chars(text), autojunk=False
+    ).ratio()
     assert ratio >= 0.98, ratio
 
 
@@ -72,7 +74,11 @@ def _cells(tables, pages: set[int]) -> dict[tuple[str, tuple[str, ...], tuple[st
     for t in tables:
         for c in t.cells:
             if c.page in pages:
-                key = (t.number, tuple(_chars(h) for h in c.row_header), tuple(_chars(h) for h in c.col_header))
+                key = (
+                    t.number,
+                    tuple(_chars(h) for h in c.row_header),
+                    tuple(_chars(h) for h in c.col_header),
+                )
                 out[key] = (c.value, c)
     return out
 
@@ -91,7 +97,9 @@ def test_scanned_tables_match_the_digital_cells_and_misreads_are_flagged(scanned
     got = _cells(ocr_tables, {1, 2})
     assert len(want) >= 90  # 表1-1, 表1-2 and the first rows of 表1-3
     matched = [k for k in want if k in got and got[k][0] == want[k][0]]
-    assert len(matched) / len(want) >= 0.98, [(k, want[k][0], got.get(k, (None,))[0]) for k in want if k not in matched]
+    assert len(matched) / len(want) >= 0.98, [
+        (k, want[k][0], got.get(k, (None,))[0]) for k in want if k not in matched
+    ]
 
     # every cell read wrong is either low-confidence or makes the report's own sums disagree
     confidence = {
@@ -105,14 +113,20 @@ def test_scanned_tables_match_the_digital_cells_and_misreads_are_flagged(scanned
     flagged_tables = {i.to_dict().get("table") for i in items if i.status == "mismatch"}
     for key in mismatched:
         cell = got[key][1]
-        low = any(conf < LOW_CONFIDENCE for (_r, _c, text), conf in confidence.items() if cell.raw and cell.raw in text)
+        low = any(
+            conf < LOW_CONFIDENCE
+            for (_r, _c, text), conf in confidence.items()
+            if cell.raw and cell.raw in text
+        )
         caught = any(key[0] and key[0] in str(t) for t in flagged_tables)
         assert low or caught, (key, cell.raw)
 
 
 def test_turned_and_upside_down_pages_are_read_upright(ocr_cache: Path, tmp_path: Path) -> None:
     page = _page_image(2)
-    turned = _image_pdf([page.rotate(-90, expand=True), page.rotate(180, expand=True)], tmp_path / "turned.pdf")
+    turned = _image_pdf(
+        [page.rotate(-90, expand=True), page.rotate(180, expand=True)], tmp_path / "turned.pdf"
+    )
     content = read_pdf(turned, ocr="auto", ocr_cache=ocr_cache)
     assert content.ocr[1].rotation == 270 and content.ocr[2].rotation == 180
     for p in content.pages:
@@ -141,7 +155,9 @@ def test_blank_and_low_resolution_scans_get_a_clear_message(ocr_cache: Path, tmp
         assert content.pages[0].source == "ocr" and content.pages[0].confidence is not None
 
 
-def test_mixed_document_reads_text_pages_and_ocrs_scanned_pages(scanned, ocr_cache: Path, tmp_path: Path) -> None:
+def test_mixed_document_reads_text_pages_and_ocrs_scanned_pages(
+    scanned, ocr_cache: Path, tmp_path: Path
+) -> None:
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter()

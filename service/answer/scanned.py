@@ -38,7 +38,9 @@ def mark_scanned(answer: Answer, store: Any) -> Answer:
     return answer
 
 
-def ocr_check_note(item: dict[str, Any], scanned: dict[tuple[str, int], float], doc_id: str) -> dict[str, Any]:
+def ocr_check_note(
+    item: dict[str, Any], scanned: dict[tuple[str, int], float], doc_id: str
+) -> dict[str, Any]:
     """A `jixiao check` item on an OCR'd page: a mismatch may be a misread digit, and says so."""
     if item.get("status") == "mismatch" and (doc_id, item.get("page")) in scanned:
         item["why"] = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -112,7 +112,7 @@ class _Bars:
                 self.file = None
 
 
-class OcrChoice(str, Enum):
+class OcrChoice(StrEnum):
     auto = "auto"
     force = "force"
     never = "never"
@@ -170,7 +170,12 @@ def ingest(
     try:
         with progress:
             records = ingest_paths(
-                settings, paths, password=password, progress=_Bars(progress), wait=wait, ocr=ocr.value if ocr else None
+                settings,
+                paths,
+                password=password,
+                progress=_Bars(progress),
+                wait=wait,
+                ocr=ocr.value if ocr else None,
             )
     except JixiaoError as err:
         raise error_exit(err) from err
