@@ -5,7 +5,7 @@ A visual row is the OCR lines whose vertical centres fall within half a line hei
 each line becomes a `Run` at its box's left edge and baseline (PDF y grows upwards). A table's row
 becomes one line with a run per cell, so `clean.page_text` writes it TAB-separated like a digital
 table row. Font sizes are the boxes' heights, snapped to the page's body size when within 15 %
-(box heights jitter by a point or two; headings and titles stay larger).
+(box heights jitter by a point or two; headings and titles stay larger: `_size_classes`).
 """
 
 from __future__ import annotations
@@ -57,17 +57,16 @@ def page_lines(page: OcrPage) -> list[Line]:
             cells = sorted(by_row[r], key=lambda run: run[1])
             items.append((min(run[2] - run[3] for run in cells), cells))
     items.sort(key=lambda item: item[0])
-    out: list[Line] = []
-    for _, runs in items:
-        out.append(
-            Line(
-                [
-                    Run(text, x, page.height - bottom, _snap(h, body) * _BOX_TO_FONT)
-                    for text, x, bottom, h in runs
-                ]
-            )
+    sizes = _size_classes([run[3] for _, runs in items for run in runs])
+    return [
+        Line(
+            [
+                Run(text, x, page.height - bottom, sizes[round(h, 1)] * _BOX_TO_FONT)
+                for text, x, bottom, h in runs
+            ]
         )
-    return out
+        for _, runs in items
+    ]
 
 
 def _run_of(text: str, box: tuple[float, float, float, float]) -> tuple[str, float, float, float]:
@@ -75,5 +74,19 @@ def _run_of(text: str, box: tuple[float, float, float, float]) -> tuple[str, flo
     return (text, x0, bottom, bottom - top)
 
 
-def _snap(height: float, body: float) -> float:
-    return round(body if body and abs(height - body) <= _SNAP * body else height, 1)
+def _size_classes(heights: list[float]) -> dict[float, float]:
+    """Each box height -> the size it stands for: the body size (the median height) for heights
+    within 15 % of it; other heights in classes 30 % wide, each at its median (box heights
+    jitter by a point or two; a title and body text stay apart)."""
+    rounded = [round(h, 1) for h in heights]
+    if not rounded:
+        return {}
+    body = round(median(rounded), 1)
+    out = {h: body for h in rounded if abs(h - body) <= _SNAP * body}
+    group: list[float] = []
+    for h in sorted(set(rounded) - set(out)) + [float("inf")]:
+        if group and h > group[0] * (1 + 2 * _SNAP):  # a short title line's box is relatively taller
+            out.update(dict.fromkeys(group, round(median(group), 1)))
+            group = []
+        group.append(h)
+    return out
