@@ -48,7 +48,10 @@ def run(pdf: Path = REPORT) -> Rows:
         cached_total = time.perf_counter() - started
     ocr = timings.get("ocr", 0.0)
     return [
-        ("document", f"scanned copy of {pdf.name}: {pages} pages, {record.chunks} chunks, {record.tables} tables"),
+        (
+            "document",
+            f"scanned copy of {pdf.name}: {pages} pages, {record.chunks} chunks, {record.tables} tables",
+        ),
         ("OCR seconds per page 每页识别秒数", f"{ocr / pages:.2f} s"),
         ("ingest seconds (scanned, cold cache)", f"{total:.1f} s"),
         ("share: OCR 识别占入库时间", f"{100 * ocr / total:.0f}%"),

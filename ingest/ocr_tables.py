@@ -211,7 +211,7 @@ def _centre_in(box: Box, cell: Box) -> bool:
 # --- OCR cells as the table module's raw tables ----------------------------------------------------
 
 _DASHES = {"一", "二", "—", "－", "_", "–", "~", "～", "-", "--"}
-_NUMBERISH = re.compile(r"^[-+]?[0-9][0-9,，.．:：]*%?$|^[-+]?[.．][0-9]+%?$")
+_NUMBERISH = re.compile(r"^[-+]?[0-9][0-9,，.．:：]*%?[.．,，]?$|^[-+]?[.．][0-9]+%?$")
 
 
 def _numeric_text(text: str) -> bool:
@@ -219,15 +219,21 @@ def _numeric_text(text: str) -> bool:
 
 
 def clean_cell(text: str, numeric_column: bool) -> str:
-    """A number cell as printed, undoing the recogniser's usual slips: a speck read as a trailing
-    point ("476.53." -> "476.53"), a colon for the decimal point ("10:82" -> "10.82"), and in a
-    column of numbers a lone dash read as 一 or 二 ("-"). Anything else is kept as read."""
+    """A cell as printed, undoing the recogniser's usual slips. In a number: a speck read as a
+    point before or after it (".909", "476.53." -> "909", "476.53"; tables print "0.9", never ".9"),
+    a colon or a comma for the decimal point ("10:82", "3,99" -> "10.82", "3.99"; a thousands
+    comma has three digits after it), a trailing comma; in a column of numbers, a lone dash read as
+    一 or 二 ("-"); after a label, a stray 、 or comma. Anything else is kept as read."""
     t = text.strip()
     if numeric_column and t in _DASHES:
         return "-"
     if _numeric_text(t):
         t = re.sub(r"(?<=[0-9])[:：](?=[0-9])", ".", t)
-        t = t.rstrip(".．")
+        t = re.sub(r"(?<=[0-9])[,，](?=[0-9]{1,2}%?$)", ".", t)
+        t = re.sub(r"^([-+]?)[.．](?=[0-9])", r"\1", t)
+        t = t.rstrip(".．,，")
+    elif t and not numeric_column:
+        t = t.rstrip("、，,")
     return t
 
 
