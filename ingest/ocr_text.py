@@ -84,7 +84,7 @@ def _size_classes(heights: list[float]) -> dict[float, float]:
     body = round(median(rounded), 1)
     out = {h: body for h in rounded if abs(h - body) <= _SNAP * body}
     group: list[float] = []
-    for h in sorted(set(rounded) - set(out)) + [float("inf")]:
+    for h in [*sorted(set(rounded) - set(out)), float("inf")]:
         if group and h > group[0] * (1 + 2 * _SNAP):  # a short title line's box is relatively taller
             out.update(dict.fromkeys(group, round(median(group), 1)))
             group = []
