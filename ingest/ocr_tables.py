@@ -256,6 +256,7 @@ def raw_tables(page: OcrPage) -> list[RawTable]:
         above = _text_between(page, top, t_top)
         below = _text_between(page, t_bottom, below_limit)
         caption, unit_line, other_above = caption_and_unit(above)
+        unit_line = separate_units(unit_line)
         from ingest.clean import is_page_number_line
 
         raw_table = RawTable(
@@ -271,6 +272,24 @@ def raw_tables(page: OcrPage) -> list[RawTable]:
         out.append(raw_table)
         top = t_bottom
     return out
+
+
+def separate_units(unit_line: str) -> str:
+    """A unit line whose separators OCR dropped ("单位：人万元年") with them put back ("单位：人、万元、年"),
+    when what follows the colon is a run of known units and nothing else; otherwise as read."""
+    from ingest.numbers import UNITS, units_of_unit_line
+
+    parts = units_of_unit_line(unit_line)
+    if len(parts) != 1 or parts[0] in UNITS:
+        return unit_line
+    rest, found = parts[0], []
+    while rest:
+        unit = max((u for u in UNITS if u and rest.startswith(u)), key=len, default="")
+        if not unit:
+            return unit_line
+        found.append(unit)
+        rest = rest[len(unit) :]
+    return unit_line[: unit_line.rindex(parts[0])] + "、".join(found) + unit_line[unit_line.rindex(parts[0]) + len(parts[0]) :]
 
 
 def _numeric_columns(table: OcrTable) -> set[int]:
