@@ -275,21 +275,25 @@ def raw_tables(page: OcrPage) -> list[RawTable]:
 
 
 def separate_units(unit_line: str) -> str:
-    """A unit line whose separators OCR dropped ("单位：人万元年") with them put back ("单位：人、万元、年"),
-    when what follows the colon is a run of known units and nothing else; otherwise as read."""
+    """A unit line some of whose separators OCR dropped ("单位：人万元年", "单位：人万元、年") with
+    them put back ("单位：人、万元、年"), when every part is a run of known units; otherwise as read."""
     from ingest.numbers import UNITS, units_of_unit_line
 
     parts = units_of_unit_line(unit_line)
-    if len(parts) != 1 or parts[0] in UNITS:
+    if not parts or all(p in UNITS for p in parts):
         return unit_line
-    rest, found = parts[0], []
-    while rest:
-        unit = max((u for u in UNITS if u and rest.startswith(u)), key=len, default="")
-        if not unit:
-            return unit_line
-        found.append(unit)
-        rest = rest[len(unit) :]
-    return unit_line[: unit_line.rindex(parts[0])] + "、".join(found) + unit_line[unit_line.rindex(parts[0]) + len(parts[0]) :]
+    found: list[str] = []
+    for part in parts:
+        rest = part
+        while rest:
+            unit = max((u for u in UNITS if u and rest.startswith(u)), key=len, default="")
+            if not unit:
+                return unit_line
+            found.append(unit)
+            rest = rest[len(unit) :]
+    head = re.match(r"^\s*[（(]?\s*(?:计量)?单位\s*[：:]\s*", unit_line)
+    closing = "）" if unit_line.rstrip().endswith(("）", ")")) else ""
+    return (head.group(0) if head else "单位：") + "、".join(found) + closing
 
 
 def _numeric_columns(table: OcrTable) -> set[int]:

@@ -208,9 +208,14 @@ def test_ocr_cache_survives_a_torn_entry(tmp_path: Path) -> None:
 
 def test_cell_cleaning_undoes_typical_digit_misreads() -> None:
     from ingest.ocr import _fix_digits
-    from ingest.ocr_tables import clean_cell
+    from ingest.ocr_tables import clean_cell, separate_units
 
     assert clean_cell("476.53.", True) == "476.53"
+    assert clean_cell(".909", True) == "909" and clean_cell("3,99", True) == "3.99"
+    assert clean_cell("1,234", True) == "1,234" and clean_cell("17.47,", True) == "17.47"
+    assert clean_cell("办公费、", False) == "办公费"
+    assert separate_units("单位：人万元、年") == "单位：人、万元、年"
+    assert separate_units("单位：万元") == "单位：万元" and separate_units("单位：元角") == "单位：元角"
     assert clean_cell("10:82", True) == "10.82"
     assert clean_cell("一", True) == "-" and clean_cell("一", False) == "一"
     assert clean_cell("第二", True) == "第二"
