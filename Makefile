@@ -30,13 +30,13 @@ $(BIN)/.installed: pyproject.toml
 
 venv: $(BIN)/.installed  ## create .venv and install jixiao with dev tools
 
-sysdeps:  ## Debian packages: chromium and a CJK font (browser tests), LibreOffice + Noto CJK (eval corpus, generator), Node + npm (AI SDK client tests), PostgreSQL (multi-worker tests start their own server)
+sysdeps:  ## Debian packages: chromium and a CJK font (browser tests), LibreOffice + Noto CJK (eval corpus, generator), Node + npm (AI SDK client tests), PostgreSQL (multi-worker tests start their own server), libGL (OpenCV, used by OCR)
 	@{ command -v chromium >/dev/null && command -v soffice >/dev/null && fc-list 2>/dev/null | grep -qi wqy \
 	   && command -v node >/dev/null && command -v npm >/dev/null && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
-	   && fc-list 2>/dev/null | grep -qi 'Noto Serif CJK'; } || { \
+	   && fc-list 2>/dev/null | grep -qi 'Noto Serif CJK' && ldconfig -p | grep -q libGL.so.1; } || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
-	    chromium fonts-wqy-microhei libreoffice-writer-nogui fonts-noto-cjk nodejs npm postgresql >/dev/null; }
+	    chromium fonts-wqy-microhei libreoffice-writer-nogui fonts-noto-cjk nodejs npm postgresql libgl1 libglib2.0-0 >/dev/null; }
 
 ingest-sample: venv  ## ingest the bundled sample report and policy into ./data
 	$(BIN)/jixiao ingest $(SAMPLES)

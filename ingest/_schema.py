@@ -118,6 +118,27 @@ facts = Table(
     Column("col_path", JSON, nullable=False),
 )
 
+# what OCR read (ingest/ocr.py): one "page" row per scanned page (its mean confidence), a "line"
+# row per text line and a "cell" row per table cell, each with its box on the page (PDF points,
+# origin top-left) and confidence; a cell row names its table and grid position
+ocr_regions = Table(
+    "ocr_regions",
+    metadata,
+    Column("doc_id", String(64), ForeignKey("documents.doc_id"), nullable=False, index=True),
+    Column("page", Integer, nullable=False),
+    Column("kind", String(8), nullable=False),  # page | line | cell
+    Column("seq", Integer, nullable=False),
+    Column("table_id", String(96), nullable=False, default=""),
+    Column("row_index", Integer, nullable=False, default=-1),
+    Column("col_index", Integer, nullable=False, default=-1),
+    Column("text", Text, nullable=False, default=""),
+    Column("confidence", Float, nullable=False),
+    Column("x0", Float, nullable=False, default=0.0),
+    Column("top", Float, nullable=False, default=0.0),
+    Column("x1", Float, nullable=False, default=0.0),
+    Column("bottom", Float, nullable=False, default=0.0),
+)
+
 # key/value rows; "generation" is bumped on every visible change (for readers' caches)
 meta = Table(
     "meta",

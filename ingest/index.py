@@ -33,6 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
+from ingest import ocr_provenance
 from ingest.boxes import BOXES_VERSION, LayoutBoxes
 from ingest.budget import ContentBudget
 from ingest.errors import BadDocument, JixiaoError, NeedsOCR, NotFound, StoreBusy, damage_reason
@@ -158,6 +159,24 @@ def _pdf_forms(path: Path, pages: list, password: str | None) -> list[dict]:
         return []
 
 
+def _scanned_tables(scans: dict) -> list:
+    from ingest.ocr_tables import raw_tables
+
+    return [raw for number in sorted(scans) for raw in raw_tables(scans[number])]
+
+
+def _ocr_note(scans: dict) -> str:
+    """The manifest's word on OCR'd pages: which, and how sure (low-confidence lines counted)."""
+    from ingest.ocr import LOW_CONFIDENCE
+
+    pages = "、".join(str(n) for n in sorted(scans))
+    low = sum(1 for s in scans.values() for ln in s.lines if ln.confidence < LOW_CONFIDENCE)
+    return (
+        f"第 {pages} 页为扫描件，文字由 OCR 识别（{low} 行置信度低于 {LOW_CONFIDENCE:.0%}，请核对）/ "
+        f"pages {pages} were read by OCR ({low} low-confidence lines)"
+    )
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -187,8 +206,10 @@ class _Pipeline:
         password: str | None,
         progress: Progress | None,
         timings: Timings,
+        ocr: str | None = None,
     ) -> None:
         self.store = store
+        self.ocr = ocr or store.settings.ocr
         self.password = password
         self.progress = progress
         self.timings = timings
@@ -332,7 +353,12 @@ class _Pipeline:
                 password=self.password,
                 on_page=pages_done("读取文本 / reading text"),
                 budget=ContentBudget.of(self.store.settings, path.name),
+                ocr=self.ocr,  # type: ignore[arg-type]
+                ocr_cache=self.store.settings.ocr_cache_dir,
+                on_ocr_page=pages_done("OCR 识别扫描页 / OCR of scanned pages"),
             )
+        if content.ocr:  # part of "read": the share benchmarks report
+            self.timings["ocr"] = self.timings.get("ocr", 0.0) + sum(p.seconds for p in content.ocr.values())
         if content.page_count == 0 or not content.pages:
             raise BadDocument(f"PDF 文件没有任何页面：{path.name} / the PDF has 0 pages")
         record.title = content.title or path.stem
@@ -340,6 +366,8 @@ class _Pipeline:
         record.pages = content.page_count
         record.kind = guess_kind(record.title)
         notes = []
+        if content.ocr:
+            notes.append(_ocr_note(content.ocr))
         if content.needs_ocr_pages:
             pages = "、".join(str(n) for n in content.needs_ocr_pages)
             notes.append(
@@ -357,11 +385,14 @@ class _Pipeline:
                 password=self.password,
                 on_page=pages_done("提取表格 / tables"),
                 on_layout=layout,
+                scanned=_scanned_tables(content.ocr),
             )
         with self.timings.measure("chunk"):
             chunks = build_chunks(
                 doc_id=record.doc_id, title=record.title, year=record.year, pages=content.pages, tables=tables
             )
+            if content.ocr:  # what was read from a page image says so
+                chunks = [replace(c, source="ocr") if c.page in content.ocr else c for c in chunks]
         if not chunks:
             raise NeedsOCR(f"没有可检索的文字：{path.name} / no searchable text in {path.name}")
         record.chunks, record.tables = len(chunks), len(tables)
@@ -369,7 +400,8 @@ class _Pipeline:
             facts = extract_facts(record.doc_id, content.pages, tables, year=record.year)
             forms = _pdf_forms(path, content.pages, self.password)
         content_read = (content.pages, chunks, tables, facts, forms)
-        return self._store(path, record, started, content_read, boxes=layout.with_cells(tables))
+        ocr_rows = ocr_provenance.rows(content.ocr, tables) if content.ocr else []
+        return self._store(path, record, started, content_read, ocr_rows, boxes=layout.with_cells(tables))
 
     def _store(
         self,
@@ -377,9 +409,10 @@ class _Pipeline:
         record: DocumentRecord,
         started: float,
         content: _Content,
+        ocr_rows: list | None = None,
         boxes: list[Box] | None = None,
     ) -> DocumentRecord:
-        """Write what was read (rows, boxes, the file copy, vectors) and publish it."""
+        """Write what was read (rows, OCR regions, boxes, the file copy, vectors) and publish it."""
         shown = str(path)
         pages, chunks, tables, facts, forms = content
         with self.timings.measure("identity"):
@@ -396,6 +429,7 @@ class _Pipeline:
                 identity=record.identity,
                 boxes=boxes,
             )
+            self.store.write_ocr(record.doc_id, ocr_rows or [])
             _copy_pdf(path, self.store.settings.files_dir / f"{record.doc_id}{path.suffix.lower()}")
 
         self.emit(IngestEvent("embed", path=shown, done=0, of=len(chunks)))
@@ -430,9 +464,11 @@ def ingest_paths(
     wait: float = 0.0,
     store: Store | None = None,
     timings: Timings | None = None,
+    ocr: str | None = None,
 ) -> list[DocumentRecord]:
     """Ingest files and folders (recursive *.pdf). One record per file, in order: `ok`,
     `unchanged`, `failed` or `needs_ocr` (with `message`). A bad file never stops the batch.
+    `ocr` (auto | force | never) overrides the settings' `ocr` for scanned pages.
 
     Raises `StoreBusy` when another writer holds the data dir longer than `wait` seconds.
     `store` reuses an open Store (the service's); otherwise one is opened and closed here.
@@ -463,6 +499,7 @@ def ingest_paths(
                 password=password,
                 progress=progress,
                 timings=timings if timings is not None else Timings(),
+                ocr=ocr,
             )
             for i, path in enumerate(files, start=1):
                 records.append(pipeline.ingest(path, i, len(files)))

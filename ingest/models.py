@@ -20,6 +20,8 @@ class Page:
     number: int
     text: str
     has_text_layer: bool = True
+    source: Literal["text", "ocr"] = "text"  # "ocr": the text was read from the page image
+    confidence: float | None = None  # OCR's mean confidence on the page (0–1)
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class Chunk:
     title: str = ""
     year: int | None = None
     end_page: int | None = None  # when a passage crosses a page break
+    source: Literal["text", "ocr"] = "text"  # "ocr": read from a scanned page
 
     def metadata(self) -> dict[str, str | int]:
         """Flat metadata as stored in Chroma (no None values allowed there)."""
@@ -51,6 +54,8 @@ class Chunk:
             md["year"] = self.year
         if self.end_page is not None:
             md["end_page"] = self.end_page
+        if self.source != "text":
+            md["source"] = self.source
         return md
 
 

@@ -25,6 +25,7 @@ from ingest.clean import (
     Layout,
     Line,
     Run,
+    is_page_number_line,
     normalize_title,
     page_text,
     strip_repeated_table_headers,
@@ -33,6 +34,7 @@ from ingest.clean import (
 )
 from ingest.errors import BadDocument, JixiaoError, NeedsOCR, PasswordRequired, damage_reason
 from ingest.models import Page
+from ingest.ocr import OcrMode, OcrPage
 from ingest.visibility import Hidden, visible_page
 
 log = logging.getLogger(__name__)
@@ -53,6 +55,7 @@ class PdfContent:
     page_count: int
     needs_ocr_pages: list[int] = field(default_factory=list)
     hidden: Hidden = field(default_factory=Hidden)  # text a reader cannot see, dropped
+    ocr: dict[int, OcrPage] = field(default_factory=dict)  # pages read by OCR, by number
 
 
 def read_pdf(
@@ -61,9 +64,16 @@ def read_pdf(
     password: str | None = None,
     on_page: Callable[[int, int], None] | None = None,
     budget: ContentBudget | None = None,
+    ocr: OcrMode = "never",
+    ocr_cache: Path | None = None,
+    on_ocr_page: Callable[[int, int], None] | None = None,
 ) -> PdfContent:
     """Read a PDF's text page by page; `on_page(done, total)` is called after each page (progress);
     `budget` bounds the pages and the decompressed content parsed (`OverBudget`).
+
+    `ocr`: "auto" reads pages without a text layer from their image (`ingest.ocr`), "force" reads
+    every page so, "never" leaves them empty (`needs_ocr_pages`); `ocr_cache` is the page cache,
+    `on_ocr_page(done, total)` the OCR progress.
 
     Raises `BadDocument` (missing, empty, not a PDF, truncated/corrupt, 0 pages), `PasswordRequired`
     (encrypted with a user password that was not given or is wrong) and `NeedsOCR` (no page has a
@@ -103,6 +113,7 @@ def read_pdf(
                 f"page {index + 1} cannot be read, the file may be corrupt: {path.name}"
             ) from exc
 
+    ocr_pages = _ocr(path, raw_pages, ocr, password, ocr_cache, on_ocr_page)
     # Without running lines: a scan may carry a text page number and nothing else.
     running_only = strip_running_lines(raw_pages)
     layout = Layout.of(running_only)
@@ -111,16 +122,33 @@ def read_pdf(
     needs_ocr: list[int] = []
     for number, (kept, lines) in enumerate(zip(running_only, cleaned, strict=True), start=1):
         ink = sum(len(ln.text.strip()) for ln in kept)
-        if ink < _MIN_TEXT_CHARS:
+        if number in ocr_pages:
+            scan = ocr_pages[number]
+            pages.append(
+                Page(
+                    number,
+                    page_text(lines, layout),
+                    False,
+                    source="ocr",
+                    confidence=round(scan.confidence, 4),
+                )
+            )
+        elif ink < _MIN_TEXT_CHARS:
             needs_ocr.append(number)
             pages.append(Page(number=number, text="", has_text_layer=False))
         else:
             pages.append(Page(number=number, text=page_text(lines, layout)))
-    if len(needs_ocr) == count:
+    if len(needs_ocr) == count or not any(p.text.strip() for p in pages):
+        if ocr_pages:
+            raise NeedsOCR(
+                f"OCR 未在扫描页上识别出文字（空白页或图像过于模糊）：{path.name} / "
+                f"OCR found no text on the scanned pages (blank, or the image is too poor): {path.name}",
+                hint="请提供更清晰的扫描件（至少 150 dpi）/ scan again at 150 dpi or more",
+            )
         raise NeedsOCR(
             f"文件没有文本层（可能是扫描件），需要OCR：{path.name} / "
             f"the file has no text layer (a scan?), it needs OCR: {path.name}",
-            hint="请先用 OCR 工具生成带文本层的 PDF 再导入 / run OCR to add a text layer, then ingest again",
+            hint="请用 jixiao ingest --ocr auto 识别扫描件 / ingest with --ocr auto to read the scan",
         )
     title = _title(cleaned, layout, reader, pages)
     return PdfContent(
@@ -130,7 +158,36 @@ def read_pdf(
         page_count=count,
         needs_ocr_pages=needs_ocr,
         hidden=hidden,
+        ocr=ocr_pages,
     )
+
+
+def _ocr(
+    path: Path,
+    raw_pages: list[list[Line]],
+    mode: OcrMode,
+    password: str | None,
+    cache: Path | None,
+    on_page: Callable[[int, int], None] | None,
+) -> dict[int, OcrPage]:
+    """OCR the pages `mode` asks for and put their lines in place of the text layer's."""
+    if mode == "never":
+        return {}
+    numbers = [
+        n
+        for n, lines in enumerate(raw_pages, start=1)
+        if mode == "force"
+        or sum(len(ln.text.strip()) for ln in lines if not is_page_number_line(ln.text)) < _MIN_TEXT_CHARS
+    ]
+    if not numbers:
+        return {}
+    from ingest.ocr import ocr_document
+    from ingest.ocr_text import page_lines
+
+    found = ocr_document(path, numbers, password=password, cache_dir=cache, on_page=on_page)
+    for number, scan in found.items():
+        raw_pages[number - 1] = page_lines(scan)
+    return found
 
 
 def check_pdf_bytes(path: Path) -> None:

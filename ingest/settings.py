@@ -57,6 +57,11 @@ class StorageSettings(BaseSettings):
         1, ge=1, le=64, description="CPU threads the ingest worker may use for embedding"
     )
 
+    ocr: Literal["auto", "force", "never"] = Field(
+        "auto",
+        description="scanned pages: auto = OCR pages without a text layer, force = OCR every page, never = refuse",
+    )
+
     @model_validator(mode="after")
     def _check_embedding(self) -> StorageSettings:
         if self.embedding_backend == "sentence-transformers" and not self.embedding_model:
@@ -89,6 +94,10 @@ class StorageSettings(BaseSettings):
     @property
     def files_dir(self) -> Path:
         return self.data_dir / "files"
+
+    @property
+    def ocr_cache_dir(self) -> Path:
+        return self.data_dir / "ocr"
 
     @property
     def lock_path(self) -> Path:

@@ -371,6 +371,32 @@ class Store:
         out = [{**r.record, "id": r.id, "doc_id": r.doc_id} for r in rows]
         return sorted(out, key=lambda f: (order[f["doc_id"]], f["id"]))
 
+    def write_ocr(self, doc_id: str, rows: list[dict[str, Any]]) -> None:
+        """What OCR read on a document's scanned pages (`ingest.ocr_provenance.rows`)."""
+        if rows:
+            with self.engine.begin() as conn:
+                for start in range(0, len(rows), _SQL_BATCH):
+                    conn.execute(
+                        insert(S.ocr_regions),
+                        [{"doc_id": doc_id, **r} for r in rows[start : start + _SQL_BATCH]],
+                    )
+
+    def ocr_regions(
+        self, doc_ids: list[str] | None = None, *, kind: str | None = None
+    ) -> list[dict[str, Any]]:
+        """OCR provenance rows of the visible documents: `kind` "page" (one per scanned page, its
+        mean confidence), "line" or "cell" (text, confidence, box in PDF points, origin top-left)."""
+        visible = self._visible_ids(doc_ids)
+        if not visible:
+            return []
+        q = select(S.ocr_regions).where(S.ocr_regions.c.doc_id.in_(visible))
+        if kind is not None:
+            q = q.where(S.ocr_regions.c.kind == kind)
+        with self.engine.connect() as conn:
+            return [
+                dict(r._mapping) for r in conn.execute(q.order_by(S.ocr_regions.c.page, S.ocr_regions.c.seq))
+            ]
+
     def get_pages(self, doc_id: str) -> list[Page]:
         """The cleaned text of each page, 1-based."""
         if not self._visible_ids([doc_id]):
@@ -716,6 +742,7 @@ class Store:
         conn.execute(delete(S.forms).where(S.forms.c.doc_id == doc_id))
         conn.execute(delete(S.pages).where(S.pages.c.doc_id == doc_id))
         conn.execute(delete(S.identities).where(S.identities.c.doc_id == doc_id))
+        conn.execute(delete(S.ocr_regions).where(S.ocr_regions.c.doc_id == doc_id))
 
     def purge(self, doc_id: str) -> None:
         """Delete a document's vectors, rows, stored file and finally its manifest row.

@@ -78,10 +78,13 @@ def extract_tables(
     password: str | None = None,
     on_page: Callable[[int, int], None] | None = None,
     on_layout: Callable[[Any, int], None] | None = None,
+    scanned: list[RawTable] | None = None,
 ) -> list[Table]:
     """All ruled tables of a PDF, in reading order, joined across page breaks, with exact cells;
     `on_page(done, total)` is called after each page (progress); `on_layout(page, number)` with each
     page searched, already laid out (`ingest.boxes` takes the text lines' positions from it).
+    `scanned` are the tables OCR found on page images (`ingest.ocr_tables.raw_tables`), joined and
+    parsed with the others.
 
     `pages` are `read_pdf`'s pages: pages without a text layer are skipped, and captions are taken
     in the same spelling as the page text.
@@ -112,6 +115,8 @@ def extract_tables(
             f"表格提取失败，文件可能已损坏（{damage_reason(exc)}）：{path.name} / "
             f"table extraction failed, the file may be damaged: {path.name}"
         ) from exc
+    if scanned:  # stable: tables of one page keep their order
+        raws = sorted(raws + scanned, key=lambda raw: raw.page)
     return build_tables(raws, doc_id=doc_id)
 
 

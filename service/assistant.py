@@ -20,6 +20,7 @@ from service.answer.base import Answerer, EventSink, emit
 from service.answer.deterministic import DeterministicAnswerer
 from service.answer.models import Answer, ProgressEvent, Turn
 from service.citation_boxes import attach_boxes
+from service.answer.scanned import mark_scanned
 from service.errors import BadRequest
 from service.portfolio import Portfolio
 
@@ -93,6 +94,7 @@ class Assistant:
         answer.meta.update({k: v for k, v in routed.meta.items() if k not in answer.meta})
         answer = self._ground(answer, message)
         answer = attach_boxes(self.store, answer)
+        answer = mark_scanned(answer, self.store)
         answer.conversation_id = cid
         self.conversations.append(cid, Turn(role="user", content=message))
         self.conversations.append(

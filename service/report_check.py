@@ -27,12 +27,15 @@ def check_document(store: Store, doc: str, *, policy: str | None = None) -> dict
         doc_id=record.doc_id,
         grade_bands=bands,
     )
+    from service.answer.scanned import ocr_check_note, scanned_pages
+
+    scanned = scanned_pages(store, [record.doc_id])
     return {
         "doc_id": record.doc_id,
         "title": record.title,
         "grade_rule": grade_rule_summary(bands),
         "summary": summarize(items),
-        "items": [item.to_dict() for item in items],
+        "items": [ocr_check_note(item.to_dict(), scanned, record.doc_id) for item in items],
         "forms": check_forms_of(store, record.doc_id, bands),
     }
 

@@ -94,7 +94,16 @@ def test_ingest_summary_table_and_exit_codes(app: typer.Typer, tmp_path: Path) -
     nothing = run(app, "ingest", empty_dir, "--data-dir", data)
     assert nothing.exit_code == 1 and "没有 PDF" in nothing.stdout
 
-    scanned = run(app, "ingest", FIXTURES / "report_2020_8890_scanned.pdf", "--json", "--data-dir", data)
+    scanned = run(
+        app,
+        "ingest",
+        FIXTURES / "report_2020_8890_scanned.pdf",
+        "--ocr",
+        "never",
+        "--json",
+        "--data-dir",
+        data,
+    )
     assert scanned.exit_code == 1 and json.loads(scanned.stdout)[0]["status"] == "needs_ocr"
 
 

@@ -204,7 +204,7 @@ def test_bad_inputs_get_a_status_and_the_batch_goes_on(tmp_path: Path) -> None:
     )
     (tmp_path / "no_pdfs").mkdir()
     (tmp_path / "no_pdfs" / "readme.txt").write_text("not a pdf", encoding="utf-8")
-    settings = Settings(data_dir=tmp_path / "data")
+    settings = Settings(data_dir=tmp_path / "data", ocr="never")  # a scan is refused when OCR is off
 
     records = ingest_paths(settings, [docs, tmp_path / "no_pdfs", tmp_path / "missing.pdf"])
     status = {Path(r.path).name: r for r in records}

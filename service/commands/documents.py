@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -111,6 +112,12 @@ class _Bars:
                 self.file = None
 
 
+class OcrChoice(StrEnum):
+    auto = "auto"
+    force = "force"
+    never = "never"
+
+
 def ingest(
     paths: Annotated[
         list[Path],
@@ -121,6 +128,16 @@ def ingest(
     password: Annotated[
         str | None, typer.Option("--password", help="加密 PDF 的打开密码 / user password of encrypted PDFs")
     ] = None,
+    ocr: Annotated[
+        OcrChoice | None,
+        typer.Option(
+            "--ocr",
+            case_sensitive=False,
+            help="扫描页：auto 识别没有文字层的页（默认），force 每页都识别，never 不识别（标记 needs_ocr）/ "
+            "scanned pages: auto = OCR pages without a text layer (default), force = every page, never = refuse",
+            show_default=False,
+        ),
+    ] = None,
     as_json: JsonOpt = False,
     data_dir: DataDirOpt = None,
     wait: WaitOpt = 30.0,
@@ -129,6 +146,10 @@ def ingest(
 
     Ingest PDF, XLSX and DOCX files (text, tables, sections, forms). Same file again: skipped; a new version at
     the same path replaces the old one atomically.
+
+    扫描件按页 OCR 识别（约 5 秒/页，显示进度；结果按页缓存在数据目录的 ocr/ 下，中断后再次运行会从断点继续）。
+    Scanned pages are OCR'd page by page (about 5 s a page, with progress; cached by page under the data dir's
+    ocr/, so an interrupted run continues where it stopped).
 
     退出码 exit code: 0 全部成功或未变化 all ok/unchanged；1 没有任何文件入库 nothing ingested；
     2 部分失败 some files failed。
@@ -148,7 +169,14 @@ def ingest(
     )
     try:
         with progress:
-            records = ingest_paths(settings, paths, password=password, progress=_Bars(progress), wait=wait)
+            records = ingest_paths(
+                settings,
+                paths,
+                password=password,
+                progress=_Bars(progress),
+                wait=wait,
+                ocr=ocr.value if ocr else None,
+            )
     except JixiaoError as err:
         raise error_exit(err) from err
     if as_json:
