@@ -19,8 +19,8 @@ from typing import Any
 from service.answer.base import Answerer, EventSink, emit
 from service.answer.deterministic import DeterministicAnswerer
 from service.answer.models import Answer, ProgressEvent, Turn
-from service.citation_boxes import attach_boxes
 from service.answer.scanned import mark_scanned
+from service.citation_boxes import attach_boxes
 from service.errors import BadRequest
 from service.portfolio import Portfolio
 
