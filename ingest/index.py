@@ -401,7 +401,11 @@ class _Pipeline:
             forms = _pdf_forms(path, content.pages, self.password)
         content_read = (content.pages, chunks, tables, facts, forms)
         ocr_rows = ocr_provenance.rows(content.ocr, tables) if content.ocr else []
-        return self._store(path, record, started, content_read, ocr_rows, boxes=layout.with_cells(tables))
+        boxes = layout.with_cells(tables)
+        boxes += ocr_provenance.as_boxes(
+            ocr_rows, boxes, content.ocr or {}
+        )  # a scanned page's lines and cells, as read
+        return self._store(path, record, started, content_read, ocr_rows, boxes=boxes)
 
     def _store(
         self,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ingest.models import Table
+from ingest.models import Box, Table
 from ingest.ocr import OcrPage
 from ingest.ocr_tables import clean_cell
 from ingest.tables import normalize_cell
@@ -62,4 +62,30 @@ def _place_cells(
                     if wanted.get(key):
                         out[(number, k, cell.row, cell.col)] = wanted[key].pop(0)
                         break
+    return out
+
+
+def as_boxes(rows: list[dict[str, Any]], have: list[Box], scans: dict[int, OcrPage]) -> list[Box]:
+    """OCR's lines and cells as citable boxes (ingest/boxes.py's form, `source` ocr), so a citation
+    of a scanned page frames what was read. A line's characters are taken as evenly spaced (OCR boxes
+    whole lines); a page whose size the text layer's pass already recorded is not recorded twice. A
+    page OCR had to turn a quarter or half turn keeps no boxes (they are in the turned frame, the
+    page image is not), as the text layer's rotated pages keep none."""
+    sized = {b.page for b in have if b.kind == "page"}
+    out: list[Box] = []
+    for r in rows:
+        scan = scans.get(r["page"])
+        if (r["kind"] == "page" and r["page"] in sized) or scan is None or scan.rotation:
+            continue
+        text = str(r.get("text") or "")
+        step = (r["x1"] - r["x0"]) / max(len(text), 1)
+        spans = tuple(v for i in range(len(text)) for v in (r["x0"] + i * step, r["x0"] + (i + 1) * step))
+        out.append(
+            Box(
+                page=r["page"], x0=r["x0"], top=r["top"], x1=r["x1"], bottom=r["bottom"], kind=r["kind"],
+                text=text, spans=spans if r["kind"] == "line" else (),
+                table_id=str(r.get("table_id") or ""), row_index=int(r.get("row_index", -1)),
+                col_index=int(r.get("col_index", -1)), source="ocr",
+            )
+        )  # fmt: skip
     return out
