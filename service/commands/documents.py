@@ -220,27 +220,40 @@ def documents(as_json: JsonOpt = False, data_dir: DataDirOpt = None) -> None:
         return
     from ingest.identity import label_of
 
+    # the identity columns only where the terminal has room; a narrow one keeps the title whole
+    # (`--json` always carries the identity)
+    wide = console.width >= 120
     table = RichTable(title=f"文档 / documents — {escape(str(settings.data_dir))}")
     table.add_column("编号 doc_id", no_wrap=True)
     table.add_column("标题 title", overflow="fold", ratio=2)
-    table.add_column("单位 unit", overflow="fold", ratio=1)
-    table.add_column("项目 project", overflow="fold", ratio=1)
+    if wide:
+        table.add_column("单位 unit", overflow="fold", ratio=1)
+        table.add_column("项目 project", overflow="fold", ratio=1)
     table.add_column("年", justify="right", no_wrap=True)
-    table.add_column("类型 kind", overflow="fold")
-    table.add_column("评价 evaluator", overflow="fold")
+    if wide:
+        table.add_column("类型 kind", overflow="fold")
+        table.add_column("评价 evaluator", overflow="fold")
     for col in ("页", "段", "表"):
         table.add_column(col, justify="right", no_wrap=True)
     table.add_column("状态 status", no_wrap=True)
     for r in records:
         ident = r.identity
+        year = str(ident.get("period") or ident.get("year") or r.year or "")
+        who = [escape(ident.get("unit") or ""), escape(ident.get("project") or "")] if wide else []
+        what = (
+            [
+                escape(label_of("kind", ident.get("kind") or "")),
+                escape(label_of("evaluator", ident.get("evaluator") or "")),
+            ]
+            if wide
+            else []
+        )
         table.add_row(
             escape(r.doc_id),
             escape(r.title or Path(r.path).name),
-            escape(ident.get("unit") or ""),
-            escape(ident.get("project") or ""),
-            str(ident.get("period") or ident.get("year") or r.year or ""),
-            escape(label_of("kind", ident.get("kind") or "")),
-            escape(label_of("evaluator", ident.get("evaluator") or "")),
+            *who,
+            year,
+            *what,
             str(r.pages),
             str(r.chunks),
             str(r.tables),

@@ -50,6 +50,10 @@ async def audit_forms(
         raise BadRequest(
             f"一次最多审核 {MAX_AUDIT_FILES} 个文件 / at most {MAX_AUDIT_FILES} files per request"
         )
+    if any(not hasattr(upload, "read") or not getattr(upload, "filename", None) for upload in files):
+        raise BadRequest(  # a text field named files (no file name, no content type) is not a file
+            "files 字段必须是上传的文件 / every `files` part must be a file upload with a file name"
+        )
     uploads: list[tuple[str, bytes]] = []
     for i, upload in enumerate(files):
         data = await upload.read(settings.upload_max_bytes + 1)
