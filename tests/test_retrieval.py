@@ -163,7 +163,10 @@ def test_tombstones_hide_a_document_and_a_new_version_lives_in_a_new_segment(
     index: KeywordIndex, tokenizer: SearchTokenizer
 ) -> None:
     newer = Segment.build(
-        [tokenizer.tokens("预算执行率修订为 98.5%。")], chunk_ids=["policy:v2"], doc_ids=["policy"], years=[None]
+        [tokenizer.tokens("预算执行率修订为 98.5%。")],
+        chunk_ids=["policy:v2"],
+        doc_ids=["policy"],
+        years=[None],
     )
     changed = index.with_changes(generation="8", removed=["policy"], added=newer, versions={})
     assert _ids(changed.search("预算执行率", k=5, doc_ids=["policy"])) == ["policy:v2"]
@@ -301,29 +304,28 @@ def test_index_is_loaded_from_disk_and_updated_by_document_not_rebuilt(
         first.refresh()
         generation = store.generation()
         assert (data_dir_copy / "bm25" / "manifest.json").exists()
-        built: list[list[str]] = []
-        original = Segment.build.__func__  # type: ignore[attr-defined]
-
-        def counting_build(cls: type[Segment], tokens: list, **kwargs: list) -> Segment:
-            built.append(sorted(set(kwargs["doc_ids"])))
-            return original(cls, tokens, **kwargs)
-
-        monkeypatch.setattr(Segment, "build", classmethod(counting_build))
+        before = first._snapshot()
         second = Retriever(store, settings)
         assert second.search("坐席电话接听率", k=1)[0].chunk.page == 4
-        assert second.index_source == "disk" and built == []  # nothing tokenised again
+        assert second.index_source == "disk" and second.last_update == (0, 0)  # nothing tokenised again
+        assert [g.name for g in second._snapshot().segments] == [g.name for g in before.segments]
 
         policy = next(d for d in store.list_documents() if d.title != REPORT_TITLE)
         remove_document(settings, policy.doc_id, store=store)
         assert store.generation() != generation
         second.refresh()
-        assert built == [] and second.last_update == (0, 1)  # a tombstone, no rebuild
+        assert second.last_update == (0, 1)  # a tombstone, no rebuild
+        after = second._snapshot()
+        assert [g.name for g in after.segments] == [g.name for g in before.segments]
+        assert policy.doc_id in set().union(*after.deleted.values())
         hits = second.search("预算执行率按以下口径计算", k=8)
         assert hits and all(h.chunk.doc_id != policy.doc_id for h in hits)
 
         ingest_paths(settings, [FIXTURES / "policy_sample.pdf"], store=store)
         second.refresh()
-        assert built == [[policy.doc_id]] and second.last_update == (1, 0)  # only the new document
+        assert second.last_update == (1, 0)  # only the new document was tokenised, into a new segment
+        new = second._snapshot().segments[-1]
+        assert new.doc_ids == [policy.doc_id] and len(second._snapshot().segments) == len(before.segments) + 1
         assert any(c.doc_id == policy.doc_id for c, _ in second.keyword_search("预算执行率", k=30))
         assert Retriever(store, settings).keyword_search("预算执行率", k=30) == second.keyword_search(
             "预算执行率", k=30
@@ -347,13 +349,13 @@ def test_a_change_never_blocks_a_query_of_a_warm_retriever(data_dir_copy: Path, 
         retriever.refresh()
         policy = next(d for d in store.list_documents() if d.title != REPORT_TITLE)
         release = threading.Event()
-        original = Segment.build.__func__  # type: ignore[attr-defined]
+        original = Retriever._segment
 
-        def held_build(cls: type[Segment], tokens: list, **kwargs: list) -> Segment:
+        def held_segment(self: Retriever, *args: object) -> Segment:
             release.wait(60)
-            return original(cls, tokens, **kwargs)
+            return original(self, *args)  # type: ignore[arg-type]
 
-        monkeypatch.setattr(Segment, "build", classmethod(held_build))
+        monkeypatch.setattr(Retriever, "_segment", held_segment)
         remove_document(settings, policy.doc_id, store=store)
         ingest_paths(settings, [FIXTURES / "policy_sample.pdf"], store=store)  # its update is held
         results: list[list[str]] = []

@@ -29,6 +29,7 @@ from typing import Literal, Protocol
 from ingest.models import Cell, Chunk, SearchHit, Table
 from ingest.settings import StorageSettings
 from service.search._bm25 import KeywordIndex, Segment, merge_segments
+from service.search._indexer import build_segment, merge_saved, run_isolated
 from service.search.tokenizer import SearchTokenizer, header_terms, tokenizer_for
 
 log = logging.getLogger(__name__)
@@ -224,48 +225,62 @@ class Retriever:
         tokenizer = index.tokenizer
         segment = None
         if added:
-            words = set(self._header_words(added)) - set(tokenizer.domain_words)
-            if words:
-                tokenizer = tokenizer_for([*tokenizer.domain_words, *words], cache_dir=self.cache_dir)
+            new_words = set(self._header_words(added)) - set(tokenizer.domain_words)
+            if new_words:
+                tokenizer = tokenizer_for([*tokenizer.domain_words, *new_words], cache_dir=self.cache_dir)
             segment = self._segment(added, tokenizer)
         updated = index.with_changes(
             generation=generation, removed=removed, added=segment, versions=versions, tokenizer=tokenizer
         )
-        self._persist(updated, segment)
+        self._persist(updated)
         self._index = updated
         self.last_update = (len(added), len(removed))
         if added or removed:
             log.info("BM25 index updated: %d documents added, %d removed", len(added), len(removed))
 
     def _segment(self, doc_ids: list[str], tokenizer: SearchTokenizer) -> Segment:
+        """The segment of `doc_ids`' chunks, built and saved by the worker process and
+        memory-mapped here (built in memory when the data dir cannot be written)."""
         chunks: list[Chunk] = []
         for start in range(0, len(doc_ids), 200):
             chunks.extend(self.store.get_chunks(doc_ids[start : start + 200]))
-        return Segment.build(
-            [tokenizer.tokens(f"{c.section}\n{c.text}" if c.section else c.text) for c in chunks],
-            chunk_ids=[c.id for c in chunks],
-            doc_ids=[c.doc_id for c in chunks],
-            years=[c.year for c in chunks],
-        )
+        texts = [f"{c.section}\n{c.text}" if c.section else c.text for c in chunks]
+        chunk_ids = [c.id for c in chunks]
+        doc_ids = [c.doc_id for c in chunks]
+        years = [c.year for c in chunks]
+        try:
+            name = run_isolated(
+                build_segment, self.index_dir, chunk_ids=chunk_ids, texts=texts, doc_ids=doc_ids,
+                years=years, domain_words=tokenizer.domain_words, cache_dir=self.cache_dir,
+            )  # fmt: skip
+            return Segment.load(self.index_dir, name)
+        except OSError as exc:  # a read-only data dir still answers, from memory
+            log.warning("could not persist a BM25 segment under %s: %s", self.index_dir, exc)
+            tokens = [tokenizer.tokens(t) for t in texts]
+            return Segment.build(tokens, chunk_ids=chunk_ids, doc_ids=doc_ids, years=years)
 
     def _merge_due(self) -> None:
-        """(Under the writer lock.) Merge what `merge_plan` names, then swap it in."""
+        """(Under the writer lock.) Merge what `merge_plan` names (in the worker process), then
+        swap the merged segment in."""
         index = self._index
         if index is None:
             return
         plan = index.merge_plan(MAX_SEGMENTS)
         if not plan:
             return
-        merged = merge_segments(plan, index.deleted)
+        try:
+            name = run_isolated(merge_saved, self.index_dir, [s.name for s in plan], index.deleted)
+            merged = Segment.load(self.index_dir, name)
+        except (OSError, ValueError, KeyError) as exc:  # segments only in memory: merge here
+            log.warning("merging BM25 segments from disk failed (%s); merging in memory", exc)
+            merged = merge_segments(plan, index.deleted)
         updated = index.with_merged(merged, plan)
-        self._persist(updated, merged)
+        self._persist(updated)
         self._index = updated
         log.info("BM25 segments merged: %d into one of %d chunks", len(plan), merged.size)
 
-    def _persist(self, index: KeywordIndex, segment: Segment | None) -> None:
+    def _persist(self, index: KeywordIndex) -> None:
         try:
-            if segment is not None and segment.size:
-                segment.save(self.index_dir)
             index.save_manifest(self.index_dir)
         except OSError as exc:  # a read-only data dir still answers, from memory
             log.warning("could not persist the BM25 index under %s: %s", self.index_dir, exc)
