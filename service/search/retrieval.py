@@ -39,6 +39,21 @@ MIN_CANDIDATES = 30  # per side, before fusion
 MAX_SEGMENTS = 8  # more than this and the smallest are merged in the background
 
 
+@dataclass(frozen=True)
+class FusionPlan:
+    """How the two sides are fused for one query (see `fuse_plan`)."""
+
+    dense_weight: float = 1.0
+    keyword_weight: float = 1.0
+    k: int = RRF_K
+    dense_depth: int = MIN_CANDIDATES
+
+
+def fuse_plan(query: str) -> FusionPlan:
+    """The fusion for `query`."""
+    return FusionPlan()
+
+
 class SearchableStore(Protocol):
     """The part of `ingest.store.Store` retrieval needs."""
 
@@ -64,13 +79,16 @@ class RankedHit:
     keyword_score: float | None = None
 
 
-def rrf_fuse(rankings: list[list[str]], *, k: int = RRF_K) -> list[tuple[str, float]]:
+def rrf_fuse(
+    rankings: list[list[str]], *, k: int = RRF_K, weights: list[float] | None = None
+) -> list[tuple[str, float]]:
     """Reciprocal rank fusion of ranked id lists -> [(id, fused score)], best first (ties keep the
-    order of first appearance)."""
+    order of first appearance); ranking i counts `weights[i]` times (1 each when not given)."""
     scores: dict[str, float] = {}
-    for ranking in rankings:
+    for i, ranking in enumerate(rankings):
+        w = 1.0 if weights is None else weights[i]
         for rank, item in enumerate(ranking, start=1):
-            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
+            scores[item] = scores.get(item, 0.0) + w / (k + rank)
     return sorted(scores.items(), key=lambda kv: -kv[1])
 
 
@@ -133,7 +151,12 @@ class Retriever:
             if cid in by_id:
                 kw_rank[cid] = (len(kw_rank) + 1, score)
 
-        fused = rrf_fuse([list(dense_rank), list(kw_rank)])
+        plan = fuse_plan(query)
+        fused = rrf_fuse(
+            [list(dense_rank)[: plan.dense_depth], list(kw_rank)],
+            k=plan.k,
+            weights=[plan.dense_weight, plan.keyword_weight],
+        )
         out: list[RankedHit] = []
         for cid, score in fused[:k]:
             d = dense_rank.get(cid)
