@@ -13,11 +13,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from ingest.models import Page, Table
 from ingest.numbers import parse_number, unit_in_label, units_of_unit_line
 
-FACTS_VERSION = "14"
+FACTS_VERSION = "15"
 
 _TEXT_UNITS = (
     "亿元", "万元", "千元", "元", "万人次", "人次", "万人", "人", "名", "万次", "次", "万件", "件",
@@ -48,7 +49,6 @@ _TRAILING_FILLER = re.compile(
 )
 _COMPARATOR = re.compile(r"^\s*(≥|≤|>=|<=|＞|＜|>|<|=|＝|不低于|不少于|不高于|不超过|达到|大于|小于|约)\s*")
 _MONEY_WORDS = r"支出|预算|资金|经费|收入|金额|拨款|投资|费"
-_SERIAL = re.compile(r"(?:序号|编号|^序|^No\.?|^NO\.?|行次|栏次)$")
 _SCORE_WORDS = re.compile(r"分值|得分|分数|权重|满分|率")
 # a form's header line "填表单位：某某局" names the form, not what a column measures
 _KEY_VALUE = re.compile(r"^[^:：]{2,10}[:：]\s*\S.{3,}")
@@ -213,10 +213,14 @@ _NAMING_COLUMNS = frozenset(
 )
 
 
-def _note_columns(header_paths: dict[int, tuple[str, ...]]) -> set[int]:
+def _glossary() -> Any:
     from ingest.glossary import load_glossary
 
-    g = load_glossary()
+    return load_glossary()
+
+
+def _note_columns(header_paths: dict[int, tuple[str, ...]]) -> set[int]:
+    g = _glossary()
     out = set()
     for col, path in header_paths.items():
         if not path:
@@ -256,11 +260,15 @@ def table_facts(doc_id: str, table: Table, *, start_index: int, doc_year: int | 
         c.col_index: tuple(_clean_label(h) for h in c.col_header if _clean_label(h)) for c in table.cells
     }
     notes = _note_columns(header_paths)
+    serial = _glossary().is_serial_label
     serial_cols = {
         c
         for c in range(max((len(r) for r in grid), default=0))
-        if any(c < len(r) and _SERIAL.search(_clean_label(r[c]) or "-") for r in grid)
-        or _SERIAL.search((header_paths.get(c) or ("-",))[-1])
+        # the column's heading (its first label) says so; a 栏次 row's first cell does not make
+        # the column of row names a serial column
+        if any(serial(_clean_label(r[c]) or "-") for r in grid[:offset] if c < len(r))
+        or serial(next((_clean_label(r[c]) for r in grid if c < len(r) and _is_label(r[c])), "-"))
+        or serial((header_paths.get(c) or ("-",))[-1])
     }
     out: list[Fact] = []
     for r in range(offset, len(grid)):
@@ -295,11 +303,7 @@ def table_facts(doc_id: str, table: Table, *, start_index: int, doc_year: int | 
                         above = list(header_paths.get(c, ())) or above
                     break
             col_path = tuple(x for x in above if len(x) <= 40 and not _KEY_VALUE.match(x))
-            if (
-                c in serial_cols
-                or (col_path and _SERIAL.search(col_path[-1]))
-                or (row_path and _SERIAL.search(row_path[-1]))
-            ):
+            if c in serial_cols or (col_path and serial(col_path[-1])) or (row_path and serial(row_path[-1])):
                 continue  # a line number, not a measure
             if not row_path and not col_path:
                 continue
@@ -356,12 +360,23 @@ def extract_facts(doc_id: str, pages: list[Page], tables: list[Table], *, year: 
     for t in tables:
         facts += table_facts(doc_id, t, start_index=len(facts), doc_year=year)
     table_values = {(f.page, f.value) for f in facts}
+    row_names = {(f.page, _bare_label(f.row_path[-1])) for f in facts if f.row_path}
     for p in pages:
         for f in text_facts(doc_id, p, start_index=len(facts), doc_year=year):
             if (f.page, f.value) in table_values and f.unit in ("", "%"):
                 continue  # the same cell, read again from the page's text layer
+            if (f.page, _bare_label(f.description)) in row_names:
+                continue  # a table row read again as text (its numbers may run together: "29423.20")
             facts.append(f)
     return [_renumber(f, i) for i, f in enumerate(facts)]
+
+
+def _bare_label(label: str) -> str:
+    """A row's name without its ordinal and spacing: "一、一般公共服务支出" -> "一般公共服务支出"."""
+    text = re.sub(r"\s+", "", _nfkc(label))
+    return re.sub(
+        r"^(?:[一二三四五六七八九十]+[、.]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.](?!\d))", "", text
+    )
 
 
 def _renumber(f: Fact, i: int) -> Fact:

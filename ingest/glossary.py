@@ -193,6 +193,14 @@ class Glossary:
             except re.error as exc:
                 raise fail(f"{where}.pattern", f"正则表达式无效（{exc}）", f"invalid regex ({exc})") from None
         self._spans = functools.lru_cache(maxsize=64)(self._compute_spans)
+        # "行次", "序号": a column of line numbers (the label may end in one: "项目序号")
+        self.serial_columns = tuple(data["serial_columns"])
+        self._serial = re.compile(
+            "|".join(
+                r"(?:^|(?<=[\u4e00-\u9fff]))" + re.escape(w) + "$" if len(w) > 1 else "^" + re.escape(w) + "$"
+                for w in self.serial_columns
+            )
+        )
 
         self.grade_source: str = data["grades"]["source"]
         self.grade_bands = tuple(
@@ -373,6 +381,10 @@ class Glossary:
         if not 0 <= start < end <= len(text):
             raise ValueError(f"bad span {start}:{end} for a text of {len(text)} characters")
         return any(s <= start and end <= e for s, e, _ in self._spans(text))
+
+    def is_serial_label(self, label: str) -> bool:
+        """Is a header label ("行次", "序号") one whose column numbers the lines rather than measures?"""
+        return bool(self._serial.search(re.sub(r"\s+", "", label or "")))
 
     def grade_of(self, score: float) -> str | None:
         """The default (财预〔2020〕10号) grade of a total score; a document's own rule overrides it."""

@@ -61,7 +61,11 @@ _NUMBER_RE = re.compile(
 )
 _PAREN_NEG_RE = re.compile(r"^\((?P<body>[^()]+)\)$")
 _LABEL_UNIT_RE = re.compile(r"[（(]\s*(?P<unit>[^（）()]{1,8}?)\s*[）)]\s*[" + _SUPERSCRIPTS + r"\s]*$")
-_UNIT_LINE_RE = re.compile(r"^\s*[（(]?\s*(?:计量)?单位\s*[：:]\s*(?P<units>.+?)\s*[）)]?\s*$")
+# "单位：万元", "金额单位：万元", and the same after a form's other header ("部门：某局  金额单位：万元")
+_UNIT_LINE_RE = re.compile(
+    r"^(?:.*?\s)?\s*[（(]?\s*(?:计量|金额)?单位\s*[：:]\s*(?P<units>(?:万元|元|亿元|千元|万|人|%)[^：:]*?)\s*[）)]?\s*$"
+    r"|^\s*[（(]?\s*(?:计量|金额)?单位\s*[：:]\s*(?P<units2>.+?)\s*[）)]?\s*$"
+)
 
 
 @dataclass(frozen=True)
@@ -135,7 +139,7 @@ def units_of_unit_line(line: str) -> list[str]:
     m = _UNIT_LINE_RE.match(line or "")
     if not m:
         return []
-    parts = re.split(r"[、，,/／;；\s]+", m.group("units"))
+    parts = re.split(r"[、，,/／;；\s]+", m.group("units") or m.group("units2"))
     return [p for p in (normalize_text(x).strip() for x in parts) if p]
 
 

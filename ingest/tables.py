@@ -34,7 +34,9 @@ CAPTION_RE = re.compile(
     r"^\s*(?:续)?表\s*[0-9０-９]+(?:\s*[-－—.．]\s*[0-9０-９]+)?"
     r"(?:\s*[：:]\s*|\s*)(?!所示|中|的|为|可见|显示|列示|反映)(?:[^\d\s].*)?$"
 )
-UNIT_LINE_RE = re.compile(r"^\s*[（(]?\s*(?:计量)?单位\s*[：:]")
+UNIT_LINE_RE = re.compile(
+    r"^\s*[（(]?\s*(?:计量|金额)?单位\s*[：:]|\s(?:金额)?单位\s*[：:]\s*(?:万元|元|亿元|千元)\s*[）)]?\s*$"
+)
 _CAPTION_LOOKBACK = 3  # lines above a table searched for its caption and unit line
 MAX_TABLE_PAGE_BYTES = 4_000_000  # decoded content of one page searched for tables
 _EDGE_TOL = 1.5  # points: grid edges closer than this are the same edge
@@ -248,7 +250,7 @@ def caption_and_unit(lines_above: list[str]) -> tuple[str, str, bool]:
     text (not a caption, unit line or page number) is there at all."""
     caption = unit = ""
     for line in reversed(lines_above[-_CAPTION_LOOKBACK:]):
-        if not unit and UNIT_LINE_RE.match(line):
+        if not unit and UNIT_LINE_RE.search(line):
             unit = line
         elif not caption and CAPTION_RE.match(line):
             caption = line

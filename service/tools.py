@@ -389,7 +389,15 @@ class Toolbox:
         generation = self.store.generation()
         with self._cells_lock:
             if self._cells is None or self._cells[0] != generation:
-                self._cells = (generation, self.store.all_cells())
+                serial = self.fact_index().glossary.is_serial_label
+                self._cells = (  # a 行次 / 序号 column numbers the lines: never a figure
+                    generation,
+                    [
+                        (t, c)
+                        for t, c in self.store.all_cells()
+                        if not any(serial(h) for h in (*c.col_header[-1:], *c.row_header[-1:]))
+                    ],
+                )
             cells = self._cells[1]
         if doc_ids is None:
             return cells

@@ -79,3 +79,34 @@ def test_a_web_banner_is_never_the_title() -> None:
     page = "欢迎来到某某县人民政府网站\n当前位置：首页 > 政务公开\n发布时间：2021-05-08\n某县农业农村局2020年度部门整体支出绩效自评报告\n一、基本情况"
     assert document_line(page) == "某县农业农村局2020年度部门整体支出绩效自评报告"
     assert document_line("欢迎来到某某网站\n首页") == ""
+
+
+def test_a_line_number_column_is_no_fact_and_does_not_hide_the_row_names() -> None:
+    """A final-accounts table (收入支出决算总表): 项目 | 行次 | 金额, with a 栏次 row under the header.
+    The 行次 numbers are no facts; the 栏次 row's first cell does not make the column of row names
+    a line-number column; the table's row read again as text ("…收入 1 440.55一般公共服务支出29423.20",
+    its numbers run together) gives no sentence fact."""
+    table = Table(
+        "d:t00", "d", 0, "收入支出决算总表", "金额单位：万元", [1],
+        [["收入", "收入", "收入", "支出", "支出", "支出"], ["项目", "行次", "金额", "项目", "行次", "金额"]],
+        [
+            ["栏次", "", "1", "栏次", "", "2"],
+            ["一、一般公共预算财政拨款收入", "1", "440.55", "一、一般公共服务支出", "29", "423.20"],
+            ["三、上级补助收入", "3", "10.00", "三、国防支出", "31", "0.00"],
+        ],
+        [],
+    )  # fmt: skip
+    page = Page(1, "一、一般公共预算财政拨款收入 1 440.55一、一般公共服务支出29423.20\n")
+    facts = extract_facts("d", [page], [table], year=2019)
+    got = {(f.row_path, f.value, f.unit) for f in facts}
+    assert (("一、一般公共预算财政拨款收入",), "440.55", "万元") in got
+    assert (("一、一般公共服务支出",), "423.20", "万元") in got
+    assert not any(f.value in ("1", "2", "3", "29", "31", "29423.20") for f in facts)
+
+
+def test_a_unit_line_may_follow_the_form_header_on_its_line() -> None:
+    from ingest.numbers import units_of_unit_line
+
+    assert units_of_unit_line("部门：某县某中心    金额单位：万元") == ["万元"]
+    assert units_of_unit_line("金额单位:元") == ["元"]
+    assert units_of_unit_line("实施单位：某局") == []

@@ -175,14 +175,21 @@ class DeterministicAnswerer:
         self, question: str, document_ids: list[str] | None, ctx: Context, draft: Draft
     ) -> Draft:
         """The fit check (service/answer/operations/fit.py) on the search path's answers."""
-        from service.answer.operations.fit import check_fit
+        from service.answer.operations.fit import check_fit, other_document
 
         try:
             fa = self.facts()
             understood = tuple(surface for _c, surface, _at in ctx.lexicon.concepts_in(question))
             verdict = check_fit(
                 question, draft, lambda: fa.index.items(document_ids), fa.glossary, understood=understood
+            ) or other_document(
+                question,
+                {c.doc_id for c in (ctx.cites or CitationSet()).items},
+                fa.index.items(document_ids),
+                fa.glossary,
             )
+            if verdict is None and draft.template == "answer_lookup":
+                verdict = _unknown_name(question, ctx, fa.glossary)
         except Exception:
             log.exception("fit check failed on %r", question)
             return draft
@@ -202,6 +209,19 @@ def _unknown_terms(ctx: Context) -> Draft | None:
     if not missing:
         return None
     return refusal(ctx, f"与“{'、'.join(missing)}”相关的内容", reason="所收录文档中没有提到该内容")
+
+
+def _unknown_name(question: str, ctx: Context, glossary: Any) -> tuple[str, str] | None:
+    """A long name in the question ("某某银行贷款某市绿色转型项目") that no document in scope
+    mentions and the cited evidence shares not a word with: whatever figure was found belongs to
+    something else."""
+    from service.answer.operations.cells import free_chunks, mentioned
+
+    quotes = " ".join(c.quote + c.title for c in (ctx.cites or CitationSet()).items)
+    for w in free_chunks(question, glossary):
+        if len(w) >= 8 and not mentioned(w, quotes) and not ctx.finder.present(w):
+            return f"与“{w}”相关的内容", "所收录文档中没有提到该内容"
+    return None
 
 
 def _last_answer_meta(history: list[Turn]) -> dict[str, Any]:

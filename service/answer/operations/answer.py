@@ -19,6 +19,7 @@ from service.answer.operations.cells import (
 )
 from service.answer.operations.forms import form_fields, form_header
 from service.answer.operations.operands import Match, distinct_values, find, unit_fits
+from service.answer.operations.phrases import Binary, resolve, same_kind, split
 from service.answer.operations.question import Ask, Operand, parse
 from service.answer.operations.tables import NOT_FULL, SUPERLATIVE, TableOps, arg_names
 from service.search.facts import ENTITY_LIKE, MEASURE_CATEGORIES, FactIndex, IndexedFact
@@ -46,6 +47,13 @@ class FactAnswerer:
         if fields:
             draft = form_header(self, fields, document_ids)
             if draft is not None:
+                return ask, draft
+        readings = split(ask.text)
+        if readings:
+            solver = _Solver(self, ask, self.index.items(document_ids))
+            draft = solver.named_operation(readings)
+            if draft is not None:
+                draft.cites = solver.cites
                 return ask, draft
         if NOT_FULL.search(ask.text) and not SUPERLATIVE.search(ask.text):
             facts = self.index.items(document_ids)
@@ -280,6 +288,75 @@ class _Solver(TableOps):
             return self.phrase_lookup()
         return None  # growth needs the period logic of the search path
 
+    def named_operation(self, readings: list[Binary]) -> Draft | None:
+        """Two (or more) quantities named in the document's words and joined by an operation ("甲占乙
+        的比例", "甲比乙多几个", "甲加乙一共多少"): each must be the one figure so named — or, where a
+        name fits a line's several columns (预算数, 执行数), the one set of figures of a single column —
+        all of one document and one kind; else the candidates are named and the question refused. A
+        reading whose sides are not all figures of the documents is handed on (None)."""
+        if _CHECKS.search(self.ask.text):
+            return None  # "三项加起来等于总额吗": a check of the document, not a figure
+        kind = {"people": "people", "count": "count", "amount": "amount"}.get(self.ask.asked or "")
+        unclear: list[tuple[str, list[Match]]] = []
+        for reading in readings:
+            bare = [self._only_a_measure(x) for x in reading.sides]
+            if any(bare) and (not all(bare) or reading.op == "share"):
+                # "工资福利支出比预算少多少", "支出占预算多大比重": one line's two measures — an
+                # over-budget amount or a rate, which the rate path answers from one row
+                return None
+            sides: list[list[Match]] = []
+            for side in reading.sides:
+                matches, words = resolve(side, self.facts, self.g, years=self.ask.years)
+                if kind and reading.op != "share":
+                    matches = [m for m in matches if unit_fits(kind, m.fact.unit)]
+                self.searched.append(f"文中称为“{words or side}”的数字")
+                if not matches:
+                    break
+                sides.append(distinct_values(matches, matches[0].score))
+            else:
+                combos = _aligned(sides)
+                if len(combos) == 1:
+                    return self._named_result(reading, combos[0])
+                if not combos:
+                    continue
+                worst = max(range(len(sides)), key=lambda k: len(sides[k]))
+                unclear.append((reading.sides[worst], sides[worst]))
+        if unclear:
+            side, candidates = unclear[0]
+            names = list(dict.fromkeys(f"{self.label_of(m)} {self.display(m)}" for m in candidates))[:6]
+            return self.refuse_now(
+                f"“{side}”的唯一数字", f"文档中有多个数字都这样称呼（{'、'.join(names)}），请指明是哪一个"
+            )
+        return None
+
+    def _only_a_measure(self, side: str) -> bool:
+        """Does the side name only what a column measures (预算, 执行数), no line of its own?"""
+        ids = self.g.concepts_in(side)
+        return (
+            bool(ids)
+            and all(self.g.concept(c).category in MEASURE_CATEGORIES for c in ids)
+            and not free_chunks(side, self.g)
+        )
+
+    def _named_result(self, reading: Binary, picked: list[Match]) -> Draft | None:
+        a, b = reading.sides[0], reading.sides[1]
+        if reading.op == "sum":
+            comp = self.run_metric("sum_of_parts", {"parts": [self.metric_input(m) for m in picked]})
+            args = [("parts", m) for m in picked]
+            subject = f"{'、'.join(reading.sides)}合计"
+        else:
+            metric = "share" if reading.op == "share" else "difference"
+            names = arg_names(metric)
+            if names is None:
+                return None
+            args = [(names[0], picked[0]), (names[1], picked[1])]
+            comp = self.compute(metric, args)
+            subject = f"{a}占{b}的比例" if metric == "share" else f"{a}与{b}之差"
+        if comp is None:
+            return None
+        self.ask.op = reading.op
+        return self.computed_draft(subject, comp, args, None)
+
     def phrase_lookup(self) -> Draft | None:
         """A figure named in the document's own words ("九山河一期治理工程的监理费是多少"): the facts
         whose own label or phrase uses every such word and every glossary quantity the question
@@ -497,6 +574,36 @@ class _Solver(TableOps):
         if comp is None:
             return None
         return self.computed_draft(subject, comp, args, None)
+
+
+_CHECKS = re.compile(r"吗[？?]?$|是否|对不对|对得上|对不上|一致|相等|等于")
+
+
+def _aligned(sides: list[list[Match]]) -> list[list[Match]]:
+    """The ways to take one figure per side that belong together: one document, one kind of unit,
+    and — when a side's name fits several columns of a line — cells of one column (or of the same
+    measure) throughout. Distinct by values."""
+    import itertools
+
+    out: dict[tuple[str, ...], list[Match]] = {}
+    for combo in itertools.islice(itertools.product(*sides), 400):
+        first = combo[0]
+        if len({m.fact.doc_id for m in combo}) != 1 or not all(same_kind(first, m) for m in combo[1:]):
+            continue
+        if any(len(s) > 1 for s in sides) and not _one_column(list(combo)):
+            continue
+        out.setdefault(tuple(m.fact.value for m in combo), list(combo))
+    return list(out.values())
+
+
+def _one_column(combo: list[Match]) -> bool:
+    cells = [m for m in combo if m.fact.source == "table"]
+    if len(cells) < 2:
+        return True
+    measures = {m.item.measures for m in cells}
+    if len(measures) == 1 and next(iter(measures)):
+        return True  # the same measure (执行数) in different tables
+    return len({(m.fact.table_id, m.fact.col_index) for m in cells}) == 1
 
 
 def same_entity(a: Match, b: Match, *, along: str) -> bool:

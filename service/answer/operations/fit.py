@@ -259,6 +259,29 @@ def _spoken_of(word: str, facts: list[Any]) -> bool:
     )
 
 
+def other_document(question: str, cited: set[str], facts: list[Any], g: Any) -> tuple[str, str] | None:
+    """With several documents in scope: the question names something ("亚洲开发银行贷款…项目") that
+    other documents speak of and no cited one does — the figure was taken from the wrong document."""
+    if not cited or len({i.fact.doc_id for i in facts}) < 2:
+        return None
+    said: dict[str, str] = {}
+    for i in facts:
+        said[i.fact.doc_id] = (
+            said.get(i.fact.doc_id, i.title) + i.fact.description + i.fact.context + i.fact.quote
+        )
+    for w in free_chunks(question, g):
+        if len(w) < 3:
+            continue
+        where = {d for d, text in said.items() if covered(w, text)}
+        if where and not (where & cited):
+            titles = sorted({i.title for i in facts if i.fact.doc_id in where and i.title})[:2]
+            return (
+                f"“{w}”的数据",
+                f"引用的数字出自另一份文档；提到“{w}”的是《{'》《'.join(titles)}》",
+            )
+    return None
+
+
 def check_fit(
     question: str, draft: Any, items: Callable[[], list[Any]], g: Any, *, understood: tuple[str, ...] = ()
 ) -> Verdict:

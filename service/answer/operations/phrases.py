@@ -1,0 +1,149 @@
+"""Two quantities named in the document's own words, and the operation between them.
+
+"在编在职的人占编制数的比例是多少？" -> share("在编在职的人", "编制数"); "在职的人比核定编制多出来几个？" ->
+difference(…); "财政拨款收入加上级补助收入一共多少？" -> sum(…). Each side is found among the
+document's figures by what it is called (its phrase, or its row and column labels) — glossary terms
+and the document's own words alike — and must be the one figure so called; otherwise the question is
+refused with the candidates named, never answered with a neighbour.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from service.answer.operations.cells import covered, free_chunks
+from service.answer.operations.operands import Match, unit_fits
+from service.search.facts import IndexedFact
+
+# how a question joins its two quantities; the operand phrases are what stands on either side
+_SHARE = (
+    re.compile(
+        r"^(?P<a>.+?)在(?P<b>[^占，,]+?)(?:中|里|当中)(?:所占|占)?的?(?:比例|比重|占比|多大比|多少比)"
+    ),
+    re.compile(
+        r"^(?P<a>[^，,]+?)(?:占|是|相当于|为)(?P<b>[^，,]+?)的?(?:比例|比重|占比|百分之|百分比|多大比|几成|多少比)"
+    ),
+)
+_DIFFERENCE = (
+    re.compile(r"^(?P<a>.+?)比(?P<b>.+?)(?P<dir>多|少|高|低|超|节约|节省|结余)了?(?:出来?)?(?:多少|几)"),
+    re.compile(
+        r"^(?P<a>.+?)(?:和|与|跟)(?P<b>.+?)(?:之间)?(?:相差|差了|差额|差距|差)(?:是|为|有)?(?:多少|几)"
+    ),
+    re.compile(r"^(?P<a>.+?)减(?:去|掉)?(?P<b>.+?)(?:是|为|等于|剩|还剩)"),
+)
+_SUM = (
+    re.compile(
+        r"^(?P<a>.+?)(?P<b>(?:(?:加上|加|和|与|及|、).+?)+?)[，,]?(?:加起来|加在一起|合起来|合计|一共|总共|共计|之和|总计|共)"
+    ),
+)
+_JOINS = re.compile(r"加上|(?<![追增参附添更])加|和|与|及|、")
+# a side that carries its own figure, a hypothesis or a second operation is not a plain quantity
+_NOT_PLAIN = re.compile(r"\d|如果|假如|要是|假设|按照?|倍|增长|下降|变化|平均|率")
+_POINTERS = re.compile(r"^(?:那么?|请问|帮我算?一?下|算一下|这个|这笔|这项|该笔|该|本|其中|其|那)+")
+_YEARS = re.compile(r"(?:19|20)\d{2}\s*(?:年度|年)?")
+
+
+@dataclass
+class Binary:
+    op: str  # share | difference | sum
+    sides: tuple[str, ...]  # the quantities, in the question's words (two; a sum may have more)
+
+
+def split(text: str) -> list[Binary]:
+    """The readings of a question that joins named quantities: the operation and its sides. Several
+    when a join word may be part of a name ("加上级补助收入": 加 + 上级补助收入, or 加上 + 级补助收入);
+    the caller keeps the reading whose sides all name figures."""
+    body = _YEARS.sub("", re.split(r"[？?。！!]", text, maxsplit=1)[0])
+    for op, patterns in (("share", _SHARE), ("difference", _DIFFERENCE), ("sum", _SUM)):
+        for p in patterns:
+            m = p.search(body)
+            if m is None or (op == "sum" and not _JOINS.search(m.group("b"))):
+                continue
+            if op == "sum":
+                readings = _sum_readings(m.group("a") + m.group("b"))
+            else:
+                a, b = (_plain(m.group(g)) for g in ("a", "b"))
+                if op == "difference" and m.groupdict().get("dir") in ("少", "低", "节约", "节省", "结余"):
+                    a, b = b, a  # "甲比乙少多少" is 乙 − 甲: report the positive gap
+                readings = [(a, b)]
+            out = [Binary(op, sides) for sides in readings if _all_plain(sides)]
+            if out or readings:
+                return out
+    return []
+
+
+def _plain(side: str) -> str:
+    return _POINTERS.sub("", side.split("，")[-1].split(",")[-1]).strip(" ，,的")
+
+
+def _all_plain(sides: tuple[str, ...]) -> bool:
+    return len(sides) >= 2 and all(len(x) >= 2 and not _NOT_PLAIN.search(x) for x in sides)
+
+
+def _sum_readings(span: str) -> list[tuple[str, ...]]:
+    """The parts of "甲、乙和丙" (each join word tried long and short: 加上 / 加), a qualifier before
+    the first part's last 的 ("九山河一期的监理费、测绘费") applied to every part."""
+    clauses = [c for c in re.split(r"[，,]", span) if c.strip()]
+    span = next((c for c in clauses if _JOINS.search(c)), span)  # the clause that joins the parts
+    readings: list[tuple[str, ...]] = []
+    for joins in (
+        _JOINS,
+        re.compile(r"(?<![追增参附添更])加(?!上)|和|与|及|、"),
+        re.compile(r"(?<![追增参附添更])加|和|与|及|、"),
+    ):
+        parts = [_plain(x) for x in joins.split(span) if x.strip()]
+        head, _, first = parts[0].rpartition("的") if parts else ("", "", "")
+        if head and len(first) >= 2 and all("的" not in x for x in parts[1:]):
+            parts = [f"{head}的{first}", *(f"{head}的{x}" for x in parts[1:])]
+        if tuple(parts) not in readings:
+            readings.append(tuple(parts))
+    return readings
+
+
+def resolve(phrase: str, facts: list[IndexedFact], g: Any, *, years: list[int]) -> tuple[list[Match], str]:
+    """The figures a phrase names: every glossary quantity and every own word of the phrase is in
+    what the figure is said to be; the most specific (least else said) first. Also the words looked for."""
+    hits = [h for h in g.find(phrase) if g.concept(h.concept_id).kind not in ("rate", "text")]
+    named = list(dict.fromkeys(h.concept_id for h in hits))
+    surface = {h.concept_id: h.term for h in hits}
+    chunks = [c for c in free_chunks(phrase, g) if len(c) >= 2]
+    if not named and not chunks:
+        return [], ""
+    words = "、".join((*(g.concept(c).label for c in named), *chunks))
+    quals = frozenset(g.qualifiers_in(phrase))
+    out: list[Match] = []
+    for i in facts:
+        f = i.fact
+        said = (f.description if f.source == "text" else " ".join((*f.row_path, *f.col_path))) + f.unit
+        # a glossary quantity is named by its concept, or by the very words the question uses
+        # ("财政拨款收入" in the row 一般公共预算财政拨款收入, which the glossary reads as the longer term)
+        if not all(c in i.concepts or surface[c] in said for c in named) or not all(
+            covered(c, said) for c in chunks
+        ):
+            continue
+        if f.unit in ("%", "‰", "分") or f.comparator:
+            continue  # a rate, a score or a target is not a quantity to add, subtract or divide
+        if years and f.period is not None and f.period not in years:
+            continue
+        if "total" in quals and "total" not in g.qualifiers_in(
+            f.description if f.source == "text" else " ".join(f.row_path)
+        ):
+            continue  # "全部工资福利支出": the total line, not one of its lines
+        if "change" in i.qualifiers or any(
+            (q in quals) != (q in i.qualifiers) for q in ("plan", "previous_year")
+        ):
+            continue
+        extra = len(re.sub(r"[\d.,%\s·/、，,：:（）()]|(?:19|20)\d{2}年?", "", said)) - sum(
+            len(c) for c in chunks
+        )
+        out.append(Match(i, -float(extra)))
+    out.sort(key=lambda m: (-m.score, m.fact.page, m.fact.id))
+    return out, words
+
+
+def same_kind(a: Match, b: Match) -> bool:
+    """Two figures that can be added, subtracted or divided: the same unit, or two amounts of money."""
+    ua, ub = a.fact.unit, b.fact.unit
+    return ua == ub or (unit_fits("amount", ua) and unit_fits("amount", ub))
