@@ -81,6 +81,8 @@ class Candidates:
     keyword: list[str]
     hybrid: list[str]
     where: dict[str, tuple[str, int, int]]
+    dense_scores: list[float] | None = None
+    keyword_scores: list[float] | None = None
 
 
 def jixiao_candidates(paths: list[Path], queries: list[Query], tmp: Path) -> dict[str, list[Candidates]]:
