@@ -81,8 +81,7 @@ class Candidates:
     keyword: list[str]
     hybrid: list[str]
     where: dict[str, tuple[str, int, int]]
-    dense_scores: list[float] | None = None
-    keyword_scores: list[float] | None = None
+    words: list[str]  # the query's plain segmentation by the retriever's tokenizer (for fuse_plan)
 
 
 def jixiao_candidates(paths: list[Path], queries: list[Query], tmp: Path) -> dict[str, list[Candidates]]:
@@ -114,6 +113,7 @@ def jixiao_candidates(paths: list[Path], queries: list[Query], tmp: Path) -> dic
                         [c.id for c, _ in keyword],
                         [h.chunk.id for h in hybrid],
                         where,
+                        retriever.tokenizer.words(q.question),
                     )
                 )
     return out
@@ -200,19 +200,20 @@ def fusion_table(cands: dict[str, list[Candidates]], queries: list[Query]) -> Ro
     """hit@1 / hit@5 of fusion variants over the cached candidates (both settings)."""
     from service.search.retrieval import FusionPlan, fuse_plan, rrf_fuse
 
-    def fixed(plan: FusionPlan) -> Callable[[str], FusionPlan]:
-        return lambda _query: plan
+    Plan = Callable[[Candidates], FusionPlan]
 
-    plans: dict[str, Callable[[str], FusionPlan]] = {
-        "RRF 1:1, k=60, depth 30 each (before #17)": fixed(FusionPlan())
-    }
-    for wd, wk in ((1.0, 1.5), (1.0, 2.0), (1.0, 3.0), (2.0, 1.0)):
+    def fixed(plan: FusionPlan) -> Plan:
+        return lambda _c: plan
+
+    plans: dict[str, Plan] = {"RRF 1:1, k=60, depth 30 each (before #17)": fixed(FusionPlan())}
+    for wd, wk in ((1.0, 2.0), (1.0, 4.0), (1.0, 5.0), (1.0, 6.0), (2.0, 1.0)):
         plans[f"RRF dense {wd:g} : BM25 {wk:g}"] = fixed(FusionPlan(wd, wk))
     for depth in (5, 10, 20):
         plans[f"RRF 1:1, dense depth {depth}"] = fixed(FusionPlan(dense_depth=depth))
-    for rrf_k in (5, 20):
+    for rrf_k in (10, 30):
         plans[f"RRF 1:1, k={rrf_k}"] = fixed(FusionPlan(k=rrf_k))
-    plans["fuse_plan (what Retriever.search uses now)"] = fuse_plan
+    plans["RRF 1:5, dense depth 10"] = fixed(FusionPlan(1.0, 5.0, dense_depth=10))
+    plans["fuse_plan: 1:5 depth 10 for a specific query, else 1:1 (now)"] = lambda c: fuse_plan(c.words)
 
     def fused(c: Candidates, p: FusionPlan) -> list[str]:
         ranked = rrf_fuse(
@@ -224,10 +225,7 @@ def fusion_table(cands: dict[str, list[Candidates]], queries: list[Query]) -> Ro
     for label, plan in plans.items():
         rates = {
             s: hit_rates(
-                [
-                    _ranked(fused(c, plan(q.question)), c.where)
-                    for q, c in zip(queries, cands[s], strict=True)
-                ],
+                [_ranked(fused(c, plan(c)), c.where) for q, c in zip(queries, cands[s], strict=True)],
                 queries,
             )
             for s in ("all", "one")
