@@ -5,7 +5,8 @@ for the interpreter lock, 255 ms at worst for a 1,000-chunk update).
 One worker process per serving process, started (spawn: never a fork of a threaded server) on the
 first change and kept; the parent passes texts in and gets a segment name back, then memory-maps
 the segment the child saved. If the worker cannot run (a sandbox without process spawning, a
-crash), the same function runs in the calling thread.
+crash, a script without the `if __name__ == "__main__":` guard that spawn needs), the same function
+runs in the calling thread.
 """
 
 from __future__ import annotations
@@ -62,7 +63,8 @@ def run_isolated(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     if pool is not None:
         try:
             return pool.submit(fn, *args, **kwargs).result()
-        except (BrokenProcessPool, OSError) as exc:
+        except (BrokenProcessPool, OSError, RuntimeError) as exc:  # RuntimeError: a script without
+            # the `if __name__ == "__main__":` guard, which spawn would import again in the child
             log.warning("BM25 worker process failed (%s); building in this process", exc)
             _discard()
     return fn(*args, **kwargs)
