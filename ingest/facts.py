@@ -18,7 +18,7 @@ from typing import Any
 from ingest.models import Page, Table
 from ingest.numbers import parse_number, unit_in_label, units_of_unit_line
 
-FACTS_VERSION = "15"
+FACTS_VERSION = "18"
 
 _TEXT_UNITS = (
     "亿元", "万元", "千元", "元", "万人次", "人次", "万人", "人", "名", "万次", "次", "万件", "件",
@@ -140,6 +140,8 @@ def text_facts(doc_id: str, page: Page, *, start_index: int, doc_year: int | Non
             continue
         digits = m.group("num").replace(",", "")
         unit = m.group("unit") or ""
+        if unit == "万" and re.match(r"\s*元", text[m.end() :]):
+            unit = "万元"  # "8.47 万" at a line's end, "元" on the next line
         if not unit and "." not in digits and len(digits) <= 1:
             continue  # a bare single digit is an ordinal or a count word, not a measure
         if not unit and re.fullmatch(r"(?:19|20)\d{2}", digits):
@@ -149,6 +151,8 @@ def text_facts(doc_id: str, page: Page, *, start_index: int, doc_year: int | Non
         description = _phrase_before(text, m.start())
         if not description:
             continue
+        if unit == "万" and re.search(_MONEY_WORDS, description):
+            unit = "万元"  # "支出决算8.47万": 万 of money
         sign = "-" if m.group("sign") else ""
         quote = _sentence_around(text, m.start(), m.end())
         out.append(
@@ -165,7 +169,55 @@ def text_facts(doc_id: str, page: Page, *, start_index: int, doc_year: int | Non
                 period=_year_of(description, quote[: max(0, m.start() - text.find(quote))]) or doc_year,
             )
         )
+    return _inherit_subjects(out)
+
+
+def _inherit_subjects(facts: list[Fact]) -> list[Fact]:
+    """ "某局“三公”经费财政拨款支出年初预算为22.00万元，支出决算为8.77万元": the second figure's
+    phrase names only a measure (支出决算); what it measures is the subject of the figure before it
+    in the same sentence (某局“三公”经费财政拨款…)."""
+    g = _glossary()
+    out: list[Fact] = []
+    for f in facts:
+        prev = out[-1] if out else None
+        if prev is not None and prev.quote == f.quote and _only_measures(f.description, g):
+            subject = _subject_of(prev.description, g)
+            if subject:
+                f = replace(f, description=_join_overlap(subject, f.description))
+        out.append(f)
     return out
+
+
+def _measure_spans(text: str, g: Any) -> list[tuple[int, int]]:
+    return [
+        (h.start, h.end)
+        for h in g.find(text)
+        if g.concept(h.concept_id).category in ("budget_stage", "form_column", "score")
+    ]
+
+
+def _only_measures(description: str, g: Any) -> bool:
+    spans = _measure_spans(description, g)
+    return bool(spans) and sum(e - s for s, e in spans) == len(description)
+
+
+def _subject_of(description: str, g: Any) -> str:
+    """The description without the measure words at its end: what the figure is of."""
+    spans = _measure_spans(description, g)
+    end = len(description)
+    for s, e in sorted(spans, reverse=True):
+        if e != end:
+            break
+        end = s
+    return description[:end] if 2 <= end < len(description) else ""
+
+
+def _join_overlap(subject: str, measure: str) -> str:
+    """ "…财政拨款支出" + "支出决算" -> "…财政拨款支出决算"."""
+    for k in range(min(len(subject), len(measure)), 0, -1):
+        if subject.endswith(measure[:k]):
+            return subject + measure[k:]
+    return subject + measure
 
 
 def _target_number(raw: str) -> tuple[str, str, str] | None:

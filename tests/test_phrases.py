@@ -50,3 +50,36 @@ def test_a_qualifier_before_the_first_part_applies_to_every_part() -> None:
 )
 def test_questions_that_are_not_two_named_quantities_are_left_alone(question) -> None:
     assert split(question) == []
+
+
+def test_a_follow_up_measures_the_last_answer_against_another_quantity() -> None:
+    from service.answer.operations.phrases import PREVIOUS, follows_previous
+
+    r = split("和在职在编人数比是百分之多少？")
+    assert r and r[0].op == "share" and r[0].sides == (PREVIOUS, "在职在编人数")
+    assert follows_previous("跟年初预算相比，占多大比例？")
+    assert not follows_previous("在职在编人数是多少？")
+
+
+def test_a_share_of_a_sum_is_not_answered_as_the_sum() -> None:
+    """ "甲和乙两个项目的债券合计占总规模多少": the sum is only the numerator; never state it as the answer."""
+    assert all(r.op != "sum" for r in split("兰亭院区和齐贤医院两个项目的债券合计占总规模多少？"))
+
+
+def test_the_same_words_in_another_order_name_the_same_line() -> None:
+    from service.answer.operations.phrases import _reordered
+
+    assert _reordered("在编在职", "现单位实有在职在编人员")
+    assert not _reordered("在编在职", "现单位事业编制")
+    assert not _reordered("监理", "九山河一期监理费")  # too short to reorder
+
+
+def test_a_count_before_a_measure_gives_every_part_that_measure() -> None:
+    """ "相关性和可持续性两项加权得分": each part's 加权得分; 加权 is no join."""
+    r = split("相关性和可持续性两项加权得分合计多少？")[0]
+    assert r.op == "sum" and r.sides == ("相关性加权得分", "可持续性加权得分")
+
+
+def test_a_share_may_end_in_plain_duoshao() -> None:
+    assert split("行政编制在全部编制里占多少？")[0].sides == ("行政编制", "全部编制")
+    assert split("马鞍医院那个项目的债券占三个项目总规模的多少？")[0].op == "share"

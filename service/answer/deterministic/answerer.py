@@ -101,8 +101,10 @@ class DeterministicAnswerer:
         ctx = Context(finder=finder, lexicon=lexicon, analysis=analysis, cites=CitationSet())
         draft = None
         last = _last_answer_meta(history or [])
-        if last.get("cell_measure") or (
-            not analysis.followup and analysis.intent in ("lookup", "compute", "unknown", "check")
+        if (
+            last.get("cell_measure")
+            or follows_previous(question)
+            or (not analysis.followup and analysis.intent in ("lookup", "compute", "unknown", "check"))
         ):
             draft = self._fact_draft(question, document_ids, ctx, previous=last)
         try:
@@ -209,6 +211,12 @@ def _unknown_terms(ctx: Context) -> Draft | None:
     if not missing:
         return None
     return refusal(ctx, f"与“{'、'.join(missing)}”相关的内容", reason="所收录文档中没有提到该内容")
+
+
+def follows_previous(question: str) -> bool:
+    from service.answer.operations.phrases import follows_previous as follows
+
+    return follows(question)
 
 
 def _unknown_name(question: str, ctx: Context, glossary: Any) -> tuple[str, str] | None:

@@ -19,7 +19,7 @@ from service.answer.operations.cells import (
 )
 from service.answer.operations.forms import form_fields, form_header
 from service.answer.operations.operands import Match, distinct_values, find, unit_fits
-from service.answer.operations.phrases import Binary, resolve, same_kind, split
+from service.answer.operations.phrases import PREVIOUS, Binary, resolve, same_kind, split
 from service.answer.operations.question import Ask, Operand, parse
 from service.answer.operations.tables import NOT_FULL, SUPERLATIVE, TableOps, arg_names
 from service.search.facts import ENTITY_LIKE, MEASURE_CATEGORIES, FactIndex, IndexedFact
@@ -51,6 +51,7 @@ class FactAnswerer:
         readings = split(ask.text)
         if readings:
             solver = _Solver(self, ask, self.index.items(document_ids))
+            solver.previous = previous
             draft = solver.named_operation(readings)
             if draft is not None:
                 draft.cites = solver.cites
@@ -82,6 +83,7 @@ class _Solver(TableOps):
         self.cites = CitationSet()
         self.searched: list[str] = []
         self.followed = False  # the question continues a cell answer of this path
+        self.previous: dict[str, Any] | None = None  # the last answer's meta, for follow-ups
         self.unclear: list[tuple[Match, Match]] = []
         self.line: tuple[
             str, ...
@@ -208,7 +210,14 @@ class _Solver(TableOps):
         draft = Draft(
             "answer_lookup",
             {"figures": figures, "missing": [], "check": None},
-            meta={"path": "facts", "fact_op": "lookup"},
+            meta={
+                "path": "facts",
+                "fact_op": "lookup",
+                "figures": [
+                    {"value": m.fact.value, "unit": m.fact.unit, "page": m.fact.page, "doc_id": m.fact.doc_id}
+                    for m in matches
+                ],
+            },
         )
         if note:
             draft.notes.append(note)
@@ -297,6 +306,10 @@ class _Solver(TableOps):
         if _CHECKS.search(self.ask.text):
             return None  # "三项加起来等于总额吗": a check of the document, not a figure
         kind = {"people": "people", "count": "count", "amount": "amount"}.get(self.ask.asked or "")
+        # scores and weights add up ("三项自评一共得了多少", "权重加起来"): a question about them
+        scores = self.ask.asked == "score" or any(
+            self.g.concept(c).kind in ("score", "weight") for c in self.g.concepts_in(self.ask.text)
+        )
         unclear: list[tuple[str, list[Match]]] = []
         for reading in readings:
             bare = [self._only_a_measure(x) for x in reading.sides]
@@ -306,7 +319,10 @@ class _Solver(TableOps):
                 return None
             sides: list[list[Match]] = []
             for side in reading.sides:
-                matches, words = resolve(side, self.facts, self.g, years=self.ask.years)
+                if side == PREVIOUS:
+                    matches, words = self._previous_figure(), PREVIOUS
+                else:
+                    matches, words = resolve(side, self.facts, self.g, years=self.ask.years, scores=scores)
                 if kind and reading.op != "share":
                     matches = [m for m in matches if unit_fits(kind, m.fact.unit)]
                 self.searched.append(f"文中称为“{words or side}”的数字")
@@ -329,6 +345,22 @@ class _Solver(TableOps):
             )
         return None
 
+    def _previous_figure(self) -> list[Match]:
+        """The one figure the last answer gave (a lookup of either path), as a fact of the index."""
+        figures = (self.previous or {}).get("figures") or []
+        if len(figures) != 1:
+            return []
+        fig = figures[0]
+        found = [
+            Match(i, 0.0)
+            for i in self.facts
+            if i.fact.page == fig.get("page")
+            and _close(i.fact.value, str(fig.get("value")))
+            and _close(str(fig.get("value")), i.fact.value)
+            and (not fig.get("doc_id") or i.fact.doc_id == fig.get("doc_id"))
+        ]
+        return found if len({(m.fact.value, m.fact.unit) for m in found}) == 1 else []
+
     def _only_a_measure(self, side: str) -> bool:
         """Does the side name only what a column measures (预算, 执行数), no line of its own?"""
         ids = self.g.concepts_in(side)
@@ -339,17 +371,18 @@ class _Solver(TableOps):
         )
 
     def _named_result(self, reading: Binary, picked: list[Match]) -> Draft | None:
-        a, b = reading.sides[0], reading.sides[1]
+        names = [self.label_of(m) if x == PREVIOUS else x for x, m in zip(reading.sides, picked, strict=True)]
+        a, b = names[0], names[1]
         if reading.op == "sum":
             comp = self.run_metric("sum_of_parts", {"parts": [self.metric_input(m) for m in picked]})
             args = [("parts", m) for m in picked]
-            subject = f"{'、'.join(reading.sides)}合计"
+            subject = f"{'、'.join(names)}合计"
         else:
             metric = "share" if reading.op == "share" else "difference"
-            names = arg_names(metric)
-            if names is None:
+            arg = arg_names(metric)
+            if arg is None:
                 return None
-            args = [(names[0], picked[0]), (names[1], picked[1])]
+            args = [(arg[0], picked[0]), (arg[1], picked[1])]
             comp = self.compute(metric, args)
             subject = f"{a}占{b}的比例" if metric == "share" else f"{a}与{b}之差"
         if comp is None:

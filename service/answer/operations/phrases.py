@@ -25,6 +25,8 @@ _SHARE = (
     re.compile(
         r"^(?P<a>[^，,]+?)(?:占|是|相当于|为)(?P<b>[^，,]+?)的?(?:比例|比重|占比|百分之|百分比|多大比|几成|多少比)"
     ),
+    re.compile(r"^(?P<a>[^，,]+?)在(?P<b>[^占，,]+?)(?:中|里|当中)(?:所占|占)(?:了|的)?多少$"),
+    re.compile(r"^(?P<a>[^，,]+?)占(?P<b>[^，,]+?)的?多少$"),
 )
 _DIFFERENCE = (
     re.compile(r"^(?P<a>.+?)比(?P<b>.+?)(?P<dir>多|少|高|低|超|节约|节省|结余)了?(?:出来?)?(?:多少|几)"),
@@ -38,11 +40,19 @@ _SUM = (
         r"^(?P<a>.+?)(?P<b>(?:(?:加上|加|和|与|及|、).+?)+?)[，,]?(?:加起来|加在一起|合起来|合计|一共|总共|共计|之和|总计|共)"
     ),
 )
-_JOINS = re.compile(r"加上|(?<![追增参附添更])加|和|与|及|、")
+_JOINS = re.compile(r"加上|(?<![追增参附添更])加(?!权)|和|与|及|、")
 # a side that carries its own figure, a hypothesis or a second operation is not a plain quantity
 _NOT_PLAIN = re.compile(r"\d|如果|假如|要是|假设|按照?|倍|增长|下降|变化|平均|率")
 _POINTERS = re.compile(r"^(?:那么?|请问|帮我算?一?下|算一下|这个|这笔|这项|该笔|该|本|其中|其|那)+")
 _YEARS = re.compile(r"(?:19|20)\d{2}\s*(?:年度|年)?")
+
+
+# a follow-up that measures the last answer's figure against another ("和在职在编人数比是百分之多少")
+_FOLLOW_SHARE = re.compile(
+    r"^(?:那|那么)?(?:和|跟|与|同)(?P<b>[^，,]+?)(?:相)?比(?:较)?(?:的话)?[，,]?(?:是|占|为|有)?的?"
+    r"(?:百分之|比例|比重|占比|多大比|多少比)"
+)
+PREVIOUS = "上一个回答中的数字"
 
 
 @dataclass
@@ -56,11 +66,17 @@ def split(text: str) -> list[Binary]:
     when a join word may be part of a name ("加上级补助收入": 加 + 上级补助收入, or 加上 + 级补助收入);
     the caller keeps the reading whose sides all name figures."""
     body = _YEARS.sub("", re.split(r"[？?。！!]", text, maxsplit=1)[0])
+    follow = _FOLLOW_SHARE.search(body)
+    if follow is not None:
+        b = _plain(follow.group("b"))
+        return [Binary("share", (PREVIOUS, b))] if _all_plain(("上一", b)) else []
     for op, patterns in (("share", _SHARE), ("difference", _DIFFERENCE), ("sum", _SUM)):
         for p in patterns:
             m = p.search(body)
             if m is None or (op == "sum" and not _JOINS.search(m.group("b"))):
                 continue
+            if op == "sum" and re.search(r"占|比例|比重|百分之|之比|倍", body[m.end() :]):
+                return []  # "甲和乙合计占总规模多少": a share of a sum, not the sum
             if op == "sum":
                 readings = _sum_readings(m.group("a") + m.group("b"))
             else:
@@ -90,10 +106,18 @@ def _sum_readings(span: str) -> list[tuple[str, ...]]:
     readings: list[tuple[str, ...]] = []
     for joins in (
         _JOINS,
-        re.compile(r"(?<![追增参附添更])加(?!上)|和|与|及|、"),
-        re.compile(r"(?<![追增参附添更])加|和|与|及|、"),
+        re.compile(r"(?<![追增参附添更])加(?!权)(?!上)|和|与|及|、"),
+        re.compile(r"(?<![追增参附添更])加(?!权)|和|与|及|、"),
     ):
         parts = [_plain(x) for x in joins.split(span) if x.strip()]
+        counted = (
+            re.match(r"^(.+?)(?:这|那)?[两三四五六七八九十几]+(?:项|个|类|块)的?(.+)$", parts[-1])
+            if parts
+            else None
+        )
+        if counted:  # "相关性和可持续性两项加权得分": the measure after the count is every part's
+            parts = [*parts[:-1], counted.group(1)]
+            parts = [x if x.endswith(counted.group(2)) else x + counted.group(2) for x in parts]
         head, _, first = parts[0].rpartition("的") if parts else ("", "", "")
         if head and len(first) >= 2 and all("的" not in x for x in parts[1:]):
             parts = [f"{head}的{first}", *(f"{head}的{x}" for x in parts[1:])]
@@ -102,7 +126,9 @@ def _sum_readings(span: str) -> list[tuple[str, ...]]:
     return readings
 
 
-def resolve(phrase: str, facts: list[IndexedFact], g: Any, *, years: list[int]) -> tuple[list[Match], str]:
+def resolve(
+    phrase: str, facts: list[IndexedFact], g: Any, *, years: list[int], scores: bool = False
+) -> tuple[list[Match], str]:
     """The figures a phrase names: every glossary quantity and every own word of the phrase is in
     what the figure is said to be; the most specific (least else said) first. Also the words looked for."""
     hits = [h for h in g.find(phrase) if g.concept(h.concept_id).kind not in ("rate", "text")]
@@ -120,11 +146,11 @@ def resolve(phrase: str, facts: list[IndexedFact], g: Any, *, years: list[int]) 
         # a glossary quantity is named by its concept, or by the very words the question uses
         # ("财政拨款收入" in the row 一般公共预算财政拨款收入, which the glossary reads as the longer term)
         if not all(c in i.concepts or surface[c] in said for c in named) or not all(
-            covered(c, said) for c in chunks
+            covered(c, said) or _reordered(c, said) for c in chunks
         ):
             continue
-        if f.unit in ("%", "‰", "分") or f.comparator:
-            continue  # a rate, a score or a target is not a quantity to add, subtract or divide
+        if f.unit in ("%", "‰") or (f.unit == "分") != scores or f.comparator:
+            continue  # a rate or a target is not a quantity to add or divide; scores go with scores
         if years and f.period is not None and f.period not in years:
             continue
         if "total" in quals and "total" not in g.qualifiers_in(
@@ -143,7 +169,21 @@ def resolve(phrase: str, facts: list[IndexedFact], g: Any, *, years: list[int]) 
     return out, words
 
 
+def _reordered(chunk: str, text: str) -> bool:
+    """The same words in another order ("在编在职" for 在职在编): every character of the chunk is in
+    the text and so are half its character pairs."""
+    if len(chunk) < 4 or not all(ch in text for ch in chunk):
+        return False
+    pairs = [chunk[k : k + 2] for k in range(len(chunk) - 1)]
+    return sum(p in text for p in pairs) * 2 >= len(pairs)
+
+
 def same_kind(a: Match, b: Match) -> bool:
     """Two figures that can be added, subtracted or divided: the same unit, or two amounts of money."""
     ua, ub = a.fact.unit, b.fact.unit
     return ua == ub or (unit_fits("amount", ua) and unit_fits("amount", ub))
+
+
+def follows_previous(text: str) -> bool:
+    """Does the question measure the last answer's figure against another ("和…比是百分之多少")?"""
+    return any(PREVIOUS in r.sides for r in split(text))
