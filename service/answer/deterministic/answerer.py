@@ -14,6 +14,7 @@ from typing import Any
 
 from service.answer.base import EventSink, emit
 from service.answer.deterministic.analysis import analyse
+from service.answer.deterministic.compound import answer_compound, split_compound, with_subjects
 from service.answer.deterministic.finders import Finder
 from service.answer.deterministic.handlers import Context, dispatch, refusal
 from service.answer.deterministic.lexicon import (
@@ -92,6 +93,12 @@ class DeterministicAnswerer:
         if not question:
             return Answer(
                 answer="请输入问题。Please ask a question.", grounded=True, answerer="deterministic"
+            )
+        parts = split_compound(question)
+        if len(parts) > 1:  # "预算多少，实际花了多少": each figure asked, the later as follow-ups
+            return answer_compound(
+                with_subjects(parts, self.facts().glossary),
+                lambda q: self.answer(q, history=history, document_ids=document_ids, on_event=on_event),
             )
         lexicon = self.lexicon(document_ids)
         previous = _previous_meta(history or [], lexicon)
