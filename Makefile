@@ -12,7 +12,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: help venv sysdeps nodedeps run ingest-sample serve test test-fast screenshots lint fmt corpus eval eval-gate bench fuzz clean
+.PHONY: help venv sysdeps nodedeps run ingest-sample serve test test-fast screenshots lint fmt corpus eval eval-gate bench bench-scale fuzz clean
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -78,6 +78,9 @@ eval-gate: venv sysdeps  ## dev, corpus and a fresh generated batch against the 
 
 bench: venv  ## print speed and memory figures (medians)
 	$(BIN)/python -m benchmarks
+
+bench-scale: venv  ## search, BM25 updates and store writes up to 1M synthetic chunks (~1 h; not in make bench)
+	$(BIN)/python -m benchmarks.scale 1000000
 
 fuzz: venv  ## mutate the fixture and hostile PDFs against ingest for FUZZ_SECONDS (not part of make test)
 	$(BIN)/python tools/fuzz_ingest.py --seconds $(FUZZ_SECONDS) --seed $(FUZZ_SEED) --out fuzz-out

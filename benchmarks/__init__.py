@@ -5,6 +5,8 @@
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Callable
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -12,6 +14,17 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 Rows = list[tuple[str, str]]
+
+
+def latencies(fn: Callable[[str], object], queries: list[str], rounds: int) -> list[float]:
+    """Seconds of each call of `fn(query)`, `rounds` passes over `queries`."""
+    out = []
+    for _ in range(rounds):
+        for q in queries:
+            started = time.perf_counter()
+            fn(q)
+            out.append(time.perf_counter() - started)
+    return out
 
 
 def print_rows(title: str, rows: Rows) -> None:

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks import Rows, print_rows
+from benchmarks import Rows, latencies, print_rows
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
 QUERIES = [
@@ -43,13 +43,7 @@ def _ms(samples: list[float]) -> str:
 
 
 def _time(fn: Callable[[str], object], rounds: int = ROUNDS) -> list[float]:
-    out = []
-    for _ in range(rounds):
-        for q in QUERIES:
-            started = time.perf_counter()
-            fn(q)
-            out.append(time.perf_counter() - started)
-    return out
+    return latencies(fn, QUERIES, rounds)
 
 
 def sample_store_rows() -> Rows:

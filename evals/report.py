@@ -37,8 +37,10 @@ def headline_rows(summary: dict[str, Any]) -> list[tuple[str, str]]:
         ("文本检查 contains/not_contains", _r(summary["text_accuracy"])),
         ("有据率 grounded rate", _r(summary["grounded_rate"])),
         (
-            f"检索 hit@{r['k']} / MRR ({r['source'] or '—'})",
-            "—" if r["hit_at_5"] is None else f"{r['hit_at_5']:.1f}% / {r['mrr']:.3f} ({r['cases']} cases)",
+            f"检索 hit@1 / hit@{r['k']} / MRR ({r['source'] or '—'})",
+            "—"
+            if r["hit_at_5"] is None
+            else f"{r.get('hit_at_1') or 0:.1f}% / {r['hit_at_5']:.1f}% / {r['mrr']:.3f} ({r['cases']} cases)",
         ),
         (
             "每问耗时 median / p95 seconds",

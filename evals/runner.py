@@ -124,6 +124,7 @@ def _retrieval(
         "relevant": [{"doc_id": d, "pages": p} for d, p in relevant],
         "ranked": [list(r) for r in ranked[:RETRIEVAL_K]],
         "rank": rank,
+        "hit_at_1": rank == 1,
         "hit_at_5": rank is not None,
         "rr": 1.0 / rank if rank else 0.0,
     }
@@ -278,6 +279,9 @@ def summarize(results: list[dict[str, Any]], *, retrieval_source: str = "") -> d
             "source": retrieval_source,
             "k": RETRIEVAL_K,
             "cases": len(retr),
+            "hit_at_1": round(100.0 * sum(x.get("hit_at_1", x["rank"] == 1) for x in retr) / len(retr), 2)
+            if retr
+            else None,
             "hit_at_5": round(100.0 * sum(x["hit_at_5"] for x in retr) / len(retr), 2) if retr else None,
             "mrr": round(sum(x["rr"] for x in retr) / len(retr), 4) if retr else None,
         },

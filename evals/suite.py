@@ -116,6 +116,8 @@ def suite_rows(suite: SuiteRun) -> list[dict[str, Any]]:
                 "refusal": s["refusal_accuracy"]["rate"],
                 "wrong_figures": s["wrong_figures"]["count"],
                 "false_refusals": s["false_refusals"]["count"],
+                "hit1": s["retrieval"].get("hit_at_1"),
+                "hit5": s["retrieval"]["hit_at_5"],
                 "measures": run.meta.get("measures", ""),
             }
         )
@@ -128,20 +130,23 @@ def _pct(x: float | None) -> str:
 
 def suite_markdown(suite: SuiteRun) -> str:
     lines = [
-        "| set / mode | cases | passed | pass rate | numeric acc. | refusal acc. | wrong figures | false refusals |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| set / mode | cases | passed | pass rate | numeric acc. | refusal acc. | wrong figures | false refusals "
+        "| hit@1 | hit@5 |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in suite_rows(suite):
         lines.append(
             f"| {r['run']} | {r['cases']} | {r['passed']} | {_pct(r['rate'])} | {_pct(r['numeric'])} | "
-            f"{_pct(r['refusal'])} | {r['wrong_figures']} | {r['false_refusals']} |"
+            f"{_pct(r['refusal'])} | {r['wrong_figures']} | {r['false_refusals']} | {_pct(r['hit1'])} | "
+            f"{_pct(r['hit5'])} |"
         )
     return "\n".join(lines) + "\n"
 
 
 def print_suite(suite: SuiteRun, console: Console) -> None:
     t = Table(title="各评测集 per set (pass rate = cases whose every check passed)")
-    for col in ("set / mode", "cases", "pass rate", "numeric", "refusal", "wrong figures", "false refusals"):
+    cols = ("set / mode", "cases", "pass rate", "numeric", "refusal", "wrong figures", "false refusals")
+    for col in (*cols, "hit@1", "hit@5"):
         t.add_column(col, justify="left" if col == "set / mode" else "right")
     for r in suite_rows(suite):
         t.add_row(
@@ -152,6 +157,8 @@ def print_suite(suite: SuiteRun, console: Console) -> None:
             _pct(r["refusal"]),
             str(r["wrong_figures"]),
             str(r["false_refusals"]),
+            _pct(r["hit1"]),
+            _pct(r["hit5"]),
         )
     console.print(t)
     for name, s in suite.sets.items():

@@ -45,6 +45,8 @@ from ingest.settings import StorageSettings
 VISIBLE = "ok"
 LEFTOVER_STATUSES = ("ingesting", "removed")
 _SQL_BATCH = 500
+OVERFETCH_MIN = 20  # unscoped dense search asks Chroma for k + max(20, k) neighbours …
+OVERFETCH_MAX = 5_000  # … widening ×4 while hidden chunks crowd them out, up to this many
 _FACT_COLUMNS = (
     "id", "doc_id", "value", "unit", "description", "context", "page", "quote", "source", "period",
     "comparator", "table_id", "row_index", "col_index",
@@ -99,6 +101,10 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
     cur.close()
+
+
+def _doc_filter(doc_ids: Sequence[str]) -> dict[str, Any]:
+    return {"doc_id": doc_ids[0]} if len(doc_ids) == 1 else {"doc_id": {"$in": list(doc_ids)}}
 
 
 def sql_engine(settings: StorageSettings) -> Engine:
@@ -424,33 +430,78 @@ class Store:
                 for r in conn.execute(q)
             ]  # fmt: skip
 
+    def visible_chunks(self, ids: Sequence[str]) -> dict[str, Chunk]:
+        """The chunks among `ids` whose document is visible now, by id: one SQL read per 500 ids,
+        so the visibility of a whole result list is decided at one moment (a reader never sees a
+        mix of two versions of a document)."""
+        out: dict[str, Chunk] = {}
+        wanted = list(dict.fromkeys(ids))
+        with self.engine.connect() as conn:
+            for start in range(0, len(wanted), _SQL_BATCH):
+                q = self._chunk_query().where(
+                    S.chunks.c.id.in_(wanted[start : start + _SQL_BATCH]), S.documents.c.status == VISIBLE
+                )
+                out.update((r.id, self._chunk(r)) for r in conn.execute(q))
+        return out
+
+    def visible_versions(self) -> dict[str, str]:
+        """doc_id -> a token that changes whenever that document is written again, for every visible
+        document (what a derived index such as BM25 compares against to update itself)."""
+        d = S.documents.c
+        q = select(d.doc_id, d.ingested_at, d.sha256, d.chunks).where(d.status == VISIBLE)
+        with self.engine.connect() as conn:
+            return {r.doc_id: f"{r.ingested_at}|{r.sha256}|{r.chunks}" for r in conn.execute(q)}
+
     def vector_search(
         self, query: str, *, k: int = 10, doc_ids: list[str] | None = None, year: int | None = None
     ) -> list[SearchHit]:
         """Dense search: embeds `query` with the query embedding (e5 `query:`), Chroma nearest
-        neighbours, score = cosine similarity."""
-        visible = self._visible_ids(doc_ids, year)
-        if not visible or k <= 0 or not query.strip():
+        neighbours, score = cosine similarity; only chunks of visible documents.
+
+        Unscoped, Chroma is asked without a document filter (a filter listing every visible
+        document grows with the store and cost 99% of a query at 100k chunks) for more neighbours
+        than wanted, and the hidden ones (a document being ingested or replaced) are dropped by
+        `visible_chunks`; when too many were hidden the request widens, and at worst falls back to
+        the exact filter. Scoped (`doc_ids`), the filter names only those documents."""
+        if k <= 0 or not query.strip() or (doc_ids is not None and not doc_ids):
             return []
-        where: dict[str, Any] = {"doc_id": {"$in": visible}}
+        scoped = None if doc_ids is None else self._visible_ids(doc_ids, year)
+        if scoped is not None and not scoped:
+            return []
         embedding = self.embedder.embed_query(query)
+        if scoped is not None:
+            return self._dense(embedding, k, _doc_filter(scoped))[:k]
+        year_filter: dict[str, Any] | None = {"year": year} if year is not None else None
+        fetch = k + max(OVERFETCH_MIN, k)
+        while fetch <= OVERFETCH_MAX:
+            hits, exhausted = self._dense_fetch(embedding, fetch, year_filter)
+            if len(hits) >= k or exhausted:
+                return hits[:k]
+            fetch *= 4  # many neighbours were hidden: ask for more
+        visible = self._visible_ids(None, year)  # rare: a huge ingest in flight; exact but slow
+        return self._dense(embedding, k, _doc_filter(visible))[:k] if visible else []
+
+    def _dense(self, embedding: list[float], n: int, where: dict[str, Any] | None) -> list[SearchHit]:
+        return self._dense_fetch(embedding, n, where)[0]
+
+    def _dense_fetch(
+        self, embedding: list[float], n: int, where: dict[str, Any] | None
+    ) -> tuple[list[SearchHit], bool]:
+        """(visible hits best first, whether Chroma had fewer than `n` candidates)."""
         with self._vectors() as collection:
             res = collection.query(
-                query_embeddings=[embedding], n_results=k, where=where, include=["distances"]
+                query_embeddings=[embedding], n_results=n, where=where, include=["distances"]
             )
         ids: list[str] = res["ids"][0]
         distances: list[float] = (res.get("distances") or [[]])[0]
-        if not ids:
-            return []
-        with self.engine.connect() as conn:
-            rows = {r.id: r for r in conn.execute(self._chunk_query().where(S.chunks.c.id.in_(ids)))}
+        rows = self.visible_chunks(ids) if ids else {}
         hits = [
-            SearchHit(chunk=self._chunk(rows[i]), score=1.0 - float(dist))
+            SearchHit(chunk=rows[i], score=1.0 - float(dist))
             for i, dist in zip(ids, distances, strict=True)
             if i in rows
         ]
         hits.sort(key=lambda h: -h.score)
-        return hits
+        return hits, len(ids) < n
 
     # ---- tables ---------------------------------------------------------------------------
     def _load_tables(self, table_rows: Iterable[Any], conn: Connection) -> list[Table]:

@@ -129,9 +129,28 @@ def test_case_outcomes(results: list[dict[str, Any]]) -> None:
 def test_retrieval_metrics(results: list[dict[str, Any]]) -> None:
     by = {r["id"]: r for r in results}
     assert by["exec"]["retrieval"]["rank"] == 2 and by["exec"]["retrieval"]["rr"] == 0.5
+    assert by["exec"]["retrieval"]["hit_at_5"] and not by["exec"]["retrieval"]["hit_at_1"]
     assert by["wrong"]["retrieval"]["rank"] == 3
     assert by["conv"]["retrieval"] is None  # follow-ups are not retrieval queries
     assert rank_of_first_relevant([("x", 1, 1)], [("rid", [1])]) is None
+
+
+def test_suite_table_shows_hit_at_1_and_5_per_set_and_mode(results: list[dict[str, Any]]) -> None:
+    from evals.suite import SuiteRun, suite_markdown
+
+    summary = summarize(results, retrieval_source="retriever")
+    suite = SuiteRun(
+        runs={
+            "corpus/separate": EvalRun(results=results, summary=summary),
+            "corpus/shared": EvalRun(
+                results=results[:1], summary=summarize(results[:1], retrieval_source="")
+            ),
+        }
+    )
+    table = suite_markdown(suite)
+    assert "| hit@1 | hit@5 |" in table
+    separate = next(line for line in table.splitlines() if line.startswith("| corpus/separate"))
+    assert separate.endswith("| 0.0% | 100.0% |")
 
 
 def test_summary(results: list[dict[str, Any]]) -> None:
@@ -141,6 +160,7 @@ def test_summary(results: list[dict[str, Any]]) -> None:
     assert s["numeric_accuracy"] == {"passed": 3, "total": 3, "rate": 100.0}
     assert s["citation_accuracy"] == {"passed": 1, "total": 2, "rate": 50.0}
     assert s["refusal_accuracy"]["rate"] == 100.0 and s["false_refusals"]["count"] == 0
+    assert s["retrieval"]["hit_at_1"] == 0.0  # evidence second and third: in the top 5, never first
     assert s["retrieval"]["hit_at_5"] == 100.0 and s["retrieval"]["mrr"] == pytest.approx(
         (0.5 + 1 / 3) / 2, abs=1e-4
     )

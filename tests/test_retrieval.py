@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 
 from ingest.models import Chunk
-from service.search._bm25 import KeywordIndex, index_key
-from service.search.retrieval import Retriever, rrf_fuse
+from service.search._bm25 import KeywordIndex, Segment, merge_segments
+from service.search.retrieval import SPECIFIC, Retriever, fuse_plan, rrf_fuse
 from service.search.tokenizer import SearchTokenizer, header_terms, tokenizer_for
 
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 REPORT_TITLE = "2020年天津市便民专线服务中心运行经费项目绩效评价报告"
 
 
@@ -91,32 +92,41 @@ CHUNKS = [
 ]
 
 
+def _index(chunks: list[Chunk], tokenizer: SearchTokenizer, *, per_segment: int = 0) -> KeywordIndex:
+    """An index over `chunks`, one segment per `per_segment` chunks (all in one when 0)."""
+    step = per_segment or len(chunks)
+    segments = tuple(
+        Segment.build(
+            [tokenizer.tokens(c.text) for c in part],
+            chunk_ids=[c.id for c in part],
+            doc_ids=[c.doc_id for c in part],
+            years=[c.year for c in part],
+        )
+        for part in (chunks[i : i + step] for i in range(0, len(chunks), step))
+    )
+    versions = {c.doc_id: "v1" for c in chunks}
+    return KeywordIndex(generation="7", tokenizer=tokenizer, segments=segments, versions=versions)
+
+
 @pytest.fixture(scope="module")
 def index(tokenizer: SearchTokenizer) -> KeywordIndex:
-    return KeywordIndex.build(
-        generation="7",
-        chunk_ids=[c.id for c in CHUNKS],
-        texts=[c.text for c in CHUNKS],
-        doc_ids=[c.doc_id for c in CHUNKS],
-        years=[c.year for c in CHUNKS],
-        tokenizer=tokenizer,
-    )
+    return _index(CHUNKS, tokenizer)
 
 
-def _ids(index: KeywordIndex, rows: list[tuple[int, float]]) -> list[str]:
-    return [index.chunk_ids[i] for i, _ in rows]
+def _ids(rows: list[tuple[str, float]]) -> list[str]:
+    return [cid for cid, _ in rows]
 
 
 def test_bm25_ranks_the_passage_with_the_terms_first(index: KeywordIndex) -> None:
-    assert _ids(index, index.search("坐席电话接听率", k=3))[0] == "d1:0000"
-    assert _ids(index, index.search("群众满意度", k=3))[0] == "d1:0002"
-    assert _ids(index, index.search("96.12", k=3)) == ["d1:0000"]
+    assert _ids(index.search("坐席电话接听率", k=3))[0] == "d1:0000"
+    assert _ids(index.search("群众满意度", k=3))[0] == "d1:0002"
+    assert _ids(index.search("96.12", k=3)) == ["d1:0000"]
 
 
 def test_bm25_filters_by_document_and_year(index: KeywordIndex) -> None:
-    assert set(_ids(index, index.search("预算执行率", k=5))) == {"d1:0001", "policy:0000"}
-    assert _ids(index, index.search("预算执行率", k=5, doc_ids=["policy"])) == ["policy:0000"]
-    assert _ids(index, index.search("接听率", k=5, year=2019)) == ["d2019:0000"]
+    assert set(_ids(index.search("预算执行率", k=5))) == {"d1:0001", "policy:0000"}
+    assert _ids(index.search("预算执行率", k=5, doc_ids=["policy"])) == ["policy:0000"]
+    assert _ids(index.search("接听率", k=5, year=2019)) == ["d2019:0000"]
     assert index.search("接听率", k=5, doc_ids=["nope"]) == []
 
 
@@ -131,32 +141,85 @@ def test_bm25_scores_are_sorted_and_positive(index: KeywordIndex) -> None:
     assert scores == sorted(scores, reverse=True) and all(s > 0 for s in scores)
 
 
-def test_keyword_index_save_and_load_round_trip(index: KeywordIndex, tmp_path: Path) -> None:
-    path = index.save(tmp_path)
-    assert path.name == index_key("7")
-    loaded = KeywordIndex.load(tmp_path, "7")
-    assert loaded is not None
-    assert loaded.chunk_ids == index.chunk_ids
-    assert loaded.tokenizer.domain_words == index.tokenizer.domain_words
-    assert loaded.search("坐席电话接听率", k=3) == index.search("坐席电话接听率", k=3)
-    assert KeywordIndex.load(tmp_path, "8") is None  # another generation: not there
+@pytest.mark.parametrize("per_segment", [0, 1, 2, 4])
+def test_segment_scores_equal_one_bm25s_index_over_everything(
+    tokenizer: SearchTokenizer, per_segment: int
+) -> None:
+    """Collection-wide statistics: however the chunks are split into segments, every score is the
+    one bm25s (an independent implementation) gives over all chunks at once."""
+    import bm25s
+
+    reference = bm25s.BM25()
+    reference.index([tokenizer.tokens(c.text) or [""] for c in CHUNKS], show_progress=False)
+    split = _index(CHUNKS, tokenizer, per_segment=per_segment)
+    for query in ("坐席电话接听率", "预算执行率 99.86", "满意度 满意度 2019年"):
+        want = reference.get_scores(tokenizer.tokens(query))
+        got = dict(split.search(query, k=len(CHUNKS)))
+        for i, c in enumerate(CHUNKS):
+            assert got.get(c.id, 0.0) == pytest.approx(float(want[i]), rel=1e-5, abs=1e-6), (query, c.id)
 
 
-def test_saving_a_new_generation_drops_the_old_one(index: KeywordIndex, tmp_path: Path) -> None:
-    index.save(tmp_path)
-    newer = KeywordIndex.build(
-        generation="8", chunk_ids=[], texts=[], doc_ids=[], years=[], tokenizer=index.tokenizer
+def test_tombstones_hide_a_document_and_a_new_version_lives_in_a_new_segment(
+    index: KeywordIndex, tokenizer: SearchTokenizer
+) -> None:
+    newer = Segment.build(
+        [tokenizer.tokens("预算执行率修订为 98.5%。")],
+        chunk_ids=["policy:v2"],
+        doc_ids=["policy"],
+        years=[None],
     )
-    newer.save(tmp_path)
-    assert [p.name for p in tmp_path.iterdir()] == [index_key("8")]
-    empty = KeywordIndex.load(tmp_path, "8")
-    assert empty is not None and empty.search("接听率", k=3) == []
+    changed = index.with_changes(generation="8", removed=["policy"], added=newer, versions={})
+    assert _ids(changed.search("预算执行率", k=5, doc_ids=["policy"])) == ["policy:v2"]
+    assert "policy:0000" not in _ids(changed.search("预算执行率", k=10))
+    assert len(changed.segments) == 2 and changed.deleted == {index.segments[0].name: frozenset({"policy"})}
+    assert _ids(index.search("预算执行率", k=5, doc_ids=["policy"])) == ["policy:0000"]  # old snapshot intact
 
 
-def test_a_corrupt_saved_index_is_ignored(index: KeywordIndex, tmp_path: Path) -> None:
-    path = index.save(tmp_path)
-    (path / "meta.json").write_text("{not json", encoding="utf-8")
-    assert KeywordIndex.load(tmp_path, "7") is None
+def test_merging_drops_tombstoned_rows_and_keeps_every_score(tokenizer: SearchTokenizer) -> None:
+    split = _index(CHUNKS, tokenizer, per_segment=1)
+    gone = split.with_changes(generation="8", removed=["d2019"], versions={})
+    plan = gone.merge_plan(max_segments=2)
+    assert len(plan) >= 4
+    merged = gone.with_merged(merge_segments(plan, gone.deleted), plan)
+    assert len(merged.segments) == len(split.segments) - len(plan) + 1
+    assert merged.size == len(CHUNKS) - 1 and not merged.deleted
+    for query in ("坐席电话接听率", "预算执行率", "接听率"):
+        before = dict(gone.search(query, k=10))
+        after = dict(merged.search(query, k=10))
+        assert set(after) == set(before) and "d2019:0000" not in after
+        assert [before[c] > 0 for c in after] == [True] * len(after)
+    assert _index(CHUNKS, tokenizer).merge_plan(max_segments=2) == []
+
+
+def test_keyword_index_save_and_load_round_trip(tokenizer: SearchTokenizer, tmp_path: Path) -> None:
+    split = _index(CHUNKS, tokenizer, per_segment=2).with_changes(
+        generation="8", removed=["d2019"], versions={"d1": "v1", "policy": "v1"}
+    )
+    for seg in split.segments:
+        seg.save(tmp_path)
+    split.save_manifest(tmp_path)
+    loaded = KeywordIndex.load(tmp_path)
+    assert loaded is not None and loaded.generation == "8"
+    assert [s.chunk_ids for s in loaded.segments] == [s.chunk_ids for s in split.segments]
+    assert loaded.deleted == split.deleted and loaded.versions == split.versions
+    assert loaded.tokenizer.domain_words == split.tokenizer.domain_words
+    for query in ("坐席电话接听率", "接听率"):
+        assert loaded.search(query, k=5) == split.search(query, k=5)
+
+
+def test_a_corrupt_manifest_or_segment_is_recovered(tokenizer: SearchTokenizer, tmp_path: Path) -> None:
+    split = _index(CHUNKS, tokenizer, per_segment=3)
+    for seg in split.segments:
+        seg.save(tmp_path)
+    split.save_manifest(tmp_path)
+    lost = split.segments[1]
+    (tmp_path / lost.name / "tf.npy").write_bytes(b"not an array")
+    loaded = KeywordIndex.load(tmp_path)
+    assert loaded is not None and [s.name for s in loaded.segments] == [split.segments[0].name]
+    assert not set(loaded.versions) & set(lost.doc_ids)  # its documents will be indexed again …
+    assert loaded.search("坐席电话接听率", k=5) == []  # … so their rows elsewhere are tombstoned
+    (tmp_path / "manifest.json").write_text("{not json", encoding="utf-8")
+    assert KeywordIndex.load(tmp_path) is None
 
 
 def test_rrf_fuses_ranks() -> None:
@@ -224,13 +287,13 @@ def test_hits_carry_fused_scores_best_first(retriever: Retriever) -> None:
     hits = retriever.search_ranked("预算执行率 99.86%", k=8)
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
     assert hits[0].dense_rank is not None and hits[0].keyword_rank is not None
-    assert hits[0].score <= 2 / 61 + 1e-9
+    assert hits[0].score <= (SPECIFIC.dense_weight + SPECIFIC.keyword_weight) / 61 + 1e-9
 
 
-def test_index_is_loaded_from_disk_when_generation_unchanged_and_rebuilt_when_it_changes(
+def test_index_is_loaded_from_disk_and_updated_by_document_not_rebuilt(
     data_dir_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ingest.index import remove_document
+    from ingest.index import ingest_paths, remove_document
     from ingest.store import Store
     from service.config import Settings
 
@@ -239,63 +302,75 @@ def test_index_is_loaded_from_disk_when_generation_unchanged_and_rebuilt_when_it
     try:
         first = Retriever(store, settings)
         first.refresh()
-        assert first.index_source in ("built", "disk")  # the copy may already hold the session's index
         generation = store.generation()
-        assert (data_dir_copy / "bm25" / index_key(generation) / "meta.json").exists()
-
-        def no_build(*args: object, **kwargs: object) -> None:
-            raise AssertionError("the BM25 index was rebuilt although the generation did not change")
-
-        with monkeypatch.context() as m:
-            m.setattr(KeywordIndex, "build", classmethod(no_build))
-            second = Retriever(store, settings)
-            assert second.search("坐席电话接听率", k=1)[0].chunk.page == 4
-            assert second.index_source == "disk"
+        assert (data_dir_copy / "bm25" / "manifest.json").exists()
+        before = first._snapshot()
+        second = Retriever(store, settings)
+        assert second.search("坐席电话接听率", k=1)[0].chunk.page == 4
+        assert second.index_source == "disk" and second.last_update == (0, 0)  # nothing tokenised again
+        assert [g.name for g in second._snapshot().segments] == [g.name for g in before.segments]
 
         policy = next(d for d in store.list_documents() if d.title != REPORT_TITLE)
         remove_document(settings, policy.doc_id, store=store)
         assert store.generation() != generation
+        second.refresh()
+        assert second.last_update == (0, 1)  # a tombstone, no rebuild
+        after = second._snapshot()
+        assert [g.name for g in after.segments] == [g.name for g in before.segments]
+        assert policy.doc_id in set().union(*after.deleted.values())
         hits = second.search("预算执行率按以下口径计算", k=8)
-        assert second.index_source == "built"
         assert hits and all(h.chunk.doc_id != policy.doc_id for h in hits)
-        assert [p.name for p in (data_dir_copy / "bm25").iterdir()] == [index_key(store.generation())]
+
+        ingest_paths(settings, [FIXTURES / "policy_sample.pdf"], store=store)
+        second.refresh()
+        assert second.last_update == (1, 0)  # only the new document was tokenised, into a new segment
+        new = second._snapshot().segments[-1]
+        assert new.doc_ids == [policy.doc_id] and len(second._snapshot().segments) == len(before.segments) + 1
+        assert any(c.doc_id == policy.doc_id for c, _ in second.keyword_search("预算执行率", k=30))
+        assert Retriever(store, settings).keyword_search("预算执行率", k=30) == second.keyword_search(
+            "预算执行率", k=30
+        )  # what was persisted is what is served
     finally:
         store.close()
 
 
-def test_concurrent_first_searches_build_the_index_once(
-    data_dir_copy: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import shutil
+def test_a_change_never_blocks_a_query_of_a_warm_retriever(data_dir_copy: Path, monkeypatch) -> None:
+    """While the index catches up with a change (held here until released), queries answer from
+    the previous snapshot, filtered by what is visible now: never a removed document."""
     import threading
 
+    from ingest.index import ingest_paths, remove_document
     from ingest.store import Store
     from service.config import Settings
 
-    shutil.rmtree(data_dir_copy / "bm25", ignore_errors=True)
     settings = Settings(data_dir=data_dir_copy)
-    original = KeywordIndex.build.__func__  # type: ignore[attr-defined]
-    calls: list[int] = []
-
-    def counting_build(cls: type[KeywordIndex], **kwargs: object) -> KeywordIndex:
-        calls.append(1)
-        return original(cls, **kwargs)
-
-    monkeypatch.setattr(KeywordIndex, "build", classmethod(counting_build))
     with Store.open(settings) as store:
         retriever = Retriever(store, settings)
+        retriever.refresh()
+        policy = next(d for d in store.list_documents() if d.title != REPORT_TITLE)
+        release = threading.Event()
+        original = Retriever._segment
+
+        def held_segment(self: Retriever, *args: object) -> Segment:
+            release.wait(60)
+            return original(self, *args)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(Retriever, "_segment", held_segment)
+        remove_document(settings, policy.doc_id, store=store)
+        ingest_paths(settings, [FIXTURES / "policy_sample.pdf"], store=store)  # its update is held
         results: list[list[str]] = []
-
-        def worker() -> None:
-            results.append([c.id for c, _ in retriever.keyword_search("坐席电话接听率", k=3)])
-
-        threads = [threading.Thread(target=worker) for _ in range(4)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    assert len(calls) == 1
-    assert len(results) == 4 and all(r == results[0] and r for r in results)
+        query = threading.Thread(
+            target=lambda: results.append([c.doc_id for c, _ in retriever.keyword_search("预算执行率", k=30)])
+        )
+        query.start()
+        query.join(30)
+        try:
+            assert not query.is_alive(), "a query waited for the index update"
+            assert results and results[0] and set(results[0]) <= {d.doc_id for d in store.list_documents()}
+        finally:
+            release.set()
+        retriever.refresh()
+        assert policy.doc_id in {c.doc_id for c, _ in retriever.keyword_search("预算执行率", k=30)}
 
 
 def test_an_empty_store_returns_no_hits(tmp_path: Path) -> None:
@@ -329,3 +404,44 @@ def test_keyword_search_still_answers_when_the_embedding_backend_is_down(
     hits = retriever.search_ranked("坐席电话接听率", k=3)
     assert hits[0].chunk.page == 4 and hits[0].dense_rank is None
     assert "unreachable" in (retriever.last_dense_error or "")
+
+
+def test_rrf_weights_count_a_ranking_several_times() -> None:
+    fused = rrf_fuse([["a", "b"], ["b", "a"]], weights=[1.0, 3.0])
+    assert [x for x, _ in fused] == ["b", "a"]
+    assert fused[0][1] == pytest.approx(1 / 62 + 3 / 61)
+
+
+class _DenseDisagrees:
+    """The real store, its dense side returning only chunks BM25 does not find for the query (a
+    dense ranking that disagrees with BM25 completely)."""
+
+    def __init__(self, store: object, retriever: Retriever) -> None:
+        self._store = store
+        self._retriever = retriever
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._store, name)
+
+    def vector_search(self, query: str, *, k: int = 10, doc_ids=None, year=None) -> list:
+        from ingest.models import SearchHit
+
+        found = {c.id for c, _ in self._retriever.keyword_search(query, k=100, doc_ids=doc_ids)}
+        others = [c for c in self._store.get_chunks(doc_ids) if c.id not in found]  # type: ignore[attr-defined]
+        return [SearchHit(chunk=c, score=0.5) for c in others[:k]]
+
+
+def test_fusion_is_keyword_led_for_specific_queries_and_equal_for_paraphrases(
+    sample_store, sample_settings
+) -> None:
+    """Tuned on the corpus cases (benchmarks/quality.py): a query with a number or a long word is
+    found by its words, BM25 leads; a paraphrase counts both sides the same (a tie keeps dense first)."""
+    plain = Retriever(sample_store, sample_settings)
+    retriever = Retriever(_DenseDisagrees(sample_store, plain), sample_settings)
+    specific = retriever.search_ranked("预算执行率 99.86%", k=3)
+    assert specific[0].keyword_rank == 1 and specific[0].dense_rank is None
+    assert specific[1].keyword_rank == 2  # BM25's second still beats dense's first
+    paraphrase = retriever.search_ranked("报告发现了哪些问题", k=3)
+    assert paraphrase[0].dense_rank == 1 and paraphrase[1].keyword_rank == 1
+    assert paraphrase[0].score == pytest.approx(paraphrase[1].score)
+    assert fuse_plan(["2019", "年"]) == fuse_plan(["工资福利支出"]) != fuse_plan(["报告", "发现", "问题"])

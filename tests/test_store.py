@@ -259,3 +259,34 @@ def test_chroma_http_mode_against_a_real_server(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def test_unscoped_vector_search_filters_hidden_chunks_without_listing_documents(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Many hidden vectors nearer than every visible one (a big document mid-ingest, an old version
+    not purged yet): an unscoped query still returns k visible hits, and never sends Chroma a filter
+    that lists the visible documents (that filter grows with the store)."""
+    visible = make_doc("a" * 16, title="甲报告", path="/x/a.pdf")
+    write(store, *visible)
+    query = "项目预算执行率与审批程序"
+    hidden_texts = [f"项目预算执行率与审批程序（第{i}稿）" for i in range(60)]
+    for n, doc in enumerate(("c" * 16, "d" * 16)):
+        hidden = make_doc(doc, title=f"草稿{n}", path=f"/x/{doc}.pdf", texts=hidden_texts)
+        write(store, *hidden, publish=False)
+    store.hide("d" * 16)  # one mid-ingest, one replaced and not purged yet
+    wheres: list[object] = []
+    with store._vectors() as collection:
+        original = collection.query
+
+        def spy(**kwargs: object) -> object:
+            wheres.append(kwargs.get("where"))
+            return original(**kwargs)
+
+        monkeypatch.setattr(collection, "query", spy)
+    hits = store.vector_search(query, k=3)
+    assert [h.chunk.doc_id for h in hits] == ["a" * 16] * 3
+    assert wheres and all(w is None for w in wheres), wheres
+    scoped = store.vector_search(query, k=3, doc_ids=["a" * 16, "c" * 16])
+    assert [h.chunk.doc_id for h in scoped] == ["a" * 16] * 3
+    assert wheres[-1] == {"doc_id": "a" * 16}  # scoped: only the named visible documents

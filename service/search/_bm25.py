@@ -1,152 +1,424 @@
-"""A bm25s keyword index over chunk tokens, persisted per store generation.
+"""A segmented BM25 keyword index: updated per batch of documents, never rebuilt for a change.
+
+The way search engines do it (Lucene's segments): each batch of added documents becomes an
+immutable `Segment` (term -> postings as a CSC matrix of term frequencies); a removed or replaced
+document becomes a tombstone on the segments holding it; small segments are merged into one (the
+tombstoned rows dropped) so their number stays bounded. Scores use collection-wide statistics
+(document count, average length and document frequency summed over the segments), so a term
+scores the same whichever segment holds it: BM25 "lucene" variant as bm25s computes it,
+score = Σ_term idf · tf / (tf + k1 · (1 − b + b · len / avglen)), idf = ln(1 + (N − df + ½)/(df + ½)).
+(Tombstoned rows count in N and df until merged, as in Lucene.)
 
 Layout under `root` (= data_dir/bm25):
-    <key>/            bm25s arrays + vocab (bm25s.save) and meta.json
-                      meta.json: generation, tokenizer version, chunk ids, doc ids, years, domain words
-    .tmp-<uuid>/      a build in progress; renamed to <key>/ when complete (atomic on POSIX)
-`key` hashes the store generation and the tokenizer version, so a new generation or a new
-tokenizer never reads a stale index.
+    manifest.json           generation, tokenizer version and domain words, the document versions
+                            indexed, and the segments with their tombstones (replaced atomically)
+    seg-<uuid>/             one segment: *.npy arrays (memory-mapped on load, so pages are read
+                            lazily and memory follows what queries touch) and meta.json
+A `KeywordIndex` is an immutable snapshot: updates return a new one, so queries never wait.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
+import math
+import os
 import shutil
+import time
 import uuid
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import bm25s
 import numpy as np
 
 from service.search.tokenizer import TOKENIZER_VERSION, SearchTokenizer, tokenizer_for
 
 log = logging.getLogger(__name__)
 
-META = "meta.json"
+MANIFEST = "manifest.json"
+FORMAT = 2
+K1, B = 1.5, 0.75
+_ARRAYS = ("indptr", "rows", "tf", "lengths", "doc_codes", "years")
+ORPHAN_AGE_S = 600  # a segment dir no manifest names is removed only after this (another writer's)
 
 
-def index_key(generation: str) -> str:
-    return hashlib.sha1(f"{generation}|{TOKENIZER_VERSION}".encode()).hexdigest()[:16]
+@dataclass(frozen=True)
+class Segment:
+    """BM25 postings of a fixed list of chunks. Row r is `chunk_ids[r]`; column c is `terms[c]`;
+    the postings of term c are rows[indptr[c]:indptr[c+1]] with frequencies tf[...]."""
 
-
-@dataclass
-class KeywordIndex:
-    """BM25 over a fixed list of chunks; rows align with `chunk_ids`, `doc_ids` and `years`."""
-
-    generation: str
+    name: str
     chunk_ids: list[str]
-    doc_ids: np.ndarray  # object array of str
-    years: np.ndarray  # int64, -1 when unknown
-    tokenizer: SearchTokenizer
-    bm25: bm25s.BM25 | None  # None for an empty corpus
+    doc_ids: list[str]  # the distinct documents; doc_codes index into it
+    terms: list[str]
+    indptr: np.ndarray  # int64, len(terms) + 1
+    rows: np.ndarray  # int32
+    tf: np.ndarray  # float32
+    lengths: np.ndarray  # float32, tokens per chunk
+    doc_codes: np.ndarray  # int32 per row
+    years: np.ndarray  # int32 per row, -1 when unknown
+    vocab: dict[str, int] = field(repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
-        # documents as small ints, so a filter is a fast integer mask even over 100k chunks
-        self._doc_codes: dict[str, int] = {}
-        codes = [self._doc_codes.setdefault(str(d), len(self._doc_codes)) for d in self.doc_ids]
-        self._doc_code_array = np.array(codes, dtype=np.int32)
+        if not self.vocab:
+            object.__setattr__(self, "vocab", {t: i for i, t in enumerate(self.terms)})
+
+    @property
+    def size(self) -> int:
+        return len(self.chunk_ids)
+
+    @property
+    def total_length(self) -> float:
+        return float(self.lengths.sum(dtype=np.float64))
+
+    def df(self, term: str) -> int:
+        c = self.vocab.get(term)
+        return 0 if c is None else int(self.indptr[c + 1] - self.indptr[c])
 
     @classmethod
     def build(
         cls,
+        tokens: Sequence[Sequence[str]],
         *,
-        generation: str,
-        chunk_ids: list[str],
-        texts: list[str],
-        doc_ids: list[str],
-        years: list[int | None],
-        tokenizer: SearchTokenizer,
-    ) -> KeywordIndex:
-        bm25: bm25s.BM25 | None = None
-        if chunk_ids:
-            corpus = [tokenizer.tokens(t) or [""] for t in texts]
-            bm25 = bm25s.BM25()
-            bm25.index(corpus, show_progress=False)
-        return cls(
-            generation=generation,
+        chunk_ids: Sequence[str],
+        doc_ids: Sequence[str],
+        years: Sequence[int | None],
+    ) -> Segment:
+        """A segment from each chunk's tokens (with duplicates: they are its term frequencies)."""
+        vocab: dict[str, int] = {}
+        row_list: list[int] = []
+        col_list: list[int] = []
+        tf_list: list[int] = []
+        for r, toks in enumerate(tokens):
+            for term, n in Counter(toks).items():
+                row_list.append(r)
+                col_list.append(vocab.setdefault(term, len(vocab)))
+                tf_list.append(n)
+        codes: dict[str, int] = {}
+        return cls._from_postings(
+            name=_new_name(),
             chunk_ids=list(chunk_ids),
-            doc_ids=np.array(doc_ids, dtype=object),
-            years=np.array([-1 if y is None else y for y in years], dtype=np.int64),
-            tokenizer=tokenizer,
-            bm25=bm25,
+            terms=list(vocab),
+            rows=np.array(row_list, dtype=np.int32),
+            cols=np.array(col_list, dtype=np.int64),
+            tf=np.array(tf_list, dtype=np.float32),
+            lengths=np.array([len(t) for t in tokens], dtype=np.float32),
+            doc_codes=np.array([codes.setdefault(str(d), len(codes)) for d in doc_ids], dtype=np.int32),
+            doc_ids=list(codes),
+            years=np.array([-1 if y is None else y for y in years], dtype=np.int32),
         )
 
-    def search(
-        self, query: str, *, k: int, doc_ids: list[str] | None = None, year: int | None = None
-    ) -> list[tuple[int, float]]:
-        """Top-k (row, score) with score > 0, restricted to `doc_ids` / `year` when given."""
-        if self.bm25 is None or k <= 0:
-            return []
-        ids = self.bm25.get_tokens_ids(self.tokenizer.tokens(query))
-        if not ids:
-            return []
-        scores = self.bm25.get_scores_from_ids(ids)
-        if doc_ids is not None:
-            wanted = [self._doc_codes[d] for d in doc_ids if d in self._doc_codes]
-            scores = np.where(np.isin(self._doc_code_array, wanted), scores, 0.0)
-        if year is not None:
-            scores = np.where(self.years == year, scores, 0.0)
-        n = int(np.count_nonzero(scores > 0))
-        if n == 0:
-            return []
-        k = min(k, n)
-        top = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
-        top = top[np.argsort(-scores[top], kind="stable")]
-        return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+    @classmethod
+    def _from_postings(
+        cls, *, name: str, chunk_ids: list[str], terms: list[str], rows: np.ndarray, cols: np.ndarray,
+        tf: np.ndarray, lengths: np.ndarray, doc_codes: np.ndarray, doc_ids: list[str], years: np.ndarray,
+    ) -> Segment:  # fmt: skip
+        order = np.lexsort((rows, cols))  # by term, then row
+        counts = np.bincount(cols, minlength=len(terms)) if len(terms) else np.zeros(0, np.int64)
+        indptr = np.zeros(len(terms) + 1, dtype=np.int64)
+        np.cumsum(counts, out=indptr[1:])
+        return cls(
+            name=name,
+            chunk_ids=chunk_ids,
+            doc_ids=doc_ids,
+            terms=terms,
+            indptr=indptr,
+            rows=rows[order].astype(np.int32),
+            tf=tf[order].astype(np.float32),
+            lengths=lengths,
+            doc_codes=doc_codes,
+            years=years,
+        )
 
-    # ---- persistence -----------------------------------------------------------------------
-    def save(self, root: Path) -> Path:
-        """Write to root/<key>/ through a temp dir and a rename; returns the final dir."""
-        root.mkdir(parents=True, exist_ok=True)
-        final = root / index_key(self.generation)
+    def save(self, root: Path) -> None:
+        """Write to root/<name>/ through a temp dir and a rename (atomic on POSIX)."""
         tmp = root / f".tmp-{uuid.uuid4().hex}"
-        tmp.mkdir()
+        tmp.mkdir(parents=True)
         try:
-            if self.bm25 is not None:
-                self.bm25.save(str(tmp), show_progress=False)
-            meta = {
-                "generation": self.generation,
-                "tokenizer_version": TOKENIZER_VERSION,
-                "chunk_ids": self.chunk_ids,
-                "doc_ids": [str(d) for d in self.doc_ids],
-                "years": [int(y) for y in self.years],
-                "domain_words": self.tokenizer.domain_words,
-                "empty": self.bm25 is None,
-            }
-            (tmp / META).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-            try:
-                tmp.rename(final)
-            except OSError:  # another process saved the same generation first
-                shutil.rmtree(tmp, ignore_errors=True)
+            for a in _ARRAYS:
+                np.save(tmp / f"{a}.npy", np.ascontiguousarray(getattr(self, a)))
+            meta = {"chunk_ids": self.chunk_ids, "doc_ids": self.doc_ids, "terms": self.terms}
+            (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+            tmp.rename(root / self.name)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
-        for old in root.iterdir():  # best effort: drop other generations and stale temp dirs
-            if old != final and old.is_dir():
-                shutil.rmtree(old, ignore_errors=True)
-        return final
 
     @classmethod
-    def load(cls, root: Path, generation: str, *, cache_dir: Path | None = None) -> KeywordIndex | None:
-        """The saved index of `generation`, or None when absent or unreadable."""
-        path = root / index_key(generation)
+    def load(cls, root: Path, name: str) -> Segment:
+        """Arrays memory-mapped (read lazily); raises OSError/ValueError/KeyError when unreadable."""
+        path = root / name
+        meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+        arrays = {a: np.load(path / f"{a}.npy", mmap_mode="r") for a in _ARRAYS}
+        return cls(
+            name=name, chunk_ids=meta["chunk_ids"], doc_ids=meta["doc_ids"], terms=meta["terms"], **arrays
+        )
+
+    def scores(self, counts: dict[str, int], idf: dict[str, float], avg_length: float) -> np.ndarray:
+        """Per-row BM25 score of a query given as term -> how often the query says it."""
+        out = np.zeros(self.size, dtype=np.float32)
+        for term, n in counts.items():
+            c = self.vocab.get(term)
+            if c is None:
+                continue
+            start, end = int(self.indptr[c]), int(self.indptr[c + 1])
+            rows = self.rows[start:end]
+            tf = self.tf[start:end]
+            norm = K1 * ((1 - B) + B * self.lengths[rows] / avg_length)
+            out[rows] += (n * idf[term]) * tf / (norm + tf)
+        return out
+
+
+def merge_segments(segments: Sequence[Segment], deleted: dict[str, frozenset[str]]) -> Segment:
+    """One segment holding the live rows of `segments` (the tombstoned documents dropped)."""
+    terms: dict[str, int] = {}
+    chunk_ids: list[str] = []
+    codes: dict[str, int] = {}
+    parts: dict[str, list[np.ndarray]] = {k: [] for k in ("rows", "cols", "tf", "lengths", "codes", "years")}
+    offset = 0
+    for seg in segments:
+        gone = {i for i, d in enumerate(seg.doc_ids) if d in deleted.get(seg.name, frozenset())}
+        seg_codes = np.asarray(seg.doc_codes)
+        live = ~np.isin(seg_codes, list(gone)) if gone else np.ones(seg.size, dtype=bool)
+        new_row = np.full(seg.size, -1, dtype=np.int64)
+        new_row[live] = np.arange(offset, offset + int(live.sum()))
+        col_map = np.array([terms.setdefault(t, len(terms)) for t in seg.terms], dtype=np.int64)
+        term_of = np.repeat(np.arange(len(seg.terms)), np.diff(np.asarray(seg.indptr)))
+        rows = new_row[np.asarray(seg.rows)]
+        keep = rows >= 0
+        parts["rows"].append(rows[keep])
+        parts["cols"].append(col_map[term_of[keep]] if len(col_map) else term_of[keep])
+        parts["tf"].append(np.asarray(seg.tf)[keep])
+        parts["lengths"].append(np.asarray(seg.lengths)[live])
+        code_map = np.array([codes.setdefault(d, len(codes)) for d in seg.doc_ids], dtype=np.int32)
+        parts["codes"].append(code_map[seg_codes[live]] if len(code_map) else seg_codes[live])
+        parts["years"].append(np.asarray(seg.years)[live])
+        chunk_ids.extend(c for c, keep_row in zip(seg.chunk_ids, live, strict=True) if keep_row)
+        offset += int(live.sum())
+
+    def cat(key: str, dtype: type) -> np.ndarray:
+        return np.concatenate(parts[key]).astype(dtype) if parts[key] else np.zeros(0, dtype=dtype)
+
+    return Segment._from_postings(
+        name=_new_name(),
+        chunk_ids=chunk_ids,
+        terms=list(terms),
+        rows=cat("rows", np.int32),
+        cols=cat("cols", np.int64),
+        tf=cat("tf", np.float32),
+        lengths=cat("lengths", np.float32),
+        doc_codes=cat("codes", np.int32),
+        doc_ids=list(codes),
+        years=cat("years", np.int32),
+    )
+
+
+def _new_name() -> str:
+    return f"seg-{uuid.uuid4().hex[:16]}"
+
+
+@dataclass(frozen=True)
+class KeywordIndex:
+    """An immutable snapshot of the segmented index.
+
+    `versions` maps each indexed document to the version token it was indexed at
+    (`Store.visible_versions`); `deleted` maps a segment name to its tombstoned documents."""
+
+    generation: str
+    tokenizer: SearchTokenizer
+    segments: tuple[Segment, ...] = ()
+    deleted: dict[str, frozenset[str]] = field(default_factory=dict)
+    versions: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def size(self) -> int:
+        """Rows held, tombstoned ones included."""
+        return sum(s.size for s in self.segments)
+
+    def live_size(self) -> int:
+        return sum(s.size - int(np.isin(s.doc_codes, self._dead_codes(s)).sum()) for s in self.segments)
+
+    def _dead_codes(self, seg: Segment) -> list[int]:
+        dead = self.deleted.get(seg.name)
+        return [i for i, d in enumerate(seg.doc_ids) if d in dead] if dead else []
+
+    # ---- search ------------------------------------------------------------------------------
+    def search(
+        self, query: str, *, k: int, doc_ids: Sequence[str] | None = None, year: int | None = None
+    ) -> list[tuple[str, float]]:
+        """Top-k (chunk id, score) with score > 0, restricted to `doc_ids` / `year` when given."""
+        if k <= 0 or not self.segments:
+            return []
+        counts = Counter(self.tokenizer.tokens(query))
+        n_docs = self.size
+        total = sum(s.total_length for s in self.segments)
+        if not counts or n_docs == 0 or total <= 0:
+            return []
+        idf: dict[str, float] = {}
+        for term in counts:
+            df = sum(s.df(term) for s in self.segments)
+            if df:
+                idf[term] = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
+        if not idf:
+            return []
+        wanted = None if doc_ids is None else set(doc_ids)
+        found: list[tuple[float, str]] = []
+        for seg in self.segments:
+            dead = self._dead_codes(seg)
+            codes = [i for i, d in enumerate(seg.doc_ids) if d in wanted] if wanted is not None else None
+            if codes is not None and not codes:
+                continue
+            scores = seg.scores({t: counts[t] for t in idf}, idf, total / n_docs)
+            hit = np.flatnonzero(scores > 0)
+            if dead:
+                hit = hit[~np.isin(seg.doc_codes[hit], dead)]
+            if codes is not None:
+                hit = hit[np.isin(seg.doc_codes[hit], codes)]
+            if year is not None:
+                hit = hit[seg.years[hit] == year]
+            if len(hit) > k:
+                hit = hit[np.argpartition(-scores[hit], k - 1)[:k]]
+            found.extend((float(scores[r]), seg.chunk_ids[r]) for r in hit)
+        found.sort(key=lambda x: -x[0])
+        return [(cid, s) for s, cid in found[:k]]
+
+    # ---- changes (each returns a new snapshot) -----------------------------------------------
+    def with_changes(
+        self,
+        *,
+        generation: str,
+        removed: Sequence[str] = (),
+        added: Segment | None = None,
+        versions: dict[str, str],
+        tokenizer: SearchTokenizer | None = None,
+    ) -> KeywordIndex:
+        """Tombstone `removed` documents where they are held, append `added`."""
+        gone = set(removed)
+        deleted = dict(self.deleted)
+        for seg in self.segments:
+            hit = gone.intersection(seg.doc_ids)
+            if hit:
+                deleted[seg.name] = deleted.get(seg.name, frozenset()) | hit
+        segments = self.segments + ((added,) if added is not None and added.size else ())
+        return replace(
+            self,
+            generation=generation,
+            tokenizer=tokenizer or self.tokenizer,
+            segments=segments,
+            deleted=deleted,
+            versions=versions,
+        )
+
+    def merge_plan(self, max_segments: int) -> list[Segment]:
+        """The segments worth merging now: the smallest ones when there are more than
+        `max_segments`, plus any that is mostly tombstones; [] when nothing needs merging."""
+        plan: list[Segment] = []
+        if len(self.segments) > max_segments:
+            by_size = sorted(self.segments, key=lambda s: s.size)
+            plan = by_size[: len(self.segments) - max_segments // 2 + 1]
+        for seg in self.segments:
+            dead = self._dead_codes(seg)
+            if dead and seg not in plan and np.isin(seg.doc_codes, dead).mean() > 0.5:
+                plan.append(seg)
+        return plan if len(plan) > 1 or (plan and plan[0].name in self.deleted) else []
+
+    def with_merged(self, merged: Segment, sources: Sequence[Segment]) -> KeywordIndex:
+        """Replace `sources` by `merged` (built from this snapshot's tombstones: the caller merges
+        and applies changes under one writer lock, so none arrived meanwhile)."""
+        names = {s.name for s in sources}
+        first = min(i for i, s in enumerate(self.segments) if s.name in names)
+        segments = [s for s in self.segments if s.name not in names]
+        segments.insert(first, merged)
+        deleted = {n: d for n, d in self.deleted.items() if n not in names}
+        return replace(self, segments=tuple(segments), deleted=deleted)
+
+    # ---- persistence -------------------------------------------------------------------------
+    def save_manifest(self, root: Path) -> None:
+        """Write manifest.json atomically (segments must be saved first), then drop what no manifest
+        names: older-format dirs, and segment dirs this manifest dropped (others' only when old)."""
+        root.mkdir(parents=True, exist_ok=True)
+        manifest = {
+            "format": FORMAT,
+            "generation": self.generation,
+            "tokenizer_version": TOKENIZER_VERSION,
+            "domain_words": self.tokenizer.domain_words,
+            "versions": self.versions,
+            "segments": [
+                {"name": s.name, "deleted": sorted(self.deleted.get(s.name, ()))} for s in self.segments
+            ],
+        }
+        tmp = root / f".manifest-{uuid.uuid4().hex}"
+        tmp.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, root / MANIFEST)
+        keep = {s.name for s in self.segments} | {MANIFEST}
+        now = time.time()
+        for old in root.iterdir():
+            if old.name in keep:
+                continue
+            try:
+                young = now - old.stat().st_mtime < ORPHAN_AGE_S
+            except OSError:
+                continue
+            if young and (old.name.startswith(("seg-", ".tmp-", ".manifest-"))):
+                continue  # maybe another process's segment whose manifest is not written yet
+            if old.is_dir():
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                old.unlink(missing_ok=True)
+
+    @classmethod
+    def load(cls, root: Path, *, cache_dir: Path | None = None) -> KeywordIndex | None:
+        """The saved index, or None when absent, unreadable or of another tokenizer. A segment that
+        cannot be read is left out together with its documents (they are indexed again)."""
         try:
-            meta = json.loads((path / META).read_text(encoding="utf-8"))
-            if meta["generation"] != generation or meta["tokenizer_version"] != TOKENIZER_VERSION:
+            manifest = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
+            if manifest.get("format") != FORMAT or manifest["tokenizer_version"] != TOKENIZER_VERSION:
                 return None
-            bm25 = None if meta["empty"] else bm25s.BM25.load(str(path), show_progress=False)
-        except (OSError, ValueError, KeyError) as exc:
-            if path.exists():
-                log.warning("BM25 index at %s unreadable (%s); rebuilding", path, exc)
+            entries = list(manifest["segments"])
+            versions = dict(manifest["versions"])
+            words = list(manifest["domain_words"])
+            generation = str(manifest["generation"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            if (root / MANIFEST).exists():
+                log.warning("BM25 manifest at %s unreadable (%s); rebuilding", root, exc)
             return None
+        segments: list[Segment] = []
+        deleted: dict[str, frozenset[str]] = {}
+        lost_docs: set[str] = set()
+        for entry in entries:
+            try:
+                seg = Segment.load(root, entry["name"])
+            except (OSError, ValueError, KeyError) as exc:
+                lost = cls._segment_docs(root, entry)
+                if lost is None:  # which documents it held is unknown: start again
+                    log.warning("BM25 segment %s unreadable (%s); rebuilding", entry, exc)
+                    return None
+                log.warning("BM25 segment %s unreadable (%s); its documents are indexed again", entry, exc)
+                versions = {d: v for d, v in versions.items() if d not in lost}
+                lost_docs |= lost
+                continue
+            segments.append(seg)
+            if entry.get("deleted"):
+                deleted[seg.name] = frozenset(entry["deleted"])
+        for seg in segments:  # rows of a lost document elsewhere go too: it is indexed again whole
+            stale = lost_docs.intersection(seg.doc_ids)
+            if stale:
+                deleted[seg.name] = deleted.get(seg.name, frozenset()) | stale
         return cls(
             generation=generation,
-            chunk_ids=list(meta["chunk_ids"]),
-            doc_ids=np.array(meta["doc_ids"], dtype=object),
-            years=np.array(meta["years"], dtype=np.int64),
-            tokenizer=tokenizer_for(meta["domain_words"], cache_dir=cache_dir),
-            bm25=bm25,
+            tokenizer=tokenizer_for(words, cache_dir=cache_dir),
+            segments=tuple(segments),
+            deleted=deleted,
+            versions=versions,
         )
+
+    @staticmethod
+    def _segment_docs(root: Path, entry: dict) -> set[str] | None:
+        try:
+            return set(
+                json.loads((root / entry["name"] / "meta.json").read_text(encoding="utf-8"))["doc_ids"]
+            )
+        except (OSError, ValueError, KeyError, TypeError):
+            return None  # unknown: index every document again

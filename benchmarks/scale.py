@@ -1,0 +1,285 @@
+"""Search at scale (#17). `python -m benchmarks.scale` (in `make bench`: 10k and 100k chunks);
+`python -m benchmarks.scale 1000000` (`make bench-scale`: adds the 1M run; ~1 h here).
+
+A real store (SQLite + embedded Chroma) is filled with synthetic documents of 100 chunks each:
+text drawn Zipf-like from the words of the fixture report and the glossary (so jieba and BM25 do
+real work), vectors random unit vectors (embedding 100k passages would take hours here). Queries
+use real e5 query vectors, computed once beforehand (their embedding is not search time). Printed:
+- the store's write rate (chunks/s) for the first 10k chunks and for the last 10k before each size;
+- hybrid search (dense + BM25 + RRF) p50 / p95 unscoped and scoped to 1 and 10 documents, and the
+  old way's dense query (a filter listing every visible document) for comparison;
+- the BM25 index: first build, adding 1,000 chunks (10 documents) to it, tombstoning 10 documents,
+  a merge, and the longest query while the index catches up with a change in the background.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks import Rows, latencies, print_rows
+
+FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
+QUERIES = [
+    "预算执行率是多少",
+    "项目资金到位率",
+    "满意度调查结果",
+    "绩效目标完成情况",
+    "存在的主要问题和改进建议",
+    "年度预算调整",
+    "产出数量指标",
+    "评价等级的划分标准",
+    "成本指标超支原因",
+    "社会效益指标",
+]
+CHUNKS_PER_DOC = 100
+TOKENS_PER_CHUNK = 80
+SIZES = (10_000, 100_000)
+ROUNDS = 10
+DIM = 384
+
+
+class _QueryVectors:
+    """The embedding interface with the queries' real e5 vectors computed once (passages are
+    written with synthetic vectors, so `embed_passages` is never called)."""
+
+    def __init__(self, real: Any, queries: list[str]) -> None:
+        self.version = real.version
+        self._vectors = {q: real.embed_query(q) for q in queries}
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._vectors[text]
+
+    def embed_passages(self, texts: list[str]) -> list[list[float]]:
+        raise NotImplementedError("the scale benchmark writes synthetic vectors")
+
+
+def _pct(samples: list[float], q: float) -> float:
+    s = sorted(samples)
+    return s[min(len(s) - 1, round(q * (len(s) - 1)))]
+
+
+def _ms(samples: list[float]) -> str:
+    return f"p50 {1000 * statistics.median(samples):.1f} ms, p95 {1000 * _pct(samples, 0.95):.1f} ms (n={len(samples)})"
+
+
+def _time(fn: Any, rounds: int = ROUNDS) -> list[float]:
+    return latencies(fn, QUERIES, rounds)
+
+
+class _Corpus:
+    """Synthetic documents: Zipf-like text over real words, random unit vectors."""
+
+    def __init__(self, seed: int = 17) -> None:
+        import numpy as np
+
+        from ingest.glossary import load_glossary
+        from service.search.tokenizer import SearchTokenizer
+
+        tokenizer = SearchTokenizer(cache_dir=Path(tempfile.gettempdir()) / "jixiao-bench-jieba")
+        words = set(tokenizer.words((FIXTURES / "reference.txt").read_text(encoding="utf-8")))
+        words |= {t for t in load_glossary().all_terms() if len(t) <= 8}
+        self.vocab = sorted(w for w in words if len(w) > 1)
+        self.rng = np.random.default_rng(seed)
+        weights = 1.0 / np.arange(1, len(self.vocab) + 1) ** 1.05
+        self.weights = weights / weights.sum()
+        self.docs = 0
+
+    def document(self) -> tuple[Any, list[Any], list[list[float]]]:
+        import numpy as np
+
+        from ingest.models import Chunk, DocumentRecord
+
+        self.docs += 1
+        doc_id = f"{self.docs:016x}"
+        year = 2018 + self.docs % 6
+        title = f"合成文档{self.docs}"
+        record = DocumentRecord(
+            doc_id=doc_id, sha256=doc_id * 4, path=f"/bench/{doc_id}.pdf", title=title,
+            status="pending", year=year, pages=CHUNKS_PER_DOC // 4, chunks=CHUNKS_PER_DOC,
+            ingested_at=f"2026-12-02T00:00:{self.docs:08d}",
+        )  # fmt: skip
+        draws = self.rng.choice(len(self.vocab), size=(CHUNKS_PER_DOC, TOKENS_PER_CHUNK), p=self.weights)
+        chunks = [
+            Chunk(
+                id=f"{doc_id}:{i:04d}",
+                doc_id=doc_id,
+                text="".join(self.vocab[j] for j in row),
+                page=1 + i // 4,
+                section="",
+                kind="text",
+                chunk_index=i,
+                title=title,
+                year=year,
+            )
+            for i, row in enumerate(draws)
+        ]
+        vectors = self.rng.standard_normal((CHUNKS_PER_DOC, DIM)).astype("float32")
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        return record, chunks, vectors.tolist()
+
+
+def _write(store: Any, corpus: _Corpus) -> str:
+    record, chunks, vectors = corpus.document()
+    store.begin_document(record)
+    store.write_content(record.doc_id, [], chunks, [])
+    store.add_vectors(chunks, vectors)
+    store.publish(record)
+    return str(record.doc_id)
+
+
+def _fill(store: Any, corpus: _Corpus, target: int, doc_ids: list[str]) -> list[tuple[int, float]]:
+    """Write documents until `target` chunks; (chunks so far, chunks/s of the last 10k) samples."""
+    rates = []
+    while len(doc_ids) * CHUNKS_PER_DOC < target:
+        started = time.perf_counter()
+        for _ in range(10_000 // CHUNKS_PER_DOC):
+            doc_ids.append(_write(store, corpus))
+        rates.append((len(doc_ids) * CHUNKS_PER_DOC, 10_000 / (time.perf_counter() - started)))
+        if len(doc_ids) % 100 == 0:
+            print(f"  … {len(doc_ids) * CHUNKS_PER_DOC:,} chunks written", file=sys.stderr, flush=True)
+    return rates
+
+
+def _size_rows(store: Any, settings: Any, corpus: _Corpus, doc_ids: list[str], size: int) -> Rows:
+    from service.search.retrieval import Retriever
+
+    n = f"{size // 1000:,}k" if size < 1_000_000 else f"{size // 1_000_000}M"
+    rows: Rows = []
+    started = time.perf_counter()
+    retriever = Retriever(store, settings)
+    retriever.refresh()
+    rows.append(
+        (
+            f"[{n}] BM25 catch-up on open (first build or update from disk)",
+            f"{time.perf_counter() - started:.1f} s",
+        )
+    )
+    for q in QUERIES:
+        retriever.search(q)
+    rows.append((f"[{n}] hybrid search, unscoped", _ms(_time(lambda q: retriever.search(q, k=8)))))
+    one, ten = doc_ids[len(doc_ids) // 2], doc_ids[:: max(1, len(doc_ids) // 10)][:10]
+    rows.append(
+        (
+            f"[{n}] hybrid search, scoped to 1 document",
+            _ms(_time(lambda q: retriever.search(q, k=8, doc_ids=[one]))),
+        )
+    )
+    rows.append(
+        (
+            f"[{n}] hybrid search, scoped to 10 documents",
+            _ms(_time(lambda q: retriever.search(q, k=8, doc_ids=ten))),
+        )
+    )
+    rows.append(
+        (
+            f"[{n}] hybrid search, one year (filter in Chroma metadata)",
+            _ms(_time(lambda q: retriever.search(q, k=8, year=2020), rounds=2)),
+        )
+    )
+    rows.append((f"[{n}]   dense only (unscoped)", _ms(_time(lambda q: store.vector_search(q, k=30)))))
+    rows.append((f"[{n}]   BM25 only (unscoped)", _ms(_time(lambda q: retriever.keyword_search(q, k=30)))))
+    rows.append(
+        (
+            f"[{n}]   old way: dense with a filter listing all {len(doc_ids):,} documents",
+            _ms(_time(lambda q: _old_dense(store, q), rounds=1)),
+        )
+    )
+
+    # adding 1,000 chunks (10 documents) and removing 10: what the next catch-up costs
+    added = [_write(store, corpus) for _ in range(10)]
+    started = time.perf_counter()
+    retriever.refresh()
+    rows.append(
+        (f"[{n}] BM25 update: 1,000 chunks (10 documents) added", f"{time.perf_counter() - started:.2f} s")
+    )
+    for doc in added:
+        store.hide(doc)
+    started = time.perf_counter()
+    retriever.refresh()
+    rows.append(
+        (f"[{n}] BM25 update: 10 documents removed (tombstones)", f"{time.perf_counter() - started:.2f} s")
+    )
+    for doc in added:
+        store.purge(doc)
+    rows.append(
+        (
+            f"[{n}] longest query while BM25 catches up with 10 new documents",
+            _blocked(store, corpus, retriever, doc_ids),
+        )
+    )
+    index = retriever._snapshot()
+    from service.search._bm25 import merge_segments
+
+    started = time.perf_counter()
+    merge_segments(index.segments, index.deleted)
+    rows.append(
+        (
+            f"[{n}] BM25 merge of all {len(index.segments)} segments ({index.size:,} rows)",
+            f"{time.perf_counter() - started:.1f} s",
+        )
+    )
+    return rows
+
+
+def _old_dense(store: Any, query: str) -> None:
+    visible = store._visible_ids(None)
+    with store._vectors() as collection:
+        collection.query(
+            query_embeddings=[store.embedder.embed_query(query)], n_results=30,
+            where={"doc_id": {"$in": visible}}, include=["distances"],
+        )  # fmt: skip
+
+
+def _blocked(store: Any, corpus: _Corpus, retriever: Any, doc_ids: list[str]) -> str:
+    """Queries in a loop while the retriever (warm) catches up in the background."""
+    for _ in range(10):
+        doc_ids.append(_write(store, corpus))
+    worst = 0.0
+    count = 0
+    started = time.perf_counter()
+    retriever.search(QUERIES[0])  # notices the new generation, starts the background update
+    worker = retriever._worker
+    while worker is not None and worker.is_alive() and time.perf_counter() - started < 120:
+        t = time.perf_counter()
+        retriever.search(QUERIES[count % len(QUERIES)], k=8)
+        worst = max(worst, time.perf_counter() - t)
+        count += 1
+    took = time.perf_counter() - started
+    idle = max(_time(lambda q: retriever.search(q, k=8), rounds=max(1, count // len(QUERIES))))
+    return f"{1000 * worst:.0f} ms over {count} queries during a {took:.1f} s update (idle: {1000 * idle:.0f} ms)"
+
+
+def run(sizes: tuple[int, ...] = SIZES) -> Rows:
+    from ingest.embeddings import get_embedder
+    from ingest.store import Store
+    from service.config import Settings
+
+    rows: Rows = []
+    with tempfile.TemporaryDirectory(prefix="jixiao-bench-scale-") as tmp:
+        settings = Settings(data_dir=Path(tmp))
+        embedder = _QueryVectors(get_embedder(settings), QUERIES)
+        corpus = _Corpus()
+        doc_ids: list[str] = []
+        with Store(settings, embedder=embedder) as store:  # type: ignore[arg-type]
+            rates: list[tuple[int, float]] = []
+            for size in sizes:
+                rates += _fill(store, corpus, size, doc_ids)
+                first = rates[0][1]
+                rows.append(
+                    (
+                        f"store write rate at {size:,} chunks (vs the first 10k)",
+                        f"{rates[-1][1]:.0f} chunks/s (first 10k: {first:.0f}/s, ratio {first / rates[-1][1]:.2f}×)",
+                    )
+                )
+                rows += _size_rows(store, settings, corpus, doc_ids, size)
+    return rows
+
+
+if __name__ == "__main__":
+    extra = tuple(int(a) for a in sys.argv[1:])
+    print_rows("scale", run(tuple(sorted({*SIZES, *extra}))))
