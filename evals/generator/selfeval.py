@@ -270,6 +270,8 @@ def make_form(
     elif plant == "full_marks_miss":
         i = next(x for x in inds if x.cmp in ("≥", "不低于") and x.unit != "%")
         i.actual = q(D(i.target) * D(rng.randint(50, 95)) / 100, 0)
+        if i.actual >= D(i.target):  # a small target (8 公里 × 95% rounds back to 8): still a miss
+            i.actual = max(D(i.target) - 1, D(0))
         i.actual_text = format(i.actual, "f") + i.unit
         i.score, i.reason = i.max, ""
         expected = {"full_marks_miss"}

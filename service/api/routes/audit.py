@@ -5,6 +5,7 @@ A file that cannot be read is a row with its error; the others are still audited
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Query, UploadFile
@@ -50,9 +51,15 @@ async def audit_forms(
         raise BadRequest(
             f"一次最多审核 {MAX_AUDIT_FILES} 个文件 / at most {MAX_AUDIT_FILES} files per request"
         )
-    if any(not hasattr(upload, "read") or not getattr(upload, "filename", None) for upload in files):
-        raise BadRequest(  # a text field named files (no file name, no content type) is not a file
-            "files 字段必须是上传的文件 / every `files` part must be a file upload with a file name"
+    from service.audit import AUDIT_SUFFIXES
+
+    names = [str(getattr(upload, "filename", "") or "") for upload in files]
+    if not any(Path(n).suffix.lower() in AUDIT_SUFFIXES for n in names):
+        # nothing that could be a form (a text field, a file without a PDF/XLSX/DOCX name): refused
+        # as a whole; in a batch with real forms, such a file is a row with its error instead
+        raise BadRequest(
+            "没有可审核的文件：需要 PDF、XLSX 或 DOCX 自评表 / no PDF, XLSX or DOCX form among the files",
+            hint="multipart 字段名为 files，文件名须带扩展名 / the field is `files`, file names with their extension",
         )
     uploads: list[tuple[str, bytes]] = []
     for i, upload in enumerate(files):
