@@ -16,7 +16,7 @@ from evals.generator.formats import write_xlsx
 from evals.generator.selfeval import GenForm, make_form
 from ingest.forms import read_forms
 from service.audit import audit_file, audit_store
-from tests.pdfgen import make_chinese_pdf
+from pdfgen import make_chinese_pdf
 
 pytestmark = pytest.mark.slow
 

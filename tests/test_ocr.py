@@ -16,7 +16,7 @@ import pytest
 
 from ingest.errors import NeedsOCR
 from ingest.pdf import read_pdf
-from tests.conftest import FIXTURES
+from conftest import FIXTURES
 
 SCANNED = FIXTURES / "report_2020_8890_scanned.pdf"
 DIGITAL = FIXTURES / "report_2020_8890.pdf"
