@@ -282,6 +282,13 @@ class Glossary:
         # (service/portfolio); absent in an older glossary file
         self.portfolio: dict[str, Any] = data.get("portfolio") or {}
         self.forms = FormVocabulary.from_data(data["forms"])
+        # how scoring rules are worded (service/metrics/scoring_rules.py); absent in an older file
+        self.scoring_rules: dict[str, tuple[str, ...]] = {
+            k: tuple(v) for k, v in (data.get("scoring_rules") or {}).items()
+        }
+        self.changes: dict[str, tuple[str, ...]] = {
+            k: tuple(v) for k, v in (data.get("changes") or {}).items()
+        }
         self.grade_source: str = data["grades"]["source"]
         self.grade_bands = tuple(
             GradeBand(b["grade"], b.get("min"), b.get("max_exclusive")) for b in data["grades"]["bands"]

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
+from pdfgen import make_chinese_pdf
 
 from evals.generator.formats import write_xlsx
 from evals.generator.selfeval import GenForm, make_form
 from ingest.forms import read_forms
 from service.audit import audit_file, audit_store
-from pdfgen import make_chinese_pdf
 
 pytestmark = pytest.mark.slow
 

@@ -13,10 +13,10 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES
 
 from ingest.errors import NeedsOCR
 from ingest.pdf import read_pdf
-from conftest import FIXTURES
 
 SCANNED = FIXTURES / "report_2020_8890_scanned.pdf"
 DIGITAL = FIXTURES / "report_2020_8890.pdf"

@@ -70,6 +70,26 @@ SAMPLES: dict[str, dict[str, Any] | list[dict[str, Any]]] = {
             "clause": None,
         },
     ],
+    "answer_rule_score": [
+        {
+            "title": "示例指标表",
+            "indicator": "政府采购执行率",
+            "rule_n": 1,
+            "result": "4.8分",
+            "rate": {"name": "政府采购执行率", "formula": "485 ÷ 500 × 100% = 97.00%", "n": 2},
+            "formula": "97%低于100%共3个百分点，每1个百分点扣0.4分：6 − 3 × 0.4 = 4.8分",
+            "max": None,
+        },
+        {
+            "title": "",
+            "indicator": "",
+            "rule_n": 1,
+            "result": "13.5分",
+            "rate": None,
+            "formula": "15 × 90% = 13.5分",
+            "max": {"display": "15分", "n": 2},
+        },
+    ],
     "answer_forms": [
         {
             "intro": "以下两项没有拿满分：",

@@ -50,6 +50,7 @@ from service.metrics.rates import (
     completion_rate,
     monthly_turnover_rate,
     pass_rate,
+    ratio,
     satisfaction_rate,
     share,
     target_completion_rate,
@@ -58,6 +59,7 @@ from service.metrics.rates import (
 from service.metrics.registry import REGISTRY, ArgSpec, MetricSpec, compute, registry_schema
 from service.metrics.result import MetricInput, MetricResult
 from service.metrics.scores import grade_for, grade_from_score, score_rate, total_score
+from service.metrics.scoring_rules import rule_score
 from service.metrics.sums import sum_check, sum_of_parts
 
 __all__ = [
@@ -102,7 +104,9 @@ __all__ = [
     "multi_year_average",
     "over_budget_amount",
     "pass_rate",
+    "ratio",
     "registry_schema",
+    "rule_score",
     "satisfaction_rate",
     "score_rate",
     "share",

@@ -39,6 +39,30 @@ def share(part: MetricInput, total: MetricInput, places: int | None) -> MetricRe
 
 
 @metric(
+    name="ratio",
+    name_zh="比率",
+    name_en="Ratio",
+    description=(
+        "比率＝分子÷分母×100%，可超过100%（按文档所列公式计算的控制率、完成率等）。"
+        "Numerator / denominator x 100%, may exceed 100% (a rate by the formula a document states)."
+    ),
+    args=[
+        ArgSpec("numerator", "分子", "公式的分子 numerator"),
+        ArgSpec("denominator", "分母", "公式的分母 denominator"),
+    ],
+)
+def ratio(numerator: MetricInput, denominator: MetricInput, places: int | None) -> MetricResult:
+    return simple_rate(
+        "ratio",
+        numerator,
+        denominator,
+        places=places,
+        words="比率等于分子除以分母再乘以100%",
+        symbols="分子 ÷ 分母 × 100%",
+    )
+
+
+@metric(
     name="answer_rate",
     name_zh="接听率",
     name_en="Answer rate",

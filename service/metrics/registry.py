@@ -24,7 +24,8 @@ from service.metrics.units import KNOWN_UNITS, kind_of
 @dataclass(frozen=True)
 class ArgSpec:
     """One argument. kind: "quantity" (one number), "quantity_list" (a list of numbers),
-    "integer", or "bands" (a grade rule). unit_class: money | count | percent | score | any."""
+    "integer", "bands" (a grade rule) or "text" (a rule's wording).
+    unit_class: money | count | percent | score | any."""
 
     name: str
     label: str  # Chinese label, shown in formulas: "实际支出"
@@ -101,6 +102,8 @@ class ArgSpec:
                     "required": ["label", "min"],
                 },
             }
+        if self.kind == "text":
+            return {"description": desc, "type": "string", "minLength": 1, "maxLength": 2000}
         if self.kind == "integer":
             out: dict[str, Any] = {"description": desc, "type": "integer", "minimum": 1}
             if self.default is not None:

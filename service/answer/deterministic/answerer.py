@@ -106,9 +106,10 @@ class DeterministicAnswerer:
         emit(on_event, ProgressEvent(stage="searching", detail=f"问题类型：{analysis.intent}"))
         finder = Finder(self.toolbox, lexicon, document_ids=document_ids, on_event=on_event)
         ctx = Context(finder=finder, lexicon=lexicon, analysis=analysis, cites=CitationSet())
-        draft = None
         last = _last_answer_meta(history or [])
-        if (
+        # "编制50人、在职51人，这项能得几分": a given case scored by the document's own rule
+        draft = self._rule_draft(question, document_ids, ctx, last)
+        if draft is None and (
             last.get("cell_measure")
             or follows_previous(question)
             or (not analysis.followup and analysis.intent in ("lookup", "compute", "unknown", "check"))
@@ -178,6 +179,26 @@ class DeterministicAnswerer:
         # a figure question about a quantity the glossary knows, with nothing in the documents that
         # fits it exactly, is refused here: the older search path would answer with a neighbour
         ctx.cites = draft.cites or CitationSet()
+        return draft
+
+    def _rule_draft(
+        self, question: str, document_ids: list[str] | None, ctx: Context, previous: dict[str, Any]
+    ) -> Draft | None:
+        """What a case the question states would score by an indicator's scoring rule, or last year's
+        figure from this year's and its stated change; None when the question is neither."""
+        try:
+            from service.answer.operations.previous import previous_answer
+            from service.answer.operations.rules import rule_answer
+
+            facts = self.facts()
+            draft = rule_answer(facts, question, document_ids, previous) or previous_answer(
+                facts, question, document_ids
+            )
+        except Exception:
+            log.exception("scoring-rule answer failed on %r", question)
+            return None
+        if draft is not None:
+            ctx.cites = draft.cites or CitationSet()
         return draft
 
     def _fit_checked(
