@@ -22,6 +22,7 @@ CLEAN = (
     "ingest/facts.py",
     "service/search/facts.py",
     "service/answer/operations",
+    "service/metrics/scoring_rules.py",
 )
 
 
