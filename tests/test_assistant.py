@@ -57,7 +57,7 @@ class SlowLLM:
     name = "llm"
 
     def answer(self, question, *, history, document_ids, on_event):
-        time.sleep(3)
+        time.sleep(12)  # far beyond the 0.5 s timeout, so the check below is not a speed check
         return Answer(answer="太慢了", answerer="llm")
 
 
@@ -124,7 +124,7 @@ def test_llm_timeout_falls_back(assistant):
     a = with_llm(assistant, SlowLLM(), answer_timeout=0.5)
     t0 = time.perf_counter()
     ans = a.ask("话务岗工资福利支出是多少？")
-    assert time.perf_counter() - t0 < 2.5
+    assert time.perf_counter() - t0 < 10  # did not wait for the 12 s LLM
     assert ans.answerer == "deterministic"
     assert "7937.43" in ans.answer
     assert "0.5" in ans.notes[0]
