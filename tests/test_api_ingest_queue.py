@@ -106,7 +106,9 @@ def test_delete_a_queued_and_a_running_job(tmp_path: Path, bomb: Path) -> None:
         started = time.monotonic()
         r = client.delete(f"/api/v1/documents/{queued_id}")
         assert r.status_code == 200 and r.json()["deleted"]["doc_id"] == queued_id, r.text
-        assert time.monotonic() - started < 3
+        # not a speed check: the delete must not wait for the bomb's ingest (tens of seconds);
+        # bounds are loose so a loaded CI machine does not fail them
+        assert time.monotonic() - started < 15
         assert client.get(f"/api/v1/documents/{queued_id}").status_code == 404
 
         time.sleep(2.5)  # the worker is parsing the bomb by now
@@ -114,7 +116,7 @@ def test_delete_a_queued_and_a_running_job(tmp_path: Path, bomb: Path) -> None:
         started = time.monotonic()
         r = client.delete(f"/api/v1/documents/{running_id}")
         assert r.status_code == 200 and r.json()["deleted"]["doc_id"] == running_id, r.text
-        assert time.monotonic() - started < 10
+        assert time.monotonic() - started < 15
         assert client.get(f"/api/v1/documents/{running_id}").status_code == 404
         assert client.get("/api/v1/documents").json()["documents"] == []
         assert not [p for p in (data_dir / "uploads").rglob("*") if p.is_file()]  # staging and upload removed
@@ -131,7 +133,7 @@ def test_delete_a_queued_and_a_running_job(tmp_path: Path, bomb: Path) -> None:
         wait_for(client, again_id, ("ingesting",), timeout=10)
         started = time.monotonic()
         assert client.delete(f"/api/v1/documents/{after_id}").status_code == 200
-        assert time.monotonic() - started < 3
+        assert time.monotonic() - started < 15
         assert client.get(f"/api/v1/documents/{after_id}").status_code == 404
         assert client.delete(f"/api/v1/documents/{again_id}").status_code == 200
         assert client.get("/api/v1/documents").json()["documents"] == []
