@@ -460,6 +460,7 @@ SAMPLE_INPUTS: dict[str, dict] = {
     "mean_of_ratios": {"numerators": ["90", "45"], "denominators": ["100", "50"]},
     "share": {"part": "1978.55", "total": "11076.79"},
     "ratio": {"numerator": "51", "denominator": "50"},
+    "mean": {"values": ["96.5", "92", "91"]},
     "rule_score": {
         "value": {"value": "102", "unit": "%"},
         "rule": "以100%为标准，X≤100%计5分；每超过一个百分点扣0.5分，扣完为止",
@@ -500,6 +501,7 @@ EXPECTED_DISPLAY = {
     "mean_of_ratios": "0.90",
     "share": "17.86%",
     "ratio": "102.00%",
+    "mean": "93.17",
     "rule_score": "4分",
     "answer_rate": "96.12%",
     "completion_rate": "94.73%",

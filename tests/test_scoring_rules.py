@@ -159,3 +159,14 @@ def test_what_the_rule_does_not_decide_is_refused_not_guessed(scored) -> None:  
     assert "一个百分点" in a.answer or "不足一档" in a.answer, a.answer
     b = scored.answer("如果差旅费控制率是97%，这项能得几分？", history=[])
     assert b.answer.startswith("未找到") and "4.8" not in b.answer, b.answer
+
+
+@pytest.mark.slow
+def test_the_mean_of_a_named_column_leaves_out_the_total_row(scored) -> None:  # type: ignore[no-untyped-def]
+    # the three indicators' 分值 6, 4 and 15 (no total row in this table): (6 + 4 + 15) / 3 = 8.33
+    a = scored.answer("三个指标的分值平均是多少？", history=[])
+    assert "8.33" in a.answer and "(6 + 4 + 15) ÷ 3" in a.answer, a.answer
+    assert len(a.citations) == 3 and a.computations[0].metric == "mean"
+    # four asked, three in the column: refused, not averaged over what is there
+    b = scored.answer("四个指标的分值平均是多少？", history=[])
+    assert b.answer.startswith("未找到") and "8.33" not in b.answer, b.answer

@@ -26,6 +26,7 @@ from service.metrics.change import (
     baseline_ratio_of_totals,
     change_vs_baseline,
     growth_rate,
+    mean,
     multi_year_average,
     year_on_year_change,
 )
@@ -99,6 +100,7 @@ __all__ = [
     "grade_for",
     "grade_from_score",
     "growth_rate",
+    "mean",
     "mean_of_ratios",
     "monthly_turnover_rate",
     "multi_year_average",

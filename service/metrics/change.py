@@ -123,6 +123,30 @@ def multi_year_average(values: list[MetricInput], places: int | None) -> MetricR
     )
 
 
+@metric(
+    name="mean",
+    name_zh="平均值",
+    name_en="Mean",
+    description=(
+        "平均值＝各项数值之和÷项数（简单算术平均，如表中各项目得分的平均分）。Arithmetic mean of the values."
+    ),
+    args=[ArgSpec("values", "各项数值", "各项数值 the values", kind="quantity_list", min_items=2)],
+)
+def mean(values: list[MetricInput], places: int | None) -> MetricResult:
+    nums, unit = align_all(values)
+    value = sum(nums, Decimal(0)) / Decimal(len(nums))
+    return build(
+        "mean",
+        value=value,
+        unit=unit,
+        places=max(places_of(*nums), 2) if places is None else places,
+        formula=f"({' + '.join(txt(n) for n in nums)}) ÷ {len(nums)} = {{display}}",
+        symbols="(第1项 + … + 第n项) ÷ n",
+        words="平均值等于各项数值之和除以项数",
+        inputs=list(values),
+    )
+
+
 def _paired(numerators: list[MetricInput], denominators: list[MetricInput]) -> None:
     if len(numerators) != len(denominators):
         raise MissingInput(

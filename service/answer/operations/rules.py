@@ -73,7 +73,7 @@ def given_figures(question: str) -> list[Given]:
     return out
 
 
-def _lcs(a: str, b: str) -> int:
+def lcs(a: str, b: str) -> int:
     """Length of the longest common substring of a and b."""
     best = 0
     prev = [0] * (len(b) + 1)
@@ -118,7 +118,7 @@ def _unread_rules(tables: list[Any], q: str) -> tuple[str, str] | None:
                 ):
                     continue
                 for n in (normalize(x) for x in row if x and x != cell and _is_text(x)):
-                    k = _lcs(q, n)
+                    k = lcs(q, n)
                     if k >= 3 and k >= len(n) - 1 and (best is None or k > best[0]):
                         best = (k, n, c)
     return (best[1], best[2]) if best else None
@@ -126,7 +126,7 @@ def _unread_rules(tables: list[Any], q: str) -> tuple[str, str] | None:
 
 def _name_score(q: str, row: RuleRow) -> int:
     rule_name = re.split(r"[≤≥<>=]", normalize(row.rule))[0][:24]
-    return max([_lcs(q, n) for n in (*row.names, rule_name)] or [0])
+    return max([lcs(q, n) for n in (*row.names, rule_name)] or [0])
 
 
 def _period(text: str, glossary: Any) -> str:
@@ -330,7 +330,7 @@ def _score(owner: Any, row: RuleRow, given: list[Given], titles: dict[str, str])
             rate, why = run_metric(owner, "ratio" if kind == "ratio" else "growth_rate", inputs)
         if rate is None:
             return _refuse(owner, f"{fname}", why or "无法由问题给出的数算出该比率", [row], titles)
-        if name and _lcs(normalize(fname), name) >= 3 and fname != name:
+        if name and lcs(normalize(fname), name) >= 3 and fname != name:
             fname = name  # the row's name: the formula's may carry the document's typo
         rate.name_zh = fname
         comps.append(rate)
