@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from service.answer.deterministic.render import CitationSet, Draft, zh_count
-from service.answer.operations.rules import lcs, run_metric
+from service.answer.operations.rules import computed_draft, lcs, run_metric
 from service.metrics.scoring_rules import normalize
 
 _ZH = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
@@ -90,7 +90,10 @@ def average_answer(owner: Any, question: str, document_ids: list[str] | None) ->
         unit = "分"  # a score column under a table-wide money unit line ("单位：亿元") is in 分
     elif kinds & {"rate"} or all(c.is_percent for c in cells):
         unit = "%"
-    values = [{"value": c.value, "unit": unit, "label": "·".join(dict.fromkeys(c.row_header)) or header} for c in cells]
+    values = [
+        {"value": c.value, "unit": unit, "label": "·".join(dict.fromkeys(c.row_header)) or header}
+        for c in cells
+    ]
     comp, _why = run_metric(owner, "mean", {"values": values})
     if comp is None:
         return None
@@ -108,20 +111,4 @@ def average_answer(owner: Any, question: str, document_ids: list[str] | None) ->
                 "n": cites.add(table.doc_id, title, c.page, quote),
             }
         )
-    draft = Draft(
-        "answer_computation",
-        {
-            "subject": f"表中各行“{header}”的平均值",
-            "verb": "为",
-            "result": comp.display,
-            "name_zh": comp.name_zh or "平均值",
-            "formula": comp.formula,
-            "inputs": inputs,
-            "stated": None,
-            "extra": [],
-        },
-        computations=[comp],
-        meta={"path": "facts", "fact_op": "average"},
-    )
-    draft.cites = cites
-    return draft
+    return computed_draft(f"表中各行“{header}”的平均值", comp, inputs, cites, "average")

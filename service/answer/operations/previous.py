@@ -15,7 +15,7 @@ from typing import Any
 
 from service.answer.deterministic.render import CitationSet, Draft
 from service.answer.operations.operands import unit_fits
-from service.answer.operations.rules import run_metric
+from service.answer.operations.rules import computed_draft, run_metric
 from service.search.facts import MEASURE_CATEGORIES
 
 _ONE_FIGURE = re.compile(r"多少|几[个项人名]")
@@ -102,23 +102,8 @@ def previous_answer(owner: Any, question: str, document_ids: list[str] | None) -
         return None
     cites = CitationSet()
     n = cites.add(f.doc_id, item.title, f.page, f.quote)
-    draft = Draft(
-        "answer_computation",
-        {
-            "subject": f"上年{label}",
-            "verb": "为",
-            "result": comp.display,
-            "name_zh": comp.name_zh or "由增减量推算的上期值",
-            "formula": comp.formula,
-            "inputs": [
-                {"label": f"本年{label}", "display": f"{f.value}{f.unit}", "n": n},
-                {"label": "较上年的变化", "display": f"“{words}”", "n": n},
-            ],
-            "stated": None,
-            "extra": [],
-        },
-        computations=[comp],
-        meta={"path": "facts", "fact_op": "previous_from_change"},
-    )
-    draft.cites = cites
-    return draft
+    inputs = [
+        {"label": f"本年{label}", "display": f"{f.value}{f.unit}", "n": n},
+        {"label": "较上年的变化", "display": f"“{words}”", "n": n},
+    ]
+    return computed_draft(f"上年{label}", comp, inputs, cites, "previous_from_change")

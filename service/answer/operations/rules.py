@@ -265,6 +265,29 @@ def _refuse(owner: Any, what: str, reason: str, rows: list[RuleRow], titles: dic
     )
 
 
+def computed_draft(
+    subject: str, comp: Computation, inputs: list[dict[str, Any]], cites: CitationSet, op: str
+) -> Draft:
+    """A computed answer (prompts/answer_computation): the result, its formula, each input cited."""
+    draft = Draft(
+        "answer_computation",
+        {
+            "subject": subject,
+            "verb": "为",
+            "result": comp.display,
+            "name_zh": comp.name_zh or comp.metric,
+            "formula": comp.formula,
+            "inputs": inputs,
+            "stated": None,
+            "extra": [],
+        },
+        computations=[comp],
+        meta={"path": "facts", "fact_op": op},
+    )
+    draft.cites = cites
+    return draft
+
+
 def _given(x: Given, operand: str) -> dict[str, Any]:
     return {"value": str(x.value), "unit": x.unit, "label": operand}
 
