@@ -41,6 +41,7 @@ _CAPTION_LOOKBACK = 3  # lines above a table searched for its caption and unit l
 MAX_TABLE_PAGE_BYTES = 4_000_000  # decoded content of one page searched for tables
 _EDGE_TOL = 1.5  # points: grid edges closer than this are the same edge
 _SCORE_LABELS = ("分值", "得分", "分数", "满分")
+_MONEY_UNITS = ("元", "万元", "亿元", "千元", "百万元")
 _SERIAL_HEADERS = ("序号", "编号", "序")
 
 
@@ -490,4 +491,7 @@ def cell_unit(parsed: Any, row_header: tuple[str, ...], col_path: tuple[str, ...
     unit = unit_for_header(" ".join(col_path), units)
     if not unit and any(re.sub(r"\s+", "", label) in _SCORE_LABELS for label in (*row_header, *col_path)):
         unit = "分"  # a score row or column ("分值", "得分") with no unit line
+    column = re.sub(r"\s+", "", col_path[-1]) if col_path else ""
+    if unit in _MONEY_UNITS and column.endswith(_SCORE_LABELS):
+        unit = "分"  # "自评分数" under "单位：亿元": the money unit is the table's amounts', not its scores'
     return unit

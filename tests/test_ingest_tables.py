@@ -299,3 +299,15 @@ def test_caption_lines(line: str, is_caption: bool) -> None:
     from ingest.tables import CAPTION_RE
 
     assert bool(CAPTION_RE.match(line)) is is_caption
+
+
+def test_a_score_column_keeps_its_points_under_a_money_unit_line() -> None:
+    """ "单位：亿元" above a table of projects with 已发债券规模 and 自评分数: the bonds are in 亿元, the
+    scores in 分 — a table-wide money unit is its amounts' unit, not its scores'."""
+    from ingest.numbers import parse_number
+    from ingest.tables import cell_unit
+
+    units = ["亿元"]
+    bonds = cell_unit(parse_number("0.49"), ("示例医院重建项目",), ("截至年底已发债券规模",), units)
+    score = cell_unit(parse_number("91"), ("示例医院重建项目",), ("自评分数",), units)
+    assert (bonds, score) == ("亿元", "分")

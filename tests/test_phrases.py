@@ -16,6 +16,8 @@ from service.answer.operations.phrases import split
         ("2023年办公经费占公用经费决算的比重有多大？", "share", ("办公经费", "公用经费决算")),
         ("在职的人比核定编制多出来几个？", "difference", ("在职的人", "核定编制")),
         ("编制比实际在职的少几个？", "difference", ("实际在职", "编制")),
+        # the measure after 多少 is both sides' (written for this test, not from a document)
+        ("东区比西区多拨了多少补助资金？", "difference", ("东区的补助资金", "西区的补助资金")),
         ("县委办行政编制和事业编制加起来一共多少个编制？", "sum", ("县委办行政编制", "事业编制")),
     ],
 )

@@ -29,7 +29,10 @@ _SHARE = (
     re.compile(r"^(?P<a>[^，,]+?)占(?P<b>[^，,]+?)的?多少$"),
 )
 _DIFFERENCE = (
-    re.compile(r"^(?P<a>.+?)比(?P<b>.+?)(?P<dir>多|少|高|低|超|节约|节省|结余)了?(?:出来?)?(?:多少|几)"),
+    re.compile(
+        r"^(?P<a>.+?)比(?P<b>.+?)(?P<dir>多|少|高|低|超|节约|节省|结余)(?:[\u4e00-\u9fff]?了|了)?(?:出来?)?"
+        r"(?:多少|几)(?:个|元|万元|亿元|人|名|项)?(?P<tail>[\u4e00-\u9fff]{1,8})?(?:$|[，,])"
+    ),
     re.compile(
         r"^(?P<a>.+?)(?:和|与|跟)(?P<b>.+?)(?:之间)?(?:相差|差了|差额|差距|差)(?:是|为|有)?(?:多少|几)"
     ),
@@ -81,6 +84,9 @@ def split(text: str) -> list[Binary]:
                 readings = _sum_readings(m.group("a") + m.group("b"))
             else:
                 a, b = (_plain(m.group(g)) for g in ("a", "b"))
+                tail = m.groupdict().get("tail")
+                if tail and len(tail) >= 2:  # "甲比乙多发了多少债券": the measure after 多少 is both sides'
+                    a, b = f"{a}的{tail}", f"{b}的{tail}"
                 if op == "difference" and m.groupdict().get("dir") in ("少", "低", "节约", "节省", "结余"):
                     a, b = b, a  # "甲比乙少多少" is 乙 − 甲: report the positive gap
                 readings = [(a, b)]
