@@ -5,6 +5,7 @@ weight); expected scores are worked out by hand in the comments, not by the modu
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -170,3 +171,20 @@ def test_the_mean_of_a_named_column_leaves_out_the_total_row(scored) -> None:  #
     # four asked, three in the column: refused, not averaged over what is there
     b = scored.answer("四个指标的分值平均是多少？", history=[])
     assert b.answer.startswith("未找到") and "8.33" not in b.answer, b.answer
+
+
+@pytest.mark.slow
+def test_the_highest_and_lowest_row_of_a_named_column(scored) -> None:  # type: ignore[no-untyped-def]
+    # 分值: 政府采购执行率 6, 会议费压减率 4, 维修项目完成率 15
+    a = scored.answer("哪个指标的分值最高？", history=[])
+    assert "最高的是“" in a.answer and "维修项目完成率" in a.answer.split("；")[0], a.answer
+    assert "15分" in a.answer.split("；")[0] and len(a.citations) == 3, a.answer
+    b = scored.answer("分值最低的是哪个指标？", history=[])
+    assert "会议费压减率" in b.answer.split("；")[0] and "4分" in b.answer.split("；")[0], b.answer
+
+
+@pytest.mark.slow
+def test_one_looked_up_figure_is_not_the_answer_to_which_is_lowest(scored) -> None:  # type: ignore[no-untyped-def]
+    # a question the column reader does not take ("最低" with no 哪/谁) must not get one cell back
+    a = scored.answer("得分最低多少？", history=[])
+    assert not re.search(r"为\d", a.answer.split("已检索")[0]) or "最低的是" in a.answer, a.answer

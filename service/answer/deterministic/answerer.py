@@ -187,7 +187,7 @@ class DeterministicAnswerer:
         """What a case the question states would score by an indicator's scoring rule, or last year's
         figure from this year's and its stated change, or a table column's mean; None otherwise."""
         try:
-            from service.answer.operations.average import average_answer
+            from service.answer.operations.average import average_answer, superlative_answer
             from service.answer.operations.previous import previous_answer
             from service.answer.operations.rules import rule_answer
 
@@ -196,6 +196,7 @@ class DeterministicAnswerer:
                 rule_answer(facts, question, document_ids, previous)
                 or previous_answer(facts, question, document_ids)
                 or average_answer(facts, question, document_ids)
+                or superlative_answer(facts, question, document_ids)
             )
         except Exception:
             log.exception("scoring-rule answer failed on %r", question)

@@ -1,4 +1,5 @@
-"""The mean of one column of a table: "三个专项债项目自评分的平均分是多少？".
+"""One column of a table: its mean ("三个专项债项目自评分的平均分是多少？") and its highest or lowest
+row ("哪个项目自评分最高？").
 
 The column is the one whose header the question names (a glossary concept both share, or the
 header's own words); its figures are the table's body rows, total rows (合计 / 小计 …) left out.
@@ -10,6 +11,7 @@ mean and every figure is cited.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 from service.answer.deterministic.render import CitationSet, Draft, zh_count
@@ -39,18 +41,17 @@ def _column_words(header: str, question: str, g: Any) -> int:
     return k if k >= 2 else 0
 
 
-def average_answer(owner: Any, question: str, document_ids: list[str] | None) -> Draft | None:
+def _column(owner: Any, question: str, document_ids: list[str] | None, drop: tuple[str, ...]) -> Any:
+    """(table, header, cells) of the one table column the question names (its words `drop` left
+    out), body rows only; None when no column, or two columns, fit as well."""
     g = owner.glossary
-    text = normalize(question)
-    if not any(w in text for w in g.operations.get("average", ())) or _WEIGHTED.search(text):
-        return None
-    if not re.search(r"多少|几", text):
-        return None
     totals = tuple(g.qualifiers.get("total", ()))
-    asked = re.sub("|".join(map(re.escape, g.operations.get("average", ()))), "", text)
+    asked = normalize(question)
+    for w in sorted(drop, key=len, reverse=True):
+        asked = asked.replace(w, "")
     store = owner.toolbox.store
     tables = [t for d in document_ids for t in store.get_tables(d)] if document_ids else store.get_tables()
-    best: list[tuple[int, Any, int, list[Any]]] = []
+    best: list[tuple[int, Any, list[Any]]] = []
     for t in tables:
         columns: dict[int, list[Any]] = {}
         heads: dict[int, str] = {}
@@ -62,16 +63,50 @@ def average_answer(owner: Any, question: str, document_ids: list[str] | None) ->
         for col, cells in columns.items():
             score = _column_words(heads[col], asked, g)
             if score and len(cells) >= 2:
-                best.append((score, t, col, cells))
+                best.append((score, t, cells))
     if not best:
         return None
     best.sort(key=lambda b: b[0], reverse=True)
     if len(best) > 1 and best[1][0] == best[0][0]:
         return None  # two columns fit the question as well: not this path's to pick
-    _score, table, col, cells = best[0]
-    header = "".join(cells[0].col_header)
+    _score, table, cells = best[0]
+    return table, "".join(cells[0].col_header), cells
+
+
+def _unit(cells: list[Any], header: str, g: Any) -> str:
+    kinds = {g.concept(c).kind for c in g.concepts_in(header)}
+    if kinds & {"score", "weight"}:
+        return "分"  # a score column under a table-wide money unit line ("单位：亿元") is in 分
+    if kinds & {"rate"} or all(c.is_percent for c in cells):
+        return "%"
+    return cells[0].unit if all(c.unit == cells[0].unit for c in cells) else ""
+
+
+def _label(c: Any, header: str) -> str:
+    return "·".join(dict.fromkeys(c.row_header)) or header
+
+
+def _cite_row(cites: CitationSet, table: Any, c: Any, title: str) -> int:
+    row = table.rows[c.row_index] if 0 <= c.row_index < len(table.rows) else [c.raw]
+    return cites.add(table.doc_id, title, c.page, " ".join(x for x in row if x))
+
+
+def _titles(owner: Any, document_ids: list[str] | None) -> dict[str, str]:
+    return {i.fact.doc_id: i.title for i in owner.index.items(document_ids)}
+
+
+def average_answer(owner: Any, question: str, document_ids: list[str] | None) -> Draft | None:
+    g = owner.glossary
+    text = normalize(question)
+    words = tuple(g.operations.get("average", ()))
+    if not any(w in text for w in words) or _WEIGHTED.search(text) or not re.search(r"多少|几", text):
+        return None
+    found = _column(owner, text, document_ids, words)
+    if found is None:
+        return None
+    table, header, cells = found
     said = _count(text)
-    titles = {i.fact.doc_id: i.title for i in owner.index.items(document_ids)}
+    titles = _titles(owner, document_ids)
     if said is not None and said != len(cells):
         return Draft(
             "refusal",
@@ -84,31 +119,70 @@ def average_answer(owner: Any, question: str, document_ids: list[str] | None) ->
             found=False,
             meta={"path": "facts", "fact_op": "average"},
         )
-    unit = cells[0].unit if all(c.unit == cells[0].unit for c in cells) else ""
-    kinds = {g.concept(c).kind for c in g.concepts_in(header)}
-    if kinds & {"score", "weight"}:
-        unit = "分"  # a score column under a table-wide money unit line ("单位：亿元") is in 分
-    elif kinds & {"rate"} or all(c.is_percent for c in cells):
-        unit = "%"
-    values = [
-        {"value": c.value, "unit": unit, "label": "·".join(dict.fromkeys(c.row_header)) or header}
-        for c in cells
-    ]
+    unit = _unit(cells, header, g)
+    values = [{"value": c.value, "unit": unit, "label": _label(c, header)} for c in cells]
     comp, _why = run_metric(owner, "mean", {"values": values})
     if comp is None:
         return None
     cites = CitationSet()
     title = titles.get(table.doc_id, "")
-    inputs = []
-    for c in cells:
-        row = table.rows[c.row_index] if 0 <= c.row_index < len(table.rows) else [c.raw]
-        quote = " ".join(x for x in row if x)
-        label = "·".join(dict.fromkeys(c.row_header)) or header
-        inputs.append(
-            {
-                "label": label,
-                "display": f"{c.value}{unit}",
-                "n": cites.add(table.doc_id, title, c.page, quote),
-            }
-        )
+    inputs = [
+        {"label": _label(c, header), "display": f"{c.value}{unit}", "n": _cite_row(cites, table, c, title)}
+        for c in cells
+    ]
     return computed_draft(f"表中各行“{header}”的平均值", comp, inputs, cites, "average")
+
+
+_MOST = re.compile(r"(最高|最多|最大)|(最低|最少|最小)")
+_WHICH = (
+    "哪个",
+    "哪一个",
+    "哪项",
+    "哪一项",
+    "哪家",
+    "哪些",
+    "是哪",
+    "最高",
+    "最低",
+    "最多",
+    "最少",
+    "最大",
+    "最小",
+)
+
+
+def superlative_answer(owner: Any, question: str, document_ids: list[str] | None) -> Draft | None:
+    """ "哪个项目自评分最高？": the row of the named column with the highest (lowest) figure, with
+    every row's figure listed and cited; ties all named."""
+    text = normalize(question)
+    m = _MOST.search(text)
+    if m is None or not re.search(r"哪|谁", text):
+        return None
+    found = _column(owner, text, document_ids, _WHICH)
+    if found is None:
+        return None
+    table, header, cells = found
+    unit = _unit(cells, header, owner.glossary)
+    highest = m.group(1) is not None
+    ordered = sorted(cells, key=lambda c: Decimal(c.value), reverse=highest)
+    top = Decimal(ordered[0].value)
+    winners = [c for c in ordered if Decimal(c.value) == top]
+    title = _titles(owner, document_ids).get(table.doc_id, "")
+    cites = CitationSet()
+    items = [
+        {"text": f"“{_label(c, header)}”：{c.value}{unit}", "ns": [_cite_row(cites, table, c, title)]}
+        for c in ordered
+    ]
+    names = "、".join(f"“{_label(c, header)}”" for c in winners)
+    draft = Draft(
+        "answer_forms",
+        {
+            "intro": f"表中“{header}”{m.group(0)}的是{names}，为{ordered[0].value}{unit}；各项如下：",
+            "items": items,
+            "more": "",
+            "rule": "",
+        },
+        meta={"path": "facts", "fact_op": "superlative"},
+    )
+    draft.cites = cites
+    return draft

@@ -28,6 +28,8 @@ MEASURED = frozenset({"amount", "rate", "count", "people", "score", "weight", "d
 _HYPOTHETICAL = re.compile(r"假如|如果|假设|假定|若是|倘若|的话")
 _STATES_FIGURES = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|元|亿元|%|分|人|个)")
 _RATIO = re.compile(r"几倍|多少倍")
+# "哪个项目自评分最低": one looked-up figure does not say which is the lowest
+_SUPERLATIVE = re.compile(r"最高|最低|最多|最少|最大|最小")
 _DEDUCTION = re.compile(r"扣了?(?:几|多少)分|扣分(?:是)?多少")
 # "超了多少", "比上年少了多少": a difference between two figures, never one figure looked up
 _COMPARISON = re.compile(
@@ -320,6 +322,14 @@ def check_fit(
         )
     if _RATIO.search(question):
         return "所问的倍数", "文档没有直接给出这一倍数"
+    most = _SUPERLATIVE.findall(question)
+    if most and not any(
+        w in str(f.get("quote", "")) + str(f.get("subject", "")) for f in figures for w in most
+    ):
+        return (
+            f"“{most[0]}”的那一项",
+            f"检索到的只是其中一个数，不能据此说明它是{most[0]}的；问的是比较，需要逐项列出",
+        )
     facts = items()
     units = [str(f.get("unit") or "") for f in figures]
     placed = [
