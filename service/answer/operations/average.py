@@ -21,6 +21,8 @@ from service.metrics.scoring_rules import normalize
 _ZH = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _COUNT = re.compile(r"([两二三四五六七八九十]|\d{1,2})(?:个|项|家|所|名|类|条)")
 _WEIGHTED = re.compile(r"加权|权重")
+# a rate per head or per month, a multi-year mean: other operations, not a column's mean
+_NOT_A_COLUMN_MEAN = re.compile(r"[人户月年日]均|均值|(?:19|20)\d{2}\s*年?\s*[-—–~至到]\s*(?:19|20)?\d{2}")
 
 
 def _count(text: str) -> int | None:
@@ -62,7 +64,14 @@ def _column(owner: Any, question: str, document_ids: list[str] | None, drop: tup
             columns.setdefault(c.col_index, []).append(c)
         for col, cells in columns.items():
             score = _column_words(heads[col], asked, g)
-            if score and len(cells) >= 2:
+            # rows of one kind only: a column whose rows carry different units ("接听量（万次）",
+            # "人工费用（万元）") lists different measures, which are never averaged or ranked
+            if (
+                score
+                and len(cells) >= 2
+                and len({c.unit for c in cells}) == 1
+                and len(set(_kinds(cells))) <= 1
+            ):
                 best.append((score, t, cells))
     if not best:
         return None
@@ -71,6 +80,16 @@ def _column(owner: Any, question: str, document_ids: list[str] | None, drop: tup
         return None  # two columns fit the question as well: not this path's to pick
     _score, table, cells = best[0]
     return table, "".join(cells[0].col_header), cells
+
+
+def _kinds(cells: list[Any]) -> list[str]:
+    """The unit each row's own label states ("人工费用（万元）" -> 万元), for rows that state one."""
+    out = []
+    for c in cells:
+        m = re.search(r"[（(]([^()（）]{1,6})[)）]\s*$", "".join(c.row_header))
+        if m:
+            out.append(m.group(1))
+    return out
 
 
 def _unit(cells: list[Any], header: str, g: Any) -> str:
@@ -99,7 +118,9 @@ def average_answer(owner: Any, question: str, document_ids: list[str] | None) ->
     g = owner.glossary
     text = normalize(question)
     words = tuple(g.operations.get("average", ()))
-    if not any(w in text for w in words) or _WEIGHTED.search(text) or not re.search(r"多少|几", text):
+    if "平均" not in text or _WEIGHTED.search(text) or _NOT_A_COLUMN_MEAN.search(text):
+        return None
+    if not re.search(r"多少|几", text):
         return None
     found = _column(owner, text, document_ids, words)
     if found is None:
