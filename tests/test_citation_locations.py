@@ -142,3 +142,198 @@ def test_docx_locations_are_where_python_docx_has_them(tmp_path: Path) -> None:
     # reading order: the paragraph after the first shown table comes after its cells
     order = [loc.text for loc in content.locations]
     assert order.index("93.5%") < order.index(paragraphs[-1].text) < order.index("岗位与类别")
+
+
+# ---- in the answers ----------------------------------------------------------------------------------
+
+KEY = "locations-key-1a2b3c4d5e"
+FORM_SEEDS = (4101, 4102)  # two generated 自评表 with indicators below full marks, one per sheet
+
+
+def _where(ws: object, value: str) -> tuple[int, int]:
+    """The one (row, column) of a worksheet whose value is `value` (openpyxl's reading)."""
+    found = [
+        (cell.row, cell.column)
+        for row in ws.iter_rows()  # type: ignore[attr-defined]
+        for cell in row
+        if cell.value is not None and _same_number(_xlsx_value(cell.value), value)
+    ]
+    assert len(found) == 1, (value, found)
+    return found[0]
+
+
+def _docx_where(d: object, text: str) -> tuple[int, int, int]:
+    """The one (table, row, column), 1-based, of a Word table cell reading `text` (python-docx)."""
+    found = {
+        (t + 1, r + 1, c + 1)
+        for t, table in enumerate(d.tables)  # type: ignore[attr-defined]
+        for r, row in enumerate(table.rows)
+        for c, cell in enumerate(row.cells)
+        if cell.text.strip() == text
+    }
+    assert len(found) == 1, (text, found)
+    return found.pop()
+
+
+def _focus(citation: object) -> object:
+    [loc] = [loc for loc in citation.locations if loc.focus]  # type: ignore[attr-defined]
+    return loc
+
+
+@pytest.fixture(scope="module")
+def office(sample_data_dir: Path, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The sample report (a PDF) and policy, plus the budget workbook, the Word report and a workbook
+    of two 自评表, ingested once."""
+    import shutil
+
+    from evals.generator.formats import write_xlsx
+    from evals.generator.selfeval import make_form
+    from ingest.index import ingest_paths
+    from service.config import Settings
+
+    root = tmp_path_factory.mktemp("office-locations")
+    data = root / "data"
+    shutil.copytree(sample_data_dir, data)
+    files = {
+        "budget": write_budget_xlsx(root / "budget.xlsx"),
+        "report": write_report_docx(root / "report.docx"),
+        "forms": write_xlsx([make_form(s, None) for s in FORM_SEEDS], root / "forms.xlsx"),
+    }
+    settings = Settings(data_dir=data, api_keys=[KEY], rate_limit_per_minute=1000)
+    records = ingest_paths(settings, list(files.values()))
+    assert all(r.status == "ok" for r in records), [(r.path, r.message) for r in records]
+    ids = {name: next(r.doc_id for r in records if Path(r.path).name == f.name) for name, f in files.items()}
+    return {"settings": settings, "files": files, "ids": ids}
+
+
+@pytest.fixture(scope="module")
+def assistant(office):  # type: ignore[no-untyped-def]
+    from service.assistant import build_assistant
+
+    with build_assistant(office["settings"]) as a:
+        yield a
+
+
+def _ask(assistant, office, question: str, doc: str):  # type: ignore[no-untyped-def]
+    return assistant.ask(question, document_ids=[office["ids"][doc]])
+
+
+@pytest.mark.slow
+def test_a_table_figure_cites_its_sheet_row_and_column(assistant, office) -> None:
+    answer = _ask(assistant, office, "基本支出的全年执行数是多少", "budget")
+    assert "640.75" in answer.answer
+    [c] = answer.citations
+    assert c.file_type == "xlsx" and c.boxes == []
+    loc = _focus(c)
+    ws = openpyxl.load_workbook(office["files"]["budget"])[SHEET]
+    row, col = _where(ws, "640.75")
+    assert (loc.kind, loc.sheet, loc.row, loc.col, loc.page) == ("cell", SHEET, row, col, 1)
+    assert loc.ref == "E7" and loc.address == "'预算 执行'!E7" and loc.label == "工作表 预算 执行，E7"
+    assert loc.table is None and loc.paragraph is None and loc.text == "640.75"
+    # the quoted row is framed whole: its label and every figure, each where openpyxl has it
+    first = c.locations[0]
+    assert (first.row, ws.cell(first.row, first.col).value) == (row, "基本支出")
+    assert {x.row for x in c.locations} == {row}
+
+    computed = _ask(assistant, office, "预算执行率是多少", "budget")
+    inputs = [i for comp in computed.computations for i in comp.inputs]
+    assert len(inputs) == 2
+    for item in inputs:  # each computation input located in its own cell
+        [at] = item["source"]["locations"]
+        assert at["focus"] and at["sheet"] == SHEET and item["source"]["boxes"] == []
+        assert (at["row"], at["col"]) == _where(ws, item["value"])
+
+
+@pytest.mark.slow
+def test_a_word_table_cell_and_a_paragraph(assistant, office) -> None:
+    d = docx.Document(str(office["files"]["report"]))
+    answer = _ask(assistant, office, "满意度实际完成多少", "report")
+    [c] = answer.citations
+    loc = _focus(c)
+    assert c.file_type == "docx" and loc.kind == "cell" and loc.sheet is None and loc.ref is None
+    assert (loc.table, loc.row, loc.col) == _docx_where(d, "93.5%")
+    assert loc.label == f"第{loc.table}个表格，第{loc.row}行第{loc.col}列" == "第2个表格，第4行第3列"
+
+    answer = _ask(assistant, office, "话务接通率是多少", "report")
+    [c] = answer.citations
+    [loc] = c.locations
+    assert loc.kind == "paragraph" and loc.row is None and loc.label == f"第{loc.paragraph}段"
+    assert "97.2%" in d.paragraphs[loc.paragraph - 1].text == loc.text
+
+
+@pytest.mark.slow
+def test_form_answers_cite_the_cells_of_their_sheet(assistant, office) -> None:
+    """A form's figure is cited at page 1 whichever sheet its form is on, and one citation of "10"
+    stands for the 分值 of several rows: each is located in the row its sentence names."""
+    wb = openpyxl.load_workbook(office["files"]["forms"])
+    answer = _ask(assistant, office, "哪些指标没有拿满分，原因是什么", "forms")
+    assert answer.citations
+    for c in answer.citations:
+        assert c.locations, c
+        holding = {
+            (ws.title, cell.row, cell.column)
+            for ws in wb.worksheets
+            for row in ws.iter_rows()
+            for cell in row
+            if cell.value is not None and _same_number(_xlsx_value(cell.value), c.quote)
+        }
+        located = {(loc.sheet, loc.row, loc.col) for loc in c.locations}
+        assert located <= holding, (c.quote, located, holding)  # only cells holding the quote
+        sentences = [s for s in re.split(r"\n", answer.answer) if f"[{c.n}]" in s]
+        assert len(located) <= len(sentences)  # at most one cell for each sentence citing it
+    ten = next(c for c in answer.citations if c.quote == "10")
+    assert len({loc.sheet for loc in ten.locations}) == 2  # rows of both forms
+
+    total = _ask(assistant, office, "这张表的自评总分是多少", "forms")
+    inputs = [i for comp in total.computations for i in comp.inputs]
+    assert inputs
+    for item in inputs:  # a form record's cell (sheet, row, col) carries its document and location
+        source = item["source"]
+        [at] = source["locations"]
+        assert source["doc_id"] == office["ids"]["forms"] and at["sheet"] == source["sheet"]
+        assert at["row"] <= source["row"] < at["row"] + at["row_span"]
+        assert at["col"] <= source["col"] < at["col"] + at["col_span"]
+        assert _same_number(_xlsx_value(wb[at["sheet"]][at["ref"]].value), item["value"])
+
+
+@pytest.mark.slow
+def test_nothing_is_guessed(assistant, office) -> None:
+    from ingest.store import Store
+    from service.citation_locations import LocationFinder
+
+    store = Store.open(office["settings"])
+    try:
+        finder = LocationFinder(store, store.get_tables)
+        forms = office["ids"]["forms"]
+        assert finder.citation(forms, 1, "10") == []  # in many rows, no sentence says which
+        assert finder.citation(forms, 1, "此句不在任何单元格或段落中出现") == []
+        [only] = finder.citation(office["ids"]["budget"], 2, "36")
+        assert (only["sheet"], only["ref"], only["focus"]) == ("人员", "B2", True)
+        assert finder.citation(office["ids"]["budget"], 1, "3") == []  # never a digit inside a figure
+    finally:
+        store.close()
+
+
+@pytest.mark.slow
+def test_a_data_dir_from_before_locations_still_answers(office, tmp_path: Path) -> None:
+    import shutil
+    import sqlite3
+
+    from ingest.index import ingest_paths
+    from service.assistant import build_assistant
+    from service.config import Settings
+
+    data = tmp_path / "data"
+    shutil.copytree(office["settings"].data_dir, data)
+    with sqlite3.connect(data / "jixiao.db") as db:  # as written by a jixiao without locations
+        db.execute("DROP TABLE locations")
+        db.execute("UPDATE documents SET chunker_version = 'before-locations'")
+    settings = Settings(data_dir=data)
+    question, budget = "基本支出的全年执行数是多少", [office["ids"]["budget"]]
+    with build_assistant(settings) as assistant:
+        answer = assistant.ask(question, document_ids=budget)
+    assert "640.75" in answer.answer and answer.citations
+    assert all(c.locations == [] and c.file_type == "xlsx" for c in answer.citations)  # the text view
+    assert ingest_paths(settings, [office["files"]["budget"]])[0].status == "ok"  # re-ingesting …
+    with build_assistant(settings) as assistant:
+        assert _focus(assistant.ask(question, document_ids=budget).citations[0]).ref == "E7"  # … locates
