@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import docx
 import openpyxl
@@ -337,3 +338,87 @@ def test_a_data_dir_from_before_locations_still_answers(office, tmp_path: Path) 
     assert ingest_paths(settings, [office["files"]["budget"]])[0].status == "ok"  # re-ingesting …
     with build_assistant(settings) as assistant:
         assert _focus(assistant.ask(question, document_ids=budget).citations[0]).ref == "E7"  # … locates
+
+
+# ---- every API --------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def server(office):  # type: ignore[no-untyped-def]
+    from api_server import LiveServer
+
+    from service.api.app import create_app
+
+    srv = LiveServer(create_app(office["settings"])).start()
+    yield srv
+    srv.stop()
+
+
+def _check_e7(citations: list[dict]) -> None:
+    [c] = citations
+    [focus] = [loc for loc in c["locations"] if loc["focus"]]
+    assert (focus["sheet"], focus["row"], focus["col"], focus["ref"]) == (SHEET, 7, 5, "E7"), focus
+    assert focus["address"] == "'预算 执行'!E7" and focus["label"] == "工作表 预算 执行，E7"
+    assert c["file_type"] == "xlsx" and c["boxes"] == [] and c.get("image_url") is None
+
+
+@pytest.mark.slow
+def test_every_api_carries_the_locations_and_pdf_page_images(server, office) -> None:
+    import asyncio
+    from urllib.parse import urlsplit
+
+    import httpx
+    from api_server import sse_parts
+
+    question, budget = "基本支出的全年执行数是多少", [office["ids"]["budget"]]
+    auth = {"Authorization": f"Bearer {KEY}"}
+    with httpx.Client(base_url=server.url, timeout=120, headers=auth) as client:
+        body = client.post("/api/v1/chat", json={"message": question, "document_ids": budget}).json()
+        _check_e7(body["citations"])
+        stream = {"message": question, "document_ids": budget, "stream": True}
+        with client.stream("POST", "/api/v1/chat", json=stream) as r:
+            parts = [p for p in sse_parts(r) if isinstance(p, dict)]
+        _check_e7([p["providerMetadata"]["jixiao"] for p in parts if p["type"] == "source-url"])
+        _check_e7(next(p for p in parts if p["type"] == "finish")["messageMetadata"]["citations"])
+        document = next(p for p in parts if p["type"] == "source-document")
+        assert document["mediaType"].endswith("spreadsheetml.sheet")
+        messages = [{"role": "user", "content": question}]
+        completion = client.post(
+            "/v1/chat/completions", json={"model": "jixiao", "messages": messages, "document_ids": budget}
+        ).json()
+        _check_e7(completion["citations"])
+
+        # the region the widget draws: the cited row among its neighbours, merged cells with their spans
+        grid = client.get(f"/api/v1/documents/{budget[0]}/pages/1/grid", params={"row": 7}).json()
+        assert grid["sheet"] == SHEET and grid["first_row"] <= 7 <= grid["last_row"]
+        cells = {(c["row"], c["col"]): c for c in grid["cells"]}
+        assert cells[(7, 5)]["text"] == "640.75" and cells[(7, 5)]["ref"] == "E7"
+        assert (cells[(2, 2)]["row_span"], cells[(2, 2)]["col_span"]) == (1, 5)  # the merged title
+        report = next(
+            d["doc_id"] for d in client.get("/api/v1/documents").json()["documents"] if "报告" in d["title"]
+        )
+        assert client.get(f"/api/v1/documents/{report}/pages/2/grid").status_code == 404  # a PDF has images
+        assert httpx.get(f"{server.url}/api/v1/documents/{budget[0]}/pages/1/grid").status_code == 401
+
+        # a PDF's citation links its page image, signed like its file link
+        pdf = client.post("/api/v1/chat", json={"message": "2020年这个项目的预算执行率是多少？"}).json()
+        cited = next(c for c in pdf["citations"] if c["boxes"])
+        assert cited["file_type"] == "pdf" and cited["locations"] == []
+        image = urlsplit(cited["image_url"])
+        assert image.path == f"/api/v1/documents/{cited['doc_id']}/pages/{cited['page']}.png"
+        png = httpx.get(cited["image_url"])  # no key: the token in the link opens it
+        assert png.status_code == 200 and png.content[:8] == b"\x89PNG\r\n\x1a\n"
+
+    import httpx2
+    from mcp import Client
+    from mcp.client.streamable_http import streamable_http_client
+
+    async def ask_mcp(question: str, ids: list[str] | None) -> Any:
+        http = httpx2.AsyncClient(headers=auth, timeout=120)
+        async with http, Client(streamable_http_client(f"{server.url}/mcp", http_client=http)) as mcp:
+            return await mcp.call_tool("ask", {"question": question, "document_ids": ids})
+
+    _check_e7(asyncio.run(ask_mcp(question, budget)).structured_content["citations"])
+    mcp_pdf = asyncio.run(ask_mcp("2020年这个项目的预算执行率是多少？", None)).structured_content["citations"]
+    cited = next(c for c in mcp_pdf if c["boxes"])
+    assert cited["image_url"] == f"{server.url}/api/v1/documents/{cited['doc_id']}/pages/{cited['page']}.png"
