@@ -1,6 +1,7 @@
 """The output contract other programs rely on (`jixiao ask --json`, POST /api/v1/chat, evals).
 
-{"conversation_id", "answer", "citations": [{"n", "doc_id", "title", "page", "quote"}],
+{"conversation_id", "answer",
+ "citations": [{"n", "doc_id", "title", "page", "quote", "boxes", "locations", "file_type"}],
  "computations": [{"metric", "inputs", "formula", "value", "unit", "display"}],
  "grounded": bool, "answerer": "llm"|"deterministic", "table": {...} | null}
 """
