@@ -70,6 +70,7 @@ def test_the_marked_cell_is_the_cited_one(page, portal: Portal, office: dict[str
     bot = ask(page, "基本支出的全年执行数是多少")
     assert "640.75" in bot.inner_text()
     source = bot.locator(".sources .src").first
+    assert f"工作表 {SHEET}，E7" in source.inner_text()  # the source list names the cell, not "第1页"
     source.focus()
     page.keyboard.press("Enter")  # keyboard reachable
     page.locator(".viewer").wait_for(state="visible")

@@ -596,9 +596,9 @@
       var ol = el("ol");
       cites.forEach(function (c) {
         ol.appendChild(el("li", null, [el("button", { type: "button", class: "src",
-          "aria-label": "来源 " + c.n + "：" + (c.title || "") + " " + t("page", { p: c.page }),
+          "aria-label": "来源 " + c.n + "：" + (c.title || "") + " " + place(c),
           onclick: function () { self.openSource(c); } }, [
-          el("strong", { text: "[" + c.n + "] " }), (c.title || "") + " · " + t("page", { p: c.page }),
+          el("strong", { text: "[" + c.n + "] " }), (c.title || "") + " · " + place(c),
           c.quote ? el("span", { class: "q", text: "“" + c.quote + "”" }) : null])]));
       });
       bubble.appendChild(el("div", { class: "sources" }, [el("h3", { text: t("sources") }), ol]));
@@ -752,6 +752,12 @@
       .catch(function () { wrap.remove(); });  // the page text below remains
     return wrap;
   };
+
+  // where a citation is: its page (a PDF), or its cells or paragraphs (an xlsx/docx)
+  function place(c) {
+    var locs = c.locations || [], marked = locs.filter(function (l) { return l.focus; });
+    return locs.length ? caption(marked.length ? marked : locs) : t("page", { p: c.page });
+  }
 
   // "工作表 表1，G6、H14；工作表 表2，G6": the cited places, grouped by sheet or table
   function caption(locs) {
