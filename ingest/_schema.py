@@ -216,3 +216,29 @@ boxes = Table(
     Column("source", String(8), nullable=False, default="text"),  # text | ocr
     Index("ix_boxes_page", "doc_id", "page"),
 )
+
+# where citable things are in an Office file (ingest/office.py, `Location`), which has no page image:
+# each worksheet or Word-table cell with text and each Word paragraph, in reading order; rows and
+# columns 1-based as the file counts them. Added after `boxes`: a data dir from before gets the table
+# on open, its xlsx/docx documents have no locations until re-ingested (citations show the text).
+locations = Table(
+    "locations",
+    metadata,
+    Column("doc_id", String(64), ForeignKey("documents.doc_id"), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("page", Integer, nullable=False),
+    Column("kind", String(12), nullable=False),  # cell | paragraph
+    Column("grid", Text, nullable=False, default=""),  # form records' `where.sheet`
+    Column("sheet", Text, nullable=False, default=""),  # xlsx worksheet name
+    Column("table_no", Integer, nullable=False, default=0),  # docx: 1-based body table
+    Column("paragraph", Integer, nullable=False, default=0),  # docx: 1-based body paragraph
+    Column("row_no", Integer, nullable=False, default=0),
+    Column("col_no", Integer, nullable=False, default=0),
+    Column("row_span", Integer, nullable=False, default=1),
+    Column("col_span", Integer, nullable=False, default=1),
+    Column("text", Text, nullable=False, default=""),
+    Column("table_id", String(96), nullable=False, default=""),
+    Column("row_index", Integer, nullable=False, default=-1),
+    Column("col_index", Integer, nullable=False, default=-1),
+    Index("ix_locations_page", "doc_id", "page"),
+)

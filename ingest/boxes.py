@@ -16,7 +16,7 @@ from typing import Any
 
 from ingest.models import Box, Table
 
-BOXES_VERSION = "1"  # part of the chunker version: a change re-ingests
+BOXES_VERSION = "2"  # part of the chunker version: a change re-ingests (2: xlsx/docx locations)
 _ROUND = 2  # points: a hundredth of a point is far below a pixel at any rendering scale
 
 

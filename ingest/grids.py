@@ -20,7 +20,10 @@ class SheetGrid:
 
     `name`: the sheet name, "表N" (docx) or "第N页表M" (PDF); `row_refs`/`col_refs`: the row and
     column numbers as the source counts them (xlsx row 7, column 3 = "C7"); `row_pages`: the page
-    each row is printed on (PDF), else None; `context`: text printed just above (title lines)."""
+    each row is printed on (PDF), else None; `context`: text printed just above (title lines);
+    `number`: the sheet's position in the workbook or the table's among the Word body's tables
+    (1-based; 0 for PDF); `spans`: each merged cell's (rows, columns) by its top-left position as the
+    source counts it (`row_refs`/`col_refs` values), for the Office files."""
 
     name: str
     grid: list[list[GridCell]]
@@ -29,6 +32,8 @@ class SheetGrid:
     kind: str  # sheet | table | page
     row_pages: list[int | None] = field(default_factory=list)
     context: str = ""
+    number: int = 0
+    spans: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
 
     @property
     def nrows(self) -> int:

@@ -40,7 +40,7 @@ from ingest.errors import BadDocument, JixiaoError, NeedsOCR, NotFound, StoreBus
 from ingest.facts import FACTS_VERSION, extract_facts
 from ingest.identity import read_identity
 from ingest.lock import store_writer_lock
-from ingest.models import Box, DocStatus, DocumentRecord
+from ingest.models import Box, DocStatus, DocumentRecord, Location
 from ingest.settings import StorageSettings
 from ingest.store import Store
 
@@ -300,7 +300,7 @@ class _Pipeline:
                 self.store.purge(old.doc_id)
         return failed
 
-    def _read_office(self, path: Path, record: DocumentRecord) -> _Content:
+    def _read_office(self, path: Path, record: DocumentRecord) -> tuple[_Content, list[Location]]:
         """An xlsx/docx: sheets (or the Word body) as pages, its tables and forms, then the same
         chunks, facts, rows and vectors as a PDF."""
         from ingest.chunk import build_chunks
@@ -327,11 +327,12 @@ class _Pipeline:
         with self.timings.measure("facts"):
             facts = extract_facts(record.doc_id, content.pages, content.tables, year=record.year)
             forms = [f.to_dict() for f in forms_from_grids(content.grids, source=path.name)]
-        return (content.pages, chunks, content.tables, facts, forms)
+        return (content.pages, chunks, content.tables, facts, forms), content.locations
 
     def _write(self, path: Path, record: DocumentRecord, started: float) -> DocumentRecord:
         if path.suffix.lower() in (".xlsx", ".docx"):
-            return self._store(path, record, started, self._read_office(path, record))
+            content, locations = self._read_office(path, record)
+            return self._store(path, record, started, content, locations=locations)
         return self._write_pdf(path, record, started)
 
     def _write_pdf(self, path: Path, record: DocumentRecord, started: float) -> DocumentRecord:
@@ -415,6 +416,7 @@ class _Pipeline:
         content: _Content,
         ocr_rows: list | None = None,
         boxes: list[Box] | None = None,
+        locations: list[Location] | None = None,
     ) -> DocumentRecord:
         """Write what was read (rows, OCR regions, boxes, the file copy, vectors) and publish it."""
         shown = str(path)
@@ -432,6 +434,7 @@ class _Pipeline:
                 forms=forms,
                 identity=record.identity,
                 boxes=boxes,
+                locations=locations,
             )
             self.store.write_ocr(record.doc_id, ocr_rows or [])
             _copy_pdf(path, self.store.settings.files_dir / f"{record.doc_id}{path.suffix.lower()}")

@@ -107,6 +107,36 @@ class Box:
     source: str = "text"  # text | ocr
 
 
+@dataclass(frozen=True)
+class Location:
+    """Where something citable is in an Office file, which has no page image: a cell of a worksheet
+    (xlsx) or of a Word table, or a paragraph of a Word document (docx).
+
+    `page` is the document page it is on (the sheet's for an xlsx, 1 for a docx); `grid` the name
+    form records use in `where.sheet` (the sheet name, "表N" for a Word table); `sheet` the worksheet
+    name (xlsx); `table` / `paragraph` the 1-based number of the Word table / body paragraph (as
+    python-docx's `document.tables` / `document.paragraphs` count them); `row`, `col` 1-based, as a
+    spreadsheet user names them (row 7, column 3 = "C7"), a merged cell at its top-left with its
+    `row_span` / `col_span`. A cell of a stored table's body names it like `Box` (`table_id`,
+    `row_index`, `col_index`).
+    """
+
+    page: int
+    kind: Literal["cell", "paragraph"]
+    grid: str = ""
+    sheet: str = ""
+    table: int = 0
+    paragraph: int = 0
+    row: int = 0
+    col: int = 0
+    row_span: int = 1
+    col_span: int = 1
+    text: str = ""
+    table_id: str = ""
+    row_index: int = -1
+    col_index: int = -1
+
+
 @dataclass
 class Table:
     """A table as data. `id` is deterministic: f"{doc_id}:t{index:02d}"."""

@@ -7,20 +7,22 @@
   that python-docx returns at every position it covers.
 
 `read_office` also gives the ordinary document content (page text and `Table`s) so an xlsx or docx
-is ingested like a PDF: one "page" per worksheet, one page for a Word document.
+is ingested like a PDF: one "page" per worksheet, one page for a Word document; and where each cell
+and paragraph is (`ingest.models.Location`: sheet, Word table or paragraph, row and column as the
+file counts them), which a citation of an Office document gives instead of boxes on a page image.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from ingest.errors import BadDocument
 from ingest.grids import SheetGrid
-from ingest.models import Page, Table
+from ingest.models import Location, Page, Table
 from ingest.tables import GridCell, RawTable, normalize_cell, to_table
 
 OFFICE_SUFFIXES = (".xlsx", ".docx")
@@ -93,13 +95,20 @@ def xlsx_grids(path: Path) -> list[SheetGrid]:
         ) from exc
     out: list[SheetGrid] = []
     try:
-        for ws in wb.worksheets:
+        for number, ws in enumerate(wb.worksheets, start=1):
             if ws.max_row < 1 or ws.max_column < 1:
                 continue
             nrows, ncols = ws.max_row, ws.max_column
             raw = [[_xlsx_text(ws.cell(r, c)) for c in range(1, ncols + 1)] for r in range(1, nrows + 1)]
             origin = [[True] * ncols for _ in range(nrows)]
+            spans: dict[tuple[int, int], tuple[int, int]] = {}
             for rng in ws.merged_cells.ranges:
+                if rng.min_row > nrows or rng.min_col > ncols:
+                    continue
+                spans[(rng.min_row, rng.min_col)] = (
+                    min(rng.max_row, nrows) - rng.min_row + 1,
+                    min(rng.max_col, ncols) - rng.min_col + 1,
+                )
                 top = raw[rng.min_row - 1][rng.min_col - 1]
                 for r in range(rng.min_row, min(rng.max_row, nrows) + 1):
                     for c in range(rng.min_col, min(rng.max_col, ncols) + 1):
@@ -111,9 +120,12 @@ def xlsx_grids(path: Path) -> list[SheetGrid]:
             ]
             out.append(
                 _trimmed(
-                    SheetGrid(ws.title, grid, list(range(1, nrows + 1)), list(range(1, ncols + 1)), "sheet")
+                    SheetGrid(
+                        ws.title, grid, list(range(1, nrows + 1)), list(range(1, ncols + 1)), "sheet",
+                        number=number, spans=spans,
+                    )
                 )
-            )
+            )  # fmt: skip
     finally:
         wb.close()
     return [g for g in out if g.nrows]
@@ -123,7 +135,7 @@ def _trimmed(g: SheetGrid) -> SheetGrid:
     rows = [r for r in range(g.nrows) if any(c.text for c in g.grid[r])]
     cols = [c for c in range(g.ncols) if any(g.grid[r][c].text for r in range(g.nrows))]
     if not rows or not cols:
-        return SheetGrid(g.name, [], [], [], g.kind)
+        return SheetGrid(g.name, [], [], [], g.kind, number=g.number)
     r0, r1, c0, c1 = rows[0], rows[-1], cols[0], cols[-1]
     return SheetGrid(
         g.name,
@@ -133,6 +145,8 @@ def _trimmed(g: SheetGrid) -> SheetGrid:
         g.kind,
         g.row_pages[r0 : r1 + 1] if g.row_pages else [],
         g.context,
+        number=g.number,
+        spans=g.spans,  # by row and column number, which trimming keeps
     )
 
 
@@ -203,7 +217,8 @@ def _row_tcs(tbl: Any) -> list[list[Any]] | None:
     return rows
 
 
-def _docx_grid(table: Any) -> list[list[GridCell]]:
+def _docx_grid(table: Any) -> tuple[list[list[GridCell]], dict[tuple[int, int], tuple[int, int]]]:
+    """The table's grid, and each merged cell's (rows, columns) by its 1-based top-left position."""
     try:
         rows = _row_tcs(table._tbl)
     except ValueError:  # a malformed span
@@ -211,21 +226,38 @@ def _docx_grid(table: Any) -> list[list[GridCell]]:
     if rows is None:
         rows = [[c._tc for c in r.cells] for r in table.rows]
     grid: list[list[GridCell]] = []
-    seen: set[Any] = set()  # the <w:tc> elements themselves: held, so identity is stable
+    seen: dict[Any, list[int]] = {}  # each <w:tc> (held, so identity is stable) -> [r0, c0, r1, c1]
     width = max((len(r) for r in rows), default=0)
-    for cells in rows:
+    for r, cells in enumerate(rows):
         out_row: list[GridCell] = []
-        for tc in cells:
+        for c, tc in enumerate(cells):
             text = _tc_text(tc).strip()
             out_row.append(GridCell(normalize_cell(text), text, origin=tc not in seen))
-            seen.add(tc)
+            extent = seen.setdefault(tc, [r, c, r, c])
+            extent[2], extent[3] = max(extent[2], r), max(extent[3], c)
         out_row += [GridCell("", "", True) for _ in range(width - len(out_row))]
         grid.append(out_row)
-    return grid
+    spans = {
+        (r0 + 1, c0 + 1): (r1 - r0 + 1, c1 - c0 + 1)
+        for r0, c0, r1, c1 in seen.values()
+        if (r1, c1) != (r0, c0)
+    }
+    return grid, spans
 
 
-def docx_content(path: Path) -> tuple[list[str], list[SheetGrid]]:
-    """The paragraphs (in order, tables as their rows' text) and one grid per table."""
+@dataclass(frozen=True)
+class DocxParagraph:
+    """A body paragraph with text: its 1-based number among the body's paragraphs (python-docx's
+    `document.paragraphs`, empty ones counted) and how many body tables come before it."""
+
+    number: int
+    text: str
+    tables_before: int
+
+
+def docx_content(path: Path) -> tuple[list[str], list[SheetGrid], list[DocxParagraph]]:
+    """The lines (in order: paragraphs, tables as their rows' text), one grid per table, and the
+    body paragraphs with text."""
     import docx
 
     check_office_bytes(path)
@@ -238,22 +270,27 @@ def docx_content(path: Path) -> tuple[list[str], list[SheetGrid]]:
         ) from exc
     lines: list[str] = []
     grids: list[SheetGrid] = []
+    paragraphs: list[DocxParagraph] = []
     recent: list[str] = []
+    n_paragraphs = n_tables = 0
     for kind, block in _docx_blocks(document):
         if kind == "p":
+            n_paragraphs += 1
             text = block.text.strip()
             if text:
                 lines.append(text)
+                paragraphs.append(DocxParagraph(n_paragraphs, text, n_tables))
                 recent = [*recent[-2:], text]
             continue
-        grid = _docx_grid(block)
+        n_tables += 1
+        grid, spans = _docx_grid(block)
         if not grid:
             continue
         n = len(grids) + 1
         grids.append(
             SheetGrid(
                 f"表{n}", grid, list(range(1, len(grid) + 1)), list(range(1, len(grid[0]) + 1)), "table",
-                context="\n".join(recent),
+                context="\n".join(recent), number=n_tables, spans=spans,
             )
         )  # fmt: skip
         recent = []
@@ -261,7 +298,7 @@ def docx_content(path: Path) -> tuple[list[str], list[SheetGrid]]:
             texts = [c.text for c in row if c.origin and c.text]
             if texts:
                 lines.append("\t".join(texts))
-    return lines, grids
+    return lines, grids, paragraphs
 
 
 # ---- ordinary document content ----------------------------------------------------------------------
@@ -269,7 +306,9 @@ def docx_content(path: Path) -> tuple[list[str], list[SheetGrid]]:
 
 @dataclass
 class OfficeContent:
-    """What `read_office` returns: pages (one per worksheet; one for a Word document), tables, title."""
+    """What `read_office` returns: pages (one per worksheet; one for a Word document), tables, title,
+    and where each cell and paragraph is (`Location`s in reading order, what a citation points at
+    instead of a box on a page image)."""
 
     pages: list[Page]
     tables: list[Table]
@@ -277,6 +316,7 @@ class OfficeContent:
     year: int | None
     page_count: int
     grids: list[SheetGrid]
+    locations: list[Location] = field(default_factory=list)
 
 
 _YEAR_RE = re.compile(r"((?:19|20)[0-9]{2})\s*(?:年|年度)")
@@ -296,7 +336,7 @@ def read_office(path: Path, *, doc_id: str) -> OfficeContent:
             raws.append(_raw(g, i))
         first_line = next((ln for p in pages for ln in p.text.splitlines() if ln.strip()), "")
     elif suffix == ".docx":
-        lines, grids = docx_content(path)
+        lines, grids, paragraphs = docx_content(path)
         pages = [Page(number=1, text="\n".join(lines))]
         raws = [_raw(g, 1) for g in grids]
         first_line = lines[0] if lines else ""
@@ -308,9 +348,59 @@ def read_office(path: Path, *, doc_id: str) -> OfficeContent:
     all_text = "\n".join(p.text for p in pages)
     m = _YEAR_RE.search(title) or _YEAR_RE.search(all_text[:400])
     # every sheet or Word table is its own table: never joined like a PDF table over a page break
-    kept = [r for r in raws if r.grid and r.ncols >= 2 and len(r.grid) >= 2]
-    tables = [to_table(r, doc_id=doc_id, index=i) for i, r in enumerate(kept)]
-    return OfficeContent(pages, tables, title, int(m.group(1)) if m else None, len(pages), grids)
+    kept = [(g, r) for g, r in zip(grids, raws, strict=True) if r.grid and r.ncols >= 2 and len(r.grid) >= 2]
+    tables = [to_table(r, doc_id=doc_id, index=i) for i, (_, r) in enumerate(kept)]
+    links: dict[int, dict[tuple[int, int], tuple[str, int, int]]] = {}  # grid -> position -> table cell
+    for (g, raw), table in zip(kept, tables, strict=True):
+        first = len(g.grid) - len(raw.grid) + raw.header_rows  # the body's first row in the grid
+        links[id(g)] = {
+            (first + r, c): (table.id, r, c) for r in range(len(table.rows)) for c in range(raw.ncols)
+        }
+    if suffix == ".xlsx":
+        locations = [
+            loc for i, g in enumerate(grids, start=1) for loc in _grid_locations(g, i, links.get(id(g), {}))
+        ]
+    else:
+        locations = _docx_locations(grids, paragraphs, links)
+    year = int(m.group(1)) if m else None
+    return OfficeContent(pages, tables, title, year, len(pages), grids, locations)
+
+
+def _grid_locations(
+    g: SheetGrid, page: int, links: dict[tuple[int, int], tuple[str, int, int]]
+) -> list[Location]:
+    """Each cell of a sheet or Word table with text, row by row; a merged cell once, at its top-left."""
+    out: list[Location] = []
+    for r, row in enumerate(g.grid):
+        for c, cell in enumerate(row):
+            if not cell.origin or not cell.text:
+                continue
+            ref = (g.row_refs[r], g.col_refs[c])
+            rows, cols = g.spans.get(ref, (1, 1))
+            table_id, row_index, col_index = links.get((r, c), ("", -1, -1))
+            out.append(
+                Location(
+                    page, "cell", grid=g.name, sheet=g.name if g.kind == "sheet" else "",
+                    table=g.number if g.kind == "table" else 0, row=ref[0], col=ref[1], row_span=rows,
+                    col_span=cols, text=cell.text, table_id=table_id, row_index=row_index,
+                    col_index=col_index,
+                )
+            )  # fmt: skip
+    return out
+
+
+def _docx_locations(
+    grids: list[SheetGrid],
+    paragraphs: list[DocxParagraph],
+    links: dict[int, dict[tuple[int, int], tuple[str, int, int]]],
+) -> list[Location]:
+    """A Word document's paragraphs and table cells, in reading order."""
+    blocks: list[tuple[tuple[int, int, int], list[Location]]] = [
+        ((p.tables_before, 0, p.number), [Location(1, "paragraph", paragraph=p.number, text=p.text)])
+        for p in paragraphs
+    ]
+    blocks += [((g.number - 1, 1, 0), _grid_locations(g, 1, links.get(id(g), {}))) for g in grids]
+    return [loc for _, locs in sorted(blocks, key=lambda b: b[0]) for loc in locs]
 
 
 def _raw(g: SheetGrid, page: int) -> RawTable:

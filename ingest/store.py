@@ -39,7 +39,7 @@ from ingest import _schema as S
 from ingest.embeddings import Embedder, get_embedder
 from ingest.errors import NotFound
 from ingest.facts import Fact
-from ingest.models import Box, Cell, Chunk, DocumentRecord, Page, SearchHit, Table
+from ingest.models import Box, Cell, Chunk, DocumentRecord, Location, Page, SearchHit, Table
 from ingest.settings import StorageSettings
 
 VISIBLE = "ok"
@@ -93,6 +93,15 @@ def _box_row(b: Box) -> dict[str, Any]:
         "page": b.page, "kind": b.kind, "x0": b.x0, "top": b.top, "x1": b.x1, "bottom": b.bottom,
         "text": b.text, "spans": list(b.spans), "table_id": b.table_id, "row_index": b.row_index,
         "col_index": b.col_index, "source": b.source,
+    }  # fmt: skip
+
+
+def _location_row(loc: Location) -> dict[str, Any]:
+    return {
+        "page": loc.page, "kind": loc.kind, "grid": loc.grid, "sheet": loc.sheet, "table_no": loc.table,
+        "paragraph": loc.paragraph, "row_no": loc.row, "col_no": loc.col, "row_span": loc.row_span,
+        "col_span": loc.col_span, "text": loc.text, "table_id": loc.table_id, "row_index": loc.row_index,
+        "col_index": loc.col_index,
     }  # fmt: skip
 
 
@@ -430,6 +439,27 @@ class Store:
                 for r in conn.execute(q)
             ]  # fmt: skip
 
+    def get_locations(self, doc_id: str, page: int | None = None) -> list[Location]:
+        """Where the cells and paragraphs of an Office document (of one page: a worksheet, or the
+        Word document's one page) are, in reading order; empty for a PDF, or an Office document
+        ingested before locations were kept."""
+        if not self._visible_ids([doc_id]):
+            raise NotFound(f"没有这份文档：{doc_id} / no such document: {doc_id}")
+        c = S.locations.c
+        q = select(S.locations).where(c.doc_id == doc_id)
+        if page is not None:
+            q = q.where(c.page == page)
+        with self.engine.connect() as conn:
+            return [
+                Location(
+                    page=r.page, kind=r.kind, grid=r.grid, sheet=r.sheet, table=r.table_no,
+                    paragraph=r.paragraph, row=r.row_no, col=r.col_no, row_span=r.row_span,
+                    col_span=r.col_span, text=r.text, table_id=r.table_id, row_index=r.row_index,
+                    col_index=r.col_index,
+                )
+                for r in conn.execute(q.order_by(c.seq))
+            ]  # fmt: skip
+
     def visible_chunks(self, ids: Sequence[str]) -> dict[str, Chunk]:
         """The chunks among `ids` whose document is visible now, by id: one SQL read per 500 ids,
         so the visibility of a whole result list is decided at one moment (a reader never sees a
@@ -648,9 +678,10 @@ class Store:
         forms: list[dict[str, Any]] | None = None,
         identity: dict[str, Any] | None = None,
         boxes: list[Box] | None = None,
+        locations: list[Location] | None = None,
     ) -> None:
-        """Page text, chunk rows, tables, cells, facts, form records, the identity and the boxes of a
-        document in `ingesting` state (one transaction)."""
+        """Page text, chunk rows, tables, cells, facts, form records, the identity and the boxes (a
+        PDF) or locations (xlsx/docx) of a document in `ingesting` state (one transaction)."""
         with self.engine.begin() as conn:
             self._delete_rows(conn, doc_id)
             if identity:
@@ -662,6 +693,12 @@ class Store:
                     for i, b in enumerate((boxes or [])[start : start + _SQL_BATCH])
                 ]
                 conn.execute(insert(S.boxes), rows)
+            for start in range(0, len(locations or ()), _SQL_BATCH):
+                rows = [
+                    {**_location_row(loc), "doc_id": doc_id, "seq": start + i}
+                    for i, loc in enumerate((locations or [])[start : start + _SQL_BATCH])
+                ]
+                conn.execute(insert(S.locations), rows)
             if forms:
                 conn.execute(
                     insert(S.forms),
@@ -785,6 +822,7 @@ class Store:
     @staticmethod
     def _delete_rows(conn: Connection, doc_id: str) -> None:
         conn.execute(delete(S.boxes).where(S.boxes.c.doc_id == doc_id))
+        conn.execute(delete(S.locations).where(S.locations.c.doc_id == doc_id))
         table_ids = select(S.tables.c.id).where(S.tables.c.doc_id == doc_id)
         conn.execute(delete(S.cells).where(S.cells.c.table_id.in_(table_ids)))
         conn.execute(delete(S.tables).where(S.tables.c.doc_id == doc_id))

@@ -21,16 +21,17 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 from ingest.boxes import char_key, text_key
-from ingest.models import Box, Table
-from service.answer.models import Answer, CitedBox
+from ingest.models import Box, Cell, Table
+from service.answer.models import Answer, CitedBox, CitedLocation
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 _NUMBER = re.compile(r"\d[\d,，]*(?:[.．]\d+)?")
 _SENTENCE_END = re.compile(r"(?<=[。；;！？!?\n])")
@@ -141,23 +142,28 @@ class BoxFinder:
         self.store = store
         self._pages: dict[tuple[str, int], PageLayout] = {}
         self._tables: dict[str, list[Table]] = {}
+        self._types: dict[str, str | None] = {}
 
     def page(self, doc_id: str, page: int) -> PageLayout:
         key = (doc_id, page)
         if key not in self._pages:
-            try:
-                self._pages[key] = PageLayout.of(self.store.get_boxes(doc_id, page))
-            except Exception as exc:  # a document removed meanwhile, an old store: no boxes
-                log.info("no boxes for %s p.%s: %s", doc_id, page, exc)
-                self._pages[key] = PageLayout.of([])
+            boxes = read_quietly(lambda: self.store.get_boxes(doc_id, page), f"boxes of {doc_id} p.{page}")
+            self._pages[key] = PageLayout.of(boxes)
         return self._pages[key]
+
+    def file_type(self, doc_id: str) -> str | None:
+        """pdf, xlsx or docx (by the ingested file's name); None for an unknown document."""
+        if doc_id not in self._types:
+            try:
+                suffix = str(self.store.get_document(doc_id).path).lower().rsplit(".", 1)[-1]
+                self._types[doc_id] = suffix if suffix in ("xlsx", "docx") else "pdf"
+            except Exception:
+                self._types[doc_id] = None
+        return self._types[doc_id]
 
     def tables(self, doc_id: str) -> list[Table]:
         if doc_id not in self._tables:
-            try:
-                self._tables[doc_id] = list(self.store.get_tables(doc_id))
-            except Exception:
-                self._tables[doc_id] = []
+            self._tables[doc_id] = read_quietly(lambda: self.store.get_tables(doc_id), f"tables of {doc_id}")
         return self._tables[doc_id]
 
     # ---- citations ------------------------------------------------------------------------
@@ -174,34 +180,20 @@ class BoxFinder:
     ) -> list[dict[str, Any]]:
         """A quote of a table row ("caption（unit）：label v1 v2 …" or "caption：a｜b｜…"): its cells,
         those holding the first of the answer's `figures` printed in the row marked `focus`."""
-        if not layout.cells:
+        quoted = quoted_row(self.tables(doc_id), {c.table_id for c in layout.cells}, quote)
+        if quoted is None:
             return []
-        qk = text_key(quote)
-        on_page = {c.table_id for c in layout.cells}
-        for table in self.tables(doc_id):
-            if table.id not in on_page:
-                continue
-            rest = _after_caption(qk, table)
-            if rest is None:
-                continue
-            for r, row in enumerate(table.rows):
-                row_key = text_key("".join(x for x in row if x))
-                rest_key = rest.replace("|", "")
-                if not row_key or not (
-                    rest_key == row_key or (len(rest_key) >= 20 and row_key.startswith(rest_key))
-                ):
-                    continue
-                cells = sorted(
-                    (c for c in layout.cells if c.table_id == table.id and c.row_index == r),
-                    key=lambda c: c.col_index,
-                )
-                values = [_decimal_of_cell(c.text) for c in cells]
-                first = next((f for f in figures if f in values), None)
-                return [
-                    layout.out(c, c.x0, c.x1, focus=v is not None and v == first)
-                    for c, v in zip(cells, values, strict=True)
-                ]
-        return []
+        table, r = quoted
+        cells = sorted(
+            (c for c in layout.cells if c.table_id == table.id and c.row_index == r),
+            key=lambda c: c.col_index,
+        )
+        values = [_decimal_of_cell(c.text) for c in cells]
+        first = next((f for f in figures if f in values), None)
+        return [
+            layout.out(c, c.x0, c.x1, focus=v is not None and v == first)
+            for c, v in zip(cells, values, strict=True)
+        ]
 
     # ---- computation inputs ---------------------------------------------------------------
     def input(self, value: Any, source: dict[str, Any]) -> list[dict[str, Any]]:
@@ -220,23 +212,60 @@ class BoxFinder:
         self, doc_id: str, layout: PageLayout, number: Decimal, source: dict[str, Any]
     ) -> Box | None:
         """The cell holding `number` in the table, row and column the input names."""
-        caption, row, column = (text_key(str(source.get(k) or "")) for k in ("table", "row", "column"))
-        best: tuple[int, Box] | None = None
-        for table in self.tables(doc_id):
-            if caption and text_key(table.caption) != caption:
+        return best_cell(
+            self.tables(doc_id), number, source, lambda t, c: layout.cell(t.id, c.row_index, c.col_index)
+        )
+
+
+def read_quietly(read: Callable[[], Iterable[T]], what: str) -> list[T]:
+    """What `read` gives, or nothing (a document removed meanwhile, a store from before the table)."""
+    try:
+        return list(read())
+    except Exception as exc:
+        log.info("no %s: %s", what, exc)
+        return []
+
+
+def quoted_row(tables: list[Table], on_page: set[str], quote: str) -> tuple[Table, int] | None:
+    """The table (among those on the page) and body row a quote of a row gives ("caption（unit）：
+    label v1 v2 …" or "caption：a｜b｜…"), None when the quote is not a row."""
+    qk = text_key(quote)
+    for table in tables:
+        if table.id not in on_page:
+            continue
+        rest = _after_caption(qk, table)
+        if rest is None:
+            continue
+        rest_key = rest.replace("|", "")
+        for r, row in enumerate(table.rows):
+            row_key = text_key("".join(x for x in row if x))
+            if row_key and (rest_key == row_key or (len(rest_key) >= 20 and row_key.startswith(rest_key))):
+                return table, r
+    return None
+
+
+def best_cell(
+    tables: list[Table], number: Decimal, source: dict[str, Any], where: Callable[[Table, Cell], T | None]
+) -> T | None:
+    """Where (`where`) the table cell is that holds `number`, in the table the input's source names,
+    its row and column headers best matching the source's `row` and `column`."""
+    caption, row, column = (text_key(str(source.get(k) or "")) for k in ("table", "row", "column"))
+    best: tuple[int, T] | None = None
+    for table in tables:
+        if caption and text_key(table.caption) != caption:
+            continue
+        for cell in table.cells:
+            if cell.value is None or _decimal(cell.value) != number:
                 continue
-            for cell in table.cells:
-                if cell.value is None or _decimal(cell.value) != number:
-                    continue
-                box = layout.cell(table.id, cell.row_index, cell.col_index)
-                if box is None:
-                    continue
-                score = int(bool(row) and row in text_key("".join(cell.row_header))) + int(
-                    bool(column) and column in text_key("".join(cell.col_header))
-                )
-                if best is None or score > best[0]:
-                    best = (score, box)
-        return best[1] if best else None
+            found = where(table, cell)
+            if found is None:
+                continue
+            score = int(bool(row) and row in text_key("".join(cell.row_header))) + int(
+                bool(column) and column in text_key("".join(cell.col_header))
+            )
+            if best is None or score > best[0]:
+                best = (score, found)
+    return best[1] if best else None
 
 
 def _after_caption(quote_key: str, table: Table) -> str | None:
@@ -267,17 +296,35 @@ def _figures_cited(answer_text: str, n: int) -> list[Decimal]:
 
 
 def attach_boxes(store: Any, answer: Answer) -> Answer:
-    """Fill `boxes` of every citation and `source.boxes` of every computation input, in place."""
+    """Fill `boxes` (a PDF) or `locations` (an xlsx/docx: `service.citation_locations`) and
+    `file_type` of every citation, and `source.boxes` and `source.locations` of every computation
+    input, in place."""
+    from service.citation_locations import LocationFinder, citing
+
     finder = BoxFinder(store)
+    places = LocationFinder(store, finder.tables)
+    office = ("xlsx", "docx")
     try:
         for c in answer.citations:
-            found = finder.citation(c.doc_id, c.page, c.quote, _figures_cited(answer.answer, c.n))
-            c.boxes = [CitedBox(**b) for b in found]
+            figures = _figures_cited(answer.answer, c.n)
+            c.file_type = finder.file_type(c.doc_id)  # type: ignore[assignment]
+            if c.file_type in office:
+                found = places.citation(c.doc_id, c.page, c.quote, figures, citing(answer.answer, c.n))
+                c.locations = [CitedLocation(**x) for x in found]
+            else:
+                c.boxes = [CitedBox(**b) for b in finder.citation(c.doc_id, c.page, c.quote, figures)]
+        cited_office = list(dict.fromkeys(c.doc_id for c in answer.citations if c.file_type in office))
         for comp in answer.computations:
             for item in comp.inputs:
                 source = item.get("source") if isinstance(item, dict) else None
-                if isinstance(source, dict):
-                    source["boxes"] = finder.input(item.get("value"), source)
+                if not isinstance(source, dict):
+                    continue
+                doc_id = str(source.get("doc_id") or "")
+                in_office = finder.file_type(doc_id) in office if doc_id else bool(cited_office)
+                source["boxes"] = [] if in_office else finder.input(item.get("value"), source)
+                source["locations"] = (
+                    places.input(item.get("value"), source, cited_office) if in_office else []
+                )
     except Exception:  # boxes are a convenience: an answer is never lost to them
         log.exception("locating citation boxes failed")
     return answer

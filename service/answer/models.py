@@ -1,6 +1,7 @@
 """The output contract other programs rely on (`jixiao ask --json`, POST /api/v1/chat, evals).
 
-{"conversation_id", "answer", "citations": [{"n", "doc_id", "title", "page", "quote"}],
+{"conversation_id", "answer",
+ "citations": [{"n", "doc_id", "title", "page", "quote", "boxes", "locations", "file_type"}],
  "computations": [{"metric", "inputs", "formula", "value", "unit", "display"}],
  "grounded": bool, "answerer": "llm"|"deterministic", "table": {...} | null}
 """
@@ -26,6 +27,26 @@ class CitedBox(BaseModel):
     focus: bool = Field(default=False, description="the cell of a figure the answer states")
 
 
+class CitedLocation(BaseModel):
+    """Where the cited cell or paragraph is in an xlsx/docx (service.citation_locations), which has no
+    page image: the same keys for every kind, null where they do not apply (docs/citations.md)."""
+
+    kind: Literal["cell", "paragraph"]
+    page: int = Field(description="the document page: the worksheet's (xlsx), 1 (docx)")
+    sheet: str | None = Field(default=None, description="worksheet name (xlsx)")
+    table: int | None = Field(default=None, description="1-based number of the Word table (docx)")
+    paragraph: int | None = Field(default=None, description="1-based number of the body paragraph (docx)")
+    row: int | None = Field(default=None, description="1-based row (of the sheet or Word table)")
+    col: int | None = Field(default=None, description="1-based column")
+    row_span: int = Field(default=1, description="rows a merged cell covers")
+    col_span: int = Field(default=1, description="columns a merged cell covers")
+    ref: str | None = Field(default=None, description="the cell as a spreadsheet names it, 'C7' (xlsx)")
+    address: str | None = Field(default=None, description="with its sheet, 'Sheet1!C7' (xlsx)")
+    label: str = Field(description="for people: '工作表 Sheet1，C7', '第2个表格，第3行第2列', '第5段'")
+    text: str = Field(default="", description="the cell's or paragraph's text")
+    focus: bool = Field(default=False, description="the cell of a figure the answer states")
+
+
 class Citation(BaseModel):
     n: int = Field(description="the number used in the answer text, [n]")
     doc_id: str
@@ -33,6 +54,12 @@ class Citation(BaseModel):
     page: int
     quote: str
     boxes: list[CitedBox] = Field(default_factory=list, description="where the quote is printed on the page")
+    locations: list[CitedLocation] = Field(
+        default_factory=list, description="where the quote is in an xlsx/docx: sheet or table, row, column"
+    )
+    file_type: Literal["pdf", "xlsx", "docx"] | None = Field(
+        default=None, description="the cited document's format (a PDF has page images)"
+    )
 
 
 class Computation(BaseModel):
@@ -40,7 +67,7 @@ class Computation(BaseModel):
     name_zh: str = ""
     inputs: list[dict[str, Any]] = Field(
         default_factory=list,
-        description="[{name, label, value, unit, source: {doc_id, page, table, row, column}}]",
+        description="[{name, label, value, unit, source: {doc_id, page, table, row, column, boxes, locations}}]",
     )
     formula: str = Field(description="formula in symbols with the inputs substituted")
     formula_words: str = ""

@@ -23,7 +23,7 @@ from service.api.errors import install_error_handlers
 from service.api.ingest_queue import IngestQueue, Job
 from service.api.mcp import MCPEndpoint, build_mcp
 from service.api.monitoring import ApiMetrics, MetricsMiddleware
-from service.api.routes import audit, chat, documents, health, openai, page_images, widget
+from service.api.routes import audit, chat, documents, grids, health, openai, page_images, widget
 from service.api.security import BodyLimitMiddleware, Guard
 from service.api.shared_queue import SharedIngestQueue
 from service.config import Settings, get_settings
@@ -120,7 +120,7 @@ def create_app(settings: Settings | None = None, *, assistant: AssistantLike | N
     app.state.page_images = PageImages()
 
     install_error_handlers(app)
-    for module in (health, chat, openai, page_images, documents, audit, widget):
+    for module in (health, chat, openai, page_images, grids, documents, audit, widget):
         app.include_router(module.router)
     app.router.routes.append(Route("/mcp", endpoint=mcp_endpoint, include_in_schema=False))
 

@@ -189,6 +189,7 @@ def build_mcp(
         conversation_id: Annotated[
             str | None, Field(description="续问时带上 / to continue a conversation")
         ] = None,
+        ctx: Context[Any] | None = None,
     ) -> dict[str, Any]:
         """完整问答：中文回答，带编号引用（文档、页码、原文）和计算过程 / a full cited answer with numbered citations and computations."""
         assistant = get_assistant()
@@ -199,9 +200,18 @@ def build_mcp(
             )
         except JixiaoError as exc:
             raise ToolError(str(exc)) from None
-        return mcp_resources.with_uris(answer.public())
+        return mcp_resources.with_uris(answer.public(), base_url=_base_url(ctx))
 
     return server
+
+
+def _base_url(ctx: Context[Any] | None) -> str:
+    """The server's own address as the MCP client reached it ("" when not over HTTP)."""
+    try:
+        request = ctx.request_context.request if ctx is not None else None
+    except ValueError:  # no request context (called directly)
+        return ""
+    return str(request.base_url).rstrip("/") if request is not None else ""
 
 
 class MCPEndpoint:

@@ -17,6 +17,7 @@ import asyncio
 import json
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError
@@ -40,12 +41,21 @@ def table_uri(doc_id: str, index: int) -> str:
     return f"{SCHEME}/{doc_id}/tables/{index}"
 
 
-def with_uris(result: dict[str, Any]) -> dict[str, Any]:
-    """Add a page `uri` to each citation / passage that names a doc_id and a page."""
+def with_uris(result: dict[str, Any], *, base_url: str = "") -> dict[str, Any]:
+    """Add a page `uri` to each citation / passage that names a doc_id and a page, and to a citation
+    of a PDF the `image_url` of its page image (`GET /api/v1/documents/{id}/pages/{n}.png`, with
+    the same Bearer key; relative when the server's address is unknown)."""
     for key in ("citations", "passages"):
         for item in result.get(key) or []:
             if isinstance(item, dict) and item.get("doc_id") and isinstance(item.get("page"), int):
                 item["uri"] = page_uri(item["doc_id"], item["page"])
+                if key == "citations":
+                    pdf = item.get("file_type") == "pdf"
+                    item["image_url"] = (
+                        f"{base_url}/api/v1/documents/{quote(item['doc_id'])}/pages/{item['page']}.png"
+                        if pdf
+                        else None
+                    )
     return result
 
 

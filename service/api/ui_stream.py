@@ -25,7 +25,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from service.answer.models import Answer, ProgressEvent
+from service.answer.models import Answer, Citation, ProgressEvent
 
 HEADERS = {
     "x-vercel-ai-ui-message-stream": "v1",
@@ -102,6 +102,23 @@ class ToolParts:
         return out
 
 
+_MEDIA_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+def citation_json(citation: Citation, file_url: Callable[[str, int], str]) -> dict[str, Any]:
+    """A citation as every HTTP API returns it: its fields (`boxes` for a PDF, `locations` for an
+    xlsx/docx), `url` opening the stored file at the page, and `image_url`, the page image the boxes
+    are drawn over (a PDF's; null for an xlsx/docx, which has none)."""
+    out = {**citation.model_dump(), "url": file_url(citation.doc_id, citation.page)}
+    image = getattr(file_url, "image", None)
+    pdf = citation.file_type == "pdf" and image is not None
+    out["image_url"] = image(citation.doc_id, citation.page) if pdf else None  # type: ignore[misc]
+    return out
+
+
 def answer_parts(
     answer: Answer, *, file_url: Callable[[str, int], str], metadata: dict[str, Any] | None = None
 ) -> Iterator[dict[str, Any]]:
@@ -126,20 +143,18 @@ def answer_parts(
             "sourceId": f"cite-{citation.n}",
             "url": file_url(citation.doc_id, citation.page),
             "title": f"[{citation.n}] {citation.title} 第{citation.page}页",
-            "providerMetadata": {"jixiao": citation.model_dump()},
+            "providerMetadata": {"jixiao": citation_json(citation, file_url)},
         }
         # the document itself, for front ends that list documents (the AI SDK's `source-document`)
         yield {
             "type": "source-document",
             "sourceId": f"cite-{citation.n}-document",
-            "mediaType": "application/pdf",
+            "mediaType": _MEDIA_TYPES.get(citation.file_type or "", "application/pdf"),
             "title": citation.title,
-            "providerMetadata": {
-                "jixiao": {**citation.model_dump(), "url": file_url(citation.doc_id, citation.page)}
-            },
+            "providerMetadata": {"jixiao": citation_json(citation, file_url)},
         }
     meta = answer.public()
-    meta["citations"] = [{**c.model_dump(), "url": file_url(c.doc_id, c.page)} for c in answer.citations]
+    meta["citations"] = [citation_json(c, file_url) for c in answer.citations]
     meta.update(metadata or {})
     yield {"type": "finish", "finishReason": "stop", "messageMetadata": meta}
 

@@ -28,7 +28,8 @@
     server: "服务出错：{m}", stopped: "（已停止）", formula: "公式", inputs: "输入", result: "结果",
     chart: "数据对比图", welcome: "您好！我可以回答绩效评价报告和相关政策中的问题，每个数字都会注明出处或计算过程。",
     you: "您", bot: "绩效问答", locate: "在原文中查看", pageImage: "第{p}页原文图像，引用处已用方框标出",
-    zoomIn: "放大页面", zoomOut: "缩小页面", pageText: "页面文字"
+    zoomIn: "放大页面", zoomOut: "缩小页面", pageText: "页面文字",
+    openFile: "在新标签页打开原文件", cited: "（引用处）", where: "位置：", more: "等{n}处"
   };
   function t(key, vars) {
     var s = T[key] || key;
@@ -95,6 +96,16 @@
     ".pageimg .box.focus{margin:-4px 0 0 -4px;border:3px solid #a8071a;background:rgba(255,196,61,.45)}",
     ".viewer .tools button,.loc{background:#fff;border:1px solid #8c8c8c;border-radius:4px;padding:0 6px;cursor:pointer;font-size:12px;margin-left:4px}",
     ".viewer h3{font-size:13px;margin:8px 0 2px}",
+    // an xlsx/docx citation: the cited sheet or Word table drawn as a table, the cited cells marked
+    ".sheet{overflow:auto;max-height:min(60vh,420px);border:1px solid #bfbfbf;margin:6px 0;white-space:normal}",
+    ".sheet table{border-collapse:collapse;font-size:12px;line-height:1.4}",
+    ".sheet caption{text-align:left;font-weight:600;font-size:13px;padding:2px 4px;position:sticky;left:0}",
+    ".sheet th,.sheet td{border:1px solid #d9d9d9;padding:2px 6px;vertical-align:top;text-align:left;max-width:16em;overflow-wrap:anywhere}",
+    ".sheet th{background:#f0f0f0;color:#404040;font-weight:400;text-align:center;min-width:2em}",
+    ".sheet td.num{text-align:right;white-space:nowrap}",
+    ".sheet td.hit{background:#fff1b8;outline:2px solid #cf1322;outline-offset:-2px}",
+    ".sheet td.focus{background:#ffd666;outline:3px solid #a8071a;outline-offset:-3px;font-weight:600}",
+    ".viewer .where{margin:4px 0;font-weight:600}",
     ".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}",
     "svg text{font-size:11px;fill:#1a1a1a}",
     ".rtable{overflow-x:auto;margin:6px 0}.rtable table{border-collapse:collapse;font-size:12px;width:100%}",
@@ -585,9 +596,9 @@
       var ol = el("ol");
       cites.forEach(function (c) {
         ol.appendChild(el("li", null, [el("button", { type: "button", class: "src",
-          "aria-label": "来源 " + c.n + "：" + (c.title || "") + " " + t("page", { p: c.page }),
+          "aria-label": "来源 " + c.n + "：" + (c.title || "") + " " + place(c),
           onclick: function () { self.openSource(c); } }, [
-          el("strong", { text: "[" + c.n + "] " }), (c.title || "") + " · " + t("page", { p: c.page }),
+          el("strong", { text: "[" + c.n + "] " }), (c.title || "") + " · " + place(c),
           c.quote ? el("span", { class: "q", text: "“" + c.quote + "”" }) : null])]));
       });
       bubble.appendChild(el("div", { class: "sources" }, [el("h3", { text: t("sources") }), ol]));
@@ -604,7 +615,7 @@
               var doc = cites.filter(function (x) { return x.doc_id === src.doc_id; })[0] ||
                 self.docs.filter(function (d) { return d.doc_id === src.doc_id; })[0] || {};
               self.openSource({ doc_id: src.doc_id, page: src.page, title: doc.title || "", quote: "", figure: label,
-                boxes: src.boxes || [] });
+                boxes: src.boxes || [], locations: src.locations || [] });
             } }) : null;
           inputs.appendChild(el("li", null, [label,
             src.page ? "（" + (src.table ? src.table + "，" : "") + t("page", { p: src.page }) + "）" : "", go]));
@@ -647,7 +658,8 @@
 
   Widget.prototype.openSource = function (c) {
     var self = this;
-    this.viewerTitle.textContent = (c.title || t("viewer")) + " · " + t("page", { p: c.page });
+    var sheet = ((c.locations || []).filter(function (l) { return l.sheet; })[0] || {}).sheet;
+    this.viewerTitle.textContent = (c.title || t("viewer")) + " · " + (sheet ? "工作表 " + sheet : t("page", { p: c.page }));
     var body = this.viewerBody;
     body.textContent = "";
     // the service signs its citation links (a browser cannot send a Bearer header on navigation)
@@ -655,8 +667,9 @@
     var fileUrl = c.url && /^https?:\/\//i.test(c.url) ? (c.url.indexOf("#") < 0 ? c.url + "#page=" + c.page : c.url)
       : this.api + "/api/v1/documents/" + encodeURIComponent(c.doc_id) + "/file#page=" + c.page;
     if (c.quote || c.figure) body.appendChild(el("p", null, [el("strong", { text: t("quote") + "：" }), el("mark", { text: c.quote || c.figure })]));
-    body.appendChild(el("p", null, [el("a", { href: fileUrl, target: "_blank", rel: "noopener", text: t("openPdf") })]));
-    var figure = this.pageFigure(c);
+    var office = (c.locations || []).length > 0 || c.file_type === "xlsx" || c.file_type === "docx";
+    body.appendChild(el("p", null, [el("a", { href: fileUrl, target: "_blank", rel: "noopener", text: t(office ? "openFile" : "openPdf") })]));
+    var figure = this.pageFigure(c) || this.gridFigure(c);
     if (figure) body.appendChild(figure);
     body.appendChild(el("h3", { text: t("pageText") }));
     var pageText = el("div", { class: "pagetext", text: "…" });
@@ -713,6 +726,92 @@
       .catch(function () { wrap.remove(); });  // the page text below remains
     return wrap;
   };
+
+  // an xlsx/docx (no page image): the cited sheet or Word table as a table, the cited cells marked and
+  // scrolled to, under a caption naming them ("工作表 Sheet1，C7", "第2个表格，第3行第2列"); null without locations
+  Widget.prototype.gridFigure = function (c) {
+    var self = this, locs = c.locations || [];
+    if (!locs.length) return null;
+    var marked = locs.filter(function (l) { return l.focus; });
+    var named = caption(marked.length ? marked : locs);
+    var cells = locs.filter(function (l) { return l.kind === "cell"; });
+    if (!cells.length) return el("p", { class: "where", text: t("where") + named });  // paragraphs: the text view marks them
+    var first = (marked.filter(function (l) { return l.kind === "cell"; })[0]) || cells[0];
+    var mine = cells.filter(function (l) { return l.page === first.page && l.sheet === first.sheet && l.table === first.table; });
+    var wrap = el("div", { class: "sheet", role: "region", tabindex: "0", "aria-label": named, hidden: true });
+    var url = this.api + "/api/v1/documents/" + encodeURIComponent(c.doc_id) + "/pages/" + first.page + "/grid?row=" + first.row +
+      (first.table ? "&table=" + first.table : "");
+    fetch(url, { headers: this.headers(true) })
+      .then(function (r) { if (!r.ok) throw r; return r.json(); })
+      .then(function (g) {
+        wrap.appendChild(gridTable(g, mine, named));
+        wrap.hidden = false;
+        var hit = wrap.querySelector("td.focus") || wrap.querySelector("td.hit");
+        if (hit && hit.scrollIntoView) hit.scrollIntoView({ block: "center", inline: "center" });
+      })
+      .catch(function () { wrap.remove(); });  // the page text below remains
+    return wrap;
+  };
+
+  // where a citation is: its page (a PDF), or its cells or paragraphs (an xlsx/docx)
+  function place(c) {
+    var locs = c.locations || [], marked = locs.filter(function (l) { return l.focus; });
+    return locs.length ? caption(marked.length ? marked : locs) : t("page", { p: c.page });
+  }
+
+  // "工作表 表1，G6、H14；工作表 表2，G6": the cited places, grouped by sheet or table
+  function caption(locs) {
+    var groups = [], by = {}, shown = locs.slice(0, 8);
+    shown.forEach(function (l) {
+      var label = l.label || "", cut = label.indexOf("，"), head = cut < 0 ? "" : label.slice(0, cut), rest = cut < 0 ? label : label.slice(cut + 1);
+      if (!(head in by)) { by[head] = []; groups.push(head); }
+      by[head].push(rest);
+    });
+    var text = groups.map(function (h) { return (h ? h + "，" : "") + by[h].join("、"); }).join("；");
+    return text + (locs.length > shown.length ? t("more", { n: locs.length }) : "");
+  }
+
+  // the grid endpoint's cells as an HTML table: row numbers and column letters (numbers for a Word table) as
+  // headers, merged cells spanning, a merged cell cut at the window's edge
+  function gridTable(g, cited, named) {
+    var rows = g.last_row - g.first_row + 1, cols = g.last_col - g.first_col + 1;
+    var start = {}, covered = {};
+    (g.cells || []).forEach(function (cell) {
+      var r0 = Math.max(cell.row, g.first_row), r1 = Math.min(cell.row + cell.row_span - 1, g.last_row);
+      var c0 = Math.max(cell.col, g.first_col), c1 = Math.min(cell.col + cell.col_span - 1, g.last_col);
+      if (r0 > r1 || c0 > c1) return;
+      start[r0 + ":" + c0] = { cell: cell, rows: r1 - r0 + 1, cols: c1 - c0 + 1 };
+      for (var r = r0; r <= r1; r++) for (var c = c0; c <= c1; c++) if (r !== r0 || c !== c0) covered[r + ":" + c] = true;
+    });
+    var hits = {};
+    cited.forEach(function (l) { hits[l.row + ":" + l.col] = hits[l.row + ":" + l.col] || l.focus; });
+    var head = el("tr", null, [el("th", { scope: "col", "aria-label": g.sheet ? "行号" : "行" })]);
+    for (var c = 0; c < cols; c++) head.appendChild(el("th", { scope: "col", text: g.sheet ? colLetter(g.first_col + c) : String(g.first_col + c) }));
+    var table = el("table", null, [el("caption", { text: named }), el("thead", null, [head])]);
+    var tbody = el("tbody");
+    for (var i = 0; i < rows; i++) {
+      var row = g.first_row + i, tr = el("tr", null, [el("th", { scope: "row", text: String(row) })]);
+      for (var j = 0; j < cols; j++) {
+        var col = g.first_col + j, key = row + ":" + col;
+        if (covered[key]) continue;
+        var s = start[key], text = s ? s.cell.text : "";
+        var at = s ? s.cell.row + ":" + s.cell.col : key, hit = at in hits;
+        var td = el("td", { class: (/^[-+]?[\d,.]+%?$/.test(text) ? "num" : "") + (hit ? " hit" : "") + (hit && hits[at] ? " focus" : ""),
+          rowspan: s && s.rows > 1 ? String(s.rows) : null, colspan: s && s.cols > 1 ? String(s.cols) : null,
+          "data-ref": s && s.cell.ref ? s.cell.ref : null }, [text, hit ? el("span", { class: "sr", text: t("cited") }) : null]);
+        tr.appendChild(td);
+      }
+      tbody.appendChild(tr);
+    }
+    table.appendChild(tbody);
+    return table;
+  }
+
+  function colLetter(n) {
+    var s = "";
+    while (n > 0) { var m = (n - 1) % 26; s = String.fromCharCode(65 + m) + s; n = Math.floor((n - 1) / 26); }
+    return s;
+  }
 
   Widget.prototype.focusBox = function (fig) {
     var box = fig.querySelector(".box.focus") || fig.querySelector(".box");

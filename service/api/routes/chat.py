@@ -82,7 +82,10 @@ class ChatRequest(BaseModel):
 
 
 class CitationOut(Citation):
-    url: str = Field(description="opens the stored PDF at the cited page")
+    url: str = Field(description="opens the stored file at the cited page")
+    image_url: str | None = Field(
+        default=None, description="the cited page as an image (a PDF's), for drawing `boxes` over it"
+    )
 
 
 class ChatResponse(BaseModel):
@@ -102,7 +105,7 @@ def _runner(request: Request) -> AnswerRunner:
 
 def answer_json(answer: Answer, file_url: Any) -> dict[str, Any]:
     out = answer.public()
-    out["citations"] = [{**c.model_dump(), "url": file_url(c.doc_id, c.page)} for c in answer.citations]
+    out["citations"] = [ui_stream.citation_json(c, file_url) for c in answer.citations]
     return out
 
 

@@ -47,18 +47,29 @@ MAX_NAME_BYTES = 200  # an upload's file name, in UTF-8 bytes (Linux allows 255)
 MAX_SHOWN_ID = 64  # characters of an unknown id echoed in a 404
 
 
-def file_url_builder(request: Request, guard: Guard) -> Callable[[str, int], str]:
-    """Absolute links that open the stored PDF at a page; signed when keys are configured, so a
-    browser tab (which cannot send an Authorization header) may open them."""
-    base = str(request.base_url).rstrip("/")
+class FileLinks:
+    """Absolute links to a stored document, signed when keys are configured, so a browser tab or an
+    <img> (which cannot send an Authorization header) may open them. Called, the link that opens the
+    stored file at a page; `image`, the page's image (`GET …/pages/{n}.png`, a PDF's)."""
 
-    def file_url(doc_id: str, page: int) -> str:
-        url = f"{base}/api/v1/documents/{quote(doc_id)}/file"
-        if guard.keys.enabled:
-            url += f"?token={guard.keys.sign_file_link(doc_id)}"
-        return f"{url}#page={page}"
+    def __init__(self, request: Request, guard: Guard) -> None:
+        self.base = str(request.base_url).rstrip("/")
+        self.keys = guard.keys
 
-    return file_url
+    def _signed(self, doc_id: str, url: str) -> str:
+        return f"{url}?token={self.keys.sign_file_link(doc_id)}" if self.keys.enabled else url
+
+    def __call__(self, doc_id: str, page: int) -> str:
+        return self._signed(doc_id, f"{self.base}/api/v1/documents/{quote(doc_id)}/file") + f"#page={page}"
+
+    def image(self, doc_id: str, page: int) -> str:
+        return self._signed(doc_id, f"{self.base}/api/v1/documents/{quote(doc_id)}/pages/{int(page)}.png")
+
+
+def file_url_builder(request: Request, guard: Guard) -> FileLinks:
+    """Absolute links that open the stored file at a page (and its page images), signed when keys
+    are configured."""
+    return FileLinks(request, guard)
 
 
 def _safe_name(filename: str | None) -> str:

@@ -28,7 +28,7 @@ from service.api.deps import AssistantDep, GuardDep, PrincipalDep, SettingsDep
 from service.api.errors import error_responses
 from service.api.openai_params import refuse_unsupported, response_format
 from service.api.routes.documents import file_url_builder
-from service.api.ui_stream import text_pieces
+from service.api.ui_stream import citation_json, text_pieces
 from service.errors import BadRequest, NotFound
 
 router = APIRouter(prefix="/v1", tags=["openai"], responses=error_responses(400, 401, 429))
@@ -122,7 +122,7 @@ def sources_text(answer: Answer, file_url: Callable[[str, int], str]) -> str:
 
 def _extras(answer: Answer, file_url: Callable[[str, int], str]) -> dict[str, Any]:
     public = answer.public()
-    citations = [{**c.model_dump(), "url": file_url(c.doc_id, c.page)} for c in answer.citations]
+    citations = [citation_json(c, file_url) for c in answer.citations]
     jixiao = {k: v for k, v in public.items() if k not in ("answer", "citations")}
     return {"citations": citations, "jixiao": jixiao}
 
