@@ -42,7 +42,7 @@ from ingest.grids import SheetGrid, grids_of
 from ingest.numbers import is_empty_mark, parse_number
 from ingest.tables import GridCell
 
-FORMS_VERSION = "1"
+FORMS_VERSION = "2"  # 2: an xlsx form cell knows its sheet's page
 
 # ---- reading a grid ---------------------------------------------------------------------------------
 

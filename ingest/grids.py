@@ -20,7 +20,8 @@ class SheetGrid:
 
     `name`: the sheet name, "表N" (docx) or "第N页表M" (PDF); `row_refs`/`col_refs`: the row and
     column numbers as the source counts them (xlsx row 7, column 3 = "C7"); `row_pages`: the page
-    each row is printed on (PDF), else None; `context`: text printed just above (title lines);
+    each row is printed on (PDF; an xlsx sheet's page is its position among the non-empty sheets, a
+    Word document is page 1); `context`: text printed just above (title lines);
     `number`: the sheet's position in the workbook or the table's among the Word body's tables
     (1-based; 0 for PDF); `spans`: each merged cell's (rows, columns) by its top-left position as the
     source counts it (`row_refs`/`col_refs` values), for the Office files."""

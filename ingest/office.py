@@ -128,7 +128,10 @@ def xlsx_grids(path: Path) -> list[SheetGrid]:
             )  # fmt: skip
     finally:
         wb.close()
-    return [g for g in out if g.nrows]
+    kept = [g for g in out if g.nrows]
+    for page, g in enumerate(kept, start=1):  # one page per sheet, as read_office numbers them
+        g.row_pages = [page] * g.nrows
+    return kept
 
 
 def _trimmed(g: SheetGrid) -> SheetGrid:
@@ -290,7 +293,7 @@ def docx_content(path: Path) -> tuple[list[str], list[SheetGrid], list[DocxParag
         grids.append(
             SheetGrid(
                 f"表{n}", grid, list(range(1, len(grid) + 1)), list(range(1, len(grid[0]) + 1)), "table",
-                context="\n".join(recent), number=n_tables, spans=spans,
+                [1] * len(grid), context="\n".join(recent), number=n_tables, spans=spans,
             )
         )  # fmt: skip
         recent = []

@@ -264,8 +264,8 @@ def test_a_word_table_cell_and_a_paragraph(assistant, office) -> None:
 
 @pytest.mark.slow
 def test_form_answers_cite_the_cells_of_their_sheet(assistant, office) -> None:
-    """A form's figure is cited at page 1 whichever sheet its form is on, and one citation of "10"
-    stands for the 分值 of several rows: each is located in the row its sentence names."""
+    """A form's figure is cited on its sheet's page (one page per sheet), and one citation of "10"
+    stands for the 分值 of several rows of a sheet: each is located in the row its sentence names."""
     wb = openpyxl.load_workbook(office["files"]["forms"])
     answer = _ask(assistant, office, "哪些指标没有拿满分，原因是什么", "forms")
     assert answer.citations
@@ -282,8 +282,9 @@ def test_form_answers_cite_the_cells_of_their_sheet(assistant, office) -> None:
         assert located <= holding, (c.quote, located, holding)  # only cells holding the quote
         sentences = [s for s in re.split(r"\n", answer.answer) if f"[{c.n}]" in s]
         assert len(located) <= len(sentences)  # at most one cell for each sentence citing it
-    ten = next(c for c in answer.citations if c.quote == "10")
-    assert len({loc.sheet for loc in ten.locations}) == 2  # rows of both forms
+    tens = [c for c in answer.citations if c.quote == "10"]
+    assert len({loc.sheet for c in tens for loc in c.locations}) == 2  # rows of both forms
+    assert all(len({loc.sheet for loc in c.locations}) == 1 for c in tens)  # each on its own sheet
 
     total = _ask(assistant, office, "这张表的自评总分是多少", "forms")
     inputs = [i for comp in total.computations for i in comp.inputs]

@@ -103,3 +103,14 @@ def test_report_generator_forms_and_score_tables_in_pdf(tmp_path: Path) -> None:
             problems.append(f"{src.stem} (unruled): findings {sorted(kinds)}")
     assert judged >= len(docs) // 2, f"only {judged} of {len(docs)} documents were ruled"
     assert not problems, f"seed {seed}:\n" + "\n".join(problems)
+
+
+def test_a_form_on_a_later_sheet_is_cited_on_that_sheets_page(tmp_path: Path) -> None:
+    """An xlsx with a form on each sheet: every cell of the second form is on page 2 (one page per
+    sheet, as the document's pages are numbered), so its citations do not all say page 1."""
+    forms = batch(20261203, 2)
+    path = write_xlsx(forms, tmp_path / "two.xlsx", one_sheet=False)
+    records = read_forms(path)
+    assert len(records) == 2
+    pages = [{c.where.get("page") for c in (r.header or {}).values()} for r in records]
+    assert pages == [{1}, {2}], pages
