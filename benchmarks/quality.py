@@ -4,7 +4,9 @@ Over the corpus eval cases (`evals/corpus/cases`; never the sequestered set) tha
 questions naming their evidence pages in PDF documents: hit@1 (an evidence page is the first
 passage) and hit@5 (among the first five), with every document in one store ("all documents")
 and with each question scoped to its own documents ("one document", as the widget's picker or
-`document_ids` does). Measured in the same run:
+`document_ids` does), and "naming": the all-documents ranking of the questions that name their
+document (the `unscoped` cases; the others say 这个项目 and are ambiguous with many documents
+loaded, see `evals/runner.py`). Measured in the same run:
 - jixiao: hybrid (what `Retriever.search` returns), and its dense and BM25 sides alone;
 - the peer recipe: PyPDFLoader pages, RecursiveCharacterTextSplitter(750, 150), Chroma with the
   same embedding model (e5 query/passage prefixes), BM25Retriever (jieba words, as a Chinese
@@ -33,6 +35,7 @@ class Query:
     question: str
     scope: list[str]  # the case's document file names
     relevant: list[tuple[str, list[int]]]  # (file name, evidence pages)
+    names_document: bool = False  # an `unscoped` case: the question names its document
 
 
 def corpus_queries() -> tuple[list[Query], list[Path]]:
@@ -56,7 +59,7 @@ def corpus_queries() -> tuple[list[Query], list[Path]]:
             )
             for spec in c.expect["citations"]
         ]
-        queries.append(Query(c.question, list(c.documents), relevant))
+        queries.append(Query(c.question, list(c.documents), relevant, c.unscoped))
     paths = resolve_documents(documents_for(cases), documents_dirs=eval_set.documents_dirs)
     return queries, paths
 
@@ -64,11 +67,15 @@ def corpus_queries() -> tuple[list[Query], list[Path]]:
 Ranked = list[tuple[str, int, int]]  # (file name, first page, last page)
 
 
-def hit_rates(rankings: list[Ranked], queries: list[Query]) -> tuple[float, float]:
+def hit_rates(
+    rankings: list[Ranked], queries: list[Query], *, naming_only: bool = False
+) -> tuple[float, float]:
+    """(hit@1, hit@5) in percent; `naming_only`: over the questions that name their document."""
     from evals.runner import rank_of_first_relevant
 
-    ranks = [rank_of_first_relevant(r[:K], q.relevant) for r, q in zip(rankings, queries, strict=True)]
-    n = len(queries) or 1
+    pairs = [(r, q) for r, q in zip(rankings, queries, strict=True) if q.names_document or not naming_only]
+    ranks = [rank_of_first_relevant(r[:K], q.relevant) for r, q in pairs]
+    n = len(pairs) or 1
     return 100 * sum(r == 1 for r in ranks) / n, 100 * sum(r is not None for r in ranks) / n
 
 
@@ -243,15 +250,29 @@ def run() -> Rows:
     with tempfile.TemporaryDirectory(prefix="jixiao-bench-quality-") as tmp:
         cands = jixiao_candidates(paths, queries, Path(tmp))
         peer = peer_rankings(paths, queries, Path(tmp))
+    naming = sum(q.names_document for q in queries)
     for label, side in (("hybrid", "hybrid"), ("dense only", "dense"), ("BM25 only", "keyword")):
-        rates = {
-            s: hit_rates([_ranked(getattr(c, side)[:K], c.where) for c in cands[s]], queries)
-            for s in ("all", "one")
-        }
-        rows.append((f"jixiao {label}", f"all {_pct(rates['all'])} | one {_pct(rates['one'])}"))
+        ranked = {s: [_ranked(getattr(c, side)[:K], c.where) for c in cands[s]] for s in ("all", "one")}
+        rates = {s: hit_rates(ranked[s], queries) for s in ("all", "one")}
+        named = hit_rates(ranked["all"], queries, naming_only=True)
+        rows.append(
+            (
+                f"jixiao {label}",
+                f"all {_pct(rates['all'])} | one {_pct(rates['one'])} | naming {_pct(named)}",
+            )
+        )
     for label in ("RRF", "dense", "BM25"):
         rates = {s: hit_rates(peer[s][label], queries) for s in ("all", "one")}
-        rows.append((f"LangChain recipe {label}", f"all {_pct(rates['all'])} | one {_pct(rates['one'])}"))
+        named = hit_rates(peer["all"][label], queries, naming_only=True)
+        rows.append(
+            (
+                f"LangChain recipe {label}",
+                f"all {_pct(rates['all'])} | one {_pct(rates['one'])} | naming {_pct(named)}",
+            )
+        )
+    rows.insert(
+        2, ("naming", f"all documents, the {naming} questions that name their document (unscoped cases)")
+    )
     return rows + fusion_table(cands, queries)
 
 

@@ -20,6 +20,10 @@ def _s(x: float | None) -> str:
     return "—" if x is None else f"{x:.3f}s"
 
 
+def _hits(x: dict[str, Any]) -> str:
+    return f"{x['hit_at_1']:.1f}% / {x['hit_at_5']:.1f}% / {x['mrr']:.3f} ({x['cases']} cases)"
+
+
 def headline_rows(summary: dict[str, Any]) -> list[tuple[str, str]]:
     r = summary["retrieval"]
     sec = summary["seconds_per_question"]
@@ -37,11 +41,19 @@ def headline_rows(summary: dict[str, Any]) -> list[tuple[str, str]]:
         ("文本检查 contains/not_contains", _r(summary["text_accuracy"])),
         ("有据率 grounded rate", _r(summary["grounded_rate"])),
         (
-            f"检索 hit@1 / hit@{r['k']} / MRR ({r['source'] or '—'})",
+            f"检索（按用例的范围）hit@1 / hit@{r['k']} / MRR, as asked ({r['source'] or '—'})",
             "—"
             if r["hit_at_5"] is None
             else f"{r.get('hit_at_1') or 0:.1f}% / {r['hit_at_5']:.1f}% / {r['mrr']:.3f} ({r['cases']} cases)",
         ),
+        *[
+            (f"检索 {label} hit@1 / hit@{r['k']} / MRR", _hits(x))
+            for label, key in (
+                ("全部文档、不限定 all documents, no scope", "all_documents"),
+                ("未限定的问题 questions asked unscoped", "unscoped_questions"),
+            )
+            if (x := r.get(key)) and x.get("cases")
+        ],
         (
             "每问耗时 median / p95 seconds",
             f"{_s(sec['median'])} / {_s(sec['p95'])} ({sec['questions']} questions)",

@@ -100,17 +100,38 @@ def rank_of_first_relevant(ranked: list[RetrievedPage], relevant: list[tuple[str
     return None
 
 
+def _ranks(ranked: list[RetrievedPage], relevant: list[tuple[str, list[int]]]) -> dict[str, Any]:
+    rank = rank_of_first_relevant(ranked[:RETRIEVAL_K], relevant)
+    return {
+        "rank": rank,
+        "hit_at_1": rank == 1,
+        "hit_at_5": rank is not None,
+        "rr": 1.0 / rank if rank else 0.0,
+    }
+
+
 def _retrieval(
-    case: Case, target: Target, last: AnswerView | None, doc_ids: dict[str, str]
+    case: Case,
+    target: Target,
+    last: AnswerView | None,
+    doc_ids: dict[str, str],
+    document_ids: list[str] | None = None,
 ) -> dict[str, Any] | None:
+    """Where the evidence page ranks in what the answer was built from: the retriever asked with
+    the same `document_ids` as the case (its own documents in a scoped run, as the widget's picker
+    or a conversation's scope asks; every document for an `unscoped` case), or the answer's own
+    citations. With the retriever, `all_documents` also ranks the question over every loaded
+    document with no scope: whether the question's words alone find the right document."""
     relevant = _relevant(case.expect, doc_ids)
     if not relevant:
         return None
     ranked: list[RetrievedPage] | None
+    everywhere: list[RetrievedPage] | None = None
     if target.retrieval_source == "retriever":
         if case.is_conversation:
             return None  # a follow-up's words alone are not a query; measured on single questions only
-        ranked = target.retrieve(case.question, k=RETRIEVAL_K)
+        ranked = target.retrieve(case.question, k=RETRIEVAL_K, document_ids=document_ids)
+        everywhere = ranked if document_ids is None else target.retrieve(case.question, k=RETRIEVAL_K)
     elif target.retrieval_source == "citations" and last is not None and last.citations is not None:
         ordered = sorted(last.citations, key=lambda c: int(c.get("n", 0)))
         ranked = [(str(c.get("doc_id")), int(c.get("page", 0)), int(c.get("page", 0))) for c in ordered]
@@ -118,15 +139,13 @@ def _retrieval(
         return None
     if ranked is None:
         return None
-    rank = rank_of_first_relevant(ranked[:RETRIEVAL_K], relevant)
     return {
         "source": target.retrieval_source,
+        "scoped": document_ids is not None,
         "relevant": [{"doc_id": d, "pages": p} for d, p in relevant],
         "ranked": [list(r) for r in ranked[:RETRIEVAL_K]],
-        "rank": rank,
-        "hit_at_1": rank == 1,
-        "hit_at_5": rank is not None,
-        "rr": 1.0 / rank if rank else 0.0,
+        **_ranks(ranked, relevant),
+        "all_documents": _ranks(everywhere, relevant) if everywhere is not None else None,
     }
 
 
@@ -170,7 +189,7 @@ def run_case(case: Case, target: Target, doc_ids: dict[str, str], *, scoped: boo
     all_checks = [c for t in turns for c in t["checks"]]
     passed = error is None and all(c["passed"] for c in all_checks if not c["skipped"])
     try:
-        retrieval = _retrieval(case, target, last, doc_ids) if error is None else None
+        retrieval = _retrieval(case, target, last, doc_ids, document_ids) if error is None else None
     except Exception as exc:
         retrieval = {"source": target.retrieval_source, "error": str(exc)}
     final_checks = [CheckResult(**c) for c in turns[-1]["checks"]] if turns and error is None else []
@@ -235,6 +254,18 @@ def _group(results: list[dict[str, Any]], keys: Any) -> dict[str, dict[str, Any]
     }
 
 
+def _hit_rates(ranks: list[dict[str, Any]]) -> dict[str, Any]:
+    n = len(ranks)
+    return {
+        "cases": n,
+        "hit_at_1": round(100.0 * sum(x.get("hit_at_1", x["rank"] == 1) for x in ranks) / n, 2)
+        if n
+        else None,
+        "hit_at_5": round(100.0 * sum(x["hit_at_5"] for x in ranks) / n, 2) if n else None,
+        "mrr": round(sum(x["rr"] for x in ranks) / n, 4) if n else None,
+    }
+
+
 def summarize(results: list[dict[str, Any]], *, retrieval_source: str = "") -> dict[str, Any]:
     tags: dict[str, list[bool]] = {}
     for r in results:
@@ -278,12 +309,11 @@ def summarize(results: list[dict[str, Any]], *, retrieval_source: str = "") -> d
         "retrieval": {
             "source": retrieval_source,
             "k": RETRIEVAL_K,
-            "cases": len(retr),
-            "hit_at_1": round(100.0 * sum(x.get("hit_at_1", x["rank"] == 1) for x in retr) / len(retr), 2)
-            if retr
-            else None,
-            "hit_at_5": round(100.0 * sum(x["hit_at_5"] for x in retr) / len(retr), 2) if retr else None,
-            "mrr": round(sum(x["rr"] for x in retr) / len(retr), 4) if retr else None,
+            **_hit_rates(retr),
+            # the same questions over every loaded document, none scoped (the retriever only)
+            "all_documents": _hit_rates([x["all_documents"] for x in retr if x.get("all_documents")]),
+            # the questions asked with no scope (`unscoped` cases: they name their document)
+            "unscoped_questions": _hit_rates([x for x in retr if x.get("scoped") is False]),
         },
         "seconds_per_question": {
             "questions": len(seconds),
@@ -436,7 +466,9 @@ def evaluate(
         "structured": target.structured if target is not None else False,
         "skipped_check_kinds": skipped,
         "retrieval_source": {
-            "retriever": f"the retriever's top {RETRIEVAL_K} passages for each single question (not follow-ups)",
+            "retriever": f"the retriever's top {RETRIEVAL_K} passages for each single question (not follow-ups), "
+            "asked with the case's documents as its scope (every document for an unscoped case); "
+            "'all documents': the same questions with no scope",
             "citations": f"the answer's citations ranked by n (top {RETRIEVAL_K})",
             "none": "not measured: the target returns no citations",
         }[source],

@@ -118,6 +118,8 @@ def suite_rows(suite: SuiteRun) -> list[dict[str, Any]]:
                 "false_refusals": s["false_refusals"]["count"],
                 "hit1": s["retrieval"].get("hit_at_1"),
                 "hit5": s["retrieval"]["hit_at_5"],
+                "all_hit1": (s["retrieval"].get("all_documents") or {}).get("hit_at_1"),
+                "all_hit5": (s["retrieval"].get("all_documents") or {}).get("hit_at_5"),
                 "measures": run.meta.get("measures", ""),
             }
         )
@@ -131,14 +133,14 @@ def _pct(x: float | None) -> str:
 def suite_markdown(suite: SuiteRun) -> str:
     lines = [
         "| set / mode | cases | passed | pass rate | numeric acc. | refusal acc. | wrong figures | false refusals "
-        "| hit@1 | hit@5 |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| hit@1 | hit@5 | all docs hit@1 | all docs hit@5 |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in suite_rows(suite):
         lines.append(
             f"| {r['run']} | {r['cases']} | {r['passed']} | {_pct(r['rate'])} | {_pct(r['numeric'])} | "
             f"{_pct(r['refusal'])} | {r['wrong_figures']} | {r['false_refusals']} | {_pct(r['hit1'])} | "
-            f"{_pct(r['hit5'])} |"
+            f"{_pct(r['hit5'])} | {_pct(r['all_hit1'])} | {_pct(r['all_hit5'])} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -146,7 +148,7 @@ def suite_markdown(suite: SuiteRun) -> str:
 def print_suite(suite: SuiteRun, console: Console) -> None:
     t = Table(title="各评测集 per set (pass rate = cases whose every check passed)")
     cols = ("set / mode", "cases", "pass rate", "numeric", "refusal", "wrong figures", "false refusals")
-    for col in (*cols, "hit@1", "hit@5"):
+    for col in (*cols, "hit@1", "hit@5", "all docs 1/5"):
         t.add_column(col, justify="left" if col == "set / mode" else "right")
     for r in suite_rows(suite):
         t.add_row(
@@ -159,6 +161,7 @@ def print_suite(suite: SuiteRun, console: Console) -> None:
             str(r["false_refusals"]),
             _pct(r["hit1"]),
             _pct(r["hit5"]),
+            "—" if r["all_hit1"] is None else f"{r['all_hit1']:.0f}/{r['all_hit5']:.0f}%",
         )
     console.print(t)
     for name, s in suite.sets.items():

@@ -44,7 +44,9 @@ class Target(Protocol):
     def ask(
         self, conversation: Conversation, question: str, *, document_ids: list[str] | None
     ) -> AnswerView: ...
-    def retrieve(self, question: str, *, k: int) -> list[RetrievedPage] | None: ...
+    def retrieve(
+        self, question: str, *, k: int, document_ids: list[str] | None = None
+    ) -> list[RetrievedPage] | None: ...
     def close(self) -> None: ...
 
 
@@ -109,7 +111,9 @@ class InProcessTarget:
         conversation.id = answer.conversation_id or conversation.id
         return answer_view(answer.model_dump())
 
-    def retrieve(self, question: str, *, k: int) -> list[RetrievedPage] | None:
+    def retrieve(
+        self, question: str, *, k: int, document_ids: list[str] | None = None
+    ) -> list[RetrievedPage] | None:
         if self._retriever is None:
             self._retriever = getattr(self.assistant, "retriever", None) or getattr(
                 self.assistant.toolbox, "retriever", None
@@ -118,7 +122,7 @@ class InProcessTarget:
                 from service.search.retrieval import Retriever
 
                 self._retriever = Retriever(self.assistant.store, self.assistant.settings)
-        hits = self._retriever.search(question, k=k)
+        hits = self._retriever.search(question, k=k, doc_ids=document_ids)
         return [(h.chunk.doc_id, h.chunk.page, h.chunk.end_page or h.chunk.page) for h in hits]
 
     def close(self) -> None:
@@ -200,7 +204,9 @@ class JixiaoHttpTarget(_HttpTarget):
         conversation.id = view.conversation_id or conversation.id
         return view
 
-    def retrieve(self, question: str, *, k: int) -> list[RetrievedPage] | None:
+    def retrieve(
+        self, question: str, *, k: int, document_ids: list[str] | None = None
+    ) -> list[RetrievedPage] | None:
         return None  # ranked from the answer's citations instead
 
 
@@ -236,7 +242,9 @@ class OpenAITarget(_HttpTarget):
         conversation.messages.append({"role": "assistant", "content": content})
         return AnswerView(answer=content, answerer=self.model)
 
-    def retrieve(self, question: str, *, k: int) -> list[RetrievedPage] | None:
+    def retrieve(
+        self, question: str, *, k: int, document_ids: list[str] | None = None
+    ) -> list[RetrievedPage] | None:
         return None
 
 

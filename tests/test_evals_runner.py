@@ -81,6 +81,7 @@ class ScriptedTarget:
 
     def __init__(self) -> None:
         self.asked: list[tuple[str | None, str]] = []
+        self.retrieved: list[list[str] | None] = []  # the document_ids of each retrieve call
 
     def doc_ids(self, documents: Iterable[Path]) -> dict[str, str]:
         return DOC_IDS
@@ -103,7 +104,12 @@ class ScriptedTarget:
             answerer="deterministic",
         )
 
-    def retrieve(self, question: str, *, k: int) -> list[RetrievedPage] | None:
+    def retrieve(
+        self, question: str, *, k: int, document_ids: list[str] | None = None
+    ) -> list[RetrievedPage] | None:
+        self.retrieved.append(document_ids)
+        if document_ids:  # within its own document the evidence ranks higher
+            return [("rid", 2, 3), ("rid", 4, 4)][:k]
         return [("rid", 1, 1), ("rid", 2, 3), ("rid", 4, 4)][:k]
 
     def close(self) -> None:
@@ -135,6 +141,37 @@ def test_retrieval_metrics(results: list[dict[str, Any]]) -> None:
     assert rank_of_first_relevant([("x", 1, 1)], [("rid", [1])]) is None
 
 
+def test_retrieval_is_measured_as_the_case_is_asked() -> None:
+    """A scoped run ranks the evidence with the case's own documents as the scope (what the answer
+    is built from), and also over every document with no scope; an unscoped case is asked with none."""
+    cases = CASES[:2] + parse_cases(
+        {
+            "documents": [R],
+            "cases": [
+                {
+                    "id": "named",
+                    "question": "2020年预算执行率？",
+                    "unscoped": True,
+                    "tags": ["lookup"],
+                    "expect": {"citations": [{"doc": R, "page": 2}]},
+                }
+            ],
+        },
+        "inline",
+    )
+    target = ScriptedTarget()
+    results = run_cases(cases, target, DOC_IDS, progress=False, scoped=True)
+    by = {r["id"]: r["retrieval"] for r in results}
+    assert (by["exec"]["rank"], by["exec"]["scoped"], by["exec"]["all_documents"]["rank"]) == (1, True, 2)
+    assert (by["wrong"]["rank"], by["wrong"]["all_documents"]["rank"]) == (2, 3)
+    assert (by["named"]["rank"], by["named"]["scoped"], by["named"]["all_documents"]["rank"]) == (2, False, 2)
+    assert target.retrieved.count(["rid"]) == 2 and target.retrieved.count(None) == 3
+    s = summarize(results)
+    assert (s["retrieval"]["hit_at_1"], s["retrieval"]["hit_at_5"]) == (pytest.approx(33.33), 100.0)
+    assert (s["retrieval"]["all_documents"]["hit_at_1"], s["retrieval"]["all_documents"]["cases"]) == (0.0, 3)
+    assert s["retrieval"]["unscoped_questions"]["cases"] == 1
+
+
 def test_suite_table_shows_hit_at_1_and_5_per_set_and_mode(results: list[dict[str, Any]]) -> None:
     from evals.suite import SuiteRun, suite_markdown
 
@@ -148,9 +185,9 @@ def test_suite_table_shows_hit_at_1_and_5_per_set_and_mode(results: list[dict[st
         }
     )
     table = suite_markdown(suite)
-    assert "| hit@1 | hit@5 |" in table
+    assert "| hit@1 | hit@5 | all docs hit@1 | all docs hit@5 |" in table
     separate = next(line for line in table.splitlines() if line.startswith("| corpus/separate"))
-    assert separate.endswith("| 0.0% | 100.0% |")
+    assert separate.endswith("| 0.0% | 100.0% | 0.0% | 100.0% |")
 
 
 def test_summary(results: list[dict[str, Any]]) -> None:

@@ -271,6 +271,17 @@ def test_over_budget_question_finds_p7_or_table_1_1(retriever: Retriever) -> Non
     ]
 
 
+def test_a_passage_is_found_by_its_documents_title(retriever: Retriever, sample_store) -> None:
+    """The document's title heads every passage's keyword text: a page that never repeats the
+    report's name is found by it, and no passage of another document is."""
+    report = _report_id(sample_store)
+    silent = [c.id for c in sample_store.get_chunks([report]) if "便民专线" not in c.section + c.text]
+    assert silent  # the name is not on every page
+    found = retriever.keyword_search("便民专线服务中心", k=200)
+    assert set(silent) <= {c.id for c, _ in found}
+    assert {c.doc_id for c, _ in found} == {report}
+
+
 def test_filters_apply_to_both_sides(retriever: Retriever, sample_store) -> None:
     report = _report_id(sample_store)
     policy_hits = retriever.search_ranked(

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import jieba
 
-TOKENIZER_VERSION = "jieba-search-2-glossary"
+# bumped whenever the tokens of a chunk change: the tokenizer or the text indexed (`indexed_text`)
+TOKENIZER_VERSION = "jieba-search-3-title"
 
 # Full-width ASCII (U+FF01..U+FF5E) -> ASCII, and the Unicode minus -> "-"; one char to one char.
 _WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x2212: ord("-"), 0x3000: ord(" ")}
