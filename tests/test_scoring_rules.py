@@ -188,3 +188,16 @@ def test_one_looked_up_figure_is_not_the_answer_to_which_is_lowest(scored) -> No
     # a question the column reader does not take ("最低" with no 哪/谁) must not get one cell back
     a = scored.answer("得分最低多少？", history=[])
     assert not re.search(r"为\d", a.answer.split("已检索")[0]) or "最低的是" in a.answer, a.answer
+
+
+@pytest.mark.slow
+def test_the_gap_between_the_highest_and_the_lowest_row(scored) -> None:  # type: ignore[no-untyped-def]
+    # 分值 15 (维修项目完成率) − 4 (会议费压减率) = 11
+    a = scored.answer("哪个指标的分值最高？比最低的高出几分？", history=[])
+    assert a.answer.split("\n")[0].endswith("为11分。"), a.answer
+    assert (
+        "15（产出·维修项目完成率）− 4" in a.answer
+        and "维修项目完成率" in a.answer
+        and "会议费压减率" in a.answer
+    )
+    assert a.computations[0].metric == "difference" and len(a.citations) == 2

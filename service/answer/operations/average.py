@@ -155,6 +155,7 @@ def average_answer(owner: Any, question: str, document_ids: list[str] | None) ->
 
 
 _MOST = re.compile(r"(最高|最多|最大)|(最低|最少|最小)")
+_GAP = re.compile(r"高出|高了|多出|多了|低了|少了|相差|差距|差多少|差几|差了")
 _WHICH = (
     "哪个",
     "哪一个",
@@ -195,6 +196,9 @@ def superlative_answer(owner: Any, question: str, document_ids: list[str] | None
         for c in ordered
     ]
     names = "、".join(f"“{_label(c, header)}”" for c in winners)
+    lows = [w for w in _MOST.finditer(text) if (w.group(1) is None) == highest]
+    if lows and _GAP.search(text):  # "哪个最高？高出最低的那个几分？": the two ends and their gap
+        return _gap(owner, table, header, ordered, unit, title, highest)
     draft = Draft(
         "answer_forms",
         {
@@ -207,3 +211,37 @@ def superlative_answer(owner: Any, question: str, document_ids: list[str] | None
     )
     draft.cites = cites
     return draft
+
+
+def _gap(
+    owner: Any, table: Any, header: str, ordered: list[Any], unit: str, title: str, highest: bool
+) -> Draft | None:
+    """The highest and the lowest row and the gap between them, by the metrics module; ties at
+    either end are not one row, so they are left to the listing above."""
+    hi, lo = (ordered[0], ordered[-1]) if highest else (ordered[-1], ordered[0])
+    if (
+        sum(Decimal(c.value) == Decimal(hi.value) for c in ordered) > 1
+        or sum(Decimal(c.value) == Decimal(lo.value) for c in ordered) > 1
+    ):
+        return None
+    inputs = {
+        "minuend": {"value": hi.value, "unit": unit, "label": _label(hi, header)},
+        "subtrahend": {"value": lo.value, "unit": unit, "label": _label(lo, header)},
+    }
+    comp, _why = run_metric(owner, "difference", inputs)
+    if comp is None:
+        return None
+    cites = CitationSet()
+    shown = [
+        {
+            "label": f"最高的“{_label(hi, header)}”",
+            "display": f"{hi.value}{unit}",
+            "n": _cite_row(cites, table, hi, title),
+        },
+        {
+            "label": f"最低的“{_label(lo, header)}”",
+            "display": f"{lo.value}{unit}",
+            "n": _cite_row(cites, table, lo, title),
+        },
+    ]
+    return computed_draft(f"表中“{header}”最高与最低的差", comp, shown, cites, "superlative_gap")
