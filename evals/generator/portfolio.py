@@ -1,7 +1,7 @@
 """A portfolio: several units' 项目支出绩效自评表 across several years (one .xlsx each), with
 cross-document cases whose expected answers the generator computes from its own drawn figures.
 
-    python -m evals.generator.portfolio --seed 7 --units 34 --years 6 --out /tmp/portfolio   # 204 forms
+    python -m evals.generator.portfolio --seed 7 --units 34 --years 6 --out /tmp/portfolio   # 204 forms + 24 reports
 
 Writes `forms/<name>.xlsx` and `cases.yaml` (the eval case format; file-level `documents` lists every
 form and each case is `unscoped`, so it is asked over the whole portfolio). With `--report-units N`
