@@ -16,25 +16,20 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import test_widget_browser as widget
 from api_server import LiveServer
-from test_widget_browser import CHROMIUM, CHROMIUM_ARGS, SITE_KEY, Portal, ask, open_widget
+from test_widget_browser import SITE_KEY, Portal, ask, open_widget
 
 from evals.generator import portfolio as gen
 
 pytestmark = pytest.mark.browser
+portal, browser = widget.portal, widget.browser  # the same portal site and Chromium fixtures
 
 SEED = 13
 CORPUS = Path(__file__).resolve().parent.parent / "evals" / "corpus" / "pdf"
 SHOTS = os.environ.get("JIXIAO_SCREENSHOT_DIR")
 # a small portfolio for the checks; about 50 documents for the screenshots
 UNITS, REPORT_UNITS, YEARS = (5, 3, 4) if SHOTS else (2, 1, 3)
-
-
-@pytest.fixture(scope="module")
-def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
-    p = Portal(tmp_path_factory.mktemp("portal"))
-    yield p
-    p.close()
 
 
 @pytest.fixture(scope="module")
@@ -69,16 +64,6 @@ def jixiao(loaded: dict, portal: Portal) -> Iterator[str]:
     server = LiveServer(create_app(settings)).start()
     yield server.url
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 VIEWPORTS = {"desktop": (1280, 860), "mobile-360": (360, 740)}
