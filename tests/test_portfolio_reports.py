@@ -147,3 +147,13 @@ def test_totals_count_forms_and_reports_with_their_inputs(mixed) -> None:
     ratio = next(c for c in answer.computations if c.metric == "budget_execution_rate")
     assert q2(Decimal(ratio.value)) == q2(sum(spents) / sum(budgets) * 100)
     assert "未找到" not in answer.answer
+
+
+def test_a_measure_not_read_from_reports_is_not_reported_missing() -> None:
+    """A report's row is read for 预算/支出/执行率 only: a ranking by 自评总分 names no report 未找到."""
+    form = Row("f1", "自评表", "甲局", "甲项目", 2022, "project_form")
+    form.measures["score"] = Value(Decimal("91.5"), "", "91.5", 1, "表1!H19", "总分·得分")
+    report = Row("d2", "乙报告", "乙局", "乙项目", 2022, "project_report", source="facts")
+    answer = measure_table([form, report], parse("自评得分最低的五个项目"))
+    assert answer is not None and "未找到" not in answer.answer and "乙局" not in answer.answer
+    assert [r["doc_id"] for r in answer.table["rows"]] == ["f1"]

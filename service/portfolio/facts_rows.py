@@ -32,6 +32,7 @@ _CONCEPTS = {
     "spent": (("expenditure",),),
     "rate": (("budget_execution_rate",),),
 }
+REPORT_MEASURES = frozenset(_CONCEPTS)  # what a report's row is read for
 _MONEY_UNITS = {"元", "万元", "亿元", "千元"}
 
 

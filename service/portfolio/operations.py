@@ -10,6 +10,7 @@ from typing import Any
 
 from service.answer.models import Answer, Computation
 from service.metrics import compute
+from service.portfolio.facts_rows import REPORT_MEASURES
 from service.portfolio.query import Query
 from service.portfolio.render import Column, ResultTable, answer_of, as_text, number_cell
 from service.portfolio.rows import MEASURE_ZH, Row, Value
@@ -46,13 +47,17 @@ def _years(rows: list[Row], q: Query) -> list[Row]:
 
 
 def _missing(rows: list[Row], measures: tuple[str, ...]) -> list[Row]:
-    """Reports (rows read from facts) where no fact fits one of `measures` exactly: 未找到, never a guess."""
+    """Reports (rows read from facts) where no fact fits one of `measures` exactly: 未找到, never a
+    guess. Only the measures a report's row is read for (REPORT_MEASURES); others are not asked of it."""
+    if not set(measures) <= REPORT_MEASURES:
+        return []
     return [r for r in rows if r.source == "facts" and any(m not in r.measures for m in measures)]
 
 
 def _missing_line(missing: list[Row], label: str, *, counted: str = "") -> str:
+    # names only: a count here is no figure of a document (the count is in the notes)
     names = "、".join(r.label or r.title for r in missing[:10]) + ("等" if len(missing) > 10 else "")
-    return f"另有 {len(missing)} 份报告未找到{label}（报告中没有恰好对应的数字）{counted}：{names}。"
+    return f"另有报告未找到{label}（报告中没有恰好对应的数字）{counted}：{names}。"
 
 
 def _derived(pairs: list[tuple[Row, Value]], measure: str) -> list[Computation]:
@@ -91,9 +96,11 @@ def measure_table(rows: list[Row], q: Query, *, lead: str = "") -> Answer | None
         table.add(r, _cells(r, v), v)
     comps = _derived(have, q.measure)
     scope = f"{'、'.join(str(y) for y in q.years)}年" if q.years else ""
-    searched = len({r.doc_id for r in _years(rows, q)})
-    kinds = "自评表和报告" if any(r.source == "facts" for r in _years(rows, q)) else "自评表"
+    kinds = "自评表和报告" if any(r.source == "facts" for r, _v in have) or missing else "自评表"
+    searched = len({r.doc_id for r in _years(rows, q) if r.source == "form" or q.measure in REPORT_MEASURES})
     notes = [f"条件：{scope}{what}；已查 {searched} 份{kinds}，列出 {len(have)} 行"]
+    if q.measure not in REPORT_MEASURES and any(r.source == "facts" for r in rows):
+        notes.append(f"只比较自评表的{label}（报告的{label}未纳入）/ forms only")
     tail = ""
     if missing:
         tail = "\n" + _missing_line(
