@@ -90,10 +90,14 @@ def measure_table(rows: list[Row], q: Query, *, lead: str = "") -> Answer | None
     if q.op == "rank" and q.n:
         have = have[: q.n]
     table = ResultTable(
-        title=what, columns=_base_columns(label), chart={"type": "bar", "x": "project", "y": "value"}
+        title=what, columns=_base_columns(label), chart={"type": "bar", "x": "bar", "y": "value"}
     )
+    several_years = len({r.year for r, _v in have}) > 1
     for r, v in have:
-        table.add(r, _cells(r, v), v)
+        # the bar's label (not a column): the year first when the rows span years, so two years of
+        # one project are two distinguishable bars
+        bar = f"{r.year} {r.name}" if several_years and r.year else r.name
+        table.add(r, {**_cells(r, v), "bar": bar}, v)
     comps = _derived(have, q.measure)
     scope = f"{'、'.join(str(y) for y in q.years)}年" if q.years else ""
     kinds = "自评表和报告" if any(r.source == "facts" for r, _v in have) or missing else "自评表"
