@@ -142,6 +142,14 @@ QUESTIONS = [
 ]
 
 
+SCROLL_TO_LAST_ANSWER = """() => {
+  const root = document.querySelector('[data-jixiao-widget]').shadowRoot;
+  const log = root.querySelector('.log'), bots = root.querySelectorAll('.msg.bot');
+  const last = bots[bots.length - 1];
+  log.scrollTop += last.getBoundingClientRect().top - log.getBoundingClientRect().top - 4;
+}"""
+
+
 def test_screenshots_of_portfolio_answers(
     browser, portal: Portal, jixiao: str, loaded: dict, tmp_path: Path
 ) -> None:
@@ -160,8 +168,7 @@ def test_screenshots_of_portfolio_answers(
         open_widget(page, portal.page(f"shot-{viewport}.html", api_base=jixiao))
         for name, question in questions if viewport == "desktop" else questions[:1] + questions[-1:]:
             bot = ask(page, question)
-            bot.scroll_into_view_if_needed()
-            bot.evaluate("b => b.scrollIntoView({block: 'start'})")
+            page.evaluate(SCROLL_TO_LAST_ANSWER)  # the conversation log only: the panel stays put
             if SHOTS:
                 print(f"\n[{viewport}] {question}\n{bot.inner_text()[:1500]}")
             path = out / f"portfolio-{name}-{viewport}.png"
