@@ -157,3 +157,17 @@ def test_a_measure_not_read_from_reports_is_not_reported_missing() -> None:
     answer = measure_table([form, report], parse("自评得分最低的五个项目"))
     assert answer is not None and "未找到" not in answer.answer and "乙局" not in answer.answer
     assert [r["doc_id"] for r in answer.table["rows"]] == ["f1"]
+
+
+def test_identity_of_report_titles_naming_unit_and_project() -> None:
+    """A report's project is the same across its title styles, so one unit's years form one series."""
+    from ingest.identity import read_identity
+
+    first = ["评价组织单位：某市财政局　　项目主管部门：某县水利局\n一、基本情况"]
+    for title in (
+        "某县水利局农田灌溉渠道改造项目支出绩效评价报告（2021年度）",
+        "关于2021年度农田灌溉渠道改造项目的绩效评价报告",
+        "农田灌溉渠道改造项目2021年度绩效评价报告",
+    ):
+        ident = read_identity(title, first)
+        assert (ident.unit, ident.project, ident.year) == ("某县水利局", "农田灌溉渠道改造", 2021), title
