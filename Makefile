@@ -55,9 +55,9 @@ test: venv sysdeps nodedeps  ## set up and run the whole suite (unit, integratio
 test-fast: venv  ## the suite without browser and LLM tests
 	$(BIN)/pytest -q -m "not browser and not llm"
 
-screenshots: venv sysdeps  ## refresh the widget screenshots in docs/ (desktop, 360 px; answers, a cited table figure, a cited xlsx cell)
+screenshots: venv sysdeps  ## refresh the widget screenshots in docs/ (desktop, 360 px; answers, a cited table figure, a cited xlsx cell, portfolio answers over ~50 documents)
 	JIXIAO_SCREENSHOT_DIR=docs $(BIN)/pytest -q tests/test_widget_browser.py tests/test_citation_boxes_browser.py \
-	  tests/test_citation_locations_browser.py -k screenshots
+	  tests/test_citation_locations_browser.py tests/test_portfolio_browser.py -k screenshots
 
 lint: venv  ## ruff check, ruff format --check, mypy on the pure core
 	$(BIN)/ruff check .

@@ -6,7 +6,7 @@
 | corpus | published documents (`evals/corpus/pdf/`, forms in `evals/corpus/forms/`) | helpers who saw only the documents | yes |
 | generated | synthetic reports drawn afresh from a seed (`evals/generator/`) | the generator | yes |
 | sequestered | further published documents (`evals/sequestered/pdf/`) | a helper who saw only the documents; never used to guide a change | no (reported) |
-| portfolio | 204 generated 自评表, 34 units × 6 years (`evals/generator/portfolio.py`); by name only, not in `all` | the generator | no (reported) |
+| portfolio | 204 generated 自评表, 34 units × 6 years, and 24 generated 项目支出绩效评价报告 (PDF), 4 more units × 6 years (`evals/generator/portfolio.py`); by name only, not in `all` | the generator | no (reported) |
 """
 
 from __future__ import annotations
@@ -41,14 +41,14 @@ class EvalSet:
 SET_NAMES = ("dev", "corpus", "generated", "sequestered")  # what `--set all` runs
 # asked for by name only: hundreds of documents to ingest (minutes), so not part of `all`
 EXTRA_SET_NAMES = ("portfolio",)
-PORTFOLIO_UNITS, PORTFOLIO_YEARS = 34, 6  # 204 forms
+PORTFOLIO_UNITS, PORTFOLIO_YEARS = 34, 6  # 204 forms (and the generator's default 4 report units: 24 reports)
 
 _MEASURES = {
     "dev": "样本报告的开发用例（作者构建时可见）/ development cases on the sample report, seen while building",
     "corpus": "已公开文档的语料用例（作者未见文档时写成，但可用于开发）/ published documents, written unseen, used in development",
     "generated": "合成报告（每次新种子）/ synthetic reports drawn from a fresh seed",
     "sequestered": "封存集（只运行和记录，从不据此修改代码）/ sequestered: run and recorded, never used to guide a change",
-    "portfolio": "多文档组合：生成的多单位×多年度自评表，跨文档问题（筛选、排名、汇总、趋势、比较、歧义）/ a generated portfolio of forms, questions across documents",
+    "portfolio": "多文档组合：生成的多单位×多年度自评表和项目支出评价报告，跨文档问题（筛选、排名、汇总、趋势、比较、歧义）/ a generated portfolio of forms and reports, questions across documents",
 }
 
 
@@ -97,7 +97,7 @@ def generated_set(out_dir: Path, *, seed: int | None = None, count: int = GENERA
 def portfolio_set(
     out_dir: Path, *, seed: int | None = None, units: int = PORTFOLIO_UNITS, years: int = PORTFOLIO_YEARS
 ) -> EvalSet:
-    """A portfolio of generated forms (`evals.generator.portfolio`) with its cross-document cases."""
+    """A portfolio of generated forms and reports (`evals.generator.portfolio`) with its cross-document cases."""
     seed = GENERATED_FIXED_SEED if seed is None else seed
     cmd = [sys.executable, "-m", "evals.generator.portfolio", "--seed", str(seed), "--units", str(units)]
     cmd += ["--years", str(years), "--out", str(out_dir)]

@@ -14,7 +14,7 @@ from typing import Any
 
 from ingest.glossary import load_glossary
 
-IDENTITY_VERSION = "1"
+IDENTITY_VERSION = "2"
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*(?:年度|年)")
 _PERIOD = re.compile(r"((?:19|20)\d{2})\s*(?:年)?\s*[-－—~～至到]+\s*((?:19|20)\d{2})\s*年")
 _CJK_NAME = re.compile(r"[\u4e00-\u9fff（）()·]")
@@ -87,6 +87,8 @@ def _project(rest: str) -> str:
     that is not a name (a table header or a sentence that reached the title line)."""
     cut = re.split(r"绩效|自评|评价|情况说明|编制说明", rest, maxsplit=1)[0]
     cut = cut.strip("（）()“”\"' ").removeprefix("度")
+    if cut.startswith("关于") and cut.endswith("的"):  # 关于2021年度某某项目的绩效评价报告
+        cut = cut[:-1]
     kind_words = sorted(_words("kind_words"), key=len, reverse=True)
     for word in kind_words:
         if cut.startswith(word) and len(cut) - len(word) < 2:
@@ -150,6 +152,10 @@ def read_identity(title: str, pages: list[str], forms: list[dict[str, Any]] | No
         ident.kind = _first_term(title, kinds) or _first_term(head[:300], kinds)
     evaluators = list(glossary_id.get("evaluators") or [])
     ident.evaluator = _first_term(title, evaluators) or _first_term(head, evaluators)
+    if ident.unit and ident.project.startswith(ident.unit) and len(ident.project) > len(ident.unit) + 1:
+        ident.project = ident.project[
+            len(ident.unit) :
+        ]  # 某局某某项目支出绩效评价报告: the unit leads the title
     if ident.kind == "policy":
         ident.project = ident.evaluator = ""
     if ident.kind == "department_report" and ident.project and ident.project == ident.unit:

@@ -56,7 +56,7 @@ def eval_command(
         list[str] | None,
         typer.Option(
             "--set",
-            help="评测集 dev | corpus | generated | sequestered | all；portfolio（204 份生成的自评表，不在 all 中）（可重复；给出时忽略 CASES）/ eval sets",
+            help="评测集 dev | corpus | generated | sequestered | all；portfolio（204 份生成的自评表和 24 份生成的项目支出评价报告，不在 all 中）（可重复；给出时忽略 CASES）/ eval sets",
         ),
     ] = None,
     mode: Annotated[

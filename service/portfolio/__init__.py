@@ -22,10 +22,12 @@ from typing import Any
 from ingest.glossary import load_glossary
 from service.answer.models import Answer, Turn
 from service.portfolio import operations
+from service.portfolio.facts_rows import rows_from_facts
 from service.portfolio.query import Query, parse
 from service.portfolio.render import Column, ResultTable, answer_of, as_text, number_cell
 from service.portfolio.rows import MEASURE_ZH, Row, rows_from_forms
 from service.portfolio.scope import Scope, resolve
+from service.search.facts import index_fact
 
 FIT_CHECK_LIMIT = 60  # candidates whose text is read to see which can answer at all
 TABLE_CANDIDATES = 30  # up to this many: the asked figure of each, one cited row per document
@@ -70,8 +72,28 @@ class Portfolio:
             if self._cached is None or self._cached[0] != generation:
                 documents = self.store.list_documents(include_failed=False)
                 identities = {d.doc_id: d.identity for d in documents}
-                self._cached = (generation, documents, rows_from_forms(self.store.get_forms(), identities))
+                rows = rows_from_forms(self.store.get_forms(), identities)
+                rows += self._report_rows(documents, {r.doc_id for r in rows})
+                self._cached = (generation, documents, rows)
             return self._cached[1], self._cached[2]
+
+    def _report_rows(self, documents: list[Any], with_forms: set[str]) -> list[Row]:
+        """The evaluation reports (documents without a standard form, not policies or score
+        tables): one row each from the fact index, with 未找到 for a figure no fact fits exactly."""
+        reports = [
+            d
+            for d in documents
+            if d.doc_id not in with_forms
+            and (d.identity or {}).get("kind") not in ("policy", "score_table", "self_form")
+        ]
+        if not reports:
+            return []
+        glossary = load_glossary()
+        titles = {d.doc_id: d.title for d in reports}
+        by_doc: dict[str, list[Any]] = {}
+        for fact in self.store.get_facts([d.doc_id for d in reports]):
+            by_doc.setdefault(fact.doc_id, []).append(index_fact(fact, titles.get(fact.doc_id, ""), glossary))
+        return rows_from_facts(by_doc, reports)
 
     def rows(self, doc_ids: list[str] | None) -> list[Row]:
         rows = self._snapshot()[1]

@@ -10,6 +10,7 @@ from typing import Any
 
 from service.answer.models import Answer, Computation
 from service.metrics import compute
+from service.portfolio.facts_rows import REPORT_MEASURES
 from service.portfolio.query import Query
 from service.portfolio.render import Column, ResultTable, answer_of, as_text, number_cell
 from service.portfolio.rows import MEASURE_ZH, Row, Value
@@ -45,11 +46,38 @@ def _years(rows: list[Row], q: Query) -> list[Row]:
     return [r for r in rows if r.year in q.years] if q.years else rows
 
 
+def _missing(rows: list[Row], measures: tuple[str, ...]) -> list[Row]:
+    """Reports (rows read from facts) where no fact fits one of `measures` exactly: 未找到, never a
+    guess. Only the measures a report's row is read for (REPORT_MEASURES); others are not asked of it."""
+    if not set(measures) <= REPORT_MEASURES:
+        return []
+    return [r for r in rows if r.source == "facts" and any(m not in r.measures for m in measures)]
+
+
+def _missing_line(missing: list[Row], label: str, *, counted: str = "") -> str:
+    # names only: a count here is no figure of a document (the count is in the notes)
+    names = "、".join(r.label or r.title for r in missing[:10]) + ("等" if len(missing) > 10 else "")
+    return f"另有报告未找到{label}（报告中没有恰好对应的数字）{counted}：{names}。"
+
+
+def _derived(pairs: list[tuple[Row, Value]], measure: str) -> list[Computation]:
+    """The computations behind the figures a report does not print (a rate from its two amounts)."""
+    return [r.derived[measure] for r, _v in pairs if measure in r.derived]
+
+
+def _add_missing(table: ResultTable, missing: list[Row], key: str = "value") -> None:
+    for r in missing:
+        cells = _cells(r, None)
+        cells[key] = {"text": "未找到", "value": None, "unit": ""}
+        table.rows.append({"doc_id": r.doc_id, "cite": 0, "cells": cells})
+
+
 def measure_table(rows: list[Row], q: Query, *, lead: str = "") -> Answer | None:
     """list / filter / rank of a funds-block measure (预算执行率, 预算数, 执行数, 自评总分)."""
     label = MEASURE_ZH[q.measure]
     have = [(r, r.measures[q.measure]) for r in _years(rows, q) if q.measure in r.measures]
-    if not have:
+    missing = _missing(_years(rows, q), (q.measure,))
+    if not have and not missing:
         return None
     what = shown = label  # `shown` is for the prose: a threshold taken from the question is no fact
     if q.op == "filter" and q.threshold is not None:
@@ -62,27 +90,45 @@ def measure_table(rows: list[Row], q: Query, *, lead: str = "") -> Answer | None
     if q.op == "rank" and q.n:
         have = have[: q.n]
     table = ResultTable(
-        title=what, columns=_base_columns(label), chart={"type": "bar", "x": "project", "y": "value"}
+        title=what, columns=_base_columns(label), chart={"type": "bar", "x": "bar", "y": "value"}
     )
+    several_years = len({r.year for r, _v in have}) > 1
     for r, v in have:
-        table.add(r, _cells(r, v), v)
+        # the bar's label (not a column): the year first when the rows span years, so two years of
+        # one project are two distinguishable bars
+        bar = f"{r.year} {r.name}" if several_years and r.year else r.name
+        table.add(r, {**_cells(r, v), "bar": bar}, v)
+    comps = _derived(have, q.measure)
     scope = f"{'、'.join(str(y) for y in q.years)}年" if q.years else ""
-    searched = len({r.doc_id for r in _years(rows, q)})
-    notes = [f"条件：{scope}{what}；已查 {searched} 份自评表，列出 {len(have)} 行"]
+    kinds = "自评表和报告" if any(r.source == "facts" for r, _v in have) or missing else "自评表"
+    searched = len({r.doc_id for r in _years(rows, q) if r.source == "form" or q.measure in REPORT_MEASURES})
+    notes = [f"条件：{scope}{what}；已查 {searched} 份{kinds}，列出 {len(have)} 行"]
+    if q.measure not in REPORT_MEASURES and any(r.source == "facts" for r in rows):
+        notes.append(f"只比较自评表的{label}（报告的{label}未纳入）/ forms only")
+    tail = ""
+    if missing:
+        tail = "\n" + _missing_line(
+            missing, label, counted="，无法判断" if q.op in ("filter", "rank") else ""
+        )
+        if q.op != "rank":
+            _add_missing(table, missing)
+        notes.append(f"{len(missing)} 份报告未找到{label} / no fact fits exactly")
     if not have:
-        text = f"在{scope}已入库的自评表中，没有{shown}的项目。"
-        return answer_of(table, text, meta={"op": q.op}, notes=notes)
+        text = f"在{scope}已入库的{kinds}中，没有{shown}的项目。" + tail
+        return answer_of(table, text, computations=comps, meta={"op": q.op}, notes=notes)
     if q.op == "rank":
         order = "最低" if q.order == "asc" else "最高"
         head = lead or f"{scope}{label}{order}的项目（按{label}排序）："
     else:
         head = lead or f"{scope}{shown}的项目（按{label}排序）："
-    return answer_of(table, as_text(table, head), meta={"op": q.op or "list"}, notes=notes)
+    text = as_text(table, head) + tail
+    return answer_of(table, text, computations=comps, meta={"op": q.op or "list"}, notes=notes)
 
 
 def aggregate(rows: list[Row], q: Query) -> Answer | None:
     """预算总额、执行总额 (sums), the execution rate of the totals and the mean of the rates, both named."""
     have = [r for r in _years(rows, q) if "budget" in r.measures and "spent" in r.measures]
+    missing = _missing(_years(rows, q), ("budget", "spent"))
     if len(have) < 2:
         return None
     units = {r.measures["budget"].unit for r in have} | {r.measures["spent"].unit for r in have}
@@ -112,7 +158,8 @@ def aggregate(rows: list[Row], q: Query) -> Answer | None:
     total_b = _computation("sum_of_parts", {"parts": budgets})
     total_s = _computation("sum_of_parts", {"parts": spents})
     comps = [total_b, total_s]
-    lines = [f"已入库自评表的预算与执行（金额单位：{'、'.join(sorted(units))}）："]
+    kinds = "自评表和报告" if any(r.source == "facts" for r in _years(rows, q)) else "自评表"
+    lines = [f"已入库{kinds}的预算与执行（金额单位：{'、'.join(sorted(units))}）："]
     lines.append(f"- 预算总额 {total_b.display}，执行总额 {total_s.display}。")
     ratio = _computation(
         "budget_execution_rate",
@@ -125,12 +172,21 @@ def aggregate(rows: list[Row], q: Query) -> Answer | None:
     comps += [ratio, mean]
     lines.append(f"- 合计口径的执行率（执行总额 ÷ 预算总额）为 {ratio.display}；")
     lines.append(f"- 各项目执行率的简单平均为 {mean.display}。两个口径不同，数值不同属正常。")
+    notes = [f"计入 {len(have)} 份文档"]
+    if missing:
+        lines.append("- " + _missing_line(missing, "全年预算或实际支出", counted="，未计入合计"))
+        for r in missing:
+            cells = {"unit": r.unit, "project": r.project, "year": r.year}
+            for key in ("budget", "spent"):
+                cells[key] = number_cell(r.measures.get(key)) or {"text": "未找到", "value": None, "unit": ""}
+            table.rows.append({"doc_id": r.doc_id, "cite": 0, "cells": cells})
+        notes.append(f"{len(missing)} 份报告未找到全年预算或实际支出，未计入 / not counted")
     return answer_of(
         table,
         "\n".join(lines) + "\n" + as_text(table, "明细："),
         computations=comps,
         meta={"op": "aggregate"},
-        notes=[f"已查 {len(have)} 份自评表"],
+        notes=notes,
     )
 
 
@@ -161,12 +217,19 @@ def trend(rows: list[Row], q: Query) -> Answer | None:
     for (unit, project), points in sorted(series.items()):
         for _year, r, v in points:
             table.add(r, _cells(r, v), v)
+            comps.extend(_derived([(r, v)], q.measure))
         (y0, r0, v0), (y1, r1, v1) = points[0], points[-1]
         inputs = {"current": _input(r1, v1), "previous": _input(r0, v0)}
         change = _computation("year_on_year_change", inputs)
         comps.append(change)
         shown = "、".join(f"{v.text}（{y}年）" for y, _r, v in points)
         lines.append(f"- {unit} {project}：{shown}；{y1}年比{y0}年变化 {change.display}")
+    missing = [
+        r for r in _missing([r for r in rows if not q.years or r.year in q.years], (q.measure,))
+        if (r.unit, r.project) in series
+    ]  # fmt: skip
+    if missing:
+        lines.append(_missing_line(missing, label))
     text = f"{label}的变化（按年度）：\n" + "\n".join(lines)
     return answer_of(table, _with_marks(text, table), computations=comps, meta={"op": "trend"})
 
@@ -239,7 +302,7 @@ def previous_year(rows: list[Row], q: Query, scope_ids: list[str]) -> Answer | N
     table.add(cur, _cells(cur, vc), vc)
     inputs = {"current": _input(cur, vc), "previous": _input(p, vp)}
     change = _computation("year_on_year_change", inputs)
-    comps = [change]
+    comps = [*_derived([(p, vp), (cur, vc)], q.measure), change]
     text = (
         f"{cur.label}的{label}为 {vc.text} [2]，上年（{p.year}年度）为 {vp.text} [1]，变化 {change.display}"
     )

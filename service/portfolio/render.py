@@ -72,7 +72,8 @@ def as_text(table: ResultTable, lead: str, *, limit: int = 20) -> str:
                 named = c.type == "number" or c.key not in ("unit", "project", "year", "document")
                 parts.append(f"{c.label} {shown}" if named else str(shown))
         # "；" between cells: a "，" between two figures reads (after NFKC) as a thousands separator
-        lines.append(f"- {'；'.join(parts)} [{r['cite']}]")
+        mark = f" [{r['cite']}]" if r.get("cite") else ""
+        lines.append(f"- {'；'.join(parts)}{mark}")
     if len(table.rows) > limit:
         lines.append(f"- ……共 {len(table.rows)} 行，完整结果见表格数据")
     return "\n".join(lines)

@@ -67,6 +67,10 @@ class Row:
     year: int | None
     kind: str
     measures: dict[str, Value] = field(default_factory=dict)
+    source: str = "form"  # form: a standard form's cells; facts: a report's fact index (may lack a figure)
+    derived: dict[str, Any] = field(
+        default_factory=dict
+    )  # measure -> the Computation of a figure not printed
     indicators: list[IndicatorRow] = field(default_factory=list)
 
     @property

@@ -109,7 +109,7 @@
     ".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}",
     "svg text{font-size:11px;fill:#1a1a1a}",
     ".rtable{overflow-x:auto;margin:6px 0}.rtable table{border-collapse:collapse;font-size:12px;width:100%}",
-    ".rtable th,.rtable td{border:1px solid #d9d9d9;padding:2px 4px;text-align:left}.rtable td.num{text-align:right}",
+    ".rtable th,.rtable td{border:1px solid #d9d9d9;padding:2px 4px;text-align:left;overflow-wrap:normal}.rtable td.num{text-align:right;white-space:nowrap}",
     ".rtable th button{border:0;background:none;font:inherit;font-weight:600;cursor:pointer;padding:0}",
     ".rtable caption{text-align:left;font-weight:600;font-size:12px}",
     "@media (max-width:480px){.panel.floating{right:0;bottom:0;width:100vw;max-width:100vw;height:100vh;height:100dvh;border-radius:0}.launcher{right:12px;bottom:12px}}"
