@@ -290,3 +290,58 @@ def test_unscoped_vector_search_filters_hidden_chunks_without_listing_documents(
     scoped = store.vector_search(query, k=3, doc_ids=["a" * 16, "c" * 16])
     assert [h.chunk.doc_id for h in scoped] == ["a" * 16] * 3
     assert wheres[-1] == {"doc_id": "a" * 16}  # scoped: only the named visible documents
+
+
+def test_chroma_keeps_vectors_and_metadata_but_not_a_second_copy_of_the_text(store: Store) -> None:
+    """The text lives in SQL (readers take it from there); Chroma storing it too doubled the write
+    time and disk with a full-text index nothing queries."""
+    record, pages, chunks, tables = make_doc("a" * 16, title="甲报告", path="/x/a.pdf")
+    write(store, record, pages, chunks, tables)
+    with store._vectors() as collection:
+        got = collection.get(include=["documents", "metadatas"])
+    assert sorted(got["ids"]) == sorted(c.id for c in chunks)
+    assert all(not d for d in got["documents"])
+    assert {m["doc_id"] for m in got["metadatas"]} == {record.doc_id}
+    assert [h.chunk.text for h in store.vector_search("接听率", k=1)] == [TEXTS[0]]
+
+
+def test_writing_a_document_again_replaces_the_vectors_a_killed_run_left(store: Store) -> None:
+    """A new document skips Chroma's filtered delete, a document written before never does."""
+    record, pages, chunks, tables = make_doc("a" * 16, title="甲报告", path="/x/a.pdf")
+    write(store, record, pages, chunks, tables, publish=False)  # killed before publishing
+    again = make_doc("a" * 16, title="甲报告", path="/x/a.pdf", texts=TEXTS[:1])
+    write(store, *again)
+    assert store.vector_count(record.doc_id) == 1
+
+
+def test_visible_chunks_are_looked_up_by_id_not_through_every_visible_document(store: Store) -> None:
+    """The SQLite plan of the visibility read starts from the chunk ids it was given: driven from
+    the documents' status index it read every chunk of every visible document (O(store))."""
+    import sqlite3
+
+    for n in range(3):
+        write(store, *make_doc(f"{n}" * 16, title=f"报告{n}", path=f"/x/{n}.pdf"))
+    statements: list[tuple[str, tuple]] = []
+
+    def spy(conn, cursor, statement, parameters, context, executemany) -> None:
+        if "FROM chunks" in statement:
+            statements.append((statement, parameters))
+
+    from sqlalchemy import event
+
+    event.listen(store.engine, "before_cursor_execute", spy)
+    try:
+        # as many ids as a hybrid search asks about (both sides' candidates), most of them unknown
+        asked = ["1" * 16 + ":0001", "2" * 16 + ":0000"] + [f"{'9' * 16}:{i:04d}" for i in range(58)]
+        found = store.visible_chunks(asked)
+    finally:
+        event.remove(store.engine, "before_cursor_execute", spy)
+    assert sorted(found) == ["1" * 16 + ":0001", "2" * 16 + ":0000"]
+    [(statement, parameters)] = statements
+    db = sqlite3.connect(store.settings.data_dir / "jixiao.db")
+    try:
+        plan = [row[3] for row in db.execute(f"EXPLAIN QUERY PLAN {statement}", parameters)]
+    finally:
+        db.close()
+    assert plan[0].startswith("SEARCH chunks USING INDEX sqlite_autoindex_chunks_1 (id=?)"), plan
+    assert not any("ix_documents_status" in step for step in plan), plan
