@@ -1,5 +1,7 @@
-"""Search at scale (#17). `python -m benchmarks.scale` (in `make bench`: 10k and 100k chunks);
-`python -m benchmarks.scale 1000000` (`make bench-scale`: adds the 1M run; ~1 h here).
+"""Search at scale (#17). `python -m benchmarks.scale` (in `make bench`: 10k and 100k chunks,
+embedded Chroma); `python -m benchmarks.scale --chroma-server 1000000` (`make bench-scale`: adds
+the 1M run, against a `chroma run` server started as the tests start it; each size's table is
+printed as soon as it is measured).
 
 A real store (SQLite + embedded Chroma) is filled with synthetic documents of 100 chunks each:
 text drawn Zipf-like from the words of the fixture report and the glossary (so jieba and BM25 do
@@ -9,7 +11,9 @@ use real e5 query vectors, computed once beforehand (their embedding is not sear
 - hybrid search (dense + BM25 + RRF) p50 / p95 unscoped and scoped to 1 and 10 documents, and the
   old way's dense query (a filter listing every visible document) for comparison;
 - the BM25 index: first build, adding 1,000 chunks (10 documents) to it, tombstoning 10 documents,
-  a merge, and the longest query while the index catches up with a change in the background.
+  a merge, and the longest query while the index catches up with a change in the background;
+- the longest query while another process (its own Store and Chroma client, as `jixiao ingest` or
+  a `jixiao worker` next to a server) publishes 10 documents and deletes 10.
 """
 
 from __future__ import annotations
