@@ -48,6 +48,7 @@ LEFTOVER_STATUSES = ("ingesting", "removed")
 _SQL_BATCH = 500
 OVERFETCH_MIN = 20  # unscoped dense search asks Chroma for k + max(20, k) neighbours …
 OVERFETCH_MAX = 5_000  # … widening ×4 while hidden chunks crowd them out, up to this many
+SCOPED_EXACT_MAX = 5_000  # scoped to documents holding at most this many chunks: exact search
 _FACT_COLUMNS = (
     "id", "doc_id", "value", "unit", "description", "context", "page", "quote", "source", "period",
     "comparator", "table_id", "row_index", "col_index",
@@ -467,7 +468,9 @@ class Store:
         document grows with the store and cost 99% of a query at 100k chunks) for more neighbours
         than wanted, and the hidden ones (a document being ingested or replaced) are dropped by
         `visible_chunks`; when too many were hidden the request widens, and at worst falls back to
-        the exact filter. Scoped (`doc_ids`), the filter names only those documents."""
+        the exact filter. Scoped (`doc_ids`), the named visible documents' vectors are fetched by id and
+        ranked exactly (`_scoped_exact`); a scope of more than SCOPED_EXACT_MAX chunks uses a filter
+        naming only those documents."""
         if k <= 0 or not query.strip() or (doc_ids is not None and not doc_ids):
             return []
         scoped = None if doc_ids is None else self._visible_ids(doc_ids, year)
@@ -475,7 +478,8 @@ class Store:
             return []
         embedding = self.embedder.embed_query(query)
         if scoped is not None:
-            return self._dense(embedding, k, _doc_filter(scoped))[:k]
+            exact = self._scoped_exact(embedding, k, scoped)
+            return exact if exact is not None else self._dense(embedding, k, _doc_filter(scoped))[:k]
         year_filter: dict[str, Any] | None = {"year": year} if year is not None else None
         fetch = k + max(OVERFETCH_MIN, k)
         while fetch <= OVERFETCH_MAX:
@@ -485,6 +489,35 @@ class Store:
             fetch *= 4  # many neighbours were hidden: ask for more
         visible = self._visible_ids(None, year)  # rare: a huge ingest in flight; exact but slow
         return self._dense(embedding, k, _doc_filter(visible))[:k] if visible else []
+
+    def _scoped_exact(self, embedding: list[float], k: int, doc_ids: list[str]) -> list[SearchHit] | None:
+        """Dense search within a few documents, exactly: their vectors fetched by id (the ids come
+        from SQL) and ranked by cosine here. Chroma's metadata filter (`where doc_id`) scans the
+        collection's metadata, so a one-document query cost 150 ms at 100k chunks and grew with
+        the store; this grows with the documents asked about. None when they hold too many chunks
+        (the filter is used then)."""
+        import numpy as np
+
+        q = select(S.chunks.c.id).where(S.chunks.c.doc_id.in_(doc_ids))
+        with self.engine.connect() as conn:
+            ids = [r[0] for r in conn.execute(q.limit(SCOPED_EXACT_MAX + 1))]
+        if len(ids) > SCOPED_EXACT_MAX:
+            return None
+        if not ids:
+            return []
+        with self._vectors() as collection:
+            got = collection.get(ids=ids, include=["embeddings"])
+        found: list[str] = list(got["ids"])
+        if not found:
+            return []
+        matrix = np.asarray(got["embeddings"], dtype=np.float32)
+        query = np.asarray(embedding, dtype=np.float32)
+        norms = np.linalg.norm(matrix, axis=1) * float(np.linalg.norm(query))
+        cosine = (matrix @ query) / np.where(norms > 0, norms, 1.0)
+        best = np.argsort(-cosine, kind="stable")[: 2 * k]
+        rows = self.visible_chunks([found[i] for i in best])
+        hits = [SearchHit(chunk=rows[found[i]], score=float(cosine[i])) for i in best if found[i] in rows]
+        return hits[:k]
 
     def _dense(self, embedding: list[float], n: int, where: dict[str, Any] | None) -> list[SearchHit]:
         return self._dense_fetch(embedding, n, where)[0]
