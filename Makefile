@@ -81,7 +81,7 @@ bench: venv  ## print speed and memory figures (medians)
 	$(BIN)/python -m benchmarks
 
 bench-scale: venv  ## search, BM25 updates and store writes up to 1M synthetic chunks (~1 h; not in make bench)
-	$(BIN)/python -m benchmarks.scale 1000000
+	$(BIN)/python -m benchmarks.scale --chroma-server 1000000
 
 fuzz: venv  ## mutate the fixture and hostile PDFs against ingest for FUZZ_SECONDS (not part of make test)
 	$(BIN)/python tools/fuzz_ingest.py --seconds $(FUZZ_SECONDS) --seed $(FUZZ_SEED) --out fuzz-out

@@ -1,5 +1,7 @@
-"""Search at scale (#17). `python -m benchmarks.scale` (in `make bench`: 10k and 100k chunks);
-`python -m benchmarks.scale 1000000` (`make bench-scale`: adds the 1M run; ~1 h here).
+"""Search at scale (#17). `python -m benchmarks.scale` (in `make bench`: 10k and 100k chunks,
+embedded Chroma); `python -m benchmarks.scale --chroma-server 1000000` (`make bench-scale`: adds
+the 1M run, against a `chroma run` server started as the tests start it; each size's table is
+printed as soon as it is measured).
 
 A real store (SQLite + embedded Chroma) is filled with synthetic documents of 100 chunks each:
 text drawn Zipf-like from the words of the fixture report and the glossary (so jieba and BM25 do
@@ -9,7 +11,9 @@ use real e5 query vectors, computed once beforehand (their embedding is not sear
 - hybrid search (dense + BM25 + RRF) p50 / p95 unscoped and scoped to 1 and 10 documents, and the
   old way's dense query (a filter listing every visible document) for comparison;
 - the BM25 index: first build, adding 1,000 chunks (10 documents) to it, tombstoning 10 documents,
-  a merge, and the longest query while the index catches up with a change in the background.
+  a merge, and the longest query while the index catches up with a change in the background;
+- the longest query while another process (its own Store and Chroma client, as `jixiao ingest` or
+  a `jixiao worker` next to a server) publishes 10 documents and deletes 10.
 """
 
 from __future__ import annotations
@@ -74,7 +78,7 @@ def _time(fn: Any, rounds: int = ROUNDS) -> list[float]:
 class _Corpus:
     """Synthetic documents: Zipf-like text over real words, random unit vectors."""
 
-    def __init__(self, seed: int = 17) -> None:
+    def __init__(self, seed: int = 17, first: int = 0) -> None:
         import numpy as np
 
         from ingest.glossary import load_glossary
@@ -87,7 +91,7 @@ class _Corpus:
         self.rng = np.random.default_rng(seed)
         weights = 1.0 / np.arange(1, len(self.vocab) + 1) ** 1.05
         self.weights = weights / weights.sum()
-        self.docs = 0
+        self.docs = first
 
     def document(self) -> tuple[Any, list[Any], list[list[float]]]:
         import numpy as np
@@ -140,8 +144,11 @@ def _fill(store: Any, corpus: _Corpus, target: int, doc_ids: list[str]) -> list[
         for _ in range(10_000 // CHUNKS_PER_DOC):
             doc_ids.append(_write(store, corpus))
         rates.append((len(doc_ids) * CHUNKS_PER_DOC, 10_000 / (time.perf_counter() - started)))
-        if len(doc_ids) % 100 == 0:
-            print(f"  … {len(doc_ids) * CHUNKS_PER_DOC:,} chunks written", file=sys.stderr, flush=True)
+        print(
+            f"  … {len(doc_ids) * CHUNKS_PER_DOC:,} chunks written ({rates[-1][1]:.0f}/s)",
+            file=sys.stderr,
+            flush=True,
+        )
     return rates
 
 
@@ -212,6 +219,12 @@ def _size_rows(store: Any, settings: Any, corpus: _Corpus, doc_ids: list[str], s
             _blocked(store, corpus, retriever, doc_ids),
         )
     )
+    rows.append(
+        (
+            f"[{n}] longest query while another process publishes 10 documents and deletes 10",
+            _while_writing(store, settings, retriever, doc_ids),
+        )
+    )
     index = retriever._snapshot()
     from service.search._bm25 import merge_segments
 
@@ -254,32 +267,117 @@ def _blocked(store: Any, corpus: _Corpus, retriever: Any, doc_ids: list[str]) ->
     return f"{1000 * worst:.0f} ms over {count} queries during a {took:.1f} s update (idle: {1000 * idle:.0f} ms)"
 
 
-def run(sizes: tuple[int, ...] = SIZES) -> Rows:
-    from ingest.embeddings import get_embedder
+def _writer(settings_json: str, first: int, ready: Any, go: Any, done: Any) -> None:
+    """(A spawned process.) Publish 10 new documents, then hide and purge them, as `jixiao ingest`
+    or a `jixiao worker` would next to a serving process."""
     from ingest.store import Store
+    from service.config import Settings
+
+    settings = Settings.model_validate_json(settings_json)
+    corpus = _Corpus(seed=first, first=first)
+    with Store(settings, embedder=_NoQueries()) as store:  # type: ignore[arg-type]
+        store.generation()
+        ready.set()
+        go.wait()
+        written = [_write(store, corpus) for _ in range(10)]
+        for doc in written:
+            store.hide(doc)
+            store.purge(doc)
+    done.set()
+
+
+class _NoQueries:
+    version = _QueryVectors.__name__  # replaced by the real version before the writer starts
+    dim = DIM
+
+    def embed_query(self, text: str) -> list[float]:
+        raise NotImplementedError
+
+    def embed_passages(self, texts: list[str]) -> list[list[float]]:
+        raise NotImplementedError
+
+
+def _while_writing(store: Any, settings: Any, retriever: Any, doc_ids: list[str]) -> str:
+    """Queries in a loop while a writer process publishes and deletes documents (its own Store and
+    Chroma client); the retriever catches up with each change in the background meanwhile."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    ready, go, done = ctx.Event(), ctx.Event(), ctx.Event()
+    _NoQueries.version = store.embedder.version
+    first = 10_000_000 + len(doc_ids)
+    proc = ctx.Process(target=_writer, args=(settings.model_dump_json(), first, ready, go, done))
+    proc.start()
+    if not ready.wait(120):
+        proc.kill()
+        return "writer process did not start"
+    worst, count = 0.0, 0
+    started = time.perf_counter()
+    go.set()
+    while not done.is_set() and time.perf_counter() - started < 300:
+        t = time.perf_counter()
+        retriever.search(QUERIES[count % len(QUERIES)], k=8)
+        worst = max(worst, time.perf_counter() - t)
+        count += 1
+    took = time.perf_counter() - started
+    proc.join(60)
+    return f"{1000 * worst:.0f} ms over {count} queries during {took:.1f} s of writes"
+
+
+def run(sizes: tuple[int, ...] = SIZES, *, chroma_server: bool = False, show: bool = False) -> Rows:
+    """Rows for each size; `chroma_server` runs against `chroma run` instead of embedded Chroma;
+    `show` prints each size's table as soon as it is measured (a 1M run takes long)."""
     from service.config import Settings
 
     rows: Rows = []
     with tempfile.TemporaryDirectory(prefix="jixiao-bench-scale-") as tmp:
         settings = Settings(data_dir=Path(tmp))
-        embedder = _QueryVectors(get_embedder(settings), QUERIES)
-        corpus = _Corpus()
-        doc_ids: list[str] = []
-        with Store(settings, embedder=embedder) as store:  # type: ignore[arg-type]
-            rates: list[tuple[int, float]] = []
-            for size in sizes:
-                rates += _fill(store, corpus, size, doc_ids)
-                first = rates[0][1]
-                rows.append(
-                    (
-                        f"store write rate at {size:,} chunks (vs the first 10k)",
-                        f"{rates[-1][1]:.0f} chunks/s (first 10k: {first:.0f}/s, ratio {first / rates[-1][1]:.2f}×)",
-                    )
+        server = None
+        if chroma_server:  # started as the tests start it
+            sys.path.insert(0, str(FIXTURES.parent))
+            from cluster import start_chroma
+
+            server = start_chroma(Path(tmp) / "chroma-server")
+            settings = Settings(
+                data_dir=Path(tmp), chroma_mode="http", chroma_host="127.0.0.1", chroma_port=server.port
+            )
+        try:
+            rows = _run(settings, sizes, show)
+        finally:
+            if server is not None:
+                server.stop()
+    return rows
+
+
+def _run(settings: Any, sizes: tuple[int, ...], show: bool) -> Rows:
+    from ingest.embeddings import get_embedder
+    from ingest.store import Store
+
+    rows: Rows = []
+    embedder = _QueryVectors(get_embedder(settings), QUERIES)
+    corpus = _Corpus()
+    doc_ids: list[str] = []
+    with Store(settings, embedder=embedder) as store:  # type: ignore[arg-type]
+        rates: list[tuple[int, float]] = []
+        for size in sizes:
+            rates += _fill(store, corpus, size, doc_ids)
+            first = rates[0][1]
+            rows.append(
+                (
+                    f"store write rate at {size:,} chunks (vs the first 10k)",
+                    f"{rates[-1][1]:.0f} chunks/s (first 10k: {first:.0f}/s, ratio {first / rates[-1][1]:.2f}×)",
                 )
-                rows += _size_rows(store, settings, corpus, doc_ids, size)
+            )
+            sized = _size_rows(store, settings, corpus, doc_ids, size)
+            if show:
+                print_rows(f"scale: {size:,} chunks", [rows[-1], *sized])
+            rows += sized
     return rows
 
 
 if __name__ == "__main__":
-    extra = tuple(int(a) for a in sys.argv[1:])
-    print_rows("scale", run(tuple(sorted({*SIZES, *extra}))))
+    args = sys.argv[1:]
+    server = "--chroma-server" in args
+    extra = tuple(int(a) for a in args if a != "--chroma-server")
+    kind = "Chroma server (chroma run)" if server else "embedded Chroma"
+    print_rows(f"scale ({kind})", run(tuple(sorted({*SIZES, *extra})), chroma_server=server, show=True))

@@ -23,10 +23,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import queue
 import re
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -70,6 +73,57 @@ class IngestEvent:
 
 Progress = Callable[[IngestEvent], None]
 _Content = tuple[list, list, list, list, list]  # pages, chunks, tables, facts, forms (dicts)
+# content, OCR provenance rows, boxes (PDF), cell and paragraph locations (xlsx/docx)
+_Read = tuple[_Content, list, "list[Box] | None", "list[Location] | None"]
+
+
+@dataclass
+class _Prepared:
+    """A file hashed and read, not yet written: `content` is None when it was unreadable (no
+    doc_id) or already indexed; `error` is why it was refused."""
+
+    path: Path
+    started: float
+    record: DocumentRecord
+    content: _Read | None = None
+    error: Exception | None = None
+
+
+class _Stopped(Exception):
+    """The batch ended (an error, an interrupt) while the next file was being read ahead."""
+
+
+@dataclass
+class _Ahead:
+    """A file being read in the pool thread; its progress events wait in `events` until the
+    calling thread relays them (so a progress callback is only ever called from one thread)."""
+
+    future: Future[_Prepared]
+    events: queue.SimpleQueue[IngestEvent]
+
+    @classmethod
+    def start(
+        cls, pool: ThreadPoolExecutor, pipeline: _Pipeline, path: Path, stop: threading.Event
+    ) -> _Ahead:
+        events: queue.SimpleQueue[IngestEvent] = queue.SimpleQueue()
+
+        def emit(event: IngestEvent) -> None:
+            if stop.is_set():
+                raise _Stopped
+            events.put(event)
+
+        return cls(pool.submit(pipeline._prepare, path, emit), events)
+
+    def result(self, emit: Progress) -> _Prepared:
+        """Relay the events as they come until the read is done; its result."""
+        while not self.future.done():
+            try:
+                emit(self.events.get(timeout=0.05))
+            except queue.Empty:
+                continue
+        while not self.events.empty():
+            emit(self.events.get_nowait())
+        return self.future.result()
 
 
 class Timings(dict[str, float]):
@@ -223,9 +277,38 @@ class _Pipeline:
             self.progress(event)
 
     def ingest(self, path: Path, index: int, total: int) -> DocumentRecord:
+        """Ingest one file (read, then write and embed)."""
+        self.emit(IngestEvent("file", path=str(path), index=index, total=total))
+        return self._finish(self._prepare(path, self.emit), index, total)
+
+    def ingest_all(self, files: list[Path]) -> Iterator[DocumentRecord]:
+        """Ingest `files` in order, reading the next file (text, tables, chunks, facts: parsing that
+        is pure Python) in a thread while the current one is embedded and written (the embedding
+        engine runs outside the interpreter lock), so the embedder waits less for the parser. The
+        next file's progress events are held back and shown when its turn comes; all events are
+        emitted from the calling thread."""
+        if len(files) < 2:
+            for i, path in enumerate(files, start=1):
+                yield self.ingest(path, i, len(files))
+            return
+        stop = threading.Event()
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-read")
+        try:
+            ahead = _Ahead.start(pool, self, files[0], stop)
+            for i, path in enumerate(files, start=1):
+                self.emit(IngestEvent("file", path=str(path), index=i, total=len(files)))
+                current = ahead.result(self.emit)
+                if i < len(files):  # read the next one while this one is embedded and written
+                    ahead = _Ahead.start(pool, self, files[i], stop)
+                yield self._finish(current, i, len(files))
+        finally:
+            stop.set()  # a read in flight stops at its next page
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def _prepare(self, path: Path, emit: Progress) -> _Prepared:
+        """Hash the file, skip it when unchanged, else read it (nothing is written to the store)."""
         started = time.perf_counter()
         shown = str(path)
-        self.emit(IngestEvent("file", path=shown, index=index, total=total))
         try:
             doc_id, sha = file_identity(path)
         except OSError as err:
@@ -233,8 +316,7 @@ class _Pipeline:
                 doc_id="", sha256="", path=shown, title=path.name, status="failed",
                 message=f"无法读取文件：{err} / cannot read the file",
             )  # fmt: skip
-            self.emit(IngestEvent("file_done", path=shown, index=index, total=total, record=unreadable))
-            return unreadable
+            return _Prepared(path, started, unreadable)
         record = DocumentRecord(
             doc_id=doc_id,
             sha256=sha,
@@ -244,26 +326,46 @@ class _Pipeline:
             chunker_version=self.chunker_version,
             embedding_version=self.store.embedder.version,
         )
-        current = self._current(doc_id)
-        if current is not None:
-            unchanged = replace(
+        if self._current(doc_id) is not None:
+            return _Prepared(path, started, record)
+        try:
+            return _Prepared(path, started, record, self._read(path, record, emit))
+        except Exception as err:  # a refused file: recorded when its turn comes
+            return _Prepared(path, started, record, error=err)
+
+    def _finish(self, prepared: _Prepared, index: int, total: int) -> DocumentRecord:
+        """Write what `_prepare` read (or record why not) and report the file done."""
+        path, record, started = prepared.path, prepared.record, prepared.started
+        shown = str(path)
+        result: DocumentRecord
+        current = self._current(record.doc_id) if record.doc_id else None
+        if not record.doc_id:  # unreadable
+            result = record
+        elif current is not None:  # indexed already (or earlier in this batch, from another path)
+            result = replace(
                 current,
                 status="unchanged",
                 message="内容未变，跳过 / unchanged, skipped",
                 seconds=round(time.perf_counter() - started, 3),
             )
-            self.emit(IngestEvent("file_done", path=shown, index=index, total=total, record=unchanged))
-            return unchanged
-        try:
-            result = self._write(path, record, started)
-        except BaseException as err:
-            # nothing half-indexed: drop what was written under the new id (a kill skips this,
-            # and the next run's garbage collection does it instead)
-            if self.store.raw_status(doc_id) == "ingesting":
-                self.store.purge(doc_id)
-            if not isinstance(err, Exception):
-                raise
-            result = self._refused(record, err, started)
+        elif prepared.error is not None:
+            result = self._refused(record, prepared.error, started)
+        else:
+            if prepared.content is None:  # unchanged when read ahead, replaced since: read it now
+                prepared = self._prepare(path, self.emit)
+                if prepared.error is not None or prepared.content is None:
+                    return self._finish(prepared, index, total)
+            assert prepared.content is not None
+            try:
+                result = self._store(path, record, started, *prepared.content)
+            except BaseException as err:
+                # nothing half-indexed: drop what was written under the new id (a kill skips this,
+                # and the next run's garbage collection does it instead)
+                if self.store.raw_status(record.doc_id) == "ingesting":
+                    self.store.purge(record.doc_id)
+                if not isinstance(err, Exception):
+                    raise
+                result = self._refused(record, err, started)
         self.emit(IngestEvent("file_done", path=shown, index=index, total=total, record=result))
         return result
 
@@ -300,7 +402,9 @@ class _Pipeline:
                 self.store.purge(old.doc_id)
         return failed
 
-    def _read_office(self, path: Path, record: DocumentRecord) -> tuple[_Content, list[Location]]:
+    def _read_office(
+        self, path: Path, record: DocumentRecord, emit: Progress
+    ) -> tuple[_Content, list[Location]]:
         """An xlsx/docx: sheets (or the Word body) as pages, its tables and forms, then the same
         chunks, facts, rows and vectors as a PDF."""
         from ingest.chunk import build_chunks
@@ -308,7 +412,7 @@ class _Pipeline:
         from ingest.office import read_office
 
         shown = str(path)
-        self.emit(IngestEvent("stage", path=shown, stage="读取文档 / reading the document"))
+        emit(IngestEvent("stage", path=shown, stage="读取文档 / reading the document"))
         with self.timings.measure("read"):
             content = read_office(path, doc_id=record.doc_id)
         record.title, record.year, record.pages = content.title, content.year, content.page_count
@@ -329,13 +433,14 @@ class _Pipeline:
             forms = [f.to_dict() for f in forms_from_grids(content.grids, source=path.name)]
         return (content.pages, chunks, content.tables, facts, forms), content.locations
 
-    def _write(self, path: Path, record: DocumentRecord, started: float) -> DocumentRecord:
+    def _read(self, path: Path, record: DocumentRecord, emit: Progress) -> _Read:
+        """Everything ingest derives from the file, before any write (pure; no store access)."""
         if path.suffix.lower() in (".xlsx", ".docx"):
-            content, locations = self._read_office(path, record)
-            return self._store(path, record, started, content, locations=locations)
-        return self._write_pdf(path, record, started)
+            content, locations = self._read_office(path, record, emit)
+            return content, [], None, locations
+        return self._read_pdf(path, record, emit)
 
-    def _write_pdf(self, path: Path, record: DocumentRecord, started: float) -> DocumentRecord:
+    def _read_pdf(self, path: Path, record: DocumentRecord, emit: Progress) -> _Read:
         from ingest.chunk import build_chunks
         from ingest.pdf import read_pdf
         from ingest.tables import extract_tables
@@ -343,11 +448,11 @@ class _Pipeline:
         shown = str(path)
 
         def pages_done(stage: str) -> Callable[[int, int], None]:
-            return lambda done, total: self.emit(
+            return lambda done, total: emit(
                 IngestEvent("stage", path=shown, stage=stage, done=done, of=total)
             )
 
-        self.emit(IngestEvent("stage", path=shown, stage="读取文本 / reading text"))
+        emit(IngestEvent("stage", path=shown, stage="读取文本 / reading text"))
         with self.timings.measure("read"):
             content = read_pdf(
                 path,
@@ -406,7 +511,7 @@ class _Pipeline:
         boxes += ocr_provenance.as_boxes(
             ocr_rows, boxes, content.ocr or {}
         )  # a scanned page's lines and cells, as read
-        return self._store(path, record, started, content_read, ocr_rows, boxes=boxes)
+        return content_read, ocr_rows, boxes, None
 
     def _store(
         self,
@@ -508,8 +613,7 @@ def ingest_paths(
                 timings=timings if timings is not None else Timings(),
                 ocr=ocr,
             )
-            for i, path in enumerate(files, start=1):
-                records.append(pipeline.ingest(path, i, len(files)))
+            records.extend(pipeline.ingest_all(files))
     finally:
         if own_store:
             active.close()

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -297,3 +300,69 @@ def test_ingest_progress_reports_pages_then_embedding(tmp_path: Path) -> None:
         assert [(d, o) for s, d, o in staged if s == stage] == [(n, pages) for n in range(1, pages + 1)]
     embeds = [e for e in events if e.kind == "embed"]
     assert embeds[-1].done == embeds[-1].of == records[0].chunks
+
+
+class _ReadsCounted(Timings):
+    """Timings that signal when a second file's text extraction has begun."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads = 0
+        self.second_read = threading.Event()
+
+    @contextmanager
+    def measure(self, step: str) -> Iterator[None]:
+        if step == "read":
+            self.reads += 1
+            if self.reads >= 2:
+                self.second_read.set()
+        with super().measure(step):
+            yield
+
+
+class _WaitsForTheNextRead:
+    """The real embedder; its first batch waits (at most a minute) for the next file's read to
+    begin, and records whether it did while the first file was still being embedded."""
+
+    def __init__(self, real, timings: _ReadsCounted) -> None:
+        self.real, self.timings = real, timings
+        self.version, self.dim = real.version, real.dim
+        self.overlapped: bool | None = None
+
+    def embed_passages(self, texts: list[str]) -> list[list[float]]:
+        if self.overlapped is None:
+            self.overlapped = self.timings.second_read.wait(60)
+        return self.real.embed_passages(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.real.embed_query(text)
+
+
+def test_the_next_file_is_read_while_the_current_one_is_embedded(tmp_path: Path) -> None:
+    """A batch keeps the embedder busy: file 2 is parsed while file 1's chunks are embedded, and
+    the result is the same as one file after the other (records in order, progress in order)."""
+    from ingest.embeddings import get_embedder
+
+    settings = Settings(data_dir=tmp_path / "data")
+    files = [
+        make_chinese_pdf(
+            tmp_path / f"{n}.pdf", title=f"2021年{n}项目绩效评价报告", paragraphs=numbered_paragraphs(n, 3)
+        )
+        for n in ("甲", "乙", "丙")
+    ]
+    timings = _ReadsCounted()
+    embedder = _WaitsForTheNextRead(get_embedder(settings), timings)
+    events: list[IngestEvent] = []
+    with Store(settings, embedder=embedder) as store:  # type: ignore[arg-type]
+        records = ingest_paths(settings, files, store=store, timings=timings, progress=events.append)
+        assert [r.status for r in records] == ["ok", "ok", "ok"]
+        assert [Path(r.path).name for r in records] == ["甲.pdf", "乙.pdf", "丙.pdf"]
+        assert store.vector_count() == sum(r.chunks for r in records)
+    assert embedder.overlapped is True
+    # each file's events stay together, in order: file, its stages, its embedding, file_done
+    order = [(e.kind, Path(e.path).name) for e in events if e.kind in ("file", "stage", "embed", "file_done")]
+    for name in ("甲.pdf", "乙.pdf", "丙.pdf"):
+        mine = [i for i, (_, n) in enumerate(order) if n == name]
+        assert mine == list(range(mine[0], mine[-1] + 1)), name
+        kinds = [order[i][0] for i in mine]
+        assert kinds[0] == "file" and kinds[-1] == "file_done" and "stage" in kinds and "embed" in kinds

@@ -207,6 +207,29 @@ def test_keyword_index_save_and_load_round_trip(tokenizer: SearchTokenizer, tmp_
         assert loaded.search(query, k=5) == split.search(query, k=5)
 
 
+def test_a_saved_segment_opens_without_parsing_its_rows_or_terms(
+    tokenizer: SearchTokenizer, tmp_path: Path
+) -> None:
+    """Chunk ids and terms are memory-mapped arrays on disk, not JSON lists: opening a segment of
+    a million chunks must not parse a million ids in the serving process (that held the
+    interpreter lock, and so every query, for most of a second)."""
+    import numpy as np
+
+    many = [
+        _chunk(i, f"第{i}项 预算执行率 {i}.5% 坐席接听率", doc=f"doc{i // 50}", year=2020) for i in range(500)
+    ]
+    segment = _index(many, tokenizer).segments[0]
+    segment.save(tmp_path)
+    loaded = Segment.load(tmp_path, segment.name)
+    assert isinstance(loaded.ids, np.memmap) and isinstance(loaded.terms, np.memmap)
+    meta = (tmp_path / segment.name / "meta.json").read_text(encoding="utf-8")
+    assert "doc0:0000" not in meta and "预算执行率" not in meta  # per document, not per chunk or term
+    assert loaded.chunk_ids == [c.id for c in many]
+    index = KeywordIndex(generation="1", tokenizer=tokenizer, segments=(loaded,))
+    assert [cid for cid, _ in index.search("第123项", k=1)] == ["doc2:0123"]
+    assert loaded.df("预算执行率") == 500 and loaded.df("不存在的词") == 0
+
+
 def test_a_corrupt_manifest_or_segment_is_recovered(tokenizer: SearchTokenizer, tmp_path: Path) -> None:
     split = _index(CHUNKS, tokenizer, per_segment=3)
     for seg in split.segments:

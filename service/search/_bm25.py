@@ -12,8 +12,9 @@ score = Σ_term idf · tf / (tf + k1 · (1 − b + b · len / avglen)), idf = ln
 Layout under `root` (= data_dir/bm25):
     manifest.json           generation, tokenizer version and domain words, the document versions
                             indexed, and the segments with their tombstones (replaced atomically)
-    seg-<uuid>/             one segment: *.npy arrays (memory-mapped on load, so pages are read
-                            lazily and memory follows what queries touch) and meta.json
+    seg-<uuid>/             one segment: *.npy arrays, chunk ids and terms included (memory-mapped
+                            on load, so pages are read lazily, memory follows what queries touch and
+                            opening a big segment parses nothing) and meta.json (its documents)
 A `KeywordIndex` is an immutable snapshot: updates return a new one, so queries never wait.
 """
 
@@ -29,6 +30,7 @@ import uuid
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -38,43 +40,59 @@ from service.search.tokenizer import TOKENIZER_VERSION, SearchTokenizer, tokeniz
 log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
-FORMAT = 2
+FORMAT = 3
 K1, B = 1.5, 0.75
-_ARRAYS = ("indptr", "rows", "tf", "lengths", "doc_codes", "years")
+_ARRAYS = ("ids", "terms", "indptr", "rows", "tf", "lengths", "doc_codes", "years")
 ORPHAN_AGE_S = 600  # a segment dir no manifest names is removed only after this (another writer's)
+
+
+def _utf8(items: Sequence[str] | Sequence[bytes]) -> np.ndarray:
+    """Fixed-width bytes (numpy 'S') of UTF-8 strings: saved as .npy and memory-mapped on load, so
+    opening a segment of a million chunks parses nothing (a JSON list of their ids held the
+    interpreter lock for 0.7 s, stalling every query of the serving process)."""
+    encoded = [x if isinstance(x, bytes) else x.encode("utf-8") for x in items]
+    return np.array(encoded, dtype=bytes) if encoded else np.zeros(0, dtype="S1")
 
 
 @dataclass(frozen=True)
 class Segment:
-    """BM25 postings of a fixed list of chunks. Row r is `chunk_ids[r]`; column c is `terms[c]`;
-    the postings of term c are rows[indptr[c]:indptr[c+1]] with frequencies tf[...]."""
+    """BM25 postings of a fixed list of chunks. Row r is chunk `ids[r]`; column c is term
+    `terms[c]` (UTF-8, sorted, found by binary search); the postings of term c are
+    rows[indptr[c]:indptr[c+1]] with frequencies tf[...]."""
 
     name: str
-    chunk_ids: list[str]
+    ids: np.ndarray  # 'S', the chunk id of each row
     doc_ids: list[str]  # the distinct documents; doc_codes index into it
-    terms: list[str]
+    terms: np.ndarray  # 'S', sorted
     indptr: np.ndarray  # int64, len(terms) + 1
     rows: np.ndarray  # int32
     tf: np.ndarray  # float32
     lengths: np.ndarray  # float32, tokens per chunk
     doc_codes: np.ndarray  # int32 per row
     years: np.ndarray  # int32 per row, -1 when unknown
-    vocab: dict[str, int] = field(repr=False, default_factory=dict)
-
-    def __post_init__(self) -> None:
-        if not self.vocab:
-            object.__setattr__(self, "vocab", {t: i for i, t in enumerate(self.terms)})
 
     @property
     def size(self) -> int:
-        return len(self.chunk_ids)
+        return len(self.ids)
 
     @property
+    def chunk_ids(self) -> list[str]:
+        return [x.decode("utf-8") for x in self.ids]
+
+    def chunk_id(self, row: int) -> str:
+        return bytes(self.ids[row]).decode("utf-8")
+
+    @cached_property
     def total_length(self) -> float:
         return float(self.lengths.sum(dtype=np.float64))
 
+    def column(self, term: str) -> int | None:
+        key = term.encode("utf-8")
+        c = int(np.searchsorted(self.terms, key))
+        return c if c < len(self.terms) and bytes(self.terms[c]) == key else None
+
     def df(self, term: str) -> int:
-        c = self.vocab.get(term)
+        c = self.column(term)
         return 0 if c is None else int(self.indptr[c + 1] - self.indptr[c])
 
     @classmethod
@@ -99,8 +117,8 @@ class Segment:
         codes: dict[str, int] = {}
         return cls._from_postings(
             name=_new_name(),
-            chunk_ids=list(chunk_ids),
-            terms=list(vocab),
+            ids=_utf8(chunk_ids),
+            terms=_utf8(list(vocab)),
             rows=np.array(row_list, dtype=np.int32),
             cols=np.array(col_list, dtype=np.int64),
             tf=np.array(tf_list, dtype=np.float32),
@@ -112,18 +130,23 @@ class Segment:
 
     @classmethod
     def _from_postings(
-        cls, *, name: str, chunk_ids: list[str], terms: list[str], rows: np.ndarray, cols: np.ndarray,
+        cls, *, name: str, ids: np.ndarray, terms: np.ndarray, rows: np.ndarray, cols: np.ndarray,
         tf: np.ndarray, lengths: np.ndarray, doc_codes: np.ndarray, doc_ids: list[str], years: np.ndarray,
     ) -> Segment:  # fmt: skip
+        """`terms` in any order (unique); columns renumbered so that they are sorted."""
+        by_term = np.argsort(terms, kind="stable")
+        rank = np.empty(len(terms), dtype=np.int64)
+        rank[by_term] = np.arange(len(terms))
+        cols = rank[cols] if len(cols) else cols
         order = np.lexsort((rows, cols))  # by term, then row
         counts = np.bincount(cols, minlength=len(terms)) if len(terms) else np.zeros(0, np.int64)
         indptr = np.zeros(len(terms) + 1, dtype=np.int64)
         np.cumsum(counts, out=indptr[1:])
         return cls(
             name=name,
-            chunk_ids=chunk_ids,
+            ids=ids,
             doc_ids=doc_ids,
-            terms=terms,
+            terms=terms[by_term],
             indptr=indptr,
             rows=rows[order].astype(np.int32),
             tf=tf[order].astype(np.float32),
@@ -139,7 +162,7 @@ class Segment:
         try:
             for a in _ARRAYS:
                 np.save(tmp / f"{a}.npy", np.ascontiguousarray(getattr(self, a)))
-            meta = {"chunk_ids": self.chunk_ids, "doc_ids": self.doc_ids, "terms": self.terms}
+            meta = {"doc_ids": self.doc_ids}
             (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
             tmp.rename(root / self.name)
         except BaseException:
@@ -152,15 +175,13 @@ class Segment:
         path = root / name
         meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
         arrays = {a: np.load(path / f"{a}.npy", mmap_mode="r") for a in _ARRAYS}
-        return cls(
-            name=name, chunk_ids=meta["chunk_ids"], doc_ids=meta["doc_ids"], terms=meta["terms"], **arrays
-        )
+        return cls(name=name, doc_ids=meta["doc_ids"], **arrays)
 
     def scores(self, counts: dict[str, int], idf: dict[str, float], avg_length: float) -> np.ndarray:
         """Per-row BM25 score of a query given as term -> how often the query says it."""
         out = np.zeros(self.size, dtype=np.float32)
         for term, n in counts.items():
-            c = self.vocab.get(term)
+            c = self.column(term)
             if c is None:
                 continue
             start, end = int(self.indptr[c]), int(self.indptr[c + 1])
@@ -173,10 +194,11 @@ class Segment:
 
 def merge_segments(segments: Sequence[Segment], deleted: dict[str, frozenset[str]]) -> Segment:
     """One segment holding the live rows of `segments` (the tombstoned documents dropped)."""
-    terms: dict[str, int] = {}
-    chunk_ids: list[str] = []
+    terms: dict[bytes, int] = {}
     codes: dict[str, int] = {}
-    parts: dict[str, list[np.ndarray]] = {k: [] for k in ("rows", "cols", "tf", "lengths", "codes", "years")}
+    parts: dict[str, list[np.ndarray]] = {
+        k: [] for k in ("ids", "rows", "cols", "tf", "lengths", "codes", "years")
+    }
     offset = 0
     for seg in segments:
         gone = {i for i, d in enumerate(seg.doc_ids) if d in deleted.get(seg.name, frozenset())}
@@ -184,7 +206,7 @@ def merge_segments(segments: Sequence[Segment], deleted: dict[str, frozenset[str
         live = ~np.isin(seg_codes, list(gone)) if gone else np.ones(seg.size, dtype=bool)
         new_row = np.full(seg.size, -1, dtype=np.int64)
         new_row[live] = np.arange(offset, offset + int(live.sum()))
-        col_map = np.array([terms.setdefault(t, len(terms)) for t in seg.terms], dtype=np.int64)
+        col_map = np.array([terms.setdefault(bytes(t), len(terms)) for t in seg.terms], dtype=np.int64)
         term_of = np.repeat(np.arange(len(seg.terms)), np.diff(np.asarray(seg.indptr)))
         rows = new_row[np.asarray(seg.rows)]
         keep = rows >= 0
@@ -195,16 +217,17 @@ def merge_segments(segments: Sequence[Segment], deleted: dict[str, frozenset[str
         code_map = np.array([codes.setdefault(d, len(codes)) for d in seg.doc_ids], dtype=np.int32)
         parts["codes"].append(code_map[seg_codes[live]] if len(code_map) else seg_codes[live])
         parts["years"].append(np.asarray(seg.years)[live])
-        chunk_ids.extend(c for c, keep_row in zip(seg.chunk_ids, live, strict=True) if keep_row)
+        parts["ids"].append(np.asarray(seg.ids)[live])
         offset += int(live.sum())
 
     def cat(key: str, dtype: type) -> np.ndarray:
         return np.concatenate(parts[key]).astype(dtype) if parts[key] else np.zeros(0, dtype=dtype)
 
+    ids = np.concatenate(parts["ids"]) if parts["ids"] else np.zeros(0, dtype="S1")
     return Segment._from_postings(
         name=_new_name(),
-        chunk_ids=chunk_ids,
-        terms=list(terms),
+        ids=ids,
+        terms=_utf8(list(terms)),
         rows=cat("rows", np.int32),
         cols=cat("cols", np.int64),
         tf=cat("tf", np.float32),
@@ -280,7 +303,7 @@ class KeywordIndex:
                 hit = hit[seg.years[hit] == year]
             if len(hit) > k:
                 hit = hit[np.argpartition(-scores[hit], k - 1)[:k]]
-            found.extend((float(scores[r]), seg.chunk_ids[r]) for r in hit)
+            found.extend((float(scores[r]), seg.chunk_id(int(r))) for r in hit)
         found.sort(key=lambda x: -x[0])
         return [(cid, s) for s, cid in found[:k]]
 
