@@ -463,7 +463,25 @@ SAMPLE_INPUTS: dict[str, dict] = {
     "mean": {"values": ["96.5", "92", "91"]},
     "rule_score": {
         "value": {"value": "102", "unit": "%"},
-        "rule": "以100%为标准，X≤100%计5分；每超过一个百分点扣0.5分，扣完为止",
+        "rule": {
+            "text": "以100%为标准，X≤100%计5分；每超过一个百分点扣0.5分，扣完为止",
+            "percent": True,
+            "bands": [
+                {
+                    "low": None,
+                    "high": {"value": "100", "inclusive": True},
+                    "points": "5",
+                    "text": "X≤100%计5分",
+                }
+            ],
+            "deduction": {
+                "threshold": "100",
+                "up": True,
+                "step": "1",
+                "per": "0.5",
+                "text": "每超过一个百分点扣0.5分",
+            },
+        },
     },
     "answer_rate": {"answered": "1012.36", "incoming": "1053.2"},
     "completion_rate": {"completed": "9473", "total": "10000"},

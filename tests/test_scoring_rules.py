@@ -1,5 +1,5 @@
-"""Indicator scoring rules (service/metrics/scoring_rules.py) read from their wording, and what a given
-case scores by them (service/answer/operations/rules.py). The rules below are written for these tests
+"""Indicator scoring rules read from their wording (service/answer/operations/rule_text.py), scored
+(service/metrics/scoring_rules.py), and what a given case scores by them (…/operations/rules.py). The rules below are written for these tests
 in the usual shapes of 评分标准 (bands, a standard with a deduction per step, a proportion of the
 weight); expected scores are worked out by hand in the comments, not by the module."""
 
@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
+from service.answer.operations.rule_text import parse_rule
 from service.metrics import compute
 from service.metrics.errors import MetricError
-from service.metrics.scoring_rules import AmbiguousRule, parse_rule, score_by
+from service.metrics.scoring_rules import AmbiguousRule, ScoringRule, score_by
 
 BANDS = "会议费压减率≥20%,计4分;10%(含)-20%,计3分;5%(含)-10%,计2分;低于5%不得分。"
 DEDUCT = "以100%为标准。政府采购执行率≥100%,计6分;每低于一个百分点扣0.4分,扣完为止。"
@@ -78,13 +79,20 @@ def test_a_value_the_rule_does_not_decide_is_refused(rule: str, value: str) -> N
 
 
 def test_metric_shows_its_working_and_refuses_what_it_cannot_read() -> None:
-    r = compute("rule_score", {"value": {"value": "97", "unit": "%"}, "rule": DEDUCT})
+    rule = parse_rule(DEDUCT)
+    assert rule is not None
+    assert ScoringRule.from_dict(rule.to_dict()) == rule  # the structured form round-trips
+    r = compute("rule_score", {"value": {"value": "97", "unit": "%"}, "rule": rule.to_dict()})
     assert r.display == "4.8分"
     assert "6 − 3 × 0.4" in r.formula, r.formula
-    with pytest.raises(MetricError):
+    with pytest.raises(MetricError):  # words are not a rule: the metric scores structured rules only
         compute("rule_score", {"value": "5", "rule": "完成的得满分，未完成的酌情扣分。"})
+    with pytest.raises(MetricError):  # malformed
+        compute("rule_score", {"value": "5", "rule": {"bands": [{"low": {"value": "x"}}]}})
+    proportion = parse_rule(PROPORTION)
+    assert proportion is not None
     with pytest.raises(MetricError):  # a proportion needs the indicator's weight
-        compute("rule_score", {"value": {"value": "90", "unit": "%"}, "rule": PROPORTION})
+        compute("rule_score", {"value": {"value": "90", "unit": "%"}, "rule": proportion.to_dict()})
 
 
 def _scoring_table(path: Path) -> Path:

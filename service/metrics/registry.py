@@ -24,7 +24,7 @@ from service.metrics.units import KNOWN_UNITS, kind_of
 @dataclass(frozen=True)
 class ArgSpec:
     """One argument. kind: "quantity" (one number), "quantity_list" (a list of numbers),
-    "integer", "bands" (a grade rule) or "text" (a rule's wording).
+    "integer", "bands" (a grade rule) or "rule" (a structured scoring rule).
     unit_class: money | count | percent | score | any."""
 
     name: str
@@ -102,8 +102,19 @@ class ArgSpec:
                     "required": ["label", "min"],
                 },
             }
-        if self.kind == "text":
-            return {"description": desc, "type": "string", "minLength": 1, "maxLength": 2000}
+        if self.kind == "rule":
+            return {
+                "description": desc,
+                "type": "object",
+                "properties": {
+                    "text": {"type": "string"},
+                    "percent": {"type": "boolean"},
+                    "proportional": {"type": "boolean"},
+                    "capped": {"type": "boolean"},
+                    "bands": {"type": "array", "items": {"type": "object"}},
+                    "deduction": {"type": ["object", "null"]},
+                },
+            }
         if self.kind == "integer":
             out: dict[str, Any] = {"description": desc, "type": "integer", "minimum": 1}
             if self.default is not None:

@@ -1,4 +1,4 @@
-"""Indicator scoring rules (评分标准 / 计分标准) read from a document's own words, and a value scored by them.
+"""Indicator scoring rules (评分标准 / 计分标准) as data, and a value scored by them.
 
 An evaluation's indicator table states, for each indicator, how its score is given. Three shapes
 cover most numeric rules, and a rule is read only when every clause of it is understood:
@@ -8,16 +8,15 @@ cover most numeric rules, and a rule is read only when every clause of it is und
   "100%计满分，每低于5%扣2分，扣完为止";
 - a proportion of the weight: "按完成比例计算得分，满分为止" (分值 × 完成率, capped when it says so).
 
-The words come from glossary.yaml `scoring_rules`. A value on a boundary the rule does not mark
+The rule arrives structured (`ScoringRule.to_dict()`): reading it from a document's words is the
+answerer's job (service/answer/operations/rule_text.py, with glossary.yaml `scoring_rules`), so this
+module stays pure. A value on a boundary the rule does not mark
 （含 / 不含), a deduction for part of a step, or a value above 100% under a proportion the rule does not
 cap is not decided here: the metric refuses (`AmbiguousRule`) and says why, never guesses.
 """
 
 from __future__ import annotations
 
-import functools
-import re
-import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -26,9 +25,6 @@ from service.metrics._build import HUNDRED, build
 from service.metrics.errors import MetricError
 from service.metrics.registry import ArgSpec, metric
 from service.metrics.result import MetricInput, MetricResult
-
-_NUM = r"(\d+(?:\.\d+)?)"
-_ZH_NUM = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 
 class UnreadableRule(MetricError):
@@ -93,195 +89,93 @@ class ScoringRule:
     def needs_max(self) -> bool:
         return self.proportional or any(b.points is None for b in self.bands)
 
+    def to_dict(self) -> dict[str, Any]:
+        def bound(b: Bound | None) -> dict[str, Any] | None:
+            return None if b is None else {"value": str(b.value), "inclusive": b.inclusive}
+
+        d = self.deduction
+        return {
+            "text": self.text,
+            "percent": self.percent,
+            "proportional": self.proportional,
+            "capped": self.capped,
+            "bands": [
+                {
+                    "low": bound(b.low),
+                    "high": bound(b.high),
+                    "points": None if b.points is None else str(b.points),
+                    "text": b.text,
+                }
+                for b in self.bands
+            ],
+            "deduction": None
+            if d is None
+            else {
+                "threshold": str(d.threshold),
+                "up": d.up,
+                "step": str(d.step),
+                "per": str(d.per),
+                "text": d.text,
+            },
+        }
+
+    @staticmethod
+    def from_dict(raw: Any) -> ScoringRule:
+        """A rule from `to_dict`'s shape; `UnreadableRule` when it is not one."""
+        try:
+
+            def bound(b: Any) -> Bound | None:
+                if b is None:
+                    return None
+                inc = b.get("inclusive")
+                if inc is not None and not isinstance(inc, bool):
+                    raise TypeError("inclusive")
+                return Bound(Decimal(str(b["value"])), inc)
+
+            d = raw.get("deduction")
+            rule = ScoringRule(
+                text=str(raw.get("text", "")),
+                bands=tuple(
+                    Band(
+                        bound(b.get("low")),
+                        bound(b.get("high")),
+                        None if b.get("points") is None else Decimal(str(b["points"])),
+                        str(b.get("text", "")),
+                    )
+                    for b in raw.get("bands") or []
+                ),
+                deduction=None
+                if d is None
+                else Deduction(
+                    Decimal(str(d["threshold"])),
+                    bool(d["up"]),
+                    Decimal(str(d["step"])),
+                    Decimal(str(d["per"])),
+                    str(d.get("text", "")),
+                ),
+                proportional=bool(raw.get("proportional", False)),
+                capped=bool(raw.get("capped", False)),
+                percent=bool(raw.get("percent", False)),
+            )
+        except (AttributeError, KeyError, TypeError, ValueError, ArithmeticError) as exc:
+            raise UnreadableRule(
+                f"评分标准的结构不完整或有误（{type(exc).__name__}）",
+                "the scoring rule's structure is malformed",
+            ) from None
+        if not (rule.proportional or rule.deduction or len(rule.bands) >= 2):
+            raise UnreadableRule(
+                "评分标准既无分档、也无扣分或按比例规则", "the rule has no bands, deduction or proportion"
+            )
+        if rule.deduction is not None and (rule.deduction.step <= 0 or len(rule.bands) != 1):
+            raise UnreadableRule(
+                "扣分规则的档距或满分档有误", "a deduction rule needs a positive step and one full band"
+            )
+        return rule
+
 
 def txt(v: Decimal) -> str:
     """A figure as written, without trailing zeros: 5.00 -> "5", 0.50 -> "0.5"."""
     return format(v.normalize(), "f") if v == v else str(v)
-
-
-@functools.lru_cache(maxsize=1)
-def _words() -> dict[str, tuple[str, ...]]:
-    from ingest.glossary import load_glossary
-
-    return load_glossary().scoring_rules
-
-
-def _alt(key: str) -> str:
-    words = sorted(_words().get(key, ()), key=len, reverse=True)
-    return "(?:" + "|".join(re.escape(w) for w in words) + ")" if words else "(?!x)x"
-
-
-def normalize(text: str) -> str:
-    t = unicodedata.normalize("NFKC", text or "")
-    t = t.replace("≦", "≤").replace("≧", "≥").replace("<=", "≤").replace(">=", "≥")
-    t = re.sub(r"[\s“”\"‘’'「」『』]", "", t)
-    return t.replace("—", "-").replace("–", "-").replace("~", "-").replace("～", "-")
-
-
-def _mark(raw: str | None) -> bool | None:
-    if not raw:
-        return None
-    inner = raw.strip("()")
-    if re.fullmatch(_alt("exclusive_marks"), inner):
-        return False
-    if re.fullmatch(_alt("inclusive_marks") + r"\d*(?:\.\d+)?%?", inner) or re.fullmatch(
-        _alt("inclusive_marks"), inner
-    ):
-        return True
-    return None
-
-
-def _count(raw: str | None) -> Decimal:
-    if not raw:
-        return Decimal(1)
-    if raw in _ZH_NUM:
-        return Decimal(_ZH_NUM[raw])
-    return Decimal(raw)
-
-
-@functools.lru_cache(maxsize=1)
-def _patterns() -> dict[str, re.Pattern[str]]:
-    mark = r"(\((?:[^()]{1,6})\))?"
-    pct = r"(%)?"
-    return {
-        "points": re.compile(
-            rf"{_alt('award')}(?P<p>\d+(?:\.\d+)?)分|(?P<zero>{_alt('zero')})|(?P<full>{_alt('full')})"
-            r"|(?:^|,)(?P<bare>\d+(?:\.\d+)?)分$"
-        ),
-        "deduct": re.compile(
-            rf"每(?P<dir>{_alt('step_up')}|{_alt('step_down')})(?P<k>\d+(?:\.\d+)?|[一两二三四五六七八九十])?"
-            rf"(?:{_alt('percent_point')}|(?P<pct>%)|个)?(?:的)?,?{_alt('deduct')}(?P<d>\d+(?:\.\d+)?)分"
-        ),
-        "standard": re.compile(rf"以{_NUM}{pct}{_alt('standard')}"),
-        "range": re.compile(rf"{_NUM}{pct}{mark}(?:-|至|到){_NUM}{pct}{mark}(?:之间)?"),
-        "cmp": re.compile(
-            rf"(?P<op>≤|≥|<|>|=|{_alt('at_most')}|{_alt('at_least')}|{_alt('below')}|{_alt('above')})"
-            rf"{_NUM}{pct}{mark}"
-        ),
-        "suffix": re.compile(
-            rf"{_NUM}{pct}{mark}(?P<sfx>{_alt('under_suffix')}|{_alt('over_suffix')}){mark}"
-        ),
-        "bare": re.compile(rf"^{_NUM}{pct}$"),
-    }
-
-
-def _condition(cond: str) -> tuple[Bound | None, Bound | None, bool] | None:
-    """(low, high, percent) of a band's condition, e.g. "80%(含)-90%", "≥90%", "60%以下"; None when
-    the text states none."""
-    p = _patterns()
-    m = p["range"].search(cond)
-    if m:
-        lo_in, hi_in = _mark(m.group(3)), _mark(m.group(6))
-        if lo_in is not None and hi_in is None:
-            hi_in = not lo_in
-        elif hi_in is not None and lo_in is None:
-            lo_in = not hi_in
-        pct = bool(m.group(2) or m.group(5))
-        return Bound(Decimal(m.group(1)), lo_in), Bound(Decimal(m.group(4)), hi_in), pct
-    m = p["suffix"].search(cond)
-    if m:
-        v, pct = Decimal(m.group(1)), bool(m.group(2))
-        inc = _mark(m.group(3)) if _mark(m.group(3)) is not None else _mark(m.group(5))
-        inc = True if inc is None else inc  # 以上/以下 include the number (民法典第一千二百五十九条)
-        under = re.fullmatch(_alt("under_suffix"), m.group("sfx")) is not None
-        return (None, Bound(v, inc), pct) if under else (Bound(v, inc), None, pct)
-    m = p["cmp"].search(cond)
-    if m:
-        op, v, pct = m.group("op"), Decimal(m.group(2)), bool(m.group(3))
-        if op == "=":
-            return Bound(v, True), Bound(v, True), pct
-        if op == "≤" or re.fullmatch(_alt("at_most"), op):
-            return None, Bound(v, True), pct
-        if op == "≥" or re.fullmatch(_alt("at_least"), op):
-            return Bound(v, True), None, pct
-        if op == "<" or re.fullmatch(_alt("below"), op):
-            return None, Bound(v, False), pct
-        return Bound(v, False), None, pct
-    m = p["bare"].search(cond)
-    if m:
-        v = Decimal(m.group(1))
-        return Bound(v, True), Bound(v, True), bool(m.group(2))
-    return None
-
-
-def parse_rule(text: str) -> ScoringRule | None:
-    """The numeric scoring rule `text` states, or None when any clause of it is not understood (a
-    qualitative rule, a formula, a rule in words) — a rule half read is not read."""
-    t = normalize(text)
-    p = _patterns()
-    if not t or not (re.search(r"\d", t) or re.search(_alt("proportional"), t)):
-        return None
-    bands: list[Band] = []
-    deductions: list[tuple[Deduction, Bound | None, Bound | None]] = []
-    standard: Decimal | None = None
-    percent = False
-    proportional = re.search(_alt("proportional"), t) is not None
-    capped = re.search(_alt("cap"), t) is not None
-    for clause in (c for c in re.split(r"[;。]|(?<!\d)\.|\.(?!\d)", t) if c.strip(",")):
-        rest = clause
-        for key in ("proportional", "cap", "floor"):
-            rest = re.sub(_alt(key), "", rest)
-        m = p["standard"].search(rest)
-        if m:
-            standard, percent = Decimal(m.group(1)), percent or bool(m.group(2))
-            rest = rest[: m.start()] + rest[m.end() :]
-        d = p["deduct"].search(rest)
-        if d:
-            up = re.fullmatch(_alt("step_up"), d.group("dir")) is not None
-            before = rest[: d.start()].rstrip(",")
-            cond = _condition(before) if before else None
-            low, high = (cond[0], cond[1]) if cond else (None, None)
-            percent = percent or bool(d.group("pct")) or bool(cond and cond[2])
-            deductions.append(
-                (Deduction(Decimal(0), up, _count(d.group("k")), Decimal(d.group("d")), clause), low, high)
-            )
-            rest = before
-            if not rest:
-                continue
-        pts = p["points"].search(rest)
-        if pts is None:
-            if deductions and deductions[-1][0].text == clause:
-                continue  # "X>0，每超过一个百分点扣0.8分": the condition went with the deduction
-            if re.sub(r"[,，]", "", rest):
-                return None  # a clause that gives no points and is not understood
-            continue
-        points: Decimal | None
-        if pts.group("zero"):
-            points = Decimal(0)
-        elif pts.group("full"):
-            points = None
-        else:
-            points = Decimal(pts.group("p") or pts.group("bare"))
-        cond = _condition(rest[: pts.start()].rstrip(","))
-        if cond is None:
-            return None  # points for a condition not stated in numbers ("无结余，3分")
-        low, high, pct = cond
-        percent = percent or pct
-        bands.append(Band(low, high, points, clause))
-    if proportional:
-        if bands or deductions:
-            return None
-        return ScoringRule(text=text, proportional=True, capped=capped, percent=True)
-    if deductions:
-        if len(deductions) != 1 or len(bands) > 1:
-            return None
-        ded, low, high = deductions[0]
-        candidates = {standard} if standard is not None else set()
-        for b in bands:
-            candidates |= {x.value for x in (b.low, b.high) if x is not None}
-        if ded.up and low is not None:
-            candidates.add(low.value)
-        if not ded.up and high is not None:
-            candidates.add(high.value)
-        if len(candidates) != 1:
-            return None
-        threshold = candidates.pop()
-        full = bands[0] if bands else Band(None, None, None, "")
-        ded = Deduction(threshold, ded.up, ded.step, ded.per, ded.text)
-        return ScoringRule(text=text, bands=(full,), deduction=ded, percent=percent or threshold == 0)
-    if len(bands) >= 2:
-        return ScoringRule(text=text, bands=tuple(bands), percent=percent)
-    return None
 
 
 def score_by(rule: ScoringRule, value: Decimal, max_score: Decimal | None) -> tuple[Decimal, str]:
@@ -359,7 +253,12 @@ def score_by(rule: ScoringRule, value: Decimal, max_score: Decimal | None) -> tu
     ),
     args=[
         ArgSpec("value", "评分对象的值", "the value scored (a rate in %, or a count)", unit_class="any"),
-        ArgSpec("rule", "评分标准", "the rule's text as the document states it", kind="text"),
+        ArgSpec(
+            "rule",
+            "评分标准",
+            "the rule, structured (ScoringRule.to_dict: bands, deduction, proportion)",
+            kind="rule",
+        ),
         ArgSpec(
             "max_score",
             "分值",
@@ -373,12 +272,12 @@ def score_by(rule: ScoringRule, value: Decimal, max_score: Decimal | None) -> tu
 def rule_score(
     value: MetricInput, rule: Any, max_score: MetricInput | None, places: int | None
 ) -> MetricResult:
-    text = str(rule or "")
-    parsed = parse_rule(text)
+    parsed = ScoringRule.from_dict(rule) if isinstance(rule, dict) else None
     if parsed is None:
         raise UnreadableRule(
-            f"读不懂这条评分标准的计分方法：“{text[:80]}”", "the scoring rule is not one this module can read"
+            "评分标准应为结构化的规则（分档、扣分或按比例）", "the rule must be a structured rule"
         )
+    text = parsed.text
     if parsed.percent and value.unit not in ("%", "") and value.value != 0:
         raise AmbiguousRule(
             f"评分标准按百分比计分，给定的值单位是“{value.unit}”", "the rule is in percent, the value is not"
@@ -393,7 +292,7 @@ def rule_score(
         places=min(shown, 2) if places is None else places,
         formula=f"{how} = {{display}}",
         symbols="得分 = 评分标准(值)",
-        words=f"按评分标准“{normalize(text)[:120]}”计分",
+        words=f"按评分标准“{' '.join(text.split())[:120]}”计分",
         inputs=[value, *([max_score] if max_score else [])],
         details={"rule": text},
     )

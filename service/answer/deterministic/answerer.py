@@ -21,6 +21,7 @@ from service.answer.deterministic.lexicon import (
     BASE_CONCEPTS,
     Lexicon,
     clean_header,
+    current_segmenter,
     merge_concepts,
     registry_concepts,
 )
@@ -101,6 +102,20 @@ class DeterministicAnswerer:
                 lambda q: self.answer(q, history=history, document_ids=document_ids, on_event=on_event),
             )
         lexicon = self.lexicon(document_ids)
+        token = current_segmenter.set(lexicon.segmenter)  # this lexicon's words, for this answer only
+        try:
+            return self._answer(question, lexicon, history, document_ids, on_event)
+        finally:
+            current_segmenter.reset(token)
+
+    def _answer(
+        self,
+        question: str,
+        lexicon: Lexicon,
+        history: list[Turn] | None,
+        document_ids: list[str] | None,
+        on_event: EventSink | None,
+    ) -> Answer:
         previous = _previous_meta(history or [], lexicon)
         analysis = analyse(question, lexicon, previous=previous)
         emit(on_event, ProgressEvent(stage="searching", detail=f"问题类型：{analysis.intent}"))

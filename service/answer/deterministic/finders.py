@@ -22,7 +22,7 @@ from service.answer.deterministic.evidence import (
     split_sentences,
     to_halfwidth,
 )
-from service.answer.deterministic.lexicon import Concept, Lexicon, clean_header
+from service.answer.deterministic.lexicon import Concept, Lexicon, clean_header, cut_for_search
 from service.answer.models import ProgressEvent
 
 _QUALIFIER = re.compile(r"计划|目标|预期|设定|原定|申报|额定|上限")
@@ -499,9 +499,7 @@ class Finder:
         texts = [normalize_space(p.text) + p.section for p in passages]
         if any(term in t for t in texts):
             return True
-        import jieba
-
-        parts = [w for w in jieba.cut_for_search(term) if len(w) >= 2 and w != term]
+        parts = [w for w in cut_for_search(term) if len(w) >= 2 and w != term]
         return bool(parts) and all(any(w in t for t in texts) for w in parts)
 
     # ---- sentences --------------------------------------------------------------------------

@@ -10,6 +10,8 @@ Every term is also taught to jieba, so segmentation keeps "接听率" or "工资
 
 from __future__ import annotations
 
+import contextvars
+import functools
 import logging
 import re
 import threading
@@ -261,7 +263,11 @@ class Lexicon:
         self._synonyms: list[tuple[str, Concept]] = sorted(
             ((s, c) for c in self.concepts for s in c.synonyms), key=lambda sc: -len(sc[0])
         )
-        _teach_jieba([s for s, _ in self._synonyms] + sorted(self.headers) + list(_DOMAIN_WORDS))
+        # the lexicon's own segmenter: the words it teaches stay with it, never in the process-wide
+        # jieba, so an answer does not depend on which other documents this process has read
+        self.segmenter = _segmenter(
+            tuple(sorted({s for s, _ in self._synonyms} | set(self.headers) | set(_DOMAIN_WORDS)))
+        )
 
     # ---- lookups ------------------------------------------------------------------------
     def concept(self, key: str) -> Concept | None:
@@ -310,27 +316,59 @@ class Lexicon:
 
 
 _jieba_lock = threading.Lock()
-_taught: set[str] = set()
 
 
-def _teach_jieba(words: list[str]) -> None:
-    with _jieba_lock:
-        for w in words:
-            if w and w not in _taught and not re.fullmatch(r"[\d.]+", w):
-                jieba.add_word(w, freq=200000)
-                _taught.add(w)
+@dataclass(frozen=True)
+class Segmenter:
+    """A private jieba dictionary: the base one plus a lexicon's words."""
+
+    tokenizer: Any
+    pos: Any
+
+
+@functools.lru_cache(maxsize=8)
+def _segmenter(words: tuple[str, ...]) -> Segmenter:
+    import jieba.posseg
+
+    from service.search.tokenizer import _base_tokenizer
+
+    base = _base_tokenizer(None)
+    tk = jieba.Tokenizer(base.dictionary)
+    tk.FREQ = dict(base.FREQ)
+    tk.total = base.total
+    tk.initialized = True
+    for w in words:
+        if w and not re.fullmatch(r"[\d.]+", w):
+            tk.add_word(w, freq=200000)
+    return Segmenter(tk, jieba.posseg.POSTokenizer(tk))
+
+
+# the segmenter of the lexicon an answer is being written with (set by the answerer for the
+# duration of one answer); outside an answer, jieba's own dictionary
+current_segmenter: contextvars.ContextVar[Segmenter | None] = contextvars.ContextVar(
+    "current_segmenter", default=None
+)
 
 
 def segment(text: str) -> list[str]:
-    return [t for t in jieba.lcut(text) if t.strip()]
+    seg = current_segmenter.get()
+    words = seg.tokenizer.lcut(text) if seg is not None else jieba.lcut(text)
+    return [t for t in words if t.strip()]
+
+
+def cut_for_search(text: str) -> list[str]:
+    seg = current_segmenter.get()
+    return list(seg.tokenizer.cut_for_search(text) if seg is not None else jieba.cut_for_search(text))
 
 
 def segment_pos(text: str) -> list[tuple[str, str]]:
-    """(word, part-of-speech flag) pairs; the domain words taught to jieba come back as "x"."""
+    """(word, part-of-speech flag) pairs; the lexicon's own words come back as "x"."""
     import jieba.posseg
 
+    seg = current_segmenter.get()
     with _jieba_lock:
-        return [(p.word, p.flag) for p in jieba.posseg.lcut(text) if p.word.strip()]
+        pairs = seg.pos.lcut(text) if seg is not None else jieba.posseg.lcut(text)
+        return [(p.word, p.flag) for p in pairs if p.word.strip()]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -15,8 +15,8 @@ from decimal import Decimal
 from typing import Any
 
 from service.answer.deterministic.render import CitationSet, Draft, zh_count
+from service.answer.operations.rule_text import normalize
 from service.answer.operations.rules import computed_draft, lcs, run_metric
-from service.metrics.scoring_rules import normalize
 
 _ZH = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _COUNT = re.compile(r"([两二三四五六七八九十]|\d{1,2})(?:个|项|家|所|名|类|条)")

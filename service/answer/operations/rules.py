@@ -19,7 +19,7 @@ from typing import Any
 
 from service.answer.deterministic.render import CitationSet, Draft
 from service.answer.models import Computation
-from service.metrics.scoring_rules import normalize, parse_rule
+from service.answer.operations.rule_text import normalize, parse_rule
 
 _FIG = re.compile(r"(\d+(?:\.\d+)?)\s*(%|％|万元|亿元|元|人|个|名|户|家|项|次|件|座|套|台|辆|公里|米|吨|亩)?")
 _YEAR = re.compile(r"(?:19|20)\d{2}\s*年")
@@ -368,11 +368,13 @@ def _score(owner: Any, row: RuleRow, given: list[Given], titles: dict[str, str])
             [row],
             titles,
         )
-    inputs: dict[str, Any] = {"value": value, "rule": row.rule}
+    parsed = parse_rule(row.rule)
+    if parsed is None:  # rule_rows read it; a rule that no longer reads is not scored
+        return _refuse(owner, "按评分标准计算的得分", "该评分标准读不全", [row], titles)
+    inputs: dict[str, Any] = {"value": value, "rule": parsed.to_dict()}
     max_cell = _max_cell(row, g)
     max_line = None
-    parsed = parse_rule(row.rule)
-    if parsed is not None and parsed.needs_max():
+    if parsed.needs_max():
         if max_cell is None:
             return _refuse(
                 owner, "该指标的分值", "评分标准按满分或分值计分，但表中没有找到该指标的分值", [row], titles
