@@ -22,6 +22,9 @@ DEDUCT = "以100%为标准。政府采购执行率≥100%,计6分;每低于一�
 DEDUCT_UP = "培训费超支率≤0,计5分;培训费超支率>0,每超过一个百分点扣1分,扣完为止。"
 PROPORTION = "按完成比例计算得分,满分为止。"
 UNMARKED = "完成率90%-100%,计3分;80%-90%,计2分;低于80%不得分。"
+LINEAR = (
+    "指标得分=(1-5×非税收入退库金额/非税收入总额)×指标分值。若非税收入退库金额/非税收入总额>0.2,此项得0分。"
+)
 
 
 @pytest.mark.parametrize(
@@ -39,6 +42,8 @@ UNMARKED = "完成率90%-100%,计3分;80%-90%,计2分;低于80%不得分。"
         (DEDUCT_UP, "2", None, "3"),  # 5 − 2 × 1
         (PROPORTION, "92", "15", "13.8"),  # 15 × 92%
         (PROPORTION, "104", "15", "15"),  # 满分为止
+        (LINEAR, "4", "10", "8"),  # 10 × (1 − 5 × 0.04)
+        (LINEAR, "25", "10", "0"),  # 0.25 > 0.2: 此项得0分
     ],
 )
 def test_scores_by_the_rule_as_worded(rule: str, value: str, max_score: str | None, expected: str) -> None:
@@ -53,7 +58,7 @@ def test_scores_by_the_rule_as_worded(rule: str, value: str, max_score: str | No
     [
         "无结余,3分;有结余,但不超过上年结转,2分;结余超过上年结转,不得分。",  # conditions in words
         "①已制定资金管理办法,1分;②相关制度得到有效执行,1分。",
-        "指标得分=(1-10×调剂金额/年初预算数)×指标分值。",  # a formula: not read as bands
+        "指标得分=(1-10×调剂金额/年初预算数)×指标分值;完成的酌情加分。",  # a clause not understood
         "完成的得满分，未完成的酌情扣分。",
         "",
         "2023年度",
@@ -106,6 +111,7 @@ def _scoring_table(path: Path) -> Path:
         ["过程", "政府采购执行率", 6, DEDUCT, "政府采购执行率=(实际采购金额/政府采购预算金额)×100%", 5],
         ["过程", "会议费压减率", 4, BANDS, "会议费压减率=[(上年会议费-本年会议费)/上年会议费]×100%", 3],
         ["产出", "维修项目完成率", 15, PROPORTION, "维修项目完成率=实际完成维修项目数*100%/计划维修项目数", 14],
+        ["过程", "非税收入退库控制", 10, LINEAR, "按非税收入退库金额占非税收入总额的比例计分", 9],
     ]  # fmt: skip
     for row in rows:
         ws.append(row)
@@ -147,6 +153,8 @@ def scored(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped
         ),
         # 18 / 20 = 90% of the weight 15 = 13.5
         ("计划维修项目数20个，实际完成维修项目数18个，维修项目完成率应该得几分？", "13.5分", ["15 × 90%"]),
+        # a formula rule: 12 / 400 = 3%; 10 × (1 − 5 × 0.03) = 8.5
+        ("非税收入总额400万元，退库金额12万元，非税收入退库控制能得几分？", "8.5分", ["10 × (1 − 5 × 0.03)"]),
     ],
 )
 def test_a_given_case_is_scored_by_the_documents_rule(
@@ -171,22 +179,22 @@ def test_what_the_rule_does_not_decide_is_refused_not_guessed(scored) -> None:  
 
 
 @pytest.mark.slow
-def test_the_mean_of_a_named_column_leaves_out_the_total_row(scored) -> None:  # type: ignore[no-untyped-def]
-    # the three indicators' 分值 6, 4 and 15 (no total row in this table): (6 + 4 + 15) / 3 = 8.33
-    a = scored.answer("三个指标的分值平均是多少？", history=[])
-    assert "8.33" in a.answer and "(6 + 4 + 15) ÷ 3" in a.answer, a.answer
-    assert len(a.citations) == 3 and a.computations[0].metric == "mean"
-    # four asked, three in the column: refused, not averaged over what is there
-    b = scored.answer("四个指标的分值平均是多少？", history=[])
-    assert b.answer.startswith("未找到") and "8.33" not in b.answer, b.answer
+def test_the_mean_of_a_named_column(scored) -> None:  # type: ignore[no-untyped-def]
+    # the four indicators' 分值 6, 4, 15 and 10 (no total row in this table): 35 / 4 = 8.75
+    a = scored.answer("四个指标的分值平均是多少？", history=[])
+    assert "8.75" in a.answer and "(6 + 4 + 15 + 10) ÷ 4" in a.answer, a.answer
+    assert len(a.citations) == 4 and a.computations[0].metric == "mean"
+    # three asked, four in the column: refused, not averaged over what is there
+    b = scored.answer("三个指标的分值平均是多少？", history=[])
+    assert b.answer.startswith("未找到") and "8.75" not in b.answer, b.answer
 
 
 @pytest.mark.slow
 def test_the_highest_and_lowest_row_of_a_named_column(scored) -> None:  # type: ignore[no-untyped-def]
-    # 分值: 政府采购执行率 6, 会议费压减率 4, 维修项目完成率 15
+    # 分值: 政府采购执行率 6, 会议费压减率 4, 维修项目完成率 15, 非税收入退库控制 10
     a = scored.answer("哪个指标的分值最高？", history=[])
     assert "最高的是“" in a.answer and "维修项目完成率" in a.answer.split("；")[0], a.answer
-    assert "15分" in a.answer.split("；")[0] and len(a.citations) == 3, a.answer
+    assert "15分" in a.answer.split("；")[0] and len(a.citations) == 4, a.answer
     b = scored.answer("分值最低的是哪个指标？", history=[])
     assert "会议费压减率" in b.answer.split("；")[0] and "4分" in b.answer.split("；")[0], b.answer
 

@@ -113,6 +113,7 @@ class ArgSpec:
                     "capped": {"type": "boolean"},
                     "bands": {"type": "array", "items": {"type": "object"}},
                     "deduction": {"type": ["object", "null"]},
+                    "linear": {"type": ["object", "null"]},
                 },
             }
         if self.kind == "integer":

@@ -78,6 +78,16 @@ class Deduction:
 
 
 @dataclass(frozen=True)
+class Linear:
+    """得分 = 分值 × (base − factor × r), r a ratio (0.06 for 6%); 0 when r exceeds `zero_above`."""
+
+    base: Decimal
+    factor: Decimal
+    zero_above: Decimal | None
+    text: str
+
+
+@dataclass(frozen=True)
 class ScoringRule:
     text: str
     bands: tuple[Band, ...] = ()
@@ -85,9 +95,10 @@ class ScoringRule:
     proportional: bool = False
     capped: bool = False
     percent: bool = False  # the rule's figures are percentages
+    linear: Linear | None = None
 
     def needs_max(self) -> bool:
-        return self.proportional or any(b.points is None for b in self.bands)
+        return self.proportional or self.linear is not None or any(b.points is None for b in self.bands)
 
     def to_dict(self) -> dict[str, Any]:
         def bound(b: Bound | None) -> dict[str, Any] | None:
@@ -117,6 +128,14 @@ class ScoringRule:
                 "per": str(d.per),
                 "text": d.text,
             },
+            "linear": None
+            if self.linear is None
+            else {
+                "base": str(self.linear.base),
+                "factor": str(self.linear.factor),
+                "zero_above": None if self.linear.zero_above is None else str(self.linear.zero_above),
+                "text": self.linear.text,
+            },
         }
 
     @staticmethod
@@ -133,6 +152,7 @@ class ScoringRule:
                 return Bound(Decimal(str(b["value"])), inc)
 
             d = raw.get("deduction")
+            lin = raw.get("linear")
             rule = ScoringRule(
                 text=str(raw.get("text", "")),
                 bands=tuple(
@@ -156,13 +176,21 @@ class ScoringRule:
                 proportional=bool(raw.get("proportional", False)),
                 capped=bool(raw.get("capped", False)),
                 percent=bool(raw.get("percent", False)),
+                linear=None
+                if lin is None
+                else Linear(
+                    Decimal(str(lin["base"])),
+                    Decimal(str(lin["factor"])),
+                    None if lin.get("zero_above") is None else Decimal(str(lin["zero_above"])),
+                    str(lin.get("text", "")),
+                ),
             )
         except (AttributeError, KeyError, TypeError, ValueError, ArithmeticError) as exc:
             raise UnreadableRule(
                 f"评分标准的结构不完整或有误（{type(exc).__name__}）",
                 "the scoring rule's structure is malformed",
             ) from None
-        if not (rule.proportional or rule.deduction or len(rule.bands) >= 2):
+        if not (rule.proportional or rule.deduction or rule.linear or len(rule.bands) >= 2):
             raise UnreadableRule(
                 "评分标准既无分档、也无扣分或按比例规则", "the rule has no bands, deduction or proportion"
             )
@@ -185,6 +213,19 @@ def score_by(rule: ScoringRule, value: Decimal, max_score: Decimal | None) -> tu
             "该评分标准按满分或分值计分，但没有给出该指标的分值",
             "the rule scores against full marks, but the indicator's weight is not given",
         )
+    if rule.linear is not None:
+        assert max_score is not None
+        lin = rule.linear
+        r = value / HUNDRED  # the value arrives in percent: 6 (%) is the ratio 0.06
+        if lin.zero_above is not None and r > lin.zero_above:
+            return Decimal(0), f"{txt(r)}超过{txt(lin.zero_above)}，此项得0分"
+        score = max_score * (lin.base - lin.factor * r)
+        if score < 0 or score > max_score:
+            raise AmbiguousRule(
+                f"按公式算出{txt(score)}分，超出0至{txt(max_score)}分，评分标准没有说明如何处理",
+                "the formula gives a score outside 0..weight and the rule does not say what then",
+            )
+        return score, f"{txt(max_score)} × ({txt(lin.base)} − {txt(lin.factor)} × {txt(r)})"
     if rule.proportional:
         assert max_score is not None
         if value > HUNDRED and not rule.capped:

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from decimal import Decimal
 
-from service.metrics.scoring_rules import Band, Bound, Deduction, ScoringRule
+from service.metrics.scoring_rules import Band, Bound, Deduction, Linear, ScoringRule
 
 _NUM = r"(\d+(?:\.\d+)?)"
 _ZH_NUM = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
@@ -132,6 +132,9 @@ def parse_rule(text: str) -> ScoringRule | None:
     p = _patterns()
     if not t or not (re.search(r"\d", t) or re.search(_alt("proportional"), t)):
         return None
+    linear = linear_rule(t)
+    if linear is not None:
+        return ScoringRule(text=text, linear=linear[0], percent=True)
     bands: list[Band] = []
     deductions: list[tuple[Deduction, Bound | None, Bound | None]] = []
     standard: Decimal | None = None
@@ -203,3 +206,33 @@ def parse_rule(text: str) -> ScoringRule | None:
     if len(bands) >= 2:
         return ScoringRule(text=text, bands=tuple(bands), percent=percent)
     return None
+
+
+_WEIGHT_WORD = r"(?:指标)?(?:分值|权重|权数|满分|标准分)"
+_LINEAR = re.compile(
+    rf"得分=[(]*(?P<c>\d+(?:\.\d+)?)-(?P<k>\d+(?:\.\d+)?)[*](?P<a>[^/()*=]+)/(?P<b>[^/()*=]+)[)]*[*]{_WEIGHT_WORD}"
+)
+_LINEAR_ZERO = re.compile(
+    r"若(?P<a>[^/()*=]+)/(?P<b>[^/()*=>]+)>(?P<t>\d+(?:\.\d+)?)[,]?(?:此项|该项|本项)?得0分"
+)
+
+
+def linear_rule(t: str) -> tuple[Linear, str, str] | None:
+    """ "指标得分=(1−10×调剂金额/年初预算数)×指标分值；若调剂金额/年初预算数>0.1，此项得0分" (normalised
+    text): the rule, and the ratio's two operands in the document's words; None when it is not this
+    shape exactly (every clause naming a score must be one of these two)."""
+    u = t.replace("×", "*").replace("÷", "/").replace("（", "(").replace("）", ")")
+    m = _LINEAR.search(u)
+    if m is None:
+        return None
+    a, b = m.group("a").strip(), m.group("b").strip()
+    zero = None
+    z = _LINEAR_ZERO.search(u)
+    if z is not None:
+        if (z.group("a").strip(), z.group("b").strip()) != (a, b):
+            return None  # a zero clause on another ratio: not understood
+        zero = Decimal(z.group("t"))
+    scored = [c for c in re.split(r"[;。]", u) if "分" in c]
+    if any(not (_LINEAR.search(c) or _LINEAR_ZERO.search(c)) for c in scored):
+        return None
+    return Linear(Decimal(m.group("c")), Decimal(m.group("k")), zero, m.group(0)), a, b

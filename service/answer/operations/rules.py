@@ -19,7 +19,7 @@ from typing import Any
 
 from service.answer.deterministic.render import CitationSet, Draft
 from service.answer.models import Computation
-from service.answer.operations.rule_text import normalize, parse_rule
+from service.answer.operations.rule_text import linear_rule, normalize, parse_rule
 
 _FIG = re.compile(r"(\d+(?:\.\d+)?)\s*(%|％|万元|亿元|元|人|个|名|户|家|项|次|件|座|套|台|辆|公里|米|吨|亩)?")
 _YEAR = re.compile(r"(?:19|20)\d{2}\s*年")
@@ -229,7 +229,7 @@ def rule_answer(
         # no name: the row whose rate formula the question's figures fill ("编制20人、在职22人")
         filled = [r for r in rows if (f := rate_formula(r)) and _assign(given, f[2], f[3], g) is not None]
         if len({normalize(r.rule) for r in filled}) == 1:
-            return _score(owner, filled[0], given, titles)
+            return _score(owner, filled[0], given, titles, q)
         loose = _unread_rules(tables, q)
         if loose:
             return _refuse(
@@ -251,7 +251,7 @@ def rule_answer(
             titles,
         )
     row = top[0]
-    return _score(owner, row, given, titles)
+    return _score(owner, row, given, titles, q)
 
 
 def _refuse(owner: Any, what: str, reason: str, rows: list[RuleRow], titles: dict[str, str]) -> Draft:
@@ -309,16 +309,22 @@ def _cell_page(row: RuleRow, col: int) -> int:
     return int(row.table.page)
 
 
-def _score(owner: Any, row: RuleRow, given: list[Given], titles: dict[str, str]) -> Draft:
+def _score(owner: Any, row: RuleRow, given: list[Given], titles: dict[str, str], q: str = "") -> Draft:
     g = owner.glossary
     cites = CitationSet()
     title = titles.get(row.doc_id, "")
-    name = row.names[-1] if row.names else ""
+    # the indicator's name: the row's text cell the question names best (ties: the earliest, the
+    # levels run left to right), else the last one
+    named = [n for n in row.names if q and lcs(q, n) >= 2]
+    name = max(named, key=lambda n: lcs(q, n)) if named else (row.names[-1] if row.names else "")
     rule_n = cites.add(row.doc_id, title, _cell_page(row, row.col), row.rule)
     comps: list[Computation] = []
     rate_line = None
     percents = [x for x in given if x.unit == "%"]
     formula = rate_formula(row)
+    linear = linear_rule(normalize(row.rule))
+    if linear is not None:  # "得分=(1−10×调剂金额/年初预算数)×分值": the ratio is the rule's own
+        formula = (f"{linear[1]}占{linear[2]}的比例", "ratio", linear[1], linear[2], row.rule)
     if len(percents) == 1:
         value = {
             "value": str(percents[0].value),
