@@ -404,6 +404,14 @@ class Toolbox:
         wanted = set(doc_ids)
         return [(table, cell) for table, cell in cells if table.doc_id in wanted]
 
+    def tables_in(self, doc_ids: list[str] | None) -> list[Table]:
+        """The tables (with every cell) of these documents, or of all, from the same one read per
+        store generation as `find_figure`."""
+        tables: dict[str, Table] = {}
+        for table, _cell in self._all_cells(doc_ids):
+            tables.setdefault(table.id, table)
+        return list(tables.values())
+
     def _titles(self) -> dict[str, str]:
         return {r.doc_id: r.title for r in self.store.list_documents(include_failed=False)}
 

@@ -21,6 +21,7 @@ from service.answer.operations.forms import form_answer, form_fields, form_heade
 from service.answer.operations.operands import Match, distinct_values, find, unit_fits
 from service.answer.operations.phrases import PREVIOUS, Binary, resolve, same_kind, split
 from service.answer.operations.question import Ask, Operand, parse
+from service.answer.operations.rules import computed_draft
 from service.answer.operations.tables import NOT_FULL, SUPERLATIVE, TableOps, arg_names
 from service.search.facts import ENTITY_LIKE, MEASURE_CATEGORIES, FactIndex, IndexedFact
 
@@ -265,21 +266,7 @@ class _Solver(TableOps):
         if stated is not None:
             agrees = _close(stated.fact.value, comp.value)
             stated_var = {"display": self.display(stated), "n": self.cite(stated), "agrees": agrees}
-        return Draft(
-            "answer_computation",
-            {
-                "subject": subject,
-                "verb": "为",
-                "result": comp.display,
-                "name_zh": comp.name_zh or comp.metric,
-                "formula": comp.formula,
-                "inputs": inputs,
-                "stated": stated_var,
-                "extra": [],
-            },
-            computations=[comp],
-            meta={"path": "facts", "fact_op": self.ask.op},
-        )
+        return computed_draft(subject, comp, inputs, None, self.ask.op, stated_var)
 
     # ---- operations ------------------------------------------------------------------------
     def solve(self) -> Draft | None:

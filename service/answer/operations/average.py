@@ -51,8 +51,7 @@ def _column(owner: Any, question: str, document_ids: list[str] | None, drop: tup
     asked = normalize(question)
     for w in sorted(drop, key=len, reverse=True):
         asked = asked.replace(w, "")
-    store = owner.toolbox.store
-    tables = [t for d in document_ids for t in store.get_tables(d)] if document_ids else store.get_tables()
+    tables = owner.toolbox.tables_in(document_ids)
     best: list[tuple[int, Any, list[Any]]] = []
     for t in tables:
         columns: dict[int, list[Any]] = {}

@@ -125,6 +125,7 @@ def _condition(cond: str) -> tuple[Bound | None, Bound | None, bool] | None:
     return None
 
 
+@functools.lru_cache(maxsize=8192)  # every table cell is tried on each scoring question
 def parse_rule(text: str) -> ScoringRule | None:
     """The numeric scoring rule `text` states, or None when any clause of it is not understood (a
     qualitative rule, a formula, a rule in words) — a rule half read is not read."""

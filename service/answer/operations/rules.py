@@ -212,8 +212,7 @@ def rule_answer(
     given = given_figures(question)
     if not given:
         return None
-    store = owner.toolbox.store
-    tables = [t for d in document_ids for t in store.get_tables(d)] if document_ids else store.get_tables()
+    tables = owner.toolbox.tables_in(document_ids)
     rows = rule_rows(tables)
     if not rows:
         return None
@@ -266,9 +265,15 @@ def _refuse(owner: Any, what: str, reason: str, rows: list[RuleRow], titles: dic
 
 
 def computed_draft(
-    subject: str, comp: Computation, inputs: list[dict[str, Any]], cites: CitationSet, op: str
+    subject: str,
+    comp: Computation,
+    inputs: list[dict[str, Any]],
+    cites: CitationSet | None,
+    op: str,
+    stated: dict[str, Any] | None = None,
 ) -> Draft:
-    """A computed answer (prompts/answer_computation): the result, its formula, each input cited."""
+    """A computed answer (prompts/answer_computation): the result, its formula, each input cited,
+    and the document's own statement of it when there is one."""
     draft = Draft(
         "answer_computation",
         {
@@ -278,7 +283,7 @@ def computed_draft(
             "name_zh": comp.name_zh or comp.metric,
             "formula": comp.formula,
             "inputs": inputs,
-            "stated": None,
+            "stated": stated,
             "extra": [],
         },
         computations=[comp],
