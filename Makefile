@@ -30,13 +30,21 @@ $(BIN)/.installed: pyproject.toml
 
 venv: $(BIN)/.installed  ## create .venv and install jixiao with dev tools
 
-sysdeps:  ## Debian packages: chromium and a CJK font (browser tests), LibreOffice + Noto CJK (eval corpus, generator), Node + npm (AI SDK client tests), PostgreSQL (multi-worker tests start their own server), libGL (OpenCV, used by OCR)
-	@{ command -v chromium >/dev/null && command -v soffice >/dev/null && fc-list 2>/dev/null | grep -qi wqy \
-	   && command -v node >/dev/null && command -v npm >/dev/null && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
-	   && fc-list 2>/dev/null | grep -qi 'Noto Serif CJK' && ldconfig -p | grep -q libGL.so.1; } || { \
+sysdeps:  ## Debian packages, only those missing: chromium and a CJK font (browser tests), LibreOffice + Noto CJK (eval corpus, generator), Node + npm (AI SDK client tests), PostgreSQL (multi-worker tests start their own server), libGL (OpenCV, used by OCR)
+	@PKGS=""; \
+	command -v chromium >/dev/null || PKGS="$$PKGS chromium"; \
+	fc-list 2>/dev/null | grep -qi wqy || PKGS="$$PKGS fonts-wqy-microhei"; \
+	command -v soffice >/dev/null || PKGS="$$PKGS libreoffice-writer-nogui"; \
+	fc-list 2>/dev/null | grep -qi 'Noto Serif CJK' || PKGS="$$PKGS fonts-noto-cjk"; \
+	command -v node >/dev/null || PKGS="$$PKGS nodejs"; \
+	command -v npm >/dev/null || PKGS="$$PKGS npm"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || PKGS="$$PKGS postgresql"; \
+	ldconfig -p | grep -q libGL.so.1 || PKGS="$$PKGS libgl1"; \
+	ldconfig -p | grep -q libglib-2.0.so.0 || PKGS="$$PKGS libglib2.0-0"; \
+	[ -z "$$PKGS" ] || { \
+	  echo "installing Debian packages:$$PKGS"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
-	    chromium fonts-wqy-microhei libreoffice-writer-nogui fonts-noto-cjk nodejs npm postgresql libgl1 libglib2.0-0 >/dev/null; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$PKGS >/dev/null; }
 
 ingest-sample: venv  ## ingest the bundled sample report and policy into ./data
 	$(BIN)/jixiao ingest $(SAMPLES)
