@@ -30,11 +30,12 @@ $(BIN)/.installed: pyproject.toml
 
 venv: $(BIN)/.installed  ## create .venv and install jixiao with dev tools
 
-sysdeps:  ## Debian packages, only those missing: chromium and a CJK font (browser tests), LibreOffice + Noto CJK (eval corpus, generator), Node + npm (AI SDK client tests), PostgreSQL (multi-worker tests start their own server), libGL (OpenCV, used by OCR)
+sysdeps:  ## Debian packages, only those missing: chromium and a CJK font (browser tests), LibreOffice + Noto CJK (eval corpus, generator), poppler-utils (the generator reads its own PDFs with pdftotext, independently of jixiao), Node + npm (AI SDK client tests), PostgreSQL (multi-worker tests start their own server), libGL (OpenCV, used by OCR)
 	@PKGS=""; \
 	command -v chromium >/dev/null || PKGS="$$PKGS chromium"; \
 	fc-list 2>/dev/null | grep -qi wqy || PKGS="$$PKGS fonts-wqy-microhei"; \
 	command -v soffice >/dev/null || PKGS="$$PKGS libreoffice-writer-nogui"; \
+	command -v pdftotext >/dev/null || PKGS="$$PKGS poppler-utils"; \
 	fc-list 2>/dev/null | grep -qi 'Noto Serif CJK' || PKGS="$$PKGS fonts-noto-cjk"; \
 	command -v node >/dev/null || PKGS="$$PKGS nodejs"; \
 	command -v npm >/dev/null || PKGS="$$PKGS npm"; \
