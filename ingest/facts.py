@@ -18,7 +18,7 @@ from typing import Any
 from ingest.models import Page, Table
 from ingest.numbers import parse_number, unit_in_label, units_of_unit_line
 
-FACTS_VERSION = "19"
+FACTS_VERSION = "20"
 
 _TEXT_UNITS = (
     "亿元", "万元", "千元", "元", "万人次", "人次", "万人", "人", "名", "万次", "次", "万件", "件",
@@ -151,6 +151,13 @@ def text_facts(doc_id: str, page: Page, *, start_index: int, doc_year: int | Non
         description = _phrase_before(text, m.start())
         if not description:
             continue
+        if (
+            unit == "分"
+            and re.search(r"[（(]\s*$", text[: m.start()])
+            and re.match(r"\s*[)）]", text[m.end() :])
+            and not _SCORE_WORDS.search(description)
+        ):
+            description += "分值"  # "效益（30分）": the points a label states are its weight, not a score
         if unit == "万" and re.search(_MONEY_WORDS, description):
             unit = "万元"  # "支出决算8.47万": 万 of money
         sign = "-" if m.group("sign") else ""

@@ -21,6 +21,14 @@ def test_a_sentence_number_is_described_by_the_phrase_before_it() -> None:
     assert all("其中" in f.context for f in facts if f.value == "30")
 
 
+def test_points_in_brackets_after_a_label_are_its_weight_not_a_score() -> None:
+    facts = _facts("一级指标：产出（40分），得分36分。")
+    got = {(f.description, f.value) for f in facts}
+    assert ("产出分值", "40") in got  # "产出（40分）" states the group's points
+    assert not any(f.value == "40" and "得分" in f.description for f in facts)
+    assert any(f.value == "36" and "得分" in f.description for f in facts)
+
+
 def test_fillers_are_trimmed_and_rates_keep_their_percent() -> None:
     facts = _facts("全年预算执行率为96.5%，资金到位率达到100%。")
     got = {(f.description, f.value, f.unit) for f in facts}

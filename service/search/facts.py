@@ -27,6 +27,13 @@ class IndexedFact:
     qualifiers: frozenset[str]
     bigrams: frozenset[str]
     measures: frozenset[str] = frozenset()  # what its column measures (table cells)
+    doc_year: int | None = None  # the one year its document is about (identity), when it names one
+
+    @property
+    def year(self) -> int | None:
+        """The fact's own period, else its document's year: a form cell of a 2023 自评表 is a 2023
+        figure even though the cell itself names no year."""
+        return self.fact.period if self.fact.period is not None else self.doc_year
 
 
 def bigrams(text: str) -> frozenset[str]:
@@ -34,7 +41,7 @@ def bigrams(text: str) -> frozenset[str]:
     return frozenset(cjk[i : i + 2] for i in range(len(cjk) - 1))
 
 
-def index_fact(fact: Fact, title: str, glossary: Any) -> IndexedFact:
+def index_fact(fact: Fact, title: str, glossary: Any, doc_year: int | None = None) -> IndexedFact:
     described = fact.description if fact.source == "text" else " ".join((*fact.row_path, *fact.col_path))
     if fact.unit and fact.unit not in ("%", "元", "万元", "亿元"):
         described += fact.unit  # "累计开展培训" + 人次: what a count counts is in its unit
@@ -50,7 +57,21 @@ def index_fact(fact: Fact, title: str, glossary: Any) -> IndexedFact:
         qualifiers=frozenset(glossary.qualifiers_in(fact.context + " " + described)),
         bigrams=bigrams(described),
         measures=measures,
+        doc_year=doc_year,
     )
+
+
+def document_year(doc: Any) -> int | None:
+    """The one year a document is about (its identity's year), None when it covers a period of
+    several years or names none."""
+    ident = getattr(doc, "identity", None) or {}
+    if ident.get("period"):
+        return None
+    year = ident.get("year") or getattr(doc, "year", None)
+    try:
+        return int(year) if year else None
+    except (TypeError, ValueError):
+        return None
 
 
 class FactIndex:
@@ -66,9 +87,12 @@ class FactIndex:
         gen = str(self.store.generation())
         with self._lock:
             if gen != self._generation:
-                titles = {d.doc_id: d.title for d in self.store.list_documents(include_failed=False)}
+                docs = self.store.list_documents(include_failed=False)
+                titles = {d.doc_id: d.title for d in docs}
+                years = {d.doc_id: document_year(d) for d in docs}
                 self._items = [
-                    index_fact(f, titles.get(f.doc_id, ""), self.glossary) for f in self.store.get_facts()
+                    index_fact(f, titles.get(f.doc_id, ""), self.glossary, years.get(f.doc_id))
+                    for f in self.store.get_facts()
                 ]
                 self._generation = gen
             items = self._items

@@ -202,13 +202,15 @@ class DeterministicAnswerer:
         """What a case the question states would score by an indicator's scoring rule, or last year's
         figure from this year's and its stated change, or a table column's mean; None otherwise."""
         try:
+            from service.answer.operations.answer import same_row_followup
             from service.answer.operations.average import average_answer, superlative_answer
             from service.answer.operations.previous import previous_answer
             from service.answer.operations.rules import rule_answer
 
             facts = self.facts()
             draft = (
-                rule_answer(facts, question, document_ids, previous)
+                same_row_followup(facts, question, previous, document_ids)
+                or rule_answer(facts, question, document_ids, previous)
                 or previous_answer(facts, question, document_ids)
                 or average_answer(facts, question, document_ids)
                 or superlative_answer(facts, question, document_ids)
@@ -220,6 +222,85 @@ class DeterministicAnswerer:
             ctx.cites = draft.cites or CitationSet()
         return draft
 
+    def _change_amount(self, question: str, ctx: Context, draft: Draft) -> Draft:
+        """ "比上年减少（或增加）了多少": the change in the figures' own unit, not a growth rate — the
+        same two cited inputs, through year_on_year_change."""
+        from service.answer.operations.phrases import asks_amount_change
+        from service.answer.operations.rules import computed_draft
+
+        comps = draft.computations
+        if len(comps) != 1 or comps[0].metric != "growth_rate" or not asks_amount_change(question):
+            return draft
+        old = comps[0]
+        ins = [i for i in old.inputs if isinstance(i, dict)]
+        if len(ins) != 2:
+            return draft
+        result = self.toolbox.compute_metric(
+            name="year_on_year_change",
+            inputs={
+                name: {k: v for k, v in i.items() if k in ("value", "unit", "label", "source")}
+                for name, i in (("current", ins[0]), ("previous", ins[1]))
+            },
+        )
+        if not isinstance(result, dict) or "error" in result:
+            return draft
+        from service.answer.models import Computation
+
+        body = result.get("computation", result)
+        comp = Computation(**{k: v for k, v in body.items() if k in Computation.model_fields})
+        cites = ctx.cites or CitationSet()
+        inputs = []
+        for i in ins:
+            src = i.get("source") or {}
+            same = [c for c in cites.items if c.doc_id == src.get("doc_id") and c.page == src.get("page")]
+            n = (
+                same[0].n
+                if same
+                else cites.add(
+                    str(src.get("doc_id") or ""), "", int(src.get("page") or 0), str(src.get("quote") or "")
+                )
+            )
+            inputs.append(
+                {
+                    "label": str(i.get("label") or ""),
+                    "display": f"{i.get('value')}{i.get('unit') or ''}",
+                    "n": n,
+                }
+            )
+        subject = f"{ins[0].get('label') or ''}比{ins[1].get('label') or ''}的增减额"
+        new = computed_draft(subject, comp, inputs, cites, "difference")
+        ctx.cites = cites
+        return new
+
+    def _neighbour(self, question: str, document_ids: list[str] | None, ctx: Context, draft: Draft) -> Draft:
+        """A looked-up figure whose neighbour (same page, unit and year) the question's words describe
+        better ("线上培训" beside the 合计 of 线上 and 现场): that neighbour is the answer; several
+        equally good, or a negated question no figure states: 未找到 with why."""
+        if draft.template != "answer_lookup" or draft.computations or not draft.meta.get("figures"):
+            return draft
+        from service.answer.operations.answer import _Solver
+        from service.answer.operations.fit import neighbour_named
+        from service.answer.operations.operands import Match
+        from service.answer.operations.question import parse
+        from service.search.tokenizer import base_domain_words, tokenizer_for
+
+        fa = self.facts()
+        facts = fa.index.items(document_ids)
+        placed = list({id(i): i for i in _placed(draft, facts)}.values())
+        chosen, verdict = neighbour_named(question, placed, facts, tokenizer_for(base_domain_words()))
+        if verdict is not None:
+            return refusal(ctx, verdict[0], reason=verdict[1])
+        if not chosen:
+            return draft
+        solver = _Solver(fa, parse(question, fa.glossary), facts)
+        new = solver.lookup_draft("", [Match(i, 1.0) for i in chosen])
+        for fig, item in zip(new.variables["figures"], chosen, strict=True):
+            fig["subject"] = solver.label_of(Match(item, 1.0))
+        new.cites = solver.cites
+        new.meta["neighbour"] = True
+        ctx.cites = solver.cites
+        return new
+
     def _fit_checked(
         self, question: str, document_ids: list[str] | None, ctx: Context, draft: Draft
     ) -> Draft:
@@ -228,6 +309,10 @@ class DeterministicAnswerer:
 
         try:
             fa = self.facts()
+            draft = self._change_amount(question, ctx, draft)
+            draft = self._neighbour(question, document_ids, ctx, draft)
+            if not draft.found:
+                return draft
             understood = tuple(surface for _c, surface, _at in ctx.lexicon.concepts_in(question))
             verdict = check_fit(
                 question, draft, lambda: fa.index.items(document_ids), fa.glossary, understood=understood
@@ -246,6 +331,17 @@ class DeterministicAnswerer:
             return draft
         what, reason = verdict
         return refusal(ctx, what, reason=reason)
+
+
+def _placed(draft: Draft, facts: list[Any]) -> list[Any]:
+    from service.answer.operations.fit import same_number
+
+    return [
+        i
+        for f in draft.meta.get("figures") or []
+        for i in facts
+        if same_number(i.fact.value, f.get("value")) and i.fact.page == f.get("page")
+    ]
 
 
 def _unknown_terms(ctx: Context) -> Draft | None:

@@ -17,6 +17,7 @@ from service.answer.operations.cells import (
     line_before,
     names_a_parent,
 )
+from service.answer.operations.fit import same_number
 from service.answer.operations.forms import form_answer, form_fields, form_header
 from service.answer.operations.operands import Match, distinct_values, find, unit_fits
 from service.answer.operations.phrases import PREVIOUS, Binary, resolve, same_kind, split
@@ -25,6 +26,8 @@ from service.answer.operations.rules import computed_draft
 from service.answer.operations.tables import NOT_FULL, SUPERLATIVE, TableOps, arg_names
 from service.search.facts import ENTITY_LIKE, MEASURE_CATEGORIES, FactIndex, IndexedFact
 
+# an indicator group a rate is asked of ("过程的得分率"): the rate is that group's line's
+_LINE_CATEGORIES = frozenset({"indicator_level1", "indicator_level2"})
 # a question asking for one figure ("是多少", "几座", "多少人")
 _ONE_FIGURE = re.compile(r"多少|几[个项人次座名家条户所元分年天]")
 
@@ -79,6 +82,63 @@ class FactAnswerer:
         if draft is not None:
             draft.cites = solver.cites
         return ask, draft
+
+
+_SUB_FOLLOWUP = re.compile(r"^(?:其中|那么|那|还有)|^(?:这一项|这项|该项|此项|它|其)的?|呢$")
+_SUB_NOISE = re.compile(
+    r"^(?:其中|那么|那|还有)|^(?:这一项|这项|该项|此项|它|其)的?|(?:的)?(?:是多少|有多少|多少|是几|定的是|呢)|[？?。！!，,\s]"
+)
+
+
+def same_row_followup(
+    owner: FactAnswerer, text: str, previous: dict[str, Any] | None, document_ids: list[str] | None
+) -> Draft | None:
+    """After a table cell's answer (话务岗的工资福利支出总额): "其中公积金呢？" is that row's 公积金
+    column — the one cell of the same table and row whose column the follow-up names."""
+    figs = (previous or {}).get("figures") or []
+    if len(figs) != 1 or not _SUB_FOLLOWUP.search(text.strip()):
+        return None
+    bare = _SUB_NOISE.sub("", text)
+    if not (2 <= len(bare) <= 12):
+        return None
+    fig, facts = figs[0], owner.index.items(document_ids)
+    if fig.get("table_id") is None:  # an answer of the search path: the one cell it quoted
+        cells = [
+            i
+            for i in facts
+            if i.fact.source == "table"
+            and i.fact.page == fig.get("page")
+            and (not fig.get("doc_id") or i.fact.doc_id == fig.get("doc_id"))
+            and same_number(i.fact.value, fig.get("value"))
+        ]
+        if len(cells) != 1:
+            return None
+        fig = {
+            "doc_id": cells[0].fact.doc_id,
+            "table_id": cells[0].fact.table_id,
+            "row": cells[0].fact.row_index,
+        }
+    row = [
+        i
+        for i in facts
+        if i.fact.source == "table"
+        and i.fact.doc_id == fig.get("doc_id")
+        and i.fact.table_id == fig["table_id"]
+        and i.fact.row_index == fig.get("row")
+    ]
+    asked = {c for c in owner.glossary.concepts_in(bare) if c not in ENTITY_LIKE}
+    named = [
+        i
+        for i in row
+        if covered(bare, "".join(i.fact.col_path), share=1.0) or (asked and asked <= i.measures)
+    ]
+    if not row or len({i.fact.col_index for i in named}) != 1:
+        return None
+    solver = _Solver(owner, parse(text, owner.glossary), row)
+    m = Match(named[0], 1.0)
+    draft = solver.lookup_draft(solver.label_of(m), [m])
+    draft.cites = solver.cites
+    return draft
 
 
 class _Solver(TableOps):
@@ -218,7 +278,17 @@ class _Solver(TableOps):
                 "path": "facts",
                 "fact_op": "lookup",
                 "figures": [
-                    {"value": m.fact.value, "unit": m.fact.unit, "page": m.fact.page, "doc_id": m.fact.doc_id}
+                    {
+                        "value": m.fact.value,
+                        "unit": m.fact.unit,
+                        "page": m.fact.page,
+                        "doc_id": m.fact.doc_id,
+                        **(
+                            {"table_id": m.fact.table_id, "row": m.fact.row_index}
+                            if m.fact.source == "table"
+                            else {}
+                        ),
+                    }
                     for m in matches
                 ],
             },
@@ -303,7 +373,7 @@ class _Solver(TableOps):
         unclear: list[tuple[str, list[Match]]] = []
         for reading in readings:
             bare = [self._only_a_measure(x) for x in reading.sides]
-            if any(bare) and (not all(bare) or reading.op == "share"):
+            if any(bare):
                 # "工资福利支出比预算少多少", "支出占预算多大比重": one line's two measures — an
                 # over-budget amount or a rate, which the rate path answers from one row
                 return None
@@ -415,7 +485,7 @@ class _Solver(TableOps):
                 continue
             if kind is None and f.unit in ("", "分") and not chunks:
                 continue
-            if self.ask.years and f.period is not None and f.period not in self.ask.years:
+            if self.ask.years and i.year is not None and i.year not in self.ask.years:
                 continue
             if "change" in i.qualifiers and "change" not in self.ask.qualifiers:
                 continue  # "较上年降低3.09%" is a change, not the quantity
@@ -454,9 +524,14 @@ class _Solver(TableOps):
         cid = self.ask.rate_concept
         assert cid is not None
         concept = self.g.concept(cid)
+        operands = set(concept.formula.numerator + concept.formula.denominator) if concept.formula else set()
+        text = self.ask.text
+        for h in sorted(self.g.find(text), key=lambda h: -h.start):  # "全年预算还有多少没有执行": no line
+            if h.concept_id in operands:
+                text = text[: h.start] + "，" + text[h.end :]
         self.line = tuple(  # a word no figure's own label uses names the project, not a line
             w
-            for w in line_before(self.ask.text, self.ask.operands[0].words, self.g)
+            for w in line_before(text, self.ask.operands[0].words, self.g)
             if any(
                 covered(w, self.line_text(Match(i, 0)), share=0.6)
                 for i in self.facts
@@ -474,6 +549,11 @@ class _Solver(TableOps):
             return self.ambiguous(self.unclear)
         if computed is not None:
             comp, args = computed
+            lines = self._lines_named(cid, formula)
+            missed = [c for c in lines if not all(c in m.item.concepts for _n, m in args)]
+            if missed:  # "过程的得分率" computed from the 总计 row: another line's rate
+                labels = "、".join(self.g.concept(c).label for c in missed)
+                return self.refuse_now(f"“{labels}”的{subject}", "找到的数字不属于这一项")
             row = args[0][1].fact
             same_row = [
                 m for m in stated if m.fact.table_id == row.table_id and m.fact.row_index == row.row_index
@@ -499,6 +579,16 @@ class _Solver(TableOps):
             )
         return self.refuse(f"{subject}", "文档中既没有直接给出该比率，也没有找齐计算它所需的数字")
 
+    def _lines_named(self, cid: str, formula: Any) -> list[str]:
+        """The indicator groups (决策, 过程, 产出 …) the question names beside the rate and its own
+        operands: each operand must be of them."""
+        own = {cid, *(formula.numerator if formula else ()), *(formula.denominator if formula else ())}
+        return [
+            c
+            for c in dict.fromkeys(self.g.concepts_in(self.ask.text))
+            if c not in own and self.g.concept(c).category in _LINE_CATEGORIES
+        ]
+
     def _other_lines(self, cid: str, formula: Any) -> bool:
         line, self.line = self.line, ()
         try:
@@ -520,7 +610,7 @@ class _Solver(TableOps):
             for i in self.facts
             if i.fact.unit == "%"
             and any((i.fact.col_path[-1:] or (i.fact.description,))[0].endswith(h) for h in heads)
-            and (not self.ask.years or i.fact.period in (None, *self.ask.years))
+            and (not self.ask.years or i.year in (None, *self.ask.years))
             and not (
                 self.g.concepts_in(i.fact.description)
                 and not (set(self.g.concepts_in(i.fact.description)) & {concept.id})

@@ -24,7 +24,7 @@ _SCORED = re.compile(r"得了|得分|评了|打了|拿了|自评")
 _WEIGHT = re.compile(r"占(?:了)?(?:几|多少)分|满分|分值|权重|权数|标准分|总分值")
 # question language (pointing, asking, verbs of scoring), never part of a row's name
 _NOISE = re.compile(
-    r"这一项|那一项|这一块|那一块|这一部分|那部分|这部分|这项|那项|该项|此项|一项|这块|那块|一块|部分|方面|这个|那个|"
+    r"这一项|那一项|这一块|那一块|这一部分|那部分|这部分|这项|那项|该项|此项|一项|这块|那块|一块|部分|方面|这个|那个|还有|还剩|剩下|各项|各个|每项|"
     r"完成得|完成了|完成情况|怎么样|情况如何|如何|怎样|得了|打了|给了|拿了|拿到|能得|应得|应该得|可以得|得到|评了|"
     r"扣了|扣分|被扣|失分|满分|几分|多少分|占了|占|是多少|百分之几|百分之多少|百分之|多少|是几|为多少|请问|一共|总共|"
     r"这张表里?|表里|表中|表上|里面|里的|中的|上的|下面|下的|之中|是多少|的|了|吗|呢|吧|啊|呀|么"
@@ -84,7 +84,7 @@ def cell_ask(
     rest = re.sub(r"[、]|(?<=[^\s])[和与及](?=[^\s])", " ", rest)  # "监理费、测绘费和青苗补偿费": items
     for w in sorted(glossary.operations.get("sum", ()), key=len, reverse=True):
         rest = rest.replace(w, " ")  # "加起来", "一共": how, not what
-    chunks = tuple(dict.fromkeys(c for c in _CHUNK.findall(rest) if c not in _GENERIC))
+    chunks = tuple(dict.fromkeys(_without_group_word(c) for c in _CHUNK.findall(rest) if c not in _GENERIC))
     if not chunks and not rowless:
         return None
     return CellAsk(measure, chunks)
@@ -121,7 +121,18 @@ def line_before(text: str, term: str, glossary: Any) -> tuple[str, ...]:
         for w in sorted(words, key=len, reverse=True):
             if len(w) >= 2:
                 head = head.replace(w, " ")
-    return tuple(c for c in _CHUNK.findall(head) if c not in _GENERIC and not _RATE_LEAD.fullmatch(c))
+    chunks = (_without_group_word(c) for c in _CHUNK.findall(head))
+    return tuple(c for c in chunks if c not in _GENERIC and not _RATE_LEAD.fullmatch(c))
+
+
+# what a group of indicators is called after its name ("过程指标", "效益维度", "产出类"): the name
+# is the line ("过程小计", the rows under 过程)
+_GROUP_WORD = re.compile(r"(?:类指标|指标|维度|类|板块)$")
+
+
+def _without_group_word(chunk: str) -> str:
+    bare = _GROUP_WORD.sub("", chunk)
+    return bare if len(bare) >= 2 else chunk
 
 
 # words that only lead into a rate's name ("预算执行率", "项目资金的支出进度"), never a line
@@ -221,7 +232,7 @@ def row_cells(
         f = item.fact
         if f.source != "table" or not (item.measures & column) or not f.row_path:
             continue
-        if years and f.period is not None and f.period not in years:
+        if years and item.year is not None and item.year not in years:
             continue
         row = _clean("".join(f.row_path))
         row_bg = bigrams(row)
@@ -285,7 +296,7 @@ def group_cells(
         f = item.fact
         if f.source != "table" or len(f.row_path) < 2:
             continue
-        if years and f.period is not None and f.period not in years:
+        if years and item.year is not None and item.year not in years:
             continue
         path = tuple(_clean(p) for p in f.row_path)
         around = _clean(" ".join(f.col_path) + f.context + item.title)

@@ -36,6 +36,7 @@ _COMPARISON = re.compile(
     r"(?:超|多|少|高|低|增|减|差|失)了?(?:多少|几)|(?:超出|超过|高出|低于|相差|失分)(?:了)?(?:多少|几)"
     r"|增减(?:幅度|额|情况)|变化(?:幅度|了多少)|增幅|降幅"
 )
+_YEARS = re.compile(r"((?:19|20)\d{2})\s*年")
 _FIGURE_QUESTION = re.compile(r"多少|几[个项人次分名成倍]|百分之")
 
 Verdict = tuple[str, str] | None  # (what was not found, why) or None when the answer stands
@@ -339,6 +340,12 @@ def check_fit(
         if same_number(i.fact.value, f.get("value")) and i.fact.page == f.get("page")
     ]
     units += [i.fact.unit for i in placed if i.fact.unit]
+    years = {int(y) for y in _YEARS.findall(question)}
+    of_years = {i.year for i in placed}
+    if years and placed and None not in of_years and not (of_years & years):
+        held = "、".join(f"{y}年" for y in sorted(y for y in of_years if y is not None))
+        asked = "、".join(f"{y}年" for y in sorted(years))
+        return f"{asked}的数据", f"检索到的数字是{held}的，不是{asked}的"
     if _COMPARISON.search(question) and not any("change" in i.qualifiers for i in placed):
         return "所问的差额或变化", "问的是两个数之间的差额或变化，检索到的只是一个数，不是差额或变化"
     named = {g.concept(c).kind for c in g.concepts_in(question) if g.concept(c).kind in MEASURED}
@@ -377,7 +384,8 @@ def check_fit(
     unused = [
         w
         for w in _unaccounted(_without(question, understood), draft, placed, titles, g)
-        if _spoken_of(w, [i for i in facts if i.fact.unit in units])
+        # a rate is of the figures it divides: a line its amounts name ("图书购置费") is spoken of
+        if _spoken_of(w, [i for i in facts if i.fact.unit in units or units & {"%", "‰"}])
     ]
     if unused:  # the question names something the figure's evidence never mentions
         return f"“{'、'.join(unused)}”的数据", "检索到的数字的出处没有提到这一项"
@@ -390,8 +398,8 @@ def check_fit(
     if neighbours:  # another figure of the document is described by the asker's words; this one is not
         return f"“{'、'.join(neighbours)}”的数据", "检索到的数字描述的不是这一项（文档中另有更贴切的项）"
     asked = {c for c in g.concepts_in(question) if g.concept(c).kind in MEASURED}
-    if not asked:
-        return None
+    if not asked or (draft.meta.get("neighbour") and placed):
+        return None  # a neighbour chosen because the question's own words describe it: it is named
     if not placed:
         return "所问的量", "检索到的数字不是文档中的度量值（可能是序号、栏次、日期或编号）"
     # "基本支出里人员经费": the part is what is asked; its whole only says where to look
@@ -422,3 +430,108 @@ def check_fit(
         misfits.append(re.sub(r"[\d.,%]+", "", same[0].fact.description) or "另一个量")
     labels = "、".join(g.concept(c).label for c in sorted(asked))
     return f"“{labels}”的数据", f"检索到的数字说的是“{'、'.join(dict.fromkeys(misfits))}”，不是所问的量"
+
+
+# ---- the neighbour the question names -----------------------------------------------------------
+_EACH = re.compile(r"各|分别|各自")
+# "没有接起来", "未完成", "不合格" — but not a question's "满不满意", "是不是", "有没有"
+_NEGATED = re.compile(
+    r"(?<![\u4e00-\u9fff])(?:没有|没|未|不)(?=[\u4e00-\u9fff])|([\u4e00-\u9fff])(?:没有|没|未|不)(?!\1)(?=[\u4e00-\u9fff])"
+)
+_BOUND = re.compile(r"(?:超过|超出|高于|低于|不低于|不少于|不高于|不超过|大于|小于|以上|以下)了?$")
+_FILLER_WORDS = frozenset({"项目", "多少", "其中", "一共", "总共", "这个", "那个", "数据", "情况", "年度"})
+
+
+def _content_words(question: str, tokenizer: Any, titles: str) -> list[str]:
+    """The question's words that say which figure: two or more characters, not a year, a number or a
+    word that only names the document (its title's words)."""
+    out = []
+    for w in tokenizer.words(question):
+        if len(w) < 2 or not re.search(r"[\u4e00-\u9fff]", w) or w in _FILLER_WORDS or w in titles:
+            continue
+        if w not in out:
+            out.append(w)
+    return out
+
+
+def _said(item: Any) -> str:
+    f = item.fact
+    return re.sub(r"\s+", "", f.description + "".join((*f.row_path, *f.col_path)) + f.unit)
+
+
+def neighbour_named(
+    question: str, placed: list[Any], facts: list[Any], tokenizer: Any
+) -> tuple[list[Any], Verdict]:
+    """The figure answered is described without some word of the question ("线上", "求助类", "年初",
+    "实有") that a neighbour of it — same document, page and unit, same year — is described with:
+    (the neighbours to answer with instead, None) when they are clear — one that the question's words
+    describe best, or for "各/分别" one per such word — ([], a verdict) when several fit equally,
+    ([], None) when the answer stands. A negated question ("没有接起来的") asks for a figure no
+    neighbour states: a verdict."""
+    if not placed or len({(i.fact.doc_id, _number(i.fact.value)) for i in placed}) != 1:
+        return [], None
+    titles = "".join({i.title for i in facts if i.title})
+    words = _content_words(question, tokenizer, titles)
+    here = max(placed, key=lambda i: sum(w in _said(i) for w in words))  # the figure as best described
+    text_here = _said(here)
+    missing = [w for w in words if w not in text_here]
+    if not missing:
+        return [], None
+    if _NEGATED.search(question) and not _NEGATED.search(text_here):
+        return [], ("所问的数", "问的是“未…”的部分，检索到的数字说的是全部，文档没有直接给出所问的数")
+    f = here.fact
+    near = [
+        i
+        for i in facts
+        if i.fact.doc_id == f.doc_id
+        and i.fact.page == f.page
+        and i.fact.unit == f.unit
+        and not same_number(i.fact.value, f.value)
+        and i.year == here.year
+        and not i.fact.comparator
+        and not _BOUND.search(i.fact.description)  # "每月均超过了99%" is a bound, not the figure
+    ]
+    covers = {id(i): {w for w in words if w in _said(i)} for i in near}
+    have = {w for w in words if w in text_here}
+    # more specific: every word the answered figure is described by, and a word it lacks
+    better = [i for i in near if covers[id(i)] & set(missing) and covers[id(i)] > have]
+    if not better and not _EACH.search(question):
+        return [], None
+
+    def best_for(pool: list[Any]) -> list[Any]:
+        top = max(len(covers[id(i)]) for i in pool)
+        tied = [i for i in pool if len(covers[id(i)]) == top]
+        distinct = {i.fact.value for i in tied}
+        return tied if len(distinct) > 1 else tied[:1]
+
+    if _EACH.search(question):  # "线上培训和现场培训各多少": one neighbour per word the total lacks
+        chosen: list[Any] = []
+        for w in missing:
+            pool = [i for i in near if w in covers[id(i)] and len(covers[id(i)]) >= 2]
+            if not pool:
+                continue
+            top = best_for(pool)
+            if len(top) > 1:
+                return [], _several(top)
+            if top[0] not in chosen:
+                chosen.append(top[0])
+        if len(chosen) >= 2:
+            return chosen, None
+    if not better:
+        return [], None
+    top = best_for(better)
+    if len(top) > 1:
+        return [], _several(top)
+    return top, None
+
+
+def _number(value: str) -> Decimal | str:
+    try:
+        return Decimal(value).normalize()
+    except InvalidOperation:
+        return value
+
+
+def _several(items: list[Any]) -> tuple[str, str]:
+    names = "、".join(dict.fromkeys(i.fact.description or "·".join(i.fact.row_path) for i in items[:4]))
+    return "唯一对应的数字", f"文档中有多个数字都符合（{names}），请指明是哪一项"

@@ -23,6 +23,9 @@ from typing import Any
 
 from service.answer.deterministic.render import CitationSet, Draft, zh_count
 
+_WHICH = re.compile(r"哪|列出|有没有|是否|什么")
+_HOW_MUCH = re.compile(r"多少|几分")
+_YEARS = re.compile(r"((?:19|20)\d{2})\s*年")
 # the form header fields a question can ask for, by glossary concept -> the form record's header key
 _HEADER_KEYS = {
     "project_name": "project",
@@ -109,8 +112,8 @@ def form_intent(text: str, glossary: Any) -> str | None:
         return "total"
     if has("execution_score") and has("check"):
         return "execution_score"
-    if has("not_full"):
-        return "not_full"
+    if has("not_full") and (_WHICH.search(t) or not _HOW_MUCH.search(t)):
+        return "not_full"  # "哪些指标扣分了" lists; "效益维度失分多少" is one group's figure
     if has("completed") and "指标" in t:
         return "completed"
     return None
@@ -425,6 +428,10 @@ def _cell(a: _Answer, text: str) -> Draft | None:
     t = re.sub(r"\s+", "", text)
     if not _ASKS_VALUE.search(t) or _COMPUTES.search(t) or set(g.operations_in(t)) - {"list"}:
         return None  # a computation on the cells ("比年初目标多完成了多少"): the metrics path's
+    from service.answer.operations.question import derived_amounts
+
+    if derived_amounts(list(g.concepts_in(t)), g):
+        return None  # "还有多少没有执行": 全年预算数 − 全年执行数, computed by the metrics path
     cues = g.forms.questions
     figures: list[dict[str, Any]] = []
     missing: list[str] = []
@@ -487,6 +494,25 @@ def form_answer(owner: Any, text: str, document_ids: list[str] | None) -> Draft 
     forms = _forms(owner, document_ids)
     if forms is None or (intent is None and not forms):
         return None
+    years = {int(y) for y in _YEARS.findall(text)}
+    if years and forms:  # "2020年度的全年执行数" of a 2023 form is no answer
+        of_year = [f for f in forms if f.get("year") is None or int(f["year"]) in years]
+        if not of_year:
+            a = _Answer(owner, forms, document_ids)
+            if (_cell(a, text) if intent is None else True) is None:
+                return None  # not a question about a form's cells
+            form_docs = {f["doc_id"] for f in forms}
+            if any(i.fact.doc_id not in form_docs for i in owner.index.items(document_ids)):
+                return None  # other documents in scope may hold that year: their paths answer
+            held = "、".join(sorted({f"{f['year']}年度" for f in forms}))
+            asked = "、".join(f"{y}年" for y in sorted(years))
+            return a.refuse(
+                f"{asked}的自评表数据",
+                f"已入库的自评表是{held}的，没有{asked}的",
+                [f"{asked}的自评表"],
+                "year",
+            )
+        forms = of_year
     a = _Answer(owner, forms, document_ids)
     if intent is None:
         return _cell(a, text)

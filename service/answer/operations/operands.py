@@ -112,8 +112,8 @@ def find(
                 continue
             if names_a_parent(list(words), f):
                 continue  # "预算编制部分" names the group; this cell is one of its items
-        if years and f.period is not None and f.period not in years:
-            continue
+        if years and item.year is not None and item.year not in years:
+            continue  # a cell without a year of its own is of its document's year
         if _qualifiers_fit(operand.qualifiers, item.qualifiers) is not None:
             continue
         if "part" in item.qualifiers and "part" not in operand.qualifiers:

@@ -157,7 +157,7 @@ def resolve(
             continue
         if f.unit in ("%", "‰") or (f.unit == "分") != scores or f.comparator:
             continue  # a rate or a target is not a quantity to add or divide; scores go with scores
-        if years and f.period is not None and f.period not in years:
+        if years and i.year is not None and i.year not in years:
             continue
         if "total" in quals and "total" not in g.qualifiers_in(
             f.description if f.source == "text" else " ".join(f.row_path)
@@ -193,3 +193,13 @@ def same_kind(a: Match, b: Match) -> bool:
 def follows_previous(text: str) -> bool:
     """Does the question measure the last answer's figure against another ("和…比是百分之多少")?"""
     return any(PREVIOUS in r.sides for r in split(text))
+
+
+# "比上年减少（或增加）了多少", "增加了多少万元": an amount of change, not a rate of it
+# (增长 / 下降 / 提高 of how much reads as a rate as often as an amount: left as a growth rate)
+_AMOUNT_CHANGE = re.compile(r"(?:增加|减少|多|少)(?:[（(][^)）]{0,8}[)）])?了?(?:多少|几)")
+_RATE_WORDS = re.compile(r"率|%|％|百分|幅度|比例|几成|倍|比重")
+
+
+def asks_amount_change(question: str) -> bool:
+    return bool(_AMOUNT_CHANGE.search(question)) and not _RATE_WORDS.search(question)

@@ -19,7 +19,7 @@ _YEAR = re.compile(r"((?:19|20)\d{2})\s*(?:年|年度)?")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 # question words that carry no content (asking, pointing, politeness), never matched against facts
 _FUNCTION_WORDS = re.compile(
-    r"这一部分|那一部分|这一块|那一块|这一项|那一项|是多少|为多少|多少|是几|几个|几项|几人|哪些|哪几|哪个|什么|怎么样|怎样|如何|是否|有没有|请问|请|帮我|"
+    r"得怎么样|得怎样|得如何|这一部分|那一部分|这一块|那一块|这一项|那一项|是多少|为多少|多少|是几|几个|几项|几人|哪些|哪几|哪个|什么|怎么样|怎样|如何|是否|有没有|请问|请|帮我|"
     r"一下|这个|那个|这份|这笔|这项|这一|这些|此|该|本|其|我们|你|的|了|吗|呢|吧|啊|呀|么|是|有|在|和|与|及|给|按|照|看看|算算|算|"
     r"报告|文件|文档|表里|表中|里面|里|中|上|下|单位|项目|部分|方面|这块|那块|一块|那项|一项"
 )
@@ -111,6 +111,22 @@ def residue_of(text: str, glossary: Any) -> str:
     return " ".join(p for p in re.split(r"[^\u3400-\u4dbf\u4e00-\u9fffA-Za-z]+", keep) if len(p) >= 2)
 
 
+_DERIVED_METRICS = frozenset({"difference", "over_budget_amount"})
+
+
+def derived_amounts(concepts: list[str], glossary: Any) -> list[str]:
+    """Amounts the glossary defines by a formula (未执行金额 = 全年预算数 − 全年执行数) that the
+    question names, when every other amount it names is one of that formula's operands."""
+    out = []
+    for c in concepts:
+        f = glossary.concept(c).formula
+        if f is None or f.metric not in _DERIVED_METRICS:
+            continue
+        if all(o == c or o in (*f.numerator, *f.denominator) for o in concepts):
+            out.append(c)
+    return out
+
+
 def parse(question: str, glossary: Any) -> Ask:
     text = normalize(question)
     hits = glossary.find(text)
@@ -144,6 +160,11 @@ def parse(question: str, glossary: Any) -> Ask:
             return ask  # "执行率折算得几分": a score asked about a rate, not the rate
         ask.op, ask.rate_concept = "rate", rates[0]
         ask.operands = [operand(rates[0])]
+        return ask
+    derived = derived_amounts(amounts, glossary)
+    if derived and ask.asked in (None, "amount"):  # "全年预算还有多少没有执行": 全年预算数 − 全年执行数
+        ask.op, ask.rate_concept = "rate", derived[0]
+        ask.operands = [operand(derived[0])]
         return ask
     if "share" in ops and amounts and ask.asked in (None, "rate"):
         ask.op = "share"

@@ -99,6 +99,10 @@ class TableOps:
             listed = self.rows_sum(cell.measure)
             if listed is not None:
                 return listed
+        if summing and len(cell.chunks) == 1 and cell.measure in _COLUMNS:
+            summed = self.group_sum(cell.measure)  # "过程部分各项加起来一共得了多少分": the group's items
+            if summed is not None:
+                return summed
         matches = self._cells(cell.measure)
         if not matches and cell.measure in _COLUMNS:
             summed = self.group_sum(cell.measure)

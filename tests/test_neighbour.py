@@ -1,0 +1,129 @@
+"""The figure the question's own words describe, not its neighbour (service/answer/operations/fit.py
+`neighbour_named`, the answerer's `_neighbour`), a follow-up on the same table row
+(`same_row_followup`), and the year a figure is of (its own, else its document's).
+
+The documents are written here for these tests; each expected figure is in their text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pdfgen import make_chinese_pdf
+
+from ingest.facts import Fact
+from ingest.glossary import load_glossary
+from service.answer.models import Turn
+from service.answer.operations.operands import find, index_fact
+from service.answer.operations.question import Operand
+
+TITLE = "示例区社区服务中心2024年度项目支出绩效评价报告"
+PARAGRAPHS = [
+    "一、项目资金情况",
+    "2024年本项目财政资金合计560万元，其中年初预算500万元、追加预算60万元。",
+    "二、项目产出情况",
+    "全年累计开展技能培训1500人次，其中线上培训1200人次、现场培训300人次。",
+    "全年受理投诉类事项820件、建议类事项180件，共计1000件。",
+    "全年来访登记1000人次，当日接待960人次。",
+    "群众对窗口服务的满意度每月均超过95%，全年总体满意度97.20%。",
+]
+
+
+def _wage_table(path: Path) -> Path:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "工资福利支出"
+    ws.append(["示例区社区服务中心2024年工资福利支出明细表（单位：万元）"])
+    ws.append(["岗位", "人数", "工资福利支出总额", "基本工资", "公积金"])
+    ws.append(["管理岗", 12, 180.50, 120.30, 20.10])
+    ws.append(["技术岗", 30, 410.20, 290.40, 44.60])
+    ws.append(["合计", 42, 590.70, 410.70, 64.70])
+    wb.save(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def answerer(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    from ingest.index import ingest_paths
+    from ingest.store import Store
+    from service.answer.deterministic import DeterministicAnswerer
+    from service.config import Settings
+    from service.search.retrieval import Retriever
+    from service.tools import Toolbox
+
+    root = tmp_path_factory.mktemp("neighbour")
+    pdf = make_chinese_pdf(root / "report.pdf", title=TITLE, paragraphs=PARAGRAPHS)
+    xlsx = _wage_table(root / "wages.xlsx")
+    settings = Settings(data_dir=root / "data")
+    records = ingest_paths(settings, [pdf, xlsx])
+    assert all(r.status == "ok" for r in records), [(r.path, r.message) for r in records]
+    store = Store.open(settings)
+    yield DeterministicAnswerer(Toolbox(store, Retriever(store, settings)))
+    store.close()
+
+
+def _ask(answerer, question: str, history: list[Turn] | None = None):  # type: ignore[no-untyped-def]
+    return answerer.answer(question, history=history or [])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("question", "expected", "not_expected"),
+    [
+        ("年初给这个项目安排了多少预算？", ["500万元"], ["560万元"]),
+        ("线上培训和现场培训各开展了多少人次？", ["1200人次", "300人次"], ["1500人次"]),
+        ("投诉类事项受理了多少？", ["820件"], ["1000件"]),
+    ],
+)
+def test_the_figure_the_questions_words_describe(answerer, question, expected, not_expected) -> None:  # type: ignore[no-untyped-def]
+    a = _ask(answerer, question)
+    assert all(e in a.answer for e in expected), a.answer
+    assert not any(n in a.answer for n in not_expected), a.answer
+    assert a.citations and a.grounded, a.ungrounded
+
+
+@pytest.mark.slow
+def test_a_negated_quantity_no_sentence_states_is_refused(answerer) -> None:  # type: ignore[no-untyped-def]
+    a = _ask(answerer, "全年有多少人次来访没有被接待？")
+    first = a.answer.split("\n")[0]
+    assert "未找到" in first, a.answer
+    assert "1000" not in first and "960" not in first and "40" not in first  # no figure is the answer
+
+
+@pytest.mark.slow
+def test_a_follow_up_names_another_column_of_the_same_row(answerer) -> None:  # type: ignore[no-untyped-def]
+    first = _ask(answerer, "技术岗的工资福利支出总额是多少？")
+    assert "410.2" in first.answer, first.answer
+    history = [
+        Turn(role="user", content="技术岗的工资福利支出总额是多少？"),
+        Turn(role="assistant", content=first.answer, meta=first.meta),
+    ]
+    second = _ask(answerer, "其中公积金呢？", history)
+    assert "44.6" in second.answer, second.answer  # the 技术岗 row, not the first row's 20.10
+    assert "20.1" not in second.answer and "64.7" not in second.answer
+
+
+def test_a_cell_without_its_own_year_is_of_its_documents_year() -> None:
+    g = load_glossary()
+    fact = Fact(
+        id="d:f00000", doc_id="d", value="86.5", unit="万元", description="年度资金总额 全年执行数",
+        context="年度资金总额 全年执行数", page=1, quote="86.5", source="table", period=None,
+        table_id="d:t00", row_index=1, col_index=3, row_path=("年度资金总额",), col_path=("全年执行数",),
+    )  # fmt: skip
+    spent = Operand("expenditure", "全年执行数")
+    of_2023 = [index_fact(fact, "某县2023年项目支出绩效自评表", g, doc_year=2023)]
+    assert find(spent, of_2023, g, years=[2023])
+    assert not find(spent, of_2023, g, years=[2020])  # a 2023 form holds no 2020 figure
+    unknown = [index_fact(fact, "某县项目支出绩效自评表", g)]
+    assert find(spent, unknown, g, years=[2020])  # no year known: the year does not exclude it
+
+
+def test_negation_and_a_not_a_questions() -> None:
+    from service.answer.operations.fit import _NEGATED
+
+    assert _NEGATED.search("有多少万次呼入没有接起来？")
+    assert _NEGATED.search("未完成的有几项？")
+    assert not _NEGATED.search("群众对服务满不满意？")
+    assert not _NEGATED.search("预算执行率是不是超过了90%？")
