@@ -18,7 +18,7 @@ from typing import Any
 from ingest.models import Page, Table
 from ingest.numbers import parse_number, unit_in_label, units_of_unit_line
 
-FACTS_VERSION = "20"
+FACTS_VERSION = "21"
 
 _TEXT_UNITS = (
     "亿元", "万元", "千元", "元", "万人次", "人次", "万人", "人", "名", "万次", "次", "万件", "件",
@@ -41,7 +41,7 @@ _NOT_MEASURES = re.compile(
     r"|^\s*(?:\d{1,2}|[（(]\s*\d{1,2}\s*[)）])\s*[.、．)）](?!\d)|[（(]\s*\d{1,2}\s*[)）]",
     re.MULTILINE,
 )
-_CLAUSE_BREAK = re.compile(r"[，,。；;！？!?：:\n、]")
+_CLAUSE_BREAK = re.compile(r"[，。；;！？!?：:\n、]|(?<!\d),|,(?!\d)")  # not 21,986,719.31's commas
 _LEADING_FILLER = re.compile(r"^(?:其中|另外|此外|同时|并且|以及|和|及|与|且|共|其)?[：:]?")
 _TRAILING_FILLER = re.compile(
     r"(?:为|是|达到了|达到|达|约为|约|共计|共|计|合计为|总计为|累计为|累计|实现|完成了|完成|有|占|"
@@ -98,6 +98,12 @@ def _phrase_before(text: str, start: int) -> str:
     phrase = re.sub(r"\s+", "", head[cut:])
     last = next(reversed(list(_NUM.finditer(phrase))), None)
     if last is not None and last.group("unit"):  # "…344.88万件共计1036.39" -> 共计
+        if re.fullmatch(r"[和及与、]?", phrase[last.end() :]) and len(head) > 0:
+            # "分别为A元和B元": B is what A is (its year comes from 分别, see _respective_year)
+            raw = head[cut:]
+            runs = list(_NUM.finditer(raw))
+            if runs and runs[-1].group("unit"):
+                return _phrase_before(text, cut + runs[-1].start())
         phrase = phrase[last.end() :]
     phrase = _TRAILING_FILLER.sub("", phrase)
     phrase = _LEADING_FILLER.sub("", phrase)
@@ -108,6 +114,21 @@ def _phrase_before(text: str, start: int) -> str:
     phrase = re.sub(r"[\d.,%]+$", "", phrase)[-30:]
     phrase = re.sub(r"^[(（“\"'‘《]+|[(（“\"'‘《]+$", "", phrase)
     return "" if len(phrase) < 2 or phrase.endswith("每") else phrase
+
+
+def _respective_year(text: str, start: int) -> int | None:
+    """ "2020年、2021年该项目实际支出分别为A元和B元": the k-th figure after 分别 is of the k-th year
+    named before it; None when the sentence does not pair years with figures so."""
+    left = max((m.end() for m in re.finditer(r"[。；;！？\n]", text[:start])), default=0)
+    sentence = text[left:start]
+    at = sentence.rfind("分别")
+    if at < 0:
+        return None
+    years = list(dict.fromkeys(int(y) for y in _YEAR_IN.findall(sentence[:at])))
+    if len(years) < 2:
+        return None
+    before = [n for n in _NUM.finditer(sentence[at:]) if not re.fullmatch(r"(?:19|20)\d{2}", n.group("num"))]
+    return years[len(before)] if len(before) < len(years) else None
 
 
 def _sentence_around(text: str, start: int, end: int) -> str:
@@ -173,7 +194,9 @@ def text_facts(doc_id: str, page: Page, *, start_index: int, doc_year: int | Non
                 page=page.number,
                 quote=quote[:300],
                 source="text",
-                period=_year_of(description, quote[: max(0, m.start() - text.find(quote))]) or doc_year,
+                period=_respective_year(text, m.start())
+                or _year_of(description, quote[: max(0, m.start() - text.find(quote))])
+                or doc_year,
             )
         )
     return _inherit_subjects(out)

@@ -29,6 +29,16 @@ def test_points_in_brackets_after_a_label_are_its_weight_not_a_score() -> None:
     assert any(f.value == "36" and "得分" in f.description for f in facts)
 
 
+def test_figures_given_respectively_take_their_years_in_order() -> None:
+    facts = _facts(
+        "2021年、2022年该项目实际支出分别为1,234,567.80元和2,345,678.90元，2023年实际支出3,000,000.00元。"
+    )
+    got = {(f.value, f.period) for f in facts if f.unit == "元"}
+    # the thousands separators are no clause breaks, and the k-th figure after 分别 is the k-th year's
+    assert got == {("1234567.80", 2021), ("2345678.90", 2022), ("3000000.00", 2023)}, got
+    assert all("实际支出" in f.description for f in facts if f.unit == "元")
+
+
 def test_fillers_are_trimmed_and_rates_keep_their_percent() -> None:
     facts = _facts("全年预算执行率为96.5%，资金到位率达到100%。")
     got = {(f.description, f.value, f.unit) for f in facts}

@@ -26,6 +26,8 @@ PARAGRAPHS = [
     "全年受理投诉类事项820件、建议类事项180件，共计1000件。",
     "全年来访登记1000人次，当日接待960人次。",
     "群众对窗口服务的满意度每月均超过95%，全年总体满意度97.20%。",
+    "评价组共发放问卷1,250份，回收有效问卷1,180份。",
+    "2022年、2023年本项目实际支出分别为3,456,789.10元和4,567,891.20元。",
 ]
 
 
@@ -40,6 +42,12 @@ def _wage_table(path: Path) -> Path:
     ws.append(["管理岗", 12, 180.50, 120.30, 20.10])
     ws.append(["技术岗", 30, 410.20, 290.40, 44.60])
     ws.append(["合计", 42, 590.70, 410.70, 64.70])
+    scores = wb.create_sheet("评分表")
+    scores.append(["示例区社区服务中心2024年项目绩效评价评分表"])
+    scores.append(["一级指标", "三级指标", "分值", "得分"])
+    scores.append(["产出", "培训完成率", 12, 10.5])
+    scores.append(["产出", "服务及时率", 8, 7.2])
+    scores.append(["效益", "群众满意度", 10, 9.6])
     wb.save(path)
     return path
 
@@ -75,6 +83,11 @@ def _ask(answerer, question: str, history: list[Turn] | None = None):  # type: i
         ("年初给这个项目安排了多少预算？", ["500万元"], ["560万元"]),
         ("线上培训和现场培训各开展了多少人次？", ["1200人次", "300人次"], ["1500人次"]),
         ("投诉类事项受理了多少？", ["820件"], ["1000件"]),
+        # 1180 ÷ 1250 = 94.40% (a count of 份 is a unit the metrics module computes with)
+        ("有效问卷占发放问卷的比例是多少？", ["94.40%"], []),
+        # the second figure after 分别 is the second year's; 4567891.20 − 3456789.10 = 1111102.10
+        ("2023年本项目实际支出是多少？", ["4567891.20"], ["3456789.10"]),
+        ("评价组给服务及时率打了几分？", ["7.2"], []),
     ],
 )
 def test_the_figure_the_questions_words_describe(answerer, question, expected, not_expected) -> None:  # type: ignore[no-untyped-def]

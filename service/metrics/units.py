@@ -53,11 +53,43 @@ _UNITS: dict[str, UnitInfo] = {
         UnitInfo("分", "score", Decimal(1), "points"),
         UnitInfo("年", "year", Decimal(1), "years"),
         UnitInfo("月", "month", Decimal(1), "months"),
+        UnitInfo("个月", "month", Decimal(1), "months"),
+        UnitInfo("天", "day", Decimal(1), "days"),
+        UnitInfo("小时", "hour", Decimal(1), "hours"),
+        UnitInfo("千元", "money", Decimal(1000), "1k yuan"),
+        UnitInfo("‰", "permille", Decimal(1), "per mille"),
+        # counts of things the field's reports count (each its own kind: 座 and 户 never add up)
+        UnitInfo("份", "copy", Decimal(1), "copies"),
+        UnitInfo("户", "household", Decimal(1), "households"),
+        UnitInfo("万户", "household", TEN_THOUSAND, "10k households"),
+        UnitInfo("家", "organisation", Decimal(1), "organisations"),
+        UnitInfo("所", "institution", Decimal(1), "institutions"),
+        UnitInfo("座", "structure", Decimal(1), "structures"),
+        UnitInfo("处", "site", Decimal(1), "sites"),
+        UnitInfo("台", "unit_set", Decimal(1), "sets"),
+        UnitInfo("套", "suite", Decimal(1), "suites"),
+        UnitInfo("册", "volume", Decimal(1), "volumes"),
+        UnitInfo("本", "book", Decimal(1), "books"),
+        UnitInfo("场", "session", Decimal(1), "sessions"),
+        UnitInfo("辆", "vehicle", Decimal(1), "vehicles"),
+        UnitInfo("间", "room", Decimal(1), "rooms"),
+        UnitInfo("公里", "length", Decimal(1000), "km"),
+        UnitInfo("千米", "length", Decimal(1000), "km"),
+        UnitInfo("米", "length", Decimal(1), "metres"),
+        UnitInfo("亩", "area_mu", Decimal(1), "mu"),
+        UnitInfo("万亩", "area_mu", TEN_THOUSAND, "10k mu"),
+        UnitInfo("平方米", "area", Decimal(1), "square metres"),
+        UnitInfo("吨", "mass", Decimal(1), "tonnes"),
+        UnitInfo("万吨", "mass", TEN_THOUSAND, "10k tonnes"),
     )
 }
 
 MONEY_UNITS = ("元", "万元", "亿元")
-COUNT_KINDS = ("person", "person_time", "times", "item", "piece", "line", "article", "issue", "entry")
+COUNT_KINDS = (
+    "person", "person_time", "times", "item", "piece", "line", "article", "issue", "entry", "copy",
+    "household", "organisation", "institution", "structure", "site", "unit_set", "suite", "volume",
+    "book", "session", "vehicle", "room",
+)  # fmt: skip
 KNOWN_UNITS = tuple(u for u in _UNITS if u)
 
 

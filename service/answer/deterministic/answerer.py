@@ -279,7 +279,7 @@ class DeterministicAnswerer:
         if draft.template != "answer_lookup" or draft.computations or not draft.meta.get("figures"):
             return draft
         from service.answer.operations.answer import _Solver
-        from service.answer.operations.fit import neighbour_named
+        from service.answer.operations.fit import neighbour_named, other_column_of_row
         from service.answer.operations.operands import Match
         from service.answer.operations.question import parse
         from service.search.tokenizer import base_domain_words, tokenizer_for
@@ -287,7 +287,10 @@ class DeterministicAnswerer:
         fa = self.facts()
         facts = fa.index.items(document_ids)
         placed = list({id(i): i for i in _placed(draft, facts)}.values())
-        chosen, verdict = neighbour_named(question, placed, facts, tokenizer_for(base_domain_words()))
+        chosen = other_column_of_row(question, placed, facts)  # 分值 found, 得分 asked: the row's 得分
+        verdict = None
+        if not chosen:
+            chosen, verdict = neighbour_named(question, placed, facts, tokenizer_for(base_domain_words()))
         if verdict is not None:
             return refusal(ctx, verdict[0], reason=verdict[1])
         if not chosen:

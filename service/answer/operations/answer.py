@@ -583,10 +583,15 @@ class _Solver(TableOps):
         """The indicator groups (决策, 过程, 产出 …) the question names beside the rate and its own
         operands: each operand must be of them."""
         own = {cid, *(formula.numerator if formula else ()), *(formula.denominator if formula else ())}
+        rate_label = "".join(
+            (self.g.concept(cid).label, *self.g.concept(cid).terms)
+        )  # 预算执行 in 预算执行率
         return [
             c
             for c in dict.fromkeys(self.g.concepts_in(self.ask.text))
-            if c not in own and self.g.concept(c).category in _LINE_CATEGORIES
+            if c not in own
+            and self.g.concept(c).category in _LINE_CATEGORIES
+            and not any(t in rate_label for t in (*self.g.concept(c).terms, self.g.concept(c).label))
         ]
 
     def _other_lines(self, cid: str, formula: Any) -> bool:

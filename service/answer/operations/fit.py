@@ -37,6 +37,7 @@ _COMPARISON = re.compile(
     r"|增减(?:幅度|额|情况)|变化(?:幅度|了多少)|增幅|降幅"
 )
 _YEARS = re.compile(r"((?:19|20)\d{2})\s*年")
+_LINE_CLASSES = frozenset({"expenditure_class", "funding_source"})
 _FIGURE_QUESTION = re.compile(r"多少|几[个项人次分名成倍]|百分之")
 
 Verdict = tuple[str, str] | None  # (what was not found, why) or None when the answer stands
@@ -297,6 +298,18 @@ def check_fit(
     figures = draft.meta.get("figures") or []
     said = asked_kind(question)
     computed = [c for c in draft.computations if c.unit]
+    lines = [c for c in g.concepts_in(question) if g.concept(c).category in _LINE_CLASSES]
+    if draft.computations and "share" in g.operations_in(question) and lines:
+        # only a line the documents have figures for (a project report's "项目经费" is the project)
+        lines = [c for c in lines if any(c in i.concepts for i in items())]
+    if draft.computations and "share" in g.operations_in(question) and lines:
+        # "决算里基本支出占多大比例" answered with the 预算执行率 of the whole: no input is 基本支出
+        labels = [
+            str(i.get("label") or "") for c in draft.computations for i in c.inputs if isinstance(i, dict)
+        ]
+        if not any(c in g.concepts_in(lab) for c in lines for lab in labels):
+            name = draft.computations[0].name_zh or draft.computations[0].metric
+            return "所问的比例", f"给出的是{name}，计算所用的数字都不是“{g.concept(lines[0]).label}”的"
     if draft.computations and draft.template != "answer_lookup":
         stray = _inputs_off_topic(_without(question, understood), draft.computations, items, g)
         if stray:
@@ -535,3 +548,35 @@ def _number(value: str) -> Decimal | str:
 def _several(items: list[Any]) -> tuple[str, str]:
     names = "、".join(dict.fromkeys(i.fact.description or "·".join(i.fact.row_path) for i in items[:4]))
     return "唯一对应的数字", f"文档中有多个数字都符合（{names}），请指明是哪一项"
+
+
+# "评价组给X打了几分" asks the score a row got; "X的分值/满分" the points it could get
+_ASKS_SCORE = re.compile(r"(?:打|得|给|评|拿|获)了?(?:几|多少)分|得分(?!率)")
+_ASKS_WEIGHT = re.compile(r"分值|满分|权重")
+_SCORE_MEASURES = frozenset({"indicator_score", "total_score"})
+_WEIGHT_MEASURES = frozenset({"weight", "total_weight"})
+
+
+def other_column_of_row(question: str, placed: list[Any], facts: list[Any]) -> list[Any]:
+    """A table cell of the other of 分值 and 得分 than the question asks: the cell of the asked one on
+    the same row ([] when the cell fits, or the row has no single such cell)."""
+    score, weight = bool(_ASKS_SCORE.search(question)), bool(_ASKS_WEIGHT.search(question))
+    if score == weight or len({(i.fact.table_id, i.fact.row_index) for i in placed}) != 1:
+        return []
+    cells = [i for i in placed if i.fact.source == "table"]
+    if not cells:
+        return []
+    have, want = (_WEIGHT_MEASURES, _SCORE_MEASURES) if score else (_SCORE_MEASURES, _WEIGHT_MEASURES)
+    if not all(i.measures & have and not i.measures & want for i in cells):
+        return []
+    f = cells[0].fact
+    row = [
+        i
+        for i in facts
+        if i.fact.source == "table"
+        and i.fact.doc_id == f.doc_id
+        and i.fact.table_id == f.table_id
+        and i.fact.row_index == f.row_index
+        and i.measures & want
+    ]
+    return row if len({i.fact.col_index for i in row}) == 1 else []
