@@ -18,7 +18,7 @@ from typing import Any
 from ingest.models import Page, Table
 from ingest.numbers import parse_number, unit_in_label, units_of_unit_line
 
-FACTS_VERSION = "21"
+FACTS_VERSION = "22"
 
 _TEXT_UNITS = (
     "亿元", "万元", "千元", "元", "万人次", "人次", "万人", "人", "名", "万次", "次", "万件", "件",
@@ -219,11 +219,23 @@ def _inherit_subjects(facts: list[Fact]) -> list[Fact]:
 
 
 def _measure_spans(text: str, g: Any) -> list[tuple[int, int]]:
-    return [
+    """Spans of words that say which figure of a thing this is (a budget stage, a form column, a
+    score; or 实际 / 计划 / 上年同期), not what thing."""
+    spans = [
         (h.start, h.end)
         for h in g.find(text)
         if g.concept(h.concept_id).category in ("budget_stage", "form_column", "score")
     ]
+    for name in ("plan", "actual", "previous_year"):
+        for w in g.qualifiers.get(name, ()):
+            spans += [(m.start(), m.end()) for m in re.finditer(re.escape(w), text)]
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def _only_measures(description: str, g: Any) -> bool:

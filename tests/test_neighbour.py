@@ -28,6 +28,9 @@ PARAGRAPHS = [
     "群众对窗口服务的满意度每月均超过95%，全年总体满意度97.20%。",
     "评价组共发放问卷1,250份，回收有效问卷1,180份。",
     "2022年、2023年本项目实际支出分别为3,456,789.10元和4,567,891.20元。",
+    "三、绩效目标完成情况",
+    "2024年度计划开展技能鉴定400人次、建设服务站6个。",
+    "开展技能鉴定年度目标为400人次，实际完成452人次，上年同期380人次。",
 ]
 
 
@@ -95,6 +98,13 @@ def test_the_figure_the_questions_words_describe(answerer, question, expected, n
     assert all(e in a.answer for e in expected), a.answer
     assert not any(n in a.answer for n in not_expected), a.answer
     assert a.citations and a.grounded, a.ungrounded
+
+
+@pytest.mark.slow
+def test_a_planned_figure_is_never_the_actual(answerer) -> None:  # type: ignore[no-untyped-def]
+    a = _ask(answerer, "2024年开展技能鉴定实际完成了多少？")
+    first = a.answer.split("\n")[0]
+    assert "400" not in first, a.answer  # 计划 400: what was planned, not what was done (452)
 
 
 @pytest.mark.slow

@@ -71,7 +71,16 @@ def _fits(asked: set[str], item: Any, g: Any, *, whole: bool) -> bool:
 def _missing_qualifier(question: str, placed: list[Any], g: Any) -> str:
     """A target asked and an actual found (or last year asked and this year found): not the asked
     quantity. Only qualifiers that change what a figure is: plan and previous year."""
-    asked = set(g.qualifiers_in(question, outside_terms=True)) & {"plan", "previous_year"}
+    said_all = set(g.qualifiers_in(question, outside_terms=True))
+    if "actual" in said_all and "plan" not in said_all and placed:
+        # "实际完成了多少" answered with the figure the document plans (计划开展…660人次)
+        own = [
+            set(g.qualifiers_in(i.fact.description + " " + " ".join(i.fact.col_path))) or set(i.qualifiers)
+            for i in placed
+        ]
+        if all("plan" in q and "actual" not in q for q in own):
+            return "检索到的数字是计划或目标值，不是实际完成的数"
+    asked = said_all & {"plan", "previous_year"}
     if not asked or not placed:
         return ""
     for q in asked:
@@ -459,7 +468,7 @@ def _content_words(question: str, tokenizer: Any, titles: str) -> list[str]:
     """The question's words that say which figure: two or more characters, not a year, a number or a
     word that only names the document (its title's words)."""
     out = []
-    for w in tokenizer.words(question):
+    for w in tokenizer.tokens(question):  # words and their dictionary sub-words (实际完成, 实际)
         if len(w) < 2 or not re.search(r"[\u4e00-\u9fff]", w) or w in _FILLER_WORDS or w in titles:
             continue
         if w not in out:
@@ -507,7 +516,15 @@ def neighbour_named(
     covers = {id(i): {w for w in words if w in _said(i)} for i in near}
     have = {w for w in words if w in text_here}
     # more specific: every word the answered figure is described by, and a word it lacks
-    better = [i for i in near if covers[id(i)] & set(missing) and covers[id(i)] > have]
+    # a figure described by none of the question's words (the answering path's paraphrase) yields
+    # only to one that most of them describe
+    better = [
+        i
+        for i in near
+        if covers[id(i)] & set(missing)
+        and covers[id(i)] > have
+        and (have or (len(covers[id(i)]) >= 2 and 2 * len(covers[id(i)]) >= len(words)))
+    ]
     if not better and not _EACH.search(question):
         return [], None
 

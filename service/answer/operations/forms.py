@@ -432,6 +432,8 @@ def _cell(a: _Answer, text: str) -> Draft | None:
 
     if derived_amounts(list(g.concepts_in(t)), g):
         return None  # "还有多少没有执行": 全年预算数 − 全年执行数, computed by the metrics path
+    if "previous_year" in g.qualifiers_in(t, outside_terms=True):
+        return None  # a form states this year's values; "上一年" is not one of its cells
     cues = g.forms.questions
     figures: list[dict[str, Any]] = []
     missing: list[str] = []
