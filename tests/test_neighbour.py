@@ -91,6 +91,8 @@ def _ask(answerer, question: str, history: list[Turn] | None = None):  # type: i
         # the second figure after 分别 is the second year's; 4567891.20 − 3456789.10 = 1111102.10
         ("2023年本项目实际支出是多少？", ["4567891.20"], ["3456789.10"]),
         ("评价组给服务及时率打了几分？", ["7.2"], []),
+        # a sum asked beside a check of it: the sum (10.5 + 7.2), not a check of the whole report
+        ("产出下面各项的得分加起来是多少？跟产出的分值对得上吗？", ["17.7"], []),
     ],
 )
 def test_the_figure_the_questions_words_describe(answerer, question, expected, not_expected) -> None:  # type: ignore[no-untyped-def]
@@ -150,3 +152,14 @@ def test_negation_and_a_not_a_questions() -> None:
     assert _NEGATED.search("未完成的有几项？")
     assert not _NEGATED.search("群众对服务满不满意？")
     assert not _NEGATED.search("预算执行率是不是超过了90%？")
+
+
+def test_the_check_clause_is_taken_out_of_a_sum_question() -> None:
+    from service.answer.operations.phrases import sum_without_check
+
+    assert sum_without_check("投入下面两个三级指标分值加起来和一级指标分值对得上吗？一共多少分？") == (
+        "投入下面两个三级指标分值加起来？一共多少分？"
+    )
+    assert sum_without_check("四个准则的加权得分加起来是不是正好等于总分？") == "四个准则的加权得分加起来是多少？"
+    assert sum_without_check("预算执行率是多少？") == ""  # no sum asked
+    assert sum_without_check("各项得分加起来是多少？") == ""  # no check to take out

@@ -122,8 +122,10 @@ class DeterministicAnswerer:
         finder = Finder(self.toolbox, lexicon, document_ids=document_ids, on_event=on_event)
         ctx = Context(finder=finder, lexicon=lexicon, analysis=analysis, cites=CitationSet())
         last = _last_answer_meta(history or [])
+        # "…加起来是多少？跟一级指标的分数一致吗？": the sum asked, computed (not a check of the report)
+        draft = self._sum_asked(question, document_ids, ctx)
         # "编制50人、在职51人，这项能得几分": a given case scored by the document's own rule
-        draft = self._rule_draft(question, document_ids, ctx, last)
+        draft = draft or self._rule_draft(question, document_ids, ctx, last)
         if draft is None and (
             last.get("cell_measure")
             or follows_previous(question)
@@ -193,6 +195,24 @@ class DeterministicAnswerer:
             return None
         # a figure question about a quantity the glossary knows, with nothing in the documents that
         # fits it exactly, is refused here: the older search path would answer with a neighbour
+        ctx.cites = draft.cites or CitationSet()
+        return draft
+
+    def _sum_asked(self, question: str, document_ids: list[str] | None, ctx: Context) -> Draft | None:
+        """A sum asked together with a check of it against a stated figure: the fact path's sum of the
+        question without its check clause (it names the stated figure when the table has one), or None."""
+        from service.answer.operations.phrases import sum_without_check
+
+        rest = sum_without_check(question)
+        if not rest:
+            return None
+        try:
+            _ask, draft = self.facts().answer(rest, document_ids=document_ids)
+        except Exception:
+            log.exception("sum answer failed on %r", rest)
+            return None
+        if draft is None or (draft.found and not draft.computations):
+            return None  # (a refusal says why the sum cannot be made: a blank item, a missing row)
         ctx.cites = draft.cites or CitationSet()
         return draft
 

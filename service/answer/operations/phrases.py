@@ -203,3 +203,26 @@ _RATE_WORDS = re.compile(r"率|%|％|百分|幅度|比例|几成|倍|比重")
 
 def asks_amount_change(question: str) -> bool:
     return bool(_AMOUNT_CHANGE.search(question)) and not _RATE_WORDS.search(question)
+
+
+# "…加起来和一级指标分值对得上吗？一共多少分？": the sum is asked; the check against a stated
+# figure is a clause of its own
+_SUM_CUE = re.compile(r"加起来|加在一起|相加|加总|之和|合计|一共|总共|共计|合起来")
+_CHECK_CLAUSE = re.compile(
+    r"(?:和|跟|与|同)[^，。；？?！!]{0,24}?(?:对得上|对不上|一致|相等|相符|吻合|符合)[^，。；？?！!]{0,8}"
+    r"|(?:是不是|是否)?(?:正好|刚好|恰好)?(?:等于|对得上|对不上|一致|相等|相符|吻合|对不对)[^，。；？?！!]{0,24}"
+)
+
+
+def sum_without_check(question: str) -> str:
+    """The question with its check clauses taken out, when it asks for a sum as well ("…加起来是多少？
+    跟一级指标的分数一致吗？" -> "…加起来是多少？"); "" when it is not such a question."""
+    if not _SUM_CUE.search(question) or not _CHECK_CLAUSE.search(question):
+        return ""
+    rest = _CHECK_CLAUSE.sub("", question)
+    rest = re.sub(r"[，,；;]*([？?。！!])[？?。！!，,\s]*", r"\1", rest).strip("，,；; ")
+    if not _SUM_CUE.search(rest):
+        return ""
+    if not re.search(r"多少|几", rest):
+        rest = re.sub(r"[？?。！!]*$", "", rest) + "是多少？"
+    return rest

@@ -157,14 +157,15 @@ class TableOps:
         if group is None or not group.cells:
             return None
         label = self.label(measure)
+        name = re.sub(r"[（(][^)）]{0,8}分[)）]", "", group.parent) or group.parent  # "产出指标(70分)"
+        self.searched.append(f"表格中“{name}”下各项的{label}")
         if group.missing:
             return self.refuse_now(
-                f"“{group.parent}”的{label}合计",
-                f"其下“{'、'.join(group.missing[:5])}”的{label}为空白，不能相加",
+                f"“{name}”的{label}合计", f"其下“{'、'.join(group.missing[:5])}”的{label}为空白，不能相加"
             )
         if not self.group_complete(cell, group):
             return self.refuse_now(
-                f"“{group.parent}”的{label}合计", "表格中读到的分项之和与其标注的分值不符，可能有分项未读出"
+                f"“{name}”的{label}合计", "表格中读到的分项之和与其标注的分值不符，可能有分项未读出"
             )
         items = [Match(i, 1.0) for i in group.cells]
         if len(items) == 1:
