@@ -521,32 +521,51 @@ class Store:
         return self._dense(embedding, k, _doc_filter(visible))[:k] if visible else []
 
     def _scoped_exact(self, embedding: list[float], k: int, doc_ids: list[str]) -> list[SearchHit] | None:
-        """Dense search within a few documents, exactly: their vectors fetched by id (the ids come
-        from SQL) and ranked by cosine here. Chroma's metadata filter (`where doc_id`) scans the
-        collection's metadata, so a one-document query cost 150 ms at 100k chunks and grew with
-        the store; this grows with the documents asked about. None when they hold too many chunks
-        (the filter is used then)."""
+        """Dense search within a few documents, exactly: their vectors read by doc_id from SQL
+        (`chunk_vectors`; from Chroma by id for a document ingested before that table) and ranked by
+        cosine here. Chroma's metadata filter (`where doc_id`) scans the collection's metadata, so a
+        one-document query cost 150 ms at 100k chunks and grew with the store, and a `get` of ten
+        documents' vectors over HTTP cost 140 ms (JSON); this grows with the documents asked about.
+        None when they hold too many chunks (the filter is used then)."""
         import numpy as np
 
-        q = select(S.chunks.c.id).where(S.chunks.c.doc_id.in_(doc_ids))
+        v = S.chunk_vectors.c
+        q = select(v.chunk_id, v.doc_id, v.vector).where(
+            v.doc_id.in_(doc_ids), v.version == self.embedder.version
+        )
         with self.engine.connect() as conn:
-            ids = [r[0] for r in conn.execute(q.limit(SCOPED_EXACT_MAX + 1))]
-        if len(ids) > SCOPED_EXACT_MAX:
+            rows = conn.execute(q.limit(SCOPED_EXACT_MAX + 1)).all()
+        if len(rows) > SCOPED_EXACT_MAX:
             return None
-        if not ids:
-            return []
-        with self._vectors() as collection:
-            got = collection.get(ids=ids, include=["embeddings"])
-        found: list[str] = list(got["ids"])
+        found: list[str] = [r.chunk_id for r in rows]
+        vectors: list[Any] = []
+        if rows:
+            flat = np.frombuffer(b"".join(r.vector for r in rows), dtype="<f4")
+            vectors.append(flat.reshape(len(rows), -1))
+        missing = sorted(set(doc_ids) - {r.doc_id for r in rows})
+        if missing:  # ingested before `chunk_vectors`: their vectors are only in Chroma
+            q = select(S.chunks.c.id).where(S.chunks.c.doc_id.in_(missing))
+            with self.engine.connect() as conn:
+                ids = [r[0] for r in conn.execute(q.limit(SCOPED_EXACT_MAX + 1 - len(found)))]
+            if len(found) + len(ids) > SCOPED_EXACT_MAX:
+                return None
+            if ids:
+                with self._vectors() as collection:
+                    got = collection.get(ids=ids, include=["embeddings"])
+                if len(got["ids"]):
+                    found += list(got["ids"])
+                    vectors.append(np.asarray(got["embeddings"], dtype=np.float32))
         if not found:
             return []
-        matrix = np.asarray(got["embeddings"], dtype=np.float32)
+        matrix = np.vstack(vectors)
         query = np.asarray(embedding, dtype=np.float32)
         norms = np.linalg.norm(matrix, axis=1) * float(np.linalg.norm(query))
         cosine = (matrix @ query) / np.where(norms > 0, norms, 1.0)
         best = np.argsort(-cosine, kind="stable")[: 2 * k]
-        rows = self.visible_chunks([found[i] for i in best])
-        hits = [SearchHit(chunk=rows[found[i]], score=float(cosine[i])) for i in best if found[i] in rows]
+        visible = self.visible_chunks([found[i] for i in best])
+        hits = [
+            SearchHit(chunk=visible[found[i]], score=float(cosine[i])) for i in best if found[i] in visible
+        ]
         return hits[:k]
 
     def _dense(self, embedding: list[float], n: int, where: dict[str, Any] | None) -> list[SearchHit]:
@@ -827,14 +846,29 @@ class Store:
                     )
 
     def add_vectors(self, chunks: list[Chunk], embeddings: list[list[float]]) -> None:
-        """Upsert one batch of chunk vectors (ids are deterministic, so a rerun overwrites). The
-        chunk text is not sent: readers take it from SQL (`visible_chunks`), and Chroma would keep
-        a second copy with a full-text index of its own (twice the write time and disk)."""
+        """Upsert one batch of chunk vectors (ids are deterministic, so a rerun overwrites), in
+        Chroma and in SQL (`chunk_vectors`, read by document-scoped queries). The chunk text is not
+        sent to Chroma: readers take it from SQL (`visible_chunks`), and Chroma would keep a second
+        copy with a full-text index of its own (twice the write time and disk)."""
         if not chunks:
             return
+        import numpy as np
+
+        ids = [c.id for c in chunks]
+        version = self.embedder.version
+        matrix = np.asarray(embeddings, dtype="<f4")
+        rows = [
+            {"chunk_id": c.id, "doc_id": c.doc_id, "version": version, "vector": matrix[i].tobytes()}
+            for i, c in enumerate(chunks)
+        ]
+        with self.engine.begin() as conn:
+            for start in range(0, len(ids), _SQL_BATCH):
+                batch = ids[start : start + _SQL_BATCH]
+                conn.execute(delete(S.chunk_vectors).where(S.chunk_vectors.c.chunk_id.in_(batch)))
+            conn.execute(insert(S.chunk_vectors), rows)
         with self._vectors() as collection:
             collection.upsert(
-                ids=[c.id for c in chunks],
+                ids=ids,
                 embeddings=embeddings,
                 metadatas=[c.metadata() for c in chunks],
             )
@@ -869,6 +903,7 @@ class Store:
         conn.execute(delete(S.cells).where(S.cells.c.table_id.in_(table_ids)))
         conn.execute(delete(S.tables).where(S.tables.c.doc_id == doc_id))
         conn.execute(delete(S.chunks).where(S.chunks.c.doc_id == doc_id))
+        conn.execute(delete(S.chunk_vectors).where(S.chunk_vectors.c.doc_id == doc_id))
         conn.execute(delete(S.facts).where(S.facts.c.doc_id == doc_id))
         conn.execute(delete(S.forms).where(S.forms.c.doc_id == doc_id))
         conn.execute(delete(S.pages).where(S.pages.c.doc_id == doc_id))

@@ -377,3 +377,50 @@ def test_visible_chunks_are_looked_up_by_id_not_through_every_visible_document(s
         db.close()
     assert plan[0].startswith("SEARCH chunks USING INDEX sqlite_autoindex_chunks_1 (id=?)"), plan
     assert not any("ix_documents_status" in step for step in plan), plan
+
+
+def test_scoped_vector_search_reads_vectors_from_sql_and_chroma_only_for_older_documents(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The vectors of a document-scoped query come from SQL (`chunk_vectors`, written with the
+    Chroma copy): a Chroma `get` of ten documents' vectors over HTTP cost 140 ms at 100k chunks.
+    A document written before that table existed (no rows there) is read from Chroma, and the
+    ranking is the same either way; purging a document removes its rows."""
+    from sqlalchemy import delete, func, select
+
+    texts = [f"第{i}段：项目预算执行率与资金到位情况说明" for i in range(12)] + TEXTS
+    write(store, *make_doc("a" * 16, title="甲报告", path="/x/a.pdf", texts=texts))
+    write(store, *make_doc("b" * 16, title="乙报告", path="/x/b.pdf", texts=texts[::-1]))
+    query = "预算执行率"
+    both = ["a" * 16, "b" * 16]
+
+    def ranked() -> list[tuple[float, str]]:  # the two documents share texts: ties in any order
+        return sorted((-round(h.score, 5), h.chunk.id) for h in store.vector_search(query, k=8, doc_ids=both))
+
+    before = ranked()
+    v = _schema.chunk_vectors.c
+    with store.engine.connect() as conn:
+        stored = conn.execute(select(v.doc_id, func.count()).group_by(v.doc_id)).all()
+    assert dict(stored) == {"a" * 16: len(texts), "b" * 16: len(texts)}
+
+    with store._vectors() as collection:
+        gets: list[list[str]] = []
+        original = collection.get
+
+        def spy(**kwargs: object) -> object:
+            gets.append(list(kwargs.get("ids") or []))  # type: ignore[call-overload]
+            return original(**kwargs)
+
+        monkeypatch.setattr(collection, "get", spy)
+    assert ranked() == before
+    assert gets == []
+
+    with store.engine.begin() as conn:  # "b" as if written before the table existed
+        conn.execute(delete(_schema.chunk_vectors).where(v.doc_id == "b" * 16))
+    assert ranked() == before
+    assert [sorted({i.split(":")[0] for i in ids}) for ids in gets] == [["b" * 16]]
+
+    store.hide("a" * 16)
+    store.purge("a" * 16)
+    with store.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(_schema.chunk_vectors)).scalar() == 0
