@@ -11,10 +11,11 @@ flips statuses in one SQL transaction and cleans the leftovers afterwards.
 from __future__ import annotations
 
 import re
+import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -111,6 +112,12 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
+    # write-ahead log: a reader never waits for a writer (`jixiao ingest` or a deletion next to a
+    # serving process). In the default rollback journal a commit locks readers out, and SQLite's
+    # busy handler retries in sleeps of 1, 2, 5, 10, 15, 20 … ms, so a query that met a commit
+    # stalled for tens of ms. The mode is a property of the file; setting it again is a no-op
+    with suppress(sqlite3.Error):  # a read-only file keeps its mode
+        cur.execute("PRAGMA journal_mode=WAL")
     cur.close()
 
 
@@ -717,15 +724,34 @@ class Store:
     def begin_document(self, record: DocumentRecord) -> None:
         """Create (or reset) the manifest row of a document about to be written, status `ingesting`."""
         record.status = "ingesting"
+        # vectors are only ever written under a manifest row (and deleted before it), so a document
+        # that had none has none: a new one skips Chroma altogether
+        if self.raw_status(record.doc_id) is not None:
+            self._delete_vectors(record.doc_id)
         with self.engine.begin() as conn:
             self._delete_rows(conn, record.doc_id)
-            existed = conn.execute(delete(S.documents).where(S.documents.c.doc_id == record.doc_id)).rowcount
+            conn.execute(delete(S.documents).where(S.documents.c.doc_id == record.doc_id))
             conn.execute(insert(S.documents).values(**self._manifest_values(record)))
-        # vectors are only ever written under a manifest row (and deleted before it), so a document
-        # that had none has none: a new one skips Chroma's filtered delete (a query of its own)
-        if existed:
-            with self._vectors() as collection:
-                collection.delete(where={"doc_id": record.doc_id})
+
+    def _delete_vectors(self, doc_id: str) -> None:
+        """Delete a document's vectors from Chroma by id, before its SQL rows (so a kill in
+        between leaves the ids to delete again). The ids are its chunk rows: vectors are written
+        only after them (`write_content`, then `add_vectors`). Deleting by id spares the server a
+        metadata scan (`where doc_id`: 170–890 ms at 100k chunks on a busy machine, against 70–120
+        ms by id), which every query running meanwhile competed with. A document whose chunk rows
+        are gone but whose vectors are not (a kill inside an older version's delete) is deleted
+        by the filter."""
+        c, v = S.chunks.c, S.chunk_vectors.c
+        with self.engine.connect() as conn:
+            ids = {r[0] for r in conn.execute(select(c.id).where(c.doc_id == doc_id))}
+            ids |= {r[0] for r in conn.execute(select(v.chunk_id).where(v.doc_id == doc_id))}
+        with self._vectors() as collection:
+            if not ids:
+                collection.delete(where={"doc_id": doc_id})
+                return
+            ordered = sorted(ids)
+            for start in range(0, len(ordered), 1000):
+                collection.delete(ids=ordered[start : start + 1000])
 
     def write_content(
         self,
@@ -913,8 +939,7 @@ class Store:
     def purge(self, doc_id: str) -> None:
         """Delete a document's vectors, rows, stored file and finally its manifest row.
         Idempotent, so a cleanup interrupted by a kill is simply done again."""
-        with self._vectors() as collection:
-            collection.delete(where={"doc_id": doc_id})
+        self._delete_vectors(doc_id)
         with self.engine.begin() as conn:
             self._delete_rows(conn, doc_id)
             conn.execute(delete(S.documents).where(S.documents.c.doc_id == doc_id))

@@ -424,3 +424,59 @@ def test_scoped_vector_search_reads_vectors_from_sql_and_chroma_only_for_older_d
     store.purge("a" * 16)
     with store.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(_schema.chunk_vectors)).scalar() == 0
+
+
+def test_a_reader_never_waits_for_a_writer_of_the_sqlite_file(store: Store) -> None:
+    """The SQLite file is in WAL mode: another process's write transaction, even one holding the
+    file's exclusive lock, does not hold up a read (in the rollback journal it did, and SQLite's
+    busy handler then slept in growing steps: queries stalled while `jixiao ingest` committed)."""
+    import sqlite3
+    import threading
+
+    write(store, *make_doc("a" * 16, title="甲报告", path="/x/a.pdf"))
+    before = store.generation()
+    other = sqlite3.connect(store.settings.data_dir / "jixiao.db", timeout=1, isolation_level=None)
+    try:
+        assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        other.execute("BEGIN EXCLUSIVE")
+        other.execute("UPDATE meta SET value = '999' WHERE key = 'generation'")
+        seen: list[object] = []
+        reader = threading.Thread(
+            target=lambda: seen.append((store.generation(), len(store.get_chunks()))), daemon=True
+        )
+        reader.start()
+        reader.join(10)  # a hang guard: blocked, it would wait for the 30 s busy timeout
+        assert seen == [(before, 3)]
+        other.execute("COMMIT")
+    finally:
+        other.close()
+    assert store.generation() == "999"
+
+
+def test_a_document_s_vectors_are_deleted_by_id_not_by_a_metadata_filter(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Purging or rewriting a document deletes its vectors by chunk id (a `where doc_id` delete makes
+    the Chroma server scan the collection's metadata, and queries running meanwhile wait for it)."""
+    record, pages, chunks, tables = make_doc("a" * 16, title="甲报告", path="/x/a.pdf")
+    write(store, record, pages, chunks, tables)
+    write(store, *make_doc("b" * 16, title="乙报告", path="/x/b.pdf"))
+    with store._vectors() as collection:
+        deletes: list[dict[str, object]] = []
+        original = collection.delete
+
+        def spy(**kwargs: object) -> object:
+            deletes.append(kwargs)
+            return original(**kwargs)
+
+        monkeypatch.setattr(collection, "delete", spy)
+    write(store, *make_doc("a" * 16, title="甲报告", path="/x/a.pdf", texts=TEXTS[:2]))  # rewritten
+    assert store.vector_count("a" * 16) == 2
+    store.hide("b" * 16)
+    store.purge("b" * 16)
+    assert store.vector_count("b" * 16) == 0
+    assert [sorted(d["ids"]) for d in deletes] == [
+        [c.id for c in chunks],
+        [f"{'b' * 16}:{i:04d}" for i in range(3)],
+    ]  # type: ignore[call-overload]
+    assert all(d.get("where") is None for d in deletes)
