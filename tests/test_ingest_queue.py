@@ -189,3 +189,51 @@ def test_a_shutdown_requeues_the_running_job_without_counting_it(tmp_path: Path)
         assert (row.doc_id, row.status, row.attempts) == (job.doc_id, "queued", 0)
         assert store.leftovers() == [] and store.raw_status(job.doc_id) is None
     assert bomb.exists()
+
+
+def test_a_queue_worker_ingests_the_queued_jobs_in_one_child_reading_ahead(tmp_path: Path) -> None:
+    """`jixiao worker` claims what is queued (up to its batch) and ingests it in one child process
+    as `jixiao ingest` does a batch: the next file is read while the current one is embedded, the
+    child and its embedding model start once. Each job is finished as its file is done; a job
+    claimed beyond the batch waits for the next child."""
+    import threading
+
+    from ingest.drain import QueueWorker
+
+    settings = Settings(data_dir=tmp_path / "data")
+    uploads = settings.data_dir / "uploads"
+    launches = tmp_path / "launches.txt"
+    counting = [
+        sys.executable, "-c",
+        f"import runpy, sys; open({str(launches)!r}, 'a').write('x\\n'); "
+        "sys.argv = ['ingest.worker']; runpy.run_module('ingest.worker', run_name='__main__')",
+    ]  # fmt: skip
+    paths = [
+        make_chinese_pdf(
+            uploads / f"批量{i}.pdf", title=f"批量文档{i}", paragraphs=numbered_paragraphs(f"批{i}", 3)
+        )
+        for i in range(3)
+    ]
+    with Store.open(settings) as store:
+        jobs = JobStore(store.engine)
+        for i, p in enumerate(paths):
+            doc_id = file_identity(p)[0]
+            jobs.add(JobRow(doc_id, p.name, str(p), "", "queued", 0, f"2026-12-03T00:00:0{i}"))
+        outcomes = []
+        stop = threading.Event()
+
+        def record(outcome) -> None:
+            outcomes.append(outcome)
+            if len(outcomes) == len(paths):
+                stop.set()
+
+        worker = QueueWorker(settings, store, command=counting, on_outcome=record, batch=2, poll=0.2)
+        runner = threading.Thread(target=worker.run, args=(stop,), daemon=True)
+        runner.start()
+        runner.join(600)  # a hang guard
+        assert not runner.is_alive()
+        assert [(o.doc_id, o.status) for o in outcomes] == [(file_identity(p)[0], "ok") for p in paths]
+        assert launches.read_text().count("x") == 2  # two jobs in the first child, one in the second
+        assert jobs.pending() == []
+        assert {d.title for d in store.list_documents()} == {f"批量文档{i}" for i in range(3)}
+        assert all(store.get_chunks([o.doc_id]) for o in outcomes)
