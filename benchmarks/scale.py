@@ -392,6 +392,7 @@ def _run(settings: Any, sizes: tuple[int, ...], show: bool, server_pid: int | No
         for size in sizes:
             rates += _fill(store, corpus, size, doc_ids, server_pid)
             first, last = rates[0], rates[-1]
+            written = len(rows)
             rows.append(
                 (
                     f"store write rate at {size:,} chunks (vs the first 10k)",
@@ -408,7 +409,7 @@ def _run(settings: Any, sizes: tuple[int, ...], show: bool, server_pid: int | No
                 )
             sized = _size_rows(store, settings, corpus, doc_ids, size)
             if show:
-                print_rows(f"scale: {size:,} chunks", [rows[-1], *sized])
+                print_rows(f"scale: {size:,} chunks", [*rows[written:], *sized])
             rows += sized
     return rows
 
