@@ -237,3 +237,34 @@ def test_a_queue_worker_ingests_the_queued_jobs_in_one_child_reading_ahead(tmp_p
         assert jobs.pending() == []
         assert {d.title for d in store.list_documents()} == {f"批量文档{i}" for i in range(3)}
         assert all(store.get_chunks([o.doc_id]) for o in outcomes)
+
+
+def test_when_a_batch_s_child_crashes_the_file_in_progress_fails_and_the_rest_is_queued_again(
+    tmp_path: Path,
+) -> None:
+    """A crash is blamed on the file the child was working on; the jobs behind it in the batch are
+    not at fault: queued again, their attempt not counted."""
+    from ingest.drain import QueueWorker
+
+    settings = Settings(data_dir=tmp_path / "data")
+    uploads = settings.data_dir / "uploads"
+    segfault = [sys.executable, "-c", "import os, signal; os.kill(os.getpid(), signal.SIGSEGV)"]
+    paths = [
+        make_chinese_pdf(
+            uploads / f"崩溃{i}.pdf", title=f"崩溃文档{i}", paragraphs=numbered_paragraphs(f"崩{i}", 3)
+        )
+        for i in range(2)
+    ]
+    with Store.open(settings) as store:
+        jobs = JobStore(store.engine)
+        for i, p in enumerate(paths):
+            jobs.add(JobRow(file_identity(p)[0], p.name, str(p), "", "queued", 0, f"2026-12-03T00:00:0{i}"))
+        worker = QueueWorker(settings, store, command=segfault, batch=2)
+        rows = [jobs.claim(worker.owner, 30.0), jobs.claim(worker.owner, 30.0)]
+        first, second = worker.process_batch([r for r in rows if r is not None])
+        assert (first.status, second.status) == ("failed", "queued")
+        assert "SIGSEGV" in first.message
+        assert store.get_document(first.doc_id).status == "failed"
+        assert store.raw_status(second.doc_id) is None
+        [again] = jobs.pending()
+        assert (again.doc_id, again.status, again.attempts) == (second.doc_id, "queued", 0)
