@@ -7,7 +7,10 @@ A real store (SQLite + embedded Chroma) is filled with synthetic documents of 10
 text drawn Zipf-like from the words of the fixture report and the glossary (so jieba and BM25 do
 real work), vectors random unit vectors (embedding 100k passages would take hours here). Queries
 use real e5 query vectors, computed once beforehand (their embedding is not search time). Printed:
-- the store's write rate (chunks/s) for the first 10k chunks and for the last 10k before each size;
+- the store's write rate (chunks/s) for the first 10k chunks and for the last 10k before each size,
+  the share of that time spent in `add_vectors` (the Chroma upsert, with the `chunk_vectors` rows),
+  and against a server the Chroma server's CPU seconds per 10k chunks (read from /proc: what the
+  server itself spends, whatever else the machine runs);
 - hybrid search (dense + BM25 + RRF) p50 / p95 unscoped and scoped to 1 and 10 documents, and the
   old way's dense query (a filter listing every visible document) for comparison;
 - the BM25 index: first build, adding 1,000 chunks (10 documents) to it, tombstoning 10 documents,
@@ -18,6 +21,7 @@ use real e5 query vectors, computed once beforehand (their embedding is not sear
 
 from __future__ import annotations
 
+import os
 import statistics
 import sys
 import tempfile
@@ -127,25 +131,51 @@ class _Corpus:
         return record, chunks, vectors.tolist()
 
 
+_VECTOR_SECONDS = [0.0]  # time spent in add_vectors (Chroma upsert + the chunk_vectors rows)
+
+
 def _write(store: Any, corpus: _Corpus) -> str:
     record, chunks, vectors = corpus.document()
     store.begin_document(record)
     store.write_content(record.doc_id, [], chunks, [])
+    started = time.perf_counter()
     store.add_vectors(chunks, vectors)
+    _VECTOR_SECONDS[0] += time.perf_counter() - started
     store.publish(record)
     return str(record.doc_id)
 
 
-def _fill(store: Any, corpus: _Corpus, target: int, doc_ids: list[str]) -> list[tuple[int, float]]:
-    """Write documents until `target` chunks; (chunks so far, chunks/s of the last 10k) samples."""
+def _cpu_seconds(pid: int | None) -> float:
+    """User + system CPU seconds of process `pid` so far (0 when unknown): the Chroma server's."""
+    if pid is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _fill(
+    store: Any, corpus: _Corpus, target: int, doc_ids: list[str], server_pid: int | None = None
+) -> list[tuple[int, float, float, float]]:
+    """Write documents until `target` chunks; samples of each 10k: (chunks so far, chunks/s, the
+    share of the time in `add_vectors`, the Chroma server's CPU seconds (0 when embedded))."""
     rates = []
     while len(doc_ids) * CHUNKS_PER_DOC < target:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), _cpu_seconds(server_pid)
+        _VECTOR_SECONDS[0] = 0.0
         for _ in range(10_000 // CHUNKS_PER_DOC):
             doc_ids.append(_write(store, corpus))
-        rates.append((len(doc_ids) * CHUNKS_PER_DOC, 10_000 / (time.perf_counter() - started)))
+        took = time.perf_counter() - started
+        sample = (
+            len(doc_ids) * CHUNKS_PER_DOC, 10_000 / took, _VECTOR_SECONDS[0] / took,
+            _cpu_seconds(server_pid) - cpu,
+        )  # fmt: skip
+        rates.append(sample)
         print(
-            f"  … {len(doc_ids) * CHUNKS_PER_DOC:,} chunks written ({rates[-1][1]:.0f}/s)",
+            f"  … {sample[0]:,} chunks written ({sample[1]:.0f}/s, {100 * sample[2]:.0f}% in add_vectors, "
+            f"Chroma server CPU {sample[3]:.1f} s, load {os.getloadavg()[0]:.1f})",
             file=sys.stderr,
             flush=True,
         )
@@ -342,14 +372,14 @@ def run(sizes: tuple[int, ...] = SIZES, *, chroma_server: bool = False, show: bo
                 data_dir=Path(tmp), chroma_mode="http", chroma_host="127.0.0.1", chroma_port=server.port
             )
         try:
-            rows = _run(settings, sizes, show)
+            rows = _run(settings, sizes, show, None if server is None else server.proc.pid)
         finally:
             if server is not None:
                 server.stop()
     return rows
 
 
-def _run(settings: Any, sizes: tuple[int, ...], show: bool) -> Rows:
+def _run(settings: Any, sizes: tuple[int, ...], show: bool, server_pid: int | None) -> Rows:
     from ingest.embeddings import get_embedder
     from ingest.store import Store
 
@@ -358,19 +388,28 @@ def _run(settings: Any, sizes: tuple[int, ...], show: bool) -> Rows:
     corpus = _Corpus()
     doc_ids: list[str] = []
     with Store(settings, embedder=embedder) as store:  # type: ignore[arg-type]
-        rates: list[tuple[int, float]] = []
+        rates: list[tuple[int, float, float, float]] = []
         for size in sizes:
-            rates += _fill(store, corpus, size, doc_ids)
-            first = rates[0][1]
+            rates += _fill(store, corpus, size, doc_ids, server_pid)
+            first, last = rates[0], rates[-1]
+            written = len(rows)
             rows.append(
                 (
                     f"store write rate at {size:,} chunks (vs the first 10k)",
-                    f"{rates[-1][1]:.0f} chunks/s (first 10k: {first:.0f}/s, ratio {first / rates[-1][1]:.2f}×)",
+                    f"{last[1]:.0f} chunks/s (first 10k: {first[1]:.0f}/s, ratio {first[1] / last[1]:.2f}×); "
+                    f"in add_vectors {100 * last[2]:.0f}% (first 10k: {100 * first[2]:.0f}%)",
                 )
             )
+            if server_pid is not None:
+                rows.append(
+                    (
+                        f"Chroma server CPU per 10k chunks written, at {size:,} (vs the first 10k)",
+                        f"{last[3]:.1f} s (first 10k: {first[3]:.1f} s, ratio {last[3] / max(first[3], 1e-9):.2f}×)",
+                    )
+                )
             sized = _size_rows(store, settings, corpus, doc_ids, size)
             if show:
-                print_rows(f"scale: {size:,} chunks", [rows[-1], *sized])
+                print_rows(f"scale: {size:,} chunks", [*rows[written:], *sized])
             rows += sized
     return rows
 

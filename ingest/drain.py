@@ -4,7 +4,12 @@
 Each `QueueWorker` claims the oldest free job (`JobStore.claim`: `FOR UPDATE SKIP LOCKED` on
 PostgreSQL), renews its lease while the document runs (`heartbeat`), ingests it in a child process
 (`ingest.worker`, killed on cancel or timeout, dying with its parent) and deletes the job once the
-outcome is in the manifest. A worker killed mid-document stops renewing: when its lease runs out
+outcome is in the manifest. When several jobs are queued it claims up to `BATCH` of them and
+ingests them in one child, in order, the next file read while the current one is embedded (the
+read-ahead of `jixiao ingest`; the child and its embedding model start once), each job finished as
+its file is done; a job of the batch that was not at fault when the child stopped (a sibling's
+cancellation, a shutdown, a sibling that crashed or timed out) is queued again, its attempt not
+counted. A worker killed mid-document stops renewing: when its lease runs out
 another worker claims the job again, the writer lock's garbage collection removes what the dead one
 half-wrote, and the document is ingested once (a document already `ok` under its content hash is
 `unchanged`, never written twice). A job whose runs were interrupted more than `MAX_ATTEMPTS` times
@@ -29,12 +34,13 @@ from ingest.index import collect_leftovers, file_identity, settle_stopped, withd
 from ingest.models import DocumentRecord
 from ingest.settings import StorageSettings
 from ingest.store import JobRow, JobStore, Store
-from ingest.worker import run_in_worker
+from ingest.worker import run_batch_in_worker
 
 log = logging.getLogger("jixiao.drain")
 
 LEASE_SECONDS = 30.0  # a killed worker's job is claimed again this long after its last heartbeat
 MAX_ATTEMPTS = 2  # runs of one job that may be interrupted (killed workers) before it is failed
+BATCH = 4  # queued jobs one worker claims together and ingests in one child (the next one read ahead)
 
 
 def _now() -> str:
@@ -85,6 +91,7 @@ class QueueWorker:
         poll: float = 1.0,
         command: Sequence[str] | None = None,
         on_outcome: Callable[[Outcome], None] | None = None,
+        batch: int = BATCH,
     ) -> None:
         self.settings = settings
         self.store = store
@@ -94,6 +101,7 @@ class QueueWorker:
         self.poll = poll
         self.command = command
         self.on_outcome = on_outcome
+        self.batch = max(1, batch)
 
     def run(self, stop: threading.Event) -> int:
         """Claim and ingest jobs until `stop`; returns how many were processed."""
@@ -104,34 +112,36 @@ class QueueWorker:
             if row is None:
                 stop.wait(self.poll)
                 continue
-            outcome = self.process(row, stop)
-            done += 1
-            if self.on_outcome is not None:
-                self.on_outcome(outcome)
+            rows = [row]
+            while len(rows) < self.batch and (more := self.jobs.claim(self.owner, self.lease)) is not None:
+                rows.append(more)
+            for outcome in self.process_batch(rows, stop):
+                done += 1
+                if self.on_outcome is not None:
+                    self.on_outcome(outcome)
         return done
 
     def process(self, row: JobRow, stop: threading.Event | None = None) -> Outcome:
-        cancel = threading.Event()
-        verdict = {"state": "ok"}
-        beating = threading.Event()
+        [outcome] = self.process_batch([row], stop)
+        return outcome
 
-        def heartbeat() -> None:
-            while not beating.wait(self.lease / 3):
-                state = self.jobs.heartbeat(row.doc_id, self.owner, self.lease)
-                if state != "ok" or (stop is not None and stop.is_set()):
-                    verdict["state"] = "shutdown" if state == "ok" else state
-                    cancel.set()
-                    return
+    def process_batch(self, rows: list[JobRow], stop: threading.Event | None = None) -> list[Outcome]:
+        """Ingest the claimed jobs `rows` in one child process (the next file read while the
+        current one is embedded, as `jixiao ingest` does), renewing every lease until its file is
+        done; one outcome per job, in order."""
+        outcomes: dict[str, Outcome] = {}
+        ready: list[JobRow] = []
+        for row in rows:  # cancelled, failed too often, file gone: settled without a child
+            early = self._settle_early(row)
+            if early is None:
+                ready.append(row)
+            else:
+                outcomes[row.doc_id] = early
+        if ready:
+            outcomes.update(self._run_batch(ready, stop))
+        return [outcomes[row.doc_id] for row in rows]
 
-        beat = threading.Thread(target=heartbeat, name=f"lease-{row.doc_id}", daemon=True)
-        beat.start()
-        try:
-            return self._ingest(row, cancel, verdict)
-        finally:
-            beating.set()
-            beat.join(5)
-
-    def _ingest(self, row: JobRow, cancel: threading.Event, verdict: dict[str, str]) -> Outcome:
+    def _settle_early(self, row: JobRow) -> Outcome | None:
         path = Path(row.path)
         if row.status == "cancelling":
             return self._cancelled(row, path)
@@ -146,30 +156,80 @@ class QueueWorker:
             return self._fail(
                 row, path, "上传的文件已丢失，请重新上传 / the uploaded file is gone, upload it again"
             )
-        log.info("ingesting %s (%s, attempt %d)", row.filename, row.doc_id, row.attempts)
-        outcome = run_in_worker(
-            self.settings,
-            path,
-            wait=self.settings.ingest_timeout,  # other workers' documents come first: waiting is normal
-            cancel=cancel,
-            command=self.command,
-        )
-        state = verdict["state"]
-        if outcome.cancelled and state == "lost":  # another worker owns the job now
-            log.warning("lost the lease on %s; another worker continues it", row.filename)
-            return Outcome(row.doc_id, "lost")
-        if outcome.cancelled and state == "shutdown":
-            collect_leftovers(self.settings, store=self.store, wait=self.settings.ingest_timeout)
-            self.jobs.requeue(row.doc_id, self.owner)
-            return Outcome(row.doc_id, "queued", "shutdown")
-        if outcome.cancelled:
-            return self._cancelled(row, path)
-        if outcome.record is None:
-            return self._fail(row, path, outcome.reason)
-        self.jobs.finish(row.doc_id, self.owner)
-        record = outcome.record
-        log.info("ingested %s -> %s %s", row.filename, record.status, record.message)
-        return Outcome(row.doc_id, record.status, record.message)
+        return None
+
+    def _run_batch(self, rows: list[JobRow], stop: threading.Event | None) -> dict[str, Outcome]:
+        cancel = threading.Event()
+        verdicts: dict[str, str] = {}  # doc_id -> "cancel" | "lost" | "shutdown"
+        running = {row.doc_id: row for row in rows}  # leases still renewed
+        lock = threading.Lock()
+        beating = threading.Event()
+        by_path = {str(Path(row.path)): row for row in rows}
+        outcomes: dict[str, Outcome] = {}
+
+        def heartbeat() -> None:
+            while not beating.wait(self.lease / 3):
+                with lock:
+                    ids = list(running)
+                for doc_id in ids:
+                    state = self.jobs.heartbeat(doc_id, self.owner, self.lease)
+                    if state != "ok" or (stop is not None and stop.is_set()):
+                        verdicts[doc_id] = "shutdown" if state == "ok" else state
+                        cancel.set()
+                        return
+
+        def finished(path: str, record: DocumentRecord) -> None:
+            row = by_path.get(path)
+            if row is None:
+                return
+            with lock:
+                running.pop(row.doc_id, None)
+            self.jobs.finish(row.doc_id, self.owner)
+            log.info("ingested %s -> %s %s", row.filename, record.status, record.message)
+            outcomes[row.doc_id] = Outcome(row.doc_id, record.status, record.message)
+
+        beat = threading.Thread(target=heartbeat, name=f"lease-{rows[0].doc_id}", daemon=True)
+        beat.start()
+        for row in rows:
+            log.info("ingesting %s (%s, attempt %d)", row.filename, row.doc_id, row.attempts)
+        try:
+            batch = run_batch_in_worker(
+                self.settings,
+                [Path(row.path) for row in rows],
+                wait=self.settings.ingest_timeout,  # other workers' documents come first: waiting is normal
+                cancel=cancel,
+                on_record=finished,
+                command=self.command,
+                single=len(rows) == 1,
+            )
+        finally:
+            beating.set()
+            beat.join(5)
+        if len(rows) == 1 and rows[0].doc_id not in outcomes and batch.records:
+            finished(str(Path(rows[0].path)), next(iter(batch.records.values())))
+        stopped, current = batch.stopped, True
+        leftovers_collected = False
+        for row in rows:
+            if row.doc_id in outcomes:
+                continue
+            path = Path(row.path)
+            verdict = verdicts.get(row.doc_id)
+            if stopped.cancelled and verdict == "lost":  # another worker owns the job now
+                log.warning("lost the lease on %s; another worker continues it", row.filename)
+                outcomes[row.doc_id] = Outcome(row.doc_id, "lost")
+            elif stopped.cancelled and verdict == "cancel":
+                outcomes[row.doc_id] = self._cancelled(row, path)
+            elif stopped.cancelled or not current:
+                # stopped for a shutdown or for another job of the batch: this one is not at fault
+                if not leftovers_collected:
+                    collect_leftovers(self.settings, store=self.store, wait=self.settings.ingest_timeout)
+                    leftovers_collected = True
+                self.jobs.requeue(row.doc_id, self.owner)
+                outcomes[row.doc_id] = Outcome(row.doc_id, "queued", "shutdown" if verdict else "requeued")
+            else:  # the file in progress when the child timed out, crashed or was refused
+                outcomes[row.doc_id] = self._fail(row, path, stopped.reason)
+            current = False
+        return outcomes
 
     def _cancelled(self, row: JobRow, path: Path) -> Outcome:
         settle_stopped(

@@ -11,10 +11,11 @@ flips statuses in one SQL transaction and cleans the leftovers afterwards.
 from __future__ import annotations
 
 import re
+import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -111,6 +112,12 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
+    # write-ahead log: a reader never waits for a writer (`jixiao ingest` or a deletion next to a
+    # serving process). In the default rollback journal a commit locks readers out, and SQLite's
+    # busy handler retries in sleeps of 1, 2, 5, 10, 15, 20 … ms, so a query that met a commit
+    # stalled for tens of ms. The mode is a property of the file; setting it again is a no-op
+    with suppress(sqlite3.Error):  # a read-only file keeps its mode
+        cur.execute("PRAGMA journal_mode=WAL")
     cur.close()
 
 
@@ -521,32 +528,51 @@ class Store:
         return self._dense(embedding, k, _doc_filter(visible))[:k] if visible else []
 
     def _scoped_exact(self, embedding: list[float], k: int, doc_ids: list[str]) -> list[SearchHit] | None:
-        """Dense search within a few documents, exactly: their vectors fetched by id (the ids come
-        from SQL) and ranked by cosine here. Chroma's metadata filter (`where doc_id`) scans the
-        collection's metadata, so a one-document query cost 150 ms at 100k chunks and grew with
-        the store; this grows with the documents asked about. None when they hold too many chunks
-        (the filter is used then)."""
+        """Dense search within a few documents, exactly: their vectors read by doc_id from SQL
+        (`chunk_vectors`; from Chroma by id for a document ingested before that table) and ranked by
+        cosine here. Chroma's metadata filter (`where doc_id`) scans the collection's metadata, so a
+        one-document query cost 150 ms at 100k chunks and grew with the store, and a `get` of ten
+        documents' vectors over HTTP cost 140 ms (JSON); this grows with the documents asked about.
+        None when they hold too many chunks (the filter is used then)."""
         import numpy as np
 
-        q = select(S.chunks.c.id).where(S.chunks.c.doc_id.in_(doc_ids))
+        v = S.chunk_vectors.c
+        q = select(v.chunk_id, v.doc_id, v.vector).where(
+            v.doc_id.in_(doc_ids), v.version == self.embedder.version
+        )
         with self.engine.connect() as conn:
-            ids = [r[0] for r in conn.execute(q.limit(SCOPED_EXACT_MAX + 1))]
-        if len(ids) > SCOPED_EXACT_MAX:
+            rows = conn.execute(q.limit(SCOPED_EXACT_MAX + 1)).all()
+        if len(rows) > SCOPED_EXACT_MAX:
             return None
-        if not ids:
-            return []
-        with self._vectors() as collection:
-            got = collection.get(ids=ids, include=["embeddings"])
-        found: list[str] = list(got["ids"])
+        found: list[str] = [r.chunk_id for r in rows]
+        vectors: list[Any] = []
+        if rows:
+            flat = np.frombuffer(b"".join(r.vector for r in rows), dtype="<f4")
+            vectors.append(flat.reshape(len(rows), -1))
+        missing = sorted(set(doc_ids) - {r.doc_id for r in rows})
+        if missing:  # ingested before `chunk_vectors`: their vectors are only in Chroma
+            q = select(S.chunks.c.id).where(S.chunks.c.doc_id.in_(missing))
+            with self.engine.connect() as conn:
+                ids = [r[0] for r in conn.execute(q.limit(SCOPED_EXACT_MAX + 1 - len(found)))]
+            if len(found) + len(ids) > SCOPED_EXACT_MAX:
+                return None
+            if ids:
+                with self._vectors() as collection:
+                    got = collection.get(ids=ids, include=["embeddings"])
+                if len(got["ids"]):
+                    found += list(got["ids"])
+                    vectors.append(np.asarray(got["embeddings"], dtype=np.float32))
         if not found:
             return []
-        matrix = np.asarray(got["embeddings"], dtype=np.float32)
+        matrix = np.vstack(vectors)
         query = np.asarray(embedding, dtype=np.float32)
         norms = np.linalg.norm(matrix, axis=1) * float(np.linalg.norm(query))
         cosine = (matrix @ query) / np.where(norms > 0, norms, 1.0)
         best = np.argsort(-cosine, kind="stable")[: 2 * k]
-        rows = self.visible_chunks([found[i] for i in best])
-        hits = [SearchHit(chunk=rows[found[i]], score=float(cosine[i])) for i in best if found[i] in rows]
+        visible = self.visible_chunks([found[i] for i in best])
+        hits = [
+            SearchHit(chunk=visible[found[i]], score=float(cosine[i])) for i in best if found[i] in visible
+        ]
         return hits[:k]
 
     def _dense(self, embedding: list[float], n: int, where: dict[str, Any] | None) -> list[SearchHit]:
@@ -698,15 +724,34 @@ class Store:
     def begin_document(self, record: DocumentRecord) -> None:
         """Create (or reset) the manifest row of a document about to be written, status `ingesting`."""
         record.status = "ingesting"
+        # vectors are only ever written under a manifest row (and deleted before it), so a document
+        # that had none has none: a new one skips Chroma altogether
+        if self.raw_status(record.doc_id) is not None:
+            self._delete_vectors(record.doc_id)
         with self.engine.begin() as conn:
             self._delete_rows(conn, record.doc_id)
-            existed = conn.execute(delete(S.documents).where(S.documents.c.doc_id == record.doc_id)).rowcount
+            conn.execute(delete(S.documents).where(S.documents.c.doc_id == record.doc_id))
             conn.execute(insert(S.documents).values(**self._manifest_values(record)))
-        # vectors are only ever written under a manifest row (and deleted before it), so a document
-        # that had none has none: a new one skips Chroma's filtered delete (a query of its own)
-        if existed:
-            with self._vectors() as collection:
-                collection.delete(where={"doc_id": record.doc_id})
+
+    def _delete_vectors(self, doc_id: str) -> None:
+        """Delete a document's vectors from Chroma by id, before its SQL rows (so a kill in
+        between leaves the ids to delete again). The ids are its chunk rows: vectors are written
+        only after them (`write_content`, then `add_vectors`). Deleting by id spares the server a
+        metadata scan (`where doc_id`: 170–890 ms at 100k chunks on a busy machine, against 70–120
+        ms by id), which every query running meanwhile competed with. A document whose chunk rows
+        are gone but whose vectors are not (a kill inside an older version's delete) is deleted
+        by the filter."""
+        c, v = S.chunks.c, S.chunk_vectors.c
+        with self.engine.connect() as conn:
+            ids = {r[0] for r in conn.execute(select(c.id).where(c.doc_id == doc_id))}
+            ids |= {r[0] for r in conn.execute(select(v.chunk_id).where(v.doc_id == doc_id))}
+        with self._vectors() as collection:
+            if not ids:
+                collection.delete(where={"doc_id": doc_id})
+                return
+            ordered = sorted(ids)
+            for start in range(0, len(ordered), 1000):
+                collection.delete(ids=ordered[start : start + 1000])
 
     def write_content(
         self,
@@ -827,14 +872,29 @@ class Store:
                     )
 
     def add_vectors(self, chunks: list[Chunk], embeddings: list[list[float]]) -> None:
-        """Upsert one batch of chunk vectors (ids are deterministic, so a rerun overwrites). The
-        chunk text is not sent: readers take it from SQL (`visible_chunks`), and Chroma would keep
-        a second copy with a full-text index of its own (twice the write time and disk)."""
+        """Upsert one batch of chunk vectors (ids are deterministic, so a rerun overwrites), in
+        Chroma and in SQL (`chunk_vectors`, read by document-scoped queries). The chunk text is not
+        sent to Chroma: readers take it from SQL (`visible_chunks`), and Chroma would keep a second
+        copy with a full-text index of its own (twice the write time and disk)."""
         if not chunks:
             return
+        import numpy as np
+
+        ids = [c.id for c in chunks]
+        version = self.embedder.version
+        matrix = np.asarray(embeddings, dtype="<f4")
+        rows = [
+            {"chunk_id": c.id, "doc_id": c.doc_id, "version": version, "vector": matrix[i].tobytes()}
+            for i, c in enumerate(chunks)
+        ]
+        with self.engine.begin() as conn:
+            for start in range(0, len(ids), _SQL_BATCH):
+                batch = ids[start : start + _SQL_BATCH]
+                conn.execute(delete(S.chunk_vectors).where(S.chunk_vectors.c.chunk_id.in_(batch)))
+            conn.execute(insert(S.chunk_vectors), rows)
         with self._vectors() as collection:
             collection.upsert(
-                ids=[c.id for c in chunks],
+                ids=ids,
                 embeddings=embeddings,
                 metadatas=[c.metadata() for c in chunks],
             )
@@ -869,6 +929,7 @@ class Store:
         conn.execute(delete(S.cells).where(S.cells.c.table_id.in_(table_ids)))
         conn.execute(delete(S.tables).where(S.tables.c.doc_id == doc_id))
         conn.execute(delete(S.chunks).where(S.chunks.c.doc_id == doc_id))
+        conn.execute(delete(S.chunk_vectors).where(S.chunk_vectors.c.doc_id == doc_id))
         conn.execute(delete(S.facts).where(S.facts.c.doc_id == doc_id))
         conn.execute(delete(S.forms).where(S.forms.c.doc_id == doc_id))
         conn.execute(delete(S.pages).where(S.pages.c.doc_id == doc_id))
@@ -878,8 +939,7 @@ class Store:
     def purge(self, doc_id: str) -> None:
         """Delete a document's vectors, rows, stored file and finally its manifest row.
         Idempotent, so a cleanup interrupted by a kill is simply done again."""
-        with self._vectors() as collection:
-            collection.delete(where={"doc_id": doc_id})
+        self._delete_vectors(doc_id)
         with self.engine.begin() as conn:
             self._delete_rows(conn, doc_id)
             conn.execute(delete(S.documents).where(S.documents.c.doc_id == doc_id))

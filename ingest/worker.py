@@ -10,7 +10,9 @@ writer's garbage collection removes (`ingest.index`).
 
 Protocol: stdin one JSON object {"settings", "path", "wait", "nice", "env"}; stdout JSON lines,
 {"event": "stage"|"started", ...} while working, then {"event": "result", "record": {...}} or
-{"event": "error", "code", "message"}.
+{"event": "error", "code", "message"}. With "paths" (a list) instead of "path" the files are one
+batch (`run_batch_in_worker`, the queue workers): {"event": "done", "path", "record"} as each file
+is done, then {"event": "finished"}.
 """
 
 from __future__ import annotations
@@ -90,12 +92,48 @@ def run_in_worker(
     """Ingest `path` in a child process within `settings.ingest_timeout` seconds of processing
     (counted from when the child holds the writer lock, so waiting for another writer is not
     processing). Returns when the child is done, dead or killed; never raises for the file's sake."""
-    request = {
+    batch = run_batch_in_worker(
+        settings, [path], wait=wait, cancel=cancel, progress=progress, command=command, single=True
+    )
+    record = batch.records.get(str(path))
+    return WorkerOutcome(record=record) if record is not None else batch.stopped
+
+
+@dataclass
+class BatchOutcome:
+    """What a child ingesting several files reported: a record per finished file (by the path as
+    given), and for the others why not (`stopped`: the file in progress was cancelled, timed out or
+    crashed the child, or the whole run was refused, e.g. the writer lock never came free)."""
+
+    records: dict[str, DocumentRecord]
+    stopped: WorkerOutcome
+
+
+def run_batch_in_worker(
+    settings: StorageSettings,
+    paths: Sequence[Path],
+    *,
+    wait: float,
+    cancel: threading.Event,
+    progress: Callable[[dict[str, Any]], None] | None = None,
+    on_record: Callable[[str, DocumentRecord], None] | None = None,
+    command: Sequence[str] | None = None,
+    single: bool = False,
+) -> BatchOutcome:
+    """Ingest `paths` in one child process, in order, as `jixiao ingest` does a batch: the next
+    file is read while the current one is embedded and written, and the child starts (imports, the
+    embedding model) once. Each file has `settings.ingest_timeout` seconds of processing, counted
+    from when the child holds the writer lock or finished the file before it; `on_record` hears of
+    each file as it is done. `single`: the one-file protocol (`run_in_worker`)."""
+    request: dict[str, Any] = {
         "settings": settings.model_dump(mode="json", include=set(StorageSettings.model_fields)),
-        "path": str(path),
         "wait": wait,
         "nice": settings.ingest_nice,
     }
+    if single:
+        request["path"] = str(paths[0])
+    else:
+        request["paths"] = [str(p) for p in paths]
     proc = subprocess.Popen(
         list(command or [sys.executable, "-m", "ingest.worker"]),
         stdin=subprocess.PIPE,
@@ -108,6 +146,7 @@ def run_in_worker(
     lines: list[dict[str, Any]] = []
     started = threading.Event()
     stderr_tail: list[str] = []
+    records: dict[str, DocumentRecord] = {}
 
     def read_stdout() -> None:
         assert proc.stdout is not None
@@ -118,6 +157,11 @@ def run_in_worker(
                 continue
             if msg.get("event") == "started":
                 started.set()
+            elif msg.get("event") == "done":
+                record = DocumentRecord(**msg["record"])
+                records[str(msg["path"])] = record
+                if on_record is not None:
+                    on_record(str(msg["path"]), record)
             lines.append(msg)
             if progress is not None and msg.get("event") == "stage":
                 progress(msg)
@@ -141,10 +185,13 @@ def run_in_worker(
     # until the child holds the writer lock, it may wait `wait` s for it, plus time to start up
     deadline: float = time.monotonic() + wait + STARTUP_SECONDS + settings.ingest_timeout
     counting = False
+    finished = 0  # files done so far: each one done starts the next one's budget
     outcome: WorkerOutcome | None = None
     while proc.poll() is None:
         if started.is_set() and not counting:
             counting, deadline = True, time.monotonic() + settings.ingest_timeout
+        if counting and len(records) > finished:
+            finished, deadline = len(records), time.monotonic() + settings.ingest_timeout
         if cancel.is_set():
             outcome = WorkerOutcome(cancelled=True, reason="已取消 / cancelled")
         elif time.monotonic() > deadline and counting:
@@ -164,14 +211,17 @@ def run_in_worker(
     for t in readers:
         t.join(5)
     if outcome is not None:
-        return outcome
+        return BatchOutcome(records, outcome)
     for msg in reversed(lines):
         if msg.get("event") == "result":
-            return WorkerOutcome(record=DocumentRecord(**msg["record"]))
+            records[str(paths[0])] = DocumentRecord(**msg["record"])
+            return BatchOutcome(records, WorkerOutcome())
         if msg.get("event") == "error":
-            return WorkerOutcome(reason=str(msg.get("message") or ""))
+            return BatchOutcome(records, WorkerOutcome(reason=str(msg.get("message") or "")))
+        if msg.get("event") == "finished" and len(records) == len(paths):
+            return BatchOutcome(records, WorkerOutcome())
     detail = next((ln for ln in reversed(stderr_tail) if ln.strip()), "")[-200:]
-    return WorkerOutcome(reason=_crash_message(proc.returncode, detail))
+    return BatchOutcome(records, WorkerOutcome(reason=_crash_message(proc.returncode, detail)))
 
 
 # ---- the child -------------------------------------------------------------------------------
@@ -208,13 +258,24 @@ def main() -> int:
             _emit({"event": "stage", "stage": event.stage, "done": event.done, "of": event.of})
         elif event.kind == "embed":
             _emit({"event": "stage", "stage": "向量化 / embedding", "done": event.done, "of": event.of})
+        elif event.kind == "file_done" and event.record is not None and "paths" in request:
+            _emit({"event": "done", "path": event.path, "record": asdict(event.record)})
 
+    batch: list[str] | None = request.get("paths")
     try:
-        [record] = ingest_paths(settings, [request["path"]], wait=float(request["wait"]), progress=progress)
+        if batch is None:
+            [record] = ingest_paths(
+                settings, [request["path"]], wait=float(request["wait"]), progress=progress
+            )
+        else:  # several queued files: one run, the next file read ahead (`ingest.index`)
+            ingest_paths(settings, batch, wait=float(request["wait"]), progress=progress)
     except JixiaoError as err:
         _emit({"event": "error", "code": err.code, "message": err.message})
         return 0
-    _emit({"event": "result", "record": asdict(record)})
+    if batch is None:
+        _emit({"event": "result", "record": asdict(record)})
+    else:
+        _emit({"event": "finished"})
     return 0
 
 

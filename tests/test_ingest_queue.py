@@ -189,3 +189,82 @@ def test_a_shutdown_requeues_the_running_job_without_counting_it(tmp_path: Path)
         assert (row.doc_id, row.status, row.attempts) == (job.doc_id, "queued", 0)
         assert store.leftovers() == [] and store.raw_status(job.doc_id) is None
     assert bomb.exists()
+
+
+def test_a_queue_worker_ingests_the_queued_jobs_in_one_child_reading_ahead(tmp_path: Path) -> None:
+    """`jixiao worker` claims what is queued (up to its batch) and ingests it in one child process
+    as `jixiao ingest` does a batch: the next file is read while the current one is embedded, the
+    child and its embedding model start once. Each job is finished as its file is done; a job
+    claimed beyond the batch waits for the next child."""
+    import threading
+
+    from ingest.drain import QueueWorker
+
+    settings = Settings(data_dir=tmp_path / "data")
+    uploads = settings.data_dir / "uploads"
+    launches = tmp_path / "launches.txt"
+    counting = [
+        sys.executable, "-c",
+        f"import runpy, sys; open({str(launches)!r}, 'a').write('x\\n'); "
+        "sys.argv = ['ingest.worker']; runpy.run_module('ingest.worker', run_name='__main__')",
+    ]  # fmt: skip
+    paths = [
+        make_chinese_pdf(
+            uploads / f"批量{i}.pdf", title=f"批量文档{i}", paragraphs=numbered_paragraphs(f"批{i}", 3)
+        )
+        for i in range(3)
+    ]
+    with Store.open(settings) as store:
+        jobs = JobStore(store.engine)
+        for i, p in enumerate(paths):
+            doc_id = file_identity(p)[0]
+            jobs.add(JobRow(doc_id, p.name, str(p), "", "queued", 0, f"2026-12-03T00:00:0{i}"))
+        outcomes = []
+        stop = threading.Event()
+
+        def record(outcome) -> None:
+            outcomes.append(outcome)
+            if len(outcomes) == len(paths):
+                stop.set()
+
+        worker = QueueWorker(settings, store, command=counting, on_outcome=record, batch=2, poll=0.2)
+        runner = threading.Thread(target=worker.run, args=(stop,), daemon=True)
+        runner.start()
+        runner.join(600)  # a hang guard
+        assert not runner.is_alive()
+        assert [(o.doc_id, o.status) for o in outcomes] == [(file_identity(p)[0], "ok") for p in paths]
+        assert launches.read_text().count("x") == 2  # two jobs in the first child, one in the second
+        assert jobs.pending() == []
+        assert {d.title for d in store.list_documents()} == {f"批量文档{i}" for i in range(3)}
+        assert all(store.get_chunks([o.doc_id]) for o in outcomes)
+
+
+def test_when_a_batch_s_child_crashes_the_file_in_progress_fails_and_the_rest_is_queued_again(
+    tmp_path: Path,
+) -> None:
+    """A crash is blamed on the file the child was working on; the jobs behind it in the batch are
+    not at fault: queued again, their attempt not counted."""
+    from ingest.drain import QueueWorker
+
+    settings = Settings(data_dir=tmp_path / "data")
+    uploads = settings.data_dir / "uploads"
+    segfault = [sys.executable, "-c", "import os, signal; os.kill(os.getpid(), signal.SIGSEGV)"]
+    paths = [
+        make_chinese_pdf(
+            uploads / f"崩溃{i}.pdf", title=f"崩溃文档{i}", paragraphs=numbered_paragraphs(f"崩{i}", 3)
+        )
+        for i in range(2)
+    ]
+    with Store.open(settings) as store:
+        jobs = JobStore(store.engine)
+        for i, p in enumerate(paths):
+            jobs.add(JobRow(file_identity(p)[0], p.name, str(p), "", "queued", 0, f"2026-12-03T00:00:0{i}"))
+        worker = QueueWorker(settings, store, command=segfault, batch=2)
+        rows = [jobs.claim(worker.owner, 30.0), jobs.claim(worker.owner, 30.0)]
+        first, second = worker.process_batch([r for r in rows if r is not None])
+        assert (first.status, second.status) == ("failed", "queued")
+        assert "SIGSEGV" in first.message
+        assert store.get_document(first.doc_id).status == "failed"
+        assert store.raw_status(second.doc_id) is None
+        [again] = jobs.pending()
+        assert (again.doc_id, again.status, again.attempts) == (second.doc_id, "queued", 0)

@@ -377,3 +377,106 @@ def test_visible_chunks_are_looked_up_by_id_not_through_every_visible_document(s
         db.close()
     assert plan[0].startswith("SEARCH chunks USING INDEX sqlite_autoindex_chunks_1 (id=?)"), plan
     assert not any("ix_documents_status" in step for step in plan), plan
+
+
+def test_scoped_vector_search_reads_vectors_from_sql_and_chroma_only_for_older_documents(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The vectors of a document-scoped query come from SQL (`chunk_vectors`, written with the
+    Chroma copy): a Chroma `get` of ten documents' vectors over HTTP cost 140 ms at 100k chunks.
+    A document written before that table existed (no rows there) is read from Chroma, and the
+    ranking is the same either way; purging a document removes its rows."""
+    from sqlalchemy import delete, func, select
+
+    texts = [f"第{i}段：项目预算执行率与资金到位情况说明" for i in range(12)] + TEXTS
+    write(store, *make_doc("a" * 16, title="甲报告", path="/x/a.pdf", texts=texts))
+    write(store, *make_doc("b" * 16, title="乙报告", path="/x/b.pdf", texts=texts[::-1]))
+    query = "预算执行率"
+    both = ["a" * 16, "b" * 16]
+
+    def ranked() -> list[tuple[float, str]]:  # the two documents share texts: ties in any order
+        return sorted((-round(h.score, 5), h.chunk.id) for h in store.vector_search(query, k=8, doc_ids=both))
+
+    before = ranked()
+    v = _schema.chunk_vectors.c
+    with store.engine.connect() as conn:
+        stored = conn.execute(select(v.doc_id, func.count()).group_by(v.doc_id)).all()
+    assert dict(stored) == {"a" * 16: len(texts), "b" * 16: len(texts)}
+
+    with store._vectors() as collection:
+        gets: list[list[str]] = []
+        original = collection.get
+
+        def spy(**kwargs: object) -> object:
+            gets.append(list(kwargs.get("ids") or []))  # type: ignore[call-overload]
+            return original(**kwargs)
+
+        monkeypatch.setattr(collection, "get", spy)
+    assert ranked() == before
+    assert gets == []
+
+    with store.engine.begin() as conn:  # "b" as if written before the table existed
+        conn.execute(delete(_schema.chunk_vectors).where(v.doc_id == "b" * 16))
+    assert ranked() == before
+    assert [sorted({i.split(":")[0] for i in ids}) for ids in gets] == [["b" * 16]]
+
+    store.hide("a" * 16)
+    store.purge("a" * 16)
+    with store.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(_schema.chunk_vectors)).scalar() == 0
+
+
+def test_a_reader_never_waits_for_a_writer_of_the_sqlite_file(store: Store) -> None:
+    """The SQLite file is in WAL mode: another process's write transaction, even one holding the
+    file's exclusive lock, does not hold up a read (in the rollback journal it did, and SQLite's
+    busy handler then slept in growing steps: queries stalled while `jixiao ingest` committed)."""
+    import sqlite3
+    import threading
+
+    write(store, *make_doc("a" * 16, title="甲报告", path="/x/a.pdf"))
+    before = store.generation()
+    other = sqlite3.connect(store.settings.data_dir / "jixiao.db", timeout=1, isolation_level=None)
+    try:
+        assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        other.execute("BEGIN EXCLUSIVE")
+        other.execute("UPDATE meta SET value = '999' WHERE key = 'generation'")
+        seen: list[object] = []
+        reader = threading.Thread(
+            target=lambda: seen.append((store.generation(), len(store.get_chunks()))), daemon=True
+        )
+        reader.start()
+        reader.join(10)  # a hang guard: blocked, it would wait for the 30 s busy timeout
+        assert seen == [(before, 3)]
+        other.execute("COMMIT")
+    finally:
+        other.close()
+    assert store.generation() == "999"
+
+
+def test_a_document_s_vectors_are_deleted_by_id_not_by_a_metadata_filter(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Purging or rewriting a document deletes its vectors by chunk id (a `where doc_id` delete makes
+    the Chroma server scan the collection's metadata, and queries running meanwhile wait for it)."""
+    record, pages, chunks, tables = make_doc("a" * 16, title="甲报告", path="/x/a.pdf")
+    write(store, record, pages, chunks, tables)
+    write(store, *make_doc("b" * 16, title="乙报告", path="/x/b.pdf"))
+    with store._vectors() as collection:
+        deletes: list[dict[str, object]] = []
+        original = collection.delete
+
+        def spy(**kwargs: object) -> object:
+            deletes.append(kwargs)
+            return original(**kwargs)
+
+        monkeypatch.setattr(collection, "delete", spy)
+    write(store, *make_doc("a" * 16, title="甲报告", path="/x/a.pdf", texts=TEXTS[:2]))  # rewritten
+    assert store.vector_count("a" * 16) == 2
+    store.hide("b" * 16)
+    store.purge("b" * 16)
+    assert store.vector_count("b" * 16) == 0
+    assert [sorted(d["ids"]) for d in deletes] == [
+        [c.id for c in chunks],
+        [f"{'b' * 16}:{i:04d}" for i in range(3)],
+    ]  # type: ignore[call-overload]
+    assert all(d.get("where") is None for d in deletes)

@@ -1,9 +1,11 @@
 """`jixiao worker`: drain the shared ingest queue (uploads accepted by `jixiao serve`).
 
 Run any number of them, on any machine that reaches the database, the Chroma server and the upload
-folder (`JIXIAO_DATA_DIR` on shared storage). Each claims one job at a time; a worker that dies
-mid-document loses its lease and another one takes the job over (`ingest.drain`). SIGTERM/Ctrl-C
-stops after putting the running document back in the queue.
+folder (`JIXIAO_DATA_DIR` on shared storage). Each claims what is queued, up to `--batch` jobs, and
+ingests them in one child process, reading the next file while the current one is embedded (as
+`jixiao ingest` does a batch); a worker that dies mid-document loses its leases and another one
+takes the jobs over (`ingest.drain`). SIGTERM/Ctrl-C stops after putting the unfinished documents
+back in the queue.
 """
 
 from __future__ import annotations
@@ -37,6 +39,15 @@ def register(app: typer.Typer) -> None:
                 "worker's job is taken over",
             ),
         ] = 30.0,
+        batch: Annotated[
+            int,
+            typer.Option(
+                "--batch",
+                min=1,
+                help="一次领取并在同一入库进程中处理的任务数（读下一份文件与当前文件的向量化并行）/ queued jobs "
+                "claimed together and ingested in one child, the next file read while the current one is embedded",
+            ),
+        ] = 4,
         once: Annotated[
             bool, typer.Option("--once", help="队列清空后退出 / exit when the queue is empty")
         ] = False,
@@ -66,7 +77,7 @@ def register(app: typer.Typer) -> None:
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())
         with Store.open(settings) as store:
-            drain = QueueWorker(settings, store, lease=lease)
+            drain = QueueWorker(settings, store, lease=lease, batch=batch)
             if once:
                 jobs = JobStore(store.engine)
                 threading.Thread(target=_stop_when_empty, args=(jobs, stop), name="once", daemon=True).start()
