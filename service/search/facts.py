@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ingest.facts import Fact
+from ingest.fold import fold
 
 # concepts that name what a column measures (a stage of the budget, a form column, a score) as
 # opposed to what a row is about (an expenditure class, a funding source, an indicator)
@@ -41,7 +42,20 @@ def bigrams(text: str) -> frozenset[str]:
     return frozenset(cjk[i : i + 2] for i in range(len(cjk) - 1))
 
 
+def _folded(fact: Fact) -> Fact:
+    """The fact with what is matched (phrase, labels, sentence) in simplified characters; its quote,
+    which citations show, stays the document's own."""
+    desc = fold(fact.description)
+    rows = tuple(fold(p) for p in fact.row_path)
+    cols = tuple(fold(p) for p in fact.col_path)
+    context = fold(fact.context)
+    if (desc, rows, cols, context) == (fact.description, fact.row_path, fact.col_path, fact.context):
+        return fact
+    return replace(fact, description=desc, row_path=rows, col_path=cols, context=context)
+
+
 def index_fact(fact: Fact, title: str, glossary: Any, doc_year: int | None = None) -> IndexedFact:
+    fact, title = _folded(fact), fold(title)  # a traditional-character document is matched as simplified
     described = fact.description if fact.source == "text" else " ".join((*fact.row_path, *fact.col_path))
     if fact.unit and fact.unit not in ("%", "元", "万元", "亿元"):
         described += fact.unit  # "累计开展培训" + 人次: what a count counts is in its unit
