@@ -4,8 +4,10 @@ The store holds 10,000 项目支出绩效自评表 records (evals/generator: 400
 seeds, figures drawn per form) written straight into SQLite as ingest would leave them (manifest,
 identity, form record; no vectors: the question path reads none). Each question goes through
 `Portfolio.route` as `Assistant.ask` calls it (scope, query, rows from the form records, the
-operation, the metrics module); the first question is timed on its own (it reads every form record once per store generation),
-then each question once to warm up and twice timed: median per question, p95 over all.
+operation, the metrics module); the first question is timed on its own (it reads every form record),
+then each question once to warm up and twice timed: median per question, p95 over all. Then one form
+is added and one document removed (each changes the store's generation): the first question after
+each is timed (only what changed is read again; the rest of the rows are kept per document version).
 """
 
 from __future__ import annotations

@@ -64,6 +64,7 @@ class Portfolio:
         self._lock = threading.Lock()
         self._cached: tuple[str, list[Any], list[Row]] | None = None
         self._by_doc: dict[str, tuple[str, list[Row]]] = {}  # doc_id -> (its version, its rows)
+        self._documents: list[Any] = []  # the visible documents' records, as last read
 
     def _snapshot(self) -> tuple[list[Any], list[Row]]:
         """The visible documents and every form's and report's rows, kept per document: after a
@@ -72,20 +73,19 @@ class Portfolio:
         generation = self.store.generation()
         with self._lock:
             if self._cached is None or self._cached[0] != generation:
-                documents = self.store.list_documents(include_failed=False)
                 versions = self.store.visible_versions()
-                visible = [d for d in documents if d.doc_id in versions]
-                changed = [
-                    d for d in visible if self._by_doc.get(d.doc_id, ("", []))[0] != versions[d.doc_id]
-                ]
-                fresh = self._read(changed, everything=len(changed) == len(visible))
-                self._by_doc = {
-                    d.doc_id: (versions[d.doc_id], fresh[d.doc_id])
-                    if d.doc_id in fresh
-                    else self._by_doc[d.doc_id]
-                    for d in visible
-                }
-                rows = [r for d in visible for r in self._by_doc[d.doc_id][1]]
+                changed = [i for i in versions if self._by_doc.get(i, ("",))[0] != versions[i]]
+                everything = len(changed) == len(versions)
+                fresh_docs = self.store.list_documents(
+                    include_failed=False, doc_ids=None if everything else changed
+                )
+                known = {d.doc_id: d for d in self._documents if d.doc_id in versions}
+                known.update((d.doc_id, d) for d in fresh_docs)
+                documents = sorted(known.values(), key=lambda d: (d.ingested_at or "", d.path or ""))
+                fresh = self._read(fresh_docs, everything=everything)
+                self._by_doc = {i: (versions[i], fresh[i]) if i in fresh else self._by_doc[i] for i in known}
+                rows = [r for d in documents for r in self._by_doc[d.doc_id][1]]
+                self._documents = documents
                 self._cached = (generation, documents, rows)
             return self._cached[1], self._cached[2]
 
