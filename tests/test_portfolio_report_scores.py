@@ -26,8 +26,8 @@ THIRD_PARTY = "shanghai-jiading-wenlv-2018-evaluator-score.pdf"  # a 评价机�
 
 def fact(value: str, concepts: set[str], *, unit: str = "分", source: str = "text", col: str = "",
          row: str = "", total: bool = False, part: bool = False, period: int | None = 2022,
-         description: str = "评价得分") -> SimpleNamespace:  # fmt: skip
-    f = SimpleNamespace(value=value, unit=unit, source=source, period=period, page=3,
+         description: str = "评价得分", table: str = "t1") -> SimpleNamespace:  # fmt: skip
+    f = SimpleNamespace(value=value, unit=unit, source=source, period=period, page=3, table_id=table,
                         row_path=(row,) if row else (), col_path=(col,) if col else (), description=description)  # fmt: skip
     qualifiers = ({"total"} if total else set()) | ({"part"} if part else set())
     measures = frozenset(concepts) if source == "table" else frozenset()
@@ -48,6 +48,22 @@ def test_total_row_score_is_the_total_never_the_weight_nor_the_rate() -> None:
     assert v is not None and v.value == Decimal("86.85") and v.page == 3 and "合计" in v.where
     # only the weight column on the 合计 row: no score (a 分值 is never reported as a score)
     assert report_scores.total_score(items[:1], 2022) is None
+    # a funds table's 合计 row scores the funds (预算执行 得分), not the project
+    funds = [
+        fact(
+            "120.00",
+            {"budget_amount"},
+            unit="万元",
+            source="table",
+            col="预算数",
+            row="合计",
+            total=True,
+            table="t2",
+        ),
+        fact("9.5", {"indicator_score"}, source="table", col="得分", row="合计", total=True, table="t2"),
+    ]
+    assert report_scores.total_score(funds, 2022) is None
+    assert report_scores.total_score([*funds, *items], 2022).value == Decimal("86.85")  # type: ignore[union-attr]
 
 
 def test_sentence_score_when_one_value_and_not_a_part_nor_another_year() -> None:

@@ -198,6 +198,22 @@ def cases(
         add("trend", f"{unit}{scores[0][0]}—{scores[-1][0]}年评价得分的变化",
             {"contains": [unit], "values": [_val(v, "") for _y, v in scores]})  # fmt: skip
         out[-1]["tags"] += ["report", "score"]
+    # two report units' 产出 rows side by side, read from the reports' score tables (分值 and 得分;
+    # the 得分 is the answer, never the 分值)
+    tabled: dict[int, list[GenReport]] = {}
+    for _name, r in reports or []:
+        if "total.rate" in r.doc.figs:  # the score table was drawn (its 合计 row's 得分率)
+            tabled.setdefault(r.year, []).append(r)
+    for year, rs in sorted(tabled.items()):
+        if len(rs) < 2 or sum("indicator" in c["tags"] for c in out) >= 2:
+            continue
+        got = [
+            next(r.doc.v(k) for k, f in r.doc.figs.items() if k.endswith(".got") and "产出" in f.label)
+            for r in rs[:2]
+        ]
+        add("compare", f"{rs[0].agency}和{rs[1].agency}{year}年的产出指标比较",
+            {"contains": [rs[0].agency, rs[1].agency], "values": [_val(v, "") for v in got]})  # fmt: skip
+        out[-1]["tags"] += ["report", "indicator"]
     units = sorted(by_unit)
     for unit in rng.sample(units, min(6, len(units))):
         fs = sorted(by_unit[unit], key=lambda f: f.year)

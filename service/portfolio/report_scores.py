@@ -29,6 +29,7 @@ from ingest.numbers import is_empty_mark
 from service.portfolio.rows import IndicatorRow, Value, concepts_of
 
 _SCORE_CONCEPTS = frozenset({"total_score", "indicator_score"})
+_MONEY = {"元", "万元", "亿元", "千元"}
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _QUOTED = r"[“\"「『‘']?\s*([\u4e00-\u9fff]{1,3})\s*[”\"」』’']"
 
@@ -47,7 +48,9 @@ def _is_weight(words: Iterable[str]) -> bool:
 
 
 def _score_cells(items: list[Any], year: int | None) -> tuple[list[Any], list[Any]]:
-    """(total-row table cells, sentences) that may state the report's total score."""
+    """(total-row table cells, sentences) that may state the report's total score. A table that
+    holds amounts (元, 万元) is a funds table: the 得分 on its 合计 row scores the funds, not the project."""
+    funds_tables = {it.fact.table_id for it in items if it.fact.source == "table" and it.fact.unit in _MONEY}
     cells, sentences = [], []
     for it in items:
         f = it.fact
@@ -58,6 +61,7 @@ def _score_cells(items: list[Any], year: int | None) -> tuple[list[Any], list[An
         if f.source == "table":
             if (
                 "total" in it.qualifiers
+                and it.fact.table_id not in funds_tables
                 and it.measures & _SCORE_CONCEPTS
                 and not _is_weight(f.col_path)
                 and not any("率" in c for c in f.col_path)
