@@ -202,7 +202,9 @@ def cases(
     # the 得分 is the answer, never the 分值)
     tabled: dict[int, list[GenReport]] = {}
     for _name, r in reports or []:
-        if "total.rate" in r.doc.figs:  # the score table was drawn (its 合计 row's 得分率)
+        # the score table was drawn (its 合计 row's 得分率) with rules: a table as data; an unruled
+        # one is prose to a table reader, and its 产出 row no indicator row
+        if "total.rate" in r.doc.figs and r.doc.ctx.ruled:
             tabled.setdefault(r.year, []).append(r)
     for year, rs in sorted(tabled.items()):
         if len(rs) < 2 or sum("indicator" in c["tags"] for c in out) >= 2:
