@@ -4,8 +4,10 @@ The store holds 10,000 项目支出绩效自评表 records (evals/generator: 400
 seeds, figures drawn per form) written straight into SQLite as ingest would leave them (manifest,
 identity, form record; no vectors: the question path reads none). Each question goes through
 `Portfolio.route` as `Assistant.ask` calls it (scope, query, rows from the form records, the
-operation, the metrics module); the first question is timed on its own (it reads every form record once per store generation),
-then each question once to warm up and twice timed: median per question, p95 over all.
+operation, the metrics module); the first question is timed on its own (it reads every form record),
+then each question once to warm up and twice timed: median per question, p95 over all. Then one form
+is added and one document removed (each changes the store's generation): the first question after
+each is timed (only what changed is read again; the rest of the rows are kept per document version).
 """
 
 from __future__ import annotations
@@ -60,17 +62,24 @@ def _record(form: Any) -> dict[str, Any]:
             "total_score": _cell(str(form.total), form.total, "分"), "total_max": _cell("100", 100, "分")}  # fmt: skip
 
 
-def _fill(store: Any) -> float:
+def _units() -> list[tuple[str, str]]:
+    from evals.generator.portfolio import units_of
+
+    return [(f"{n:03d}号{u}", p) for n in range(UNITS // 40 + 1) for u, p in units_of(1, 40)][:UNITS]
+
+
+def _fill(store: Any, first: int = 0, count: int = FORMS, *, bump: bool = False) -> float:
+    """Write forms `first`..`first + count - 1` as ingest would leave them (`bump`: and change the
+    store's generation, as publishing a document does)."""
     from sqlalchemy import insert
 
-    from evals.generator.portfolio import units_of
     from evals.generator.selfeval import make_form
     from ingest import _schema as S
 
     started = time.perf_counter()
-    units = [(f"{n:03d}号{u}", p) for n in range(UNITS // 40 + 1) for u, p in units_of(1, 40)][:UNITS]
+    units = _units()
     docs, forms, idents = [], [], []
-    for i in range(FORMS):
+    for i in range(first, first + count):
         unit, project = units[i % UNITS]
         year = 2000 + i // UNITS
         f = make_form(i, year=year, agency=unit, implementer=unit, project=project, dept=False)
@@ -85,7 +94,14 @@ def _fill(store: Any) -> float:
         conn.execute(insert(S.documents), docs)
         conn.execute(insert(S.forms), forms)
         conn.execute(insert(S.identities), idents)
+        if bump:
+            store._bump_generation(conn)
     return time.perf_counter() - started
+
+
+def _remove(store: Any, i: int) -> None:
+    """Hide one document, as `jixiao delete` does first (the store's generation changes)."""
+    store.hide(f"{i:016x}")
 
 
 def run() -> Rows:
@@ -115,11 +131,23 @@ def run() -> Rows:
                     if rnd:
                         samples[q].append(time.perf_counter() - t0)
                     rows_seen[q] = len((routed.answer.table or {}).get("rows", [])) if routed.answer else 0
+            # a change to the store: the next question reads what changed
+            _fill(store, FORMS, 1, bump=True)
+            t0 = time.perf_counter()
+            added = ask(QUESTIONS[1])
+            added_s = time.perf_counter() - t0
+            _remove(store, 0)
+            t0 = time.perf_counter()
+            ask(QUESTIONS[1])
+            removed_s = time.perf_counter() - t0
+            assert added.answer is not None
         finally:
             store.close()
     every = [s for v in samples.values() for s in v]
     out: Rows = [("forms in the store", f"{FORMS} ({UNITS} units), written in {fill_s:.1f} s")]
     out.append(("first question (reads every form record)", f"{cold_s:.1f} s"))
+    out.append(("first question after one form is added", f"{1000 * added_s:.0f} ms"))
+    out.append(("first question after one document is removed", f"{1000 * removed_s:.0f} ms"))
     for q, s in samples.items():
         out.append((q, f"median {1000 * statistics.median(s):.0f} ms, {rows_seen[q]} rows"))
     out.append(

@@ -14,7 +14,7 @@ from typing import Any
 
 from ingest.glossary import load_glossary
 
-IDENTITY_VERSION = "2"
+IDENTITY_VERSION = "3"  # 3: table headers and column words are no unit or project names
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*(?:年度|年)")
 _PERIOD = re.compile(r"((?:19|20)\d{2})\s*(?:年)?\s*[-－—~～至到]+\s*((?:19|20)\d{2})\s*年")
 _CJK_NAME = re.compile(r"[\u4e00-\u9fff（）()·]")
@@ -53,12 +53,41 @@ def _first_term(text: str, entries: list[dict[str, Any]]) -> str:
     return ""
 
 
+def _column_words() -> list[str]:
+    """Words of table column headers (得分, 分值, 评分标准 …) and the field labels themselves."""
+    p = load_glossary().portfolio
+    words = [*(p.get("column_words") or []), *_words("unit_labels"), *_words("project_labels")]
+    return sorted(set(words), key=len, reverse=True)
+
+
+def header_like(text: str) -> bool:
+    """A table's header row, not a name: two or more distinct column words of the glossary
+    (“考核内容 考核指标 评分标准 权数 得分”, “债券性质 发行规模 自评分数”), or a field label."""
+    rest = re.sub(r"\s+", "", text or "")
+    labels = {*_words("unit_labels"), *_words("project_labels")}
+    found = 0
+    for word in _column_words():
+        if word in rest:
+            if word in labels and rest.startswith(word):
+                return True
+            found += 1
+            rest = rest.replace(word, "\0")
+            if found >= 2:
+                return True
+    return False
+
+
 def _labelled(text: str, labels: list[str]) -> str:
-    """The value after the earliest of `labels` printed as a field (“单位名称：X”, “项目名称\tX”)."""
+    """The value after the earliest of `labels` printed as a field (“单位名称：X”, “项目名称\tX”);
+    not when the label heads a table column (the rest of its line is more column headers)."""
     found: list[tuple[int, int, str]] = []
     for label in labels:
         for m in re.finditer(re.escape(label) + r"\s*[:：]?\s*", text):
+            line = text[m.end() : m.end() + 80].split("\n", 1)[0]
             value = _STOP.split(text[m.end() : m.end() + 80], maxsplit=1)[0].strip("（）() ")
+            field = ":" in m.group(0) or "：" in m.group(0)  # “单位名称：X” is a field, whatever follows
+            if header_like(value) or (not field and header_like(line)):
+                continue
             if len(value) >= 2 and _CJK_NAME.match(value) and not any(lb in value for lb in labels):
                 found.append((m.start(), -len(label), value))
                 break
@@ -68,12 +97,15 @@ def _labelled(text: str, labels: list[str]) -> str:
 def _split_unit(text: str) -> tuple[str, str]:
     """("永兴县水利局", rest) from a title part that starts with a unit's name, else ("", text)."""
     suffixes = sorted(_words("unit_suffixes"), key=len, reverse=True)
+    # a suffix inside a glossary term is no unit's end (地方政府专项债券: no unit “…地方政府”)
+    terms = [(h.start, h.end) for h in load_glossary().find(text)]
     best = -1
     for suffix in suffixes:
         i = text.find(suffix)
         while i >= 0:
             end = i + len(suffix)
-            if end >= 3 and end <= 40 and (best < 0 or end < best):
+            inside = any(a < end < b for a, b in terms)
+            if end >= 3 and end <= 40 and not inside and (best < 0 or end < best):
                 best = end
                 break
             i = text.find(suffix, i + 1)
@@ -98,6 +130,8 @@ def _project(rest: str) -> str:
             cut = cut[: -len(word)]
             break
     cut = cut.removeprefix("关于")
+    if header_like(cut):
+        return ""
     if len(cut) < 2 or len(cut) > 40 or re.search(r"[0-9０-９。，,；;：:]|[（(][^）)]*分", cut):
         return ""
     return cut

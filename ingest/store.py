@@ -252,11 +252,16 @@ class Store:
             identity=_identity(row),
         )
 
-    def list_documents(self, *, include_failed: bool = True) -> list[DocumentRecord]:
-        """Manifest rows in ingest order; never the transient `ingesting`/`removed` rows."""
+    def list_documents(
+        self, *, include_failed: bool = True, doc_ids: Sequence[str] | None = None
+    ) -> list[DocumentRecord]:
+        """Manifest rows in ingest order (of `doc_ids` only, when given); never the transient
+        `ingesting`/`removed` rows."""
         q = _manifest_query().where(S.documents.c.status.not_in(LEFTOVER_STATUSES))
         if not include_failed:
             q = q.where(S.documents.c.status == VISIBLE)
+        if doc_ids is not None:
+            q = q.where(S.documents.c.doc_id.in_(list(doc_ids)))
         q = q.order_by(S.documents.c.ingested_at, S.documents.c.path)
         with self.engine.connect() as conn:
             return [self._record(r) for r in conn.execute(q)]

@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from types import SimpleNamespace
 
 import pytest
+from portfolio_docs import ingest_portfolio
 
 from evals.generator import portfolio as gen
 from service.portfolio.facts_rows import pick
@@ -91,28 +92,8 @@ def test_no_exact_fit_is_not_found_rather_than_a_guess() -> None:
 @pytest.fixture(scope="module")
 def mixed(tmp_path_factory: pytest.TempPathFactory):
     """Two units' forms and one unit's project reports, three years each, in one data dir."""
-    from evals.corpus.build import render
-    from evals.generator.formats import write_xlsx
-    from ingest.index import ingest_paths
-    from service.assistant import build_assistant
-    from service.config import Settings
-
     root = tmp_path_factory.mktemp("reports")
-    forms = gen.build(SEED, units=2, years=3)
-    reports = gen.build_reports(SEED, units=2, report_units=1, years=3)
-    paths = [write_xlsx([f], root / name) for name, f in forms]
-    sources = []
-    for name, r in reports:
-        src = root / "src" / name.replace(".pdf", ".html")
-        src.parent.mkdir(exist_ok=True)
-        src.write_text(r.doc.html(), encoding="utf-8")
-        sources.append(src)
-    render(sources, root / "pdf")
-    paths += [root / "pdf" / name for name, _r in reports]
-    settings = Settings(data_dir=root / "data")
-    records = ingest_paths(settings, paths)
-    assert all(r.status == "ok" for r in records), [(r.path, r.message) for r in records]
-    assistant = build_assistant(settings)
+    assistant, forms, reports, _ids = ingest_portfolio(root, SEED, units=2, report_units=1, years=3)
     yield assistant, forms, reports
     assistant.close()
 
@@ -149,14 +130,25 @@ def test_totals_count_forms_and_reports_with_their_inputs(mixed) -> None:
     assert "未找到" not in answer.answer
 
 
-def test_a_measure_not_read_from_reports_is_not_reported_missing() -> None:
-    """A report's row is read for 预算/支出/执行率 only: a ranking by 自评总分 names no report 未找到."""
-    form = Row("f1", "自评表", "甲局", "甲项目", 2022, "project_form")
+def test_a_report_without_an_exact_score_is_named_not_ranked() -> None:
+    """A report's row is read for its 总得分 too: one where no figure fits exactly is named 未找到 in a
+    ranking, never ranked as if known; a third party's score is no 自评得分."""
+    from service.portfolio.operations import run
+
+    form = Row("f1", "自评表", "甲局", "甲项目", 2022, "project_form", evaluator="self")
     form.measures["score"] = Value(Decimal("91.5"), "", "91.5", 1, "表1!H19", "总分·得分")
-    report = Row("d2", "乙报告", "乙局", "乙项目", 2022, "project_report", source="facts")
-    answer = measure_table([form, report], parse("自评得分最低的五个项目"))
-    assert answer is not None and "未找到" not in answer.answer and "乙局" not in answer.answer
+    lost = Row("d2", "乙报告", "乙局", "乙项目", 2022, "project_report", source="facts")
+    answer = measure_table([form, lost], parse("自评得分最低的五个项目"))
+    assert answer is not None and "乙局" in answer.answer and "未找到" in answer.answer
     assert [r["doc_id"] for r in answer.table["rows"]] == ["f1"]
+    other = Row(
+        "d3", "丙报告", "丙局", "丙项目", 2022, "project_report", source="facts", evaluator="third_party"
+    )
+    other.measures["score"] = Value(Decimal("70"), "分", "70分", 3, "第3页", "总得分")
+    mine = run(parse("自评得分最低的五个项目"), [form, other], None)
+    assert mine is not None and "丙局" not in mine.answer and any("第三方" in n for n in mine.notes)
+    every = run(parse("得分最低的五个项目"), [form, other], None)
+    assert every is not None and [r["doc_id"] for r in every.table["rows"]] == ["d3", "f1"]
 
 
 def test_identity_of_report_titles_naming_unit_and_project() -> None:

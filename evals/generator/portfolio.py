@@ -9,7 +9,7 @@ form and each case is `unscoped`, so it is asked over the whole portfolio). With
 `forms/`, rendered by LibreOffice): their 全年预算, 实际支出 and 预算执行率 live in the report's
 prose and tables, not in a form, and the `filter`, `aggregate`, `trend` and `previous` cases count
 them with the forms (`report` tag on the cases about a report unit). Case kinds (tags):
-`filter` (哪些项目预算执行率低于 T%), `rank` (自评得分最低的五个), `aggregate` (预算总额、执行总额、
+`filter` (哪些项目预算执行率低于 T%), `rank` (得分最低的五个, forms' 总分 and reports' 评价得分), `aggregate` (预算总额、执行总额、
 合计口径执行率和各项目执行率的简单平均), `missed` (满意度指标没完成的单位), `trend` (一个单位历年执行率),
 `previous` (和上年相比), `decline` (连续两年得分下降), `compare` (两个单位的成本指标),
 `ambiguous` (a question that names no document: never one silent answer). Nothing imports jixiao:
@@ -59,6 +59,7 @@ class GenReport:
     budget: Decimal  # 全年预算 (调整后)
     spent: Decimal  # 实际支出
     rate: Decimal  # 预算执行率, half-up to 2 places
+    score: Decimal  # 绩效评价得分 as printed (the sentence and, when there is one, the score table's 合计)
 
 
 def build_reports(seed: int, units: int, report_units: int, years: int) -> list[tuple[str, GenReport]]:
@@ -75,7 +76,7 @@ def build_reports(seed: int, units: int, report_units: int, years: int) -> list[
             doc = Doc(rng, ctx, name, "project_report", "项目支出绩效评价报告")
             report.build_report(doc, False)
             b, e = doc.true["tot.b1"], doc.true["tot.e"]
-            out.append((f"{name}.pdf", GenReport(unit, year, doc, b, e, q2(e / b * 100))))
+            out.append((f"{name}.pdf", GenReport(unit, year, doc, b, e, q2(e / b * 100), doc.v("total"))))
     return out
 
 
@@ -135,10 +136,18 @@ def cases(
     for _name, f in forms:
         money_by_year.setdefault(f.year, []).append((f.agency, budget(f), spent(f), rate(f)))
         rates_by_unit.setdefault(f.agency, []).append((f.year, rate(f)))
+    # the total score of every document by year and by unit: a form's 总分, a report's 评价得分
+    scores_by_year: dict[int, list[tuple[str, Decimal]]] = {}
+    scores_by_unit: dict[str, list[tuple[int, Decimal]]] = {}
+    for _name, f in forms:
+        scores_by_year.setdefault(f.year, []).append((f.agency, f.total))
+        scores_by_unit.setdefault(f.agency, []).append((f.year, f.total))
     report_units: list[str] = []
     for _name, r in reports or []:
         money_by_year.setdefault(r.year, []).append((r.agency, r.budget, r.spent, r.rate))
         rates_by_unit.setdefault(r.agency, []).append((r.year, r.rate))
+        scores_by_year.setdefault(r.year, []).append((r.agency, r.score))
+        scores_by_unit.setdefault(r.agency, []).append((r.year, r.score))
         if r.agency not in report_units:
             report_units.append(r.agency)
     out: list[dict] = []
@@ -159,10 +168,12 @@ def cases(
         add("filter", f"{year}年哪些项目预算执行率低于{threshold}%？",
             {"contains": below or ["没有"], **({"not_contains": above[:3]} if above else {})},
             f"{len(below)} of {len(docs)} documents below {threshold}%")  # fmt: skip
-        ranked = sorted(fs, key=lambda f: f.total)
-        if len({f.total for f in ranked[:6]}) == 6:
-            add("rank", f"{year}年自评得分最低的五个项目", {"contains": [f.agency for f in ranked[:5]],
-                "not_contains": [ranked[-1].agency]})  # fmt: skip
+        ranked = sorted(scores_by_year[year], key=lambda d: d[1])
+        if len({d[1] for d in ranked[:6]}) == 6:
+            add("rank", f"{year}年得分最低的五个项目", {"contains": [d[0] for d in ranked[:5]],
+                "not_contains": [ranked[-1][0]]})  # fmt: skip
+            if set(report_units) & {d[0] for d in ranked[:5]}:
+                out[-1]["tags"].append("report")
         tb, ts = sum((d[1] for d in docs), D(0)), sum((d[2] for d in docs), D(0))
         mean = q2(sum((d[2] / d[1] for d in docs), D(0)) / len(docs) * 100)
         add("aggregate", f"{year}年全部项目的预算总额和执行总额是多少？平均执行率？",
@@ -183,6 +194,28 @@ def cases(
         add("previous", f"{unit}{yc}年的预算执行率和上年相比有什么变化？",
             {"values": [_val(rc, "%"), _val(rp, "%"), _val(rc - rp, "%")]})  # fmt: skip
         out[-1]["tags"].append("report")
+        scores = sorted(scores_by_unit[unit])  # the reports' 评价得分, read from a sentence or a score table
+        add("trend", f"{unit}{scores[0][0]}—{scores[-1][0]}年评价得分的变化",
+            {"contains": [unit], "values": [_val(v, "") for _y, v in scores]})  # fmt: skip
+        out[-1]["tags"] += ["report", "score"]
+    # two report units' 产出 rows side by side, read from the reports' score tables (分值 and 得分;
+    # the 得分 is the answer, never the 分值)
+    tabled: dict[int, list[GenReport]] = {}
+    for _name, r in reports or []:
+        # the score table was drawn (its 合计 row's 得分率) with rules: a table as data; an unruled
+        # one is prose to a table reader, and its 产出 row no indicator row
+        if "total.rate" in r.doc.figs and r.doc.ctx.ruled:
+            tabled.setdefault(r.year, []).append(r)
+    for year, rs in sorted(tabled.items()):
+        if len(rs) < 2 or sum("indicator" in c["tags"] for c in out) >= 2:
+            continue
+        got = [
+            next(r.doc.v(k) for k, f in r.doc.figs.items() if k.endswith(".got") and "产出" in f.label)
+            for r in rs[:2]
+        ]
+        add("compare", f"{rs[0].agency}和{rs[1].agency}{year}年的产出指标比较",
+            {"contains": [rs[0].agency, rs[1].agency], "values": [_val(v, "") for v in got]})  # fmt: skip
+        out[-1]["tags"] += ["report", "indicator"]
     units = sorted(by_unit)
     for unit in rng.sample(units, min(6, len(units))):
         fs = sorted(by_unit[unit], key=lambda f: f.year)
@@ -195,11 +228,11 @@ def cases(
         add("previous", f"{unit}{cur.year}年的预算执行率和上年相比有什么变化？",
             {"values": [_val(rate(cur), "%"), _val(rate(prev), "%"), _val(rate(cur) - rate(prev), "%")]})  # fmt: skip
     declined = []
-    for unit in units:
-        fs = sorted(by_unit[unit], key=lambda f: f.year)
-        if any(a.total > b.total > c.total for a, b, c in zip(fs, fs[1:], fs[2:], strict=False)):
+    for unit in [*units, *report_units]:
+        ts = [v for _y, v in sorted(scores_by_unit[unit])]  # consecutive years: one document a year
+        if any(a > b > c for a, b, c in zip(ts, ts[1:], ts[2:], strict=False)):
             declined.append(unit)
-    steady = [u for u in units if u not in declined]
+    steady = [u for u in [*units, *report_units] if u not in declined]
     add("decline", "连续两年得分下降的项目有哪些？",
         {"contains": declined[:8] or [{"re": "没有"}], **({"not_contains": steady[:3]} if steady else {})},
         f"{len(declined)} units with a total score falling two years running")  # fmt: skip

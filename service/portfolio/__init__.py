@@ -63,28 +63,55 @@ class Portfolio:
         self.store = store
         self._lock = threading.Lock()
         self._cached: tuple[str, list[Any], list[Row]] | None = None
+        self._by_doc: dict[str, tuple[str, list[Row]]] = {}  # doc_id -> (its version, its rows)
+        self._documents: list[Any] = []  # the visible documents' records, as last read
 
     def _snapshot(self) -> tuple[list[Any], list[Row]]:
-        """The visible documents and every form's row, read once per store generation (a bureau's
-        10,000 forms are read in seconds; each question after that filters rows in memory)."""
+        """The visible documents and every form's and report's rows, kept per document: after a
+        change to the store only the documents added or rewritten since are read (a bureau's 10,000
+        forms are read once; a new form costs one form's read), and removed ones are dropped."""
         generation = self.store.generation()
         with self._lock:
             if self._cached is None or self._cached[0] != generation:
-                documents = self.store.list_documents(include_failed=False)
-                identities = {d.doc_id: d.identity for d in documents}
-                rows = rows_from_forms(self.store.get_forms(), identities)
-                rows += self._report_rows(documents, {r.doc_id for r in rows})
+                versions = self.store.visible_versions()
+                changed = [i for i in versions if self._by_doc.get(i, ("",))[0] != versions[i]]
+                everything = len(changed) == len(versions)
+                fresh_docs = self.store.list_documents(
+                    include_failed=False, doc_ids=None if everything else changed
+                )
+                known = {d.doc_id: d for d in self._documents if d.doc_id in versions}
+                known.update((d.doc_id, d) for d in fresh_docs)
+                documents = sorted(known.values(), key=lambda d: (d.ingested_at or "", d.path or ""))
+                fresh = self._read(fresh_docs, everything=everything)
+                self._by_doc = {i: (versions[i], fresh[i]) if i in fresh else self._by_doc[i] for i in known}
+                rows = [r for d in documents for r in self._by_doc[d.doc_id][1]]
+                self._documents = documents
                 self._cached = (generation, documents, rows)
             return self._cached[1], self._cached[2]
 
-    def _report_rows(self, documents: list[Any], with_forms: set[str]) -> list[Row]:
+    def _read(self, documents: list[Any], *, everything: bool) -> dict[str, list[Row]]:
+        """doc_id -> its rows: a form's from its form records, a report's from its facts and tables."""
+        if not documents:
+            return {}
+        ids = [d.doc_id for d in documents]
+        identities = {d.doc_id: d.identity for d in documents}
+        forms = self.store.get_forms(None if everything else ids)
+        out: dict[str, list[Row]] = {i: [] for i in ids}
+        for row in rows_from_forms(forms, identities):
+            if row.doc_id in out:
+                out[row.doc_id].append(row)
+        for row in self._report_rows([d for d in documents if not out[d.doc_id]]):
+            out[row.doc_id].append(row)
+        return out
+
+    def _report_rows(self, documents: list[Any]) -> list[Row]:
         """The evaluation reports (documents without a standard form, not policies or score
-        tables): one row each from the fact index, with 未找到 for a figure no fact fits exactly."""
+        tables): one row each from the fact index, its tables and its pages, with 未找到 for a
+        figure no fact fits exactly."""
         reports = [
             d
             for d in documents
-            if d.doc_id not in with_forms
-            and (d.identity or {}).get("kind") not in ("policy", "score_table", "self_form")
+            if (d.identity or {}).get("kind") not in ("policy", "score_table", "self_form")
         ]
         if not reports:
             return []
@@ -93,7 +120,9 @@ class Portfolio:
         by_doc: dict[str, list[Any]] = {}
         for fact in self.store.get_facts([d.doc_id for d in reports]):
             by_doc.setdefault(fact.doc_id, []).append(index_fact(fact, titles.get(fact.doc_id, ""), glossary))
-        return rows_from_facts(by_doc, reports)
+        tables = {d.doc_id: self.store.get_tables(d.doc_id) for d in reports}
+        pages = {d.doc_id: [(p.number, p.text) for p in self.store.get_pages(d.doc_id)] for d in reports}
+        return rows_from_facts(by_doc, reports, tables, pages)
 
     def rows(self, doc_ids: list[str] | None) -> list[Row]:
         rows = self._snapshot()[1]

@@ -24,6 +24,7 @@ from typing import Any
 
 from service.answer.models import Computation
 from service.metrics import MetricError, compute
+from service.portfolio import report_scores
 from service.portfolio.rows import MEASURE_ZH, Row, Value
 
 # measure -> glossary concepts, in order of preference
@@ -32,7 +33,7 @@ _CONCEPTS = {
     "spent": (("expenditure",),),
     "rate": (("budget_execution_rate",),),
 }
-REPORT_MEASURES = frozenset(_CONCEPTS)  # what a report's row is read for
+REPORT_MEASURES = frozenset({*_CONCEPTS, "score"})  # what a report's row is read for
 _MONEY_UNITS = {"元", "万元", "亿元", "千元"}
 
 
@@ -124,8 +125,14 @@ def pick(items: list[Any], year: int | None) -> dict[str, Any]:
     return chosen
 
 
-def rows_from_facts(items_by_doc: dict[str, list[Any]], documents: list[Any]) -> list[Row]:
-    """One row per report; a rate the report does not print is in `Row.derived` (its computation)."""
+def rows_from_facts(
+    items_by_doc: dict[str, list[Any]],
+    documents: list[Any],
+    tables_by_doc: dict[str, list[Any]] | None = None,
+    pages_by_doc: dict[str, list[tuple[int, str]]] | None = None,
+) -> list[Row]:
+    """One row per report; a rate the report does not print is in `Row.derived` (its computation).
+    Its total score, grade and indicator rows come from `report_scores` (facts, tables, page text)."""
     rows: list[Row] = []
     for record in documents:
         ident = record.identity or {}
@@ -138,8 +145,15 @@ def rows_from_facts(items_by_doc: dict[str, list[Any]], documents: list[Any]) ->
             year=year,
             kind=str(ident.get("kind") or "report"),
             source="facts",
+            evaluator=str(ident.get("evaluator") or ""),
         )
-        chosen = pick(items_by_doc.get(record.doc_id, []), year)
+        items = items_by_doc.get(record.doc_id, [])
+        chosen = pick(items, year)
+        score = report_scores.total_score(items, year)
+        if score is not None:
+            row.measures["score"] = score
+        row.grade = report_scores.grade((pages_by_doc or {}).get(record.doc_id, []))
+        row.indicators = report_scores.indicators((tables_by_doc or {}).get(record.doc_id, []), year)
         for m, it in chosen.items():
             row.measures[m] = _value(it, MEASURE_ZH[m])
         if "rate" not in row.measures and "budget" in row.measures and "spent" in row.measures:

@@ -93,11 +93,19 @@ def measure_table(rows: list[Row], q: Query, *, lead: str = "") -> Answer | None
         title=what, columns=_base_columns(label), chart={"type": "bar", "x": "bar", "y": "value"}
     )
     several_years = len({r.year for r, _v in have}) > 1
+    graded = q.measure == "score" and any(r.grade is not None for r, _v in have)
+    if graded:
+        table.columns.append(Column("grade", "等级"))
     for r, v in have:
         # the bar's label (not a column): the year first when the rows span years, so two years of
         # one project are two distinguishable bars
         bar = f"{r.year} {r.name}" if several_years and r.year else r.name
-        table.add(r, {**_cells(r, v), "bar": bar}, v)
+        cells = {**_cells(r, v), "bar": bar}
+        if graded:
+            cells["grade"] = r.grade.text if r.grade is not None else ""
+        table.add(r, cells, v)
+        if graded and r.grade is not None:  # the grade is quoted too, with where it is printed
+            table.citations[-1].quote += f"；{r.grade.label} {r.grade.text}（{r.grade.where}）"
     comps = _derived(have, q.measure)
     scope = f"{'、'.join(str(y) for y in q.years)}年" if q.years else ""
     kinds = "自评表和报告" if any(r.source == "facts" for r, _v in have) or missing else "自评表"
@@ -262,9 +270,9 @@ def decline(rows: list[Row], q: Query) -> Answer | None:
     if not found:
         return answer_of(
             table,
-            f"在有连续三年自评表的项目中，没有{label}连续两年下降的。",
+            f"在有连续三年文档的项目中，没有{label}连续两年下降的。",
             meta={"op": "decline"},
-            notes=[f"已查 {checked} 个有连续三年自评表的项目"],
+            notes=[f"已查 {checked} 个有连续三年文档的项目"],
         )
     return answer_of(
         table,
@@ -293,7 +301,7 @@ def previous_year(rows: list[Row], q: Query, scope_ids: list[str]) -> Answer | N
         table.add(cur, _cells(cur, cur.measures[q.measure]), cur.measures[q.measure])
         return answer_of(
             table,
-            f"{cur.label}的{label}为 {cur.measures[q.measure].text} [1]；未找到同一单位、同一项目 {cur.year - 1 if cur.year else ''} 年的自评表，无法与上年比较。",
+            f"{cur.label}的{label}为 {cur.measures[q.measure].text} [1]；未找到同一单位、同一项目 {cur.year - 1 if cur.year else ''} 年的自评表或报告，无法与上年比较。",
             meta={"op": "previous"},
         )
     p = prev[0]
@@ -325,6 +333,7 @@ def indicators(rows: list[Row], q: Query) -> Answer | None:
                     continue
                 hits.append((r, ind))
     searched = len({r.doc_id for r in _years(rows, q)})
+    kinds = "自评表和报告" if any(r.source == "facts" for r in _years(rows, q)) else "自评表"
     table = ResultTable(
         title="指标完成情况",
         columns=[Column("unit", "单位"), Column("project", "项目"), Column("year", "年度"), Column("indicator", "指标"),
@@ -335,14 +344,13 @@ def indicators(rows: list[Row], q: Query) -> Answer | None:
                  "target": ind.target, "actual": ind.actual, "score": number_cell(ind.score)}  # fmt: skip
         scored = f"，得分 {ind.score.text}" if ind.score is not None else ""
         n = table.cite(r, None, f"：{ind.path} 目标值 {ind.target}，实际完成值 {ind.actual}{scored}")
-        if ind.score is not None:
-            table.citations[-1].page = ind.score.page
+        table.citations[-1].page = ind.score.page if ind.score is not None else (ind.page or 1)
         table.rows.append({"doc_id": r.doc_id, "cite": n, "cells": cells})
     if not hits:
         if q.op == "missed":
             return answer_of(
                 table,
-                "已查自评表的相关指标均已达到目标值（或未给出可比的目标值）。",
+                f"已查{kinds}的相关指标均已达到目标值（或未给出可比的目标值）。",
                 meta={"op": "missed"},
             )
         return None
@@ -352,7 +360,7 @@ def indicators(rows: list[Row], q: Query) -> Answer | None:
     else:
         head = "相关指标："
     return answer_of(
-        table, as_text(table, head), meta={"op": q.op or "list"}, notes=[f"已查 {searched} 份自评表"]
+        table, as_text(table, head), meta={"op": q.op or "list"}, notes=[f"已查 {searched} 份{kinds}"]
     )
 
 
@@ -370,7 +378,23 @@ def compare(rows: list[Row], q: Query, scope_ids: list[str]) -> Answer | None:
     return None
 
 
+OTHER_EVALUATORS = ("third_party", "fiscal")  # identity evaluators whose score is no 自评得分
+
+
 def run(q: Query, rows: list[Row], scope_ids: list[str] | None) -> Answer | None:
+    if q.self_only and q.measure == "score":  # 自评得分: not the score a third party or 财政 gave
+        others = [r for r in rows if r.evaluator in OTHER_EVALUATORS]
+        if others:
+            answer = _run([r for r in rows if r.evaluator not in OTHER_EVALUATORS], q, scope_ids)
+            if answer is not None:
+                answer.notes.append(
+                    f"问题问的是自评得分：{len(others)} 份第三方或财政评价的文档未计入 / not self-evaluations"
+                )
+            return answer
+    return _run(rows, q, scope_ids)
+
+
+def _run(rows: list[Row], q: Query, scope_ids: list[str] | None) -> Answer | None:
     if q.op == "previous" and scope_ids and q.measure:
         return previous_year(rows, q, scope_ids)
     if q.op == "compare":

@@ -34,6 +34,7 @@ class Query:
     threshold: Decimal | None = None
     wants_sum: bool = False
     wants_mean: bool = False
+    self_only: bool = False  # the question asks for 自评 scores: not a third party's or the 财政's
 
     @property
     def cross(self) -> bool:
@@ -70,6 +71,7 @@ def parse(question: str) -> Query:
         q.indicator_concepts = indicator_ids
     elif fund:
         q.measure = "rate" if "rate" in fund else fund[0]
+    q.self_only = "自评" in text
     q.wants_sum = "sum" in ops
     q.wants_mean = "average" in ops
     if _has(text, "consecutive_decline"):

@@ -23,7 +23,7 @@ FUND_MEASURES = {
     "total_score": "score",
     "indicator_score": "score",
 }
-MEASURE_ZH = {"rate": "预算执行率", "budget": "全年预算数", "spent": "全年执行数", "score": "自评总分"}
+MEASURE_ZH = {"rate": "预算执行率", "budget": "全年预算数", "spent": "全年执行数", "score": "总得分"}
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,9 @@ class IndicatorRow:
     target_value: Decimal | None
     actual_value: Decimal | None
     score: Value | None
-    max: Value | None
+    max: Value | None  # the row's weight (分值), never reported as its score
+    page: int | None = None  # where the row is printed (a report's table), when no score cites it
+    where: str = ""
 
     @property
     def met(self) -> bool | None:
@@ -72,6 +74,8 @@ class Row:
         default_factory=dict
     )  # measure -> the Computation of a figure not printed
     indicators: list[IndicatorRow] = field(default_factory=list)
+    grade: Value | None = None  # the 等级 the document states (text in `Value.text`)
+    evaluator: str = ""  # self | third_party | fiscal | "" (identity)
 
     @property
     def name(self) -> str:
@@ -111,7 +115,7 @@ def _value(cell: dict[str, Any] | None, label: str, sheets: list[str]) -> Value 
 
 
 @functools.lru_cache(maxsize=4096)
-def _concepts(name: str) -> frozenset[str]:
+def concepts_of(name: str) -> frozenset[str]:
     """The glossary concepts an indicator name reads as (names repeat across a bureau's forms)."""
     return frozenset(load_glossary().concepts_in(name))
 
@@ -139,6 +143,7 @@ def rows_from_forms(forms: list[dict[str, Any]], identities: dict[str, dict[str,
             project=text("project") or str(ident.get("project") or ""),
             year=f.get("year") or ident.get("year"),
             kind=str(f.get("kind") or ""),
+            evaluator=str(ident.get("evaluator") or ""),
         )
         total = next((r for r in f.get("funds") or [] if r.get("kind") == "total"), None)
         if total is not None:
@@ -149,11 +154,15 @@ def rows_from_forms(forms: list[dict[str, Any]], identities: dict[str, dict[str,
         score = _value(f.get("total_score"), "总分·得分", sheets)
         if score is not None:
             row.measures["score"] = score
+        grade = f.get("stated_grade") or {}
+        if str(grade.get("text") or "").strip():
+            page, where = _page_of(grade.get("where") or {}, sheets)
+            row.grade = Value(Decimal(0), "", str(grade["text"]).strip(), page, where, "等级")
         for ind in f.get("indicators") or []:
             names = [str(ind.get(k) or "") for k in ("level1", "level2", "level3")]
             concepts: set[str] = set()
             for n in names:
-                concepts.update(_concepts(n))
+                concepts.update(concepts_of(n))
             row.indicators.append(
                 IndicatorRow(
                     name=names[2] or names[1],
