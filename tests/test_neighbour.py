@@ -160,9 +160,7 @@ def test_the_check_clause_is_taken_out_of_a_sum_question() -> None:
     assert sum_without_check("投入下面两个三级指标分值加起来和一级指标分值对得上吗？一共多少分？") == (
         "投入下面两个三级指标分值加起来？一共多少分？"
     )
-    assert (
-        sum_without_check("四个准则的加权得分加起来是不是正好等于总分？")
-        == "四个准则的加权得分加起来是多少？"
-    )
+    assert sum_without_check("三项加起来一共多少，是不是正好等于总分？") == "三项加起来一共多少？"
+    assert sum_without_check("三项加起来等于总额吗？") == ""  # a yes/no check: the report check answers
     assert sum_without_check("预算执行率是多少？") == ""  # no sum asked
     assert sum_without_check("各项得分加起来是多少？") == ""  # no check to take out

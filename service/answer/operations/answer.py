@@ -373,10 +373,11 @@ class _Solver(TableOps):
         unclear: list[tuple[str, list[Match]]] = []
         for reading in readings:
             bare = [self._only_a_measure(x) for x in reading.sides]
-            if any(bare):
+            if any(bare) and (not all(bare) or reading.op == "share"):
                 # "工资福利支出比预算少多少", "支出占预算多大比重": one line's two measures — an
                 # over-budget amount or a rate, which the rate path answers from one row
                 return None
+            every = all(bare)  # "全年预算数和全年执行数相差多少": two columns of whichever lines have both
             sides: list[list[Match]] = []
             for side in reading.sides:
                 if side == PREVIOUS:
@@ -388,9 +389,11 @@ class _Solver(TableOps):
                 self.searched.append(f"文中称为“{words or side}”的数字")
                 if not matches:
                     break
-                sides.append(distinct_values(matches, matches[0].score))
+                sides.append(matches if every else distinct_values(matches, matches[0].score))
             else:
-                combos = _aligned(sides)
+                combos = _same_row(sides) if every else _aligned(sides)
+                if every and len(combos) > 1:  # several lines have both columns: the total line
+                    combos = [c for c in combos if all(self.is_total(m) for m in c)] or combos
                 if len(combos) == 1:
                     return self._named_result(reading, combos[0])
                 if not combos:
@@ -711,6 +714,19 @@ def _aligned(sides: list[list[Match]]) -> list[list[Match]]:
         if any(len(s) > 1 for s in sides) and not _one_column(list(combo)):
             continue
         out.setdefault(tuple(m.fact.value for m in combo), list(combo))
+    return list(out.values())
+
+
+def _same_row(sides: list[list[Match]]) -> list[list[Match]]:
+    """One cell per side, all of one table row (two columns of one line), distinct by values."""
+    import itertools
+
+    out: dict[tuple[str, ...], list[Match]] = {}
+    for combo in itertools.islice(itertools.product(*sides), 400):
+        rows = {(m.fact.doc_id, m.fact.table_id, m.fact.row_index) for m in combo}
+        if len(rows) == 1 and all(m.fact.source == "table" for m in combo):
+            if len({m.fact.col_index for m in combo}) == len(combo):
+                out.setdefault(tuple(m.fact.value for m in combo), list(combo))
     return list(out.values())
 
 

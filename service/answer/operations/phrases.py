@@ -219,10 +219,10 @@ def sum_without_check(question: str) -> str:
     跟一级指标的分数一致吗？" -> "…加起来是多少？"); "" when it is not such a question."""
     if not _SUM_CUE.search(question) or not _CHECK_CLAUSE.search(question):
         return ""
+    if not re.search(r"多少|几", question):
+        return ""  # "三项加起来等于总额吗": a yes/no check, which the report check answers
     rest = _CHECK_CLAUSE.sub("", question)
     rest = re.sub(r"[，,；;]*([？?。！!])[？?。！!，,\s]*", r"\1", rest).strip("，,；; ")
     if not _SUM_CUE.search(rest):
         return ""
-    if not re.search(r"多少|几", rest):
-        rest = re.sub(r"[？?。！!]*$", "", rest) + "是多少？"
     return rest
