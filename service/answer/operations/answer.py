@@ -724,9 +724,9 @@ def _same_row(sides: list[list[Match]]) -> list[list[Match]]:
     out: dict[tuple[str, ...], list[Match]] = {}
     for combo in itertools.islice(itertools.product(*sides), 400):
         rows = {(m.fact.doc_id, m.fact.table_id, m.fact.row_index) for m in combo}
-        if len(rows) == 1 and all(m.fact.source == "table" for m in combo):
-            if len({m.fact.col_index for m in combo}) == len(combo):
-                out.setdefault(tuple(m.fact.value for m in combo), list(combo))
+        one_row = len(rows) == 1 and all(m.fact.source == "table" for m in combo)
+        if one_row and len({m.fact.col_index for m in combo}) == len(combo):
+            out.setdefault(tuple(m.fact.value for m in combo), list(combo))
     return list(out.values())
 
 
