@@ -111,8 +111,13 @@ def same_row_followup(
             and (not fig.get("doc_id") or i.fact.doc_id == fig.get("doc_id"))
             and same_number(i.fact.value, fig.get("value"))
         ]
-        if len(cells) != 1:
-            return None
+        exact = [i for i in cells if i.fact.value == str(fig.get("value"))]  # "6.0", not the 6 beside it
+        cells = exact if len({(i.fact.table_id, i.fact.row_index) for i in exact}) == 1 else cells
+        quoted = re.sub(r"\s+", "", str(fig.get("quote") or ""))  # the row the answer quoted
+        named = [i for i in cells if i.fact.row_path and re.sub(r"\s+", "", i.fact.row_path[-1]) in quoted]
+        cells = named or cells
+        if len({(i.fact.doc_id, i.fact.table_id, i.fact.row_index) for i in cells}) != 1:
+            return None  # the figure is in no table, or in several rows
         fig = {
             "doc_id": cells[0].fact.doc_id,
             "table_id": cells[0].fact.table_id,
