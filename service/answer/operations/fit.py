@@ -492,12 +492,8 @@ def neighbour_named(
     neighbour states: a verdict."""
     if not placed or len({(i.fact.doc_id, _number(i.fact.value)) for i in placed}) != 1:
         return [], None
-    doc = [i for i in facts if i.fact.doc_id == placed[0].fact.doc_id]
-    said_in_doc = "".join(_said(i) for i in doc)
-    # a word of the title only names the document, unless its figures use it too ("服务补贴" in
-    # 居家养老服务补贴项目 and in its line 服务补贴全年预算)
     titles = "".join({i.title for i in facts if i.title})
-    words = [w for w in _content_words(question, tokenizer, "") if w not in titles or w in said_in_doc]
+    words = _content_words(question, tokenizer, titles)
     here = max(placed, key=lambda i: sum(w in _said(i) for w in words))  # the figure as best described
     text_here = _said(here)
     missing = [w for w in words if w not in text_here]
