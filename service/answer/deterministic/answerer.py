@@ -246,7 +246,7 @@ class DeterministicAnswerer:
         """ "比上年减少（或增加）了多少": the change in the figures' own unit, not a growth rate — the
         same two cited inputs, through year_on_year_change."""
         from service.answer.operations.phrases import asks_amount_change
-        from service.answer.operations.rules import computed_draft
+        from service.answer.operations.rules import computed_draft, run_metric
 
         comps = draft.computations
         if len(comps) != 1 or comps[0].metric != "growth_rate" or not asks_amount_change(question):
@@ -255,19 +255,16 @@ class DeterministicAnswerer:
         ins = [i for i in old.inputs if isinstance(i, dict)]
         if len(ins) != 2:
             return draft
-        result = self.toolbox.compute_metric(
-            name="year_on_year_change",
-            inputs={
+        comp, _why = run_metric(
+            self.facts(),
+            "year_on_year_change",
+            {
                 name: {k: v for k, v in i.items() if k in ("value", "unit", "label", "source")}
                 for name, i in (("current", ins[0]), ("previous", ins[1]))
             },
         )
-        if not isinstance(result, dict) or "error" in result:
+        if comp is None:
             return draft
-        from service.answer.models import Computation
-
-        body = result.get("computation", result)
-        comp = Computation(**{k: v for k, v in body.items() if k in Computation.model_fields})
         cites = ctx.cites or CitationSet()
         inputs = []
         for i in ins:
@@ -299,14 +296,14 @@ class DeterministicAnswerer:
         if draft.template != "answer_lookup" or draft.computations or not draft.meta.get("figures"):
             return draft
         from service.answer.operations.answer import _Solver
-        from service.answer.operations.fit import neighbour_named, other_column_of_row
+        from service.answer.operations.fit import neighbour_named, other_column_of_row, placed_of
         from service.answer.operations.operands import Match
         from service.answer.operations.question import parse
         from service.search.tokenizer import base_domain_words, tokenizer_for
 
         fa = self.facts()
         facts = fa.index.items(document_ids)
-        placed = list({id(i): i for i in _placed(draft, facts)}.values())
+        placed = list({id(i): i for i in placed_of(draft.meta.get("figures") or [], facts)}.values())
         chosen = other_column_of_row(question, placed, facts)  # 分值 found, 得分 asked: the row's 得分
         verdict = None
         if not chosen:
@@ -354,17 +351,6 @@ class DeterministicAnswerer:
             return draft
         what, reason = verdict
         return refusal(ctx, what, reason=reason)
-
-
-def _placed(draft: Draft, facts: list[Any]) -> list[Any]:
-    from service.answer.operations.fit import same_number
-
-    return [
-        i
-        for f in draft.meta.get("figures") or []
-        for i in facts
-        if same_number(i.fact.value, f.get("value")) and i.fact.page == f.get("page")
-    ]
 
 
 def _unknown_terms(ctx: Context) -> Draft | None:

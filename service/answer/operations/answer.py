@@ -93,7 +93,7 @@ _SUB_NOISE = re.compile(
 def same_row_followup(
     owner: FactAnswerer, text: str, previous: dict[str, Any] | None, document_ids: list[str] | None
 ) -> Draft | None:
-    """After a table cell's answer (话务岗的工资福利支出总额): "其中公积金呢？" is that row's 公积金
+    """After a table cell's answer (技术岗的工资福利支出总额): "其中公积金呢？" is that row's 公积金
     column — the one cell of the same table and row whose column the follow-up names."""
     figs = (previous or {}).get("figures") or []
     if len(figs) != 1 or not _SUB_FOLLOWUP.search(text.strip()):

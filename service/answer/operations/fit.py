@@ -50,6 +50,16 @@ def same_number(a: Any, b: Any) -> bool:
         return False
 
 
+def placed_of(figures: list[Any], facts: list[Any]) -> list[Any]:
+    """The facts of the index an answer's figures are (same value, same page)."""
+    return [
+        i
+        for f in figures
+        for i in facts
+        if same_number(i.fact.value, f.get("value")) and i.fact.page == f.get("page")
+    ]
+
+
 def _kind_fits(kind: str, unit: str) -> bool:
     if kind == "amount" and unit in ("", "万"):
         return False  # an amount is stated with its unit; a bare number is a count, a code or a mark
@@ -355,12 +365,7 @@ def check_fit(
         )
     facts = items()
     units = [str(f.get("unit") or "") for f in figures]
-    placed = [
-        i
-        for f in figures
-        for i in facts
-        if same_number(i.fact.value, f.get("value")) and i.fact.page == f.get("page")
-    ]
+    placed = placed_of(figures, facts)
     units += [i.fact.unit for i in placed if i.fact.unit]
     years = {int(y) for y in _YEARS.findall(question)}
     of_years = {i.year for i in placed}
