@@ -18,7 +18,7 @@ from typing import Any
 from ingest.models import Page, Table
 from ingest.numbers import parse_number, unit_in_label, units_of_unit_line
 
-FACTS_VERSION = "22"
+FACTS_VERSION = "23"
 
 _TEXT_UNITS = (
     "亿元", "万元", "千元", "元", "万人次", "人次", "万人", "人", "名", "万次", "次", "万件", "件",
@@ -44,7 +44,7 @@ _NOT_MEASURES = re.compile(
 _CLAUSE_BREAK = re.compile(r"[，。；;！？!?：:\n、]|(?<!\d),|,(?!\d)")  # not 21,986,719.31's commas
 _LEADING_FILLER = re.compile(r"^(?:其中|另外|此外|同时|并且|以及|和|及|与|且|共|其)?[：:]?")
 _TRAILING_FILLER = re.compile(
-    r"(?:为|是|达到了|达到|达|约为|约|共计|共|计|合计为|总计为|累计为|累计|实现|完成了|完成|有|占|"
+    r"(?:为|是|达到了|达到|达|约为|约|共计|共|(?<![总合累])计|合计为|总计为|累计为|累计|实现|完成了|完成|有|占|"
     r"比例为|比例|比重为|较|比|同比|增长了|增长|下降了|下降|减少了|减少|增加了|增加|提高了|提高|降低了|降低)+$"
 )
 _COMPARATOR = re.compile(r"^\s*(≥|≤|>=|<=|＞|＜|>|<|=|＝|不低于|不少于|不高于|不超过|达到|大于|小于|约)\s*")
@@ -131,6 +131,35 @@ def _respective_year(text: str, start: int) -> int | None:
     return years[len(before)] if len(before) < len(years) else None
 
 
+def _clause_of(text: str, start: int, end: int) -> str:
+    """The clause a number is read in: "年度目标为85个，实际完成95个" gives 95 the clause
+    "实际完成95个", so the qualifier words of one clause (目标, 实际, 上年同期) are not every figure's
+    of the sentence. A 其中/包括 earlier in the sentence is kept in front: the figures after it are
+    parts ("总计85.98万元，其中甲22万元，乙4.98万元")."""
+    head = text[:start]
+    cut = max((m.end() for m in _CLAUSE_BREAK.finditer(head)), default=0)
+    sentence_start = max((m.end() for m in re.finditer(r"[。；;！？\n]", head)), default=0)
+    parts = [w for w in _glossary().qualifiers.get("part", ()) if w in text[sentence_start:cut]]
+    prefix = parts[0] if parts else ""
+    return prefix + re.sub(r"\s+", "", text[cut:end])
+
+
+def _previous_year_of(description: str, doc_year: int | None) -> int | None:
+    """A figure whose own phrase says it is last year's (上年同期, 去年) is of the year before the
+    document's, unless the words belong to a budget stage (上年结转资金 is this year's money)."""
+    if doc_year is None:
+        return None
+    g = _glossary()
+    terms = [
+        (h.start, h.end) for h in g.find(description) if g.concept(h.concept_id).category == "budget_stage"
+    ]
+    for w in g.qualifiers.get("previous_year", ()):
+        for m in re.finditer(re.escape(w), description):
+            if not any(s <= m.start() < e for s, e in terms):
+                return doc_year - 1
+    return None
+
+
 def _sentence_around(text: str, start: int, end: int) -> str:
     left = max((m.end() for m in re.finditer(r"[。；;！？\n]", text[:start])), default=0)
     m = re.search(r"[。；;！？\n]", text[end:])
@@ -183,6 +212,7 @@ def text_facts(doc_id: str, page: Page, *, start_index: int, doc_year: int | Non
             unit = "万元"  # "支出决算8.47万": 万 of money
         sign = "-" if m.group("sign") else ""
         quote = _sentence_around(text, m.start(), m.end())
+        clause = _clause_of(text, m.start(), m.end())
         out.append(
             Fact(
                 id=f"{doc_id}:f{start_index + len(out):05d}",
@@ -190,12 +220,13 @@ def text_facts(doc_id: str, page: Page, *, start_index: int, doc_year: int | Non
                 value=sign + digits,
                 unit=unit,
                 description=description,
-                context=quote[:200],
+                context=clause[:200],
                 page=page.number,
                 quote=quote[:300],
                 source="text",
                 period=_respective_year(text, m.start())
                 or _year_of(description, quote[: max(0, m.start() - text.find(quote))])
+                or _previous_year_of(description, doc_year)
                 or doc_year,
             )
         )

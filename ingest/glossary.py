@@ -38,6 +38,9 @@ class Formula:
     numerator: tuple[str, ...]
     denominator: tuple[str, ...]
     metric: str | None
+    # a line's own figures as operands, by their qualifier words: (numerator's, denominator's),
+    # e.g. ("actual", "plan") — "年度目标为85个，实际完成95个" is a completion of 95 over 85
+    by_qualifiers: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -220,7 +223,12 @@ class Glossary:
             if c["id"] in self.concepts:
                 raise fail(f"concepts[{i}]({c['id']})", "概念 id 重复", "duplicate concept id")
             f, rel = c.get("formula"), (tuple(c.get("part_of", ())), tuple(c.get("excludes", ())))
-            formula = f and Formula(tuple(f["numerator"]), tuple(f.get("denominator", ())), f.get("metric"))
+            formula = f and Formula(
+                tuple(f["numerator"]),
+                tuple(f.get("denominator", ())),
+                f.get("metric"),
+                tuple(f["by_qualifiers"]) if f.get("by_qualifiers") else None,
+            )
             terms = tuple(dict.fromkeys([c["label"], *c["terms"]]))
             args = (c["label"], c["kind"], c["category"], terms, *rel, formula)
             self.concepts[c["id"]] = Concept(c["id"], *args, c.get("note", ""))

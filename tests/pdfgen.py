@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 
 def make_chinese_pdf(path: Path, *, title: str, paragraphs: list[str], per_page: int = 12) -> Path:
@@ -79,3 +81,21 @@ def make_shared_stream_pdf(path: Path, *, pages: int, stream_bytes: int) -> Path
     with path.open("wb") as fh:
         writer.write(fh)
     return path
+
+
+def deterministic_answerer(data_dir: Path, paths: list[Path]) -> Iterator[Any]:
+    """Ingest `paths` into a fresh data dir and yield the deterministic answerer over it (for a
+    module fixture: `yield from deterministic_answerer(...)`); the store is closed afterwards."""
+    from ingest.index import ingest_paths
+    from ingest.store import Store
+    from service.answer.deterministic import DeterministicAnswerer
+    from service.config import Settings
+    from service.search.retrieval import Retriever
+    from service.tools import Toolbox
+
+    settings = Settings(data_dir=data_dir)
+    records = ingest_paths(settings, paths)
+    assert all(r.status == "ok" for r in records), [(r.path, r.message) for r in records]
+    store = Store.open(settings)
+    yield DeterministicAnswerer(Toolbox(store, Retriever(store, settings)))
+    store.close()

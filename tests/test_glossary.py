@@ -19,6 +19,7 @@ METRICS = {
     "budget_execution_rate",
     "funds_arrival_rate",
     "completion_rate",
+    "target_completion_rate",
     "share",
     "growth_rate",
     "year_on_year_change",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pdfgen import make_chinese_pdf
+from pdfgen import deterministic_answerer, make_chinese_pdf
 
 from ingest.facts import Fact
 from ingest.glossary import load_glossary
@@ -57,22 +57,10 @@ def _wage_table(path: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def answerer(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    from ingest.index import ingest_paths
-    from ingest.store import Store
-    from service.answer.deterministic import DeterministicAnswerer
-    from service.config import Settings
-    from service.search.retrieval import Retriever
-    from service.tools import Toolbox
-
     root = tmp_path_factory.mktemp("neighbour")
     pdf = make_chinese_pdf(root / "report.pdf", title=TITLE, paragraphs=PARAGRAPHS)
     xlsx = _wage_table(root / "wages.xlsx")
-    settings = Settings(data_dir=root / "data")
-    records = ingest_paths(settings, [pdf, xlsx])
-    assert all(r.status == "ok" for r in records), [(r.path, r.message) for r in records]
-    store = Store.open(settings)
-    yield DeterministicAnswerer(Toolbox(store, Retriever(store, settings)))
-    store.close()
+    yield from deterministic_answerer(root / "data", [pdf, xlsx])
 
 
 def _ask(answerer, question: str, history: list[Turn] | None = None):  # type: ignore[no-untyped-def]

@@ -5,7 +5,7 @@ figures are worked out by hand in the comments."""
 from __future__ import annotations
 
 import pytest
-from pdfgen import make_chinese_pdf
+from pdfgen import deterministic_answerer, make_chinese_pdf
 
 pytestmark = pytest.mark.slow
 
@@ -22,21 +22,9 @@ PARAGRAPHS = [
 
 @pytest.fixture(scope="module")
 def answerer(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    from ingest.index import ingest_paths
-    from ingest.store import Store
-    from service.answer.deterministic import DeterministicAnswerer
-    from service.config import Settings
-    from service.search.retrieval import Retriever
-    from service.tools import Toolbox
-
     root = tmp_path_factory.mktemp("previous")
     pdf = make_chinese_pdf(root / "budget.pdf", title=TITLE, paragraphs=PARAGRAPHS)
-    settings = Settings(data_dir=root / "data")
-    records = ingest_paths(settings, [pdf])
-    assert all(r.status == "ok" for r in records), [(r.path, r.message) for r in records]
-    store = Store.open(settings)
-    yield DeterministicAnswerer(Toolbox(store, Retriever(store, settings)))
-    store.close()
+    yield from deterministic_answerer(root / "data", [pdf])
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
+from pdfgen import deterministic_answerer
 
 from service.answer.operations.rule_text import parse_rule
 from service.metrics import compute
@@ -121,20 +122,8 @@ def _scoring_table(path: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def scored(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    from ingest.index import ingest_paths
-    from ingest.store import Store
-    from service.answer.deterministic import DeterministicAnswerer
-    from service.config import Settings
-    from service.search.retrieval import Retriever
-    from service.tools import Toolbox
-
     root = tmp_path_factory.mktemp("rules")
-    settings = Settings(data_dir=root / "data")
-    records = ingest_paths(settings, [_scoring_table(root / "table.xlsx")])
-    assert all(r.status == "ok" for r in records), [(r.path, r.message) for r in records]
-    store = Store.open(settings)
-    yield DeterministicAnswerer(Toolbox(store, Retriever(store, settings)))
-    store.close()
+    yield from deterministic_answerer(root / "data", [_scoring_table(root / "table.xlsx")])
 
 
 @pytest.mark.slow

@@ -20,7 +20,7 @@ from service.answer.operations.cells import (
 from service.answer.operations.fit import same_number
 from service.answer.operations.forms import form_answer, form_fields, form_header
 from service.answer.operations.operands import Match, distinct_values, find, unit_fits
-from service.answer.operations.phrases import PREVIOUS, Binary, resolve, same_kind, split
+from service.answer.operations.phrases import PREVIOUS, Binary, resolve, same_kind, sole_part, split
 from service.answer.operations.question import Ask, Operand, parse
 from service.answer.operations.rules import computed_draft
 from service.answer.operations.tables import NOT_FULL, SUPERLATIVE, TableOps, arg_names
@@ -165,6 +165,10 @@ class _Solver(TableOps):
     def best(self, operand: Operand, *, kind: str | None = None) -> list[Match]:
         self.searched.append(self.label(operand.concept, operand.words))
         found = find(operand, self.facts, self.g, years=self.ask.years, kind=kind, words=self.words)
+        sole = sole_part(operand.concept, self.facts, self.g) if operand.concept and not found else None
+        if sole:  # "编制数" where the documents state only 事业编制: that part is the whole
+            part = Operand(sole, self.label(sole), operand.qualifiers)
+            found = find(part, self.facts, self.g, years=self.ask.years, kind=kind, words=self.words)
         if self.line:  # "项目管理费的执行率": figures of that line only
             found = [
                 m
@@ -377,6 +381,8 @@ class _Solver(TableOps):
         )
         unclear: list[tuple[str, list[Match]]] = []
         for reading in readings:
+            if reading.op == "sum_each":
+                return self._sum_each(reading, kind, scores)
             bare = [self._only_a_measure(x) for x in reading.sides]
             if any(bare) and (not all(bare) or reading.op == "share"):
                 # "工资福利支出比预算少多少", "支出占预算多大比重": one line's two measures — an
@@ -412,6 +418,39 @@ class _Solver(TableOps):
                 f"“{side}”的唯一数字", f"文档中有多个数字都这样称呼（{'、'.join(names)}），请指明是哪一个"
             )
         return None
+
+    def _sum_each(self, reading: Binary, kind: str | None, scores: bool) -> Draft | None:
+        """ "监理费两个工程加一起多少": the figures the name calls, one list of them (one sentence or one
+        table column; a page's sentences) holding exactly as many lines as the question counts, none a
+        total — added.
+        Several such lists that disagree, or none, and the question is refused or handed on."""
+        name = reading.sides[0]
+        matches, words = resolve(name, self.facts, self.g, years=self.ask.years, scores=scores)
+        if kind:
+            matches = [m for m in matches if unit_fits(kind, m.fact.unit)]
+        matches = [m for m in matches if not self.is_total(m)]
+        self.searched.append(f"文中称为“{words or name}”的各项数字")
+        groups: dict[tuple[Any, ...], dict[str, Match]] = {}
+        for m in matches:
+            f = m.fact
+            key = (f.doc_id, f.table_id, f.col_index) if f.source == "table" else (f.doc_id, f.page)
+            groups.setdefault(key, {}).setdefault(f.id, m)
+        lists = [list(g.values()) for g in groups.values() if len(g) == reading.count]
+        if not lists:
+            return None
+        values = {tuple(sorted(m.fact.value for m in g)) for g in lists}
+        units = {m.fact.unit for m in lists[0]}
+        if len(values) > 1 or len(units) > 1:
+            names = list(dict.fromkeys(f"{self.label_of(m)} {self.display(m)}" for g in lists for m in g))[:6]
+            return self.refuse_now(
+                f"“{name}”的各项数字", f"文档中有多组数字都这样称呼（{'、'.join(names)}），请指明是哪一组"
+            )
+        picked = lists[0]
+        comp = self.run_metric("sum_of_parts", {"parts": [self.metric_input(m) for m in picked]})
+        if comp is None:
+            return None
+        self.ask.op = "sum"
+        return self.computed_draft(f"{name}各项合计", comp, [("parts", m) for m in picked], None)
 
     def _previous_figure(self) -> list[Match]:
         """The one figure the last answer gave (a lookup of either path), as a fact of the index."""
@@ -569,6 +608,12 @@ class _Solver(TableOps):
             if stated and not same_row and not _close(stated[0].fact.value, comp.value):
                 return None  # the document states this rate for another line: which line is meant is unclear
             return self.computed_draft(subject, comp, args, (same_row or stated or [None])[0])
+        if not stated and formula is not None and formula.by_qualifiers:
+            by_line = self._rate_by_qualifiers(formula)
+            if by_line is not None:
+                comp, args = by_line
+                line = "、".join(self.line or self.words)
+                return self.computed_draft(f"“{line}”的{subject}", comp, args, None)
         if not stated:
             stated = self._by_rate_head(concept)
         if stated:
@@ -586,6 +631,53 @@ class _Solver(TableOps):
                 f"“{'、'.join(self.line)}”的{subject}", "文档中没有这一项的该比率或计算它所需的数字"
             )
         return self.refuse(f"{subject}", "文档中既没有直接给出该比率，也没有找齐计算它所需的数字")
+
+    def _rate_by_qualifiers(self, formula: Any) -> tuple[Computation, list[tuple[str, Match]]] | None:
+        """A line's rate from its own two figures told apart by their qualifier words: "提升改造农家
+        书屋年度目标为85个，实际完成95个" -> 95 ÷ 85. Both figures must be named by every word the
+        question names the line with, in one sentence or one table row, of one unit and year, neither
+        a rate nor last year's; exactly one such pair (by value), or nothing is computed."""
+        words = self.line or self.words
+        if not words:
+            return None
+        num_q, den_q = formula.by_qualifiers
+        pairs: dict[tuple[str, str], tuple[Match, Match]] = {}
+        cands = []
+        for i in self.facts:
+            f = i.fact
+            said = (f.description if f.source == "text" else " ".join(f.row_path)) + f.unit
+            if f.unit in ("%", "‰", "分") or "previous_year" in i.qualifiers or "change" in i.qualifiers:
+                continue
+            if self.ask.years and i.year is not None and i.year not in self.ask.years:
+                continue
+            if all(covered(w, said) for w in words):
+                cands.append(i)
+        nums = [
+            i for i in cands if num_q in i.qualifiers and den_q not in i.qualifiers and not i.fact.comparator
+        ]
+        dens = [i for i in cands if den_q in i.qualifiers and num_q not in i.qualifiers]
+        for n in nums:
+            for d in dens:
+                fn, fd = n.fact, d.fact
+                together = (fn.source == fd.source == "text" and fn.quote == fd.quote) or (
+                    fn.source == fd.source == "table"
+                    and (fn.table_id, fn.row_index) == (fd.table_id, fd.row_index)
+                )
+                if together and fn.doc_id == fd.doc_id and fn.unit == fd.unit:
+                    pairs.setdefault((fn.value, fd.value), (Match(n, 1.0), Match(d, 1.0)))
+        if len(pairs) != 1:
+            return None
+        return self._rate_of(formula.metric, *next(iter(pairs.values())))
+
+    def _rate_of(
+        self, metric: str, num: Match, den: Match
+    ) -> tuple[Computation, list[tuple[str, Match]]] | None:
+        names = arg_names(metric)
+        if names is None:
+            return None
+        args = [(names[0], num), (names[1], den)]
+        comp = self.compute(metric, args)
+        return (comp, args) if comp is not None else None
 
     def _lines_named(self, cid: str, formula: Any) -> list[str]:
         """The indicator groups (决策, 过程, 产出 …) the question names beside the rate and its own
@@ -646,18 +738,18 @@ class _Solver(TableOps):
             for d in dens
             if n.fact.unit == d.fact.unit and (same_entity(n, d, along="row") or _transposed(n, d))
         ]
+        if not pairs:  # figures of two sentences: only when each is the one figure so named
+            lone = [distinct_values(ms, ms[0].score) if ms else [] for ms in (nums, dens)]
+            if all(len(x) == 1 and x[0].fact.source == "text" for x in lone):
+                n, d = lone[0][0], lone[1][0]
+                if n.fact.doc_id == d.fact.doc_id and same_kind(n, d):
+                    pairs = [(n, d)]
         pair = self.choose(pairs)
         if pair is None:
             if pairs:
                 self.unclear = pairs
             return None
-        num, den = pair
-        names = arg_names(formula.metric)
-        if names is None:
-            return None
-        args = [(names[0], num), (names[1], den)]
-        comp = self.compute(formula.metric, args)
-        return (comp, args) if comp is not None else None
+        return self._rate_of(formula.metric, *pair)
 
     def binary(self, op: str) -> Draft | None:
         operands = list(self.ask.operands)

@@ -40,10 +40,11 @@ _DIFFERENCE = (
 )
 _SUM = (
     re.compile(
-        r"^(?P<a>.+?)(?P<b>(?:(?:加上|加|和|与|及|、).+?)+?)[，,]?(?:加起来|加在一起|合起来|合计|一共|总共|共计|之和|总计|共)"
+        r"^(?P<a>.+?)(?P<b>(?:(?:加上|加(?!起来|在一起|一起)|和|与|及|、).+?)+?)[，,]?"
+        r"(?:加起来|加在一起|加一起|合起来|合计|一共|总共|共计|之和|总计|共)"
     ),
 )
-_JOINS = re.compile(r"加上|(?<![追增参附添更])加(?!权)|和|与|及|、")
+_JOINS = re.compile(r"加上|(?<![追增参附添更])加(?!权|起来|在一起|一起)|和|与|及|、")
 # a side that carries its own figure, a hypothesis or a second operation is not a plain quantity
 _NOT_PLAIN = re.compile(r"\d|如果|假如|要是|假设|按照?|倍|增长|下降|变化|平均|率")
 _POINTERS = re.compile(r"^(?:那么?|请问|帮我算?一?下|算一下|这个|这笔|这项|该笔|该|本|其中|其|那)+")
@@ -60,8 +61,20 @@ PREVIOUS = "上一个回答中的数字"
 
 @dataclass
 class Binary:
-    op: str  # share | difference | sum
+    op: str  # share | difference | sum | sum_each
     sides: tuple[str, ...]  # the quantities, in the question's words (two; a sum may have more)
+    count: int = 0  # sum_each: how many figures the question says there are ("两个工程")
+
+
+# "监理费两个工程加一起花了多少", "两个工程的监理费一共多少": one name, the figures of the several
+# lines it names (one per 工程), added — the count the question states must be the count found
+_COUNT = r"(?P<n>[两二三四五六七八九十]|\d{1,2})(?:个|项|类|笔|处|家|所|条)"
+_SUM_CUES = r"(?:加起来|加在一起|加一起|合起来|合计|一共|总共|共计|总计|之和)"
+_SUM_EACH = (
+    re.compile(rf"^(?P<a>[^，,]{{2,}}?){_COUNT}(?P<what>[\u4e00-\u9fff]{{0,6}}?)的?{_SUM_CUES}"),
+    re.compile(rf"^(?:这|那)?{_COUNT}(?P<what>[\u4e00-\u9fff]{{1,6}}?)的(?P<a>[^，,]{{2,}}?){_SUM_CUES}"),
+)
+_NUMERALS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 
 def split(text: str) -> list[Binary]:
@@ -93,6 +106,15 @@ def split(text: str) -> list[Binary]:
             out = [Binary(op, sides) for sides in readings if _all_plain(sides)]
             if out or readings:
                 return out
+    for p in _SUM_EACH:
+        m = p.search(body)
+        if m is None or re.search(r"占|比例|比重|百分之|之比|倍", body[m.end() :]):
+            continue
+        name = _plain(m.group("a"))
+        n = m.group("n")
+        count = int(n) if n.isdigit() else _NUMERALS[n]
+        if len(name) >= 2 and not _NOT_PLAIN.search(name) and not _JOINS.search(name) and count >= 2:
+            return [Binary("sum_each", (name,), count)]
     return []
 
 
@@ -144,6 +166,44 @@ def resolve(
     if not named and not chunks:
         return [], ""
     words = "、".join((*(g.concept(c).label for c in named), *chunks))
+    out = _named_figures(phrase, named, surface, chunks, facts, g, years=years, scores=scores)
+    if not out:  # "编制数" where the document states only its one part (事业编制25名): that part
+        sole = {c: sole_part(c, facts, g) for c in named}
+        if named and all(sole.values()):
+            parts = [p for p in sole.values() if p]
+            out = _named_figures(
+                phrase,
+                parts,
+                {p: g.concept(p).label for p in parts},
+                chunks,
+                facts,
+                g,
+                years=years,
+                scores=scores,
+            )
+    return out, words
+
+
+def sole_part(cid: str, facts: list[IndexedFact], g: Any) -> str | None:
+    """The one part of a whole the documents state, when they state neither the whole nor any other
+    of its parts (a unit with only 事业编制 has that many 编制); None otherwise."""
+    if any(cid in i.concepts for i in facts):
+        return None
+    present = {p for p in g.parts_of(cid) if any(p in i.concepts for i in facts)}
+    return present.pop() if len(present) == 1 else None
+
+
+def _named_figures(
+    phrase: str,
+    named: list[str],
+    surface: dict[str, str],
+    chunks: list[str],
+    facts: list[IndexedFact],
+    g: Any,
+    *,
+    years: list[int],
+    scores: bool,
+) -> list[Match]:
     quals = frozenset(g.qualifiers_in(phrase))
     out: list[Match] = []
     for i in facts:
@@ -172,7 +232,7 @@ def resolve(
         )
         out.append(Match(i, -float(extra)))
     out.sort(key=lambda m: (-m.score, m.fact.page, m.fact.id))
-    return out, words
+    return out
 
 
 def _reordered(chunk: str, text: str) -> bool:

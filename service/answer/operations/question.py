@@ -127,6 +127,33 @@ def derived_amounts(concepts: list[str], glossary: Any) -> list[str]:
     return out
 
 
+def rate_by_wording(text: str, glossary: Any, quals: frozenset[str], ops: list[str]) -> str | None:
+    """A rate asked as a share of the line's own figures ("完成了年度目标的百分之几"): the one rate
+    whose formula takes its operands by qualifier (实际 over 目标), when the question names the
+    denominator's qualifier and either the numerator's or the rate's own verb (完成 of 完成率)."""
+    found = []
+    for c in glossary.concepts.values():
+        f = c.formula
+        if f is None or c.kind != "rate" or not f.numerator or not f.denominator:
+            continue
+        stem = c.label.rstrip("率")
+        if f.by_qualifiers is not None:
+            num_q, den_q = f.by_qualifiers
+            if "share" in ops and den_q in quals and (num_q in quals or (len(stem) >= 2 and stem in text)):
+                found.append(c.id)
+                continue
+        # "预算执行了百分之多少": the rate's own words without 率, asked as a percentage
+        stems = {t[:-1] for t in c.terms if t.endswith("率") and len(t) >= 4}
+        if _PERCENT.search(text) and any(
+            re.search(re.escape(x) + r"了?(?:百分之|多少比例|的比例)", text) for x in stems
+        ):
+            found.append(c.id)
+    return found[0] if len(found) == 1 else None
+
+
+_PERCENT = re.compile(r"百分之|百分比|比例")
+
+
 def parse(question: str, glossary: Any) -> Ask:
     text = normalize(question)
     hits = glossary.find(text)
@@ -162,9 +189,23 @@ def parse(question: str, glossary: Any) -> Ask:
         ask.operands = [operand(rates[0])]
         return ask
     derived = derived_amounts(amounts, glossary)
-    if derived and ask.asked in (None, "amount"):  # "全年预算还有多少没有执行": 全年预算数 − 全年执行数
+    # "全年预算还有多少没有执行": 全年预算数 − 全年执行数
+    if derived and compatible(ask.asked, kinds[derived[0]]):
         ask.op, ask.rate_concept = "rate", derived[0]
         ask.operands = [operand(derived[0])]
+        return ask
+    worded = rate_by_wording(text, glossary, quals, ops)
+    if worded is not None and ask.asked in (None, "rate"):  # "完成了年度目标的百分之几": 完成率
+        ask.op, ask.rate_concept = "rate", worded
+        concept = glossary.concept(worded)
+        ask.operands = [Operand(worded, concept.label, quals)]
+        rest = ask.residue.replace(concept.label.rstrip("率"), " ").replace("百分之", " ")
+        for t in concept.terms:
+            rest = rest.replace(t[:-1], " ") if t.endswith("率") and len(t) >= 4 else rest
+        for q in concept.formula.by_qualifiers or ():
+            for w in sorted(glossary.qualifiers.get(q, ()), key=len, reverse=True):
+                rest = rest.replace(w, " ")
+        ask.residue = " ".join(w for w in rest.split() if len(w) >= 2)
         return ask
     if "share" in ops and amounts and ask.asked in (None, "rate"):
         ask.op = "share"
