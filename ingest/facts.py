@@ -18,7 +18,7 @@ from typing import Any
 from ingest.models import Page, Table
 from ingest.numbers import parse_number, unit_in_label, units_of_unit_line
 
-FACTS_VERSION = "23"
+FACTS_VERSION = "24"
 
 _TEXT_UNITS = (
     "亿元", "万元", "千元", "元", "万人次", "人次", "万人", "人", "名", "万次", "次", "万件", "件",
@@ -44,7 +44,7 @@ _NOT_MEASURES = re.compile(
 _CLAUSE_BREAK = re.compile(r"[，。；;！？!?：:\n、]|(?<!\d),|,(?!\d)")  # not 21,986,719.31's commas
 _LEADING_FILLER = re.compile(r"^(?:其中|另外|此外|同时|并且|以及|和|及|与|且|共|其)?[：:]?")
 _TRAILING_FILLER = re.compile(
-    r"(?:为|是|达到了|达到|达|约为|约|共计|共|(?<![总合累])计|合计为|总计为|累计为|累计|实现|完成了|完成|有|占|"
+    r"(?:为|是|达到了|达到|达|约为|约|共计|共|(?<![总合累])计|合计为|总计为|累计为|累计|实现|完成了|完成|(?<![实现拥])有|占|"
     r"比例为|比例|比重为|较|比|同比|增长了|增长|下降了|下降|减少了|减少|增加了|增加|提高了|提高|降低了|降低)+$"
 )
 _COMPARATOR = re.compile(r"^\s*(≥|≤|>=|<=|＞|＜|>|<|=|＝|不低于|不少于|不高于|不超过|达到|大于|小于|约)\s*")

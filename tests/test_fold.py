@@ -30,3 +30,12 @@ def test_a_traditional_cell_is_matched_by_its_simplified_words_and_quoted_as_pri
     assert "indicator_score" in item.concepts  # 得分, read in simplified, is a score
     assert item.fact.quote == quote  # the citation shows the document's own characters
     assert item.title == "亚洲开发银行贷款项目绩效评价"
+
+
+def test_search_tokens_of_a_traditional_text_are_its_simplified_words() -> None:
+    from service.search.tokenizer import base_domain_words, tokenizer_for
+
+    tk = tokenizer_for(base_domain_words())
+    traditional = tk.tokens("項(xiàng)目績(jī)效評(píng)價(jià)得分")
+    assert traditional == tk.tokens("项目绩效评价得分")
+    assert "评价" in traditional

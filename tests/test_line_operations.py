@@ -1,7 +1,9 @@
 """Operations over a line's own figures: the figures one name calls on several lines, added
 ("监理费两个片区加起来"); a rate from a sentence's target and actual ("年度目标为40个，实际完成44个");
 the one part of a whole a document states standing for the whole (事业编制 for 编制数, never when
-another part is stated); and the qualifier words and year of each figure of a sentence.
+another part is stated); the qualifier words and year of each figure of a sentence; a question word
+that is only the segmenter's wrong cut (河塘 of 白沙河塘门口) is no unknown term; a row that totals
+the others is no item of an average.
 
 The document is written here for these tests; each expected figure is computed by hand below."""
 
@@ -26,6 +28,8 @@ PARAGRAPHS = [
     "截至年末，中心现有在职在编人员24名。",
     "三、绩效目标完成情况",
     "改造社区活动室年度目标为40个，实际完成44个，上年同期为36个。",
+    "四、其他",
+    "白沙河整治工程(塘门口段)设计费9万元。",
 ]
 
 
@@ -48,6 +52,10 @@ def answerer(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyp
         ("编制还空着几个？", ["6名"], []),
         # 24 ÷ 30 = 80.00%
         ("在职在编人员占编制数的比例是多少？", ["80.00%"], []),
+        ("白沙河塘门口段的设计费是多少？", ["9万元"], []),
+        # a side that is itself a sum, added first: (18 + 12.5) ÷ 37.5 = 81.33%; (4 + 3) ÷ 37.5 = 18.67%
+        ("两个片区的监理费合计占项目资金的比例是多少？", ["30.5万元", "81.33%"], []),
+        ("测绘费总共占项目资金的百分之几？", ["7万元", "18.67%"], []),
     ],
 )
 def test_operations_over_a_lines_own_figures(answerer, question, expected, not_expected) -> None:  # type: ignore[no-untyped-def]
@@ -55,6 +63,38 @@ def test_operations_over_a_lines_own_figures(answerer, question, expected, not_e
     assert all(e in a.answer for e in expected), a.answer
     assert not any(n in a.answer for n in not_expected), a.answer
     assert a.citations and a.grounded, a.ungrounded
+
+
+@pytest.mark.slow
+def test_a_word_the_segmenter_cut_wrongly_is_no_unknown_term(answerer) -> None:  # type: ignore[no-untyped-def]
+    # the segmenter cuts 河塘 out of 白沙河塘门口; the document says 白沙河 … (塘门口段)
+    a = answerer.answer("白沙河塘门口段搞的是什么工程？", history=[])
+    assert "未找到" not in a.answer and "整治工程" in a.answer, a.answer
+
+
+@pytest.mark.slow
+def test_a_short_follow_up_asks_the_last_question_of_another_thing(answerer) -> None:  # type: ignore[no-untyped-def]
+    from service.answer.models import Turn
+
+    first = answerer.answer("甲片区工程的监理费是多少？", history=[])
+    assert "18万元" in first.answer, first.answer
+    history = [
+        Turn(role="user", content="甲片区工程的监理费是多少？"),
+        Turn(role="assistant", content=first.answer, meta=first.meta),
+    ]
+    second = answerer.answer("那乙片区那个工程的呢？", history=history)
+    assert "12.5万元" in second.answer and "18万元" not in second.answer, second.answer
+
+
+def test_which_follow_ups_are_the_last_question_again() -> None:
+    from service.answer.operations.phrases import elliptical
+
+    g = load_glossary()
+    last = "甲片区工程的监理费是多少？"
+    assert elliptical("那乙片区那个工程的呢？", last, g) == "乙片区那个工程的监理费是多少？"
+    for other in ("那2023年呢？", "那决算数呢？", "那执行率呢？", "那上年呢？", "其中公积金呢？"):
+        assert elliptical(other, last, g) == "", other  # a year, a measure, a qualifier, a part
+    assert elliptical("那乙片区呢？", "一共得了多少分？", g) == ""  # no "X的Y" to put it in
 
 
 @pytest.mark.slow
@@ -112,3 +152,48 @@ def test_each_figure_of_a_sentence_has_its_own_clauses_qualifiers_and_year() -> 
     )
     assert total[0].description.endswith("总计")
     assert "part" in g.qualifiers_in(total[1].context)
+
+
+def test_a_row_that_totals_the_others_is_no_item_of_an_average() -> None:
+    from types import SimpleNamespace
+
+    from service.answer.operations.average import _sum_rows
+
+    weights = ["20", "50", "20", "10", "100"]  # the last row's 权重 is the sum of the four above
+    scores = ["20.00", "38.70", "14.78", "9.20", "82.68"]
+    cells = [
+        SimpleNamespace(row_index=r, col_index=col, value=v)
+        for r, (w, s) in enumerate(zip(weights, scores, strict=True))
+        for col, v in ((1, w), (2, s))
+    ]
+    assert _sum_rows(cells) == {4}
+    assert _sum_rows(cells[:6]) == set()  # three rows: too few to tell a total from an item
+    items = [SimpleNamespace(row_index=r, col_index=1, value=v) for r, v in enumerate(["3", "4", "5", "6"])]
+    assert _sum_rows(items) == set()
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    root = tmp_path_factory.mktemp("wholeofparts")
+    pdf = make_chinese_pdf(
+        root / "archive.pdf",
+        title="示例县档案馆2024年度部门整体支出绩效自评报告",
+        paragraphs=["一、部门基本情况", "档案馆核定行政编制12名，事业编制8名。", "年末在职在编人员17名。"],
+    )
+    yield from deterministic_answerer(root / "data", [pdf])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # 编制数 is stated nowhere; one sentence lists its parts: 12 + 8 = 20; 17 ÷ 20 = 85.00%
+        ("在职在编人员占编制数的比例是多少？", ["20名", "85.00%"]),
+        ("编制还空着几个？", ["3名"]),  # 20 − 17
+    ],
+)
+def test_a_whole_no_document_states_is_the_sum_of_its_listed_parts(archive, question, expected) -> None:  # type: ignore[no-untyped-def]
+    a = archive.answer(question, history=[])
+    assert all(e in a.answer for e in expected), a.answer
+    assert "12名" in a.answer and "8名" in a.answer, a.answer  # the parts are shown and cited
+    assert a.citations and a.grounded, a.ungrounded

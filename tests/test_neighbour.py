@@ -81,6 +81,8 @@ def _ask(answerer, question: str, history: list[Turn] | None = None):  # type: i
         ("评价组给服务及时率打了几分？", ["7.2"], []),
         # a sum asked beside a check of it: the sum (10.5 + 7.2), not a check of the whole report
         ("产出下面各项的得分加起来是多少？跟产出的分值对得上吗？", ["17.7"], []),
+        # a group's items counted and summed: their 得分 (10.5 + 7.2), never their 分值 (12 + 8)
+        ("产出这一块两项加起来得了多少分？", ["17.7"], ["20"]),
     ],
 )
 def test_the_figure_the_questions_words_describe(answerer, question, expected, not_expected) -> None:  # type: ignore[no-untyped-def]

@@ -16,8 +16,10 @@ from pathlib import Path
 
 import jieba
 
+from ingest.fold import fold
+
 # bumped whenever the tokens of a chunk change: the tokenizer or the text indexed (`indexed_text`)
-TOKENIZER_VERSION = "jieba-search-3-title"
+TOKENIZER_VERSION = "jieba-search-4-fold"
 
 # Full-width ASCII (U+FF01..U+FF5E) -> ASCII, and the Unicode minus -> "-"; one char to one char.
 _WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x2212: ord("-"), 0x3000: ord(" ")}
@@ -113,9 +115,10 @@ class SearchTokenizer:
     def tokens(self, text: str) -> list[str]:
         """Search-mode tokens: numbers ("96.12", "2019") and Latin words whole, CJK runs through
         jieba's search mode (whole words plus their dictionary sub-words); punctuation and
-        stopwords dropped."""
+        stopwords dropped. Traditional characters are read as simplified (ingest/fold.py), so a
+        simplified question finds a traditional-character document."""
         out: list[str] = []
-        for piece in _PIECE.findall(normalize_width(text).lower()):
+        for piece in _PIECE.findall(normalize_width(fold(text)).lower()):
             if piece[0].isascii():
                 out.append(piece)
                 continue
@@ -127,7 +130,7 @@ class SearchTokenizer:
     def words(self, text: str) -> list[str]:
         """Plain (non-overlapping) segmentation with the same rules, for header matching."""
         out: list[str] = []
-        for piece in _PIECE.findall(normalize_width(text).lower()):
+        for piece in _PIECE.findall(normalize_width(fold(text)).lower()):
             if piece[0].isascii():
                 out.append(piece)
                 continue

@@ -95,6 +95,11 @@ class DeterministicAnswerer:
             return Answer(
                 answer="请输入问题。Please ask a question.", grounded=True, answerer="deterministic"
             )
+        asked_again = _asked_again(question, history, self.facts().glossary)
+        if asked_again:  # "那耒水塘门口那个工程的呢？": the last question, of that thing
+            answer = self.answer(asked_again, history=history, document_ids=document_ids, on_event=on_event)
+            answer.notes = [f"按上一问理解为：{asked_again}", *answer.notes]
+            return answer
         parts = split_compound(question)
         if len(parts) > 1:  # "预算多少，实际花了多少": each figure asked, the later as follow-ups
             return answer_compound(
@@ -359,7 +364,7 @@ def _unknown_terms(ctx: Context) -> Draft | None:
     a = ctx.analysis
     if a.intent not in ("lookup", "compute", "unknown") or not a.terms or a.entities:
         return None  # a question naming table rows/columns is trusted to be about them
-    missing = [t for t in a.terms if not ctx.finder.present(t)]
+    missing = [t for t in a.terms if not ctx.finder.present(t) and not ctx.finder.present_in(t, a.question)]
     if not missing:
         return None
     return refusal(ctx, f"与“{'、'.join(missing)}”相关的内容", reason="所收录文档中没有提到该内容")
@@ -382,6 +387,14 @@ def _unknown_name(question: str, ctx: Context, glossary: Any) -> tuple[str, str]
         if len(w) >= 8 and not mentioned(w, quotes) and not ctx.finder.present(w):
             return f"与“{w}”相关的内容", "所收录文档中没有提到该内容"
     return None
+
+
+def _asked_again(question: str, history: list[Turn] | None, glossary: Any) -> str:
+    """The last question put again of the thing a short follow-up names ("那X的呢？"), or ""."""
+    from service.answer.operations.phrases import elliptical
+
+    last = next((t.content for t in reversed(history or []) if t.role == "user"), "")
+    return elliptical(question, last, glossary) if last else ""
 
 
 def _last_answer_meta(history: list[Turn]) -> dict[str, Any]:

@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from ingest.fold import fold
 from service.answer.base import EventSink, emit
 from service.answer.deterministic.evidence import (
     Figure,
@@ -35,6 +36,8 @@ _CHANGE_STATED = re.compile(
     r"(?P<verb>增加|增长|提高|上升|上涨|多|减少|下降|降低|少)了?\s*(?P<num>\d+(?:\.\d+)?)\s*"
     r"(?P<unit>万人次|万元|亿元|元|万件|万次|人次|万人|个|人|名|条|件|次|篇|期|项)"
 )
+
+_CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
 
 def is_change_amount(sentence: str, start: int) -> bool:
@@ -105,6 +108,7 @@ class Finder:
         self.on_event = on_event
         self.calls: list[ToolCall] = []
         self.searched: list[str] = []  # human-readable: what was looked for
+        self._used_cache: dict[str, bool] = {}
 
     # ---- tool calls -----------------------------------------------------------------------
     def call(self, tool: str, **args: Any) -> Any:
@@ -421,8 +425,8 @@ class Finder:
                 continue
             doc_year = self.lexicon.doc_years.get(p.doc_id)
             for sent in split_sentences(p.text):
-                s = normalize_space(sent)
-                if not all(w in s or w in p.section for w in words):
+                s = fold(normalize_space(sent))
+                if not all(fold(w) in s or fold(w) in fold(p.section) for w in words):
                     continue  # every word naming the figure is in its sentence
                 for num in number_mentions(s):
                     if not num.unit or not unit_ok(num.unit) or is_change_amount(s, num.start):
@@ -496,11 +500,44 @@ class Finder:
     def present(self, term: str) -> bool:
         """Whether the corpus mentions `term` at all (whole, or every part jieba finds in it)."""
         passages = self.search(term, k=5)
-        texts = [normalize_space(p.text) + p.section for p in passages]
+        texts = [fold(normalize_space(p.text) + p.section) for p in passages]  # 評價 is 评价
+        term = fold(term)
         if any(term in t for t in texts):
             return True
         parts = [w for w in cut_for_search(term) if len(w) >= 2 and w != term]
         return bool(parts) and all(any(w in t for t in texts) for w in parts)
+
+    def present_in(self, term: str, question: str) -> bool:
+        """Is a word the segmenter cut out of the question ("水塘" of 耒水塘门口) only a wrong cut?
+        True when every character of it is in a longer or neighbouring piece of the question's own
+        run of characters that the corpus does use (耒水, 塘门口)."""
+        at = question.find(term)
+        if at < 0 or len(term) < 2:
+            return False
+        lo, hi = at, at + len(term)
+        while lo > 0 and _CJK_CHAR.match(question[lo - 1]):
+            lo -= 1
+        while hi < len(question) and _CJK_CHAR.match(question[hi]):
+            hi += 1
+        run, start = question[lo:hi], at - lo
+        if len(run) > 16:
+            return False
+
+        def covered(k: int) -> bool:
+            for size in (4, 3, 2):
+                for left in range(max(0, k - size + 1), min(k, len(run) - size) + 1):
+                    piece = run[left : left + size]
+                    if term not in piece and piece != term and self._used(piece):
+                        return True
+            return False
+
+        return all(covered(start + k) for k in range(len(term)))
+
+    def _used(self, piece: str) -> bool:
+        if piece not in self._used_cache:
+            texts = [fold(normalize_space(p.text) + p.section) for p in self.search(piece, k=5)]
+            self._used_cache[piece] = any(fold(piece) in t for t in texts)
+        return self._used_cache[piece]
 
     # ---- sentences --------------------------------------------------------------------------
     def sentences(
@@ -516,7 +553,7 @@ class Finder:
         out: list[tuple[float, Passage, str]] = []
         for rank, p in enumerate(self.search(query, doc_ids=doc_ids, k=k)):
             for sent in split_sentences(p.text):
-                s = normalize_space(sent)
+                s = fold(normalize_space(sent))  # matched as simplified; the quote keeps the document's
                 if all(w in s for w in must) and (not any_of or any(w in s for w in any_of)):
                     hits = sum(1 for w in any_of if w in s)
                     out.append((hits + 1 / (1 + rank), p, sent.strip()))

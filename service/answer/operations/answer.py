@@ -5,6 +5,7 @@ searched. Returns None when the question is not one of these operations (the cal
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -20,7 +21,17 @@ from service.answer.operations.cells import (
 from service.answer.operations.fit import same_number
 from service.answer.operations.forms import form_answer, form_fields, form_header
 from service.answer.operations.operands import Match, distinct_values, find, unit_fits
-from service.answer.operations.phrases import PREVIOUS, Binary, resolve, same_kind, sole_part, split
+from service.answer.operations.phrases import (
+    COUNTED_SIDE,
+    NUMERALS,
+    PREVIOUS,
+    SUM_WORDS,
+    Binary,
+    resolve,
+    same_kind,
+    sole_part,
+    split,
+)
 from service.answer.operations.question import Ask, Operand, parse
 from service.answer.operations.rules import computed_draft
 from service.answer.operations.tables import NOT_FULL, SUPERLATIVE, TableOps, arg_names
@@ -154,6 +165,7 @@ class _Solver(TableOps):
         self.followed = False  # the question continues a cell answer of this path
         self.previous: dict[str, Any] | None = None  # the last answer's meta, for follow-ups
         self.unclear: list[tuple[Match, Match]] = []
+        self.steps: list[dict[str, Any]] = []  # sums computed first, as operands of the asked operation
         self.line: tuple[
             str, ...
         ] = ()  # the line a rate is asked of, in the question's words  # operand pairs of several lines that all fit
@@ -169,6 +181,9 @@ class _Solver(TableOps):
         if sole:  # "编制数" where the documents state only 事业编制: that part is the whole
             part = Operand(sole, self.label(sole), operand.qualifiers)
             found = find(part, self.facts, self.g, years=self.ask.years, kind=kind, words=self.words)
+        elif operand.concept and not found and not self.line:
+            whole = self.whole_of_parts(operand.concept)  # 行政编制 + 事业编制 listed, 编制数 not stated
+            found = [whole] if whole is not None else []
         if self.line:  # "项目管理费的执行率": figures of that line only
             found = [
                 m
@@ -194,7 +209,12 @@ class _Solver(TableOps):
         pool = "".join({i.title for i in self.facts}) + "".join(
             i.fact.context + i.fact.quote for i in self.facts
         )
-        return [w for w in self.words if w not in pool]
+        # nearly verbatim in one figure's own words counts too ("耒水塘门口" for 耒水河…(塘门口))
+        return [
+            w
+            for w in self.words
+            if w not in pool and not any(covered(w, i.fact.description) for i in self.facts)
+        ]
 
     def cite(self, m: Match) -> int:
         f = m.fact
@@ -340,12 +360,25 @@ class _Solver(TableOps):
     def computed_draft(
         self, subject: str, comp: Computation, args: list[tuple[str, Match]], stated: Match | None
     ) -> Draft:
-        inputs = [{"label": self.label_of(m), "display": self.display(m), "n": self.cite(m)} for _, m in args]
+        inputs = [
+            {
+                "label": self.label_of(m),
+                "display": self.display(m),
+                "n": None if m.why == "derived" else self.cite(m),
+            }
+            for _, m in args
+        ]
         stated_var = None
         if stated is not None:
             agrees = _close(stated.fact.value, comp.value)
             stated_var = {"display": self.display(stated), "n": self.cite(stated), "agrees": agrees}
-        return computed_draft(subject, comp, inputs, None, self.ask.op, stated_var)
+        draft = computed_draft(subject, comp, inputs, None, self.ask.op, stated_var)
+        used = {m.fact.description for _, m in args if m.why == "derived"}
+        steps = [x for x in self.steps if x["label"] in used]
+        if steps:
+            draft.variables["steps"] = [{k: v for k, v in x.items() if k != "comp"} for x in steps]
+            draft.computations = [*(x["comp"] for x in steps), *draft.computations]
+        return draft
 
     # ---- operations ------------------------------------------------------------------------
     def solve(self) -> Draft | None:
@@ -381,8 +414,8 @@ class _Solver(TableOps):
         )
         unclear: list[tuple[str, list[Match]]] = []
         for reading in readings:
-            if reading.op == "sum_each":
-                return self._sum_each(reading, kind, scores)
+            if reading.op == "sum_each":  # scores of a group are summed by the table path
+                return None if scores else self._sum_each(reading, kind)
             bare = [self._only_a_measure(x) for x in reading.sides]
             if any(bare) and (not all(bare) or reading.op == "share"):
                 # "工资福利支出比预算少多少", "支出占预算多大比重": one line's two measures — an
@@ -395,6 +428,17 @@ class _Solver(TableOps):
                     matches, words = self._previous_figure(), PREVIOUS
                 else:
                     matches, words = resolve(side, self.facts, self.g, years=self.ask.years, scores=scores)
+                summed = side != PREVIOUS and bool(SUM_WORDS.search(side) or COUNTED_SIDE.match(side))
+                if (not matches or summed) and side != PREVIOUS and reading.op in ("share", "difference"):
+                    composed = self.summed_side(side, None if reading.op == "share" else kind)
+                    if composed is None:
+                        wholes = [
+                            c
+                            for c in self.g.concepts_in(side)
+                            if self.g.concept(c).kind not in ("rate", "text")
+                        ]
+                        composed = self.whole_of_parts(wholes[0]) if len(wholes) == 1 else None
+                    matches = [composed] if composed is not None else []
                 if kind and reading.op != "share":
                     matches = [m for m in matches if unit_fits(kind, m.fact.unit)]
                 self.searched.append(f"文中称为“{words or side}”的数字")
@@ -419,23 +463,37 @@ class _Solver(TableOps):
             )
         return None
 
-    def _sum_each(self, reading: Binary, kind: str | None, scores: bool) -> Draft | None:
-        """ "监理费两个工程加一起多少": the figures the name calls, one list of them (one sentence or one
-        table column; a page's sentences) holding exactly as many lines as the question counts, none a
-        total — added.
-        Several such lists that disagree, or none, and the question is refused or handed on."""
+    def _sum_each(self, reading: Binary, kind: str | None) -> Draft | None:
+        """ "监理费两个工程加一起多少": the figures the name calls (see `_named_group`), added."""
         name = reading.sides[0]
-        matches, words = resolve(name, self.facts, self.g, years=self.ask.years, scores=scores)
+        picked = self._named_group(name, reading.count, kind)
+        if not isinstance(picked, list):
+            return picked
+        comp = self.run_metric("sum_of_parts", {"parts": [self.metric_input(m) for m in picked]})
+        if comp is None:
+            return None
+        self.ask.op = "sum"
+        return self.computed_draft(f"{name}各项合计", comp, [("parts", m) for m in picked], None)
+
+    def _named_group(
+        self, name: str, count: int, kind: str | None, said: str = ""
+    ) -> list[Match] | Draft | None:
+        """The figures one name calls, one list of them (one table column; a page's sentences) holding
+        exactly as many lines as the question counts (any number from two when it counts none), none a
+        total. Several such lists that disagree: a refusal naming them; none: None."""
+        matches, words = resolve(name, self.facts, self.g, years=self.ask.years)
         if kind:
             matches = [m for m in matches if unit_fits(kind, m.fact.unit)]
-        matches = [m for m in matches if not self.is_total(m)]
+        # the measure asked after the count ("…两个工程的预算一共多少"): each figure must be of it
+        asked = [c for c in self.g.concepts_in(said or self.ask.text) if c not in self.g.concepts_in(name)]
+        matches = [m for m in matches if not self.is_total(m) and all(c in m.item.concepts for c in asked)]
         self.searched.append(f"文中称为“{words or name}”的各项数字")
         groups: dict[tuple[Any, ...], dict[str, Match]] = {}
         for m in matches:
             f = m.fact
             key = (f.doc_id, f.table_id, f.col_index) if f.source == "table" else (f.doc_id, f.page)
             groups.setdefault(key, {}).setdefault(f.id, m)
-        lists = [list(g.values()) for g in groups.values() if len(g) == reading.count]
+        lists = [list(g.values()) for g in groups.values() if len(g) == count or (not count and len(g) >= 2)]
         if not lists:
             return None
         values = {tuple(sorted(m.fact.value for m in g)) for g in lists}
@@ -445,12 +503,86 @@ class _Solver(TableOps):
             return self.refuse_now(
                 f"“{name}”的各项数字", f"文档中有多组数字都这样称呼（{'、'.join(names)}），请指明是哪一组"
             )
-        picked = lists[0]
-        comp = self.run_metric("sum_of_parts", {"parts": [self.metric_input(m) for m in picked]})
+        return lists[0]
+
+    def derived(self, label: str, parts: list[Match]) -> Match | None:
+        """A sum no document states, computed from its cited parts (the two 工程' 青苗补偿费, 行政编制 +
+        事业编制 for 编制数) to be the operand of the asked operation; the answer shows this step."""
+        comp = self.run_metric("sum_of_parts", {"parts": [self.metric_input(m) for m in parts]})
         if comp is None:
             return None
-        self.ask.op = "sum"
-        return self.computed_draft(f"{name}各项合计", comp, [("parts", m) for m in picked], None)
+        first = parts[0].item
+        fact = replace(
+            first.fact, id=f"{first.fact.id}:sum", value=comp.value, unit=comp.unit,
+            description=label, context=label, quote="", source="computed",
+        )  # fmt: skip
+        self.steps.append(
+            {
+                "label": label,
+                "name_zh": comp.name_zh or comp.metric,
+                "formula": comp.formula,
+                "inputs": [
+                    {"label": self.label_of(m), "display": self.display(m), "n": self.cite(m)} for m in parts
+                ],
+                "comp": comp,
+            }
+        )
+        item = replace(first, fact=fact, concepts=frozenset(), qualifiers=frozenset({"total"}))
+        return Match(item, 0.0, why="derived")
+
+    def summed_side(self, side: str, kind: str | None) -> Match | None:
+        """A side that is itself a sum ("两个工程的青苗补偿费合计", "建设用地测绘费总共", "甲和乙合计"):
+        its parts found and added first."""
+        side = SUM_WORDS.sub("", side).strip("的")
+        counted = COUNTED_SIDE.match(side)
+        count, name = 0, side
+        if counted:
+            n = counted.group("n")
+            count = int(n) if n.isdigit() else NUMERALS.get(n, 0)
+            name = counted.group("name")
+            items = [x for x in re.split(r"和|与|及|、|加上", counted.group("items")) if len(x) >= 2]
+            if items:  # "甲和乙两个项目的债券": 甲的债券 + 乙的债券
+                if len(items) != count:
+                    return None
+                parts = [f"{x}的{name}" for x in items]
+                name = "、".join(items) + f"的{name}"
+        if not (counted and counted.group("items")):
+            parts = [x for x in re.split(r"和|与|及|、|加上", name) if len(x) >= 2]
+        if len(parts) >= 2 and (not counted or counted.group("items")):
+            found = []
+            for x in parts:
+                ms, _w = resolve(x, self.facts, self.g, years=self.ask.years)
+                vals = distinct_values(ms, ms[0].score) if ms else []
+                if len(vals) != 1:
+                    return None
+                found.append(vals[0])
+            group: list[Match] | Draft | None = found
+        else:
+            group = self._named_group(name, count, kind, said=side)
+        if not isinstance(group, list) or len(group) < 2 or len({m.fact.unit for m in group}) != 1:
+            return None
+        return self.derived(f"{name}合计", group)
+
+    def whole_of_parts(self, cid: str) -> Match | None:
+        """A whole no document states whose parts one sentence lists, each once ("行政编制39名，事业编制
+        5名" for 编制数): their sum. Never when the whole itself is stated somewhere."""
+        if any(cid in i.concepts for i in self.facts):
+            return None
+        by_part: dict[str, list[IndexedFact]] = {}
+        for p in self.g.parts_of(cid):
+            hits = [
+                i
+                for i in self.facts
+                if p in i.concepts and not (self.ask.years and i.year not in (None, *self.ask.years))
+            ]
+            if hits:
+                by_part[p] = hits
+        if len(by_part) < 2 or any(len({i.fact.value for i in h}) != 1 for h in by_part.values()):
+            return None
+        items = [h[0] for h in by_part.values()]
+        if len({(i.fact.doc_id, i.fact.quote, i.fact.unit) for i in items}) != 1:
+            return None  # parts of one listing only: a part stated elsewhere may belong to another whole
+        return self.derived(self.g.concept(cid).label, [Match(i, 0.0) for i in items])
 
     def _previous_figure(self) -> list[Match]:
         """The one figure the last answer gave (a lookup of either path), as a fact of the index."""
@@ -740,7 +872,7 @@ class _Solver(TableOps):
         ]
         if not pairs:  # figures of two sentences: only when each is the one figure so named
             lone = [distinct_values(ms, ms[0].score) if ms else [] for ms in (nums, dens)]
-            if all(len(x) == 1 and x[0].fact.source == "text" for x in lone):
+            if all(len(x) == 1 and x[0].fact.source in ("text", "computed") for x in lone):
                 n, d = lone[0][0], lone[1][0]
                 if n.fact.doc_id == d.fact.doc_id and same_kind(n, d):
                     pairs = [(n, d)]

@@ -56,9 +56,10 @@ def _column(owner: Any, question: str, document_ids: list[str] | None, drop: tup
     for t in tables:
         columns: dict[int, list[Any]] = {}
         heads: dict[int, str] = {}
+        summed = _sum_rows(t.cells)
         for c in t.cells:
             heads.setdefault(c.col_index, "".join(c.col_header))
-            if c.value is None or any(w in "".join(c.row_header) for w in totals):
+            if c.value is None or c.row_index in summed or any(w in "".join(c.row_header) for w in totals):
                 continue
             columns.setdefault(c.col_index, []).append(c)
         for col, cells in columns.items():
@@ -79,6 +80,28 @@ def _column(owner: Any, question: str, document_ids: list[str] | None, drop: tup
         return None  # two columns fit the question as well: not this path's to pick
     _score, table, cells = best[0]
     return table, "".join(cells[0].col_header), cells
+
+
+def _sum_rows(cells: list[Any]) -> set[int]:
+    """Rows that total the others without saying so ("项目绩效 100% … 82.68" under four rows whose
+    权重 add up to 100%): the first or last figure row of a column equal to the sum of at least three
+    other rows' figures in it. Such a row is a total, never one of the items averaged or ranked."""
+    by_col: dict[int, dict[int, Decimal]] = {}
+    for c in cells:
+        try:
+            by_col.setdefault(c.col_index, {})[c.row_index] = Decimal(str(c.value))
+        except (ArithmeticError, ValueError, TypeError):
+            continue
+    out: set[int] = set()
+    for values in by_col.values():
+        rows = sorted(values)
+        if len(rows) < 4:
+            continue
+        for r in (rows[0], rows[-1]):
+            others = [v for k, v in values.items() if k != r]
+            if values[r] > 0 and abs(values[r] - sum(others)) <= Decimal("0.01") * len(others):
+                out.add(r)
+    return out
 
 
 def _kinds(cells: list[Any]) -> list[str]:

@@ -74,7 +74,13 @@ _SUM_EACH = (
     re.compile(rf"^(?P<a>[^，,]{{2,}}?){_COUNT}(?P<what>[\u4e00-\u9fff]{{0,6}}?)的?{_SUM_CUES}"),
     re.compile(rf"^(?:这|那)?{_COUNT}(?P<what>[\u4e00-\u9fff]{{1,6}}?)的(?P<a>[^，,]{{2,}}?){_SUM_CUES}"),
 )
-_NUMERALS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+# a side of a share that is itself a sum: "两个工程的青苗补偿费合计", "甲和乙两个项目的债券合计"
+SUM_WORDS = re.compile(r"(?:合计|总共|一共|总计|共计|加起来|合起来|加在一起|之和)$")
+COUNTED_SIDE = re.compile(
+    r"^(?P<items>.*?)(?:这|那)?(?P<n>[两二三四五六七八九十]|\d{1,2})(?:个|项|类|笔|处|家|所|条)"
+    r"(?P<what>[\u4e00-\u9fff]{1,6}?)的(?P<name>.{2,})$"
+)
+NUMERALS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 
 def split(text: str) -> list[Binary]:
@@ -112,7 +118,7 @@ def split(text: str) -> list[Binary]:
             continue
         name = _plain(m.group("a"))
         n = m.group("n")
-        count = int(n) if n.isdigit() else _NUMERALS[n]
+        count = int(n) if n.isdigit() else NUMERALS[n]
         if len(name) >= 2 and not _NOT_PLAIN.search(name) and not _JOINS.search(name) and count >= 2:
             return [Binary("sum_each", (name,), count)]
     return []
@@ -286,3 +292,35 @@ def sum_without_check(question: str) -> str:
     if not _SUM_CUE.search(rest):
         return ""
     return rest
+
+
+# "那耒水塘门口那个工程的呢？": the last question asked again of another thing
+_ELLIPTICAL = re.compile(
+    r"^(?:那么?|还有|再问一下)?(?P<x>[^，,。？?！!]{2,24}?)(?:的)?(?:呢|又是多少|又如何)[？?。]?$"
+)
+_ASKING = re.compile(r"多少|几|哪|什么|怎么|如何|是否|吗")
+
+
+def elliptical(question: str, previous: str, g: Any) -> str:
+    """The last question asked of the thing a short follow-up names instead ("九山河一期治理工程的
+    监理费是多少？" then "那耒水塘门口那个工程的呢？" -> "耒水塘门口那个工程的监理费是多少？"); "" when the
+    follow-up names a measure, a year or a qualifier (other follow-up rules read those), or the last
+    question has no "X的Y" to put it in."""
+    m = _ELLIPTICAL.match(question.strip())
+    if m is None or not previous:
+        return ""
+    x = _POINTERS.sub("", m.group("x")).strip()
+    if len(x) < 2 or _ASKING.search(x) or _YEARS.search(x) or g.qualifiers_in(x):
+        return ""
+    if any(
+        g.concept(c).category != "other" or g.concept(c).kind in ("rate", "score", "weight")
+        for c in g.concepts_in(x)
+    ):
+        return ""  # "那执行率呢", "那决算数呢": another measure of the same thing
+    if not free_chunks(x, g):
+        return ""
+    body = previous.strip()
+    at = body.rfind("的", 0, max(0, len(re.split(r"是多少|有多少|多少|几", body)[0])))
+    if at <= 0:
+        return ""
+    return x + body[at:]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from ingest.fold import fold
 from service.answer.deterministic.evidence import (
     Passage,
     normalize_space,
@@ -27,7 +28,8 @@ def handle_policy(ctx: Context) -> Draft:
     concept = ctx.concept(a.concept)
     forms = [m for m in (concept.synonyms + concept.match if concept else ()) if len(m) >= 2]
     words = list(dict.fromkeys([*forms[:1], *a.entities, *question_words(ctx)]))
-    words = [w for w in words if w not in _RULE_WORDS]
+    words = [fold(w) for w in words if w not in _RULE_WORDS]  # compared with folded clauses
+    forms = [fold(f) for f in forms]
     if not words and not forms:
         return refusal(ctx, f"“{a.question}”所问的条款")
     query = " ".join(words[:6]) or a.question
@@ -51,7 +53,7 @@ def handle_policy(ctx: Context) -> Draft:
     seen: set[str] = set()
     for rank, p in enumerate(ctx.finder.search(query, doc_ids=ids, k=8)):
         for sent in _clauses(p.text):
-            c = normalize_space(sent)
+            c = fold(normalize_space(sent))
             if c not in seen and len(c) >= 6:
                 seen.add(c)
                 clauses.append((rank, p, sent, c))
@@ -185,18 +187,19 @@ def rank_sentences(
     seen: set[str] = set()
     for rank, p in enumerate(passages):
         for sent in split_sentences(p.text):
-            s = normalize_space(sent)
+            s = fold(normalize_space(sent))  # matched as simplified; the quote keeps the document's
             if s in seen or len(s) < 8 or "\t" in sent:
                 continue
             seen.add(s)
             sents.append((rank, p, sent, s))
+    words = [fold(w) for w in words]
     n = len(sents) or 1
     wants_number = bool(re.search(r"多少|几[个项年次人条名期]|多大|多高", ctx.analysis.question))
     weight = {w: len(w) * math.log(1 + n / (1 + sum(1 for *_, s in sents if w in s))) for w in words}
     total = sum(weight.values()) or 1.0
     out: list[tuple[float, Passage, str]] = []
     for rank, p, sent, s in sents:
-        covered = sum(weight[w] for w in words if w in s or w in p.section)
+        covered = sum(weight[w] for w in words if w in s or w in fold(p.section))
         if covered:
             density = sum(len(w) for w in words if w in s) / len(s)  # to the point beats long-winded
             figure = (
