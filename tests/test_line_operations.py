@@ -48,6 +48,8 @@ def answerer(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyp
         ("监理费两个片区加起来一共多少？", ["30.5万元"], ["37.5万元"]),
         # 44 ÷ 40 = 110.00%: this year's actual over its target, not last year's 36
         ("改造社区活动室完成了年度目标的百分之几？", ["110.00%"], ["122.22%"]),
+        # (44 − 36) ÷ 36 = 22.22%: this year's actual over last year's (上年同期), not the target
+        ("与上年相比，改造社区活动室增幅是多少？", ["22.22%"], ["10.00%"]),
         # 30 − 24 = 6: the only 编制 the document states is 事业编制
         ("编制还空着几个？", ["6名"], []),
         # 24 ÷ 30 = 80.00%
@@ -197,3 +199,14 @@ def test_a_whole_no_document_states_is_the_sum_of_its_listed_parts(archive, ques
     assert all(e in a.answer for e in expected), a.answer
     assert "12名" in a.answer and "8名" in a.answer, a.answer  # the parts are shown and cited
     assert a.citations and a.grounded, a.ungrounded
+
+
+def test_a_sum_asked_is_no_check_of_the_report() -> None:
+    from service.answer.deterministic.analysis import _SUM_ONLY
+    from service.answer.operations.question import asked_kind
+
+    assert _SUM_ONLY("产出指标下面那几项的分值加起来一共多少？")
+    assert not _SUM_ONLY("三项加起来等于总额吗？")  # a yes/no check stays a check
+    assert not _SUM_ONLY("各项得分加起来和总分对得上吗？")
+    assert asked_kind("产出指标下面那几项的分值加起来一共多少？") != "count"  # 那几项: pointing, not counting
+    assert asked_kind("质量指标设了几项？") == "count"

@@ -83,6 +83,8 @@ def _ask(answerer, question: str, history: list[Turn] | None = None):  # type: i
         ("产出下面各项的得分加起来是多少？跟产出的分值对得上吗？", ["17.7"], []),
         # a group's items counted and summed: their 得分 (10.5 + 7.2), never their 分值 (12 + 8)
         ("产出这一块两项加起来得了多少分？", ["17.7"], ["20"]),
+        # a group's 扣分: its items' 分值 (12 + 8) less their 得分 (10.5 + 7.2), both sums shown
+        ("产出维度失分多少？", ["2.3分", "20", "17.7"], []),
     ],
 )
 def test_the_figure_the_questions_words_describe(answerer, question, expected, not_expected) -> None:  # type: ignore[no-untyped-def]

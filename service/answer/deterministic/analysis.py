@@ -43,6 +43,17 @@ _CHECK = re.compile(
     r"(一致|相符|相等|等于|对得上|正确|准确|算得对|对)吗|是否(一致|相符|相等|等于|正确|准确)|加起来|相加|之和|算得对|对不对|有没有错|"
     r"对得上|对不上|核对|复核|核验|校验|核查|勾稽|(检查|验证).{0,6}(报告|数字|数据|计算)|(数字|数据).{0,6}(准确|正确|一致|有没有错)"
 )
+# "…加起来一共多少？": a sum asked for, not a check of the report (no yes/no cue beside it)
+_SUM_CUE = re.compile(r"加起来|相加|之和")
+_YES_NO = re.compile(
+    r"(一致|相符|相等|等于|对得上|正确|准确|算得对|对)吗|是否|对不对|有没有错|对得上|对不上|是不是|核对|复核|核验|校验|核查|勾稽|验证|检查"
+)
+
+
+def _SUM_ONLY(q: str) -> bool:
+    return bool(_SUM_CUE.search(q) and re.search(r"多少|几", q) and not _YES_NO.search(q))
+
+
 _POLICY = re.compile(
     r"管理办法|实施细则|细则|办法|规定|制度|政策|口径|怎么算|如何计算|计算方法|计算公式|怎么计算|分母|条款|依据什么|哪一条|第[一二三四五六七八九十]+条"
 )
@@ -173,7 +184,7 @@ def analyse(question: str, lexicon: Lexicon, *, previous: dict[str, Any] | None 
     change_asked = bool(_GROWTH.search(q)) and bool(
         len(a.years) >= 2 or a.relative_year or _COMPARE.search(q) or _CHANGE_ASKED.search(q)
     )
-    if _CHECK.search(q):
+    if _CHECK.search(q) and not _SUM_ONLY(q):
         a.intent = "check"
     elif _DOCS.search(q) and not keys:
         a.intent = "documents"

@@ -514,7 +514,8 @@ class _Solver(TableOps):
         first = parts[0].item
         fact = replace(
             first.fact, id=f"{first.fact.id}:sum", value=comp.value, unit=comp.unit,
-            description=label, context=label, quote="", source="computed",
+            description=label, context=label, quote="", source="computed", table_id="", row_index=-1,
+            col_index=-1, row_path=(), col_path=(),
         )  # fmt: skip
         self.steps.append(
             {
@@ -767,26 +768,33 @@ class _Solver(TableOps):
     def _rate_by_qualifiers(self, formula: Any) -> tuple[Computation, list[tuple[str, Match]]] | None:
         """A line's rate from its own two figures told apart by their qualifier words: "提升改造农家
         书屋年度目标为85个，实际完成95个" -> 95 ÷ 85. Both figures must be named by every word the
-        question names the line with, in one sentence or one table row, of one unit and year, neither
-        a rate nor last year's; exactly one such pair (by value), or nothing is computed."""
+        question names the line with, in one sentence or one table row, of one unit, neither a rate;
+        last year's only as a growth's base ("上年同期为74个"); exactly one such pair (by value), or
+        nothing is computed."""
         words = self.line or self.words
         if not words:
             return None
         num_q, den_q = formula.by_qualifiers
         pairs: dict[tuple[str, str], tuple[Match, Match]] = {}
+        years = {*self.ask.years, *(y - 1 for y in self.ask.years if den_q == "previous_year")}
         cands = []
         for i in self.facts:
             f = i.fact
             said = (f.description if f.source == "text" else " ".join(f.row_path)) + f.unit
-            if f.unit in ("%", "‰", "分") or "previous_year" in i.qualifiers or "change" in i.qualifiers:
+            if f.unit in ("%", "‰", "分") or "change" in i.qualifiers:
                 continue
-            if self.ask.years and i.year is not None and i.year not in self.ask.years:
+            if "previous_year" in i.qualifiers and den_q != "previous_year":
+                continue
+            if years and i.year is not None and i.year not in years:
                 continue
             if all(covered(w, said) for w in words):
                 cands.append(i)
-        nums = [
-            i for i in cands if num_q in i.qualifiers and den_q not in i.qualifiers and not i.fact.comparator
-        ]
+
+        def numerator(i: IndexedFact) -> bool:  # this year's done figure: said so, or said nothing else
+            bare = not i.qualifiers & {"plan", "previous_year"}
+            return (num_q in i.qualifiers or (num_q == "actual" and bare)) and den_q not in i.qualifiers
+
+        nums = [i for i in cands if numerator(i) and not i.fact.comparator]
         dens = [i for i in cands if den_q in i.qualifiers and num_q not in i.qualifiers]
         for n in nums:
             for d in dens:

@@ -253,7 +253,8 @@ def _reordered(chunk: str, text: str) -> bool:
 def same_kind(a: Match, b: Match) -> bool:
     """Two figures that can be added, subtracted or divided: the same unit, or two amounts of money."""
     ua, ub = a.fact.unit, b.fact.unit
-    return ua == ub or (unit_fits("amount", ua) and unit_fits("amount", ub))
+    people = {"人", "名"}  # a head count, whichever counter word the sentence uses
+    return ua == ub or (unit_fits("amount", ua) and unit_fits("amount", ub)) or {ua, ub} <= people
 
 
 def follows_previous(text: str) -> bool:

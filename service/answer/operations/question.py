@@ -35,7 +35,10 @@ _ASKED_KINDS = (
             r"多少钱|多少万元|多少元|多少亿元|金额|(?:执行|花|用|支出|拨付|拨|到位|安排)了?多少(?![分人个项次名%])"
         ),
     ),
-    ("count", re.compile(r"几个|几项|多少个|多少项|几条|几次|几期|几家")),
+    (
+        "count",
+        re.compile(r"(?<![这那])(?:几个|几项|多少个|多少项|几条|几次|几期|几家)"),
+    ),  # not "那几项的分值"
     ("people", re.compile(r"多少人|几人|几名|多少名")),
 )
 _COMPATIBLE = {
@@ -51,7 +54,7 @@ _NOT_ONE_FIGURE = re.compile(
     r"哪|有没有|是否|对不对|对得上|对不上|怎么算|如何算|怎么计算|如何计算|怎么来|怎么得|如何得出|为什么|原因|吗[？?]?$"
     r"|什么口径|用的是什么|按什么|是按|怎么定|如何定|是什么|还是"  # definitions and rules, not figures
     r"|核对|复核|核验|校验|核查|检查|验证|勾稽"  # a check of the document, not a figure
-    r"|倍|(?<!占)比(?![例重率])(?:[^，。？?]{0,14})(?:多|少|高|低|增|减|超)"  # ratios and comparisons between two quantities
+    r"|倍|(?<!占)比(?![例重率])(?:[^，,。？?]{0,14})(?:多|少|高|低|增|减|超)"  # ratios and comparisons between two quantities
 )
 
 

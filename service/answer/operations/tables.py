@@ -52,9 +52,9 @@ class TableOps:
     metric_input: Any
     run_metric: Any
 
-    def _cells(self, measure: str) -> list[tuple[Match, tuple[str, ...]]]:
+    def _cells(self, measure: str, *, per_row: bool = False) -> list[tuple[Match, tuple[str, ...]]]:
         """The cells of the asked column in the row the question names, one per distinct value of
-        the best-fitting rows; empty when none fits."""
+        the best-fitting rows (`per_row`: one per row, equal values kept); empty when none fits."""
         cell = self.ask.cell
         assert cell is not None
         column = _COLUMNS.get(measure, frozenset({measure}))
@@ -67,6 +67,8 @@ class TableOps:
         ]
         rows = best_rows(found)
         named = {m.item.fact.id: m.named for m in rows}
+        if per_row:
+            return [(Match(m.item, 1.0), m.named) for m in rows]
         return [(m, named[m.fact.id]) for m in distinct_values([Match(m.item, 1.0) for m in rows], 1.0)]
 
     def cell(self) -> Draft | None:
@@ -86,7 +88,7 @@ class TableOps:
             weights, scores = self._cells("weight"), self._cells("indicator_score")
             pairs = [(w, s) for w, _ in weights for s, _ in scores if same_row(w.item, s.item)]
             if len(pairs) != 1:
-                return None
+                return self.group_deduction(cell)
             args = [("minuend", pairs[0][0]), ("subtrahend", pairs[0][1])]
             comp = self.compute("difference", args)
             if comp is None:
@@ -127,11 +129,11 @@ class TableOps:
         for chunk in cell.chunks:
             self.ask.cell = CellAsk(measure, (chunk,))
             try:
-                found = self._cells(measure)
+                found = self._cells(measure, per_row=True)
             finally:
                 self.ask.cell = cell
             if len(found) != 1:
-                return None
+                return None  # a name of several rows (质量指标 over two indicators) is no one row
             items.append(found[0][0])
         if len({m.fact.id for m in items}) != len(items):
             return None
@@ -171,6 +173,33 @@ class TableOps:
         if len(items) == 1:
             return self.lookup_draft(f"“{group.parent}”的{label}", items)
         return self.sum_draft(f"“{group.parent}”下各项", measure, items)
+
+    def group_deduction(self, cell: CellAsk) -> Draft | None:
+        """ "决策维度失分多少": a group's 分值 less its 得分, each the sum of its items (every item has
+        both; the 分值 add up to the points the group's label states), the two sums shown as steps."""
+        groups = {}
+        for measure in ("weight", "indicator_score"):
+            group = group_cells(cell, self.facts, _COLUMNS[measure], years=self.ask.years)
+            if group is None or not group.cells or group.missing:
+                return None
+            groups[measure] = group
+        weights, scores = groups["weight"], groups["indicator_score"]
+        if len(weights.cells) != len(scores.cells) or len(weights.cells) < 2:
+            return None
+        if not self.group_complete(cell, weights):
+            return None
+        name = re.sub(r"[（(][^)）]{0,8}分[)）]", "", weights.parent) or weights.parent
+        total_w = self.derived(f"“{name}”各项分值合计", [Match(i, 1.0) for i in weights.cells])  # type: ignore[attr-defined]
+        total_s = self.derived(f"“{name}”各项得分合计", [Match(i, 1.0) for i in scores.cells])  # type: ignore[attr-defined]
+        if total_w is None or total_s is None:
+            return None
+        args = [("minuend", total_w), ("subtrahend", total_s)]
+        comp = self.compute("difference", args)
+        if comp is None:
+            return None
+        draft = self.computed_draft(f"“{name}”的扣分（分值 − 得分）", comp, args, None)
+        draft.meta["cell_measure"] = "deduction"
+        return draft
 
     def group_complete(self, cell: CellAsk, group: Any) -> bool:
         """When the group's label states its points ("效益指标(20分)"), its items' 分值 must add up to
