@@ -9,6 +9,7 @@ search returns first. Pure: documents in, a `Scope` out.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -141,3 +142,32 @@ def resolve(
     if len(pool) == 1:
         return Scope([pool[0].doc_id, *policies], named=True, reason="only-match")
     return Scope(None, ambiguous=pool, reason="ambiguous", policies=policies)
+
+
+class DocumentRouter:
+    """The documents a search query names by unit or project (and, among those, year), as `resolve`
+    reads them without a conversation, for a search asked with no scope: `Retriever(router=...)`
+    searches only those (and the loaded policies) instead of every loaded document. A query that
+    names none (这个项目…, 2018年…) gives None: the search stays over every document. The manifest
+    is read once per store generation."""
+
+    def __init__(self, store: Any) -> None:
+        self.store = store
+        self._lock = threading.Lock()
+        self._cached: tuple[str, list[Any]] = ("", [])
+
+    def documents(self) -> list[Any]:
+        generation = str(self.store.generation())
+        with self._lock:
+            if self._cached[0] != generation or not self._cached[0]:
+                self._cached = (generation, self.store.list_documents(include_failed=False))
+            return self._cached[1]
+
+    def __call__(self, query: str) -> list[str] | None:
+        documents = self.documents()
+        if len(documents) < 2:
+            return None
+        scope = resolve(query, documents)
+        # by name only: a year or a kind alone ("only-match") does not route a search — a document
+        # whose year was not read would be passed over for the one 2018 report that was
+        return list(scope.doc_ids) if scope.reason == "named" and scope.doc_ids else None
