@@ -77,6 +77,18 @@ def test_a_part_stated_with_two_scores_is_not_read_and_weights_deductions_are_no
     assert row.indicators == [] and "score" not in row.measures
 
 
+def test_a_scoring_rule_that_mentions_a_part_is_no_part_score() -> None:
+    # a 评分标准 sentence: 过程 is a word of the rule, 15分 what the rule awards
+    row = row_of(
+        "2、评价工作组人员稳定15在评价过程中保持工作组成员稳定，得15分；不能保持组员稳定并随意更换组员，不得分。"
+    )
+    assert row.indicators == []
+    assert [i.name for i in row_of("项目决策实际得分18分，效益部分得分20分。").indicators] == [
+        "项目决策",
+        "效益",
+    ]
+
+
 def test_a_satisfaction_target_and_actual_in_one_sentence_is_an_indicator_row() -> None:
     row = row_of("服务对象满意度目标为不低于90%，实际满意度为85.2%。")
     (ind,) = row.indicators

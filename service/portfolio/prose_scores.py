@@ -5,10 +5,11 @@ Many evaluation reports give their scores in prose — “决策指标得分18�
 They are read from the fact index (every number of a sentence with the phrase before it,
 `ingest/facts.py`) and the glossary, never from one report's words, and only when one reading fits:
 
-- a part score: a sentence's figure in 分 whose phrase names one level-1 indicator (the glossary's
-  `indicator_level1` concepts: 决策, 过程, 产出, 效益 …) and a score, not a weight or a deduction; its
-  分值 is the figure of the same sentence whose phrase names the same indicator and a weight (满分,
-  分值). A part stated with two different scores is not read at all.
+- a part score: a sentence's figure in 分 whose phrase is a level-1 indicator (the glossary's
+  `indicator_level1` concepts: 决策, 过程, 产出, 效益 …) followed by a score word (得分, 实际得分 — not
+  a deduction, not a phrase that only mentions the indicator, as a scoring rule's "在评价过程中…得15分"
+  does); its 分值 is the figure of the same sentence whose phrase is the same indicator and a weight
+  word (满分, 分值). A part stated with two different scores is not read at all.
 - the total from its parts, only for a report that states no total: the parts' scores summed by the
   metrics module (`total_score`, every part cited) when there are at least two, every part states
   its 分值, and those add up to the field's full score (`portfolio.full_score` in the glossary) —
@@ -30,8 +31,6 @@ from ingest.form_model import COMPARATORS
 from ingest.glossary import load_glossary
 from service.portfolio.rows import IndicatorRow, Value, concepts_of, indicator_row
 
-_NOT_PARTS = frozenset({"weight", "deduction", "bonus_points", "total_score"})
-
 
 def _dec(text: Any) -> Decimal | None:
     try:
@@ -48,17 +47,27 @@ def _this_year(fact: Any, year: int | None) -> bool:
     return year is None or fact.period in (None, year)
 
 
-def _level1(it: Any) -> tuple[str, str] | None:
-    """(concept, the document's words for it) when the phrase names exactly one level-1 indicator."""
+_GLUE = 2  # characters allowed between the indicator and the score word (部分, 的)
+
+
+def _part_phrase(description: str) -> tuple[str, str, str] | None:
+    """(level-1 concept, the document's words for it, "score" | "weight") when the phrase is just an
+    indicator and a score or weight word: 决策指标得分, 项目过程实际得分, 效益部分满分. A phrase that
+    only mentions a level-1 word (在评价过程中保持工作组成员稳定，得15分 — a scoring rule) is none."""
     glossary = load_glossary()
-    hits = [
-        h
-        for h in glossary.find(it.fact.description)
-        if glossary.concept(h.concept_id).category == "indicator_level1"
-    ]
-    if len({h.concept_id for h in hits}) != 1:
+    hits = glossary.find(description)
+    if len(hits) != 2:
         return None
-    return hits[0].concept_id, hits[0].term
+    head, tail = hits
+    if glossary.concept(head.concept_id).category != "indicator_level1" or tail.end != len(description):
+        return None
+    lead = description[: head.start]
+    if lead and lead not in glossary.qualifiers.get("part", ()):
+        return None
+    if tail.start - head.end > _GLUE:
+        return None
+    kind = {"indicator_score": "score", "weight": "weight"}.get(tail.concept_id)
+    return (head.concept_id, head.term, kind) if kind else None
 
 
 def part_scores(items: list[Any], year: int | None) -> list[IndicatorRow]:
@@ -69,13 +78,13 @@ def part_scores(items: list[Any], year: int | None) -> list[IndicatorRow]:
         f = it.fact
         if f.source != "text" or f.unit != "分" or _dec(f.value) is None or not _this_year(f, year):
             continue
-        named = _level1(it)
+        named = _part_phrase(f.description)
         if named is None:
             continue
-        concept, words = named
-        if "weight" in it.concepts:
+        concept, words, kind = named
+        if kind == "weight":
             weights.setdefault((concept, f.page, f.context), []).append(it)
-        elif "indicator_score" in it.concepts and not (_NOT_PARTS & it.concepts):
+        else:
             scores.setdefault(concept, []).append((it, words))
     out = []
     for concept, found in scores.items():
