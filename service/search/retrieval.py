@@ -141,7 +141,9 @@ class Retriever:
         self.settings = settings
         # a query with no scope goes to the documents it names (`service.portfolio.scope.DocumentRouter`)
         self.router = router
-        self.last_routed: list[str] | None = None  # the documents the last unscoped query was routed to
+        # where the last unscoped query was routed (None: not routed); for tests, benchmarks and the
+        # eval, which ask one query at a time — concurrent queries overwrite it
+        self.last_routed: list[str] | None = None
         self.index_dir: Path = Path(settings.data_dir) / "bm25"
         self.cache_dir: Path = Path(settings.data_dir) / "cache"
         self._lock = threading.Lock()  # one writer of the index (catch-up, merge); never for queries
