@@ -50,6 +50,8 @@ def headline_rows(summary: dict[str, Any]) -> list[tuple[str, str]]:
             (f"检索 {label} hit@1 / hit@{r['k']} / MRR", _hits(x))
             for label, key in (
                 ("全部文档、不限定 all documents, no scope", "all_documents"),
+                ("其中按身份路由 of which routed by identity", "all_documents_routed"),
+                ("其中未点名文档 of which naming no document", "all_documents_unrouted"),
                 ("未限定的问题 questions asked unscoped", "unscoped_questions"),
             )
             if (x := r.get(key)) and x.get("cases")

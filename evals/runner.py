@@ -132,6 +132,7 @@ def _retrieval(
             return None  # a follow-up's words alone are not a query; measured on single questions only
         ranked = target.retrieve(case.question, k=RETRIEVAL_K, document_ids=document_ids)
         everywhere = ranked if document_ids is None else target.retrieve(case.question, k=RETRIEVAL_K)
+        routed = getattr(target, "routed", None)  # the documents the unscoped search was routed to
     elif target.retrieval_source == "citations" and last is not None and last.citations is not None:
         ordered = sorted(last.citations, key=lambda c: int(c.get("n", 0)))
         ranked = [(str(c.get("doc_id")), int(c.get("page", 0)), int(c.get("page", 0))) for c in ordered]
@@ -145,7 +146,9 @@ def _retrieval(
         "relevant": [{"doc_id": d, "pages": p} for d, p in relevant],
         "ranked": [list(r) for r in ranked[:RETRIEVAL_K]],
         **_ranks(ranked, relevant),
-        "all_documents": _ranks(everywhere, relevant) if everywhere is not None else None,
+        "all_documents": {**_ranks(everywhere, relevant), "routed": routed}
+        if everywhere is not None
+        else None,
     }
 
 
@@ -280,6 +283,7 @@ def summarize(results: list[dict[str, Any]], *, retrieval_source: str = "") -> d
     finals = [r["turns"][-1] for r in results if r["turns"]]
     known = [t for t in finals if t.get("grounded") is not None]
     retr = [r["retrieval"] for r in results if r.get("retrieval") and "hit_at_5" in r["retrieval"]]
+    everywhere = [x["all_documents"] for x in retr if x.get("all_documents")]
     seconds = [t["seconds"] for r in results for t in r["turns"]]
     answerable = [
         r for r in results if not any(c["kind"] == "refuse" for t in r["turns"] for c in t["checks"])
@@ -311,7 +315,11 @@ def summarize(results: list[dict[str, Any]], *, retrieval_source: str = "") -> d
             "k": RETRIEVAL_K,
             **_hit_rates(retr),
             # the same questions over every loaded document, none scoped (the retriever only)
-            "all_documents": _hit_rates([x["all_documents"] for x in retr if x.get("all_documents")]),
+            "all_documents": _hit_rates(everywhere),
+            # of those, the questions the retriever routed to the documents they name by unit,
+            # project or year, and the ones that name none (这个项目…: searched over every document)
+            "all_documents_routed": _hit_rates([x for x in everywhere if x.get("routed")]),
+            "all_documents_unrouted": _hit_rates([x for x in everywhere if not x.get("routed")]),
             # the questions asked with no scope (`unscoped` cases: they name their document)
             "unscoped_questions": _hit_rates([x for x in retr if x.get("scoped") is False]),
         },

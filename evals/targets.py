@@ -101,6 +101,7 @@ class InProcessTarget:
             )
         self.label = f"in-process ({active})"
         self._retriever: Any = None
+        self.routed: list[str] | None = None
 
     def doc_ids(self, documents: Iterable[Path]) -> dict[str, str]:
         ingested = {r.doc_id for r in self.assistant.store.list_documents(include_failed=False)}
@@ -123,6 +124,8 @@ class InProcessTarget:
 
                 self._retriever = Retriever(self.assistant.store, self.assistant.settings)
         hits = self._retriever.search(question, k=k, doc_ids=document_ids)
+        # an unscoped search the retriever routed to the documents the question names (None: not routed)
+        self.routed = getattr(self._retriever, "last_routed", None) if document_ids is None else None
         return [(h.chunk.doc_id, h.chunk.page, h.chunk.end_page or h.chunk.page) for h in hits]
 
     def close(self) -> None:

@@ -214,12 +214,13 @@ def build_assistant(settings: Any) -> Assistant:
     from ingest.store import Store
     from service.conversations import ConversationStore
     from service.llm import build_llm_answerer
+    from service.portfolio.scope import DocumentRouter
     from service.search.retrieval import Retriever
     from service.tools import Toolbox
 
     store = Store.open(settings)
     try:
-        retriever = Retriever(store, settings)
+        retriever = Retriever(store, settings, router=DocumentRouter(store))
         toolbox = Toolbox(store, retriever)
         conversations = ConversationStore(settings)
         llm, status = build_llm_answerer(settings, toolbox)

@@ -116,6 +116,31 @@ def test_named_unit_and_year_scope_the_question(portfolio, forms) -> None:
     assert f"{gen.rate(f)}%" in answer.answer
 
 
+def test_search_with_no_scope_goes_to_the_documents_the_query_names(portfolio, forms) -> None:
+    """Routing in retrieval (not only in the answerer): a search that names a unit and year is asked
+    over that unit's form of that year (and the loaded policy), one that names nothing over all."""
+    assistant, ids = portfolio
+    retriever = assistant.retriever
+    name, f = forms[4]
+    hits = retriever.search(f"{f.agency}{f.year}年的预算执行率", k=8)
+    policies = {
+        d.doc_id for d in assistant.store.list_documents() if (d.identity or {}).get("kind") == "policy"
+    }
+    assert ids[name] in set(retriever.last_routed or ()) and hits
+    assert {h.chunk.doc_id for h in hits} <= {ids[name], *policies}
+    assert set(retriever.last_routed or ()) <= {ids[name], *policies}
+    everywhere = retriever.search("预算执行率", k=30)
+    assert retriever.last_routed is None and len({h.chunk.doc_id for h in everywhere}) >= 3
+    # a unit named with no year: every year's form of that unit, no other unit's
+    unit_forms = {ids[n] for n, g in forms if g.agency == f.agency}
+    retriever.search(f"{f.agency}的预算执行率", k=8)
+    assert set(retriever.last_routed or ()) - policies == unit_forms
+    # an explicit scope is never re-routed
+    other = next(ids[n] for n, g in forms if g.agency != f.agency)
+    scoped = retriever.search(f"{f.agency}{f.year}年的预算执行率", k=8, doc_ids=[other])
+    assert {h.chunk.doc_id for h in scoped} == {other}
+
+
 def test_follow_up_keeps_the_scope(portfolio, forms) -> None:
     assistant, ids = portfolio
     name, f = forms[1]

@@ -222,6 +222,27 @@ def test_report_indicator_rows_are_cited_and_weights_are_not_scores(store_of_rep
         assert answer.citations[row["cite"] - 1].doc_id == ids[name]
 
 
+def test_report_part_scores_stated_in_prose_count_as_indicator_rows(store_of_reports) -> None:
+    """A report that states its parts in a sentence (决策指标得分18分（满分20分），…) rather than a
+    score table: each part is a cited row with the score the generator wrote, never its 满分."""
+    assistant, _forms, reports, ids = store_of_reports
+    prose = [(n, r) for n, r in reports if "total.rate" not in r.doc.figs and "sc0.got" in r.doc.figs]
+    assert prose, "the seed draws no report with its part scores in prose"
+    for year in sorted({r.year for _n, r in prose}):
+        answer = assistant.ask(f"{year}年各项目的产出指标得分")
+        assert answer.table is not None, answer.answer
+        for name, r in prose:
+            if r.year != year:
+                continue
+            html = r.doc.html()  # the 产出 part: the one the generator wrote after 产出指标得分
+            k = next(i for i in range(4) if f"产出指标得分{r.doc.figs[f'sc{i}.got'].text}分" in html)
+            rows = [row for row in answer.table["rows"] if row["doc_id"] == ids[name]]
+            assert len(rows) == 1, (name, answer.answer)
+            assert Decimal(rows[0]["cells"]["score"]["value"]) == r.doc.v(f"sc{k}.got"), answer.answer
+            cite = answer.citations[rows[0]["cite"] - 1]
+            assert cite.doc_id == ids[name] and str(r.doc.v(f"sc{k}.got")) in cite.quote.replace(" ", "")
+
+
 # ---- identity: table headers and terms are no names ------------------------------------------------
 
 

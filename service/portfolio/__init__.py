@@ -26,7 +26,7 @@ from service.portfolio.facts_rows import rows_from_facts
 from service.portfolio.query import Query, parse
 from service.portfolio.render import Column, ResultTable, answer_of, as_text, number_cell
 from service.portfolio.rows import MEASURE_ZH, Row, rows_from_forms
-from service.portfolio.scope import Scope, resolve
+from service.portfolio.scope import NameIndex, Scope, is_policy, resolve
 from service.search.facts import index_fact
 
 FIT_CHECK_LIMIT = 60  # candidates whose text is read to see which can answer at all
@@ -65,6 +65,7 @@ class Portfolio:
         self._cached: tuple[str, list[Any], list[Row]] | None = None
         self._by_doc: dict[str, tuple[str, list[Row]]] = {}  # doc_id -> (its version, its rows)
         self._documents: list[Any] = []  # the visible documents' records, as last read
+        self._names: tuple[list[Any], NameIndex] | None = None  # (snapshot's documents, their names)
 
     def _snapshot(self) -> tuple[list[Any], list[Row]]:
         """The visible documents and every form's and report's rows, kept per document: after a
@@ -124,6 +125,13 @@ class Portfolio:
         pages = {d.doc_id: [(p.number, p.text) for p in self.store.get_pages(d.doc_id)] for d in reports}
         return rows_from_facts(by_doc, reports, tables, pages)
 
+    def _name_index(self, documents: list[Any]) -> NameIndex:
+        """The reports' names index of this snapshot's documents (built once per snapshot)."""
+        with self._lock:
+            if self._names is None or self._names[0] is not documents:
+                self._names = (documents, NameIndex([d for d in documents if not is_policy(d)]))
+            return self._names[1]
+
     def rows(self, doc_ids: list[str] | None) -> list[Row]:
         rows = self._snapshot()[1]
         if doc_ids is None:
@@ -141,7 +149,9 @@ class Portfolio:
     ) -> Routed:
         documents = self._snapshot()[0]
         previous = _previous(history)
-        scope = resolve(question, documents, explicit=document_ids, previous=previous)
+        scope = resolve(
+            question, documents, explicit=document_ids, previous=previous, index=self._name_index(documents)
+        )
         q = parse(question)
         keep = {"scope": scope.doc_ids} if scope.named and scope.doc_ids else {}
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from service.answer.models import Computation
 from service.metrics import MetricError, compute
-from service.portfolio import report_scores
+from service.portfolio import prose_scores, report_scores
 from service.portfolio.rows import MEASURE_ZH, Row, Value
 
 # measure -> glossary concepts, in order of preference
@@ -154,6 +154,7 @@ def rows_from_facts(
             row.measures["score"] = score
         row.grade = report_scores.grade((pages_by_doc or {}).get(record.doc_id, []))
         row.indicators = report_scores.indicators((tables_by_doc or {}).get(record.doc_id, []), year)
+        _add_prose(row, items, year)
         for m, it in chosen.items():
             row.measures[m] = _value(it, MEASURE_ZH[m])
         if "rate" not in row.measures and "budget" in row.measures and "spent" in row.measures:
@@ -181,6 +182,38 @@ def rows_from_facts(
                 )
         rows.append(row)
     return rows
+
+
+def _add_prose(row: Row, items: list[Any], year: int | None) -> None:
+    """The part scores and targets the report states only in sentences (`prose_scores`): an
+    indicator its tables already give is not read twice; a report that states no total gets the sum
+    of its parts, computed by the metrics module, when they make up the whole."""
+    covered = {c for ind in row.indicators for c in ind.concepts}
+    parts = [p for p in prose_scores.part_scores(items, year) if not p.concepts & covered]
+    row.indicators += parts
+    row.indicators += [t for t in prose_scores.targets(items, year) if not t.concepts & covered]
+    found = prose_scores.parts_total_inputs(parts) if "score" not in row.measures else None
+    if found is None:
+        return
+    scores, maxes = found
+    try:
+        result = compute(
+            "total_score",
+            {"scores": [_input(row, v) for v in scores], "max_scores": [_input(row, v) for v in maxes]},
+        )
+    except MetricError:  # a part above its 分值: the parts do not add up, the total stays 未找到
+        return
+    comp = Computation(**result.to_computation())
+    row.derived["score"] = comp
+    first = scores[0]
+    row.measures["score"] = Value(
+        Decimal(result.value),
+        "分",
+        comp.display,
+        first.page,
+        f"{first.where}；由各一级指标得分计算",
+        "总得分（计算）",
+    )
 
 
 def _input(row: Row, v: Value) -> dict[str, Any]:

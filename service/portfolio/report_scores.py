@@ -23,10 +23,10 @@ from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from ingest.form_model import indicator_column, is_total_label, parse_target
+from ingest.form_model import indicator_column, is_total_label
 from ingest.glossary import load_glossary
 from ingest.numbers import is_empty_mark
-from service.portfolio.rows import IndicatorRow, Value, concepts_of
+from service.portfolio.rows import IndicatorRow, Value, concepts_of, indicator_row
 
 _SCORE_CONCEPTS = frozenset({"total_score", "indicator_score"})
 _MONEY = {"元", "万元", "亿元", "千元"}
@@ -190,23 +190,18 @@ def _indicator(
     score, weight = value("score", "得分"), value("max", "分值")
     if not (target or actual or score):
         return None
-    cmp, target_value, _unit = parse_target(target)
-    _c, actual_value, _u = parse_target(actual)
     page = next(iter(cells.values())).page
     concepts: set[str] = set()
     for n in names:
         concepts.update(concepts_of(n))
-    return IndicatorRow(
+    return indicator_row(
         name=names[-1],
         path=" > ".join(names),
         concepts=concepts,
         target=target,
         actual=actual,
-        comparator=cmp,
-        target_value=_dec(target_value) if target_value is not None else None,
-        actual_value=_dec(actual_value) if actual_value is not None else None,
         score=score,
-        max=weight,
+        weight=weight,
         page=page or (table.pages[0] if table.pages else 1),
         where=f"第{page}页·{table.caption or '表'}",
     )

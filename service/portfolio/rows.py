@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from ingest.form_model import parse_target
 from ingest.glossary import load_glossary
 
 # the funds block's columns a cross-document question can ask for, by glossary concept
@@ -58,6 +59,37 @@ class IndicatorRow:
         if a is None or t is None or self.comparator not in ("≥", "≤", ">", "<", "="):
             return None
         return {"≥": a >= t, "≤": a <= t, ">": a > t, "<": a < t, "=": a == t}[self.comparator]
+
+
+def indicator_row(
+    *,
+    name: str,
+    path: str,
+    concepts: set[str],
+    target: str,
+    actual: str,
+    score: Value | None,
+    weight: Value | None,
+    page: int | None,
+    where: str,
+) -> IndicatorRow:
+    """An indicator row with its target and actual as printed and read as numbers (≥90% → ≥, 90)."""
+    cmp, target_value, _unit = parse_target(target)
+    _cmp, actual_value, _unit = parse_target(actual)
+    return IndicatorRow(
+        name=name,
+        path=path,
+        concepts=concepts,
+        target=target,
+        actual=actual,
+        comparator=cmp,
+        target_value=_dec(target_value),
+        actual_value=_dec(actual_value),
+        score=score,
+        max=weight,
+        page=page,
+        where=where,
+    )
 
 
 @dataclass

@@ -13,6 +13,11 @@ yet, at process start, catches up before its first answer). Whatever either side
 chunks are finally read with `Store.visible_chunks` in one SQL statement, so a stale index can
 miss a new document for a moment but never shows a hidden one or a mix of two versions.
 
+Routing: a retriever built with a `router` (`service.portfolio.scope.DocumentRouter`, as
+`build_assistant` does) asks a search that has no `doc_ids` over the documents the query names by
+unit or project (their identity, read at ingest) and the loaded policies; a query that names none is
+searched over every document. `last_routed` says where the last unscoped query went.
+
 Fusion: score(chunk) = Σ_side w_side / (RRF_K + rank_side), rank 1-based, RRF_K = 60, the weights
 and the dense side's depth chosen per query by `fuse_plan` (keyword-led for a query naming
 something specific, equal for a paraphrase). The returned `SearchHit.score` is that fused score (higher is
@@ -25,6 +30,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
@@ -96,6 +102,9 @@ class SearchableStore(Protocol):
     ) -> list[SearchHit]: ...
 
 
+Router = Callable[[str], list[str] | None]  # query -> the documents it names, None when none
+
+
 @dataclass(frozen=True)
 class RankedHit:
     """A fused hit with where it came from (for tests, benchmarks and debugging)."""
@@ -125,9 +134,16 @@ class Retriever:
     """Hybrid search over one store. Thread-safe; the keyword index is loaded lazily and kept
     up to date by document (see the module docstring)."""
 
-    def __init__(self, store: SearchableStore, settings: StorageSettings) -> None:
+    def __init__(
+        self, store: SearchableStore, settings: StorageSettings, *, router: Router | None = None
+    ) -> None:
         self.store = store
         self.settings = settings
+        # a query with no scope goes to the documents it names (`service.portfolio.scope.DocumentRouter`)
+        self.router = router
+        # where the last unscoped query was routed (None: not routed); for tests, benchmarks and the
+        # eval, which ask one query at a time — concurrent queries overwrite it
+        self.last_routed: list[str] | None = None
         self.index_dir: Path = Path(settings.data_dir) / "bm25"
         self.cache_dir: Path = Path(settings.data_dir) / "cache"
         self._lock = threading.Lock()  # one writer of the index (catch-up, merge); never for queries
@@ -158,6 +174,8 @@ class Retriever:
         query = query.strip()
         if not query or k <= 0 or (doc_ids is not None and not doc_ids):
             return []
+        if doc_ids is None and self.router is not None:
+            doc_ids = self.last_routed = self._route(query)
         n = max(MIN_CANDIDATES, 3 * k)
         try:
             dense = self.store.vector_search(query, k=n, doc_ids=doc_ids, year=year)
@@ -202,6 +220,14 @@ class Retriever:
                 )
             )
         return out
+
+    def _route(self, query: str) -> list[str] | None:
+        assert self.router is not None
+        try:
+            return self.router(query) or None
+        except Exception as exc:  # a manifest that cannot be read leaves the search over everything
+            log.warning("routing the query by document identity failed, searching every document: %s", exc)
+            return None
 
     def keyword_search(
         self, query: str, *, k: int = 8, doc_ids: list[str] | None = None, year: int | None = None
