@@ -210,3 +210,10 @@ def test_a_sum_asked_is_no_check_of_the_report() -> None:
     assert not _SUM_ONLY("各项得分加起来和总分对得上吗？")
     assert asked_kind("产出指标下面那几项的分值加起来一共多少？") != "count"  # 那几项: pointing, not counting
     assert asked_kind("质量指标设了几项？") == "count"
+
+
+def test_a_bracket_in_a_header_is_a_unit_only_when_it_names_one() -> None:
+    from service.answer.deterministic.finders import _unit_of
+
+    assert _unit_of("", "谢凯13990260322(办公)/全年预算数(A)") == ""  # a phone's note, no unit
+    assert _unit_of("", "金额（万元）") == "万元"

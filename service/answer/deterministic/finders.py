@@ -613,8 +613,15 @@ def _other_year_before(s: str, pos: int, year: int) -> bool:
 
 
 def _unit_of(caption: str, column: str) -> str:
-    m = re.search(r"[（(]([^）)]+)[）)]", column)
-    return m.group(1) if m else ""
+    """The unit a column label states in brackets ("金额（万元）"), only a unit the field knows: a
+    header path may hold "谢凯13990260322(办公)", which is no unit."""
+    from ingest.numbers import unit_in_label
+
+    for m in re.finditer(r"[（(][^）)]+[）)]", column):
+        unit = unit_in_label(m.group(0))
+        if unit:
+            return unit
+    return ""
 
 
 def _summary(result: Any) -> Any:
