@@ -191,6 +191,7 @@ def body_grid(body: list[Line], bands: list[tuple[float, float]]) -> list[list[S
     rows: list[dict[int, list[Segment]]] = []
     extent: list[tuple[float, float]] = []
     near: list[Line] = []
+    wide: set[int] = set()
     for k, line in enumerate(body):
         above = gap(body[k - 1], line) if k else float("inf")
         below = gap(line, body[k + 1]) if k + 1 < len(body) else float("inf")
@@ -200,6 +201,10 @@ def body_grid(body: list[Line], bands: list[tuple[float, float]]) -> list[list[S
                 b = band_of(s, bands, nearest=True)
                 if b is not None:
                     cells.setdefault(b, []).append(s)
+                if b is not None and band_of(s, bands) is None:
+                    wide.add(
+                        len(rows)
+                    )  # a label centred over several columns (总计 across the label columns)
             rows.append(cells)
             extent.append((line.top, line.bottom))
         else:
@@ -221,7 +226,7 @@ def body_grid(body: list[Line], bands: list[tuple[float, float]]) -> list[list[S
                 rows[home][b].append(s)  # the wrapped rest of that row's cell
             else:
                 spanning.append((b, s))
-    merged = _spread(spanning, rows, extent, bands, tight)
+    merged = _spread(spanning, rows, extent, bands, tight, wide)
     return [
         [
             merged.get((r, b)) or (_joined(cells.get(b, [])), _box(cells.get(b, [])), True)
@@ -237,17 +242,21 @@ def _spread(
     extent: list[tuple[float, float]],
     bands: list[tuple[float, float]],
     tight: float,
+    wide: set[int],
 ) -> dict[tuple[int, int], Spot]:
     """Labels centred over several rows, given to the rows they stand beside: within a run of rows
     whose column is empty, each label takes the rows nearer to it than to the run's other labels.
-    A run ends at a row labelled only further left (a 小计 row across the label columns). A label
-    with no such run goes to the nearest row."""
+    A run ends at a row labelled only further left (a 小计 row across the label columns) or by a
+    label centred across the label columns (`wide`: a 总计 row). A label with no such run goes to
+    the nearest row."""
     label_bands = {
         b for b in range(len(bands)) if not any(is_value(s.text) for row in rows for s in row.get(b, []))
     }
     out: dict[tuple[int, int], Spot] = {}
 
     def closed(r: int, b: int) -> bool:
+        if r in wide:
+            return True
         left = any(c < b and rows[r].get(c) for c in label_bands)
         here = any(c >= b and rows[r].get(c) for c in label_bands)
         return left and not here

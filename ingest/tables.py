@@ -66,6 +66,7 @@ class RawTable:
     text_below: bool = False
     header_rows: int = 1
     row_pages: list[int] = field(default_factory=list)
+    from_words: bool = False  # read from the words' positions (no rules), not from drawn lines
 
     @property
     def ncols(self) -> int:
@@ -227,7 +228,9 @@ def page_tables(page: Any, number: int, page_text: str = "") -> list[RawTable]:
     from ingest.tables_words import word_tables
 
     page = visible_view(page)
-    found: list[tuple[tuple[float, float, float, float], list[list[GridCell]], int | None]] = []
+    found: list[
+        tuple[tuple[float, float, float, float], list[list[GridCell]], int | None]
+    ] = []  # ruled: None
     for table in page.find_tables():
         grid = table_grid(table)
         if grid and len(grid[0]) >= 2 and len(grid) >= 2:
@@ -255,7 +258,8 @@ def page_tables(page: Any, number: int, page_text: str = "") -> list[RawTable]:
             text_above=other_above,
             text_below=any(not _is_page_furniture(ln) for ln in below),
         )
-        raw.header_rows = header_rows if header_rows else header_row_count(grid)
+        raw.header_rows = header_row_count(grid) if header_rows is None else header_rows
+        raw.from_words = header_rows is not None
         raw.row_pages = [number] * len(grid)
         out.append(raw)
         top = t_bottom
@@ -427,8 +431,11 @@ def join_continued(raws: list[RawTable]) -> list[RawTable]:
 
 
 def build_tables(raws: list[RawTable], *, doc_id: str) -> list[Table]:
-    """Join continued tables and turn each into a `Table` with header paths and parsed cells."""
-    return [to_table(raw, doc_id=doc_id, index=i) for i, raw in enumerate(join_continued(raws))]
+    """Join continued tables and turn each into a `Table` with header paths and parsed cells. An
+    unruled table with no heading of its own is kept only as the continuation of a table above it:
+    alone, nothing says what its columns measure."""
+    joined = [r for r in join_continued(raws) if not (r.from_words and r.header_rows == 0)]
+    return [to_table(raw, doc_id=doc_id, index=i) for i, raw in enumerate(joined)]
 
 
 def _column_path(header: list[list[GridCell]], col: int) -> tuple[str, ...]:

@@ -107,16 +107,17 @@ def page_lines(words: list[dict[str, Any]]) -> list[Line]:
     return out
 
 
-def _columns(value_rows: list[Line]) -> list[tuple[float, float]]:
+def _columns(value_rows: list[Line], body: list[Line]) -> list[tuple[float, float]]:
     """The x-ranges the value rows' segments cover, merged where they overlap. In a table of three
-    or more rows, a range only one row's label covers is no column (a label centred over several
-    columns, e.g. 合计 over the three label columns of a score table)."""
+    or more rows, a range that only one line of the block has words in is no column (a label
+    centred over several columns, e.g. 合计 over the three label columns of a score table); a
+    column of merged labels (一级指标 centred over their rows, on lines of their own) is one."""
     bands = merge_ranges([(s.x0, s.x1) for ln in value_rows for s in ln.segments])
     if len(value_rows) < 3:
         return bands
     keep = []
     for lo, hi in bands:
-        inside = [(k, s) for k, ln in enumerate(value_rows) for s in ln.segments if s.x0 < hi and s.x1 > lo]
+        inside = [(k, s) for k, ln in enumerate(body) for s in ln.segments if s.x0 < hi and s.x1 > lo]
         if len({k for k, _ in inside}) >= 2 or any(is_value(s.text) for _, s in inside):
             keep.append((lo, hi))
     return keep
@@ -171,7 +172,7 @@ def word_tables(
 def _block_table(lines: list[Line], first: int, last: int, stop: Any) -> WordTable | None:
     body = lines[first : last + 1]
     value_rows = [ln for ln in body if is_value_row(ln)]
-    bands = _columns(value_rows)
+    bands = _columns(value_rows, body)
     if len(bands) < 2:
         return None
     for ln in value_rows:
@@ -187,8 +188,8 @@ def _block_table(lines: list[Line], first: int, last: int, stop: Any) -> WordTab
             return None  # a line between the rows that crosses the columns: running text
     header = _header_lines(lines, first, bands, body, stop)
     head_grid = header_grid(header, bands) if header else []
-    if head_grid is None:  # headings that do not line up with the columns
-        head_grid, header = [], []
+    if head_grid is None:
+        return None  # headings that do not line up with the columns: the columns are not known
     if not header and (len(value_rows) < 2 or len(bands) < 3):
         return None  # one row, or two columns, with no heading: a list (of pages, of items), not a table
     rows = head_grid + body_grid(body, bands)
