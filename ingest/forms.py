@@ -42,7 +42,9 @@ from ingest.grids import SheetGrid, grids_of
 from ingest.numbers import is_empty_mark, parse_number
 from ingest.tables import GridCell
 
-FORMS_VERSION = "2"  # 2: an xlsx form cell knows its sheet's page
+FORMS_VERSION = (
+    "3"  # 2: an xlsx form cell knows its sheet's page; 3: a narrower table after a form keeps its columns
+)
 
 # ---- reading a grid ---------------------------------------------------------------------------------
 
@@ -406,21 +408,23 @@ def _has_scores(rec: FormRecord) -> bool:
 
 def continue_split(grids: list[SheetGrid]) -> list[SheetGrid]:
     """A form printed over two pages whose second part was not joined by the table reader (no
-    总分 row yet; the next page's table has no name row and the same columns): join them."""
+    总分 row yet; the next page's table has no name row and the same columns, or fewer: a
+    continuation drawn with fewer column rules is right-aligned to it): join them. A table that
+    does not continue the one before keeps its own columns."""
     out: list[SheetGrid] = []
     for g in grids:
         prev = out[-1] if out else None
-        if prev is not None and g.kind == "page" and prev.kind == "page" and 0 < g.ncols < prev.ncols:
-            g = _widened(g, prev.ncols)
         if (
             prev is not None
             and prev.kind == "page"
             and g.kind == "page"
-            and prev.ncols == g.ncols
+            and 0 < g.ncols <= prev.ncols
             and not any(is_total_label(c.text) for row in prev.grid for c in row)
             and not any(key(c.text) in START_LABELS for row in g.grid for c in row)
             and (prev.row_pages[-1] or 0) + 1 == (g.row_pages[0] or 0)
         ):
+            if g.ncols < prev.ncols:
+                g = _widened(g, prev.ncols)
             prev.grid = prev.grid + g.grid
             prev.row_refs = prev.row_refs + [prev.row_refs[-1] + i + 1 for i in range(len(g.grid))]
             prev.row_pages = prev.row_pages + g.row_pages

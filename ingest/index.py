@@ -152,11 +152,12 @@ def chunker_version() -> str:
     from ingest import chunk
     from ingest.forms import FORMS_VERSION
     from ingest.identity import IDENTITY_VERSION
+    from ingest.tables import TABLES_VERSION
 
-    # facts, form records, identity and boxes are part of what ingest derives: a new extractor re-ingests
-    # like a new chunker (a document ingested before boxes were kept is re-read to get them)
+    # tables, facts, form records, identity and boxes are part of what ingest derives: a new extractor
+    # re-ingests like a new chunker (a document ingested before boxes were kept is re-read to get them)
     version = f"{getattr(chunk, 'CHUNKER_VERSION', '1')}+facts-{FACTS_VERSION}+forms-{FORMS_VERSION}"
-    return f"{version}+id-{IDENTITY_VERSION}+boxes-{BOXES_VERSION}"
+    return f"{version}+id-{IDENTITY_VERSION}+boxes-{BOXES_VERSION}+tables-{TABLES_VERSION}"
 
 
 def guess_kind(title: str) -> str:

@@ -38,6 +38,7 @@ UNIT_LINE_RE = re.compile(
     r"^\s*[（(]?\s*(?:计量|金额)?单位\s*[：:]|\s(?:金额)?单位\s*[：:]\s*(?:万元|元|亿元|千元)\s*[）)]?\s*$"
 )
 _CAPTION_LOOKBACK = 3  # lines above a table searched for its caption and unit line
+TABLES_VERSION = "2"  # part of the chunker version: a change re-ingests (2: tables without rules are read)
 MAX_TABLE_PAGE_BYTES = 4_000_000  # decoded content of one page searched for tables
 _EDGE_TOL = 1.5  # points: grid edges closer than this are the same edge
 _SCORE_LABELS = ("分值", "得分", "分数", "满分")
@@ -65,6 +66,7 @@ class RawTable:
     text_below: bool = False
     header_rows: int = 1
     row_pages: list[int] = field(default_factory=list)
+    from_words: bool = False  # read from the words' positions (no rules), not from drawn lines
 
     @property
     def ncols(self) -> int:
@@ -220,19 +222,32 @@ def visible_view(page: Any, *, laid_out: bool = False) -> Any:
 
 
 def page_tables(page: Any, number: int, page_text: str = "") -> list[RawTable]:
-    """The tables pdfplumber finds on one page (a `pdfplumber.page.Page`), as `RawTable`s; characters
+    """The tables of one page (a `pdfplumber.page.Page`) as `RawTable`s: the ruled ones pdfplumber
+    finds, and the unruled ones read from the words' positions (`ingest.tables_words`); characters
     a reader cannot see are left out."""
+    from ingest.tables_words import word_tables
+
     page = visible_view(page)
-    found = sorted(page.find_tables(), key=lambda t: (t.bbox[1], t.bbox[0]))
+    found: list[
+        tuple[tuple[float, float, float, float], list[list[GridCell]], int | None]
+    ] = []  # ruled: None
+    for table in page.find_tables():
+        grid = table_grid(table)
+        if grid and len(grid[0]) >= 2 and len(grid) >= 2:
+            found.append((tuple(table.bbox), grid, None))
+    for words in word_tables(page, exclude=[box for box, _, _ in found], stop=_not_a_row):
+        grid = [
+            [GridCell(normalize_cell(text), text, origin, box) for text, box, origin in row]
+            for row in words.rows
+        ]
+        found.append((words.bbox, grid, words.header_rows))
+    found.sort(key=lambda f: (f[0][1], f[0][0]))
     out: list[RawTable] = []
     top = 0.0
-    for i, table in enumerate(found):
-        grid = table_grid(table)
-        if not grid or len(grid[0]) < 2 or len(grid) < 2:
-            continue
-        _, t_top, _, t_bottom = table.bbox
+    for i, (bbox, grid, header_rows) in enumerate(found):
+        _, t_top, _, t_bottom = bbox
         above = _lines(page, top, t_top)
-        below_limit = found[i + 1].bbox[1] if i + 1 < len(found) else page.height
+        below_limit = found[i + 1][0][1] if i + 1 < len(found) else page.height
         below = _lines(page, t_bottom, below_limit)
         caption, unit_line, other_above = caption_and_unit(above)
         raw = RawTable(
@@ -243,11 +258,17 @@ def page_tables(page: Any, number: int, page_text: str = "") -> list[RawTable]:
             text_above=other_above,
             text_below=any(not _is_page_furniture(ln) for ln in below),
         )
-        raw.header_rows = header_row_count(grid)
+        raw.header_rows = header_row_count(grid) if header_rows is None else header_rows
+        raw.from_words = header_rows is not None
         raw.row_pages = [number] * len(grid)
         out.append(raw)
         top = t_bottom
     return out
+
+
+def _not_a_row(line: str) -> bool:
+    """A caption or unit line, never a table's row or heading."""
+    return bool(CAPTION_RE.match(line) or UNIT_LINE_RE.search(line))
 
 
 def _lines(page: Any, top: float, bottom: float) -> list[str]:
@@ -410,8 +431,11 @@ def join_continued(raws: list[RawTable]) -> list[RawTable]:
 
 
 def build_tables(raws: list[RawTable], *, doc_id: str) -> list[Table]:
-    """Join continued tables and turn each into a `Table` with header paths and parsed cells."""
-    return [to_table(raw, doc_id=doc_id, index=i) for i, raw in enumerate(join_continued(raws))]
+    """Join continued tables and turn each into a `Table` with header paths and parsed cells. An
+    unruled table with no heading of its own is kept only as the continuation of a table above it:
+    alone, nothing says what its columns measure."""
+    joined = [r for r in join_continued(raws) if not (r.from_words and r.header_rows == 0)]
+    return [to_table(raw, doc_id=doc_id, index=i) for i, raw in enumerate(joined)]
 
 
 def _column_path(header: list[list[GridCell]], col: int) -> tuple[str, ...]:
