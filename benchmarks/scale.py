@@ -414,9 +414,27 @@ def _run(settings: Any, sizes: tuple[int, ...], show: bool, server_pid: int | No
     return rows
 
 
+def _main(argv: list[str]) -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.scale",
+        description="Search, BM25 updates and store writes on synthetic chunks (see the module docstring).",
+    )
+    parser.add_argument("extra", nargs="*", type=int, help="sizes (chunks) measured besides 10k and 100k")
+    parser.add_argument("--chroma-server", action="store_true", help="against a `chroma run` server")
+    parser.add_argument(
+        "--sizes", help="comma-separated sizes measured instead of 10k, 100k and the extra ones (a quick run)"
+    )
+    args = parser.parse_args(argv)
+    sizes = (
+        tuple(sorted({int(s) for s in args.sizes.split(",")}))
+        if args.sizes
+        else tuple(sorted({*SIZES, *args.extra}))
+    )
+    kind = "Chroma server (chroma run)" if args.chroma_server else "embedded Chroma"
+    print_rows(f"scale ({kind})", run(sizes, chroma_server=args.chroma_server, show=True))
+
+
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    server = "--chroma-server" in args
-    extra = tuple(int(a) for a in args if a != "--chroma-server")
-    kind = "Chroma server (chroma run)" if server else "embedded Chroma"
-    print_rows(f"scale ({kind})", run(tuple(sorted({*SIZES, *extra})), chroma_server=server, show=True))
+    _main(sys.argv[1:])
