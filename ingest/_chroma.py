@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,6 +32,10 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 _SPELLINGS = ("", "/.", "/./.")  # at most two are open at once: the current and a fresh one
+# Seconds between the end of one background reopen and the start of the next: a burst of writes
+# next door (a batch ingest publishes every few seconds; a benchmark's writer, many times a second)
+# would otherwise reload the whole index back to back, taking the CPU the queries need.
+REOPEN_INTERVAL = 1.0
 
 
 class ChromaHandle:
@@ -57,6 +62,7 @@ class ChromaHandle:
         self._known_generation: str | None = None
         self._epoch = 0  # bumped by every write and drop: a fresh client opened before is discarded
         self._opening: threading.Thread | None = None
+        self._reopened_at = -REOPEN_INTERVAL  # time.monotonic() when the last background reopen ended
         self._opening_spelling: str | None = None
         self._closed = False
 
@@ -128,6 +134,8 @@ class ChromaHandle:
         """(Under the lock.) Open a fresh client in the background unless one is being opened."""
         if self._opening is not None or self._closed:
             return
+        if time.monotonic() - self._reopened_at < REOPEN_INTERVAL:
+            return  # the next query after the interval starts it
         spelling = self._free_spelling()
         epoch = self._epoch
         thread = threading.Thread(
@@ -149,6 +157,7 @@ class ChromaHandle:
             fresh = None
         with self.lock:
             self._opening, self._opening_spelling = None, None
+            self._reopened_at = time.monotonic()
             old = None
             if fresh is not None and epoch == self._epoch and not self._closed:
                 old = self._client
