@@ -79,7 +79,8 @@ class ChromaHandle:
                     else:
                         self._start_reopen()
             if self._collection is None:
-                self._install(*self._open(self._free_spelling()), self._generation())
+                generation = self._generation()  # read first: the view holds at least this
+                self._install(*self._open(self._free_spelling()), generation)
             yield self._collection
 
     def wrote(self) -> None:
