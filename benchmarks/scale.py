@@ -341,17 +341,22 @@ def _while_writing(store: Any, settings: Any, retriever: Any, doc_ids: list[str]
     if not ready.wait(120):
         proc.kill()
         return "writer process did not start"
-    worst, count = 0.0, 0
+    busy: list[float] = []
     started = time.perf_counter()
     go.set()
     while not done.is_set() and time.perf_counter() - started < 300:
         t = time.perf_counter()
-        retriever.search(QUERIES[count % len(QUERIES)], k=8)
-        worst = max(worst, time.perf_counter() - t)
-        count += 1
+        retriever.search(QUERIES[len(busy) % len(QUERIES)], k=8)
+        busy.append(time.perf_counter() - t)
     took = time.perf_counter() - started
     proc.join(60)
-    return f"{1000 * worst:.0f} ms over {count} queries during {took:.1f} s of writes"
+    retriever.search(QUERIES[0])  # the catch-up after the last change, then as many queries idle
+    idle = _time(lambda q: retriever.search(q, k=8), rounds=max(1, len(busy) // len(QUERIES)))
+    return (
+        f"longest {1000 * max(busy):.0f} ms, p95 {1000 * _pct(busy, 0.95):.0f} ms over {len(busy)} queries "
+        f"during {took:.1f} s of writes (idle right after: longest {1000 * max(idle):.0f} ms, "
+        f"p95 {1000 * _pct(idle, 0.95):.0f} ms)"
+    )
 
 
 def run(sizes: tuple[int, ...] = SIZES, *, chroma_server: bool = False, show: bool = False) -> Rows:
@@ -414,9 +419,27 @@ def _run(settings: Any, sizes: tuple[int, ...], show: bool, server_pid: int | No
     return rows
 
 
+def _main(argv: list[str]) -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.scale",
+        description="Search, BM25 updates and store writes on synthetic chunks (see the module docstring).",
+    )
+    parser.add_argument("extra", nargs="*", type=int, help="sizes (chunks) measured besides 10k and 100k")
+    parser.add_argument("--chroma-server", action="store_true", help="against a `chroma run` server")
+    parser.add_argument(
+        "--sizes", help="comma-separated sizes measured instead of 10k, 100k and the extra ones (a quick run)"
+    )
+    args = parser.parse_args(argv)
+    sizes = (
+        tuple(sorted({int(s) for s in args.sizes.split(",")}))
+        if args.sizes
+        else tuple(sorted({*SIZES, *args.extra}))
+    )
+    kind = "Chroma server (chroma run)" if args.chroma_server else "embedded Chroma"
+    print_rows(f"scale ({kind})", run(sizes, chroma_server=args.chroma_server, show=True))
+
+
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    server = "--chroma-server" in args
-    extra = tuple(int(a) for a in args if a != "--chroma-server")
-    kind = "Chroma server (chroma run)" if server else "embedded Chroma"
-    print_rows(f"scale ({kind})", run(tuple(sorted({*SIZES, *extra})), chroma_server=server, show=True))
+    _main(sys.argv[1:])

@@ -10,9 +10,9 @@ flips statuses in one SQL transaction and cleans the leftovers afterwards.
 
 from __future__ import annotations
 
+import logging
 import re
 import sqlite3
-import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -38,11 +38,14 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 
 from ingest import _schema as S
+from ingest._chroma import ChromaHandle
 from ingest.embeddings import Embedder, get_embedder
 from ingest.errors import NotFound
 from ingest.facts import Fact
 from ingest.models import Box, Cell, Chunk, DocumentRecord, Location, Page, SearchHit, Table
 from ingest.settings import StorageSettings
+
+log = logging.getLogger(__name__)
 
 VISIBLE = "ok"
 LEFTOVER_STATUSES = ("ingesting", "removed")
@@ -163,58 +166,51 @@ class Store:
         self._owns_embedder = embedder is None  # close() closes what it opened (an HTTP client)
         self.engine: Engine = sql_engine(settings)
         create_tables(self.engine, S.metadata)
-        self._chroma: Any = None
-        self._collection: Any = None
-        self._known_generation: str | None = None
         self._closed = False
-        self._lock = threading.RLock()  # guards the Chroma handle; held around every Chroma call
+        self._hinted_backfill = False
+        self._chroma = ChromaHandle(
+            lambda spelling: self._open_chroma(settings, spelling),
+            self._open_collection,
+            self.generation,
+            embedded=settings.chroma_mode == "persistent",
+            path=settings.chroma_path if settings.chroma_mode == "persistent" else None,
+        )
+        self._lock = self._chroma.lock  # guards the Chroma handle; held around every Chroma call
 
     @contextmanager
-    def _vectors(self) -> Iterator[Any]:
+    def _vectors(self, *, write: bool = False) -> Iterator[Any]:
         """The Chroma collection of this embedding version, opened on first use (listing the
-        manifest needs no Chroma at all) and held under the lock for the call.
+        manifest needs no Chroma at all) and held under the lock for the call. Embedded, a view
+        another process made stale is reopened in the background for readers and at once for
+        writers (`write=True`): see `ingest._chroma`."""
+        with self._chroma.use(write=write) as collection:
+            yield collection
 
-        Embedded Chroma caches its index per process: vectors another process (a `jixiao ingest`
-        next to a running service) wrote are invisible to an already-open client. When the
-        manifest generation moved without this Store writing, the client is reopened."""
-        with self._lock:
-            if (
-                self._collection is not None
-                and self.settings.chroma_mode == "persistent"
-                and self.generation() != self._known_generation
-            ):
-                self._drop_chroma()
-            if self._collection is None:
-                self._known_generation = self.generation()
-                self._chroma = self._open_chroma(self.settings)
-                self._collection = self._chroma.get_or_create_collection(
-                    collection_name(self.settings.chroma_collection, self.embedder.version),
-                    embedding_function=None,  # we always pass embeddings ourselves
-                    configuration={"hnsw": {"space": "cosine"}},
-                    metadata={"embedding_version": self.embedder.version},
-                )
-            yield self._collection
-
-    def _drop_chroma(self) -> None:
-        close = getattr(self._chroma, "close", None)
-        if close is not None:
-            close()
-        self._chroma = self._collection = None
+    def _open_collection(self, client: Any) -> Any:
+        return client.get_or_create_collection(
+            collection_name(self.settings.chroma_collection, self.embedder.version),
+            embedding_function=None,  # we always pass embeddings ourselves
+            configuration={"hnsw": {"space": "cosine"}},
+            metadata={"embedding_version": self.embedder.version},
+        )
 
     def refresh_vectors(self) -> None:
         """Reopen the Chroma client on next use: a writer calls this after taking the writer
         lock, so it never writes through a view that another process has made stale."""
-        with self._lock:
-            self._drop_chroma()
+        self._chroma.drop()
+
+    def wait_for_vectors(self, timeout: float = 60.0) -> None:
+        """Wait until a background reopen of the Chroma client (after another process wrote) has
+        finished, for callers that want the newest vectors rather than an answer now."""
+        self._chroma.wait_fresh(timeout)
 
     def _wrote(self) -> None:
         """This Store changed the generation itself: its open Chroma view is current."""
-        with self._lock:
-            if self._collection is not None:
-                self._known_generation = self.generation()
+        self._chroma.wrote()
 
     @staticmethod
-    def _open_chroma(settings: StorageSettings) -> Any:
+    def _open_chroma(settings: StorageSettings, spelling: str | None = None) -> Any:
+        """A client; embedded, on `spelling` of the data dir's chroma path (see `ingest._chroma`)."""
         import chromadb
         from chromadb.config import Settings as ChromaSettings
 
@@ -224,7 +220,7 @@ class Store:
                 host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
             )
         settings.chroma_path.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
+        return chromadb.PersistentClient(path=spelling or str(settings.chroma_path), settings=chroma_settings)
 
     @classmethod
     def open(cls, settings: StorageSettings) -> Store:
@@ -556,6 +552,13 @@ class Store:
             vectors.append(flat.reshape(len(rows), -1))
         missing = sorted(set(doc_ids) - {r.doc_id for r in rows})
         if missing:  # ingested before `chunk_vectors`: their vectors are only in Chroma
+            if not self._hinted_backfill:
+                self._hinted_backfill = True
+                log.warning(
+                    "%d document(s) have vectors only in Chroma (ingested before chunk_vectors); "
+                    "`jixiao backfill` copies them to SQL so document-scoped search skips Chroma",
+                    len(missing),
+                )
             q = select(S.chunks.c.id).where(S.chunks.c.doc_id.in_(missing))
             with self.engine.connect() as conn:
                 ids = [r[0] for r in conn.execute(q.limit(SCOPED_EXACT_MAX + 1 - len(found)))]
@@ -750,7 +753,7 @@ class Store:
         with self.engine.connect() as conn:
             ids = {r[0] for r in conn.execute(select(c.id).where(c.doc_id == doc_id))}
             ids |= {r[0] for r in conn.execute(select(v.chunk_id).where(v.doc_id == doc_id))}
-        with self._vectors() as collection:
+        with self._vectors(write=True) as collection:
             if not ids:
                 collection.delete(where={"doc_id": doc_id})
                 return
@@ -897,12 +900,68 @@ class Store:
                 batch = ids[start : start + _SQL_BATCH]
                 conn.execute(delete(S.chunk_vectors).where(S.chunk_vectors.c.chunk_id.in_(batch)))
             conn.execute(insert(S.chunk_vectors), rows)
-        with self._vectors() as collection:
+        with self._vectors(write=True) as collection:
             collection.upsert(
                 ids=ids,
                 embeddings=embeddings,
                 metadatas=[c.metadata() for c in chunks],
             )
+
+    def documents_missing_sql_vectors(self) -> list[str]:
+        """Visible documents with a chunk that has no `chunk_vectors` row of this embedding version
+        (ingested before that table existed): `backfill_sql_vectors` copies theirs from Chroma."""
+        c, v, d = S.chunks.c, S.chunk_vectors.c, S.documents.c
+        q = (
+            select(c.doc_id)
+            .join(S.documents, d.doc_id == c.doc_id)
+            .outerjoin(S.chunk_vectors, and_(v.chunk_id == c.id, v.version == self.embedder.version))
+            .where(d.status == VISIBLE, v.chunk_id.is_(None))
+            .group_by(c.doc_id, d.ingested_at)
+            .order_by(d.ingested_at)
+        )
+        with self.engine.connect() as conn:
+            return [r[0] for r in conn.execute(q)]
+
+    def backfill_sql_vectors(self, doc_id: str) -> int:
+        """Copy a visible document's vectors that `chunk_vectors` lacks from Chroma into it, in one
+        transaction (a kill leaves the document as it was; a rerun does the rest); the number of
+        rows written. A document hidden meanwhile gets none. Callers hold the writer lock."""
+        import numpy as np
+
+        c, v = S.chunks.c, S.chunk_vectors.c
+        q = (
+            select(c.id)
+            .outerjoin(S.chunk_vectors, and_(v.chunk_id == c.id, v.version == self.embedder.version))
+            .where(c.doc_id == doc_id, v.chunk_id.is_(None))
+        )
+        with self.engine.connect() as conn:
+            ids = [r[0] for r in conn.execute(q)]
+        if not ids:
+            return 0
+        found: dict[str, Any] = {}
+        for start in range(0, len(ids), _SQL_BATCH):
+            with self._vectors(write=True) as collection:
+                got = collection.get(ids=ids[start : start + _SQL_BATCH], include=["embeddings"])
+            found.update(zip(got["ids"], got["embeddings"], strict=True))
+        rows = [
+            {
+                "chunk_id": cid, "doc_id": doc_id, "version": self.embedder.version,
+                "vector": np.asarray(found[cid], dtype="<f4").tobytes(),
+            }
+            for cid in ids
+            if cid in found
+        ]  # fmt: skip
+        if not rows:
+            return 0
+        with self.engine.begin() as conn:
+            status = conn.execute(select(S.documents.c.status).where(S.documents.c.doc_id == doc_id)).scalar()
+            if status != VISIBLE:
+                return 0
+            for start in range(0, len(rows), _SQL_BATCH):
+                batch = [r["chunk_id"] for r in rows[start : start + _SQL_BATCH]]
+                conn.execute(delete(S.chunk_vectors).where(v.chunk_id.in_(batch)))
+            conn.execute(insert(S.chunk_vectors), rows)
+        return len(rows)
 
     def publish(self, record: DocumentRecord, *, replaces: Sequence[str] = ()) -> None:
         """One transaction: the new document becomes visible (`ok`), the versions it replaces
@@ -969,7 +1028,7 @@ class Store:
             if self._closed:
                 return
             self._closed = True
-            self._drop_chroma()
+        self._chroma.close()  # outside the lock: it waits for a background reopen, which takes it
         self.engine.dispose()
         close_embedder = getattr(self.embedder, "close", None) if self._owns_embedder else None
         if close_embedder is not None:

@@ -14,7 +14,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 import typer
 
-from service.commands import ask, audit, check, documents, evaluate, serve, worker
+from service.commands import ask, audit, backfill, check, documents, evaluate, serve, worker
 
 app = typer.Typer(
     name="jixiao",
@@ -24,7 +24,7 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 
-for module in (documents, ask, check, audit, serve, worker, evaluate):
+for module in (documents, ask, check, audit, serve, worker, evaluate, backfill):
     module.register(app)
 
 

@@ -259,7 +259,8 @@ def test_second_ingest_process_refuses_or_waits_for_the_writer(tmp_path: Path) -
 
 def test_an_open_store_sees_what_another_process_ingests(tmp_path: Path) -> None:
     """A running service keeps its Store open while `jixiao ingest` writes from a terminal:
-    embedded Chroma caches its index per process, so the Store must notice and reopen."""
+    embedded Chroma caches its index per process, so the Store must notice and reopen (in the
+    background: the first query after the change is answered from the view it had)."""
     data = tmp_path / "data"
     first = make_chinese_pdf(tmp_path / "a.pdf", title="2021年甲报告", paragraphs=["会议室租赁合同已续签。"])
     second = make_chinese_pdf(
@@ -276,6 +277,8 @@ def test_an_open_store_sees_what_another_process_ingests(tmp_path: Path) -> None
         out, err = proc.communicate(timeout=300)
         assert proc.returncode == 0, err
         new_id = json.loads(out)[0]["doc_id"]
+        store.vector_search("坐席电话接听率", k=1)  # notices the change, reopens in the background
+        store.wait_for_vectors()
         hits = store.vector_search("坐席电话接听率", k=1)
         assert hits and hits[0].chunk.doc_id == new_id and "97.5%" in hits[0].chunk.text
         proc = jixiao("remove", new_id, "--data-dir", data)

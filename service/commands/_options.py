@@ -25,6 +25,16 @@ DataDirOpt = Annotated[
     ),
 ]
 
+JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON（供脚本使用）/ print JSON for scripts")]
+WaitOpt = Annotated[
+    float,
+    typer.Option(
+        "--wait",
+        min=0,
+        help="另一个写入进程占用数据目录时最多等待的秒数，0 表示立即放弃 / seconds to wait for another writer",
+    ),
+]
+
 
 def load_settings(data_dir: Path | None = None) -> Settings:
     """The settings from the environment, `data_dir` overriding JIXIAO_DATA_DIR."""

@@ -16,17 +16,7 @@ from rich.table import Table as RichTable
 
 from ingest.errors import JixiaoError
 from ingest.models import DocumentRecord
-from service.commands._options import DataDirOpt, err_console, error_exit, load_settings
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON（供脚本使用）/ print JSON for scripts")]
-WaitOpt = Annotated[
-    float,
-    typer.Option(
-        "--wait",
-        min=0,
-        help="另一个写入进程占用数据目录时最多等待的秒数，0 表示立即放弃 / seconds to wait for another writer",
-    ),
-]
+from service.commands._options import DataDirOpt, JsonOpt, WaitOpt, err_console, error_exit, load_settings
 
 OK_STATUSES = ("ok", "unchanged")
 STATUS_STYLE = {"ok": "green", "unchanged": "cyan", "needs_ocr": "yellow", "failed": "red"}
