@@ -217,3 +217,26 @@ def test_a_bracket_in_a_header_is_a_unit_only_when_it_names_one() -> None:
 
     assert _unit_of("", "谢凯13990260322(办公)/全年预算数(A)") == ""  # a phone's note, no unit
     assert _unit_of("", "金额（万元）") == "万元"
+
+
+def test_an_amount_per_head_is_no_columns_mean() -> None:
+    from types import SimpleNamespace
+
+    from service.answer.operations.average import average_answer
+
+    owner = SimpleNamespace(glossary=load_glossary())  # refused before any table is read
+    assert average_answer(owner, "平均每个在编人员的人员经费是多少？", None) is None
+
+
+def test_an_actual_asked_is_never_the_quota_beside_it() -> None:
+    from service.answer.operations.fit import _missing_qualifier
+
+    g = load_glossary()
+    quota = Fact(
+        id="d:f00001", doc_id="d", value="158", unit="人", description="行政编制 编制人数（人）",
+        context="行政编制 编制人数（人）", page=1, quote="行政编制 158 144", source="table", period=2019,
+        table_id="d:t00", row_index=1, col_index=1, row_path=("行政编制",), col_path=("编制人数（人）",),
+    )  # fmt: skip
+    placed = [index_fact(quota, "t", g)]
+    assert "编制数" in _missing_qualifier("其中行政编制实有多少人？", placed, g)
+    assert _missing_qualifier("行政编制有多少人？", placed, g) == ""

@@ -868,7 +868,11 @@ class _Solver(TableOps):
 
     def _compute_rate(self, formula: Any) -> tuple[Computation, list[tuple[str, Match]]] | None:
         quals = self.ask.qualifiers
-        nums = [m for nid in formula.numerator for m in self.best(Operand(nid, self.label(nid), quals))]
+        # the numerator the question names itself ("全年预算还剩多少": 全年预算数, not 年初预算)
+        named = [c for c in formula.numerator if c in self.g.concepts_in(self.ask.text)]
+        nums = [
+            m for nid in named or formula.numerator for m in self.best(Operand(nid, self.label(nid), quals))
+        ]
         # only the standard denominator: an alternative (年初预算 for 调整后预算) is never substituted
         did = formula.denominator[0]
         dens = self.best(Operand(did, self.label(did), quals))

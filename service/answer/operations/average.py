@@ -21,6 +21,7 @@ from service.answer.operations.rules import computed_draft, lcs, run_metric
 _ZH = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _COUNT = re.compile(r"([两二三四五六七八九十]|\d{1,2})(?:个|项|家|所|名|类|条)")
 _WEIGHTED = re.compile(r"加权|权重")
+_PER_HEAD = re.compile(r"平均(?:到)?每(?:个|名|位|一个|一名)?(?P<who>[^的，,？?]{1,10})的")
 # a rate per head or per month, a multi-year mean: other operations, not a column's mean
 _NOT_A_COLUMN_MEAN = re.compile(r"[人户月年日]均|均值|(?:19|20)\d{2}\s*年?\s*[-—–~至到]\s*(?:19|20)?\d{2}")
 
@@ -142,6 +143,9 @@ def average_answer(owner: Any, question: str, document_ids: list[str] | None) ->
     words = tuple(g.operations.get("average", ()))
     if "平均" not in text or _WEIGHTED.search(text) or _NOT_A_COLUMN_MEAN.search(text):
         return None
+    per = _PER_HEAD.search(text)
+    if per and any(g.concept(c).kind == "people" for c in g.concepts_in(per.group("who"))):
+        return None  # "平均每个在编人员的人员经费": an amount per head (经费 ÷ 人数), not a column's mean
     if not re.search(r"多少|几", text):
         return None
     found = _column(owner, text, document_ids, words)

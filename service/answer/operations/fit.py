@@ -90,6 +90,12 @@ def _missing_qualifier(question: str, placed: list[Any], g: Any) -> str:
         ]
         if all("plan" in q and "actual" not in q for q in own):
             return "检索到的数字是计划或目标值，不是实际完成的数"
+        # "其中行政编制实有多少人" answered from the 编制人数 column: the glossary says 编制数 excludes
+        # 实有人数, the quantity the question's own 实有 names
+        counterparts = [_excluded_named(question, i, g) for i in placed]
+        if all(counterparts):
+            have, asked_for = counterparts[0]
+            return f"检索到的数字是{have}，不是{asked_for}"
     asked = said_all & {"plan", "previous_year"}
     if not asked or not placed:
         return ""
@@ -101,6 +107,22 @@ def _missing_qualifier(question: str, placed: list[Any], g: Any) -> str:
             word = "计划或目标值" if q == "plan" else "上年的数"
             return f"检索到的数字不是{word}"
     return ""
+
+
+def _excluded_named(question: str, item: Any, g: Any) -> tuple[str, str] | None:
+    """(what the figure is, what the question asks) when the figure's own labels name a concept that
+    excludes one the question's actual-word (实有, 实际 …) belongs to: 编制人数 for 实有."""
+    words = [w for w in g.qualifiers.get("actual", ()) if w in question]
+    if not words:
+        return None
+    f = item.fact
+    labels = f.description if f.source == "text" else " ".join((*f.row_path, *f.col_path))
+    for cid in g.concepts_in(labels):
+        for ex in g.concept(cid).excludes:
+            other = g.concept(ex)
+            if ex not in g.concepts_in(labels) and any(w in t for t in other.terms for w in words):
+                return g.concept(cid).label, other.label
+    return None
 
 
 def _coverage(word: str, item: Any) -> float:
