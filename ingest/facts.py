@@ -18,7 +18,7 @@ from typing import Any
 from ingest.models import Page, Table
 from ingest.numbers import parse_number, unit_in_label, units_of_unit_line
 
-FACTS_VERSION = "24"
+FACTS_VERSION = "25"
 
 _TEXT_UNITS = (
     "亿元", "万元", "千元", "元", "万人次", "人次", "万人", "人", "名", "万次", "次", "万件", "件",
@@ -139,9 +139,21 @@ def _clause_of(text: str, start: int, end: int) -> str:
     head = text[:start]
     cut = max((m.end() for m in _CLAUSE_BREAK.finditer(head)), default=0)
     sentence_start = max((m.end() for m in re.finditer(r"[。；;！？\n]", head)), default=0)
-    parts = [w for w in _glossary().qualifiers.get("part", ()) if w in text[sentence_start:cut]]
+    g = _glossary()
+    parts = [w for w in g.qualifiers.get("part", ()) if w in text[sentence_start:cut]]
     prefix = parts[0] if parts else ""
-    return prefix + re.sub(r"\s+", "", text[cut:end])
+    own = re.sub(r"\s+", "", text[cut:end])
+    # "2023年度计划提供服务31600人次、开展培训660人次": a clause that says neither 计划, 实际 nor 上年
+    # is of the nearest earlier clause of its sentence that does
+    kinds = ("plan", "actual", "previous_year")
+    if not any(w in own for k in kinds for w in g.qualifiers.get(k, ())):
+        earlier = [c for c in _CLAUSE_BREAK.split(text[sentence_start:cut]) if c.strip()]
+        for clause in reversed(earlier):
+            said = [w for k in kinds for w in g.qualifiers.get(k, ()) if w in clause]
+            if said:
+                prefix += max(said, key=len)
+                break
+    return prefix + own
 
 
 def _previous_year_of(description: str, doc_year: int | None) -> int | None:

@@ -154,6 +154,13 @@ def test_each_figure_of_a_sentence_has_its_own_clauses_qualifiers_and_year() -> 
     )
     assert total[0].description.endswith("总计")
     assert "part" in g.qualifiers_in(total[1].context)
+    # a clause that says neither 计划 nor 实际 is of the nearest earlier clause that does
+    listed = Page(number=1, text="2023年度计划提供服务31600人次、开展培训660人次。全年实际开展培训704人次。")
+    plan = {
+        f.value: g.qualifiers_in(f.context) for f in text_facts("d", listed, start_index=0, doc_year=2023)
+    }
+    assert "plan" in plan["660"] and "actual" not in plan["660"]
+    assert "actual" in plan["704"]
 
 
 def test_a_row_that_totals_the_others_is_no_item_of_an_average() -> None:

@@ -83,7 +83,7 @@ def part_scores(items: list[Any], year: int | None) -> list[IndicatorRow]:
             continue
         concept, words, kind = named
         if kind == "weight":
-            weights.setdefault((concept, f.page, f.context), []).append(it)
+            weights.setdefault((concept, f.page, f.quote), []).append(it)
         else:
             scores.setdefault(concept, []).append((it, words))
     out = []
@@ -92,7 +92,7 @@ def part_scores(items: list[Any], year: int | None) -> list[IndicatorRow]:
             continue  # a part stated with two different scores: which one is unknown
         it, words = found[0]
         f = it.fact
-        weight_facts = weights.get((concept, f.page, f.context), [])
+        weight_facts = weights.get((concept, f.page, f.quote), [])
         weight = None
         if len({Decimal(w.fact.value) for w in weight_facts}) == 1:
             w = weight_facts[0].fact
@@ -192,7 +192,7 @@ def targets(items: list[Any], year: int | None) -> list[IndicatorRow]:
         if any(w in f.description for w in earlier_words):
             continue  # 上年同期为…: last year's figure, neither this year's target nor its actual
         if f.source == "text" and f.unit and _dec(f.value) is not None and _this_year(f, year):
-            sentences.setdefault((f.page, f.context), []).append(it)
+            sentences.setdefault((f.page, f.quote), []).append(it)
     out = []
     for found in sentences.values():
         if len(found) != 2 or found[0].fact.unit != found[1].fact.unit:
