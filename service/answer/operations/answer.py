@@ -536,7 +536,7 @@ class _Solver(TableOps):
         its parts found and added first."""
         side = SUM_WORDS.sub("", side).strip("的")
         counted = COUNTED_SIDE.match(side)
-        count, name = 0, side
+        count, name, parts = 0, side, []
         if counted:
             n = counted.group("n")
             count = int(n) if n.isdigit() else NUMERALS.get(n, 0)
@@ -547,9 +547,9 @@ class _Solver(TableOps):
                     return None
                 parts = [f"{x}的{name}" for x in items]
                 name = "、".join(items) + f"的{name}"
-        if not (counted and counted.group("items")):
+        else:  # "甲和乙合计"
             parts = [x for x in re.split(r"和|与|及|、|加上", name) if len(x) >= 2]
-        if len(parts) >= 2 and (not counted or counted.group("items")):
+        if len(parts) >= 2:
             found = []
             for x in parts:
                 ms, _w = resolve(x, self.facts, self.g, years=self.ask.years)

@@ -15,10 +15,10 @@ from decimal import Decimal
 from typing import Any
 
 from service.answer.deterministic.render import CitationSet, Draft, zh_count
+from service.answer.operations.phrases import NUMERALS
 from service.answer.operations.rule_text import normalize
 from service.answer.operations.rules import computed_draft, lcs, run_metric
 
-_ZH = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _COUNT = re.compile(r"([两二三四五六七八九十]|\d{1,2})(?:个|项|家|所|名|类|条)")
 _WEIGHTED = re.compile(r"加权|权重")
 _PER_HEAD = re.compile(r"平均(?:到)?每(?:个|名|位|一个|一名)?(?P<who>[^的，,？?]{1,10})的")
@@ -31,7 +31,7 @@ def _count(text: str) -> int | None:
     if m is None:
         return None
     raw = m.group(1)
-    return _ZH[raw] if raw in _ZH else int(raw)
+    return NUMERALS[raw] if raw in NUMERALS else int(raw)
 
 
 def _column_words(header: str, question: str, g: Any) -> int:

@@ -89,13 +89,7 @@ class TableOps:
             pairs = [(w, s) for w, _ in weights for s, _ in scores if same_row(w.item, s.item)]
             if len(pairs) != 1:
                 return self.group_deduction(cell)
-            args = [("minuend", pairs[0][0]), ("subtrahend", pairs[0][1])]
-            comp = self.compute("difference", args)
-            if comp is None:
-                return None
-            draft = self.computed_draft(f"{subject(weights[0][1])}的扣分（分值 − 得分）", comp, args, None)
-            draft.meta["cell_measure"] = "deduction"
-            return draft
+            return self.deduction_draft(subject(weights[0][1]), *pairs[0])
         summing = "sum" in self.g.operations_in(self.ask.text)
         if summing and len(cell.chunks) >= 2:
             listed = self.rows_sum(cell.measure)
@@ -193,11 +187,15 @@ class TableOps:
         total_s = self.derived(f"“{name}”各项得分合计", [Match(i, 1.0) for i in scores.cells])  # type: ignore[attr-defined]
         if total_w is None or total_s is None:
             return None
-        args = [("minuend", total_w), ("subtrahend", total_s)]
+        return self.deduction_draft(f"“{name}”", total_w, total_s)
+
+    def deduction_draft(self, whose: str, weight: Match, score: Match) -> Draft | None:
+        """扣分 as 分值 − 得分, computed by the metrics module (a row's two cells, or a group's sums)."""
+        args = [("minuend", weight), ("subtrahend", score)]
         comp = self.compute("difference", args)
         if comp is None:
             return None
-        draft = self.computed_draft(f"“{name}”的扣分（分值 − 得分）", comp, args, None)
+        draft = self.computed_draft(f"{whose}的扣分（分值 − 得分）", comp, args, None)
         draft.meta["cell_measure"] = "deduction"
         return draft
 
