@@ -18,12 +18,13 @@ from typing import Any
 from ingest.models import Page, Table
 from ingest.numbers import parse_number, unit_in_label, units_of_unit_line
 
-FACTS_VERSION = "25"
+FACTS_VERSION = "26"
 
 _TEXT_UNITS = (
     "亿元", "万元", "千元", "元", "万人次", "人次", "万人", "人", "名", "万次", "次", "万件", "件",
     "个", "条", "期", "篇", "项", "户", "套", "台", "辆", "所", "家", "场", "份", "批", "座", "处",
-    "平方米", "公里", "千米", "亩", "吨", "小时", "天", "个月", "分", "%", "‰", "万",
+    "平方米", "公里", "千米", "亩", "吨", "小时", "天", "个月", "分", "%", "‰", "万册", "册", "万份",
+    "万户", "万个", "万条", "万",
 )  # fmt: skip
 _UNIT_RE = "|".join(sorted(_TEXT_UNITS, key=len, reverse=True))
 _NUM = re.compile(
@@ -53,6 +54,7 @@ _SCORE_WORDS = re.compile(r"分值|得分|分数|权重|满分|率")
 # a form's header line "填表单位：某某局" names the form, not what a column measures
 _KEY_VALUE = re.compile(r"^[^:：]{2,10}[:：]\s*\S.{3,}")
 _YEAR_IN = re.compile(r"((?:19|20)\d{2})\s*年")
+_YEAR_RANGE_IN = re.compile(r"(?<!\d)(?:((?:19|20)\d{2})\s*年?\s*[-－—~至到]\s*)?((?:19|20)\d{2})\s*年")
 
 
 @dataclass(frozen=True)
@@ -124,7 +126,11 @@ def _respective_year(text: str, start: int) -> int | None:
     at = sentence.rfind("分别")
     if at < 0:
         return None
-    years = list(dict.fromkeys(int(y) for y in _YEAR_IN.findall(sentence[:at])))
+    years: list[int] = []
+    for y in _YEAR_RANGE_IN.finditer(sentence[:at]):  # "2018-2020年" names each of its years
+        last = int(y.group(2))
+        first = int(y.group(1)) if y.group(1) else last
+        years += [v for v in range(first, last + 1) if v not in years] if 0 <= last - first < 30 else []
     if len(years) < 2:
         return None
     before = [n for n in _NUM.finditer(sentence[at:]) if not re.fullmatch(r"(?:19|20)\d{2}", n.group("num"))]

@@ -49,6 +49,15 @@ def input_values(comp) -> set[Decimal]:
     return out
 
 
+def assert_not_answered(a: Answer) -> None:
+    """Not found: the first sentence says so and states no figure (passages may follow as evidence,
+    marked as not the answer); nothing is computed."""
+    head = first_sentence(a)
+    assert "未找到" in head, a.answer
+    assert not FIGURE.findall(head), a.answer
+    assert not a.computations, a.answer
+
+
 def assert_refusal(a: Answer) -> None:
     assert "未找到" in a.answer, a.answer
     assert not a.computations
@@ -78,7 +87,7 @@ def test_execution_rate_is_rechecked_against_the_adjusted_budget(answerer):
     assert {i["source"]["page"] for i in comp.inputs} == {2}
 
 
-@pytest.mark.parametrize("question", ["坐席电话接听率是多少？", "热线电话的接通率达到了多少？"])
+@pytest.mark.parametrize("question", ["坐席电话接听率是多少？", "接听率达到了多少？"])
 def test_answer_rate(answerer, question):
     a = ask(answerer, question)
     assert "96.12%" in a.answer
@@ -122,15 +131,25 @@ def test_over_budget_adjustment_procedure_is_quoted(answerer):
     assert "未履行" in a.answer
 
 
-@pytest.mark.parametrize("question", ["2020年受理量比2019年增长多少？", "受理量同比增长了多少？"])
-def test_growth_of_requests(answerer, question):
+@pytest.mark.parametrize(
+    "question",
+    [
+        "2020年受理量比2019年增长多少？",
+        "受理量同比增长了多少？",
+        "2020年受理量涨了百分之几？",
+        "受理量比2019年涨了百分之几？",
+        "与2019年相比受理量增长了多少？",
+    ],
+)
+def test_a_change_the_report_states_is_quoted(answerer, question):
+    # "2020年度比2019年度受理量提高了37.83%" (p4): the report's own words name the figure and its change.
+    # The two totals it is computed from are written as 累计受理…共计, words no code may know for the
+    # sample, so the stated change is quoted rather than recomputed.
     a = ask(answerer, question)
-    assert "37.83%" in a.answer
-    comp = computation(a, "growth_rate")
-    assert comp.display == "37.83%"
-    assert input_values(comp) == {Decimal("1036.39"), Decimal("751.92")}
-    assert all(i["source"]["page"] in (4, 6) for i in comp.inputs)
-    assert "1036.39" in a.answer and "751.92" in a.answer
+    head = first_sentence(a)
+    assert "37.83%" in head, a.answer
+    assert "1036.39万件" not in head  # the level is not the change
+    assert cited_pages(a, "37.83%") & {4, 6}
 
 
 def test_growth_computed_from_table_cells(answerer):
@@ -250,8 +269,8 @@ def test_follow_up_other_measure_same_subject(answerer):
 
 
 def test_meta_carries_the_analysis(answerer):
-    a = ask(answerer, "2020年受理量比2019年增长多少？")
-    assert a.meta["op"] == "growth" and a.meta["concept"] == "受理量"
+    a = ask(answerer, "2020年单位人工成本比2019年上涨了多少？")
+    assert a.meta["op"] == "growth" and a.meta["concept"] == "单位人工成本"
     assert "meta" not in a.public()
 
 
@@ -260,7 +279,7 @@ def test_meta_carries_the_analysis(answerer):
 
 def test_progress_events_show_tool_calls(answerer):
     events: list[ProgressEvent] = []
-    ask(answerer, "2020年受理量比2019年增长多少？", on_event=events.append)
+    ask(answerer, "2020年单位人工成本比2019年上涨了多少？", on_event=events.append)
     stages = [e.stage for e in events]
     assert "searching" in stages and "computing" in stages and stages[-1] == "writing"
     tools = {e.tool for e in events if e.stage == "tool"}
@@ -293,7 +312,7 @@ def test_share_of_a_part_in_its_total(answerer):
 
 def test_derived_rate_from_its_inputs(answerer):
     a = ask(answerer, "接听率96.12%是用哪两个数算出来的？")
-    comp = computation(a, "answer_rate")
+    comp = computation(a, "ratio")  # the two figures of its sentence whose quotient it is, to its decimals
     assert input_values(comp) == {Decimal("1012.36"), Decimal("1053.2")}
     assert "1012.36" in a.answer and "1053.2" in a.answer
     assert 4 in {c.page for c in a.citations}
@@ -356,11 +375,11 @@ def test_unknown_word_next_to_a_known_figure_is_not_answered_with_it(answerer):
 
 
 def test_follow_up_with_a_new_operation(answerer):
-    q = "2020年一共受理了多少万件？"
+    q = "2020年接听量是多少？"
     first = ask(answerer, q)
     second = ask(answerer, "比上一年增长了多少？", _turns(q, first))
-    assert "37.83%" in second.answer
-    assert input_values(computation(second, "growth_rate")) == {Decimal("1036.39"), Decimal("751.92")}
+    assert "80.12%" in second.answer  # (1012.36 − 562.05) ÷ 562.05
+    assert input_values(computation(second, "growth_rate")) == {Decimal("1012.36"), Decimal("562.05")}
 
 
 def test_an_unrelated_question_after_a_turn_is_not_merged(answerer):
@@ -381,10 +400,10 @@ def test_follow_up_after_an_answer_from_another_answerer(answerer):
 
 
 def test_absolute_change_when_asked_in_units(answerer):
-    a = ask(answerer, "2020年受理量比2019年增加了多少万件？")
+    a = ask(answerer, "2020年接听量比2019年增加了多少万次？")
     comp = computation(a, "year_on_year_change")
-    assert input_values(comp) == {Decimal("1036.39"), Decimal("751.92")}
-    assert "284.47万件" in a.answer
+    assert input_values(comp) == {Decimal("1012.36"), Decimal("562.05")}
+    assert "450.31万次" in a.answer
     assert "不一致" not in a.answer
 
 
@@ -431,10 +450,10 @@ def test_difference_with_a_side_no_document_mentions_is_refused(answerer):
 
 
 def test_difference_of_one_figure_in_two_years_is_a_year_on_year_change(answerer):
-    a = ask(answerer, "2020年受理量比2019年多多少？")
+    a = ask(answerer, "2020年接听量比2019年多多少？")
     comp = computation(a, "year_on_year_change")
-    assert input_values(comp) == {Decimal("1036.39"), Decimal("751.92")}
-    assert "284.47万件" in a.answer
+    assert input_values(comp) == {Decimal("1012.36"), Decimal("562.05")}
+    assert "450.31万次" in a.answer
 
 
 @pytest.mark.parametrize("question", ["2019年培训了多少人次？", "上一年度的培训人数是多少？"])
@@ -459,7 +478,14 @@ def test_a_year_with_no_stated_value_or_change_is_not_found(answerer):
     assert_refusal(ask(answerer, "2018年培训人次是多少？"))
 
 
-@pytest.mark.parametrize("question", ["培训目标完成了多少？", "培训人次的目标完成率是多少？"])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "培训目标完成了多少？",
+        "培训人次的目标完成率是多少？",
+        "培训人次和绩效目标设定的数量相比，完成程度如何？",
+    ],
+)
 def test_target_completion_pairs_the_goal_with_the_actual(answerer, question):
     a = ask(answerer, question)
     comp = computation(a, "target_completion_rate")
@@ -478,7 +504,7 @@ def test_target_completion_of_a_planned_rate(answerer):
 
 
 def test_target_completion_without_a_stated_target_is_not_found(answerer):
-    assert_refusal(ask(answerer, "坐席数量与计划相比完成得如何？"))
+    assert_not_answered(ask(answerer, "坐席数量与计划相比完成得如何？"))
 
 
 def test_follow_up_of_a_difference_keeps_both_sides(answerer):
@@ -541,7 +567,6 @@ def test_percent_asked_without_a_row_is_the_total_execution_rate(answerer, quest
         ("工资福利支出用掉了几成？", "99.83%", 2),
         ("商品和服务支出预算用了百分之多少？", "100.45%", 2),
         ("资金到位了百分之多少？", "100%", 2),
-        ("2020年打进来的电话接了几成？", "96.12%", 4),
     ],
 )
 def test_percent_asked_of_a_named_row_or_figure_is_its_rate(answerer, question, rate, page):
@@ -561,33 +586,13 @@ def test_percent_asked_with_only_an_amount_found_is_not_answered_with_it(answere
 
 
 @pytest.mark.parametrize(
-    "question", ["2020年受理量涨了百分之几？", "受理量一年里增长了多少？", "2020年受理量比上一年涨了多少？"]
-)
-def test_change_asked_is_the_change_against_the_previous_year(answerer, question):
-    a = ask(answerer, question)
-    comp = computation(a, "growth_rate")
-    assert comp.display == "37.83%"
-    assert input_values(comp) == {Decimal("1036.39"), Decimal("751.92")}
-    assert "37.83%" in first_sentence(a)
-    assert "1036.39万件" not in first_sentence(a)  # the level is an input, not the answer
-    # the report's own figure (stated on p4 and again on p6), quoted next to the computation
-    assert cited_pages(a, "37.83%") & {4, 6}
-
-
-def test_change_asked_in_units_is_the_absolute_change(answerer):
-    a = ask(answerer, "受理量一年里增长了多少万件？")
-    assert "284.47万件" in first_sentence(a)
-    assert computation(a, "year_on_year_change").display.startswith("284.47")
-
-
-@pytest.mark.parametrize(
     ("question", "change", "verb", "metric_display"),
     [
         ("人员流失率比前两年平均降了多少？", "59.56%", "下降", "-59.56%"),
         ("2020年话务员流失率较以往均值下降了多少？", "59.56%", "下降", "-59.56%"),
         ("单位人工成本比历史平均涨了百分之几？", "19.45%", "增长", "19.45%"),
         ("人均人工成本比以往均值涨了多少？", "19.45%", "增长", "19.45%"),
-        ("每一万次接听摊下来的人工成本比前两年平均降了多少？", "15.03%", "下降", "-15.03%"),
+        ("每万次接听量人工成本比前两年平均降了多少？", "15.03%", "下降", "-15.03%"),
     ],
 )
 def test_change_against_the_average_is_the_change_not_the_average(
@@ -599,24 +604,10 @@ def test_change_against_the_average_is_the_change_not_the_average(
     assert "2.72%" not in head and "8.38" not in head and "10.58" not in head  # not the baseline level
     comp = computation(a, "change_vs_baseline")
     assert comp.display == metric_display
-    assert "报告所载为" + change in a.answer.replace(" ", "")  # the report states it too
+    assert re.search(
+        "报告所载为-?" + re.escape(change), a.answer.replace(" ", "")
+    )  # the report states it too
     assert cited_pages(a, change) & {4, 5}  # the sentence before 表3 (p4) or the one after it (p5)
-
-
-@pytest.mark.parametrize(
-    ("question", "value"),
-    [
-        ("2018年每一万次接听摊下来的人工成本是多少？", "8.97万元"),
-        ("2019年每万次接听的人工费用是多少？", "12.15万元"),
-        ("2020年每接听一万次电话的人工成本是多少？", "8.99万元"),
-    ],
-)
-def test_cost_per_ten_thousand_answers_is_one_figure(answerer, question, value):
-    a = ask(answerer, question)
-    head = first_sentence(a)
-    assert value in head, a.answer
-    assert "接听量为" not in head and not re.search(r"\d\s*万次", head)  # not the 接听量 row
-    assert 5 in cited_pages(a, "每1万接听量人工成本")
 
 
 @pytest.mark.parametrize(
@@ -632,51 +623,39 @@ def test_unit_labour_cost_is_one_figure(answerer, question):
 
 def test_per_unit_asked_is_not_answered_with_a_plain_total(answerer):
     a = ask(answerer, "2020年每万次呼入的人工成本是多少？")
-    assert_refusal(a)
+    assert_not_answered(a)
     assert "1053.2" not in a.answer
+
+
+def test_colloquial_rewrite_is_the_fields_words_only():
+    from service.answer.deterministic.analysis import colloquial
+
+    assert colloquial("老百姓满意吗") == "群众满意度"
+    assert colloquial("满意度是多少") == "满意度是多少"  # the report's own word is kept
+    assert colloquial("平均每个职工的费用") == "人均的费用"
+    # no rewrite into one report's words: an operator, a seat, a call are not the field's vocabulary
+    assert colloquial("接线员接电话的比例") == "接线员接电话的比例"
 
 
 @pytest.mark.parametrize(
     "question",
     [
+        "热线电话的接通率达到了多少？",
+        "接线员接电话的比例是多少？",
+        "座席的接通率是多少？",
         "老百姓对接线员满意吗？",
-        "群众对客服满不满意？",
-        "市民对话务员的满意程度怎么样？",
-        "坐席的满意度是多少？",
+        "2020年打进来的电话接了几成？",
+        "2018年每一万次接听摊下来的人工成本是多少？",
+        "2020年每接听一万次电话的人工成本是多少？",
+        "坐席一共设置了多少个？",
     ],
 )
-def test_colloquial_satisfaction_question_finds_the_satisfaction_figure(answerer, question):
-    a = ask(answerer, question)
-    assert "未找到" not in a.answer
-    assert "99.47%" in first_sentence(a), a.answer
-    assert 6 in cited_pages(a, "群众对坐席的满意度")
-
-
-@pytest.mark.parametrize(
-    "question", ["接线员接电话的比例是多少？", "客服接听率是多少？", "座席的接通率是多少？"]
-)
-def test_colloquial_operator_words_find_the_answer_rate(answerer, question):
-    a = ask(answerer, question)
-    assert "96.12%" in first_sentence(a), a.answer
-    assert 4 in cited_pages(a, "96.12%")
-
-
-def test_colloquial_rewrite_keeps_the_reports_own_compounds():
-    from service.answer.deterministic.analysis import colloquial
-
-    assert colloquial("老百姓对接线员满意吗") == "群众对坐席满意度"
-    assert "总客服" in colloquial("打造政务服务总客服")  # a name in the report is not rewritten
-    assert colloquial("工单满意率是多少") == "工单满意率是多少"
-    assert colloquial("工单满意吗") == "工单满意率"  # the 工单 rate, not the satisfaction with seats
-    assert colloquial("没接了多少") == "没接了多少"  # a negation is not an answered call
-
-
-@pytest.mark.parametrize("question", ["受理量比2019年涨了百分之几？", "与2019年相比受理量增长了多少？"])
-def test_a_single_year_after_bi_is_the_year_compared_against(answerer, question):
-    a = ask(answerer, question)
-    comp = computation(a, "growth_rate")
-    assert input_values(comp) == {Decimal("1036.39"), Decimal("751.92")}  # 2020 vs 2019, not 2019 vs 2018
-    assert "37.83%" in first_sentence(a)
+def test_words_the_report_does_not_use_are_not_answered(answerer, question):
+    # 接通率, 接线员, 座席, 打进来的电话, 摊下来: the report says 接听率, 坐席, 呼入电话量, 每1万接听量人工成本.
+    # Mapping one sector's colloquial words onto its report's terms is vocabulary no code may hold
+    # (tests/test_generality.py); a configured LLM can paraphrase, the deterministic path refuses
+    # rather than guess, and never states a figure as the answer.
+    assert_not_answered(ask(answerer, question))
 
 
 def test_a_change_stated_for_a_longer_figure_is_not_quoted_as_the_calls_change(answerer):
@@ -685,14 +664,6 @@ def test_a_change_stated_for_a_longer_figure_is_not_quoted_as_the_calls_change(a
     comp = computation(a, "change_vs_baseline")
     assert input_values(comp) == {Decimal("1012.36"), Decimal("553.41")}
     assert "15.03" not in a.answer and "不一致" not in a.answer
-
-
-@pytest.mark.parametrize(
-    ("question", "value"), [("坐席有多少个？", "560个"), ("坐席一共设置了多少个？", "560个")]
-)
-def test_colloquial_count_of_seats(answerer, question, value):
-    a = ask(answerer, question)
-    assert value in first_sentence(a), a.answer
 
 
 def test_operators_wage_cost_is_the_operator_row(answerer):
@@ -714,11 +685,6 @@ def test_change_of_a_rate_in_percentage_points(answerer, question, points, input
     assert "下降" in head and points in head and "百分点" in head, a.answer
     assert "59.56" not in head and "62.84" not in head  # not the relative change
     assert input_values(computation(a, "difference")) == inputs
-
-
-def test_tigao_le_duoshao_is_a_change_not_a_difference_of_two_figures(answerer):
-    a = ask(answerer, "2020年受理量比2019年提高了多少？")
-    assert computation(a, "growth_rate").display == "37.83%"
 
 
 @pytest.mark.parametrize(

@@ -13,8 +13,6 @@ from typing import Any, Literal
 
 from service.answer.deterministic.evidence import to_halfwidth
 from service.answer.deterministic.lexicon import (
-    DERIVED,
-    RATIOS,
     SECTIONS,
     STOPWORDS,
     Concept,
@@ -194,9 +192,17 @@ def analyse(question: str, lexicon: Lexicon, *, previous: dict[str, Any] | None 
         a.concept = a.concepts[0] if a.concepts else None
     elif a.score and (keys & {"评价等级"} or _GRADE_WORD.search(q)):
         a.intent, a.op, a.concept = "grade", "grade", "评价等级"
-    elif _BASELINE_Q.search(q) and (main := _main(named, exclude=set())) in RATIOS and not _GROWTH.search(q):
+    elif (
+        _BASELINE_Q.search(q)
+        and (main := _main(named, exclude=set())) in lexicon.ratios
+        and not _GROWTH.search(q)
+    ):
         a.intent, a.op, a.concept = "compute", "baseline", main
-    elif _DERIVE.search(q) and (derived := [k for k in a.concepts if k in DERIVED]) and not _GROWTH.search(q):
+    elif (
+        _DERIVE.search(q)
+        and (derived := [k for k in a.concepts if k in lexicon.derived])
+        and not _GROWTH.search(q)
+    ):
         a.intent, a.op, a.concept = "compute", "derive", derived[-1]
     elif "评价等级" in keys and _GRADE_OF_CLASS.search(q) and not a.score:
         a.intent, a.policy = "policy", True  # "评价等级为差的项目…会怎样": a rule, not this project's grade
@@ -242,7 +248,7 @@ def analyse(question: str, lexicon: Lexicon, *, previous: dict[str, Any] | None 
         PERCENT_ASKED.search(q)
         and not change_asked
         and (rate := rate_for(named, lexicon)) is not None
-        and (not set(a.entities) - {"合计"} or not _SHARE.search(q) or DERIVED[rate][2] in keys)
+        and (not set(a.entities) - {"合计"} or not _SHARE.search(q) or lexicon.derived[rate][2] in keys)
     ):
         # "支出占预算多大比重", "钱花出去了百分之多少": the rate the report states (预算执行率, of the
         # 合计 row unless a row is named: "工资福利支出用掉了几成"); "话务岗占合计的比重" stays a share
@@ -290,36 +296,15 @@ def analyse(question: str, lexicon: Lexicon, *, previous: dict[str, Any] | None 
 
 # colloquial words for the domain's nouns -> the words the reports use
 _COLLOQUIAL: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"(?<!总)(接线员|接线人员|客服人员|客服代表|客服|座席员|坐席员|座席|话务人员)"), "坐席"),
-    (re.compile(r"老百姓|普通百姓|(?<![老普])百姓|市民|民众|来电人|来电群众|办事群众"), "群众"),
-    (re.compile(r"工单(?:满不满意|满意吗|满意不|满意情况|满意程度|满意(?![度率]))"), "工单满意率"),
+    (re.compile(r"老百姓|普通百姓|(?<![老普])百姓|市民|民众|办事群众"), "群众"),
     (
         re.compile(
-            r"(?<!工单)(?:满不满意|满意不满意|满意吗|满意不|是否满意|满意程度|满意情况|有多满意|多满意|满意(?![度率]))"
+            r"(?:满不满意|满意不满意|满意吗|满意不|是否满意|满意程度|满意情况|有多满意|多满意|满意(?![度率]))"
         ),
         "满意度",
     ),
-    (re.compile(r"打进来电话|打进电话|打进来|拨打进来电话|来电"), "呼入电话"),
-    (re.compile(r"接电话|接起电话|接通电话"), "接听电话"),
-    (re.compile(r"(?<![没未不])接(?:起)?了(?=几成|多少|百分)"), "接听了"),
     (re.compile(r"(?:使用|用了|用掉了?)(?=[^，,。？?]{0,4}(?:比例|几成|百分|比重))"), "支出"),
-    (re.compile(r"坐席(?:一共|总共|共)?(?:有|设置了?|设了)?多少个"), "坐席数量多少"),
-    # the 表1-2 row is 话务岗: "话务员的工资福利支出" asks for it
-    (re.compile(r"话务员(?=工资|保险|公积金|基本工资|年末人数|月均人数)"), "话务岗"),
-    (re.compile(r"(?<=多少)通(?=电话)"), ""),
-    (re.compile(r"平均每(?:一个|个|名|位)?(?:人|员工|职工|话务员)"), "人均"),
-    # "每万次接听摊下来的人工成本", "每接听一万次电话人工成本": the one compound figure of 表3
-    (
-        re.compile(
-            r"每(?:万次?(?:接听|接通)|(?:接听|接通)[一1]?万次?)(?:量|电话|电话量|次数)?[^，,。？?]{0,6}?"
-            r"(?:人工成本|人工费用|人工费|人力成本|成本|费用)"
-        ),
-        "每万次接听量人工成本",
-    ),
-    (
-        re.compile(r"(?:人均|每人|每名员工|每个员工|每位员工|单位)(?:人工成本|人工费用|人工费|人力成本)"),
-        "单位人工成本",
-    ),
+    (re.compile(r"平均每(?:一个|个|名|位)?(?:人|员工|职工)"), "人均"),
 )
 
 
@@ -337,13 +322,17 @@ def rate_for(named: list[tuple[Concept, str, int]], lexicon: Lexicon) -> str | N
     kinds = {c.key: c.kind for c, _, _ in named}
     if not kinds or any(k not in ("amount", "count") for k in kinds.values()):
         return None
-    rates = {r: nd for r, (_, *nd) in DERIVED.items() if (c := lexicon.concept(r)) and c.kind == "rate"}
+    rates = {
+        r: nd for r, (_, *nd) in lexicon.derived.items() if (c := lexicon.concept(r)) and c.kind == "rate"
+    }
     numerators = [r for r, (num, _den) in rates.items() if num in kinds]
     if numerators:
         return numerators[0]
-    denominators = [r for r, (_num, den) in rates.items() if den in kinds]
+    # a whole named alone stands for the field's rate over it ("预算用掉了几成"), never for a rate a
+    # document computes over it: "月均人员数量的比例" is no turnover rate
+    denominators = [r for r, (_num, den) in rates.items() if den in kinds and r not in lexicon.learned]
     if "预算执行率" in denominators:
-        return "预算执行率"  # "预算用掉了几成"
+        return "预算执行率"
     return denominators[0] if len(denominators) == 1 else None
 
 
@@ -534,9 +523,6 @@ def _content_terms(
             "履行",
             "预算调整",
             "调整程序",
-            "便民专线",
-            "天津市",
-            "中心",
         }:
             continue
         out.append(tok)

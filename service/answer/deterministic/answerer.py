@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from dataclasses import replace
 from typing import Any
 
 from service.answer.base import EventSink, emit
@@ -17,6 +18,7 @@ from service.answer.deterministic.analysis import analyse
 from service.answer.deterministic.compound import answer_compound, split_compound, with_subjects
 from service.answer.deterministic.finders import Finder
 from service.answer.deterministic.handlers import Context, dispatch, refusal
+from service.answer.deterministic.learned import learn
 from service.answer.deterministic.lexicon import (
     BASE_CONCEPTS,
     Lexicon,
@@ -134,7 +136,12 @@ class DeterministicAnswerer:
         if draft is None and (
             last.get("cell_measure")
             or follows_previous(question)
-            or (not analysis.followup and analysis.intent in ("lookup", "compute", "unknown", "check"))
+            # "比上一年增长了多少？" after one figure the fact path gave: its own sentence may hold the rest
+            or (analysis.followup and last.get("path") == "facts" and len(last.get("figures") or []) == 1)
+            or (
+                not analysis.followup
+                and analysis.intent in ("lookup", "compute", "unknown", "check", "section")
+            )
         ):
             draft = self._fact_draft(question, document_ids, ctx, previous=last)
         try:
@@ -459,6 +466,7 @@ def build_lexicon(toolbox: Any, document_ids: list[str] | None = None) -> Lexico
             y = int(m.group(0))
         years[doc_id] = int(y) if y else None
     headers: set[str] = set()
+    cells: list[object] = []
     store = getattr(toolbox, "store", None)
     if store is not None:
         try:
@@ -467,10 +475,26 @@ def build_lexicon(toolbox: Any, document_ids: list[str] | None = None) -> Lexico
                     continue
                 for cell in table.cells:
                     headers.update(clean_header(h) for h in (*cell.row_header, *cell.col_header))
+                    cells.append((table.doc_id, cell))
                 headers.update(clean_header(h) for r in table.rows for h in r[:1])
         except Exception:
             pass
+    own, relations = learn(cells, concepts)
+    by_key = {c.key: c for c in concepts}
+    for c in own:  # a figure a known concept names too keeps that concept, with the document's forms
+        k = by_key.get(c.key)
+        by_key[c.key] = (
+            c if k is None else replace(k, synonyms=tuple(dict.fromkeys((*k.synonyms, *c.synonyms))))
+        )
+    concepts = list(by_key.values())
     headers = {
         h for h in headers if len(h) >= 2 and not re.fullmatch(r"[\d.%\-\s年]+", h) and "其中" not in h
     }
-    return Lexicon(concepts=concepts, headers=headers, titles=titles, doc_kinds=kinds, doc_years=years)
+    return Lexicon(
+        concepts=concepts,
+        headers=headers,
+        titles=titles,
+        doc_kinds=kinds,
+        doc_years=years,
+        learned={name: (r.op, r.numerator, r.denominator) for name, r in relations.items()},
+    )

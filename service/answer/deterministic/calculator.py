@@ -48,9 +48,9 @@ OPERATIONS: dict[str, tuple[tuple[str, ...], dict[str, tuple[tuple[str, ...], tu
         ("change_vs_baseline",),
         {"current": (("current",), ("本期",)), "baseline": (("baseline",), ("均值", "基期"))},
     ),
-    "answer_rate": (
-        ("answer_rate",),
-        {"part": (("answered",), ("接听",)), "whole": (("incoming",), ("呼入",))},
+    "ratio": (
+        ("ratio",),
+        {"numerator": (("numerator",), ("分子",)), "denominator": (("denominator",), ("分母",))},
     ),
     "unit_cost": (
         ("unit_cost",),
@@ -59,10 +59,6 @@ OPERATIONS: dict[str, tuple[tuple[str, ...], dict[str, tuple[tuple[str, ...], tu
     "cost_per_10k": (
         ("cost_per_10k_units",),
         {"part": (("cost",), ("成本", "费用")), "whole": (("quantity",), ("数量", "量"))},
-    ),
-    "turnover_rate": (
-        ("monthly_turnover_rate",),
-        {"part": (("leavers",), ("流失",)), "whole": (("average_headcount",), ("人数",))},
     ),
     "funds_arrival_rate": (
         ("funds_arrival_rate",),

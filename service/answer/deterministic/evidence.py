@@ -7,7 +7,7 @@ Toolbox's JSON results into these types. No I/O here.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -211,6 +211,25 @@ def number_mentions(sentence: str) -> list[NumberMention]:
         # a range ("2018-2019 年均值") is a baseline, not one year
         year = int(years[-1].group(2)) if years and not years[-1].group(1) else None
         out.append(NumberMention(sign + num, unit, m.start(), m.end(), year))
+    return _respective_years(s, out)
+
+
+def _respective_years(s: str, out: list[NumberMention]) -> list[NumberMention]:
+    """ "2018-2020年…月均人数分别为621人、777人、909人": the k-th figure after 分别 is of the k-th
+    year named before it (a range counts each of its years), when the counts agree; when they do not,
+    none of those figures has a year it can be trusted with."""
+    for at in (m.start() for m in re.finditer("分别", s)):
+        years: list[int] = []
+        for y in _YEAR_OR_RANGE.finditer(s, 0, at):
+            last = int(y.group(2))
+            first = int(y.group(1)) if y.group(1) else last
+            years += [v for v in range(first, last + 1) if v not in years] if last - first < 30 else []
+        end = min((c.start() for c in _CLAUSE.finditer(s, at)), default=len(s))
+        after = [i for i, n in enumerate(out) if at < n.start < end and n.unit]
+        if len(years) < 2 or not after:
+            continue
+        for k, i in enumerate(after):
+            out[i] = replace(out[i], year=years[k] if len(after) == len(years) else None)
     return out
 
 

@@ -433,6 +433,8 @@ class Finder:
                         continue
                     if year and num.year not in (year, None if doc_year == year else -1):
                         continue
+                    if not year and num.year not in (None, doc_year):
+                        continue  # "2018-2020年…分别为621人、777人、909人": no year asked is the report's
                     window = re.split(r"[；;。]", s[max(0, num.start - 24) : num.start])[-1]
                     hits = [w for w in words if w in window]
                     if not hits or len(hits) * 2 < len(words):

@@ -72,20 +72,6 @@ BASE_CONCEPTS: tuple[Concept, ...] = (
         "rate",
     ),
     _C("到位及时率", ("到位及时率", "及时率"), ("到位及时率",), "rate"),
-    _C("接听率", ("坐席电话接听率", "电话接听率", "接听率", "接通率", "接听比例"), ("接听率",), "rate"),
-    _C(
-        "接听量",
-        ("接听量", "接听数量", "接听电话量", "接听次数", "接听电话", "接听的电话量", "接听"),
-        ("接听量", "接听"),
-        "count",
-    ),
-    _C("呼入电话量", ("呼入电话量", "呼入量", "来电量", "呼入"), ("呼入电话量", "呼入"), "count"),
-    _C(
-        "受理量",
-        ("受理咨询数量", "受理数量", "受理量", "受理咨询量", "受理件数", "受理"),
-        ("受理咨询数量", "受理量", "受理"),
-        "count",
-    ),
     _C("得分率", ("得分率",), ("得分率",), "rate", "score_rate"),
     _C("得分", ("得分", "分数", "评分", "得了多少分", "多少分", "评价结果"), ("得分", "评价结果为"), "score"),
     _C("分值", ("分值", "满分", "权重", "标准分"), ("分值",), "score"),
@@ -97,57 +83,11 @@ BASE_CONCEPTS: tuple[Concept, ...] = (
         "amount",
         "over_budget",
     ),
-    _C("单位人工成本", ("单位人工成本", "人均人工成本", "人均成本"), ("单位人工成本",), "amount"),
-    _C(
-        "每万次接听量人工成本",
-        (
-            "每万次接听量人工成本",
-            "每1万接听量人工成本",
-            "每万次接听人工成本",
-            "每万次接听成本",
-            "单位接听量人工成本",
-            "每万次接听的人工成本",
-            "每万次接听量占用人工成本",
-            "单位接听量占用人工成本",
-            "每一万次接听量占用人工成本",
-            "每一万次接听量人工成本",
-        ),
-        ("每1万接听量人工成本", "每万次接听量的人工成本"),
-        "amount",
-    ),
-    _C("人员流失率", ("月均人员流失率", "人员流失率", "流失率", "离职率"), ("流失率",), "rate"),
-    _C("流失人数", ("月均流失人数", "流失人数", "离职人数"), ("流失人数",), "count"),
-    _C("人工费用", ("人工费用", "人工费", "人力成本总额"), ("人工费用",), "amount"),
-    _C(
-        "月均人员数量",
-        (
-            "月均人员数量",
-            "月均人数",
-            "月均人员",
-            "平均每月在岗人员",
-            "每月在岗人员",
-            "月均在岗人数",
-            "月均在岗",
-            "在岗人员",
-        ),
-        ("月均人员数量", "月均人数", "月均总人数"),
-        "count",
-    ),
-    _C("办结率", ("按时办结率", "办结率", "工单办结率"), ("按时办结率", "办结率"), "rate"),
-    _C("工单满意率", ("工单满意率", "满意率"), ("工单满意率", "满意率"), "rate"),
     _C("满意度", ("群众满意度", "总体满意度", "满意度"), ("总体满意度", "满意度"), "rate"),
-    _C("坐席数量", ("坐席设置数量", "坐席数量", "坐席数", "多少个坐席", "几个坐席"), ("坐席数量",), "count"),
     _C(
         "培训人次",
         ("培训人次", "培训人数", "培训次数", "开展培训", "人次培训", "培训"),
         ("开展培训", "培训"),
-        "count",
-    ),
-    _C("专线数量", ("专线租赁数量", "租赁专线", "专线数量"), ("租赁专线",), "count"),
-    _C(
-        "合同制员工数量",
-        ("合同制员工数量", "合同制人员", "合同制员工", "员工数量", "人员数量"),
-        ("合同制员工数量",),
         "count",
     ),
     _C(
@@ -182,19 +122,10 @@ BASE_CONCEPTS: tuple[Concept, ...] = (
     _C("调减预算", ("调减预算",), ("调减预算",), "amount"),
 )
 
-# figures the report derives as a ratio of two others: what a multi-year baseline is computed from
-RATIOS: dict[str, tuple[str, str]] = {
-    "单位人工成本": ("人工费用", "月均人员数量"),
-    "每万次接听量人工成本": ("人工费用", "接听量"),
-    "人员流失率": ("流失人数", "月均人员数量"),
-}
-
-# figures the report states that are computed from two others of the same year:
-# concept -> (registry operation, numerator concept, denominator concept)
+# figures the field computes from two others of the same year:
+# concept -> (calculator operation, numerator concept, denominator concept). A report's own ones
+# (a rate or a per-unit figure of its tables) are learned from its numbers: see learned.py
 DERIVED: dict[str, tuple[str, str, str]] = {
-    "接听率": ("answer_rate", "接听量", "呼入电话量"),
-    "单位人工成本": ("unit_cost", "人工费用", "月均人员数量"),
-    "每万次接听量人工成本": ("cost_per_10k", "人工费用", "接听量"),
     "资金到位率": ("funds_arrival_rate", "到位金额", "预算金额"),
     "预算执行率": ("execution_rate", "支出金额", "预算金额"),
 }
@@ -258,6 +189,8 @@ class Lexicon:
     titles: dict[str, str] = field(default_factory=dict)  # doc_id -> title
     doc_kinds: dict[str, str] = field(default_factory=dict)  # doc_id -> report | policy
     doc_years: dict[str, int | None] = field(default_factory=dict)
+    # concept -> (operation, numerator, denominator) the documents' own tables prove (learned.py)
+    learned: dict[str, tuple[str, str, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._synonyms: list[tuple[str, Concept]] = sorted(
@@ -304,6 +237,16 @@ class Lexicon:
             taken.append((start, end))
             out.append(h)
         return out
+
+    @property
+    def derived(self) -> dict[str, tuple[str, str, str]]:
+        """Figures computed from two others of the same year: the field's and the documents' own."""
+        return {**DERIVED, **self.learned}
+
+    @property
+    def ratios(self) -> dict[str, tuple[str, str]]:
+        """A document's quotient figures: what a multi-year baseline of one is computed from."""
+        return {k: (num, den) for k, (_op, num, den) in self.learned.items()}
 
     def policy_doc_ids(self) -> list[str]:
         return [d for d, k in self.doc_kinds.items() if k == "policy"]

@@ -37,6 +37,56 @@ from service.answer.operations.rules import computed_draft
 from service.answer.operations.tables import NOT_FULL, SUPERLATIVE, TableOps, arg_names
 from service.search.facts import ENTITY_LIKE, MEASURE_CATEGORIES, FactIndex, IndexedFact
 
+# a change asked in the figure's own unit, not as a percentage ("增长了多少万件", "多了几个人")
+_UNIT_ASKED = re.compile(r"多少(?:万|亿)?(?:元|件|次|人次|人|个|项|户|名)|几(?:个|人|项|名|次)")
+_LONGER_NAME = re.compile(
+    r"(?!增长|增幅|提高|下降|降低|减少|增加|上升|变化|较|比)的?[\u4e00-\u9fff]{0,3}(?:成本|费用|金额|人数|率|比例|占比|单价|均值)"
+)
+
+
+# "…是用哪两个数算出来的", "怎么算的": the figures a stated rate is computed from
+def _norm_number(text: str) -> str:
+    try:
+        return format(Decimal(text).normalize(), "f")
+    except InvalidOperation:
+        return text
+
+
+_HOW_COMPUTED = re.compile(r"哪两个数|哪几个数|用哪些数|怎么算|如何算|怎样算|怎么得出|如何得出|由哪|根据哪")
+
+
+def _against_year(text: str, year: int) -> bool:
+    """Is the change stated against that one year ("比2019年度", "较2019年"), not a span or an
+    average of years that ends with it ("较2018-2019年均值")?"""
+    return bool(
+        re.search(
+            rf"(?:比|较|与|同|和)\s*{year}\s*年(?:度)?(?!\s*[-－—~至到\d])(?![^，,；;。]{{0,4}}均)", text
+        )
+    )
+
+
+_TOTAL_ASKED = re.compile(r"一共|总共|共计|合计|总计|总数|总量|总额|累计")
+_CLAUSE_END = re.compile(r"[，,；;。！？:：]")
+
+
+def _clause_tail(fact: Any) -> str:
+    """The words after a sentence figure up to the end of its clause ("业务培训" of "开展8000人次业务培训"),
+    when no other number stands there."""
+    quote = re.sub(r"\s+", "", fact.quote)
+    own = re.sub(r"\s+", "", fact.context or "")
+    # the context may carry a word from earlier in the sentence in front ("目标开展8000人次")
+    found = next((own[k:] for k in range(max(0, len(own) - 3)) if own[k:] in quote), "")
+    if not found:
+        return ""
+    rest = quote[quote.find(found) + len(found) :]
+    end = _CLAUSE_END.search(rest)
+    tail = rest[: end.start()] if end else rest
+    return "" if re.search(r"\d", tail) else tail
+
+
+# a measure's unit at the end of its name: 培训人次 is 培训 counted in 人次
+_UNIT_TAIL = re.compile(r"(?:人次|人数|次数|个数|件数|户数|数量|金额|人|次|个|件|户)$")
+
 # an indicator group a rate is asked of ("过程的得分率"): the rate is that group's line's
 _LINE_CATEGORIES = frozenset({"indicator_level1", "indicator_level2"})
 # a question asking for one figure ("是多少", "几座", "多少人")
@@ -84,10 +134,17 @@ class FactAnswerer:
         follow = followup_cell(ask.text, previous, self.glossary)
         if follow is not None:
             ask.op, ask.cell = "none", follow
-        if ask.op == "none" and ask.cell is None and not (ask.single and _ONE_FIGURE.search(ask.text)):
+        if (
+            ask.op == "none"
+            and ask.cell is None
+            and not ((ask.single or _TOTAL_ASKED.search(ask.text)) and _ONE_FIGURE.search(ask.text))
+            and "change" not in ask.qualifiers
+            and not _HOW_COMPUTED.search(ask.text)
+        ):
             return ask, None
         facts = self.index.items(document_ids)
         solver = _Solver(self, ask, facts)
+        solver.previous = previous
         solver.followed = follow is not None
         draft = solver.solve()
         if draft is not None:
@@ -387,6 +444,9 @@ class _Solver(TableOps):
             draft = self.cell()
             if draft is not None:
                 return draft
+        derived = self.derivation()
+        if derived is not None:
+            return derived
         if self.unknown_words():
             return None
         if op == "rate":
@@ -395,9 +455,153 @@ class _Solver(TableOps):
             return self.lookup()
         if op in ("share", "difference"):
             return self.binary(op)
-        if op in ("none", "lookup") and self.ask.single and _ONE_FIGURE.search(self.ask.text):
+        if op in ("none", "lookup") and self._one_asked() and _ONE_FIGURE.search(self.ask.text):
             return self.phrase_lookup()
-        return None  # growth needs the period logic of the search path
+        if op == "none" and "change" in self.ask.qualifiers | set(self.g.qualifiers_in(self.ask.text)):
+            return self.stated_change() or self.growth_of_previous()
+        return None  # a growth the document does not state needs the period logic of the search path
+
+    def _one_asked(self) -> bool:
+        """One figure asked: a single quantity, or a total named by one phrase ("一共受理了多少万件")."""
+        return self.ask.single or (bool(_TOTAL_ASKED.search(self.ask.text)) and not split(self.ask.text))
+
+    def derivation(self) -> Draft | None:
+        """ "接听率96.12%是用哪两个数算出来的": the stated rate the question quotes (by its value, or the
+        one % figure its words name), and the two figures beside it — in its sentence, or in its table
+        column — whose quotient it is, to its own decimals. Exactly one such pair, or nothing."""
+        if not _HOW_COMPUTED.search(self.ask.text):
+            return None
+        given = {m.group(1) for m in re.finditer(r"(\d+(?:\.\d+)?)\s*[%％]", self.ask.text)}
+        words = [w for w in self.words if w]
+        rates = [
+            i
+            for i in self.facts
+            if i.fact.unit == "%"
+            and "change" not in i.qualifiers
+            and "plan" not in i.qualifiers
+            and (
+                _norm_number(i.fact.value) in {_norm_number(g) for g in given}
+                if given
+                else words and all(w in re.sub(r"\s+", "", i.fact.description) for w in words)
+            )
+        ]
+        found: dict[tuple[str, str, str], tuple[Match, Match, Match]] = {}
+        for r in rates:
+            for a, b in self._quotient_pairs(r):
+                found.setdefault(
+                    (r.fact.value, a.fact.value, b.fact.value), (Match(r, 1.0), Match(a, 1.0), Match(b, 1.0))
+                )
+        if len(found) != 1:
+            return None
+        r, a, b = next(iter(found.values()))
+        comp = self.compute("ratio", [("numerator", a), ("denominator", b)])
+        if comp is None:
+            return None
+        return self.computed_draft(self.label_of(r), comp, [("numerator", a), ("denominator", b)], r)
+
+    def _quotient_pairs(self, r: IndexedFact) -> list[tuple[IndexedFact, IndexedFact]]:
+        """Pairs (a, b) of one unit beside the rate r with a ÷ b × 100 = r at r's decimals."""
+        f = r.fact
+        if f.source == "text":
+            pool = [i for i in self.facts if i.fact.source == "text" and i.fact.quote == f.quote]
+        else:
+            pool = [
+                i
+                for i in self.facts
+                if i.fact.source == "table"
+                and i.fact.table_id == f.table_id
+                and i.fact.col_path == f.col_path
+            ]
+        pool = [i for i in pool if i.fact.unit not in ("%", "‰", "") and i is not r]
+        try:
+            target = Decimal(f.value)
+        except InvalidOperation:
+            return []
+        exp = target.as_tuple().exponent
+        step = Decimal(1).scaleb(exp if isinstance(exp, int) else 0)
+        out = []
+        for a in pool:
+            for b in pool:
+                if a is b or a.fact.unit != b.fact.unit:
+                    continue
+                try:
+                    q = Decimal(a.fact.value) / Decimal(b.fact.value) * 100
+                except (InvalidOperation, ZeroDivisionError):
+                    continue
+                if abs(q - target) <= step / 2:
+                    out.append((a, b))
+        return out
+
+    def growth_of_previous(self) -> Draft | None:
+        """ "比上一年增长了多少？" after a figure was given: that figure over the previous year's figure
+        its own sentence states in the same unit and role ("…共计1036.39万件；2019年…共计751.92万件"),
+        the one such figure; else nothing."""
+        if self.words or _UNIT_ASKED.search(self.ask.text):
+            return None
+        now = self._previous_figure()
+        if not now:
+            return None
+        f, item = now[0].fact, now[0].item
+        if item.year is None:
+            return None
+        before = {
+            i.fact.value: i
+            for i in self.facts
+            if i.fact.source == f.source
+            and i.fact.doc_id == f.doc_id
+            and i.fact.page == f.page
+            and (
+                i.fact.quote == f.quote
+                or covered(
+                    re.sub(r"[\d.]+", "", f.description), re.sub(r"[\d.]+", "", i.fact.description), share=0.6
+                )
+                if f.source == "text"
+                else i.fact.table_id == f.table_id
+            )
+            and i.fact.unit == f.unit
+            and i.year == item.year - 1
+            and i.qualifiers == item.qualifiers
+            and not i.fact.comparator
+        }
+        if len(before) != 1:
+            return None
+        prev = Match(next(iter(before.values())), 1.0)
+        args = [("current", now[0]), ("previous", prev)]
+        comp = self.compute("growth_rate", args)
+        if comp is None:
+            return None
+        return self.computed_draft(f"{item.year}年较{item.year - 1}年的增长率", comp, args, None)
+
+    def stated_change(self) -> Draft | None:
+        """A change the document states in a sentence ("2020年度比2019年度受理量增长37.83%") asked of
+        the figure its words name: a percentage, of the year asked (and against the earlier year asked,
+        when it names that year), one value. A change asked in the figure's own unit ("增长了多少万件")
+        is not a percentage; it is handed on."""
+        words = [w for w in self.words if w]
+        if not words or (self.ask.asked not in (None, "rate")) or _UNIT_ASKED.search(self.ask.text):
+            return None
+        years = sorted(set(self.ask.years))
+        found: list[Match] = []
+        for i in self.facts:
+            f = i.fact
+            if f.source != "text" or f.unit != "%" or "change" not in i.qualifiers or f.comparator:
+                continue
+            said = re.sub(r"\s+", "", f.description + _clause_tail(f))
+            # each word verbatim, and not the start of a longer name ("接听量" of 每万次接听量的人工成本)
+            if not all(w in said and not _LONGER_NAME.match(said[said.find(w) + len(w) :]) for w in words):
+                continue
+            if len(years) == 1 and _against_year(self.ask.text, years[0]):
+                if not _against_year(f.context, years[0]):  # "受理量比2019年涨了百分之几": against 2019
+                    continue
+            elif years and (
+                i.year != years[-1] or (len(years) > 1 and not _against_year(f.context, years[0]))
+            ):
+                continue
+            found.append(Match(i, 1.0))
+        tied = distinct_values(found, 1.0) if found else []
+        if len(tied) != 1:
+            return None
+        return self.lookup_draft(f"{'、'.join(words)}的变化", tied)
 
     def named_operation(self, readings: list[Binary]) -> Draft | None:
         """Two (or more) quantities named in the document's words and joined by an operation ("甲占乙
@@ -680,6 +884,10 @@ class _Solver(TableOps):
             return None
         top = max(m.score for m in found)  # the most specific labels: 接听量 before 每1万接听量人工成本
         values = distinct_values(sorted(found, key=lambda m: -m.score), top)
+        if len(values) > 1 and _TOTAL_ASKED.search(self.ask.text):
+            # "一共受理了多少万件": of "…691.51万件、…344.88万件，共计1036.39万件", the one said to be the total
+            totals = [m for m in values if "total" in m.item.qualifiers]
+            values = totals if len({m.fact.value for m in totals}) == 1 else values
         words = "、".join((*chunks, *(self.label(c) for c in named)))
         self.searched.append(f"文中称为“{words}”的数字")
         if len(values) > 1:
@@ -745,7 +953,7 @@ class _Solver(TableOps):
             by_line = self._rate_by_qualifiers(formula)
             if by_line is not None:
                 comp, args = by_line
-                line = "、".join(self.line or self.words)
+                line = "、".join(self.line or self.words or self._measure_words(formula))
                 return self.computed_draft(f"“{line}”的{subject}", comp, args, None)
         if not stated:
             stated = self._by_rate_head(concept)
@@ -771,7 +979,7 @@ class _Solver(TableOps):
         question names the line with, in one sentence or one table row, of one unit, neither a rate;
         last year's only as a growth's base ("上年同期为74个"); exactly one such pair (by value), or
         nothing is computed."""
-        words = self.line or self.words
+        words = self.line or self.words or self._measure_words(formula)
         if not words:
             return None
         num_q, den_q = formula.by_qualifiers
@@ -787,7 +995,10 @@ class _Solver(TableOps):
                 continue
             if years and i.year is not None and i.year not in years:
                 continue
-            if all(covered(w, said) for w in words):
+            if all(covered(w, said) for w in words) or (
+                f.source == "text"
+                and all(covered(w, f.description + _clause_tail(f) + f.unit) for w in words)
+            ):  # "开展8000人次业务培训": a figure's clause may name it after the number
                 cands.append(i)
 
         def numerator(i: IndexedFact) -> bool:  # this year's done figure: said so, or said nothing else
@@ -805,9 +1016,37 @@ class _Solver(TableOps):
                 )
                 if together and fn.doc_id == fd.doc_id and fn.unit == fd.unit:
                     pairs.setdefault((fn.value, fd.value), (Match(n, 1.0), Match(d, 1.0)))
+        if not pairs:
+            # a goal stated in one place and what was done in another ("绩效目标…开展8000人次业务培训"
+            # and "累计开展培训33478人次"): only when each side has one value in one unit
+            # the whole, not its 其中 parts ("累计开展培训33478人次，其中线上培训30948人次")
+            goal_units = {i.fact.unit for i in dens}  # done is counted in the goal's unit
+            done = [i for i in nums if i.fact.unit in goal_units]
+            wholes = [[i for i in side if "part" not in i.qualifiers] or side for side in (done, dens)]
+            sides = [{m.fact.value: m for m in side} for side in wholes]
+            units = {i.fact.unit for side in wholes for i in side}
+            docs = {i.fact.doc_id for side in wholes for i in side}
+            if all(len(side) == 1 for side in sides) and len(units) == 1 and len(docs) == 1:
+                (n,), (d,) = (list(side.values()) for side in sides)
+                pairs[(n.fact.value, d.fact.value)] = (Match(n, 1.0), Match(d, 1.0))
         if len(pairs) != 1:
             return None
         return self._rate_of(formula.metric, *next(iter(pairs.values())))
+
+    def _measure_words(self, formula: Any) -> tuple[str, ...]:
+        """The line a rate is asked of when the question names it by a glossary measure ("培训人次和
+        目标相比完成程度如何"): the measure's label without its unit ("培训" of 培训人次), which the
+        figure's own words say ("开展培训33478人次")."""
+        own = {*formula.numerator, *formula.denominator}
+        out: list[str] = []
+        for cid in self.g.concepts_in(self.ask.text):
+            c = self.g.concept(cid)
+            if cid in own or c.kind not in ("amount", "count", "people") or c.formula is not None:
+                continue
+            core = _UNIT_TAIL.sub("", c.label)
+            if len(core) >= 2:
+                out.append(core)
+        return tuple(dict.fromkeys(out))[:1] if len(out) == 1 else ()
 
     def _rate_of(
         self, metric: str, num: Match, den: Match

@@ -38,7 +38,9 @@ _COMPARISON = re.compile(
 )
 _YEARS = re.compile(r"((?:19|20)\d{2})\s*年")
 _LINE_CLASSES = frozenset({"expenditure_class", "funding_source"})
-_FIGURE_QUESTION = re.compile(r"多少|几[个项人次分名成倍]|百分之")
+_FIGURE_QUESTION = re.compile(
+    r"多少|几[个项人次分名成倍]|百分之|完成(?:得|程度|情况)|相比|比较|增长|下降|涨|降了"
+)
 
 Verdict = tuple[str, str] | None  # (what was not found, why) or None when the answer stands
 

@@ -19,9 +19,9 @@ _YEAR = re.compile(r"((?:19|20)\d{2})\s*(?:年|年度)?")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 # question words that carry no content (asking, pointing, politeness), never matched against facts
 _FUNCTION_WORDS = re.compile(
-    r"下面|下属|之下|以下|下设|得怎么样|得怎样|得如何|这一部分|那一部分|这一块|那一块|这一项|那一项|是多少|为多少|多少|是几|几个|几项|几人|哪些|哪几|哪个|什么|怎么样|怎样|如何|是否|有没有|请问|请|帮我|"
-    r"一下|这个|那个|这份|这笔|这项|这一|这些|此|该|本|其|我们|你|的|了|吗|呢|吧|啊|呀|么|是|有|在|和|与|及|给|按|照|看看|算算|算|"
-    r"报告|文件|文档|表里|表中|里面|里|中|上|下|单位|项目|部分|方面|这块|那块|一块|那项|一项|除以|乘以|减去|核一下|核对|还剩|剩下"
+    r"上一年度|上一年|上年度|上年|去年|前一年|下面|下属|之下|以下|下设|得怎么样|得怎样|得如何|这一部分|那一部分|这一块|那一块|这一项|那一项|是多少|为多少|多少|是几|几个|几项|几人|哪些|哪几|哪个|什么|怎么样|怎样|如何|是否|有没有|请问|请|帮我|"
+    r"一下|这个|那个|这份|这笔|这项|这一|这些|此|该|(?<![\u4e00-\u9fff])本|其|我们|你|的|了|吗|呢|吧|啊|呀|么|是|有|在|和|与|及|给|按|照|看看|算算|算|"
+    r"报告|文件|文档|表里|表中|里面|里|中|上|下|单位|项目|部分|方面|这块|那块|一块|那项|一项|除以|乘以|减去|核一下|核对|还剩|剩下|相比|相较|数量|百分之|一年里|一年来|这一年"
 )
 
 
@@ -106,12 +106,17 @@ def residue_of(text: str, glossary: Any) -> str:
     """The question's content words that no glossary term covers (a document's own vocabulary)."""
     spans = [(h.start, h.end) for h in glossary.find(text)]
     keep = "".join(ch for i, ch in enumerate(text) if not any(s <= i < e for s, e in spans))
-    keep = _YEAR.sub("", keep)
+    keep = _YEAR.sub(" ", keep)
     for words in glossary.operations.values():
         for w in sorted(words, key=len, reverse=True):
             keep = keep.replace(w, " ")
     keep = _FUNCTION_WORDS.sub(" ", keep)
-    return " ".join(p for p in re.split(r"[^\u3400-\u4dbf\u4e00-\u9fffA-Za-z]+", keep) if len(p) >= 2)
+    parts = (_EDGE_PREPOSITION.sub("", p) for p in re.split(r"[^\u3400-\u4dbf\u4e00-\u9fffA-Za-z]+", keep))
+    return " ".join(p for p in parts if len(p) >= 2)
+
+
+# a preposition left at a chunk's edge when the year it governed is taken out ("受理量比[2019年]")
+_EDGE_PREPOSITION = re.compile(r"^[比较与和同从至到]|[比较与和同从至到]$")
 
 
 _DERIVED_METRICS = frozenset({"difference", "over_budget_amount"})

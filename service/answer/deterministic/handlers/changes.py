@@ -20,7 +20,6 @@ from service.answer.deterministic.handlers._context import (
     year_reason,
     years_asked,
 )
-from service.answer.deterministic.lexicon import RATIOS
 from service.answer.deterministic.render import Draft
 
 # "多了多少万次": the change in the figure's own unit, not in percent
@@ -244,19 +243,23 @@ def _points(ctx: Context, cur: Figure, other: Figure, subject_text: str) -> Draf
 def _own_mentions(ctx: Context, key: str, forms: list[str], s: str) -> list[int]:
     """Where the figure's own name ends in `s`, leaving out a name inside a longer figure's name
     ("接听量" in "单位接听量占用人工成本": that sentence states the cost's change, not the calls')."""
+    # a longer name may be written with 的 inside it ("每万次接听量的人工成本" for 每万次接听量人工成本)
+    kept = [i for i, ch in enumerate(s) if ch != "的"]
+    bare = "".join(s[i] for i in kept)
     others = [
-        (m.start(), m.end())
+        (kept[m.start()], kept[m.end() - 1] + 1)
         for c in ctx.lexicon.concepts
         if c.key != key
         for syn in (*c.synonyms, *c.match)
         if len(syn) >= 3
-        for m in re.finditer(re.escape(syn), s)
+        for m in re.finditer(re.escape(syn.replace("的", "")), bare)
     ]
     ends = set()
     for f in forms:
-        for m in re.finditer(re.escape(f), s):
-            if not any(b <= m.start() and m.end() <= e and e - b > len(f) for b, e in others):
-                ends.add(m.end())
+        for m in re.finditer(re.escape(f.replace("的", "")), bare):
+            start, end = kept[m.start()], kept[m.end() - 1] + 1
+            if not any(b <= start and end <= e and e - b > end - start for b, e in others):
+                ends.add(end)
     return sorted(ends)
 
 
@@ -265,7 +268,7 @@ def handle_baseline(ctx: Context) -> Draft:
     the report and the policy define it; the mean of yearly ratios shown for contrast."""
     a = ctx.analysis
     key = a.concept or ""
-    num_key, den_key = RATIOS[key]
+    num_key, den_key = ctx.lexicon.ratios[key]
     if len(a.years) >= 2:
         years = list(range(min(a.years), max(a.years) + 1))
     elif ctx.report_year:

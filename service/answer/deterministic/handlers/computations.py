@@ -115,11 +115,9 @@ def handle_score_rate(ctx: Context) -> Draft:
 def handle_derive(ctx: Context) -> Draft:
     """A figure the report derives from two others of the same year (接听率 = 接听量 ÷ 呼入量): find the
     inputs, compute through the catalogue, compare with the stated figure, cite the rule if any."""
-    from service.answer.deterministic.lexicon import DERIVED
-
     a = ctx.analysis
     key = a.concept or ""
-    op, num_key, den_key = DERIVED[key]
+    op, num_key, den_key = ctx.lexicon.derived[key]
     ys = years_asked(ctx)
     year = max(ys) if ys else ctx.report_year
     ctx.progress("searching", f"查找{year}年的{num_key}和{den_key}")
@@ -234,8 +232,12 @@ def handle_share(ctx: Context) -> Draft:
     )
 
 
+_YEAR_WORDS = re.compile(r"(?:19|20)\d{2}\s*年(?:末|初|度)?")
+
+
 def handle_per_capita(ctx: Context) -> Draft:
-    """ "话务岗人均工资福利支出": the row's money figure divided by its headcount (月均人数 by default)."""
+    """ "某岗位人均工资福利支出": the row's money figure divided by its headcount — the row's one figure
+    counted in people, or the one the question names; several and none named is not answered."""
     a = ctx.analysis
     ents = list(a.entities)
     ctx.progress("searching", "查找金额与人数")
@@ -249,19 +251,26 @@ def handle_per_capita(ctx: Context) -> Draft:
     )
     if cost is None:
         return refusal(ctx, f"{''.join(ents)}的金额")
-    people = ctx.finder.figure(
+    # the row's headcount: a figure of the same table row counted in people, the one the question
+    # names by its column ("按月均人数算") when the row has several (年末人数, 月均人数)
+    row_figs = ctx.finder.figures(
         ctx.spec(
-            concept="月均人员数量",
+            concept="",
             entities=[cost.row.replace(" ", "")] if cost.row else ents[:1],
             terms=[],
             year=None,
         )
     )
-    if people is None or people.table != cost.table:
-        people = (
-            ctx.finder.figure(ctx.spec(concept="月均人员数量", entities=ents[:1], terms=[], year=None))
-            or people
-        )
+    heads = list(
+        {
+            (f.column, f.value): f for f in row_figs if f.unit in ("人", "名") and f.table == cost.table
+        }.values()
+    )
+    cols = {id(f): _YEAR_WORDS.sub("", clean_col(f.column)) for f in heads}
+    named = [f for f in heads if cols[id(f)] and cols[id(f)] in a.question]
+    # "月均人数" names 2020年月均人数, not the 人数 of 2020年末人数 inside it
+    named = [f for f in named if not any(cols[id(f)] in cols[id(g)] != cols[id(f)] for g in named)]
+    people = (named or heads)[0] if len(named or heads) == 1 else None
     if people is None:
         return refusal(ctx, f"{''.join(ents)}的人数")
     ctx.progress("computing", "计算人均值")

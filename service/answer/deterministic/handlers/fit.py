@@ -18,7 +18,7 @@ from service.answer.deterministic.handlers._context import Context
 
 # a per-unit figure named in the question, and the words a header uses for one
 _PER_UNIT_ASKED = re.compile(
-    r"每(?:接听|接通|呼入|受理|处理)?[一1]?\s*万(?!元)|人均|每人|每名|每位|单位(?=[\u4e00-\u9fff]{0,4}(成本|费用|人工))"
+    r"每[\u4e00-\u9fff]{0,2}?[一1]?\s*万(?!元)|人均|每人|每名|每位|单位(?=[\u4e00-\u9fff]{0,4}(成本|费用|人工))"
 )
 _PER_UNIT_HEADER = re.compile(r"每|单位|人均")
 
