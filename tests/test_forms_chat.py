@@ -111,6 +111,16 @@ def test_total_score_is_cited_and_checked(loaded) -> None:
     assert a.grounded and a.computations and a.computations[0].metric == "total_score"
 
 
+def test_total_and_full_marks_asked_alone_are_the_forms(loaded) -> None:
+    # "总分是多少" is the total scored (the 总分 row's 得分), never the row's 分值 (100) nor an
+    # indicator's; "满分是多少" is the 总分 row's 分值, never one indicator's 分值
+    f = loaded["forms"]["good"]
+    a = _ask(loaded, "总分是多少？", "good")
+    assert f"自评总分为{format(f.total, 'f')}分" in a.answer, a.answer
+    m = _ask(loaded, "满分是多少？", "good")
+    assert "满分）为100分" in m.answer, m.answer
+
+
 def test_indicators_without_full_marks_with_their_reasons(loaded) -> None:
     f = loaded["forms"]["lost"]
     a = _ask(loaded, "哪些指标没有拿满分，原因是什么", "lost")

@@ -108,8 +108,10 @@ def form_intent(text: str, glossary: Any) -> str | None:
 
     if has("problems") and has("form"):
         return "problems"
-    if has("total") and has("form"):  # "执行得分加各项得分，和表上的总分对得上吗" is about the 总分
-        return "total"
+    if has("total") and (has("form") or _ONLY_TOTAL.fullmatch(t)):
+        return "total"  # "执行得分加各项得分，和表上的总分对得上吗", or just "总分是多少？"
+    if _ONLY_FULL_MARKS.fullmatch(t):
+        return "full_marks"  # "满分是多少": the form's, not an indicator's 分值
     if has("execution_score") and has("check"):
         return "execution_score"
     if has("not_full") and (_WHICH.search(t) or not _HOW_MUCH.search(t)):
@@ -205,6 +207,30 @@ def _scored(form: dict[str, Any]) -> list[tuple[str, dict[str, Any] | None, dict
 
 def _value(cell: dict[str, Any] | None) -> Decimal | None:
     return None if not cell or cell.get("value") is None else Decimal(cell["value"])
+
+
+# a question that asks only the form's total score, or only its full marks (no indicator, no other word)
+_ONLY_TOTAL = re.compile(
+    r"(?:这个项目|该项目|本项目|项目)?的?(?:自评)?(?:总分|总得分|自评得分|自评总分)(?:是多少|为多少|多少分|是几分|有多少|得了多少分)?分?[？?。]?"
+)
+_ONLY_FULL_MARKS = re.compile(
+    r"(?:自评表?|这张表|总分)?的?满分(?:是多少|为多少|多少分|是几分|有多少)分?[？?。]?"
+)
+
+
+def _full_marks(a: _Answer) -> Draft:
+    items: list[dict[str, Any]] = []
+    for form in a.forms:
+        cell = form.get("total_max")
+        n = a.cite(form, cell)
+        if n is None or not cell or not (cell.get("text") or "").strip():
+            continue
+        items.append({"text": f"{a.name(form)}总分的分值（满分）为{cell['text']}分", "ns": [n]})
+    if not items:
+        return a.refuse(
+            "自评表的满分", "已入库的自评表的总分行没有填写分值", ["自评表 总分 分值"], "full_marks"
+        )
+    return a.draft("", items, op="full_marks")
 
 
 def _total(a: _Answer) -> Draft:
@@ -527,6 +553,8 @@ def form_answer(owner: Any, text: str, document_ids: list[str] | None) -> Draft 
         return None  # a report's own 总分 or indicators: the other paths answer from its text
     if intent == "total":
         return _total(a)
+    if intent == "full_marks":
+        return _full_marks(a)
     if intent == "not_full":
         return _not_full(a)
     if intent == "execution_score":
