@@ -218,3 +218,36 @@ def test_a_rate_line_without_a_formula_is_no_plain_figure() -> None:
     assert len(rates) == 4 and {i.status for i in rates} == {"cannot_verify"}
     assert all("计算公式" in i.why for i in rates)
     assert [i.status for i in items if "完成量" in i.claim] == ["ok"]  # (12 + 14) ÷ 2 = 13
+
+
+def test_the_most_specific_reading_of_an_operand_and_a_score_about_a_rate() -> None:
+    """到位率's standard denominator is the general 预算数, but "年初预算数" is the 年初预算 reading and
+    "调整后预算数" the 调整后 one: the rate takes the first reading the table has as its own, never
+    the general word inside a more specific name. "执行率得分" is a score, not a rate."""
+    t = table(
+        "表 11 资金",
+        "11",
+        ["项目", "年初预算数", "调整后预算数", "到位资金", "到位率%", "执行率得分"],
+        [["甲", "100", "80", "80", "100.00%", "10"]],
+    )
+    items = {i.claim: i for i in check_report([t], [], doc_id="x")}
+    rate = items["表11 甲 到位率%"]
+    assert rate.status == "ok" and rate.formula == "80 ÷ 80 × 100% = 100.00%"
+    assert rate.computation and rate.computation["inputs"][1]["source"]["column"] == "调整后预算数"
+    assert not [c for c in items if "执行率得分" in c]
+
+
+def test_a_sentence_restating_an_amount_line_and_its_change() -> None:
+    """The change of an amount line against its baseline, restated in a sentence, is checked; the
+    amount itself is no rate to recompute (the cross-check compares it), so it yields no item here."""
+    t = table(
+        "表 12 费用",
+        "12",
+        ["指标", "2021年", "2020年", "2019年", "2019年-2020年均值"],
+        [["培训费用", "480", "420", "360", "390"], ["培训费用较历史均值增长率", "23.08%", "-", "-", "-"]],
+    )
+    pages = [FakePage(2, "2021年培训费用为480万元，较2019-2020年均值390万元增长23.08%。")]
+    items = check_report([t], pages, doc_id="x")
+    said = [i for i in items if i.kind == "text"]
+    assert [(i.claim, i.stated, i.status) for i in said] == [("培训费用较历史均值增长率", "增长23.08%", "ok")]
+    assert said[0].metric == "change_vs_baseline" and said[0].page == 2

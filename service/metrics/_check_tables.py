@@ -153,9 +153,20 @@ class Grid:
                 continue
             for term in op.terms:
                 for idx in plain:
-                    if term in core(labels[idx]):
+                    if term in core(labels[idx]) and _owner(core(labels[idx]), operands) is op:
                         return idx, op
         return None
+
+
+def _owner(label: str, operands: tuple[Operand, ...]) -> Operand | None:
+    """The operand whose longest term the label contains: "年初预算数" is the 年初预算 reading, never
+    the general 预算 one, even when the general reading is listed first."""
+    best: tuple[int, int, Operand] | None = None
+    for n, op in enumerate(operands):
+        for term in op.terms:
+            if term in label and (best is None or (len(term), -n) > (best[0], best[1])):
+                best = (len(term), -n, op)
+    return best[2] if best else None
 
 
 def _shared_start(a: str, b: str) -> int:

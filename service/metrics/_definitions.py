@@ -35,7 +35,7 @@ _BRACKETED = re.compile(
 # "每1万接听量人工成本": a cost per 10 000 of the quantity the header names
 _PER_10K = re.compile(r"^每[1１一]?万(?P<rest>[\u4e00-\u9fff]{3,24})$")
 _NAMED_QUANTITY = re.compile(r"^次?(?P<q>[\u4e00-\u9fff]{1,12}?[量数])的?(?P<c>[\u4e00-\u9fff]{2,12})$")
-_DERIVED = re.compile(r"率|^(?:每|人均|户均)|^单位\S*成本")
+_DERIVED = re.compile(r"率$|^(?:每|人均|户均)|^单位\S*成本")
 _LEAD = re.compile(r"^(?:其中|注|即|而|故|则|由于|因此)")
 
 
@@ -118,8 +118,8 @@ class RuleBook:
         lab = core(label)
         if not lab or "较" in lab:
             return None
-        for d in self.definitions:
-            if d.name in lab or (len(lab) >= 3 and lab.endswith("率") and d.name.endswith(lab)):
+        for d in self.definitions:  # the line is the rate, not a figure about it (…率得分)
+            if lab.endswith(d.name) or (len(lab) >= 3 and lab.endswith("率") and d.name.endswith(lab)):
                 return d
         per = _per_10k(lab)
         if per is not None:
@@ -130,13 +130,11 @@ class RuleBook:
     def _glossary_hit(self, lab: str) -> RateDef | str | None:
         """The glossary's rate named by the longest term in `lab` (a label, if that rate has no formula)."""
         best: tuple[int, RateDef | str] | None = None
-        for r in self.vocabulary.rates:
-            for t in r.terms:
-                if t in lab and (best is None or len(t) > best[0]):
-                    best = (len(t), r)
-        for t, label in self.vocabulary.unruled:
-            if t in lab and (best is None or len(t) > best[0]):
-                best = (len(t), label)
+        named: list[tuple[str, RateDef | str]] = [(t, r) for r in self.vocabulary.rates for t in r.terms]
+        for t, found in [*named, *self.vocabulary.unruled]:
+            # the line is the rate itself: its name ends with the term ("预算执行率得分" is a score)
+            if lab.endswith(t) and (best is None or len(t) > best[0]):
+                best = (len(t), found)
         return best[1] if best else None
 
     def derived(self, label: str) -> bool:

@@ -229,7 +229,11 @@ def table_concepts(ctx: Ctx, items: list[CheckItem]) -> None:
                     alts = change_alternatives(g, ri, ycol, bcol, metric) if ycol is not None else []
                     claim = f"{target}较历史均值{'降低程度' if reduction else '增长率'}"
                     stated_raw = f"{verb}{stated}%"
-                elif m.group(1) == "为" and not re.search(r"[，,]", between):
+                elif (
+                    m.group(1) == "为"
+                    and not re.search(r"[，,]", between)
+                    and g.derived(g.row_labels.get(ri, ""))  # an amount's value is a cross-check's
+                ):
                     context = sentence[max(0, start - 24) : m.start()]
                     is_base = bool(re.search(r"均值|平均|\d{4}\s*[-—–至]\s*\d{4}", context))
                     year_m = last(r"(\d{4})\s*年", sentence[: m.start()])
@@ -276,6 +280,8 @@ def table_concepts(ctx: Ctx, items: list[CheckItem]) -> None:
                 if not before:
                     continue
                 _, g, ri = concepts[before[-1][2]]
+                if not g.derived(g.row_labels.get(ri, "")):
+                    continue  # an amount's baseline: the table's own check covers it
                 target = core(g.row_labels.get(ri, ""))
                 ctx.consumed.add((p.key, off + m.start(1)))
                 items.append(

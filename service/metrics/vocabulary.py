@@ -24,8 +24,8 @@ def fold(text: str) -> str:
 
 
 def core(label: str) -> str:
-    """A line's name without its bracketed unit or note: "接听量（万次）" -> "接听量"."""
-    return _BRACKETS.sub("", fold(label))
+    """A line's name without its bracketed unit or note: "支出数（万元）" -> "支出数", "执行率%" -> "执行率"."""
+    return _BRACKETS.sub("", fold(label)).rstrip("%")
 
 
 @dataclass(frozen=True)
