@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ingest.store import Store
+
+if TYPE_CHECKING:
+    from service.metrics.vocabulary import CheckVocabulary
 
 
 def check_document(store: Store, doc: str, *, policy: str | None = None) -> dict[str, Any]:
@@ -26,6 +29,7 @@ def check_document(store: Store, doc: str, *, policy: str | None = None) -> dict
         store.get_pages(record.doc_id),
         doc_id=record.doc_id,
         grade_bands=bands,
+        vocabulary=check_vocabulary(),
     )
     from service.answer.scanned import ocr_check_note, scanned_pages
 
@@ -50,3 +54,11 @@ def check_forms_of(store: Store, doc_id: str, bands: Any = None) -> list[dict[st
         out.append({"id": form["id"], "kind": form.get("kind"), "title": form.get("title"),
                     "year": form.get("year"), "sheet": form.get("sheet"), **result})  # fmt: skip
     return out
+
+
+def check_vocabulary() -> CheckVocabulary:
+    """The checker's rates, from the glossary (`service.metrics` reads no YAML: it is given them)."""
+    from ingest.glossary import load_glossary
+    from service.metrics.vocabulary import CheckVocabulary
+
+    return CheckVocabulary.from_concepts(load_glossary().concepts.values())

@@ -1,5 +1,5 @@
 """Suggested questions for a fresh conversation, made from what is actually loaded: the figures
-its tables hold (rates the metrics catalogue knows), its score table, its sections, its policies."""
+its tables hold (rates the glossary knows), its score table, its sections, its policies."""
 
 from __future__ import annotations
 
@@ -9,8 +9,6 @@ from typing import Any
 
 from ingest.store import Store
 
-# column or row headers worth asking about, in the order officials ask them
-_RATE_HEADERS = ("预算执行率", "资金到位率", "接听率", "得分率", "办结率", "满意度")
 _SECTIONS = (("存在的主要问题", "报告指出了哪些主要问题？"), ("相关建议", "报告提出了哪些建议？"))
 
 
@@ -43,9 +41,10 @@ def _suggest(store: Store, doc_ids: list[str] | None) -> list[str]:
     for doc in reports:
         year = f"{doc.year}年" if doc.year else ""
         headers = _headers(store.get_tables(doc.doc_id))
-        for rate in _RATE_HEADERS:
-            if any(rate in h for h in headers):
-                out.append("评价得分和等级是多少？" if rate == "得分率" else f"{year}{rate}是多少？")
+        for concept in _rates_in(headers):
+            out.append(
+                "评价得分和等级是多少？" if concept.id == "score_rate" else f"{year}{concept.label}是多少？"
+            )
         text = "\n".join(c.section for c in store.get_chunks([doc.doc_id]))
         out += [q for key, q in _SECTIONS if key in text]
         out.append("这份报告的数字对得上吗？")
@@ -53,6 +52,22 @@ def _suggest(store: Store, doc_ids: list[str] | None) -> list[str]:
         short = re.sub(r"[（(].*?[)）]", "", doc.title)
         out.append(f"按《{short}》，评价等级怎么划分？")
     return list(dict.fromkeys(out))
+
+
+def _rates_in(headers: set[str]) -> list[Any]:
+    """The glossary's rates the headers name, in the glossary's order (the field's usual order:
+    execution and arrival of funds first, the score rate last)."""
+    from ingest.glossary import load_glossary
+
+    glossary = load_glossary()
+    named = set()
+    for header in headers:
+        bare = re.sub(r"[（(][^）)]*[）)]|(?:19|20)\d{2}\s*年度?|[\d\s]", "", header)
+        hits = glossary.find(bare)
+        # the header is the rate's name itself (预算执行率), not a change of another line that ends in one
+        if len(hits) == 1 and (hits[0].start, hits[0].end) == (0, len(bare)):
+            named.add(hits[0].concept_id)
+    return [c for c in glossary.concepts.values() if c.id in named and c.kind == "rate"]
 
 
 def _headers(tables: list[Any]) -> set[str]:

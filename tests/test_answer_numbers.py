@@ -84,7 +84,7 @@ def test_full_width_comma_separates_list_items() -> None:
         ("表3", "reference"),
         ("津政令第18号", "reference"),
         ("GB/T 33358", "reference"),
-        ("8890热线", "reference"),
+        ("12345政务服务", "reference"),
         ("8890项目", "reference"),
         ("“8890”", "reference"),
     ],
@@ -136,3 +136,11 @@ def test_chinese_numerals_are_not_extracted() -> None:
 def test_no_numbers() -> None:
     assert extract_numbers("") == []
     assert extract_numbers("未找到相关内容。") == []
+
+
+def test_digits_quoted_as_a_name_are_a_name_wherever_they_recur() -> None:
+    """No hotline word is built in: “8890” in quotes names something, so 8890 before any word of the
+    same text is that name too; unquoted and unnamed elsewhere, the same digits stay a figure."""
+    found = extract_numbers("开通“8890”服务平台。拨打8890热线的群众增多")
+    assert [(n.raw, n.kind) for n in found] == [("8890", "reference"), ("8890", "reference")]
+    assert [n.kind for n in extract_numbers("拨打8890热线的群众增多")] == ["figure"]

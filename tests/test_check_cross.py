@@ -13,13 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_check_report import _altered
+from test_check_report import _altered, check_report
 from test_check_tables_unit import FakePage, table
 
 from service.metrics.check import (
     CheckItem,
     PolicyGradeRule,
-    check_report,
     grade_rule_from_policy,
     grade_rule_summary,
 )

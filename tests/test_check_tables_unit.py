@@ -4,8 +4,18 @@ table it has never seen (other captions, other row names) is checked by its labe
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from service.metrics.check import check_report
+from service.metrics.check import CheckItem
+from service.metrics.check import check_report as _check_report
+from service.report_check import check_vocabulary
+
+VOCAB = check_vocabulary()  # the glossary's rates, as the service layer passes them
+
+
+def check_report(tables: Any, pages: Any, **kw: Any) -> list[CheckItem]:
+    """The checker as the service runs it: with the glossary's rates."""
+    return _check_report(tables, pages, vocabulary=VOCAB, **kw)
 
 
 @dataclass(frozen=True)
@@ -156,3 +166,88 @@ def test_grade_without_quotes_and_a_rule_sentence() -> None:
     pages = [FakePage(1, "该项目得分 91 分，评价等级为优。评价等级为“差”的项目，原则上应压减预算。")]
     items = check_report([], pages, doc_id="x")
     assert [(i.claim, i.stated, i.status) for i in items] == [("评价等级（总分 91 分）", "优", "ok")]
+
+
+def test_a_rate_defined_in_a_header_or_a_sentence() -> None:
+    """ "X率（A÷B）" in a header, "X率为A除以B" in a sentence: the document's own formula, whatever
+    its words; a note that subtracts (a change, not a ratio) defines no ratio."""
+    from service.metrics._definitions import parse_definitions
+
+    defs = parse_definitions(
+        [
+            (1, "资金拨付进度率（已拨付资金÷下达资金）"),
+            (2, "其中，验收通过率为通过验收项目数除以申报项目数。"),
+            (
+                3,
+                "注²：降低程度为（2018 年至 2019 年期间平均比率-2020 年度比率）÷2018 年至 2019 年期间平均比率。",
+            ),
+            (4, "覆盖率＝已覆盖户数/应覆盖户数×100%"),
+        ]
+    )
+    got = {d.name: (d.numerator[0].terms[0], d.denominator[0].terms[0], d.page) for d in defs}
+    assert got == {
+        "资金拨付进度率": ("已拨付资金", "下达资金", 1),
+        "验收通过率": ("通过验收项目数", "申报项目数", 2),
+        "覆盖率": ("已覆盖户数", "应覆盖户数", 4),
+    }
+    t = table(
+        "表 9 项目验收",
+        "9",
+        ["类别", "申报项目数", "通过验收项目数", "验收通过率（通过验收项目数÷申报项目数）"],
+        [["甲类", "40", "38", "95.00%"], ["乙类", "20", "17", "80.00%"]],
+        unit="个",
+    )
+    items = {i.claim: i for i in check_report([t], [], doc_id="x")}
+    assert items["表9 甲类 验收通过率（通过验收项目数÷申报项目数）"].status == "ok"
+    wrong = items["表9 乙类 验收通过率（通过验收项目数÷申报项目数）"]
+    assert wrong.status == "mismatch" and wrong.recomputed == "85.00%"  # 17 ÷ 20, never corrected
+
+
+def test_a_rate_line_without_a_formula_is_no_plain_figure() -> None:
+    """A 率 row nobody defines is listed as cannot_verify, and is neither a part of a sum nor averaged
+    as an amount in a baseline column."""
+    t = table(
+        "表 10 某指标",
+        "10",
+        ["指标", "2021年", "2020年", "2019年", "2019年-2020年均值"],
+        [["完成量", "10", "12", "14", "13"], ["巡查覆盖比率", "50%", "60%", "70%", "66%"]],
+        unit="次",
+    )
+    items = check_report([t], [], doc_id="x")
+    rates = [i for i in items if "巡查覆盖比率" in i.claim]
+    assert len(rates) == 4 and {i.status for i in rates} == {"cannot_verify"}
+    assert all("计算公式" in i.why for i in rates)
+    assert [i.status for i in items if "完成量" in i.claim] == ["ok"]  # (12 + 14) ÷ 2 = 13
+
+
+def test_the_most_specific_reading_of_an_operand_and_a_score_about_a_rate() -> None:
+    """到位率's standard denominator is the general 预算数, but "年初预算数" is the 年初预算 reading and
+    "调整后预算数" the 调整后 one: the rate takes the first reading the table has as its own, never
+    the general word inside a more specific name. "执行率得分" is a score, not a rate."""
+    t = table(
+        "表 11 资金",
+        "11",
+        ["项目", "年初预算数", "调整后预算数", "到位资金", "到位率%", "执行率得分"],
+        [["甲", "100", "80", "80", "100.00%", "10"]],
+    )
+    items = {i.claim: i for i in check_report([t], [], doc_id="x")}
+    rate = items["表11 甲 到位率%"]
+    assert rate.status == "ok" and rate.formula == "80 ÷ 80 × 100% = 100.00%"
+    assert rate.computation and rate.computation["inputs"][1]["source"]["column"] == "调整后预算数"
+    assert not [c for c in items if "执行率得分" in c]
+
+
+def test_a_sentence_restating_an_amount_line_and_its_change() -> None:
+    """The change of an amount line against its baseline, restated in a sentence, is checked; the
+    amount itself is no rate to recompute (the cross-check compares it), so it yields no item here."""
+    t = table(
+        "表 12 费用",
+        "12",
+        ["指标", "2021年", "2020年", "2019年", "2019年-2020年均值"],
+        [["培训费用", "480", "420", "360", "390"], ["培训费用较历史均值增长率", "23.08%", "-", "-", "-"]],
+    )
+    pages = [FakePage(2, "2021年培训费用为480万元，较2019-2020年均值390万元增长23.08%。")]
+    items = check_report([t], pages, doc_id="x")
+    said = [i for i in items if i.kind == "text"]
+    assert [(i.claim, i.stated, i.status) for i in said] == [("培训费用较历史均值增长率", "增长23.08%", "ok")]
+    assert said[0].metric == "change_vs_baseline" and said[0].page == 2

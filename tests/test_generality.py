@@ -14,15 +14,36 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_ONLY = re.compile(r"话务|接听|坐席|便民专线|8890|热线|呼入|流失率")
-# code string literals with sample-only words on 2026-12-02 (121 in service/, 3 in ingest/ after the API examples stopped naming the sample)
-RATCHET = 124
+# code string literals with sample-only words: 124 on 2026-12-02; 90 on 2026-12-03 once the report
+# checker, the number readers and the suggestions read the glossary and each document (all 90 are in
+# the answerer's lexicon and handlers and the three hotline metrics of service/metrics/rates.py)
+RATCHET = 90
 CLEAN = (
     "ingest/glossary.yaml",
     "ingest/glossary.py",
     "ingest/facts.py",
+    "ingest/numbers.py",
     "service/search/facts.py",
     "service/answer/operations",
+    "service/answer/numbers.py",
     "service/metrics/scoring_rules.py",
+    "service/metrics/check.py",
+    "service/metrics/vocabulary.py",
+    "service/metrics/_definitions.py",
+    "service/metrics/_check_core.py",
+    "service/metrics/_check_tables.py",
+    "service/metrics/_check_text.py",
+    "service/metrics/_check_cross.py",
+    "service/metrics/_check_forms.py",
+    "service/metrics/_check_policy.py",
+    "service/metrics/_text_base.py",
+    "service/metrics/_text_changes.py",
+    "service/metrics/_text_money.py",
+    "service/metrics/_text_scores.py",
+    "service/metrics/change.py",
+    "service/metrics/costs.py",
+    "service/report_check.py",
+    "service/suggestions.py",
 )
 
 

@@ -94,3 +94,13 @@ def test_unit_for_header_per_column() -> None:
     assert unit_for_header("其中： 公积金", units) == "万元"
     assert unit_for_header("备注", units) == ""
     assert unit_for_header("随便什么", ["万元"]) == "万元"
+
+
+def test_unit_for_header_volume_words_are_not_built_in() -> None:
+    """A volume ("…量") takes 次 from a unit line that lists it, whatever is counted; 件 and 个 keep
+    their own words (受理量 is 件, 数量 is 个)."""
+    units = ["万次", "万件", "个"]
+    assert unit_for_header("培训量", units) == "万次"
+    assert unit_for_header("受理量", units) == "万件"
+    assert unit_for_header("设备数量", units) == "个"
+    assert unit_for_header("培训次数", ["人", "次"]) == "次"

@@ -241,6 +241,19 @@ def test_monthly_turnover_from_annual_leavers() -> None:
     assert r.display == "1.10%" and r.formula.startswith("(120 ÷ 12) ÷ 909")
 
 
+def test_reduction_vs_baseline_is_the_general_reduction() -> None:
+    """(baseline − current) ÷ baseline: any line's reduction, here a training programme's drop-out rate."""
+    from service.metrics import compute
+
+    r = compute(
+        "reduction_vs_baseline",
+        {"current": {"value": "4.5", "unit": "%"}, "baseline": {"value": "6", "unit": "%"}},
+    )
+    assert r.display == "25.00%" and r.formula == "(6 − 4.5) ÷ 6 × 100% = 25.00%"
+    up = compute("reduction_vs_baseline", {"current": "7.5", "baseline": "6"})
+    assert up.display == "-25.00%"  # a rise is a negative reduction
+
+
 def test_turnover_reduction_both_conventions() -> None:
     assert turnover_reduction(current_rate="1.10", baseline_rate="2.72").display == "59.56%"  # as the report
     full = turnover_reduction(
@@ -490,6 +503,7 @@ SAMPLE_INPUTS: dict[str, dict] = {
     "target_completion_rate": {"actual": "96.12", "target": "90"},
     "monthly_turnover_rate": {"leavers": "10", "average_headcount": "909"},
     "turnover_reduction": {"current_rate": "1.10", "baseline_rate": "2.72"},
+    "reduction_vs_baseline": {"current": "1.10%", "baseline": "2.72%"},
     "unit_cost": {"cost": "9098.24", "quantity": "909"},
     "cost_per_10k_units": {"cost": "9098.24", "quantity": "1012.36"},
     "score_rate": {"score": "15", "max_score": "17"},
@@ -528,6 +542,7 @@ EXPECTED_DISPLAY = {
     "target_completion_rate": "106.80%",
     "monthly_turnover_rate": "1.10%",
     "turnover_reduction": "59.56%",
+    "reduction_vs_baseline": "59.56%",
     "unit_cost": "10.01万元",
     "cost_per_10k_units": "8.99万元/万",
     "score_rate": "88.24%",

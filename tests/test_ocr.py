@@ -109,7 +109,9 @@ def test_scanned_tables_match_the_digital_cells_and_misreads_are_flagged(scanned
         for cell in table.cells
     }
     mismatched = [k for k in want if k not in matched and k in got]
-    items = check_report(ocr_tables, scanned.pages, doc_id="s")
+    from service.report_check import check_vocabulary
+
+    items = check_report(ocr_tables, scanned.pages, doc_id="s", vocabulary=check_vocabulary())
     flagged_tables = {i.to_dict().get("table") for i in items if i.status == "mismatch"}
     for key in mismatched:
         cell = got[key][1]

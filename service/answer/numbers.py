@@ -75,8 +75,10 @@ _CITATION = re.compile(r"[\[【]\s*\^?[0-9]+(?:\s*[,，、\-]\s*\^?[0-9]+)*\s*[\
 _RANGE_GAP = re.compile(r"^\s?[-~～—至到]\s?$")
 _REF_PREFIX = re.compile(r"(?:第|表|图|注|附件|附表|附录|[A-Za-z]/?[A-Za-z]*\s|[pP]\.\s?)\s*$")
 _APPROX_PREFIX = re.compile(r"(?:约|近|逾|超过|大约|将近|接近|约为)\s*$")
-# a number that names something: 8890热线, 12345政务服务便民热线, “8890”
-_NAME_SUFFIX = re.compile(r"\s?(?:热线|便民|专线|项目|微博|平台|号码|服务|系统|工程|政务|短号)")
+# a number that names something: 8890项目, 12345政务服务平台, “8890” (and, once quoted, the same
+# digits anywhere else in the text: "8890" named in quotes makes the 8890 of a later phrase a name too)
+_NAME_SUFFIX = re.compile(r"\s?(?:项目|微博|平台|号码|服务|系统|工程|政务|短号)")
+_QUOTED_NAME = re.compile(r"[“\"「]\s*([0-9]{3,})\s*[”\"」]")
 _QUOTES = {("“", "”"), ('"', '"'), ("「", "」")}
 
 
@@ -135,6 +137,7 @@ def extract_numbers(text: str) -> list[FoundNumber]:
     norm = normalize_digits(text)
     cited = [m.span() for m in _CITATION.finditer(norm)]
     references = _non_measures(norm)
+    named = frozenset(m.group(1) for m in _QUOTED_NAME.finditer(norm))
     found: list[FoundNumber] = []
     for m in _NUMBER.finditer(norm):
         num = m.group("num")
@@ -149,6 +152,8 @@ def extract_numbers(text: str) -> list[FoundNumber]:
         approx = bool(m.group("more")) or bool(_APPROX_PREFIX.search(norm[max(0, start - 4) : start]))
         approx = approx or norm[end : end + 2] == "左右"
         kind = _classify(norm, start, end, value, decimals, unit, cited)
+        if kind == "figure" and not unit and not mult and num in named:
+            kind = "reference"
         found.append(
             FoundNumber(
                 raw=text[start:end],

@@ -28,6 +28,7 @@ from service.metrics.change import (
     growth_rate,
     mean,
     multi_year_average,
+    reduction_vs_baseline,
     year_on_year_change,
 )
 from service.metrics.costs import cost_per_10k_units, unit_cost
@@ -107,6 +108,7 @@ __all__ = [
     "over_budget_amount",
     "pass_rate",
     "ratio",
+    "reduction_vs_baseline",
     "registry_schema",
     "rule_score",
     "satisfaction_rate",

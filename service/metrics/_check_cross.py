@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from service.metrics._check_core import CheckItem, norm
-from service.metrics._check_tables import TOTAL_WORDS, Grid, is_change_label, rule_for
+from service.metrics._check_tables import TOTAL_WORDS, Grid, is_change_label
 from service.metrics._text_base import N, Para, paragraphs, sentences
 from service.metrics.errors import MetricError
 from service.metrics.result import MetricInput, MetricResult, fmt, round_half_up
@@ -37,8 +37,6 @@ MEASURES: tuple[tuple[str, str, str, str], ...] = (
     ("spent", "支出", r"支出|使用经费|实际使用|费用", "money"),
     ("headcount_end", "年末人数", r"年末\S{0,2}人数|年末人员|员工数量|在岗人数", "person"),
     ("headcount_avg", "月均人数", r"月均总?人(?:数|员数量)|平均人数", "person"),
-    ("answered", "接听量", r"接听", "times"),
-    ("incoming", "呼入量", r"呼入", "times"),
     ("max_score", "分值", r"分值|满分", "score"),
     ("score", "得分", r"得分|评价结果|总分", "score"),
 )
@@ -86,18 +84,53 @@ class Figure:
         return (self.measure, self.subject, self.year, unit_info(self.unit).kind)
 
 
-def _measure_in(label: str) -> str | None:
+Measure = tuple[str, str, str, str]
+_YEAR_LABEL = re.compile(r"(19|20)\d{2}年度?")
+_QUANTITY_END = re.compile(r"(?:数量|量|数)$")
+
+
+def learned_measures(grids: list[Grid]) -> tuple[Measure, ...]:
+    """What a document's own tables measure beyond the general measures: a line whose other axis is
+    years ("接听量（万次）" under 2020年, 2019年 …) measures what its name says, in its cells' unit. Its
+    name without a trailing 量/数 then finds it in sentences ("接听1012.36万次")."""
+    out: dict[str, Measure] = {}
+    for g in grids:
+        for (ri, ci), cell in g.cells.items():
+            rlab, clab = _clean_label(g.row_labels.get(ri, "")), _clean_label(g.col_labels.get(ci, ""))
+            for own, other in ((rlab, clab), (clab, rlab)):
+                stem = _QUANTITY_END.sub("", own)
+                if (
+                    cell.value is None
+                    or cell.is_percent
+                    or not _YEAR_LABEL.fullmatch(other)
+                    or len(stem) < 2
+                    or g.derived(own)
+                    or is_change_label(own)
+                    or _measure_in(own) is not None
+                    or f"line:{stem}" in out
+                ):
+                    continue
+                try:
+                    kind = unit_info(cell.unit or "").kind
+                except MetricError:
+                    continue
+                if kind not in ("", "money", "percent", "score") and "/" not in kind:
+                    out[f"line:{stem}"] = (f"line:{stem}", own, rf"{re.escape(stem)}(?:数量|量|数)?", kind)
+    return tuple(out.values())
+
+
+def _measure_in(label: str, extra: tuple[Measure, ...] = ()) -> str | None:
     """The measure named last in `label` (the words closest to the number win)."""
     best: tuple[int, str] | None = None
-    for key, _, pattern, _ in MEASURES:
+    for key, _, pattern, _ in (*MEASURES, *extra):
         for m in re.finditer(pattern, label):
             if best is None or m.end() > best[0]:
                 best = (m.end(), key)
     return best[1] if best else None
 
 
-def _kind_ok(measure: str, unit: str) -> bool:
-    want = next(kind for key, _, _, kind in MEASURES if key == measure)
+def _kind_ok(measure: str, unit: str, extra: tuple[Measure, ...] = ()) -> bool:
+    want = next(kind for key, _, _, kind in (*MEASURES, *extra) if key == measure)
     try:
         return unit_info(unit).kind == want
     except MetricError:
@@ -141,12 +174,12 @@ def doc_year(pages: list[Any], grids: list[Grid]) -> int | None:
     return max(years) if years else None
 
 
-def table_figures(grids: list[Grid], year: int | None) -> list[Figure]:
+def table_figures(grids: list[Grid], year: int | None, extra: tuple[Measure, ...] = ()) -> list[Figure]:
     labels = {g.rlabel(ri) for g in grids for ri in g.rows} | {g.clabel(ci) for g in grids for ci in g.cols}
     out: list[Figure] = []
     for g in grids:
         caption_subject = _caption_subject(g, labels - {g.rlabel(ri) for ri in g.rows})
-        derived_cols = {ci for ci in g.cols if rule_for(g.clabel(ci)) or is_change_label(g.clabel(ci))}
+        derived_cols = {ci for ci in g.cols if g.derived(g.clabel(ci)) or is_change_label(g.clabel(ci))}
         for (ri, ci), cell in sorted(g.cells.items()):
             rlab, clab = _clean_label(g.row_labels.get(ri, "")), _clean_label(g.col_labels.get(ci, ""))
             if (
@@ -154,16 +187,16 @@ def table_figures(grids: list[Grid], year: int | None) -> list[Figure]:
                 or cell.is_percent
                 or ci in derived_cols
                 or ci in g.baseline_cols
-                or rule_for(g.rlabel(ri))
+                or g.derived(g.rlabel(ri))
                 or is_change_label(g.rlabel(ri))
             ):
                 continue
-            measure = _measure_in(clab)
+            measure = _measure_in(clab, extra)
             other = rlab
             if measure is None:
-                measure, other = _measure_in(rlab), clab
+                measure, other = _measure_in(rlab, extra), clab
             unit = cell.unit or ""
-            if measure is None or not _kind_ok(measure, unit):
+            if measure is None or not _kind_ok(measure, unit, extra):
                 continue
             is_total = any(w in other for w in TOTAL_WORDS)
             is_year = bool(re.fullmatch(r"(19|20)\d{2}年度?", other))
@@ -207,7 +240,11 @@ def _subject_in(context: str, subjects: set[str], *, min_len: int = 2) -> str | 
 
 
 def text_figures(
-    paras: list[Para], subjects: dict[str, set[str]], doc_id: str, year: int | None
+    paras: list[Para],
+    subjects: dict[str, set[str]],
+    doc_id: str,
+    year: int | None,
+    extra: tuple[Measure, ...] = (),
 ) -> list[Figure]:
     """Absolute figures stated in sentences: a number with its unit, the measure named just before it
     (or, in a list after 其中, the measure of the figure before), its subject and year."""
@@ -238,12 +275,12 @@ def text_figures(
             for m in _LIST.finditer(sentence):  # "2018-2020 年……月均人数分别为 621 人、777 人、909 人"
                 first, last_year = int(m.group(1)), int(m.group(2))
                 values = list(re.finditer(rf"{N}\s*{_TEXT_UNITS}", m.group(4)))
-                measure = _measure_in(m.group(3))
+                measure = _measure_in(m.group(3), extra)
                 if measure is None or len(values) != last_year - first + 1:
                     continue
                 for y, v in zip(range(first, last_year + 1), values, strict=True):
                     taken.add(off + m.start(4) + v.start(1))
-                    if _kind_ok(measure, v.group(2)) and not _NOT_A_STATEMENT.search(m.group(3)):
+                    if _kind_ok(measure, v.group(2), extra) and not _NOT_A_STATEMENT.search(m.group(3)):
                         subject = _subject_in(m.group(3), subjects.get(measure, set()), min_len=3) or WHOLE
                         add(p, v.group(1), v.group(2), measure, subject, y, f"{y}年{m.group(3)}")
             previous: tuple[str, str] | None = (
@@ -266,7 +303,7 @@ def text_figures(
                 ):
                     previous = None
                     continue
-                measure = _measure_in(clause)
+                measure = _measure_in(clause, extra)
                 kind = unit_info(unit).kind
                 listed = previous is not None and previous[1] == kind
                 if measure is None and listed and previous is not None:
@@ -274,7 +311,7 @@ def text_figures(
                     label = re.sub(r"^(其中|和|及|以及)", "", clause)
                     if label and _subject_in(label, subjects.get(inherited, set())):
                         measure = inherited
-                if measure is None or not _kind_ok(measure, unit):
+                if measure is None or not _kind_ok(measure, unit, extra):
                     previous = None
                     continue
                 known = subjects.get(measure, set())
@@ -332,7 +369,11 @@ def _item(a: Figure, b: Figure, doc_id: str) -> CheckItem:
         ),
         details={"agree": agree, "difference": b_in_a - a.value},
     )
-    what = MEASURE_ZH[a.measure] if a.subject == WHOLE else f"{a.subject}{MEASURE_ZH[a.measure]}"
+    what = (
+        MEASURE_ZH.get(a.measure, a.measure.removeprefix("line:"))
+        if a.subject == WHOLE
+        else f"{a.subject}{MEASURE_ZH[a.measure]}"
+    )
     if agree:
         why = f"与{a.where}（第{a.page}页）一致" + (
             "（小数位不同，舍入后相同）" if how == "rounded_display" else ""
@@ -358,12 +399,13 @@ def _item(a: Figure, b: Figure, doc_id: str) -> CheckItem:
 
 def check_cross(grids: list[Grid], pages: list[Any], doc_id: str) -> list[CheckItem]:
     year = doc_year(pages, grids)
-    tables = table_figures(grids, year)
+    extra = learned_measures(grids)
+    tables = table_figures(grids, year, extra)
     subjects: dict[str, set[str]] = {}
     for f in tables:
         if f.subject != WHOLE:
             subjects.setdefault(f.measure, set()).add(f.subject)
-    texts = text_figures(paragraphs(pages), subjects, doc_id, year)
+    texts = text_figures(paragraphs(pages), subjects, doc_id, year, extra)
     groups: dict[tuple[str, str, int | None, str], list[Figure]] = {}
     for f in tables + texts:
         groups.setdefault(f.key, []).append(f)
@@ -391,6 +433,7 @@ __all__ = [
     "Figure",
     "check_cross",
     "doc_year",
+    "learned_measures",
     "table_figures",
     "text_figures",
 ]

@@ -4,83 +4,27 @@ baselines and changes against them. Duck-typed over `ingest.models.Table` / `Cel
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from service.metrics._check_core import CheckItem, Thunk, cannot_verify, from_sum, internal_error, judge, norm
+from service.metrics._definitions import RuleBook
 from service.metrics.errors import MetricError
 from service.metrics.registry import compute
-from service.metrics.units import unit_info
+from service.metrics.units import convert, ten_thousand_unit, unit_info
+from service.metrics.vocabulary import EMPTY, Operand, RateDef, core
 
 TOTAL_WORDS = ("合计", "总计")
 CHANGE_WORDS = ("增长率", "降低程度", "下降率", "降低率", "变动率", "增幅", "降幅")
 
 
-@dataclass(frozen=True)
-class RateRule:
-    """A derived figure in a table, found by its label, computed from two other labelled lines."""
-
-    target: tuple[str, ...]
-    num: tuple[str, ...]
-    den: tuple[str, ...]
-    metric: str
-    args: tuple[str, str]
-
-
-RATE_RULES: tuple[RateRule, ...] = (
-    RateRule(
-        ("执行率",),
-        ("支出金额", "实际支出", "支出数", "支出"),
-        ("调整后预算", "预算金额", "预算数", "预算"),
-        "budget_execution_rate",
-        ("spent", "adjusted_budget"),
-    ),
-    RateRule(
-        ("到位率",),
-        ("到位金额", "到位资金", "到位数"),
-        ("预算金额", "预算数", "预算"),
-        "funds_arrival_rate",
-        ("arrived_funds", "budget"),
-    ),
-    RateRule(("得分率",), ("得分",), ("分值", "满分", "权重"), "score_rate", ("score", "max_score")),
-    RateRule(
-        ("流失率",),
-        ("流失人数",),
-        ("人员数量", "月均人数", "平均人数"),
-        "monthly_turnover_rate",
-        ("leavers", "average_headcount"),
-    ),
-    RateRule(
-        ("每1万接听量人工成本", "每万次接听量人工成本", "每万接听量人工成本"),
-        ("人工费用",),
-        ("接听量",),
-        "cost_per_10k_units",
-        ("cost", "quantity"),
-    ),
-    RateRule(
-        ("单位人工成本", "人均人工成本"),
-        ("人工费用",),
-        ("人员数量", "月均人数"),
-        "unit_cost",
-        ("cost", "quantity"),
-    ),
-    RateRule(("接听率",), ("接听量",), ("呼入量",), "answer_rate", ("answered", "incoming")),
-)
-
-
-def named_variant(rule: RateRule, den_label: str) -> tuple[str, tuple[str, str]]:
-    """An execution rate whose denominator is the initial budget (年初预算) is computed — and named — as
-    that variant, never passed off as the official rate (which uses the adjusted budget)."""
-    if rule.metric == "budget_execution_rate" and "年初" in den_label:
+def named_variant(rule: RateDef, den: Operand) -> tuple[str, tuple[str, str]]:
+    """An execution rate whose denominator is the initial budget (the glossary's `initial_budget`) is
+    computed — and named — as that variant, never passed off as the official rate (which uses the
+    adjusted budget)."""
+    if rule.metric == "budget_execution_rate" and den.concept == "initial_budget":
         return "budget_execution_rate_initial_budget", ("spent", "initial_budget")
     return rule.metric, rule.args
-
-
-def rule_for(label: str) -> RateRule | None:
-    if "较" in label:
-        return None
-    return next((r for r in RATE_RULES if any(t in label for t in r.target)), None)
 
 
 def is_change_label(label: str) -> bool:
@@ -98,9 +42,10 @@ def _known_unit(unit: str) -> str:
 class Grid:
     """A table's cells addressed by (row, column), with normalized labels."""
 
-    def __init__(self, table: Any, doc_id: str) -> None:
+    def __init__(self, table: Any, doc_id: str, book: RuleBook | None = None) -> None:
         self.table = table
         self.doc_id = doc_id
+        self.book = book if book is not None else RuleBook(EMPTY)
         number = getattr(table, "number", "") or ""
         self.name = (
             f"表{number}" if number else norm(table.caption)[:16] or f"表格{getattr(table, 'index', 0) + 1}"
@@ -164,16 +109,71 @@ class Grid:
     def claim(self, ri: int, ci: int, suffix: str = "") -> str:
         return f"{self.name} {norm(self.row_labels.get(ri, ''))} {norm(self.col_labels.get(ci, ''))}{suffix}".strip()
 
-    def find_line(self, words: tuple[str, ...], *, axis: str, exclude: int | None = None) -> int | None:
-        """The first non-derived row (axis="row") or column whose label contains one of `words`
-        (earlier words preferred)."""
+    def rule(self, label: str) -> RateDef | None:
+        return self.book.rule(label)
+
+    def derived(self, label: str) -> bool:
+        return self.book.derived(label)
+
+    def _kind(self, idx: int, axis: str) -> str:
+        """The unit kind of a line's cells ("money", "person_time" …; "" when none is stated)."""
+        for (r, c_), c in self.cells.items():
+            if (r if axis == "row" else c_) == idx and c.value is not None and c.unit:
+                try:
+                    return unit_info(c.unit).kind
+                except MetricError:
+                    return ""
+        return ""
+
+    def find_operand(
+        self, operands: tuple[Operand, ...], *, axis: str, exclude: int | None = None
+    ) -> tuple[int, Operand] | None:
+        """The first non-derived row (axis="row") or column naming one of `operands` (earlier operands,
+        then longer terms, preferred). A `money_like` operand is the money line sharing the longest
+        beginning with its term (none shared: the only money line, else none)."""
         labels = self.row_labels if axis == "row" else self.col_labels
-        for w in words:
-            for idx in sorted(labels):
-                lab = norm(labels[idx])
-                if idx != exclude and w in lab and rule_for(lab) is None and not is_change_label(lab):
-                    return idx
+        plain = [
+            i
+            for i in sorted(labels)
+            if i != exclude and not self.derived(labels[i]) and not is_change_label(norm(labels[i]))
+        ]
+        for op in operands:
+            if op.unit:
+                counted = [i for i in plain if self._kind(i, axis) == unit_info(op.unit).kind]
+                if len(counted) == 1:
+                    return counted[0], op
+                continue
+            if op.money_like:
+                money = [i for i in plain if self._kind(i, axis) == "money"]
+                shared = {i: _shared_start(core(labels[i]), op.terms[0]) for i in money}
+                best = max(shared.values(), default=0)
+                picks = [i for i in money if shared[i] == best]
+                if len(picks) == 1 and (best >= 2 or len(money) == 1):
+                    return picks[0], op
+                continue
+            for term in op.terms:
+                for idx in plain:
+                    if term in core(labels[idx]) and _owner(core(labels[idx]), operands) is op:
+                        return idx, op
         return None
+
+
+def _owner(label: str, operands: tuple[Operand, ...]) -> Operand | None:
+    """The operand whose longest term the label contains: "年初预算数" is the 年初预算 reading, never
+    the general 预算 one, even when the general reading is listed first."""
+    best: tuple[int, int, Operand] | None = None
+    for n, op in enumerate(operands):
+        for term in op.terms:
+            if term in label and (best is None or (len(term), -n) > (best[0], best[1])):
+                best = (len(term), -n, op)
+    return best[2] if best else None
+
+
+def _shared_start(a: str, b: str) -> int:
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return n
 
 
 class _MissingCell(MetricError):
@@ -193,16 +193,26 @@ def _lazy(metric: str, build: Any) -> Thunk:
 def rate_alternatives(g: Grid, ri: int, ci: int) -> list[tuple[str, Thunk]] | None:
     """How to recompute the derived cell (ri, ci): row-oriented rule (rates per column, and for a
     multi-year baseline column both forms of the average). None if the row is no rate line."""
-    rule = rule_for(g.rlabel(ri))
+    rule = g.rule(g.rlabel(ri))
     if rule is None:
         return None
-    num_r = g.find_line(rule.num, axis="row", exclude=ri)
-    den_r = g.find_line(rule.den, axis="row", exclude=ri)
-    if num_r is None or den_r is None:
+    num = g.find_operand(rule.numerator, axis="row", exclude=ri)
+    den = g.find_operand(rule.denominator, axis="row", exclude=ri)
+    if num is None or den is None:
         return []
-    metric, (a, b) = named_variant(rule, g.rlabel(den_r))
+    (num_r, _), (den_r, den_op) = num, den
+    metric, (a, b) = named_variant(rule, den_op)
     alts: list[tuple[str, Thunk]] = []
     years = [g.year_cols[y] for y in g.baseline_cols.get(ci, []) if y in g.year_cols]
+
+    def den_arg(col: int) -> dict[str, Any]:
+        """A per-10k cost's quantity in 万 for the baselines (which divide plain sums)."""
+        arg = g.arg(den_r, col)
+        if metric == "cost_per_10k_units" and arg["unit"]:
+            wan = ten_thousand_unit(arg["unit"])
+            arg = {**arg, "value": convert(Decimal(arg["value"]), arg["unit"], wan), "unit": wan}
+        return arg
+
     if years:
 
         def totals(name: str) -> Thunk:
@@ -210,7 +220,7 @@ def rate_alternatives(g: Grid, ri: int, ci: int) -> list[tuple[str, Thunk]] | No
                 name,
                 lambda: {
                     "numerators": [g.arg(num_r, y) for y in years],
-                    "denominators": [g.arg(den_r, y) for y in years],
+                    "denominators": [den_arg(y) for y in years],
                 },
             )
 
@@ -229,7 +239,7 @@ def rate_alternatives(g: Grid, ri: int, ci: int) -> list[tuple[str, Thunk]] | No
                     "baseline_mean_of_ratios",
                     lambda: {
                         "numerators": [g.arg(num_r, y) for y in years],
-                        "denominators": [g.arg(den_r, y) for y in years],
+                        "denominators": [den_arg(y) for y in years],
                     },
                 ),
             )
@@ -241,7 +251,7 @@ def _rate_items(g: Grid) -> list[CheckItem]:
     items: list[CheckItem] = []
     # row-oriented: a derived row (表2 得分率, 表3 流失率 …), one figure per column
     for ri in g.rows:
-        if rule_for(g.rlabel(ri)) is None:
+        if not g.derived(g.rlabel(ri)):
             continue
         for ci in g.cols:
             cell = g.cells.get((ri, ci))
@@ -254,17 +264,22 @@ def _rate_items(g: Grid) -> list[CheckItem]:
                     ci,
                     rate_alternatives(g, ri, ci),
                     kind="table_baseline" if ci in g.baseline_cols else "table_rate",
+                    why=why_unverifiable(g, g.row_labels.get(ri, "")),
                 )
             )
     # column-oriented: a derived column (表1-1 预算执行率), one figure per row
     for ci in g.cols:
-        rule = rule_for(g.clabel(ci))
-        if rule is None:
+        if not g.derived(g.clabel(ci)):
             continue
-        num_c = g.find_line(rule.num, axis="col", exclude=ci)
-        den_c = g.find_line(rule.den, axis="col", exclude=ci)
-        metric, (a, b) = named_variant(rule, g.clabel(den_c) if den_c is not None else "")
+        rule = g.rule(g.clabel(ci))
+        num = g.find_operand(rule.numerator, axis="col", exclude=ci) if rule else None
+        den = g.find_operand(rule.denominator, axis="col", exclude=ci) if rule else None
+        num_c = num[0] if num else None
+        den_c = den[0] if den else None
+        metric, (a, b) = named_variant(rule, den[1]) if rule and den else ("", ("", ""))
         for ri in g.rows:
+            if g.derived(g.rlabel(ri)):
+                continue  # a derived row's cells are judged by the row
             cell = g.cells.get((ri, ci))
             if cell is None or cell.value is None:
                 continue
@@ -279,18 +294,33 @@ def _rate_items(g: Grid) -> list[CheckItem]:
                         ),
                     )
                 ]
-            items.append(_judged(g, ri, ci, col_alts, kind="table_rate"))
+            items.append(
+                _judged(
+                    g, ri, ci, col_alts, kind="table_rate", why=why_unverifiable(g, g.col_labels.get(ci, ""))
+                )
+            )
     return items
 
 
-def _judged(g: Grid, ri: int, ci: int, alts: list[tuple[str, Thunk]] | None, *, kind: str) -> CheckItem:
+def why_unverifiable(g: Grid, label: str) -> str:
+    """Why a derived line cannot be recomputed, in Chinese."""
+    rule = g.rule(label)
+    if rule is None:
+        return g.book.why_not(label)
+    where = "术语表" if rule.source == "glossary" else rule.source
+    return f"按{where}的公式，表中找不到计算该比率所需的分子或分母行（列）"
+
+
+def _judged(
+    g: Grid, ri: int, ci: int, alts: list[tuple[str, Thunk]] | None, *, kind: str, why: str = ""
+) -> CheckItem:
     cell = g.cells[(ri, ci)]
     if not alts:
         item = cannot_verify(
             claim=g.claim(ri, ci),
             page=cell.page,
             stated_raw=cell.raw,
-            why="表中找不到计算该比率所需的分子或分母行（列）",
+            why=why or "表中找不到计算该比率所需的分子或分母行（列）",
             kind=kind,
         )
         item.table = g.table.caption
@@ -315,6 +345,8 @@ def _full_value(g: Grid, ri: int, ci: int) -> Decimal:
     alts = rate_alternatives(g, ri, ci)
     if alts:
         return _value(alts[0][1]())
+    if g.derived(g.rlabel(ri)):  # a rate that cannot be recomputed: the figure as stated
+        return Decimal(g.arg(ri, ci)["value"])
     years = [g.year_cols[y] for y in g.baseline_cols.get(ci, []) if y in g.year_cols]
     if years:
         return _value(compute("multi_year_average", {"values": [g.arg(ri, y) for y in years]}))
@@ -328,8 +360,8 @@ def _value(result: Any) -> Decimal:
 
 def change_alternatives(g: Grid, base_ri: int, ycol: int, bcol: int, metric: str) -> list[tuple[str, Thunk]]:
     """A change of line `base_ri` from the baseline column to a year column, both conventions."""
-    a, b = ("current_rate", "baseline_rate") if metric == "turnover_reduction" else ("current", "baseline")
-    unit = "%" if metric == "turnover_reduction" else None
+    a, b = "current", "baseline"
+    unit = "%" if any(c.is_percent for (r, _), c in g.cells.items() if r == base_ri) else None
 
     def rounded() -> dict[str, Any]:
         return {a: g.arg(base_ri, ycol, unit=unit), b: g.arg(base_ri, bcol, unit=unit)}
@@ -341,11 +373,17 @@ def change_alternatives(g: Grid, base_ri: int, ycol: int, bcol: int, metric: str
         base["label"] += "（全精度）"
         return {a: cur, b: base}
 
+    label = g.rlabel(base_ri)
+    if g.derived(label) and g.rule(label) is None:  # the line's own values cannot be recomputed
+        return [("rounded_intermediates", _lazy(metric, rounded))]
     return [("full_precision", _lazy(metric, full)), ("rounded_intermediates", _lazy(metric, rounded))]
 
 
 def change_metric(label: str) -> str:
-    return "turnover_reduction" if any(w in label for w in ("降低", "下降", "降幅")) else "change_vs_baseline"
+    """A change line named a reduction (降低程度, 下降率, 降幅) states (baseline − current) ÷ baseline."""
+    return (
+        "reduction_vs_baseline" if any(w in label for w in ("降低", "下降", "降幅")) else "change_vs_baseline"
+    )
 
 
 def base_row_of(g: Grid, ri: int) -> int | None:
@@ -375,7 +413,7 @@ def _baseline_and_change_items(g: Grid) -> list[CheckItem]:
                 bcol = next(iter(g.baseline_cols))
                 alts = change_alternatives(g, base_ri, ci, bcol, change_metric(label))
                 items.append(_judged(g, ri, ci, alts, kind="table_change"))
-        elif rule_for(label) is None:
+        elif not g.derived(label):
             for bcol, years in g.baseline_cols.items():
                 cell = g.cells.get((ri, bcol))
                 ycols = [g.year_cols[y] for y in years if y in g.year_cols]
@@ -432,7 +470,7 @@ def _sum_item(
 
 def _sum_items(g: Grid) -> list[CheckItem]:
     items: list[CheckItem] = []
-    derived_cols = {ci for ci in g.cols if rule_for(g.clabel(ci)) or is_change_label(g.clabel(ci))}
+    derived_cols = {ci for ci in g.cols if g.derived(g.clabel(ci)) or is_change_label(g.clabel(ci))}
     total_cols = [ci for ci in g.cols if any(w in g.clabel(ci) for w in TOTAL_WORDS)]
     previous_total = -1
     for ri in g.rows:
@@ -456,7 +494,7 @@ def _sum_items(g: Grid) -> list[CheckItem]:
     for ci in total_cols:
         for ri in g.rows:
             cell = g.cells.get((ri, ci))
-            if cell is None or cell.value is None or cell.is_percent or rule_for(g.rlabel(ri)):
+            if cell is None or cell.value is None or cell.is_percent or g.derived(g.rlabel(ri)):
                 continue
             parts = [(ri, c) for c in g.cols if c < ci and c not in derived_cols and c not in total_cols]
             item = _sum_item(g, ri, ci, parts, kind="table_sum", what="各列之和")
@@ -486,9 +524,11 @@ def _sum_items(g: Grid) -> list[CheckItem]:
     return items
 
 
-def check_tables(tables: list[Any], doc_id: str) -> tuple[list[CheckItem], list[Grid]]:
+def check_tables(
+    tables: list[Any], doc_id: str, book: RuleBook | None = None
+) -> tuple[list[CheckItem], list[Grid]]:
     items: list[CheckItem] = []
-    grids = [Grid(t, doc_id) for t in tables]
+    grids = [Grid(t, doc_id, book) for t in tables]
     for g in grids:
         for part in (_sum_items, _rate_items, _baseline_and_change_items):
             try:

@@ -10,7 +10,7 @@ from typing import Any
 from service.metrics._check_core import CheckItem, cannot_verify, internal_error
 from service.metrics._check_tables import Grid
 from service.metrics._text_base import Ctx, N, paragraphs
-from service.metrics._text_changes import answer_rate, collect_facts, growth, table_concepts
+from service.metrics._text_changes import collect_facts, defined_rates, growth, table_concepts
 from service.metrics._text_money import budget, execution, funds, over_budget
 from service.metrics._text_scores import scores, text_sums
 from service.metrics.errors import MetricError
@@ -36,11 +36,23 @@ def _sweep(ctx: Ctx, items: list[CheckItem]) -> None:
             )
 
 
-RECOGNIZERS = (budget, funds, execution, over_budget, scores, answer_rate, growth, table_concepts, text_sums)
+RECOGNIZERS = (
+    budget,
+    funds,
+    execution,
+    over_budget,
+    scores,
+    defined_rates,
+    growth,
+    table_concepts,
+    text_sums,
+)
 
 
-def check_text(pages: list[Any], grids: list[Grid], doc_id: str, grade_bands: Any = None) -> list[CheckItem]:
-    ctx = Ctx(doc_id=doc_id, paras=paragraphs(pages), grids=grids, grade_bands=grade_bands)
+def check_text(
+    pages: list[Any], grids: list[Grid], doc_id: str, grade_bands: Any = None, book: Any = None
+) -> list[CheckItem]:
+    ctx = Ctx(doc_id=doc_id, paras=paragraphs(pages), grids=grids, grade_bands=grade_bands, book=book)
     collect_facts(ctx)
     items: list[CheckItem] = []
     for recognize in (*RECOGNIZERS, _sweep):

@@ -33,6 +33,7 @@ class Ctx:
     budget_total: tuple[str, int] | None = None  # (value text, page)
     facts: list[tuple[int, str, str, str, int]] = field(default_factory=list)  # year, value, unit, text, page
     grade_bands: Any = None  # the governing grade rule; None = the default bands
+    book: Any = None  # the document's RuleBook (its own rate definitions and the glossary's)
 
     def take(self, para: Para, m: re.Match[str], group: int = 1) -> None:
         self.consumed.add((para.key, m.start(group)))

@@ -101,6 +101,37 @@ def change_vs_baseline(current: MetricInput, baseline: MetricInput, places: int 
 
 
 @metric(
+    name="reduction_vs_baseline",
+    name_zh="较基期降低程度",
+    name_en="Reduction against a baseline",
+    description=(
+        "较基期降低程度＝（基期值－本期值）÷基期值×100%；正数为降低，负数为上升（报告把降低写成正数时用）。"
+        "(baseline - current) / baseline x 100%."
+    ),
+    args=[
+        ArgSpec("current", "本期值", "本期数值（如本年度的比率）current value"),
+        ArgSpec("baseline", "基期值", "基期数值（如多年均值）baseline value"),
+    ],
+)
+def reduction_vs_baseline(current: MetricInput, baseline: MetricInput, places: int | None) -> MetricResult:
+    base_value, _ = align(current, baseline)
+    value = (
+        divide(base_value - current.value, base_value, what_zh=baseline.label, what_en=baseline.name)
+        * HUNDRED
+    )
+    return build(
+        "reduction_vs_baseline",
+        value=value,
+        unit="%",
+        places=2 if places is None else places,
+        formula=f"({txt(base_value)} − {current.text}) ÷ {txt(base_value)} × 100% = {{display}}",
+        symbols="(基期值 − 本期值) ÷ 基期值 × 100%",
+        words="较基期降低程度等于基期值减本期值，除以基期值，再乘以100%",
+        inputs=[current, baseline],
+    )
+
+
+@metric(
     name="multi_year_average",
     name_zh="多年平均值",
     name_en="Multi-year average",

@@ -25,22 +25,32 @@ from typing import Any
 from service.metrics._check_core import CONVENTIONS, CheckItem, internal_error, norm
 from service.metrics._check_cross import check_cross
 from service.metrics._check_policy import PolicyGradeRule, grade_rule_from_policy
-from service.metrics._check_tables import RATE_RULES, check_tables
+from service.metrics._check_tables import check_tables
 from service.metrics._check_text import check_text
+from service.metrics._definitions import RuleBook, parse_definitions
 from service.metrics.errors import MetricError
 from service.metrics.grades import GradeRule, grade_rule_from
 from service.metrics.result import fmt
+from service.metrics.vocabulary import EMPTY, CheckVocabulary
 
 STATUS_ZH = {"ok": "一致", "mismatch": "不一致", "cannot_verify": "无法复核"}
 
 
 def check_report(
-    tables: list[Any], pages: list[Any], *, doc_id: str, grade_bands: GradeRule | list[Any] | None = None
+    tables: list[Any],
+    pages: list[Any],
+    *,
+    doc_id: str,
+    grade_bands: GradeRule | list[Any] | None = None,
+    vocabulary: CheckVocabulary | None = None,
 ) -> list[CheckItem]:
     """All checks of one report, ordered by page. `grade_bands`: the governing grade rule (a
-    `GradeRule` or [{label, min, include_min}]); None = the default 优/良/中/差 bands."""
-    table_items, grids = check_tables(list(tables), doc_id)
-    text_items = check_text(list(pages), grids, doc_id, grade_bands)
+    `GradeRule` or [{label, min, include_min}]); None = the default 优/良/中/差 bands. `vocabulary`:
+    the field's rates (`CheckVocabulary.from_concepts(glossary concepts)`, as the service layer
+    passes it); None = only the rates the document defines itself are recomputed."""
+    book = document_rules(tables, pages, vocabulary)
+    table_items, grids = check_tables(list(tables), doc_id, book)
+    text_items = check_text(list(pages), grids, doc_id, grade_bands, book)
     try:
         cross_items = check_cross(grids, list(pages), doc_id)
     except (MetricError, ArithmeticError, ValueError, KeyError, IndexError) as exc:  # loud, not fatal
@@ -48,6 +58,16 @@ def check_report(
     items = table_items + text_items + cross_items
     order = {id(item): i for i, item in enumerate(items)}
     return sorted(items, key=lambda it: (it.page if it.page is not None else 10**6, order[id(it)]))
+
+
+def document_rules(tables: list[Any], pages: list[Any], vocabulary: CheckVocabulary | None) -> RuleBook:
+    """The rates of one document: those it defines in its text, notes and headers, then the field's."""
+    texts = [(getattr(p, "number", None), getattr(p, "text", "") or "") for p in pages]
+    for t in tables:
+        page = (getattr(t, "pages", None) or [None])[0]
+        labels = {"".join(c.row_header) for c in t.cells} | {"".join(c.col_header) for c in t.cells}
+        texts += [(page, label) for label in sorted(labels)]
+    return RuleBook(vocabulary if vocabulary is not None else EMPTY, tuple(parse_definitions(texts)))
 
 
 def grade_rule_summary(grade_bands: GradeRule | list[Any] | None) -> dict[str, Any]:
@@ -75,11 +95,12 @@ def summarize(items: list[CheckItem]) -> dict[str, int]:
 
 __all__ = [
     "CONVENTIONS",
-    "RATE_RULES",
     "STATUS_ZH",
     "CheckItem",
+    "CheckVocabulary",
     "PolicyGradeRule",
     "check_report",
+    "document_rules",
     "grade_rule_from_policy",
     "grade_rule_summary",
     "norm",

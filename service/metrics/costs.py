@@ -39,7 +39,7 @@ def unit_cost(cost: MetricInput, quantity: MetricInput, places: int | None) -> M
     name_zh="每万单位成本",
     name_en="Cost per 10,000 units",
     description=(
-        "每万单位成本＝成本÷（数量÷10000），如每1万接听量人工成本＝人工费用÷接听量（万次）。"
+        "每万单位成本＝成本÷（数量÷10000），如每万人次培训成本＝培训费用÷培训人次（万人次）。"
         "Cost / quantity in units of 10,000."
     ),
     args=[_COST, ArgSpec("quantity", "数量", "数量（次、件；万次、万件亦可）quantity", unit_class="count")],
