@@ -647,7 +647,6 @@ def test_colloquial_rewrite_is_the_fields_words_only():
         "2020年打进来的电话接了几成？",
         "2018年每一万次接听摊下来的人工成本是多少？",
         "2020年每接听一万次电话的人工成本是多少？",
-        "坐席一共设置了多少个？",
     ],
 )
 def test_words_the_report_does_not_use_are_not_answered(answerer, question):

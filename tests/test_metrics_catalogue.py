@@ -14,7 +14,6 @@ from service.answer.models import Computation
 from service.metrics import (
     REGISTRY,
     adjusted_budget,
-    answer_rate,
     baseline_mean_of_ratios,
     baseline_ratio_of_totals,
     budget_execution_rate,
@@ -29,17 +28,16 @@ from service.metrics import (
     funds_timeliness_rate,
     grade_for,
     growth_rate,
-    monthly_turnover_rate,
     multi_year_average,
     over_budget_amount,
     pass_rate,
+    ratio,
     satisfaction_rate,
     score_rate,
     share,
     sum_check,
     target_completion_rate,
     total_score,
-    turnover_reduction,
     unit_cost,
     value_from_change,
     year_on_year_change,
@@ -198,16 +196,15 @@ def test_share_of_spending() -> None:
     assert share(part=money("7937.43"), total=money("9098.24")).display == "87.24%"
 
 
-def test_answer_rate() -> None:
-    r = answer_rate(
-        answered={"value": "1012.36", "unit": "万次"}, incoming={"value": "1053.2", "unit": "万次"}
-    )
+def test_a_rate_by_its_documents_formula_is_the_general_ratio() -> None:
+    # a report's own rate (here answered ÷ received calls) has no metric of its own: the general ratio
+    r = ratio(numerator={"value": "1012.36", "unit": "万次"}, denominator={"value": "1053.2", "unit": "万次"})
     assert r.display == "96.12%"
     assert r.formula == "1012.36 ÷ 1053.2 × 100% = 96.12%"
     # 万次 and 次 convert explicitly
     assert (
-        answer_rate(
-            answered={"value": "10123600", "unit": "次"}, incoming={"value": "1053.2", "unit": "万次"}
+        ratio(
+            numerator={"value": "10123600", "unit": "次"}, denominator={"value": "1053.2", "unit": "万次"}
         ).display
         == "96.12%"
     )
@@ -232,13 +229,8 @@ def test_target_completion() -> None:
 @pytest.mark.parametrize(
     ("leavers", "heads", "display"), [(10, 909, "1.10%"), (23, 777, "2.96%"), (15, 621, "2.42%")]
 )
-def test_monthly_turnover_rate_of_table_3(leavers: int, heads: int, display: str) -> None:
-    assert monthly_turnover_rate(leavers=leavers, average_headcount=heads).display == display
-
-
-def test_monthly_turnover_from_annual_leavers() -> None:
-    r = monthly_turnover_rate(leavers=120, average_headcount=909, months=12)
-    assert r.display == "1.10%" and r.formula.startswith("(120 ÷ 12) ÷ 909")
+def test_a_monthly_rate_of_table_3_is_a_ratio(leavers: int, heads: int, display: str) -> None:
+    assert ratio(numerator=leavers, denominator=heads).display == display
 
 
 def test_reduction_vs_baseline_is_the_general_reduction() -> None:
@@ -254,11 +246,17 @@ def test_reduction_vs_baseline_is_the_general_reduction() -> None:
     assert up.display == "-25.00%"  # a rise is a negative reduction
 
 
-def test_turnover_reduction_both_conventions() -> None:
-    assert turnover_reduction(current_rate="1.10", baseline_rate="2.72").display == "59.56%"  # as the report
-    full = turnover_reduction(
-        current_rate=monthly_turnover_rate(leavers=10, average_headcount=909).value,
-        baseline_rate=baseline_ratio_of_totals(numerators=[23, 15], denominators=[777, 621]).value * 100,
+def test_reduction_against_a_baseline_both_conventions() -> None:
+    from service.metrics import compute
+
+    rounded = compute("reduction_vs_baseline", {"current": "1.10", "baseline": "2.72"})
+    assert rounded.display == "59.56%"  # from the rounded rates, as the report
+    full = compute(
+        "reduction_vs_baseline",
+        {
+            "current": ratio(numerator=10, denominator=909).value,
+            "baseline": baseline_ratio_of_totals(numerators=[23, 15], denominators=[777, 621]).value * 100,
+        },
     )
     assert full.display == "59.53%"
 
@@ -496,13 +494,10 @@ SAMPLE_INPUTS: dict[str, dict] = {
             },
         },
     },
-    "answer_rate": {"answered": "1012.36", "incoming": "1053.2"},
     "completion_rate": {"completed": "9473", "total": "10000"},
     "satisfaction_rate": {"satisfied": "8755", "total": "10000"},
     "pass_rate": {"passed": "30", "total": "30"},
     "target_completion_rate": {"actual": "96.12", "target": "90"},
-    "monthly_turnover_rate": {"leavers": "10", "average_headcount": "909"},
-    "turnover_reduction": {"current_rate": "1.10", "baseline_rate": "2.72"},
     "reduction_vs_baseline": {"current": "1.10%", "baseline": "2.72%"},
     "unit_cost": {"cost": "9098.24", "quantity": "909"},
     "cost_per_10k_units": {"cost": "9098.24", "quantity": "1012.36"},
@@ -535,13 +530,10 @@ EXPECTED_DISPLAY = {
     "ratio": "102.00%",
     "mean": "93.17",
     "rule_score": "4分",
-    "answer_rate": "96.12%",
     "completion_rate": "94.73%",
     "satisfaction_rate": "87.55%",
     "pass_rate": "100.00%",
     "target_completion_rate": "106.80%",
-    "monthly_turnover_rate": "1.10%",
-    "turnover_reduction": "59.56%",
     "reduction_vs_baseline": "59.56%",
     "unit_cost": "10.01万元",
     "cost_per_10k_units": "8.99万元/万",

@@ -38,7 +38,7 @@ def _bilingual(err: MetricError) -> None:
         ("unit_cost", {"cost": "9098.24", "quantity": "0"}, ZeroDenominator),
         ("baseline_ratio_of_totals", {"numerators": ["1", "2"], "denominators": ["0", "0"]}, ZeroDenominator),
         ("baseline_mean_of_ratios", {"numerators": ["1", "2"], "denominators": ["3", "0"]}, ZeroDenominator),
-        ("turnover_reduction", {"current_rate": "1.1", "baseline_rate": "0"}, ZeroDenominator),
+        ("reduction_vs_baseline", {"current": "1.1", "baseline": "0"}, ZeroDenominator),
         (
             "difference",
             {"minuend": {"value": "1030", "unit": "人"}, "subtrahend": {"value": "909", "unit": "万元"}},
@@ -76,8 +76,8 @@ def _bilingual(err: MetricError) -> None:
             UnitMismatch,
         ),
         (
-            "answer_rate",
-            {"answered": {"value": "5", "unit": "万次"}, "incoming": {"value": "9", "unit": "万件"}},
+            "share",
+            {"part": {"value": "5", "unit": "万次"}, "total": {"value": "9", "unit": "万件"}},
             UnitMismatch,
         ),
         (
@@ -95,7 +95,7 @@ def _bilingual(err: MetricError) -> None:
         ("budget_execution_rate", {"spent": {"value": 1, "note": "x"}, "adjusted_budget": "100"}, BadNumber),
         ("budget_execution_rate", {"spent": "1", "budget": "100", "adjusted_budget": "100"}, UnexpectedInput),
         ("no_such_metric", {}, UnknownMetric),
-        ("answer_rate", {"answered": "1100", "incoming": "1053.2"}, OutOfRange),
+        ("share", {"part": "1100", "total": "1053.2"}, OutOfRange),
         ("score_rate", {"score": "18", "max_score": "17"}, OutOfRange),
         ("total_score", {"scores": ["18", "1"], "max_scores": ["17", "23"]}, OutOfRange),
         ("grade_from_score", {"score": "100.5"}, OutOfRange),
@@ -105,11 +105,6 @@ def _bilingual(err: MetricError) -> None:
             "grade_from_score",
             {"score": "95", "bands": [{"label": "优", "min": 90}, {"label": "良", "min": 90}]},
             BadGradeRule,
-        ),
-        (
-            "monthly_turnover_rate",
-            {"leavers": "10", "average_headcount": "909", "months": "1.5"},
-            MissingInput,
         ),
     ],
 )

@@ -48,15 +48,12 @@ from service.metrics.errors import (
 from service.metrics.form_scores import execution_score
 from service.metrics.grades import DEFAULT_GRADE_RULE, GradeBand, GradeRule
 from service.metrics.rates import (
-    answer_rate,
     completion_rate,
-    monthly_turnover_rate,
     pass_rate,
     ratio,
     satisfaction_rate,
     share,
     target_completion_rate,
-    turnover_reduction,
 )
 from service.metrics.registry import REGISTRY, ArgSpec, MetricSpec, compute, registry_schema
 from service.metrics.result import MetricInput, MetricResult
@@ -84,7 +81,6 @@ __all__ = [
     "UnknownMetric",
     "ZeroDenominator",
     "adjusted_budget",
-    "answer_rate",
     "baseline_mean_of_ratios",
     "baseline_ratio_of_totals",
     "budget_execution_rate",
@@ -103,7 +99,6 @@ __all__ = [
     "growth_rate",
     "mean",
     "mean_of_ratios",
-    "monthly_turnover_rate",
     "multi_year_average",
     "over_budget_amount",
     "pass_rate",
@@ -118,7 +113,6 @@ __all__ = [
     "sum_of_parts",
     "target_completion_rate",
     "total_score",
-    "turnover_reduction",
     "unit_cost",
     "value_from_change",
     "year_on_year_change",

@@ -1,9 +1,10 @@
-"""Rates of a part over a whole: share, answer / completion / satisfaction / pass rates, target
-completion, monthly staff turnover and its reduction against a baseline."""
+"""Rates of a part over a whole: share, a ratio by a document's own formula, completion /
+satisfaction / pass rates, target completion. (A rate one report defines, such as its call-answer or
+staff-turnover rate, is the general `ratio` of the figures its formula names.)"""
 
 from __future__ import annotations
 
-from service.metrics._build import HUNDRED, align, build, divide, simple_rate, txt
+from service.metrics._build import align, simple_rate, txt
 from service.metrics.errors import OutOfRange
 from service.metrics.registry import ArgSpec, metric
 from service.metrics.result import MetricInput, MetricResult
@@ -59,27 +60,6 @@ def ratio(numerator: MetricInput, denominator: MetricInput, places: int | None) 
         places=places,
         words="比率等于分子除以分母再乘以100%",
         symbols="分子 ÷ 分母 × 100%",
-    )
-
-
-@metric(
-    name="answer_rate",
-    name_zh="接听率",
-    name_en="Answer rate",
-    description="接听率＝接听量÷呼入量×100%。Calls answered / calls received x 100%.",
-    args=[
-        ArgSpec("answered", "接听量", "接听量 calls answered", unit_class="count"),
-        ArgSpec("incoming", "呼入量", "呼入电话量 calls received", unit_class="count"),
-    ],
-)
-def answer_rate(answered: MetricInput, incoming: MetricInput, places: int | None) -> MetricResult:
-    return _part_of_whole(
-        "answer_rate",
-        answered,
-        incoming,
-        places,
-        words="接听率等于接听量除以呼入量再乘以100%",
-        symbols="接听量 ÷ 呼入量 × 100%",
     )
 
 
@@ -164,103 +144,4 @@ def target_completion_rate(actual: MetricInput, target: MetricInput, places: int
         places=places,
         words="目标完成率等于实际完成值除以目标值再乘以100%",
         symbols="实际值 ÷ 目标值 × 100%",
-    )
-
-
-@metric(
-    name="monthly_turnover_rate",
-    name_zh="月均人员流失率",
-    name_en="Monthly staff turnover rate",
-    description=(
-        "月均人员流失率＝（流失人数÷月数）÷月均人员数量×100%；months=12 时 leavers 为全年累计流失人数"
-        "（样本报告注¹：月均流失人数＝全年累计流失人数÷12）。"
-        "(leavers / months) / average headcount x 100%."
-    ),
-    args=[
-        ArgSpec(
-            "leavers",
-            "流失人数",
-            "流失人数（月均，或 months 个月累计）leavers",
-            unit_class="count",
-            default_unit="人",
-        ),
-        ArgSpec(
-            "average_headcount",
-            "月均人员数量",
-            "月均人员数量 average headcount",
-            unit_class="count",
-            default_unit="人",
-        ),
-        ArgSpec(
-            "months",
-            "月数",
-            "leavers 所覆盖的月数（默认1：已是月均）months covered",
-            kind="integer",
-            required=False,
-            default=1,
-        ),
-    ],
-)
-def monthly_turnover_rate(
-    leavers: MetricInput, average_headcount: MetricInput, months: int, places: int | None
-) -> MetricResult:
-    heads, _ = align(leavers, average_headcount)
-    per_month = leavers.value / months
-    value = divide(per_month, heads, what_zh=average_headcount.label, what_en="average_headcount") * HUNDRED
-    head = f"({leavers.text} ÷ {months})" if months != 1 else leavers.text
-    return build(
-        "monthly_turnover_rate",
-        value=value,
-        unit="%",
-        places=2 if places is None else places,
-        formula=f"{head} ÷ {txt(heads)} × 100% = {{display}}",
-        symbols="月均流失人数 ÷ 月均人员数量 × 100%",
-        words="月均人员流失率等于月均流失人数（全年累计流失人数除以12）除以月均人员数量再乘以100%",
-        inputs=[leavers, average_headcount],
-        details={"months": months, "monthly_leavers": per_month},
-    )
-
-
-@metric(
-    name="turnover_reduction",
-    name_zh="流失率较基期降低程度",
-    name_en="Reduction of turnover against a baseline",
-    description=(
-        "降低程度＝（基期流失率－本期流失率）÷基期流失率×100%（样本报告注²）。"
-        "(baseline rate - current rate) / baseline rate x 100%."
-    ),
-    args=[
-        ArgSpec(
-            "current_rate",
-            "本期流失率",
-            "本期月均流失率（%）current turnover rate",
-            unit_class="percent",
-            default_unit="%",
-        ),
-        ArgSpec(
-            "baseline_rate",
-            "基期流失率",
-            "基期（多年平均）月均流失率（%）baseline turnover rate",
-            unit_class="percent",
-            default_unit="%",
-        ),
-    ],
-)
-def turnover_reduction(
-    current_rate: MetricInput, baseline_rate: MetricInput, places: int | None
-) -> MetricResult:
-    base = baseline_rate.value
-    value = (
-        divide(base - current_rate.value, base, what_zh=baseline_rate.label, what_en="baseline_rate")
-        * HUNDRED
-    )
-    return build(
-        "turnover_reduction",
-        value=value,
-        unit="%",
-        places=2 if places is None else places,
-        formula=f"({baseline_rate.text}% − {current_rate.text}%) ÷ {baseline_rate.text}% × 100% = {{display}}",
-        symbols="(基期流失率 − 本期流失率) ÷ 基期流失率 × 100%",
-        words="流失率降低程度等于基期流失率减本期流失率，除以基期流失率，再乘以100%",
-        inputs=[current_rate, baseline_rate],
     )

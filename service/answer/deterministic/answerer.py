@@ -18,7 +18,7 @@ from service.answer.deterministic.analysis import analyse
 from service.answer.deterministic.compound import answer_compound, split_compound, with_subjects
 from service.answer.deterministic.finders import Finder
 from service.answer.deterministic.handlers import Context, dispatch, refusal
-from service.answer.deterministic.learned import learn
+from service.answer.deterministic.learned import learn, sentence_rates
 from service.answer.deterministic.lexicon import (
     BASE_CONCEPTS,
     Lexicon,
@@ -480,6 +480,18 @@ def build_lexicon(toolbox: Any, document_ids: list[str] | None = None) -> Lexico
         except Exception:
             pass
     own, relations = learn(cells, concepts)
+    try:  # rates the documents name in their sentences ("全年累计接听率96.12%")
+        from ingest.glossary import load_glossary
+        from service.search.facts import FactIndex
+
+        stated = [
+            i.fact.description
+            for i in FactIndex(store, load_glossary()).items(list(titles) or None)
+            if i.fact.source == "text" and i.fact.unit == "%" and not i.qualifiers & {"change", "plan"}
+        ]
+        own += sentence_rates(stated, [*concepts, *own])
+    except Exception:  # a store without facts (an older data dir) has no sentence rates to learn
+        log.debug("sentence rates not learned", exc_info=True)
     by_key = {c.key: c for c in concepts}
     for c in own:  # a figure a known concept names too keeps that concept, with the document's forms
         k = by_key.get(c.key)

@@ -218,3 +218,23 @@ def _variants(name: str) -> tuple[str, ...]:
     return tuple(
         dict.fromkeys([name, *(head + rest for head in ("每万", "每一万", "每1万", "每万次", "每一万次"))])
     )
+
+
+_RATE_NAME = re.compile(r"([\u4e00-\u9fff]{1,8}率)$")
+
+
+def sentence_rates(descriptions: Iterable[str], known: Iterable[Concept]) -> list[Concept]:
+    """The rates a report names in its sentences ("全年累计接听率96.12%"): the shortest name ending
+    in 率 (three characters at least) that its percentage figures are described by, when no known
+    concept has that name — so a question naming the rate ("坐席电话接听率") finds the sentence."""
+    taken = {w for c in known for w in (c.key, *c.synonyms)}
+    out: dict[str, Concept] = {}
+    for d in descriptions:
+        m = _RATE_NAME.search(re.sub(r"\s+", "", d))
+        if not m:
+            continue
+        name = m.group(1)[-3:]
+        if name in taken or name in out or any(name in t or t.endswith(name) for t in taken if len(t) > 3):
+            continue
+        out[name] = Concept(name, (name,), (name,), "rate")
+    return list(out.values())
