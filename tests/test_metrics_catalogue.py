@@ -241,7 +241,7 @@ def test_reduction_vs_baseline_is_the_general_reduction() -> None:
         "reduction_vs_baseline",
         {"current": {"value": "4.5", "unit": "%"}, "baseline": {"value": "6", "unit": "%"}},
     )
-    assert r.display == "25.00%" and r.formula == "(6 − 4.5) ÷ 6 × 100% = 25.00%"
+    assert r.display == "25.00%" and r.formula == "(6% − 4.5%) ÷ 6% × 100% = 25.00%"
     up = compute("reduction_vs_baseline", {"current": "7.5", "baseline": "6"})
     assert up.display == "-25.00%"  # a rise is a negative reduction
 

@@ -115,6 +115,7 @@ def change_vs_baseline(current: MetricInput, baseline: MetricInput, places: int 
 )
 def reduction_vs_baseline(current: MetricInput, baseline: MetricInput, places: int | None) -> MetricResult:
     base_value, _ = align(current, baseline)
+    pct = "%" if current.unit == "%" else ""
     value = (
         divide(base_value - current.value, base_value, what_zh=baseline.label, what_en=baseline.name)
         * HUNDRED
@@ -124,7 +125,8 @@ def reduction_vs_baseline(current: MetricInput, baseline: MetricInput, places: i
         value=value,
         unit="%",
         places=2 if places is None else places,
-        formula=f"({txt(base_value)} − {current.text}) ÷ {txt(base_value)} × 100% = {{display}}",
+        # rates keep their % in the formula, as the report prints them ("(2.72% − 1.10%) ÷ 2.72%")
+        formula=f"({txt(base_value)}{pct} − {current.text}{pct}) ÷ {txt(base_value)}{pct} × 100% = {{display}}",
         symbols="(基期值 − 本期值) ÷ 基期值 × 100%",
         words="较基期降低程度等于基期值减本期值，除以基期值，再乘以100%",
         inputs=[current, baseline],

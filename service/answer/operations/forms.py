@@ -452,7 +452,8 @@ def _cell(a: _Answer, text: str) -> Draft | None:
     names no such cell (or asks for a computation: the metrics path answers that)."""
     g = a.owner.glossary
     t = re.sub(r"\s+", "", text)
-    if not _ASKS_VALUE.search(t) or _COMPUTES.search(t) or set(g.operations_in(t)) - {"list"}:
+    # "实际达到了多少" reads a cell: 达到 compares only in a yes/no question (the completed intent's)
+    if not _ASKS_VALUE.search(t) or _COMPUTES.search(t) or set(g.operations_in(t)) - {"list", "compare"}:
         return None  # a computation on the cells ("比年初目标多完成了多少"): the metrics path's
     from service.answer.operations.question import derived_amounts
 
