@@ -23,6 +23,7 @@ PARAGRAPHS = [
     "2023年度比2022年度读者接待量提高了12.5%。",
     "每万人次接待量的服务成本为3.2万元，较2021-2022年均值下降8.6%。",
     "全年发放问卷400份，回收有效问卷376份，有效回收率94.0%。",
+    "2023年开展讲座40场，2022年开展讲座32场，讲座场次较2022年增长25%。",
 ]
 
 
@@ -49,6 +50,18 @@ def test_a_stated_change_is_quoted_for_its_own_figure(answerer, question) -> Non
     a = _ask(answerer, question)
     assert "12.5%" in _head(a), a.answer
     assert "8.6" not in a.answer  # the 服务成本's change (a longer name holding 接待量), not this one
+
+
+@pytest.mark.slow
+def test_a_stated_change_with_the_two_levels_it_is_computed_from(answerer) -> None:  # type: ignore[no-untyped-def]
+    # 40 and 32 場 are the pair whose growth is the stated 25%: (40 − 32) ÷ 32 = 25.00%
+    a = _ask(answerer, "讲座场次比2022年增长了多少？")
+    comp = next(c for c in a.computations if c.metric == "growth_rate")
+    assert {i["value"] for i in comp.inputs} == {"40", "32"}
+    assert "25.00%" in a.answer and "报告所载为25%" in a.answer.replace(" ", "")
+    # the 接待量's 12.5% has no such pair on its page (18 over 15 is 20%): quoted, not recomputed
+    b = _ask(answerer, "读者接待量比2022年涨了百分之几？")
+    assert not b.computations and "12.5%" in _head(b)
 
 
 @pytest.mark.slow

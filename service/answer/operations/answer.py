@@ -601,7 +601,64 @@ class _Solver(TableOps):
         tied = distinct_values(found, 1.0) if found else []
         if len(tied) != 1:
             return None
+        levels = self._levels_of_change(tied[0].item)
+        if levels is not None:
+            now, before = levels
+            args = [("current", now), ("previous", before)]
+            comp = self.compute("growth_rate", args)
+            if comp is not None and _close(tied[0].fact.value.lstrip("-"), comp.value.lstrip("-")):
+                return self.computed_draft(f"{'、'.join(words)}的增长率", comp, args, tied[0])
         return self.lookup_draft(f"{'、'.join(words)}的变化", tied)
+
+    def _levels_of_change(self, change: IndexedFact) -> tuple[Match, Match] | None:
+        """The two figures a stated change is the growth between: of its page and document, one of
+        its year and one of the year it is against, in one unit, whose growth is the stated change to
+        its decimals — one such pair only (the numbers prove which ones the report compared)."""
+        f = change.fact
+        against = re.search(r"(?:比|较|与|同|和)\s*((?:19|20)\d{2})\s*年", f.context)
+        if change.year is None or against is None:
+            return None
+        base_year = int(against.group(1))
+        # "较2022年增长25%" is read as of 2022 by its clause: the change is of the report's year
+        year = change.year if change.year != base_year else getattr(change, "doc_year", None)
+        if year is None or year == base_year:
+            return None
+        try:
+            stated = abs(Decimal(f.value))
+        except InvalidOperation:
+            return None
+        exp = stated.as_tuple().exponent
+        step = Decimal(1).scaleb(exp if isinstance(exp, int) else 0)
+        near = [
+            i
+            for i in self.facts
+            if i.fact.doc_id == f.doc_id
+            and i.fact.page == f.page
+            and i.fact.unit not in ("%", "‰", "")
+            and "change" not in i.qualifiers
+        ]
+        pairs = set()
+        for a in near:
+            for b in near:
+                if a.year != year or b.year != base_year or a.fact.unit != b.fact.unit:
+                    continue
+                try:
+                    growth = (Decimal(a.fact.value) - Decimal(b.fact.value)) / Decimal(b.fact.value) * 100
+                except (InvalidOperation, ZeroDivisionError):
+                    continue
+                if abs(abs(growth) - stated) <= step / 2:
+                    pairs.add((a.fact.value, b.fact.value, id(a), id(b)))
+        values = {(p[0], p[1]) for p in pairs}
+        if len(values) != 1:
+            return None
+        by_id = {id(i): i for i in near}
+        a, b = (by_id[x] for x in next(iter(pairs))[2:])
+        totals = {i.year for i in near if "total" in i.qualifiers and i.fact.unit == a.fact.unit}
+        if {year, base_year} <= totals and not ("total" in a.qualifiers and "total" in b.qualifiers):
+            return (
+                None  # the years have totals: parts that happen to grow as stated are not what was compared
+            )
+        return Match(a, 1.0), Match(b, 1.0)
 
     def named_operation(self, readings: list[Binary]) -> Draft | None:
         """Two (or more) quantities named in the document's words and joined by an operation ("甲占乙
