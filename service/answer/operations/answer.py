@@ -39,6 +39,7 @@ from service.search.facts import ENTITY_LIKE, MEASURE_CATEGORIES, FactIndex, Ind
 
 # a change asked in the figure's own unit, not as a percentage ("增长了多少万件", "多了几个人")
 _UNIT_ASKED = re.compile(r"多少(?:万|亿)?(?:元|件|次|人次|人|个|项|户|名)|几(?:个|人|项|名|次)")
+_SINCE_LAST_YEAR = re.compile(r"同比|比上年|较上年|比去年|较去年|比上一年|较上一年")
 _LONGER_NAME = re.compile(
     r"(?!增长|增幅|提高|下降|降低|减少|增加|上升|变化|较|比)的?[\u4e00-\u9fff]{0,3}(?:成本|费用|金额|人数|率|比例|占比|单价|均值)"
 )
@@ -597,6 +598,11 @@ class _Solver(TableOps):
                 i.year != years[-1] or (len(years) > 1 and not _against_year(f.context, years[0]))
             ):
                 continue
+            elif not years and not (
+                _SINCE_LAST_YEAR.search(f.context)
+                or (i.doc_year is not None and _against_year(f.context, i.doc_year - 1))
+            ):
+                continue  # no year asked: the change on the year before, never one on an average
             found.append(Match(i, 1.0))
         tied = distinct_values(found, 1.0) if found else []
         if len(tied) != 1:
