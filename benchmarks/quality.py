@@ -13,7 +13,8 @@ loaded, see `evals/runner.py`). Measured in the same run:
   deployment would pass; its default whitespace split finds nothing in Chinese) and
   EnsembleRetriever (weighted RRF of both, weights 0.5/0.5, its default).
 `fusion_table()` also scores fusion variants (weights, per-side depth, a query-type switch) over
-the same cached candidate lists: how the defaults in `service.search.retrieval` were chosen.
+the same cached candidate lists, each spread over pages in the all-documents setting as the
+retriever does (`spread_pages`): how the defaults in `service.search.retrieval` were chosen.
 """
 
 from __future__ import annotations
@@ -205,7 +206,7 @@ def _pct(pair: tuple[float, float]) -> str:
 
 def fusion_table(cands: dict[str, list[Candidates]], queries: list[Query]) -> Rows:
     """hit@1 / hit@5 of fusion variants over the cached candidates (both settings)."""
-    from service.search.retrieval import FusionPlan, fuse_plan, rrf_fuse
+    from service.search.retrieval import FusionPlan, fuse_plan, rrf_fuse, spread_pages
 
     Plan = Callable[[Candidates], FusionPlan]
 
@@ -222,17 +223,19 @@ def fusion_table(cands: dict[str, list[Candidates]], queries: list[Query]) -> Ro
     plans["RRF 1:5, dense depth 10"] = fixed(FusionPlan(1.0, 5.0, dense_depth=10))
     plans["fuse_plan: 1:5 depth 10 for a specific query, else 1:1 (now)"] = lambda c: fuse_plan(c.words)
 
-    def fused(c: Candidates, p: FusionPlan) -> list[str]:
+    def fused(c: Candidates, p: FusionPlan, setting: str) -> list[str]:
         ranked = rrf_fuse(
             [c.dense[: p.dense_depth], c.keyword], k=p.k, weights=[p.dense_weight, p.keyword_weight]
         )
+        if setting == "all":  # as `Retriever.search_ranked` does over every document
+            ranked = spread_pages(ranked, lambda i: (c.where[i][0], c.where[i][1]))
         return [i for i, _ in ranked[:K]]
 
     rows: Rows = []
     for label, plan in plans.items():
         rates = {
             s: hit_rates(
-                [_ranked(fused(c, plan(c)), c.where) for q, c in zip(queries, cands[s], strict=True)],
+                [_ranked(fused(c, plan(c), s), c.where) for c in cands[s]],
                 queries,
             )
             for s in ("all", "one")
