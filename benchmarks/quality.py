@@ -126,13 +126,17 @@ def hit_rates(
 # ---- jixiao ---------------------------------------------------------------------------------
 @dataclass
 class Candidates:
-    """Each side's ranked chunk ids for one query, and where each chunk sits."""
+    """Each side's ranked (chunk id, score) for one query, and where each chunk sits."""
 
-    dense: list[str]
-    keyword: list[str]
-    hybrid: list[str]
+    dense: list[tuple[str, float]]
+    keyword: list[tuple[str, float]]
+    hybrid: list[tuple[str, float]]
     where: dict[str, tuple[str, int, int]]
     words: list[str]  # the query's plain segmentation by the retriever's tokenizer (for fuse_plan)
+
+    def ranked(self, side: str) -> Ranked:
+        """The first `K` of one side ("dense", "keyword" or "hybrid") as (file, first, last page)."""
+        return _ranked([i for i, _ in getattr(self, side)[:K]], self.where)
 
 
 def jixiao_candidates(paths: list[Path], queries: list[Query], tmp: Path) -> dict[str, list[Candidates]]:
@@ -160,9 +164,9 @@ def jixiao_candidates(paths: list[Path], queries: list[Query], tmp: Path) -> dic
                 }
                 out[setting].append(
                     Candidates(
-                        [h.chunk.id for h in dense],
-                        [c.id for c, _ in keyword],
-                        [h.chunk.id for h in hybrid],
+                        [(h.chunk.id, h.score) for h in dense],
+                        [(c.id, score) for c, score in keyword],
+                        [(h.chunk.id, h.score) for h in hybrid],
                         where,
                         retriever.tokenizer.words(q.question),
                     )
@@ -249,7 +253,7 @@ def _pct(pair: tuple[float, float]) -> str:
 
 def fusion_table(cands: dict[str, list[Candidates]], queries: list[Query]) -> Rows:
     """hit@1 / hit@5 of fusion variants over the cached candidates (both settings)."""
-    from service.search.retrieval import FusionPlan, fuse_plan, rrf_fuse, spread_pages
+    from service.search.retrieval import FusionPlan, fuse, fuse_plan, spread_pages
 
     Plan = Callable[[Candidates], FusionPlan]
 
@@ -263,13 +267,22 @@ def fusion_table(cands: dict[str, list[Candidates]], queries: list[Query]) -> Ro
         plans[f"RRF 1:1, dense depth {depth}"] = fixed(FusionPlan(dense_depth=depth))
     for rrf_k in (10, 30):
         plans[f"RRF 1:1, k={rrf_k}"] = fixed(FusionPlan(k=rrf_k))
-    plans["RRF 1:5, dense depth 10"] = fixed(FusionPlan(1.0, 5.0, dense_depth=10))
-    plans["fuse_plan: 1:5 depth 10 for a specific query, else 1:1 (now)"] = lambda c: fuse_plan(c.words)
+    specific_rrf = FusionPlan(1.0, 5.0, dense_depth=10)
+    plans["RRF 1:5, dense depth 10"] = fixed(specific_rrf)
+    plans["switch: RRF 1:5 depth 10 for a specific query, else 1:1 (before s7)"] = lambda c: (
+        specific_rrf if fuse_plan(c.words).mode == "convex" else fuse_plan(c.words)
+    )
+    for share in (0.5, 0.6, 0.7, 0.8, 0.9):
+        plans[f"convex, BM25 share {share:g}"] = fixed(FusionPlan(mode="convex", keyword_share=share))
+        plans[f"switch: convex {share:g} for a specific query, else RRF 1:1"] = lambda c, x=share: (
+            FusionPlan(mode="convex", keyword_share=x)
+            if fuse_plan(c.words).mode == "convex"
+            else fuse_plan(c.words)
+        )
+    plans["fuse_plan (now): convex 0.7 for a specific query, else RRF 1:1"] = lambda c: fuse_plan(c.words)
 
     def fused(c: Candidates, p: FusionPlan, setting: str) -> list[str]:
-        ranked = rrf_fuse(
-            [c.dense[: p.dense_depth], c.keyword], k=p.k, weights=[p.dense_weight, p.keyword_weight]
-        )
+        ranked = fuse(p, c.dense, c.keyword)
         if setting == "all":  # as `Retriever.search_ranked` does over every document
             ranked = spread_pages(ranked, lambda i: (c.where[i][0], c.where[i][1]))
         return [i for i, _ in ranked[:K]]
@@ -320,9 +333,7 @@ def run() -> Rows:
         rows.append(
             (
                 f"jixiao {label}",
-                value(
-                    {s: [_ranked(getattr(c, side)[:K], c.where) for c in cands[s]] for s in ("all", "one")}
-                ),
+                value({s: [c.ranked(side) for c in cands[s]] for s in ("all", "one")}),
             )
         )
     for label in ("RRF", "dense", "BM25"):
