@@ -9,7 +9,7 @@ import pytest
 
 from ingest.models import Chunk
 from service.search._bm25 import KeywordIndex, Segment, merge_segments
-from service.search.retrieval import SPECIFIC, Retriever, fuse_plan, rrf_fuse
+from service.search.retrieval import EQUAL, FusionPlan, Retriever, fuse, fuse_plan, rrf_fuse
 from service.search.tokenizer import SearchTokenizer, header_terms, tokenizer_for
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -317,11 +317,15 @@ def test_filters_apply_to_both_sides(retriever: Retriever, sample_store) -> None
     assert retriever.search("预算执行率", k=8, doc_ids=[]) == []
 
 
-def test_hits_carry_fused_scores_best_first(retriever: Retriever) -> None:
-    hits = retriever.search_ranked("预算执行率 99.86%", k=8)
+def test_hits_carry_fused_scores_best_first(retriever: Retriever, sample_store) -> None:
+    everything = [d.doc_id for d in sample_store.list_documents()]  # scoped: not spread over pages
+    hits = retriever.search_ranked("预算执行率 99.86%", k=8, doc_ids=everything)
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
     assert hits[0].dense_rank is not None and hits[0].keyword_rank is not None
-    assert hits[0].score <= (SPECIFIC.dense_weight + SPECIFIC.keyword_weight) / 61 + 1e-9
+    assert hits[0].score <= 1 + 1e-9  # a specific query: 0.7 × BM25 + 0.3 × dense, each at most 1
+    paraphrase = retriever.search_ranked("报告发现了哪些问题", k=8, doc_ids=everything)
+    assert [h.score for h in paraphrase] == sorted((h.score for h in paraphrase), reverse=True)
+    assert paraphrase[0].score <= (EQUAL.dense_weight + EQUAL.keyword_weight) / 61 + 1e-9
 
 
 def test_index_is_loaded_from_disk_and_updated_by_document_not_rebuilt(
@@ -479,3 +483,25 @@ def test_fusion_is_keyword_led_for_specific_queries_and_equal_for_paraphrases(
     assert paraphrase[0].dense_rank == 1 and paraphrase[1].keyword_rank == 1
     assert paraphrase[0].score == pytest.approx(paraphrase[1].score)
     assert fuse_plan(["2019", "年"]) == fuse_plan(["工资福利支出"]) != fuse_plan(["报告", "发现", "问题"])
+
+
+def test_a_specific_query_keeps_how_far_bm25s_first_stands_above_the_rest() -> None:
+    """A question quoting an exact figure: BM25 puts the chunk holding it far above the rest
+    (score 12 against 3.1), the dense side misses it; a chunk both sides place near the top (a
+    definition using the question's words) beat it under rank fusion, and does not by score."""
+    keyword = [("figure", 12.0), ("definition", 3.1), ("other", 3.0), ("tail", 1.0)]
+    dense = [("definition", 0.86), ("other", 0.85), ("tail", 0.84), ("unrelated", 0.80)]
+    plan = fuse_plan(["全年执行数", "2030.12", "万元"])
+    assert plan.mode == "convex"
+    fused = fuse(plan, dense, keyword)
+    assert [i for i, _ in fused][:2] == ["figure", "definition"]
+    assert fused[0][1] == pytest.approx(0.7)  # BM25's first alone: 0.7 × 1 + 0.3 × 0
+    assert fused[1][1] == pytest.approx(0.7 * 2.1 / 11 + 0.3)
+    # rank fusion led by BM25 (×5, dense top 10), the plan before: the definition first
+    before = fuse(FusionPlan(1.0, 5.0, dense_depth=10), dense, keyword)
+    assert before[0][0] == "definition"
+    # a paraphrase is still fused by rank, both sides equal
+    assert fuse_plan(["报告", "发现", "问题"]) == EQUAL and EQUAL.mode == "rrf"
+    assert fuse(EQUAL, [], []) == [] and fuse(plan, [], []) == []
+    # one candidate, or all equal: each counts fully
+    assert fuse(plan, [], [("only", 2.0)]) == [("only", pytest.approx(0.7))]
