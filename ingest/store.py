@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import re
 import sqlite3
+import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -175,14 +176,15 @@ class Store:
             embedded=settings.chroma_mode == "persistent",
             path=settings.chroma_path if settings.chroma_mode == "persistent" else None,
         )
-        self._lock = self._chroma.lock  # guards the Chroma handle; held around every Chroma call
+        self._lock = threading.Lock()  # guards `_closed` only; Chroma calls hold no lock of the Store
 
     @contextmanager
     def _vectors(self, *, write: bool = False) -> Iterator[Any]:
-        """The Chroma collection of this embedding version, opened on first use (listing the
-        manifest needs no Chroma at all) and held under the lock for the call. Embedded, a view
-        another process made stale is reopened in the background for readers and at once for
-        writers (`write=True`): see `ingest._chroma`."""
+        """The Chroma collection of this embedding version for one call, opened on first use
+        (listing the manifest needs no Chroma at all); no lock is held during the call, so queries
+        run side by side and beside writes. Embedded, a view another process made stale is
+        reopened in the background for readers and at once for writers (`write=True`): see
+        `ingest._chroma`."""
         with self._chroma.use(write=write) as collection:
             yield collection
 
@@ -1028,7 +1030,7 @@ class Store:
             if self._closed:
                 return
             self._closed = True
-        self._chroma.close()  # outside the lock: it waits for a background reopen, which takes it
+        self._chroma.close()  # waits for a background reopen in flight
         self.engine.dispose()
         close_embedder = getattr(self.embedder, "close", None) if self._owns_embedder else None
         if close_embedder is not None:
