@@ -214,7 +214,7 @@ def _size_rows(store: Any, settings: Any, corpus: _Corpus, doc_ids: list[str], s
     )
     rows.append(
         (
-            f"[{n}] hybrid search, one year (filter in Chroma metadata)",
+            f"[{n}] hybrid search, one year (its documents decided in SQL)",
             _ms(_time(lambda q: retriever.search(q, k=8, year=2020), rounds=2)),
         )
     )
