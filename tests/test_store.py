@@ -488,7 +488,7 @@ def test_a_year_is_decided_in_sql_never_by_a_chroma_metadata_filter(
     when few, else Chroma is asked without a filter for more neighbours and other years' dropped;
     only when the year is too rare for that does a filter name the year's documents (never a
     `year` metadata filter, which scans the collection)."""
-    import ingest.store as store_module
+    import ingest._dense as store_module
 
     texts = [f"第{i}条：项目预算执行率与审批程序说明。" for i in range(12)]
     for n, year in enumerate((2020, 2021, 2021, 2022)):
