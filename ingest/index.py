@@ -93,6 +93,59 @@ class _Stopped(Exception):
     """The batch ended (an error, an interrupt) while the next file was being read ahead."""
 
 
+class _Vectors:
+    """A document's chunk vectors, embedded batch by batch in a thread while the caller writes (the
+    rows, the file copy, the previous batch's vectors): the embedder never waits for the store.
+    At most `depth` embedded batches wait to be written (bounded memory); nothing is written here,
+    so what is written, and when, stays the caller's (exactly once, after the rows). Iterating
+    yields (first chunk's position, vectors) in order and raises the embedder's error."""
+
+    def __init__(
+        self, embed: Callable[[list[str]], list[list[float]]], texts: list[str], batch: int,
+        timings: Timings, depth: int = 2,
+    ) -> None:  # fmt: skip
+        self._queue: queue.Queue[tuple[int, list[list[float]]] | BaseException] = queue.Queue(depth)
+        self._stop = threading.Event()
+        self._batches = range(0, len(texts), batch)
+        self._thread = threading.Thread(
+            target=self._run, args=(embed, texts, batch, timings), name="ingest-embed", daemon=True
+        )
+        self._thread.start()
+
+    def _run(
+        self, embed: Callable[[list[str]], list[list[float]]], texts: list[str], batch: int, timings: Timings
+    ) -> None:
+        try:
+            for start in self._batches:
+                if self._stop.is_set():
+                    return
+                with timings.measure("embed"):
+                    vectors = embed(texts[start : start + batch])
+                self._put((start, vectors))
+        except BaseException as err:  # raised in the caller's thread
+            self._put(err)
+
+    def _put(self, item: tuple[int, list[list[float]]] | BaseException) -> None:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def __iter__(self) -> Iterator[tuple[int, list[list[float]]]]:
+        for _ in self._batches:
+            item = self._queue.get()
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def stop(self) -> None:
+        """End the thread after the batch in flight (a failed or finished write)."""
+        self._stop.set()
+        self._thread.join(300)
+
+
 @dataclass
 class _Ahead:
     """A file being read in the pool thread; its progress events wait in `events` until the
@@ -527,34 +580,39 @@ class _Pipeline:
         """Write what was read (rows, OCR regions, boxes, the file copy, vectors) and publish it."""
         shown = str(path)
         pages, chunks, tables, facts, forms = content
-        with self.timings.measure("identity"):
-            record.identity = read_identity(record.title, [p.text for p in pages[:2]], forms).to_dict()
-        with self.timings.measure("write"):
-            self.store.begin_document(record)
-            self.store.write_content(
-                record.doc_id,
-                pages,
-                chunks,
-                tables,
-                facts,
-                forms=forms,
-                identity=record.identity,
-                boxes=boxes,
-                locations=locations,
-            )
-            self.store.write_ocr(record.doc_id, ocr_rows or [])
-            _copy_pdf(path, self.store.settings.files_dir / f"{record.doc_id}{path.suffix.lower()}")
-
-        self.emit(IngestEvent("embed", path=shown, done=0, of=len(chunks)))
-        for start in range(0, len(chunks), self.batch):
-            batch = chunks[start : start + self.batch]
-            with self.timings.measure("embed"):
-                vectors = self.store.embedder.embed_passages([c.text for c in batch])
+        # embedding starts now, beside the identity, the rows and each batch's vector write
+        embedded = _Vectors(
+            self.store.embedder.embed_passages, [c.text for c in chunks], self.batch, self.timings
+        )
+        try:
+            with self.timings.measure("identity"):
+                record.identity = read_identity(record.title, [p.text for p in pages[:2]], forms).to_dict()
             with self.timings.measure("write"):
-                self.store.add_vectors(batch, vectors)
-            self.emit(IngestEvent("embed", path=shown, done=start + len(batch), of=len(chunks)))
-            if self.slow:
-                time.sleep(self.slow)
+                self.store.begin_document(record)
+                self.store.write_content(
+                    record.doc_id,
+                    pages,
+                    chunks,
+                    tables,
+                    facts,
+                    forms=forms,
+                    identity=record.identity,
+                    boxes=boxes,
+                    locations=locations,
+                )
+                self.store.write_ocr(record.doc_id, ocr_rows or [])
+                _copy_pdf(path, self.store.settings.files_dir / f"{record.doc_id}{path.suffix.lower()}")
+
+            self.emit(IngestEvent("embed", path=shown, done=0, of=len(chunks)))
+            for start, vectors in embedded:
+                batch = chunks[start : start + self.batch]
+                with self.timings.measure("write"):
+                    self.store.add_vectors(batch, vectors)
+                self.emit(IngestEvent("embed", path=shown, done=start + len(batch), of=len(chunks)))
+                if self.slow:
+                    time.sleep(self.slow)
+        finally:
+            embedded.stop()
 
         with self.timings.measure("write"):
             replaced = [

@@ -12,47 +12,42 @@ from __future__ import annotations
 
 import logging
 import re
-import sqlite3
-import time
+import threading
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
     Engine,
-    MetaData,
     and_,
-    create_engine,
     delete,
-    event,
     insert,
-    inspect,
     literal_column,
-    or_,
     select,
-    text,
     update,
 )
 from sqlalchemy.engine import Connection
 
 from ingest import _schema as S
 from ingest._chroma import ChromaHandle
+from ingest._dense import VISIBLE as VISIBLE
+from ingest._dense import DenseSearch
+from ingest._sql import DDL_LOCK_KEY as DDL_LOCK_KEY
+from ingest._sql import create_tables as create_tables
+from ingest._sql import sql_engine as sql_engine
 from ingest.embeddings import Embedder, get_embedder
 from ingest.errors import NotFound
 from ingest.facts import Fact
+from ingest.jobs import JobRow as JobRow
+from ingest.jobs import JobStore as JobStore
 from ingest.models import Box, Cell, Chunk, DocumentRecord, Location, Page, SearchHit, Table
 from ingest.settings import StorageSettings
 
 log = logging.getLogger(__name__)
 
-VISIBLE = "ok"
 LEFTOVER_STATUSES = ("ingesting", "removed")
 _SQL_BATCH = 500
-OVERFETCH_MIN = 20  # unscoped dense search asks Chroma for k + max(20, k) neighbours …
-OVERFETCH_MAX = 5_000  # … widening ×4 while hidden chunks crowd them out, up to this many
-SCOPED_EXACT_MAX = 5_000  # scoped to documents holding at most this many chunks: exact search
 _FACT_COLUMNS = (
     "id", "doc_id", "value", "unit", "description", "context", "page", "quote", "source", "period",
     "comparator", "table_id", "row_index", "col_index",
@@ -111,49 +106,6 @@ def _location_row(loc: Location) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=30000")
-    # write-ahead log: a reader never waits for a writer (`jixiao ingest` or a deletion next to a
-    # serving process). In the default rollback journal a commit locks readers out, and SQLite's
-    # busy handler retries in sleeps of 1, 2, 5, 10, 15, 20 … ms, so a query that met a commit
-    # stalled for tens of ms. The mode is a property of the file; setting it again is a no-op
-    with suppress(sqlite3.Error):  # a read-only file keeps its mode
-        cur.execute("PRAGMA journal_mode=WAL")
-    cur.close()
-
-
-def _doc_filter(doc_ids: Sequence[str]) -> dict[str, Any]:
-    return {"doc_id": doc_ids[0]} if len(doc_ids) == 1 else {"doc_id": {"$in": list(doc_ids)}}
-
-
-def sql_engine(settings: StorageSettings) -> Engine:
-    """The engine for `settings.sql_url`, shared in shape by the Store and the conversation store:
-    a SQLite file (its folder created; foreign keys on, 30 s busy timeout, usable from any thread)
-    or any other URL with pre-ping."""
-    url = settings.sql_url
-    if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-    event.listen(engine, "connect", _sqlite_pragmas)
-    return engine
-
-
-DDL_LOCK_KEY = 0x6A69_7864  # "jixd": one process at a time creates or alters tables
-
-
-def create_tables(engine: Engine, metadata: MetaData) -> None:
-    """Create what is missing of `metadata`. On PostgreSQL under a transaction-scoped advisory
-    lock: several processes starting at once (API workers, `jixiao worker`s) would otherwise race
-    on `CREATE TABLE` and all but one fail."""
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": DDL_LOCK_KEY})
-        metadata.create_all(conn, checkfirst=True)
-
-
 class Store:
     """Opened once per process (CLI command or app lifespan) and injected.
 
@@ -167,7 +119,7 @@ class Store:
         self.engine: Engine = sql_engine(settings)
         create_tables(self.engine, S.metadata)
         self._closed = False
-        self._hinted_backfill = False
+        self._dense = DenseSearch(self)
         self._chroma = ChromaHandle(
             lambda spelling: self._open_chroma(settings, spelling),
             self._open_collection,
@@ -175,14 +127,15 @@ class Store:
             embedded=settings.chroma_mode == "persistent",
             path=settings.chroma_path if settings.chroma_mode == "persistent" else None,
         )
-        self._lock = self._chroma.lock  # guards the Chroma handle; held around every Chroma call
+        self._lock = threading.Lock()  # guards `_closed` only; Chroma calls hold no lock of the Store
 
     @contextmanager
     def _vectors(self, *, write: bool = False) -> Iterator[Any]:
-        """The Chroma collection of this embedding version, opened on first use (listing the
-        manifest needs no Chroma at all) and held under the lock for the call. Embedded, a view
-        another process made stale is reopened in the background for readers and at once for
-        writers (`write=True`): see `ingest._chroma`."""
+        """The Chroma collection of this embedding version for one call, opened on first use
+        (listing the manifest needs no Chroma at all); no lock is held during the call, so queries
+        run side by side and beside writes. Embedded, a view another process made stale is
+        reopened in the background for readers and at once for writers (`write=True`): see
+        `ingest._chroma`."""
         with self._chroma.use(write=write) as collection:
             yield collection
 
@@ -500,110 +453,8 @@ class Store:
         self, query: str, *, k: int = 10, doc_ids: list[str] | None = None, year: int | None = None
     ) -> list[SearchHit]:
         """Dense search: embeds `query` with the query embedding (e5 `query:`), Chroma nearest
-        neighbours, score = cosine similarity; only chunks of visible documents.
-
-        Unscoped, Chroma is asked without a document filter (a filter listing every visible
-        document grows with the store and cost 99% of a query at 100k chunks) for more neighbours
-        than wanted, and the hidden ones (a document being ingested or replaced) are dropped by
-        `visible_chunks`; when too many were hidden the request widens, and at worst falls back to
-        the exact filter. Scoped (`doc_ids`), the named visible documents' vectors are fetched by id and
-        ranked exactly (`_scoped_exact`); a scope of more than SCOPED_EXACT_MAX chunks uses a filter
-        naming only those documents."""
-        if k <= 0 or not query.strip() or (doc_ids is not None and not doc_ids):
-            return []
-        scoped = None if doc_ids is None else self._visible_ids(doc_ids, year)
-        if scoped is not None and not scoped:
-            return []
-        embedding = self.embedder.embed_query(query)
-        if scoped is not None:
-            exact = self._scoped_exact(embedding, k, scoped)
-            return exact if exact is not None else self._dense(embedding, k, _doc_filter(scoped))[:k]
-        year_filter: dict[str, Any] | None = {"year": year} if year is not None else None
-        fetch = k + max(OVERFETCH_MIN, k)
-        while fetch <= OVERFETCH_MAX:
-            hits, exhausted = self._dense_fetch(embedding, fetch, year_filter)
-            if len(hits) >= k or exhausted:
-                return hits[:k]
-            fetch *= 4  # many neighbours were hidden: ask for more
-        visible = self._visible_ids(None, year)  # rare: a huge ingest in flight; exact but slow
-        return self._dense(embedding, k, _doc_filter(visible))[:k] if visible else []
-
-    def _scoped_exact(self, embedding: list[float], k: int, doc_ids: list[str]) -> list[SearchHit] | None:
-        """Dense search within a few documents, exactly: their vectors read by doc_id from SQL
-        (`chunk_vectors`; from Chroma by id for a document ingested before that table) and ranked by
-        cosine here. Chroma's metadata filter (`where doc_id`) scans the collection's metadata, so a
-        one-document query cost 150 ms at 100k chunks and grew with the store, and a `get` of ten
-        documents' vectors over HTTP cost 140 ms (JSON); this grows with the documents asked about.
-        None when they hold too many chunks (the filter is used then)."""
-        import numpy as np
-
-        v = S.chunk_vectors.c
-        q = select(v.chunk_id, v.doc_id, v.vector).where(
-            v.doc_id.in_(doc_ids), v.version == self.embedder.version
-        )
-        with self.engine.connect() as conn:
-            rows = conn.execute(q.limit(SCOPED_EXACT_MAX + 1)).all()
-        if len(rows) > SCOPED_EXACT_MAX:
-            return None
-        found: list[str] = [r.chunk_id for r in rows]
-        vectors: list[Any] = []
-        if rows:
-            flat = np.frombuffer(b"".join(r.vector for r in rows), dtype="<f4")
-            vectors.append(flat.reshape(len(rows), -1))
-        missing = sorted(set(doc_ids) - {r.doc_id for r in rows})
-        if missing:  # ingested before `chunk_vectors`: their vectors are only in Chroma
-            if not self._hinted_backfill:
-                self._hinted_backfill = True
-                log.warning(
-                    "%d document(s) have vectors only in Chroma (ingested before chunk_vectors); "
-                    "`jixiao backfill` copies them to SQL so document-scoped search skips Chroma",
-                    len(missing),
-                )
-            q = select(S.chunks.c.id).where(S.chunks.c.doc_id.in_(missing))
-            with self.engine.connect() as conn:
-                ids = [r[0] for r in conn.execute(q.limit(SCOPED_EXACT_MAX + 1 - len(found)))]
-            if len(found) + len(ids) > SCOPED_EXACT_MAX:
-                return None
-            if ids:
-                with self._vectors() as collection:
-                    got = collection.get(ids=ids, include=["embeddings"])
-                if len(got["ids"]):
-                    found += list(got["ids"])
-                    vectors.append(np.asarray(got["embeddings"], dtype=np.float32))
-        if not found:
-            return []
-        matrix = np.vstack(vectors)
-        query = np.asarray(embedding, dtype=np.float32)
-        norms = np.linalg.norm(matrix, axis=1) * float(np.linalg.norm(query))
-        cosine = (matrix @ query) / np.where(norms > 0, norms, 1.0)
-        best = np.argsort(-cosine, kind="stable")[: 2 * k]
-        visible = self.visible_chunks([found[i] for i in best])
-        hits = [
-            SearchHit(chunk=visible[found[i]], score=float(cosine[i])) for i in best if found[i] in visible
-        ]
-        return hits[:k]
-
-    def _dense(self, embedding: list[float], n: int, where: dict[str, Any] | None) -> list[SearchHit]:
-        return self._dense_fetch(embedding, n, where)[0]
-
-    def _dense_fetch(
-        self, embedding: list[float], n: int, where: dict[str, Any] | None
-    ) -> tuple[list[SearchHit], bool]:
-        """(visible hits best first, whether Chroma had fewer than `n` candidates)."""
-        with self._vectors() as collection:
-            res = collection.query(
-                query_embeddings=[embedding], n_results=n, where=where, include=["distances"]
-            )
-        ids: list[str] = res["ids"][0]
-        distances: list[float] = (res.get("distances") or [[]])[0]
-        rows = self.visible_chunks(ids) if ids else {}
-        hits = [
-            SearchHit(chunk=rows[i], score=1.0 - float(dist))
-            for i, dist in zip(ids, distances, strict=True)
-            if i in rows
-        ]
-        hits.sort(key=lambda h: -h.score)
-        return hits, len(ids) < n
+        neighbours, score = cosine similarity; only chunks of visible documents (`ingest._dense`)."""
+        return self._dense.search(query, k=k, doc_ids=doc_ids, year=year)
 
     # ---- tables ---------------------------------------------------------------------------
     def _load_tables(self, table_rows: Iterable[Any], conn: Connection) -> list[Table]:
@@ -1028,7 +879,7 @@ class Store:
             if self._closed:
                 return
             self._closed = True
-        self._chroma.close()  # outside the lock: it waits for a background reopen, which takes it
+        self._chroma.close()  # waits for a background reopen in flight
         self.engine.dispose()
         close_embedder = getattr(self.embedder, "close", None) if self._owns_embedder else None
         if close_embedder is not None:
@@ -1039,170 +890,3 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-# ---- the durable ingest queue ----------------------------------------------------------------
-@dataclass
-class JobRow:
-    doc_id: str
-    filename: str
-    path: str
-    staged: str
-    status: str  # queued | ingesting | cancelling (a removal asked the owner to stop)
-    attempts: int
-    queued_at: str
-    owner: str = ""
-    lease_until: float = 0.0
-
-
-class JobStore:
-    """Rows of `ingest_jobs` on the Store's engine.
-
-    One process (`service.api.ingest_queue` on an embedded store) drives rows by doc_id; several
-    (`jixiao worker`, `ingest.drain`) `claim` them: on PostgreSQL with `SELECT … FOR UPDATE SKIP
-    LOCKED`, so two workers never wait on or take the same row; every claim is also a
-    compare-and-set on (status, owner, lease), which keeps SQLite correct too. A claim holds a
-    lease that its worker renews (`heartbeat`); a row whose lease ran out is claimable again."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        create_tables(engine, S.metadata)
-        self._add_lease_columns()
-        self._skip_locked = engine.dialect.name == "postgresql"
-
-    def _add_lease_columns(self) -> None:
-        """A database made before leases existed gets their columns (defaults fill old rows)."""
-        added = {
-            "owner": "VARCHAR(128) NOT NULL DEFAULT ''",
-            "lease_until": "FLOAT NOT NULL DEFAULT 0",
-        }
-        with self.engine.begin() as conn:
-            if self.engine.dialect.name == "postgresql":
-                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": DDL_LOCK_KEY})
-            have = {c["name"] for c in inspect(conn).get_columns("ingest_jobs")}
-            for name, ddl in added.items():
-                if name not in have:
-                    conn.execute(text(f"ALTER TABLE ingest_jobs ADD COLUMN {name} {ddl}"))
-
-    @staticmethod
-    def _row(r: Any) -> JobRow:
-        return JobRow(**dict(r._mapping))
-
-    def add(self, row: JobRow) -> None:
-        """Record an accepted upload (replacing a finished or stale row of the same id)."""
-        values: dict[str, Any] = {**row.__dict__}
-        with self.engine.begin() as conn:
-            conn.execute(delete(S.ingest_jobs).where(S.ingest_jobs.c.doc_id == row.doc_id))
-            conn.execute(insert(S.ingest_jobs).values(**values))
-
-    def get(self, doc_id: str) -> JobRow | None:
-        with self.engine.connect() as conn:
-            r = conn.execute(select(S.ingest_jobs).where(S.ingest_jobs.c.doc_id == doc_id)).first()
-        return self._row(r) if r is not None else None
-
-    def started(self, doc_id: str) -> int:
-        """Mark a job `ingesting`; returns its attempt number (1 for the first run)."""
-        with self.engine.begin() as conn:
-            conn.execute(
-                update(S.ingest_jobs)
-                .where(S.ingest_jobs.c.doc_id == doc_id)
-                .values(status="ingesting", attempts=S.ingest_jobs.c.attempts + 1)
-            )
-            attempts = conn.execute(
-                select(S.ingest_jobs.c.attempts).where(S.ingest_jobs.c.doc_id == doc_id)
-            ).scalar()
-        return int(attempts or 0)
-
-    def claim(self, owner: str, lease: float, *, now: float | None = None) -> JobRow | None:
-        """The oldest job that is queued or whose owner's lease ran out, now `ingesting` under
-        `owner` until now + `lease` seconds (its attempt counted); None when there is none."""
-        jobs = S.ingest_jobs.c
-        for _ in range(10):  # another claimer won the compare-and-set: take the next row
-            moment = time.time() if now is None else now
-            free = or_(
-                jobs.status == "queued",
-                and_(jobs.status.in_(("ingesting", "cancelling")), jobs.lease_until < moment),
-            )
-            q = select(S.ingest_jobs).where(free).order_by(jobs.queued_at, jobs.doc_id).limit(1)
-            if self._skip_locked:
-                q = q.with_for_update(skip_locked=True)
-            with self.engine.begin() as conn:
-                r = conn.execute(q).first()
-                if r is None:
-                    return None
-                row = self._row(r)
-                taken = "cancelling" if row.status == "cancelling" else "ingesting"
-                won = conn.execute(
-                    update(S.ingest_jobs)
-                    .where(
-                        jobs.doc_id == row.doc_id,
-                        jobs.status == row.status,
-                        jobs.owner == row.owner,
-                        jobs.lease_until == row.lease_until,
-                    )
-                    .values(status=taken, owner=owner, lease_until=moment + lease, attempts=jobs.attempts + 1)
-                ).rowcount
-            if won == 1:
-                row.status = taken
-                row.owner, row.lease_until, row.attempts = owner, moment + lease, row.attempts + 1
-                return row
-        return None
-
-    def heartbeat(self, doc_id: str, owner: str, lease: float) -> str:
-        """Renew `owner`'s lease: "ok", "cancel" (a removal asked it to stop) or "lost" (the row
-        is gone or another worker took it over)."""
-        jobs = S.ingest_jobs.c
-        with self.engine.begin() as conn:
-            renewed = conn.execute(
-                update(S.ingest_jobs)
-                .where(jobs.doc_id == doc_id, jobs.owner == owner)
-                .values(lease_until=time.time() + lease)
-            ).rowcount
-            if not renewed:
-                return "lost"
-            status = conn.execute(select(jobs.status).where(jobs.doc_id == doc_id)).scalar()
-        return "cancel" if status == "cancelling" else "ok"
-
-    def cancel(self, doc_id: str) -> str | None:
-        """A removal: a queued job is deleted ("dropped"), a running one is asked to stop
-        ("cancelling": its worker sees it at the next heartbeat); None when there is no job."""
-        jobs = S.ingest_jobs.c
-        with self.engine.begin() as conn:
-            q = select(jobs.status).where(jobs.doc_id == doc_id)
-            status = conn.execute(q.with_for_update() if self._skip_locked else q).scalar()
-            if status is None:
-                return None
-            if status == "queued":
-                conn.execute(delete(S.ingest_jobs).where(jobs.doc_id == doc_id, jobs.status == "queued"))
-                return "dropped"
-            conn.execute(update(S.ingest_jobs).where(jobs.doc_id == doc_id).values(status="cancelling"))
-        return "cancelling"
-
-    def moved(self, doc_id: str) -> None:
-        """The staged bytes are now at the job's path."""
-        with self.engine.begin() as conn:
-            conn.execute(update(S.ingest_jobs).where(S.ingest_jobs.c.doc_id == doc_id).values(staged=""))
-
-    def requeue(self, doc_id: str, owner: str | None = None) -> None:
-        """A run stopped by a shutdown, not by the file: queued again, the attempt not counted."""
-        jobs = S.ingest_jobs.c
-        mine = jobs.doc_id == doc_id if owner is None else and_(jobs.doc_id == doc_id, jobs.owner == owner)
-        with self.engine.begin() as conn:
-            conn.execute(
-                update(S.ingest_jobs)
-                .where(mine)
-                .values(status="queued", attempts=jobs.attempts - 1, owner="", lease_until=0.0)
-            )
-
-    def finish(self, doc_id: str, owner: str | None = None) -> None:
-        """The job's outcome is in the manifest (`owner`: only while that worker still owns it)."""
-        jobs = S.ingest_jobs.c
-        mine = jobs.doc_id == doc_id if owner is None else and_(jobs.doc_id == doc_id, jobs.owner == owner)
-        with self.engine.begin() as conn:
-            conn.execute(delete(S.ingest_jobs).where(mine))
-
-    def pending(self) -> list[JobRow]:
-        """Every unfinished job, oldest first."""
-        q = select(S.ingest_jobs).order_by(S.ingest_jobs.c.queued_at, S.ingest_jobs.c.doc_id)
-        with self.engine.connect() as conn:
-            return [self._row(r) for r in conn.execute(q)]

@@ -69,6 +69,20 @@ def write(store: Store, record, pages, chunks, tables, *, publish: bool = True, 
         store.publish(record, replaces=replaces)
 
 
+def _spy_wheres(store: Store, monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """The `where` of every query the store's current Chroma collection answers from now on."""
+    wheres: list[object] = []
+    with store._vectors() as collection:
+        original = collection.query
+
+        def spy(**kwargs: object) -> object:
+            wheres.append(kwargs.get("where"))
+            return original(**kwargs)
+
+        monkeypatch.setattr(collection, "query", spy)
+    return wheres
+
+
 @pytest.fixture
 def store(tmp_path: Path):
     s = Store.open(StorageSettings(data_dir=tmp_path / "data"))
@@ -275,15 +289,7 @@ def test_unscoped_vector_search_filters_hidden_chunks_without_listing_documents(
         hidden = make_doc(doc, title=f"草稿{n}", path=f"/x/{doc}.pdf", texts=hidden_texts)
         write(store, *hidden, publish=False)
     store.hide("d" * 16)  # one mid-ingest, one replaced and not purged yet
-    wheres: list[object] = []
-    with store._vectors() as collection:
-        original = collection.query
-
-        def spy(**kwargs: object) -> object:
-            wheres.append(kwargs.get("where"))
-            return original(**kwargs)
-
-        monkeypatch.setattr(collection, "query", spy)
+    wheres = _spy_wheres(store, monkeypatch)
     hits = store.vector_search(query, k=3)
     assert [h.chunk.doc_id for h in hits] == ["a" * 16] * 3
     assert wheres and all(w is None for w in wheres), wheres
@@ -309,14 +315,7 @@ def test_scoped_vector_search_ranks_the_named_documents_exactly_without_a_metada
             query_embeddings=[store.embedder.embed_query(query)], n_results=5,
             where={"doc_id": "a" * 16}, include=["distances"],
         )  # fmt: skip
-        calls: list[object] = []
-        original = collection.query
-
-        def spy(**kwargs: object) -> object:
-            calls.append(kwargs.get("where"))
-            return original(**kwargs)
-
-        monkeypatch.setattr(collection, "query", spy)
+    calls = _spy_wheres(store, monkeypatch)
     hits = store.vector_search(query, k=5, doc_ids=["a" * 16])
     assert calls == []
     assert [h.chunk.id for h in hits] == expected["ids"][0]
@@ -480,3 +479,42 @@ def test_a_document_s_vectors_are_deleted_by_id_not_by_a_metadata_filter(
         [f"{'b' * 16}:{i:04d}" for i in range(3)],
     ]  # type: ignore[call-overload]
     assert all(d.get("where") is None for d in deletes)
+
+
+def test_a_year_is_decided_in_sql_never_by_a_chroma_metadata_filter(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A year filter: the year's documents come from the manifest, their vectors are ranked exactly
+    when few, else Chroma is asked without a filter for more neighbours and other years' dropped;
+    only when the year is too rare for that does a filter name the year's documents (never a
+    `year` metadata filter, which scans the collection)."""
+    import ingest._dense as store_module
+
+    texts = [f"第{i}条：项目预算执行率与审批程序说明。" for i in range(12)]
+    for n, year in enumerate((2020, 2021, 2021, 2022)):
+        doc = f"{n + 1:x}" * 16
+        record, pages, chunks, tables = make_doc(
+            doc, title=f"报告{n}", path=f"/x/{doc}.pdf", year=year, texts=texts
+        )
+        record.chunks = len(chunks)  # as ingest counts them in the manifest
+        write(store, record, pages, chunks, tables)
+    wheres = _spy_wheres(store, monkeypatch)
+
+    exact = store.vector_search("预算执行率", k=5, year=2021)
+    assert len(exact) == 5 and {h.chunk.year for h in exact} == {2021}
+    assert wheres == []  # few chunks: their vectors from SQL, ranked here
+
+    monkeypatch.setattr(store_module, "SCOPED_EXACT_MAX", 5)
+    fetched = store.vector_search("预算执行率", k=5, year=2021)
+    assert [h.chunk.text for h in fetched] == [h.chunk.text for h in exact]  # two documents share texts
+    assert {h.chunk.year for h in fetched} == {2021}
+    assert wheres and all(w is None for w in wheres), wheres
+    store.hide("2" * 16)  # a document of the year hidden: never returned
+    assert {h.chunk.doc_id for h in store.vector_search("预算执行率", k=20, year=2021)} == {"3" * 16}
+
+    wheres.clear()
+    monkeypatch.setattr(store_module, "OVERFETCH_MAX", 8)  # the year too rare for an over-fetch
+    rare = store.vector_search("预算执行率", k=12, year=2022)
+    assert len(rare) == 12 and {h.chunk.doc_id for h in rare} == {"4" * 16}
+    assert wheres[-1] == {"doc_id": "4" * 16}
+    assert store.vector_search("预算执行率", year=1999) == []
