@@ -18,7 +18,7 @@ from typing import Any
 from ingest.models import Page, Table
 from ingest.numbers import parse_number, unit_in_label, units_of_unit_line
 
-FACTS_VERSION = "26"
+FACTS_VERSION = "27"
 
 _TEXT_UNITS = (
     "亿元", "万元", "千元", "元", "万人次", "人次", "万人", "人", "名", "万次", "次", "万件", "件",
@@ -109,6 +109,10 @@ def _phrase_before(text: str, start: int) -> str:
         phrase = phrase[last.end() :]
     phrase = _TRAILING_FILLER.sub("", phrase)
     phrase = _LEADING_FILLER.sub("", phrase)
+    if len(phrase) < 2 or phrase in _glossary().qualifiers.get("total", ()):
+        total = _listed_total(head, cut)
+        if total:
+            return total
     if len(phrase) < 2:  # "共3期" -> look at the previous clause's subject
         prev = head[:cut].rstrip("，,：:、")
         cut2 = max((m.end() for m in _CLAUSE_BREAK.finditer(prev)), default=0)
@@ -116,6 +120,43 @@ def _phrase_before(text: str, start: int) -> str:
     phrase = re.sub(r"[\d.,%]+$", "", phrase)[-30:]
     phrase = re.sub(r"^[(（“\"'‘《]+|[(（“\"'‘《]+$", "", phrase)
     return "" if len(phrase) < 2 or phrase.endswith("每") else phrase
+
+
+def _listed_total(head: str, cut: int) -> str:
+    """ "累计受理求助类信息691.51万件、累计受理派单类信息344.88万件，共计1036.39万件": a total after the
+    parts it adds up measures what the parts have in common (累计受理共计), not the last part's words
+    (which would name 1036.39 "累计受理派单类信息344.88万件"). "" when the clause says no total word
+    or the parts share no name of two characters or more."""
+    own = re.sub(r"\s+", "", head[cut:])
+    word = next((w for w in _glossary().qualifiers.get("total", ()) if w in own), "")
+    if not word:
+        return ""
+    left = max((m.end() for m in re.finditer(r"[。；;！？\n]", head[:cut])), default=0)
+    names = []
+    for clause in _CLAUSE_BREAK.split(head[left:cut]):
+        clause = re.sub(r"\s+", "", clause)
+        num = next((n for n in _NUM.finditer(clause) if n.group("unit")), None)
+        if num is None:
+            continue
+        name = _LEADING_FILLER.sub("", _TRAILING_FILLER.sub("", clause[: num.start()]))
+        if name:
+            names.append(name)
+    if len(names) < 2:
+        return ""
+    common = _longest_common_run(names)
+    common = _LEADING_FILLER.sub("", _TRAILING_FILLER.sub("", common))
+    return common + word if len(common) >= 2 and not re.search(r"\d", common) else ""
+
+
+def _longest_common_run(names: list[str]) -> str:
+    """The longest run of characters every name contains (the first such run on a tie)."""
+    first = min(names, key=len)
+    for size in range(len(first), 1, -1):
+        for i in range(len(first) - size + 1):
+            run = first[i : i + size]
+            if all(run in n for n in names):
+                return run
+    return ""
 
 
 def _respective_year(text: str, start: int) -> int | None:

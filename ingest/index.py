@@ -580,7 +580,9 @@ class _Pipeline:
         """Write what was read (rows, OCR regions, boxes, the file copy, vectors) and publish it."""
         shown = str(path)
         pages, chunks, tables, facts, forms = content
-        # embedding starts now, beside the identity, the rows and each batch's vector write
+        # embedding starts now, beside the identity, the rows and each batch's vector write (the
+        # collection opened first, in this thread: see Store.open_vectors)
+        self.store.open_vectors()
         embedded = _Vectors(
             self.store.embedder.embed_passages, [c.text for c in chunks], self.batch, self.timings
         )

@@ -147,6 +147,15 @@ class Store:
             metadata={"embedding_version": self.embedder.version},
         )
 
+    def open_vectors(self) -> None:
+        """Open the collection now, in the calling thread. Ingest embeds in a second thread while
+        this one writes; the first Chroma open and the embedder's first batch both import numpy's
+        packages, and two threads importing one package's import cycle at once fail ("cannot import
+        name 'NDArray' from partially initialized module 'numpy._typing'"), so the writer imports
+        first."""
+        with self._vectors(write=True):
+            pass
+
     def refresh_vectors(self) -> None:
         """Reopen the Chroma client on next use: a writer calls this after taking the writer
         lock, so it never writes through a view that another process has made stale."""

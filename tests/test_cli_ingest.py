@@ -284,3 +284,31 @@ def test_an_open_store_sees_what_another_process_ingests(tmp_path: Path) -> None
         proc = jixiao("remove", new_id, "--data-dir", data)
         assert proc.wait(timeout=300) == 0
         assert all(h.chunk.doc_id != new_id for h in store.vector_search("坐席电话接听率"))
+
+
+def test_a_reingest_in_a_fresh_process_opens_the_vectors_before_embedding_beside_it(tmp_path: Path) -> None:
+    """A document read again by a new reader version (same bytes, same doc_id) deletes its old
+    vectors while its chunks are being embedded in a second thread. In a fresh process both
+    sides import numpy's packages for the first time: at once, the import failed ("partially
+    initialized module 'numpy._typing'") and the report was marked failed — seen on `make
+    ingest-sample` after a reader upgrade."""
+    data = tmp_path / "data"
+    src = tmp_path / "docs" / "实施细则.pdf"
+    src.parent.mkdir()
+    shutil.copy(POLICY, src)
+    first = jixiao("ingest", src, "--json", "--data-dir", data)
+    out, err = first.communicate(timeout=300)
+    assert first.returncode == 0, err
+    # a new reader version: what `ingest` compares before it reads a file again
+    code = (
+        "import sys, json; import ingest.index as ix; ix.FACTS_VERSION = 'test-upgrade';"
+        "from ingest.settings import StorageSettings;"
+        "recs = ix.ingest_paths(StorageSettings(data_dir=sys.argv[1]), [sys.argv[2]]);"
+        "print(json.dumps([(r.status, r.message) for r in recs], ensure_ascii=False))"
+    )
+    again = subprocess.run(
+        [sys.executable, "-c", code, str(data), str(src)], capture_output=True, text=True, timeout=300
+    )
+    assert again.returncode == 0, again.stderr
+    [(status, message)] = json.loads(again.stdout.strip().splitlines()[-1])
+    assert status == "ok", message

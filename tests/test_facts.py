@@ -39,6 +39,23 @@ def test_figures_given_respectively_take_their_years_in_order() -> None:
     assert all("实际支出" in f.description for f in facts if f.unit == "元")
 
 
+def test_a_total_after_its_parts_measures_what_the_parts_share() -> None:
+    facts = _facts(
+        "本年度累计发放消费券1.2万份、累计发放慰问品0.8万份，共计2万份；其中部门基本支出300万元、项目支出200万元，合计500万元。"
+    )
+    got = {f.value: f.description for f in facts}
+    # never the last part's words ("累计发放慰问品0.8万份" as the name of 2)
+    assert got["2"] == "累计发放共计", got
+    assert got["500"] == "支出合计", got
+    assert got["0.8"] == "累计发放慰问品"
+
+
+def test_a_total_is_never_named_by_its_last_part() -> None:
+    facts = _facts("男性职工120人、女性职工80人，共计200人。")
+    got = {f.value: f.description for f in facts}
+    assert "职工共计" in got["200"] and "女" not in got["200"] and "80" not in got["200"], got
+
+
 def test_fillers_are_trimmed_and_rates_keep_their_percent() -> None:
     facts = _facts("全年预算执行率为96.5%，资金到位率达到100%。")
     got = {(f.description, f.value, f.unit) for f in facts}

@@ -7,12 +7,16 @@ answerer sees the same evidence and the same metrics.
 from __future__ import annotations
 
 import contextlib
+from contextvars import ContextVar
 from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
 from service.answer.models import Answer, ProgressEvent, Turn
 
 EventSink = Callable[[ProgressEvent], None]
+# the listener of the answer being written, for code that computes deep inside it (the fact path's
+# metric calls) without an `on_event` parameter on every function between
+current_events: ContextVar[EventSink | None] = ContextVar("jixiao_current_events", default=None)
 
 
 @runtime_checkable

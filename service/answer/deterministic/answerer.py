@@ -13,7 +13,7 @@ import threading
 from dataclasses import replace
 from typing import Any
 
-from service.answer.base import EventSink, emit
+from service.answer.base import EventSink, current_events, emit
 from service.answer.deterministic.analysis import analyse
 from service.answer.deterministic.compound import answer_compound, split_compound, with_subjects
 from service.answer.deterministic.finders import Finder
@@ -110,9 +110,11 @@ class DeterministicAnswerer:
             )
         lexicon = self.lexicon(document_ids)
         token = current_segmenter.set(lexicon.segmenter)  # this lexicon's words, for this answer only
+        events = current_events.set(on_event)
         try:
             return self._answer(question, lexicon, history, document_ids, on_event)
         finally:
+            current_events.reset(events)
             current_segmenter.reset(token)
 
     def _answer(

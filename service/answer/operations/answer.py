@@ -10,7 +10,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from service.answer.deterministic.render import CitationSet, Draft
-from service.answer.models import Computation
+from service.answer.base import current_events, emit
+from service.answer.models import Computation, ProgressEvent
 from service.answer.operations.cells import (
     covered,
     followup_cell,
@@ -398,7 +399,24 @@ class _Solver(TableOps):
 
     def run_metric(self, metric: str, inputs: dict[str, Any]) -> Computation | None:
         """The metrics module's computation, or None when it refuses the inputs."""
+        sink = current_events.get()
+        call = {"name": metric, "inputs": inputs}
+        emit(
+            sink,
+            ProgressEvent(
+                stage="computing",
+                detail=f"调用 compute_metric：{metric}",
+                tool="compute_metric",
+                tool_input=call,
+            ),
+        )
         result = self.toolbox.compute_metric(name=metric, inputs=inputs)
+        emit(
+            sink,
+            ProgressEvent(
+                stage="tool", detail="完成", tool="compute_metric", tool_input=call, tool_output=result
+            ),
+        )
         if not isinstance(result, dict) or "error" in result:
             return None
         body = result.get("computation", result)
