@@ -297,7 +297,7 @@ def test_a_reingest_in_a_fresh_process_opens_the_vectors_before_embedding_beside
     src.parent.mkdir()
     shutil.copy(POLICY, src)
     first = jixiao("ingest", src, "--json", "--data-dir", data)
-    out, err = first.communicate(timeout=300)
+    _out, err = first.communicate(timeout=300)
     assert first.returncode == 0, err
     # a new reader version: what `ingest` compares before it reads a file again
     code = (

@@ -7,8 +7,8 @@ answerer sees the same evidence and the same metrics.
 from __future__ import annotations
 
 import contextlib
-from contextvars import ContextVar
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Protocol, runtime_checkable
 
 from service.answer.models import Answer, ProgressEvent, Turn

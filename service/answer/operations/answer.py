@@ -9,8 +9,8 @@ from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from service.answer.deterministic.render import CitationSet, Draft
 from service.answer.base import current_events, emit
+from service.answer.deterministic.render import CitationSet, Draft
 from service.answer.models import Computation, ProgressEvent
 from service.answer.operations.cells import (
     covered,
