@@ -444,6 +444,13 @@ class _Solver(TableOps):
             }
             for _, m in args
         ]
+        # "2020年…共计1036.39万件；2019年…共计751.92万件": two operands of one name are told apart by
+        # their years (a growth's), not shown as "累计受理共计为1036.39，累计受理共计为751.92"
+        labels = [i["label"] for i in inputs]
+        for i, (_, m) in zip(inputs, args, strict=True):
+            year = m.fact.period
+            if labels.count(i["label"]) > 1 and year and str(year) not in i["label"]:
+                i["label"] = f"{year}年{i['label']}"
         stated_var = None
         if stated is not None:
             agrees = _close(stated.fact.value, comp.value)
