@@ -305,13 +305,40 @@ _WEB_CHROME = re.compile(
     r"欢迎|网站|首页|当前位置|您的位置|字号|打印本页|关闭窗口|发布时间|发布日期|浏览次数|浏览量|来源[:：]|索引号|分享到"
 )
 _DOC_KIND = re.compile(r"报告|自评表|得分表|评分表|评价表|办法|细则|决算|预算|方案|通知|说明")
+_DOC_KIND_AT_END = re.compile(rf"(?:{_DOC_KIND.pattern})[表书]?\s*(?:[（(][^（）()]{{0,12}}[)）])?\s*$")
+
+
+# what a title may hold besides words: years, a month range, a document number, dates
+_TITLE_NUMBERS = re.compile(
+    r"(?:19|20)\d{2}\s*(?:[-—–~至]\s*(?:19|20)?\d{2,4}\s*)?(?:年度|年)?|\d{1,2}\s*(?:[-—–~至]\s*\d{1,2}\s*)?月份?"
+    r"|〔\s*\d{4}\s*〕\s*\d+\s*号|\d{4}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}\s*日?"
+)
+_ENUMERATED = re.compile(
+    r"^\s*(?:[（(]\s*[一二三四五六七八九十\d]+\s*[)）]|[一二三四五六七八九十\d]+\s*[、.．)）])"
+)
+
+
+def plausible_title(line: str) -> bool:
+    """Could this line be a document's title? Not a web page's banner, not an item of a numbered
+    list ("1、撰写的…", "(二)按支出结构…"), not a table's header row or a figure's line: a title holds
+    no measure ("预算执行情况(万元)(20分)预算数(A)…" states 20分; only years, months, dates and
+    document numbers are allowed), and at least four Chinese characters."""
+    line = line.strip()
+    if not line or len(line) > 80 or _WEB_CHROME.search(line) or _ENUMERATED.match(line):
+        return False
+    if re.search(r"\d", _TITLE_NUMBERS.sub("", line)):
+        return False
+    return len(re.findall(r"[\u4e00-\u9fff]", line)) >= 4
 
 
 def document_line(text: str) -> str:
-    """The first of a page's top lines that names a document (…报告, …自评表, …办法) and is not a
-    web page's banner or navigation ("欢迎来到…网站", "当前位置", "发布时间"); "" when none."""
+    """The first of a page's top lines that names a document — it ends with a kind of document
+    (…报告, …自评表, …办法, a bracketed year or 修改 after it allowed) — and could be a title (see
+    `plausible_title`); "" when none. "预算执行情况(万元)…" names no document: 预算 inside a line is
+    not its kind."""
     for line in text.splitlines()[:20]:
-        if _DOC_KIND.search(line) and not _WEB_CHROME.search(line) and len(line.strip()) <= 80:
+        kind = _DOC_KIND_AT_END.search(line.strip())
+        if kind and plausible_title(line):
             return normalize_title(line)
     return ""
 
@@ -322,7 +349,7 @@ def _title(pages: list[list[Line]], layout: Layout, reader: PdfReader, out: list
     for lines in pages:
         if lines:
             big = title_lines(lines, layout)
-            if big and not _WEB_CHROME.search(" ".join(ln.text for ln in big)):
+            if big and plausible_title(" ".join(ln.text for ln in big)):
                 return normalize_title(" ".join(ln.text for ln in big))
             break
     named = document_line(out[0].text) if out else ""
@@ -337,8 +364,9 @@ def _title(pages: list[list[Line]], layout: Layout, reader: PdfReader, out: list
         meta_title = ""
     if meta_title and re.search(r"[\u4e00-\u9fff]", meta_title):
         return normalize_title(meta_title)
-    for page in out:
-        first = next((ln for ln in page.text.splitlines() if ln.strip() and not _WEB_CHROME.search(ln)), "")
+    for page in out:  # the first line that could be a title, else the first line at all
+        lines = [ln for ln in page.text.splitlines() if ln.strip() and not _WEB_CHROME.search(ln)]
+        first = next((ln for ln in lines[:20] if plausible_title(ln)), lines[0] if lines else "")
         if first:
             return normalize_title(first)[:80]
     return normalize_title(meta_title)

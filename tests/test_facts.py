@@ -116,6 +116,20 @@ def test_a_web_banner_is_never_the_title() -> None:
     assert document_line("欢迎来到某某网站\n首页") == ""
 
 
+def test_a_table_row_a_list_item_or_a_figure_line_is_never_the_title() -> None:
+    from ingest.pdf import document_line, plausible_title
+
+    # a form's budget row names 预算 inside it and states 20分: no document is named by it
+    page = "单位名称 某镇人民政府\n预算执行情况(万元) (20分) 预算数(A) 执行数(B) 执行率(B/A)\n某镇人民政府2021年部门整体支出绩效自评表（修改）"
+    assert document_line(page) == "某镇人民政府2021年部门整体支出绩效自评表（修改）"
+    assert not plausible_title("(二)按支出结构分类划分,分为基本支出预算和项目支出预算。")
+    assert not plausible_title("1、撰写的报告数据详实")
+    assert not plausible_title("经费控制情况2017年决算数2018年预算数合计12.5万元")
+    assert plausible_title("2019年度城区保障性住房配套供水管网改造一期工程项目支出绩效评价报告")
+    assert plausible_title("关于印发《某某办法》的通知（某财绩〔2020〕10号）")
+    assert plausible_title("2023年1-6月项目资金使用情况报告")
+
+
 def test_a_line_number_column_is_no_fact_and_does_not_hide_the_row_names() -> None:
     """A final-accounts table (收入支出决算总表): 项目 | 行次 | 金额, with a 栏次 row under the header.
     The 行次 numbers are no facts; the 栏次 row's first cell does not make the column of row names
