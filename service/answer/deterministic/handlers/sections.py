@@ -24,18 +24,25 @@ from service.answer.deterministic.render import Draft, zh_count
 
 def handle_section(ctx: Context) -> Draft:
     key = ctx.analysis.section or ""
-    heads = SECTION_HEADINGS.get(key, (key,))
+    heads = section_heads(key)
     ctx.progress("searching", f"查找“{key}”部分")
     passages = ctx.finder.search(key, doc_ids=ctx.finder.report_scope(), k=20)
     in_section = [
-        p for p in passages if any(heading_core(x) in heads for x in re.split(r"\s*>\s*", p.section))
+        p
+        for p in passages
+        if any(is_heading(heading_core(x), heads) for x in re.split(r"\s*>\s*", p.section))
     ]
     focus = [w for w in question_words(ctx) if w not in SECTION_WORDS and not any(w in h for h in heads)]
     if focus:  # "在预算执行约束方面，报告指出了什么问题？": the item about that, quoted
         extra = ctx.finder.search(" ".join([key, *focus]), doc_ids=ctx.finder.report_scope(), k=10)
         ranked = [
             (
-                sc + (0.2 if any(heading_core(x) in heads for x in re.split(r"\s*>\s*", p.section)) else 0),
+                sc
+                + (
+                    0.2
+                    if any(is_heading(heading_core(x), heads) for x in re.split(r"\s*>\s*", p.section))
+                    else 0
+                ),
                 p,
                 sent,
             )
@@ -59,9 +66,27 @@ def handle_section(ctx: Context) -> Draft:
         )
     # a section without sub-items (绩效目标, 评价结论): quote its sentences
     paras = []
-    for p in in_section[:2] or [p for p in passages if any(h in p.text for h in heads)][:1]:
-        for sent in split_sentences(p.text):
+    for p in (
+        in_section[:2]
+        or [p for p in passages if any(h in p.text for h in SECTION_HEADINGS.get(key, (key,)))][:1]
+    ):
+        own = [normalize_space(x) for x in re.split(r"\s*>\s*", p.section) if x.strip()]
+        sentences = split_sentences(p.text)
+        after_heading = False
+        for sent in sentences:
             s = normalize_space(sent)
+            # "(三)存在的问题和原因分析 无。": the section's body is what the report says there, however
+            # short ("无。" is an answer: it names no problem), on the heading's line or after it
+            head = next((h for h in own if s.startswith(h) and is_heading(heading_core(h), heads)), "")
+            if head:
+                s, after_heading = s[len(head) :].strip(), True
+                if not s:
+                    continue
+            if after_heading and s and len(s) < 12 and not (TOPHEAD.match(s) or SUBHEAD.match(s)):
+                paras.append({"text": s, "n": ctx.cites.add(p.doc_id, p.title, page_of(p, sent), sent)})
+                after_heading = False
+                continue
+            after_heading = False
             if (
                 len(s) < 12
                 or TOPHEAD.match(s)
@@ -77,7 +102,34 @@ def handle_section(ctx: Context) -> Draft:
             break
     if not paras:
         return refusal(ctx, f"“{key}”部分")
-    return Draft("answer_section", {"section": key, "count": "", "items": [], "paragraphs": paras})
+    # the report's own heading ("存在的问题和原因分析"), not the answerer's name for the section
+    shown = next(
+        (
+            heading_core(x)
+            for p in in_section
+            for x in re.split(r"\s*>\s*", p.section)
+            if is_heading(heading_core(x), heads)
+        ),
+        key,
+    )
+    return Draft("answer_section", {"section": shown, "count": "", "items": [], "paragraphs": paras})
+
+
+def section_heads(key: str) -> tuple[str, ...]:
+    """What a section's heading may say: the answerer's own names for it and the glossary's terms of
+    the section they name ("存在的问题和原因分析", "四、存在的问题", "下一步拟改进措施及有关建议" are the
+    problems and the suggestions whatever a report calls them)."""
+    from ingest.glossary import load_glossary
+
+    own = SECTION_HEADINGS.get(key, (key,))
+    terms = [t for ts in load_glossary().sections.values() if set(ts) & set(own) for t in ts]
+    return tuple(dict.fromkeys([*own, *terms]))
+
+
+def is_heading(core: str, heads: tuple[str, ...]) -> bool:
+    """Is a heading (its numbering removed) the section one of `heads` names: the same words, or a
+    heading of at most 20 characters that contains one of them ("存在的问题及原因分析")."""
+    return core in heads or (len(core) <= 20 and any(len(h) >= 2 and h in core for h in heads))
 
 
 def heading_core(heading: str) -> str:
@@ -93,7 +145,7 @@ def _section_items(passages: list[Passage], heads: tuple[str, ...]) -> list[tupl
     order: dict[str, int] = {}
     for p in passages:
         parts = [x.strip() for x in re.split(r"\s*>\s*", p.section) if x.strip()]
-        idx = next((i for i, x in enumerate(parts) if heading_core(x) in heads), None)
+        idx = next((i for i, x in enumerate(parts) if is_heading(heading_core(x), heads)), None)
         if idx is None:
             continue
         sub = parts[idx + 1] if idx is not None and idx + 1 < len(parts) else None
@@ -112,7 +164,7 @@ def _section_items(passages: list[Passage], heads: tuple[str, ...]) -> list[tupl
                 candidates.append((s, page_of(p, ln), ln))
         for text, page, quote in candidates:
             m = SUBHEAD.match(text)
-            if not m or heading_core(text) in heads:
+            if not m or is_heading(heading_core(text), heads):
                 continue
             label = m.group(1)
             if label not in found or page < found[label][2]:
