@@ -18,7 +18,7 @@ from typing import Any
 from ingest.models import Page, Table
 from ingest.numbers import parse_number, unit_in_label, units_of_unit_line
 
-FACTS_VERSION = "27"
+FACTS_VERSION = "28"
 
 _TEXT_UNITS = (
     "亿元", "万元", "千元", "元", "万人次", "人次", "万人", "人", "名", "万次", "次", "万件", "件",
@@ -159,6 +159,29 @@ def _longest_common_run(names: list[str]) -> str:
     return ""
 
 
+# measure words after which a count's noun follows ("设9个内设机构", "建成5座泵站"); not 次/期/人,
+# which a verb follows as often ("培训3期，参训120人参加…")
+_CLASSIFIERS = frozenset("个名项座家所条台辆处场批篇户套份间张块")
+_NOUN_AFTER = re.compile(r"[\u4e00-\u9fff]{2,10}")
+_NOUN_STOP = re.compile(r"的|为|是|并|和|及|与|已|均|全|都|分别|其中|共|等|以上|以下|左右")
+
+
+def _counted_noun(unit: str, after: str) -> str:
+    """The noun a count's measure word counts, written after it ("9个内设机构" -> 内设机构), or ""."""
+    if unit not in _CLASSIFIERS:
+        return ""
+    m = _NOUN_AFTER.match(after)
+    if m is None:
+        return ""
+    noun = m.group()
+    stop = _NOUN_STOP.search(noun)
+    if stop is not None:
+        if stop.group() == "的":
+            return ""  # "3个乡镇的群众": the count is of the 乡镇, which modify what follows
+        noun = noun[: stop.start()]
+    return noun if len(noun) >= 2 else ""
+
+
 def _respective_year(text: str, start: int) -> int | None:
     """ "2020年、2021年该项目实际支出分别为A元和B元": the k-th figure after 分别 is of the k-th year
     named before it; None when the sentence does not pair years with figures so."""
@@ -260,6 +283,9 @@ def text_facts(doc_id: str, page: Page, *, start_index: int, doc_year: int | Non
         description = _phrase_before(text, m.start())
         if not description:
             continue
+        counted = _counted_noun(unit, text[m.end() :])
+        if counted and counted not in description:
+            description += counted  # "招商服务中心设9个内设机构": 9 counts 内设机构
         if (
             unit == "分"
             and re.search(r"[（(]\s*$", text[: m.start()])

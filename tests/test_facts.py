@@ -56,6 +56,16 @@ def test_a_total_is_never_named_by_its_last_part() -> None:
     assert "职工共计" in got["200"] and "女" not in got["200"] and "80" not in got["200"], got
 
 
+def test_a_count_is_described_by_the_noun_its_measure_word_counts() -> None:
+    facts = _facts(
+        "本中心设9个内设机构，分别为办公室、业务股。全年建成5座泵站并投入使用。覆盖3个乡镇的群众1200人。"
+    )
+    got = {f.value: f.description for f in facts}
+    assert "内设机构" in got["9"], got  # the noun after 个, not only "本中心设"
+    assert got["5"].endswith("泵站"), got  # cut before 并
+    assert "乡镇" not in got["3"] or "群众" not in got["3"], got  # "3个乡镇的…": no noun taken past 的
+
+
 def test_fillers_are_trimmed_and_rates_keep_their_percent() -> None:
     facts = _facts("全年预算执行率为96.5%，资金到位率达到100%。")
     got = {(f.description, f.value, f.unit) for f in facts}

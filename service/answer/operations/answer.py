@@ -1036,7 +1036,15 @@ class _Solver(TableOps):
             ]
             if stated and not same_row and not _close(stated[0].fact.value, comp.value):
                 return None  # the document states this rate for another line: which line is meant is unclear
-            return self.computed_draft(subject, comp, args, (same_row or stated or [None])[0])
+            draft = self.computed_draft(subject, comp, args, (same_row or stated or [None])[0])
+            den = args[-1][1]
+            if (
+                formula.denominator[0] not in den.item.concepts
+                and formula.denominator[-1] in den.item.concepts
+            ):
+                stages = "、".join(self.label(c) for c in formula.denominator[:-1])
+                draft.notes.append(f"文档没有给出{stages}，分母用的是文档所列的“{self.label_of(den)}”。")
+            return draft
         if not stated and formula is not None and formula.by_qualifiers:
             by_line = self._rate_by_qualifiers(formula)
             if by_line is not None:
@@ -1203,6 +1211,14 @@ class _Solver(TableOps):
         # only the standard denominator: an alternative (年初预算 for 调整后预算) is never substituted
         did = formula.denominator[0]
         dens = self.best(Operand(did, self.label(did), quals))
+        if not dens and len(formula.denominator) > 2:
+            # a document that states one budget and no stage of it ("预算安排总额153.55万元": neither
+            # 年初预算 nor 调整后预算) is divided by that budget; the answer says so. With an
+            # alternative stated (年初预算 only), nothing is substituted.
+            alternatives = formula.denominator[1:-1]
+            if not any(self.best(Operand(c, self.label(c), quals)) for c in alternatives):
+                general = formula.denominator[-1]
+                dens = self.best(Operand(general, self.label(general), quals))
         pairs = [
             (n, d)
             for n in nums
