@@ -128,8 +128,13 @@ def section_heads(key: str) -> tuple[str, ...]:
 
 def is_heading(core: str, heads: tuple[str, ...]) -> bool:
     """Is a heading (its numbering removed) the section one of `heads` names: the same words, or a
-    heading of at most 20 characters that contains one of them ("存在的问题及原因分析")."""
-    return core in heads or (len(core) <= 20 and any(len(h) >= 2 and h in core for h in heads))
+    heading of at most 20 characters and one clause that begins or ends with one of them
+    ("存在的问题及原因分析", "下一步拟改进措施及有关建议")."""
+    if core in heads:
+        return True
+    if len(core) > 20 or re.search(r"[，,；;。]", core):  # "未留存后台原始数据，资料归档存在不足" is an item
+        return False
+    return any(len(h) >= 2 and (core.startswith(h) or core.endswith(h)) for h in heads)
 
 
 def heading_core(heading: str) -> str:
@@ -164,7 +169,7 @@ def _section_items(passages: list[Passage], heads: tuple[str, ...]) -> list[tupl
                 candidates.append((s, page_of(p, ln), ln))
         for text, page, quote in candidates:
             m = SUBHEAD.match(text)
-            if not m or is_heading(heading_core(text), heads):
+            if not m or heading_core(text) in heads:  # the section itself, not one of its items
                 continue
             label = m.group(1)
             if label not in found or page < found[label][2]:
