@@ -36,6 +36,18 @@ def test_questions_become_operations(g) -> None:
     assert parse("哪几项指标没拿满分？", g).op == "none"
 
 
+def test_a_share_of_a_rates_own_operands_is_that_rate(g) -> None:
+    # the glossary's 预算执行率 is 实际支出 ÷ 调整后预算: asked as a share, it is that rate (computed
+    # with its stated figure checked), and the budget does not inherit 实际 from 实际支出
+    for q in ("全年执行数占全年预算数的比例是多少？", "实际支出占全年预算的比例是多少？"):
+        ask = parse(q, g)
+        assert (ask.op, ask.rate_concept) == ("rate", "budget_execution_rate"), ask
+    # over 年初预算 it is no execution rate (the policy's is over the full-year budget): a plain share
+    ask = parse("实际支出占年初预算的比例是多少？", g)
+    assert ask.op == "share" and ask.rate_concept is None
+    assert "actual" not in ask.operands[1].qualifiers and "actual" in ask.operands[0].qualifiers
+
+
 def test_a_weight_is_not_a_score_and_a_target_is_not_an_actual(g) -> None:
     facts = [
         index_fact(cell(0, "满意度", "分值", "10", "分", c=1), "t", g),

@@ -162,6 +162,30 @@ def rate_by_wording(text: str, glossary: Any, quals: frozenset[str], ops: list[s
 _PERCENT = re.compile(r"百分之|百分比|比例")
 
 
+def rate_of_operands(amounts: list[str], glossary: Any) -> str | None:
+    """The one rate of the glossary whose formula divides the first quantity by the second, with its
+    standard denominator (实际支出 ÷ 调整后预算 is 预算执行率; 实际支出 ÷ 年初预算 is none: the
+    policy's rate is over the full-year budget), or None."""
+    if len(amounts) != 2:
+        return None
+    num, den = amounts
+    found = [
+        c.id
+        for c in glossary.concepts.values()
+        if c.kind == "rate"
+        and c.formula is not None
+        and c.formula.metric
+        and num in c.formula.numerator
+        and c.formula.denominator[:1] == (den,)
+    ]
+    metrics = {glossary.concept(c).formula.metric for c in found}
+    if len(metrics) != 1:
+        return None
+    # two names of one computation (预算执行率, 支出进度): the one the metric is named after
+    (metric,) = metrics
+    return metric if metric in found else found[0]
+
+
 def parse(question: str, glossary: Any) -> Ask:
     text = normalize(question)
     hits = glossary.find(text)
@@ -183,6 +207,15 @@ def parse(question: str, glossary: Any) -> Ask:
 
     def operand(cid: str) -> Operand:
         return Operand(cid, words.get(cid, cid), quals)
+
+    def own_operand(cid: str, others: list[str]) -> Operand:
+        """One of two quantities: the qualifier words in the other's name are not its own
+        ("实际支出占全年预算的比例": 实际 is of 实际支出, the 全年预算 is no actual figure)."""
+        rest = text
+        for o in others:
+            if o != cid and words.get(o):
+                rest = rest.replace(words[o], " ")
+        return Operand(cid, words.get(cid, cid), frozenset(glossary.qualifiers_in(rest)))
 
     kinds = {cid: glossary.concept(cid).kind for cid in concepts}
     rates = [c for c in concepts if kinds[c] == "rate"]
@@ -216,12 +249,17 @@ def parse(question: str, glossary: Any) -> Ask:
         ask.residue = " ".join(w for w in rest.split() if len(w) >= 2)
         return ask
     if "share" in ops and amounts and ask.asked in (None, "rate"):
+        named_rate = rate_of_operands(amounts[:2], glossary)
+        if named_rate is not None:  # "全年执行数占全年预算数的比例": the glossary's 预算执行率
+            ask.op, ask.rate_concept = "rate", named_rate
+            ask.operands = [operand(named_rate)]
+            return ask
         ask.op = "share"
-        ask.operands = [operand(c) for c in amounts[:2]]
+        ask.operands = [own_operand(c, amounts[:2]) for c in amounts[:2]]
         return ask
     if "difference" in ops and len(amounts) >= 2:
         ask.op = "difference"
-        ask.operands = [operand(c) for c in amounts[:2]]
+        ask.operands = [own_operand(c, amounts[:2]) for c in amounts[:2]]
         return ask
     if "growth" in ops and amounts:
         ask.op = "growth"
