@@ -294,6 +294,7 @@ class Glossary:
         self.scoring_rules: dict[str, tuple[str, ...]] = {
             k: tuple(v) for k, v in (data.get("scoring_rules") or {}).items()
         }
+        self.periods: tuple[str, ...] = tuple(data.get("periods") or ())
         self.changes: dict[str, tuple[str, ...]] = {
             k: tuple(v) for k, v in (data.get("changes") or {}).items()
         }

@@ -154,6 +154,7 @@ class FactAnswerer:
         return ask, draft
 
 
+_YEAR_IN_TEXT = re.compile(r"(?:19|20)\d{2}\s*年")
 _SUB_FOLLOWUP = re.compile(r"^(?:其中|那么|那|还有)|^(?:这一项|这项|该项|此项|它|其)的?|呢$")
 _SUB_NOISE = re.compile(
     r"^(?:其中|那么|那|还有)|^(?:这一项|这项|该项|此项|它|其)的?|(?:的)?(?:是多少|有多少|多少|是几|定的是|呢)|[？?。！!，,\s]"
@@ -296,6 +297,34 @@ class _Solver(TableOps):
         if not plain:  # the total line of a form (年度资金总额, 合计) is the whole the question means
             plain = [p for p in distinct.values() if all(self.is_total(m) for m in p)]
         return plain[0] if len(plain) == 1 else None
+
+    def _plain_pair(self, left: list[Match], right: list[Match]) -> tuple[Match, Match] | None:
+        """The document's whole, stated in two sentences ("年中调整后全年预算为4,187.35万元。…实际支出
+        3,875.64万元"), when its lines are stated in pairs ("项目管理费全年预算…，实际支出…"): each
+        side's one figure named by the asked terms alone (one value), in one document, of one kind."""
+        periods = sorted(self.g.periods, key=len, reverse=True)
+
+        def plain_words(m: Match) -> str:
+            words = self.own_words(m)
+            for w in periods:
+                words = words.replace(w, "")
+            return words
+
+        sides = []
+        for ms in (left, right):
+            # no line named, and no other year's figure when the question names none
+            plain = [
+                m
+                for m in ms
+                if not plain_words(m) and (self.ask.years or not _YEAR_IN_TEXT.search(m.fact.description))
+            ]
+            if len({m.fact.value for m in plain}) != 1:
+                return None
+            sides.append(plain[0])
+        a, b = sides
+        if a.fact.id == b.fact.id or a.fact.doc_id != b.fact.doc_id or not same_kind(a, b):
+            return None
+        return a, b
 
     def is_total(self, m: Match) -> bool:
         f = m.fact
@@ -1264,6 +1293,8 @@ class _Solver(TableOps):
             if a.fact.id != b.fact.id and same_entity(a, b, along="column" if op == "share" else "any")
         ]
         pair = self.choose(pairs)
+        if pair is None:
+            pair = self._plain_pair(found[0], found[1])
         if pair is None:
             return self.ambiguous(pairs) if pairs else None
         a, b = pair

@@ -83,6 +83,25 @@ COUNTED_SIDE = re.compile(
 NUMERALS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 
+def _shared_line(side: str, other: str) -> str:
+    """ "培训费全年预算和实际支出差了多少": the line named before one side's measure is the other
+    side's too when that side names a measure alone (培训费's 实际支出, not the project's); a side
+    that names more than a measure keeps its words."""
+    from ingest.glossary import load_glossary
+
+    g = load_glossary()
+    own = g.find(side)
+    if len(own) != 1 or (own[0].start, own[0].end) != (0, len(side)):
+        return side
+    theirs = g.find(other)
+    if not theirs or theirs[-1].end != len(other) or theirs[-1].start < 2:
+        return side
+    line = other[: theirs[-1].start].rstrip("的")
+    if len(line) < 2 or _NOT_PLAIN.search(line) or _JOINS.search(line):
+        return side
+    return line + side
+
+
 def split(text: str) -> list[Binary]:
     """The readings of a question that joins named quantities: the operation and its sides. Several
     when a join word may be part of a name ("加上级补助收入": 加 + 上级补助收入, or 加上 + 级补助收入);
@@ -106,6 +125,8 @@ def split(text: str) -> list[Binary]:
                 tail = m.groupdict().get("tail")
                 if tail and len(tail) >= 2:  # "甲比乙多发了多少债券": the measure after 多少 is both sides'
                     a, b = f"{a}的{tail}", f"{b}的{tail}"
+                if op == "difference":
+                    a, b = _shared_line(a, b), _shared_line(b, a)
                 if op == "difference" and m.groupdict().get("dir") in ("少", "低", "节约", "节省", "结余"):
                     a, b = b, a  # "甲比乙少多少" is 乙 − 甲: report the positive gap
                 readings = [(a, b)]
