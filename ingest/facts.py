@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ingest.models import Page, Table
 from ingest.numbers import parse_number, unit_in_label, units_of_unit_line
 
-FACTS_VERSION = "28"
+FACTS_VERSION = "30"
 
 _TEXT_UNITS = (
     "亿元", "万元", "千元", "元", "万人次", "人次", "万人", "人", "名", "万次", "次", "万件", "件",
@@ -120,6 +121,14 @@ def _phrase_before(text: str, start: int) -> str:
     phrase = re.sub(r"[\d.,%]+$", "", phrase)[-30:]
     phrase = re.sub(r"^[(（“\"'‘《]+|[(（“\"'‘《]+$", "", phrase)
     return "" if len(phrase) < 2 or phrase.endswith("每") else phrase
+
+
+def _only_total(row_path: Sequence[str], col_path: Sequence[str]) -> bool:
+    """Is a cell named only by a total word (合计, 总计, 小计) and columns that name no quantity
+    ("2019年")? Its table's caption says what it totals."""
+    g = _glossary()
+    label = _clean_label("".join(row_path))
+    return bool(label) and label in g.qualifiers.get("total", ()) and not g.concepts_in(" ".join(col_path))
 
 
 def _listed_total(head: str, cut: int) -> str:
@@ -546,7 +555,16 @@ def table_facts(doc_id: str, table: Table, *, start_index: int, doc_year: int | 
                     doc_id=doc_id,
                     value=value,
                     unit=unit,
-                    description=" ".join(p for p in ("/".join(row_path), "/".join(col_path)) if p),
+                    description=" ".join(
+                        p
+                        for p in (
+                            # a 合计 row measures what the table's caption names ("“三公”经费支出…合计")
+                            caption if _only_total(row_path, col_path) else "",
+                            "/".join(row_path),
+                            "/".join(col_path),
+                        )
+                        if p
+                    ),
                     context=" ".join(p for p in (caption, "/".join(row_path), "/".join(col_path)) if p),
                     page=pages.get((r - offset, c), table.pages[0] if table.pages else 1),
                     quote=(f"{caption}：" if caption else "") + "｜".join(x for x in row if x)[:240],

@@ -32,13 +32,13 @@ log = logging.getLogger(__name__)
 
 CAPTION_RE = re.compile(
     r"^\s*(?:续)?表\s*[0-9０-９]+(?:\s*[-－—.．]\s*[0-9０-９]+)?"
-    r"(?:\s*[：:]\s*|\s*)(?!所示|中|的|为|可见|显示|列示|反映)(?:[^\d\s].*)?$"
+    r"(?:\s*[：:]\s*|\s*)(?!所示|中|的|为|可见|显示|列示|反映)(?:(?:(?:19|20)\d{2}\s*年|[^\d\s]).*)?$"
 )
 UNIT_LINE_RE = re.compile(
     r"^\s*[（(]?\s*(?:计量|金额)?单位\s*[：:]|\s(?:金额)?单位\s*[：:]\s*(?:万元|元|亿元|千元)\s*[）)]?\s*$"
 )
 _CAPTION_LOOKBACK = 3  # lines above a table searched for its caption and unit line
-TABLES_VERSION = "2"  # part of the chunker version: a change re-ingests (2: tables without rules are read)
+TABLES_VERSION = "3"  # part of the chunker version: a change re-ingests (2: tables without rules are read; 3: captions that start with a year, and the sentence introducing a table)
 MAX_TABLE_PAGE_BYTES = 4_000_000  # decoded content of one page searched for tables
 _EDGE_TOL = 1.5  # points: grid edges closer than this are the same edge
 _SCORE_LABELS = ("分值", "得分", "分数", "满分")
@@ -298,6 +298,17 @@ def caption_and_unit(lines_above: list[str]) -> tuple[str, str, bool]:
                 unit = inline_unit.group(0).strip()
         if caption:
             break
+    if not caption:  # "2019年“三公”经费支出与上年对比如下（单位：元）：": the sentence that introduces it
+        intro = next((ln for ln in reversed(lines_above[-_CAPTION_LOOKBACK:]) if ln != unit), "")
+        if re.search(r"(?:如下|见下表|下表|详见表)[^。；]{0,20}[：:]\s*$", intro):
+            caption = re.split(r"[。；;]", intro.rstrip("：: "))[-1].strip()
+            inline_unit = re.search(r"[（(]\s*单位\s*[：:][^）)]*[）)]\s*$", caption)
+            if inline_unit:
+                unit = unit or inline_unit.group(0).strip()
+                caption = caption[: inline_unit.start()].strip()
+            caption = re.sub(r"(?:如下表?|见下表|详见下表)$", "", caption).strip()
+            caption = caption if len(caption) >= 4 else ""
+            intro = intro if caption else ""
     other = any(
         ln not in (caption, unit) and not _is_page_furniture(ln) for ln in lines_above
     )  # text of the page above

@@ -56,7 +56,12 @@ def _folded(fact: Fact) -> Fact:
 
 def index_fact(fact: Fact, title: str, glossary: Any, doc_year: int | None = None) -> IndexedFact:
     fact, title = _folded(fact), fold(title)  # a traditional-character document is matched as simplified
-    described = fact.description if fact.source == "text" else " ".join((*fact.row_path, *fact.col_path))
+    labels = " ".join((*fact.row_path, *fact.col_path))
+    # a table cell is what its labels name; a 合计 row's also what the table's caption names, which
+    # ingest puts in front of its description ("2019年“三公”经费支出…合计 2019年")
+    described = (
+        fact.description if fact.source == "text" or not fact.description.startswith(labels) else labels
+    )
     if fact.unit and fact.unit not in ("%", "元", "万元", "亿元"):
         described += fact.unit  # "累计开展培训" + 人次: what a count counts is in its unit
     measures = frozenset(

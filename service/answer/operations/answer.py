@@ -459,6 +459,9 @@ class _Solver(TableOps):
         f = m.fact
         if f.source == "text" or not (f.row_path or f.col_path):
             return f.description
+        labels = " ".join((*f.row_path, *f.col_path))
+        if not f.description.startswith(labels):  # a 合计 row named by its table's caption
+            return f.description.replace(" ", "·")
         parts = [p for p in dict.fromkeys((*f.row_path, *f.col_path)) if len(p) <= 20]
         return "·".join(parts[-3:]) or f.description
 
