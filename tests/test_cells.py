@@ -162,3 +162,45 @@ def test_form_header_fields_are_answered_from_the_form(g) -> None:
     assert [c.quote for c in draft.cites.items] == ["某县水标尺制作安装", "某县水利局"]
     # a blank 实施单位 cell is not answered (the question is handed on, never filled in)
     assert answerer.answer("实施单位是哪家？")[1] is None
+
+
+def _score_table(g, rows: list[tuple[tuple[str, ...], str, str]]) -> FactAnswerer:
+    facts = []
+    for r, (row, weight, score) in enumerate(rows):
+        facts.append(cell(2 * r, row, "权重分", weight, "", r=r, c=3))
+        facts.append(cell(2 * r + 1, row, "评价得分", score, "", r=r, c=4))
+    return FactAnswerer(_Toolbox([index_fact(f, "某项目绩效评价得分表", g) for f in facts]), g)
+
+
+def test_a_group_sum_counts_items_whose_own_name_repeats_the_groups(g) -> None:
+    # 效益（30分）: 社会效益 and 生态效益 are items of the group as much as 可持续影响 — an item's name
+    # that repeats the group's word does not take it out of the group (the sum is 27.68, not 11.12)
+    answerer = _score_table(
+        g,
+        [
+            (("产出（40分）", "产出数量", "实际完成率"), "40", "36.59"),
+            (("效益（30分）", "项目效益", "社会效益"), "7", "6.56"),
+            (("效益（30分）", "项目效益", "生态效益"), "10", "10.00"),
+            (("效益（30分）", "项目效益", "可持续影响"), "7", "5.12"),
+            (("效益（30分）", "项目效益", "服务对象满意度"), "6", "6.00"),
+        ],
+    )
+    draft = ask(answerer, "效益类指标一共得了多少分？")
+    assert draft is not None and draft.computations, draft and draft.text()
+    comp = draft.computations[0]
+    assert comp.metric == "sum_of_parts" and comp.value == "27.68" and len(comp.inputs) == 4
+
+
+def test_a_group_sum_whose_items_do_not_make_the_stated_points_is_refused(g) -> None:
+    # the group's label states 30 分; the items read under it carry 13 of them: an item was lost
+    # (a page break, a merged cell), so their sum is no figure of the group
+    answerer = _score_table(
+        g,
+        [
+            (("效益（30分）", "项目效益", "可持续影响"), "7", "5.12"),
+            (("效益（30分）", "项目效益", "服务对象满意度"), "6", "6.00"),
+            (("项目效益", "生态效益"), "17", "16.56"),
+        ],
+    )
+    draft = ask(answerer, "效益类指标一共得了多少分？")
+    assert draft is None or (not draft.found and "11.12" not in draft.text())
