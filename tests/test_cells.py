@@ -204,3 +204,31 @@ def test_a_group_sum_whose_items_do_not_make_the_stated_points_is_refused(g) -> 
     )
     draft = ask(answerer, "效益类指标一共得了多少分？")
     assert draft is None or (not draft.found and "11.12" not in draft.text())
+
+
+def _target_cell(
+    i: int, row: tuple[str, ...], col: str, value: str, unit: str, comparator: str, r: int, c: int
+):
+    from dataclasses import replace
+
+    return replace(cell(i, row, col, value, unit, r=r, c=c), comparator=comparator)
+
+
+def test_a_target_asked_of_no_indicator_is_no_one_indicators(g) -> None:
+    # 年度指标值 of seven indicators, two of them "100%" with no ≥ and the rest "≥880人次" …: the
+    # question names no indicator, so no row's target is the answer — the ≥ of a target is what a
+    # target looks like, not a reason to prefer the rows without one
+    rows = [
+        (("产出指标", "数量指标", "实施临时救助"), "2800", "户", "≥", "2808"),
+        (("产出指标", "数量指标", "开展养老护理员培训"), "880", "人次", "≥", "929"),
+        (("产出指标", "质量指标", "补贴发放准确率"), "100", "%", "", "100.00"),
+        (("产出指标", "时效指标", "任务按期完成率"), "100", "%", "", "100.00"),
+        (("满意度指标", "服务对象满意度指标", "服务对象满意度"), "85", "%", "≥", "89.20"),
+    ]
+    facts = []
+    for r, (row, target, unit, comp, actual) in enumerate(rows):
+        facts.append(_target_cell(2 * r, row, "年度指标值", target, unit, comp, r, 3))
+        facts.append(cell(2 * r + 1, row, "实际完成值", actual, unit, r=r, c=4))
+    answerer = FactAnswerer(_Toolbox([index_fact(f, "项目支出绩效自评表", g) for f in facts]), g)
+    draft = ask(answerer, "年度指标值定的是多少？")
+    assert draft is None or not draft.found, draft.text()
