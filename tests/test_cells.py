@@ -232,3 +232,36 @@ def test_a_target_asked_of_no_indicator_is_no_one_indicators(g) -> None:
     answerer = FactAnswerer(_Toolbox([index_fact(f, "项目支出绩效自评表", g) for f in facts]), g)
     draft = ask(answerer, "年度指标值定的是多少？")
     assert draft is None or not draft.found, draft.text()
+
+
+def _budget_table(g) -> FactAnswerer:
+    # a 部门整体 expenditure table: 年初预算数 | 全年预算数 | 实际支出 by line, 总计 last
+    rows = [
+        (("一、基本支出",), "7778.70", "7884.00", "7433.39"),
+        (("二、项目支出",), "37821.00", "37821.00", "30105.52"),
+        (("总计",), "45599.70", "45705.00", "37538.91"),
+    ]
+    facts = []
+    for r, (row, initial, adjusted, spent) in enumerate(rows):
+        for c, (col, value) in enumerate(
+            (("年初预算数", initial), ("全年预算数", adjusted), ("实际支出", spent))
+        ):
+            facts.append(cell(3 * r + c, row, col, value, "万元", r=r, c=c + 1))
+    return FactAnswerer(_Toolbox([index_fact(f, "某局部门整体支出绩效评价报告", g) for f in facts]), g)
+
+
+def test_a_question_naming_only_a_measure_keeps_the_line_just_answered(g) -> None:
+    from service.answer.operations.answer import same_row_followup
+
+    answerer = _budget_table(g)
+    first = ask(answerer, "项目支出全年预算是多少？")
+    assert [f["display"] for f in first.variables["figures"]] == ["37821.00万元"]
+    # "实际支出了多少？" right after it asks the 项目支出 line's, not the 总计's 37538.91
+    draft = same_row_followup(answerer, "实际支出了多少？", first.meta, None)
+    assert draft is not None and [f["display"] for f in draft.variables["figures"]] == ["30105.52万元"]
+    # a measure that line has no column for is not found — never another line's figure
+    draft = same_row_followup(answerer, "那决算数呢？", first.meta, None)
+    assert draft is not None and not draft.found and "37538.91" not in draft.text()
+    # a question with a line of its own, a year or a total is not such a follow-up
+    for q in ("基本支出实际支出了多少？", "2019年实际支出了多少？", "实际一共支出了多少？"):
+        assert same_row_followup(answerer, q, first.meta, None) is None, q

@@ -159,13 +159,34 @@ _SUB_NOISE = re.compile(
 )
 
 
+_A_YEAR = re.compile(r"(?:19|20)\d{2}")
+
+
+def names_only_a_measure(text: str, g: Any) -> bool:
+    """A question that names a measure and nothing it is of ("实际支出了多少？", "年度指标值定的是多少？"):
+    no line, indicator or document word of its own, no year, no total, no operation. Asked right after
+    one line's figure, it asks that line's (a subject left out is the one just spoken of)."""
+    concepts = list(g.concepts_in(text))
+    return (
+        bool(concepts)
+        and all(g.concept(c).category in MEASURE_CATEGORIES and c not in ENTITY_LIKE for c in concepts)
+        and not free_chunks(text, g)
+        and not _A_YEAR.search(text)
+        and not set(g.qualifiers_in(text)) - {"actual", "plan"}
+        and not list(g.operations_in(text))
+    )
+
+
 def same_row_followup(
     owner: FactAnswerer, text: str, previous: dict[str, Any] | None, document_ids: list[str] | None
 ) -> Draft | None:
     """After a table cell's answer (技术岗的工资福利支出总额): "其中公积金呢？" is that row's 公积金
-    column — the one cell of the same table and row whose column the follow-up names."""
+    column — the one cell of the same table and row whose column the follow-up names; so is a
+    question naming only a measure ("项目支出全年预算是多少？" then "实际支出了多少？")."""
     figs = (previous or {}).get("figures") or []
-    if len(figs) != 1 or not _SUB_FOLLOWUP.search(text.strip()):
+    if len(figs) != 1:
+        return None
+    if not _SUB_FOLLOWUP.search(text.strip()) and not names_only_a_measure(text, owner.glossary):
         return None
     bare = _SUB_NOISE.sub("", text)
     if not (2 <= len(bare) <= 12):
@@ -206,6 +227,16 @@ def same_row_followup(
         for i in row
         if covered(bare, "".join(i.fact.col_path), share=1.0) or (asked and asked <= i.measures)
     ]
+    if row and not named and names_only_a_measure(bare, owner.glossary):
+        # the line just spoken of has no such column: another line's figure (the table's 总计, a
+        # sentence's whole) is no answer to a question about this one
+        solver = _Solver(owner, parse(text, owner.glossary), row)
+        line = "·".join(p for p in row[0].fact.row_path if len(p) <= 20)
+        measure = "、".join(owner.glossary.concept(c).label for c in sorted(asked))
+        solver.searched.append(f"表格中“{line}”行的“{measure}”栏")
+        draft = solver.refuse_now(f"“{line}”的{measure}", "上一问说的是这一行，表格中这一行没有这一栏")
+        draft.cites = solver.cites
+        return draft
     if not row or len({i.fact.col_index for i in named}) != 1:
         return None
     solver = _Solver(owner, parse(text, owner.glossary), row)
