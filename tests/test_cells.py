@@ -265,3 +265,21 @@ def test_a_question_naming_only_a_measure_keeps_the_line_just_answered(g) -> Non
     # a question with a line of its own, a year or a total is not such a follow-up
     for q in ("基本支出实际支出了多少？", "2019年实际支出了多少？", "实际一共支出了多少？"):
         assert same_row_followup(answerer, q, first.meta, None) is None, q
+
+
+def test_one_lines_figure_is_no_answer_when_the_question_names_no_line(g) -> None:
+    # 指标值 of three indicators: 建设里程 (no glossary word) reads "plainer" than 培训人次 or
+    # 验收合格率, but the question names none of them — so none is its answer; the 总计 of a column is
+    the_whole = ask(_budget_table(g), "实际支出了多少？")
+    assert [f["display"] for f in the_whole.variables["figures"]] == ["37538.91万元"]
+    rows = [
+        (("产出指标", "数量指标", "建设里程"), "104"),
+        (("产出指标", "数量指标", "培训人次"), "4504"),
+        (("产出指标", "质量指标", "验收合格率"), "95"),
+    ]
+    facts = [cell(r, row, "指标值", value, "", r=r, c=3) for r, (row, value) in enumerate(rows)]
+    answerer = FactAnswerer(_Toolbox([index_fact(f, "项目支出绩效自评表", g) for f in facts]), g)
+    draft = ask(answerer, "年度指标值定的是多少？")
+    assert draft is None or not draft.found, draft.text()
+    named = ask(answerer, "建设里程的年度指标值是多少？")
+    assert named is not None and [f["display"] for f in named.variables["figures"]] == ["104"]

@@ -1000,7 +1000,41 @@ class _Solver(TableOps):
         tied = distinct_values(matches, matches[0].score)
         if len(tied) > 1:
             return None  # several figures fit equally: the search path weighs the rows' own words
+        others = self.other_lines(tied[0], matches)
+        if others:  # "年度指标值是多少" of a form: one indicator's target ranked first is no answer
+            lines = list(dict.fromkeys(m.fact.row_path[-1] for m in [tied[0], *others] if m.fact.row_path))
+            return self.refuse_now(
+                f"“{subject}”的唯一数字",
+                f"表格中各行都有这一栏（{'、'.join(lines[:6])}），问题没有指明是哪一行",
+            )
         return self.lookup_draft(subject, tied)
+
+    def other_lines(self, top: Match, matches: list[Match]) -> list[Match]:
+        """The same column's figures on other lines when the best figure is on a line of its own
+        that the question does not name (an indicator, an expenditure class — not the 合计): its
+        rank over them came from how its label reads, not from the question, so none is the answer.
+        Empty when the question names the line or the best figure is the table's whole."""
+        f = top.fact
+        if f.source != "table" or self.is_total(top):
+            return []
+        text = " ".join(f.row_path)
+        asked = set(self.g.concepts_in(self.ask.text))
+        own = [
+            c
+            for c in self.g.concepts_in(text)
+            if self.g.concept(c).category not in MEASURE_CATEGORIES and c not in asked
+        ] + [w for w in free_chunks(text, self.g) if not covered(w, self.ask.text)]
+        if not own:
+            return []
+        return [
+            m
+            for m in matches
+            if m.fact.source == "table"
+            and m.fact.table_id == f.table_id
+            and m.fact.col_index == f.col_index
+            and m.fact.row_index != f.row_index
+            and not same_number(m.fact.value, f.value)
+        ]
 
     def rate(self) -> Draft | None:
         cid = self.ask.rate_concept
