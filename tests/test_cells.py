@@ -283,3 +283,41 @@ def test_one_lines_figure_is_no_answer_when_the_question_names_no_line(g) -> Non
     assert draft is None or not draft.found, draft.text()
     named = ask(answerer, "建设里程的年度指标值是多少？")
     assert named is not None and [f["display"] for f in named.variables["figures"]] == ["104"]
+
+
+def _staff_table(g, actual_header: str) -> FactAnswerer:
+    rows = [(("行政编制",), "75", "74"), (("事业编制",), "131", "121"), (("总计",), "206", "195")]
+    facts = []
+    for r, (row, quota, actual) in enumerate(rows):
+        facts.append(cell(2 * r, row, "编制人数（人）", quota, "人", r=r, c=1))
+        facts.append(cell(2 * r + 1, row, f"{actual_header}（人）", actual, "人", r=r, c=2))
+    return FactAnswerer(_Toolbox([index_fact(f, "某局部门整体支出绩效评价报告", g) for f in facts]), g)
+
+
+def _meta(draft) -> dict[str, Any]:
+    return {**draft.meta, "found": draft.found}
+
+
+def test_a_follow_up_naming_another_line_keeps_the_quantity_asked(g) -> None:
+    from service.answer.operations.followups import other_row_followup
+
+    # the column answered stays: 实有人数 of 行政编制 is 74, not the row's first figure (编制 75)
+    answerer = _staff_table(g, "实有人数")
+    first = ask(answerer, "实有人数合计是多少？")
+    assert [f["display"] for f in first.variables["figures"]] == ["195人"]
+    draft = other_row_followup(answerer, "那行政编制有多少人？", _meta(first), None)
+    assert draft is not None and [f["display"] for f in draft.variables["figures"]] == ["74人"]
+    # a quantity the table does not state (its column says 在职人数): no line's figure is its answer
+    answerer = _staff_table(g, "在职人数")
+    first = ask(answerer, "实有人数合计是多少？")
+    assert first is not None and not first.found
+    draft = other_row_followup(answerer, "那行政编制有多少人？", _meta(first), None)
+    assert draft is not None and not draft.found and "75" not in draft.text() and "74" not in draft.text()
+    # the budget column answered, not the line's spending
+    answerer = _budget_table(g)
+    first = ask(answerer, "项目支出全年预算是多少？")
+    draft = other_row_followup(answerer, "那基本支出呢？", _meta(first), None)
+    assert draft is not None and [f["display"] for f in draft.variables["figures"]] == ["7884.00万元"]
+    # a follow-up naming a column or a year of its own is another kind
+    assert other_row_followup(answerer, "那基本支出的实际支出呢？", _meta(first), None) is None
+    assert other_row_followup(answerer, "那2019年呢？", _meta(first), None) is None

@@ -177,6 +177,34 @@ def names_only_a_measure(text: str, g: Any) -> bool:
     )
 
 
+def previous_row(fig: dict[str, Any], facts: list[IndexedFact]) -> dict[str, Any] | None:
+    """The table row of the last answer's one figure ({doc_id, table_id, row}), or None when it is
+    in no table or in several rows. A search-path answer names no table: the one cell it quoted."""
+    if fig.get("table_id") is not None:
+        return fig
+    cells = [
+        i
+        for i in facts
+        if i.fact.source == "table"
+        and i.fact.page == fig.get("page")
+        and (not fig.get("doc_id") or i.fact.doc_id == fig.get("doc_id"))
+        and same_number(i.fact.value, fig.get("value"))
+    ]
+    exact = [i for i in cells if i.fact.value == str(fig.get("value"))]  # "6.0", not the 6 beside it
+    cells = exact if len({(i.fact.table_id, i.fact.row_index) for i in exact}) == 1 else cells
+    quoted = re.sub(r"\s+", "", str(fig.get("quote") or ""))  # the row the answer quoted
+    named = [i for i in cells if i.fact.row_path and re.sub(r"\s+", "", i.fact.row_path[-1]) in quoted]
+    cells = named or cells
+    if len({(i.fact.doc_id, i.fact.table_id, i.fact.row_index) for i in cells}) != 1:
+        return None
+    return {
+        "doc_id": cells[0].fact.doc_id,
+        "table_id": cells[0].fact.table_id,
+        "row": cells[0].fact.row_index,
+        "value": fig.get("value"),
+    }
+
+
 def same_row_followup(
     owner: FactAnswerer, text: str, previous: dict[str, Any] | None, document_ids: list[str] | None
 ) -> Draft | None:
@@ -191,28 +219,10 @@ def same_row_followup(
     bare = _SUB_NOISE.sub("", text)
     if not (2 <= len(bare) <= 12):
         return None
-    fig, facts = figs[0], owner.index.items(document_ids)
-    if fig.get("table_id") is None:  # an answer of the search path: the one cell it quoted
-        cells = [
-            i
-            for i in facts
-            if i.fact.source == "table"
-            and i.fact.page == fig.get("page")
-            and (not fig.get("doc_id") or i.fact.doc_id == fig.get("doc_id"))
-            and same_number(i.fact.value, fig.get("value"))
-        ]
-        exact = [i for i in cells if i.fact.value == str(fig.get("value"))]  # "6.0", not the 6 beside it
-        cells = exact if len({(i.fact.table_id, i.fact.row_index) for i in exact}) == 1 else cells
-        quoted = re.sub(r"\s+", "", str(fig.get("quote") or ""))  # the row the answer quoted
-        named = [i for i in cells if i.fact.row_path and re.sub(r"\s+", "", i.fact.row_path[-1]) in quoted]
-        cells = named or cells
-        if len({(i.fact.doc_id, i.fact.table_id, i.fact.row_index) for i in cells}) != 1:
-            return None  # the figure is in no table, or in several rows
-        fig = {
-            "doc_id": cells[0].fact.doc_id,
-            "table_id": cells[0].fact.table_id,
-            "row": cells[0].fact.row_index,
-        }
+    facts = owner.index.items(document_ids)
+    fig = previous_row(figs[0], facts)
+    if fig is None:
+        return None
     row = [
         i
         for i in facts
@@ -367,7 +377,8 @@ class _Solver(TableOps):
                 "titles": titles,
             },
             found=False,
-            meta={"path": "facts", "fact_op": op},
+            # what was looked for, so a follow-up ("那行政编制有多少人？") asks the same of another line
+            meta={"path": "facts", "fact_op": op, "searched": list(dict.fromkeys(self.searched))},
         )
 
     def refuse(self, what: str, reason: str = "") -> Draft | None:
@@ -402,7 +413,7 @@ class _Solver(TableOps):
                         "page": m.fact.page,
                         "doc_id": m.fact.doc_id,
                         **(
-                            {"table_id": m.fact.table_id, "row": m.fact.row_index}
+                            {"table_id": m.fact.table_id, "row": m.fact.row_index, "col": m.fact.col_index}
                             if m.fact.source == "table"
                             else {}
                         ),
