@@ -251,3 +251,29 @@ def test_a_form_cell_by_its_indicator_or_funds_row(loaded) -> None:
     value = re.search(r"年度资金总额全年执行数为([\d.,]+)", a.answer)
     assert value and Decimal(value.group(1).replace(",", "")) == spent, a.answer
     assert any(Decimal(re.sub(r"[^\d.]", "", c.quote) or "0") == spent for c in a.citations)
+
+
+def test_a_follow_up_naming_only_a_column_keeps_the_indicator(loaded) -> None:
+    """ "X实际完成了多少？" then "年度指标值定的是多少？": X's 年度指标值 — the indicator just spoken of,
+    never another indicator's target (the form has one per indicator)."""
+    from service.answer.models import Turn
+
+    f = loaded["forms"]["good"]
+    targets = [i.target for i in f.inds if i.cmp]
+    ind = next(i for i in f.inds if i.cmp and targets.count(i.target) == 1)
+    ids = [loaded["ids"]["good"]]
+    first_q = f"{ind.l3}实际完成了多少？"
+    first = loaded["answerer"].answer(first_q, history=[], document_ids=ids)
+    assert Decimal(ind.actual) in _numbers(first.answer), first.answer
+    history = [
+        Turn(role="user", content=first_q),
+        Turn(role="assistant", content=first.answer, meta=first.meta),
+    ]
+    a = loaded["answerer"].answer("年度指标值定的是多少？", history=history, document_ids=ids)
+    assert ind.l3 in a.answer and Decimal(ind.target) in _numbers(a.answer), a.answer
+    others = {Decimal(i.target) for i in f.inds if i.cmp and i is not ind}
+    assert not others & _numbers(a.answer), a.answer
+
+
+def _numbers(text: str) -> set[Decimal]:
+    return {Decimal(n) for n in re.findall(r"\d+(?:\.\d+)?", re.sub(r"\[\d+\]", "", text))}

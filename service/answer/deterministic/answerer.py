@@ -238,12 +238,14 @@ class DeterministicAnswerer:
         try:
             from service.answer.operations.answer import same_row_followup
             from service.answer.operations.average import average_answer, superlative_answer
+            from service.answer.operations.followups import other_row_followup
             from service.answer.operations.previous import previous_answer
             from service.answer.operations.rules import rule_answer
 
             facts = self.facts()
             draft = (
                 same_row_followup(facts, question, previous, document_ids)
+                or other_row_followup(facts, question, previous, document_ids)
                 or rule_answer(facts, question, document_ids, previous)
                 or previous_answer(facts, question, document_ids)
                 or average_answer(facts, question, document_ids)

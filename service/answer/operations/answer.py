@@ -161,39 +161,70 @@ _SUB_NOISE = re.compile(
 )
 
 
+_A_YEAR = re.compile(r"(?:19|20)\d{2}")
+
+
+def names_only_a_measure(text: str, g: Any) -> bool:
+    """A question that names a measure and nothing it is of ("实际支出了多少？", "年度指标值定的是多少？"):
+    no line, indicator or document word of its own, no year, no total, no operation. Asked right after
+    one line's figure, it asks that line's (a subject left out is the one just spoken of)."""
+    concepts = list(g.concepts_in(text))
+    return (
+        bool(concepts)
+        and all(g.concept(c).category in MEASURE_CATEGORIES and c not in ENTITY_LIKE for c in concepts)
+        and not free_chunks(text, g)
+        and not _A_YEAR.search(text)
+        and not set(g.qualifiers_in(text)) - {"actual", "plan"}
+        and not list(g.operations_in(text))
+    )
+
+
+def previous_row(fig: dict[str, Any], facts: list[IndexedFact]) -> dict[str, Any] | None:
+    """The table row of the last answer's one figure ({doc_id, table_id, row}), or None when it is
+    in no table or in several rows. A search-path answer names no table: the one cell it quoted."""
+    if fig.get("table_id") is not None:
+        return fig
+    cells = [
+        i
+        for i in facts
+        if i.fact.source == "table"
+        and i.fact.page == fig.get("page")
+        and (not fig.get("doc_id") or i.fact.doc_id == fig.get("doc_id"))
+        and same_number(i.fact.value, fig.get("value"))
+    ]
+    exact = [i for i in cells if i.fact.value == str(fig.get("value"))]  # "6.0", not the 6 beside it
+    cells = exact if len({(i.fact.table_id, i.fact.row_index) for i in exact}) == 1 else cells
+    quoted = re.sub(r"\s+", "", str(fig.get("quote") or ""))  # the row the answer quoted
+    named = [i for i in cells if i.fact.row_path and re.sub(r"\s+", "", i.fact.row_path[-1]) in quoted]
+    cells = named or cells
+    if len({(i.fact.doc_id, i.fact.table_id, i.fact.row_index) for i in cells}) != 1:
+        return None
+    return {
+        "doc_id": cells[0].fact.doc_id,
+        "table_id": cells[0].fact.table_id,
+        "row": cells[0].fact.row_index,
+        "value": fig.get("value"),
+    }
+
+
 def same_row_followup(
     owner: FactAnswerer, text: str, previous: dict[str, Any] | None, document_ids: list[str] | None
 ) -> Draft | None:
     """After a table cell's answer (技术岗的工资福利支出总额): "其中公积金呢？" is that row's 公积金
-    column — the one cell of the same table and row whose column the follow-up names."""
+    column — the one cell of the same table and row whose column the follow-up names; so is a
+    question naming only a measure ("项目支出全年预算是多少？" then "实际支出了多少？")."""
     figs = (previous or {}).get("figures") or []
-    if len(figs) != 1 or not _SUB_FOLLOWUP.search(text.strip()):
+    if len(figs) != 1:
+        return None
+    if not _SUB_FOLLOWUP.search(text.strip()) and not names_only_a_measure(text, owner.glossary):
         return None
     bare = _SUB_NOISE.sub("", text)
     if not (2 <= len(bare) <= 12):
         return None
-    fig, facts = figs[0], owner.index.items(document_ids)
-    if fig.get("table_id") is None:  # an answer of the search path: the one cell it quoted
-        cells = [
-            i
-            for i in facts
-            if i.fact.source == "table"
-            and i.fact.page == fig.get("page")
-            and (not fig.get("doc_id") or i.fact.doc_id == fig.get("doc_id"))
-            and same_number(i.fact.value, fig.get("value"))
-        ]
-        exact = [i for i in cells if i.fact.value == str(fig.get("value"))]  # "6.0", not the 6 beside it
-        cells = exact if len({(i.fact.table_id, i.fact.row_index) for i in exact}) == 1 else cells
-        quoted = re.sub(r"\s+", "", str(fig.get("quote") or ""))  # the row the answer quoted
-        named = [i for i in cells if i.fact.row_path and re.sub(r"\s+", "", i.fact.row_path[-1]) in quoted]
-        cells = named or cells
-        if len({(i.fact.doc_id, i.fact.table_id, i.fact.row_index) for i in cells}) != 1:
-            return None  # the figure is in no table, or in several rows
-        fig = {
-            "doc_id": cells[0].fact.doc_id,
-            "table_id": cells[0].fact.table_id,
-            "row": cells[0].fact.row_index,
-        }
+    facts = owner.index.items(document_ids)
+    fig = previous_row(figs[0], facts)
+    if fig is None:
+        return None
     row = [
         i
         for i in facts
@@ -208,6 +239,16 @@ def same_row_followup(
         for i in row
         if covered(bare, "".join(i.fact.col_path), share=1.0) or (asked and asked <= i.measures)
     ]
+    if row and not named and names_only_a_measure(bare, owner.glossary):
+        # the line just spoken of has no such column: another line's figure (the table's 总计, a
+        # sentence's whole) is no answer to a question about this one
+        solver = _Solver(owner, parse(text, owner.glossary), row)
+        line = "·".join(p for p in row[0].fact.row_path if len(p) <= 20)
+        measure = "、".join(owner.glossary.concept(c).label for c in sorted(asked))
+        solver.searched.append(f"表格中“{line}”行的“{measure}”栏")
+        draft = solver.refuse_now(f"“{line}”的{measure}", "上一问说的是这一行，表格中这一行没有这一栏")
+        draft.cites = solver.cites
+        return draft
     if not row or len({i.fact.col_index for i in named}) != 1:
         return None
     solver = _Solver(owner, parse(text, owner.glossary), row)
@@ -366,7 +407,8 @@ class _Solver(TableOps):
                 "titles": titles,
             },
             found=False,
-            meta={"path": "facts", "fact_op": op},
+            # what was looked for, so a follow-up ("那行政编制有多少人？") asks the same of another line
+            meta={"path": "facts", "fact_op": op, "searched": list(dict.fromkeys(self.searched))},
         )
 
     def refuse(self, what: str, reason: str = "") -> Draft | None:
@@ -401,7 +443,7 @@ class _Solver(TableOps):
                         "page": m.fact.page,
                         "doc_id": m.fact.doc_id,
                         **(
-                            {"table_id": m.fact.table_id, "row": m.fact.row_index}
+                            {"table_id": m.fact.table_id, "row": m.fact.row_index, "col": m.fact.col_index}
                             if m.fact.source == "table"
                             else {}
                         ),
@@ -1026,7 +1068,41 @@ class _Solver(TableOps):
         tied = distinct_values(matches, matches[0].score)
         if len(tied) > 1:
             return None  # several figures fit equally: the search path weighs the rows' own words
+        others = self.other_lines(tied[0], matches)
+        if others:  # "年度指标值是多少" of a form: one indicator's target ranked first is no answer
+            lines = list(dict.fromkeys(m.fact.row_path[-1] for m in [tied[0], *others] if m.fact.row_path))
+            return self.refuse_now(
+                f"“{subject}”的唯一数字",
+                f"表格中各行都有这一栏（{'、'.join(lines[:6])}），问题没有指明是哪一行",
+            )
         return self.lookup_draft(subject, tied)
+
+    def other_lines(self, top: Match, matches: list[Match]) -> list[Match]:
+        """The same column's figures on other lines when the best figure is on a line of its own
+        that the question does not name (an indicator, an expenditure class — not the 合计): its
+        rank over them came from how its label reads, not from the question, so none is the answer.
+        Empty when the question names the line or the best figure is the table's whole."""
+        f = top.fact
+        if f.source != "table" or self.is_total(top):
+            return []
+        text = " ".join(f.row_path)
+        asked = set(self.g.concepts_in(self.ask.text))
+        own = [
+            c
+            for c in self.g.concepts_in(text)
+            if self.g.concept(c).category not in MEASURE_CATEGORIES and c not in asked
+        ] + [w for w in free_chunks(text, self.g) if not covered(w, self.ask.text)]
+        if not own:
+            return []
+        return [
+            m
+            for m in matches
+            if m.fact.source == "table"
+            and m.fact.table_id == f.table_id
+            and m.fact.col_index == f.col_index
+            and m.fact.row_index != f.row_index
+            and not same_number(m.fact.value, f.value)
+        ]
 
     def rate(self) -> Draft | None:
         cid = self.ask.rate_concept

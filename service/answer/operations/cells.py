@@ -305,7 +305,12 @@ def group_cells(
              and any(covered(c, p) for c in ask.chunks)),
             None,
         )  # fmt: skip
-        if at is None or any(covered(c, path[-1]) for c in ask.chunks):
+        if at is None:
+            continue
+        # a question naming the row itself ("预算执行率" nearly covers its parent 预算执行) asks no
+        # group; an item whose name repeats a word its group's label states verbatim (社会效益 under
+        # 效益（30分）) is one of that group's items all the same
+        if any(covered(c, path[-1]) and c not in path[at] for c in ask.chunks):
             continue
         parent = f.row_path[at]
         key = (f.table_id, parent)

@@ -464,6 +464,7 @@ def _cell(a: _Answer, text: str) -> Draft | None:
     cues = g.forms.questions
     figures: list[dict[str, Any]] = []
     missing: list[str] = []
+    quoted: list[dict[str, Any]] = []
     for form in a.forms:
         matches = []
         for ind in form.get("indicators") or []:  # by its name as printed, or without its brackets
@@ -482,6 +483,7 @@ def _cell(a: _Answer, text: str) -> Draft | None:
                     continue
                 shown = _unit(cell, "分" if col in ("max", "score") else "")
                 figures.append({"subject": subject, "display": shown, "n": a.cite(form, cell)})
+                quoted.append(_quoted(form, cell, label))
             continue
         if not any(w in t for w in cues["ask_funds"]):
             continue
@@ -504,15 +506,24 @@ def _cell(a: _Answer, text: str) -> Draft | None:
                 continue
             shown = _unit(cell, "分" if col in ("max", "score") else form.get("money_unit") or "")
             figures.append({"subject": subject, "display": shown, "n": a.cite(form, cell)})
+            quoted.append(_quoted(form, cell, _plain(row["label"])))
     if not figures:
         return None  # nothing this path can quote: the other paths look in the text
     d = Draft(
         "answer_lookup",
         {"figures": figures, "missing": missing, "check": None},
-        meta={"path": "facts", "fact_op": "form_cell"},
+        # the cells quoted, so a follow-up ("年度指标值定的是多少？") keeps to their row
+        meta={"path": "facts", "fact_op": "form_cell", "figures": quoted},
     )
     d.cites = a.cites
     return d
+
+
+def _quoted(form: dict[str, Any], cell: dict[str, Any], row: str) -> dict[str, Any]:
+    """A quoted form cell as the last answer's figure: its value, page and the row it is on."""
+    value = cell.get("value") if cell.get("value") is not None else cell.get("text")
+    return {"value": str(value), "unit": cell.get("unit") or "", "page": _page(cell),
+            "doc_id": form["doc_id"], "quote": row}  # fmt: skip
 
 
 def form_answer(owner: Any, text: str, document_ids: list[str] | None) -> Draft | None:

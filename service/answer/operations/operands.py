@@ -122,8 +122,8 @@ def find(
             score += 0.5
         if f.source == "table":
             score += 0.5  # cells are exact and labelled; sentences are read from their phrase
-        if f.comparator:
-            score -= 2.0  # a target ("≥95%") is not an achieved value unless asked
+        if f.comparator and "plan" not in operand.qualifiers:
+            score -= 2.0  # a target ("≥95%") is not an achieved value unless a target is asked
         out.append(Match(item, score))
     out.sort(key=lambda m: (-m.score, m.fact.page, m.fact.id))
     return out

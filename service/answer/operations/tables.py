@@ -200,17 +200,22 @@ class TableOps:
         return draft
 
     def group_complete(self, cell: CellAsk, group: Any) -> bool:
-        """When the group's label states its points ("效益指标(20分)"), its items' 分值 must add up to
-        them: a shorter sum means an item was not read (a merged cell, a page break)."""
+        """When the group's label states its points ("效益指标(20分)"), the 分值 of the very items read
+        under it must add up to them: a shorter sum means an item was not read (a merged cell, a page
+        break) — checked on the rows summed, never on a second reading of the group."""
         points = stated_points(group.parent)
         if points is None:
             return True
-        named = CellAsk("weight", (re.sub(r"[\s()（）]", "", group.parent),))
-        weights = group_cells(named, self.facts, _COLUMNS["weight"], years=self.ask.years)
-        if weights is None or weights.missing or not weights.cells:
+        rows = {(i.fact.table_id, i.fact.row_index) for i in group.cells}
+        weights: dict[tuple[str, int], Any] = {}
+        for i in self.facts:
+            key = (i.fact.table_id, i.fact.row_index)
+            if i.fact.source == "table" and key in rows and i.measures & _COLUMNS["weight"]:
+                weights.setdefault(key, i)
+        if not rows or len(weights) != len(rows):
             return False
         try:
-            total = sum(Decimal(i.fact.value) for i in weights.cells)
+            total = sum(Decimal(i.fact.value) for i in weights.values())
         except InvalidOperation:
             return False
         return total == Decimal(points)
