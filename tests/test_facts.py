@@ -109,6 +109,30 @@ def test_a_table_cell_is_described_by_the_labels_left_of_it_and_above_it() -> No
     assert all(f.period == 2022 for f in facts)
 
 
+def test_a_total_row_is_described_by_the_sentence_that_introduces_its_table() -> None:
+    from ingest.tables import caption_and_unit
+
+    caption, unit, _ = caption_and_unit(
+        ["（三）“三公”经费情况。2019年“三公”经费支出与上年对比如下（单位：元）："]
+    )
+    assert (caption, unit) == ("2019年“三公”经费支出与上年对比", "（单位：元）")
+    assert (
+        caption_and_unit(["表1 2021年项目资金预算及执行情况", "单位：万元"])[0]
+        == "表1 2021年项目资金预算及执行情况"
+    )
+    assert caption_and_unit(["表1 12.5 13.6"])[0] == ""  # a row of figures is no caption
+    table = Table(
+        "d:t01", "d", 0, caption, unit, [1],
+        [["项目", "2018年", "2019年"]],
+        [["公务接待费", "102,270.45", "107,281.70"], ["合计", "400,835.18", "407,040.69"]],
+        [],
+    )  # fmt: skip
+    by_value = {f.value: f for f in extract_facts("d", [Page(1, "")], [table], year=2019)}
+    # 合计 and a year say nothing of what is totalled: the caption does; a named row keeps its labels
+    assert "三公" in by_value["407040.69"].description, by_value["407040.69"]
+    assert by_value["107281.70"].description == "公务接待费 2019年"
+
+
 def test_grounding_never_flags_the_digits_of_dates_codes_and_addresses() -> None:
     """Numbers the glossary knows are not measures are read as references, not as figures to verify."""
     from service.answer.numbers import extract_numbers
