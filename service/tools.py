@@ -140,7 +140,7 @@ class Toolbox:
         policies (keyword + semantic) and return the most relevant passages with document, page and section.
 
         Args:
-            query: 检索内容，用中文关键词或问题，例如“坐席电话接听率”。What to look for, in Chinese.
+            query: 检索内容，用中文关键词或问题，例如“资金到位率”。What to look for, in Chinese.
             document_ids: 只在这些文档中检索（doc_id、文件名或标题均可）；不填则检索全部。Restrict to these documents.
             k: 返回段落数，1–20。Number of passages to return.
         """
@@ -229,12 +229,12 @@ class Toolbox:
 
     @tool
     def find_figure(self, query: Query, document_ids: DocIds = None) -> dict[str, Any]:
-        """按行、列表头在报告表格中查找数值，例如“话务岗 工资福利支出总额”“2019 接听量”“合计 预算执行率”。
+        """按行、列表头在报告表格中查找数值，例如“基本支出 全年执行数”“2019 年末实有人数”“合计 预算执行率”。
         Find figures in the report tables by row and column header; returns the best matching cells with
         table caption, page, unit and exact value.
 
         Args:
-            query: 行表头和列表头的关键词，空格分隔，例如“话务岗 工资福利支出总额”。Row and column header words.
+            query: 行表头和列表头的关键词，空格分隔，例如“项目支出 全年预算数”。Row and column header words.
             document_ids: 只在这些文档的表格中查找；不填则查找全部。Restrict to these documents.
         """
         ids = self._resolve_many(document_ids)

@@ -85,7 +85,7 @@ def year_on_year_change(current: MetricInput, previous: MetricInput, places: int
         "(current - baseline) / baseline x 100%."
     ),
     args=[
-        ArgSpec("current", "本期值", "本期数值（如2020年单位人工成本）current value"),
+        ArgSpec("current", "本期值", "本期数值（如本年人均人员经费）current value"),
         ArgSpec("baseline", "基期均值", "多年基期值（如2018–2019年均值）baseline value"),
     ],
 )
@@ -201,8 +201,8 @@ _BASE_ARGS = [
     name_zh="多年均值（合计数之比）",
     name_en="Multi-year baseline as ratio of totals",
     description=(
-        "多年均值按合计数之比：Σ分子÷Σ分母（同类单位时×100%为比率）。样本报告2018–2019年均单位人工成本即此口径："
-        "(6826.25+4884.18)÷(777+621)=8.38。Sum of numerators / sum of denominators."
+        "多年均值按合计数之比：Σ分子÷Σ分母（同类单位时×100%为比率）。如两年人均人员经费的均值为两年人员经费之和÷两年人数之和，"
+        "不是两个人均值的平均。Sum of numerators / sum of denominators."
     ),
     source=f"{POLICY}第六条",
     args=_BASE_ARGS,

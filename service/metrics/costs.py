@@ -15,7 +15,7 @@ _COST = ArgSpec("cost", "成本", "成本金额（如人工费用）cost", unit_
     name_zh="单位成本",
     name_en="Unit cost",
     description=(
-        "单位成本＝成本÷数量（如单位人工成本＝人工费用÷月均人员数量，单位为万元/人）。Cost / quantity."
+        "单位成本＝成本÷数量（如人均人员经费＝人员经费÷实有人数，单位为万元/人）。Cost / quantity."
     ),
     args=[_COST, ArgSpec("quantity", "数量", "数量（人、件、次…）quantity", unit_class="count")],
 )
