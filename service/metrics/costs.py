@@ -14,9 +14,7 @@ _COST = ArgSpec("cost", "成本", "成本金额（如人工费用）cost", unit_
     name="unit_cost",
     name_zh="单位成本",
     name_en="Unit cost",
-    description=(
-        "单位成本＝成本÷数量（如人均人员经费＝人员经费÷实有人数，单位为万元/人）。Cost / quantity."
-    ),
+    description=("单位成本＝成本÷数量（如人均人员经费＝人员经费÷实有人数，单位为万元/人）。Cost / quantity."),
     args=[_COST, ArgSpec("quantity", "数量", "数量（人、件、次…）quantity", unit_class="count")],
 )
 def unit_cost(cost: MetricInput, quantity: MetricInput, places: int | None) -> MetricResult:

@@ -34,6 +34,7 @@ from service.answer.operations.phrases import (
     split,
 )
 from service.answer.operations.question import Ask, Operand, parse
+from service.answer.operations.rules import _YEAR as _YEAR_IN_TEXT
 from service.answer.operations.rules import computed_draft
 from service.answer.operations.tables import NOT_FULL, SUPERLATIVE, TableOps, arg_names
 from service.search.facts import ENTITY_LIKE, MEASURE_CATEGORIES, FactIndex, IndexedFact
@@ -154,7 +155,6 @@ class FactAnswerer:
         return ask, draft
 
 
-_YEAR_IN_TEXT = re.compile(r"(?:19|20)\d{2}\s*年")
 _SUB_FOLLOWUP = re.compile(r"^(?:其中|那么|那|还有)|^(?:这一项|这项|该项|此项|它|其)的?|呢$")
 _SUB_NOISE = re.compile(
     r"^(?:其中|那么|那|还有)|^(?:这一项|这项|该项|此项|它|其)的?|(?:的)?(?:是多少|有多少|多少|是几|定的是|呢)|[？?。！!，,\s]"

@@ -27,22 +27,13 @@ def handle_section(ctx: Context) -> Draft:
     heads = section_heads(key)
     ctx.progress("searching", f"查找“{key}”部分")
     passages = ctx.finder.search(key, doc_ids=ctx.finder.report_scope(), k=20)
-    in_section = [
-        p
-        for p in passages
-        if any(is_heading(heading_core(x), heads) for x in re.split(r"\s*>\s*", p.section))
-    ]
+    in_section = [p for p in passages if section_heading(p.section, heads)]
     focus = [w for w in question_words(ctx) if w not in SECTION_WORDS and not any(w in h for h in heads)]
     if focus:  # "在预算执行约束方面，报告指出了什么问题？": the item about that, quoted
         extra = ctx.finder.search(" ".join([key, *focus]), doc_ids=ctx.finder.report_scope(), k=10)
         ranked = [
             (
-                sc
-                + (
-                    0.2
-                    if any(is_heading(heading_core(x), heads) for x in re.split(r"\s*>\s*", p.section))
-                    else 0
-                ),
+                sc + (0.2 if section_heading(p.section, heads) else 0),
                 p,
                 sent,
             )
@@ -103,15 +94,7 @@ def handle_section(ctx: Context) -> Draft:
     if not paras:
         return refusal(ctx, f"“{key}”部分")
     # the report's own heading ("存在的问题和原因分析"), not the answerer's name for the section
-    shown = next(
-        (
-            heading_core(x)
-            for p in in_section
-            for x in re.split(r"\s*>\s*", p.section)
-            if is_heading(heading_core(x), heads)
-        ),
-        key,
-    )
+    shown = next((h for p in in_section if (h := section_heading(p.section, heads))), key)
     return Draft("answer_section", {"section": shown, "count": "", "items": [], "paragraphs": paras})
 
 
@@ -124,6 +107,13 @@ def section_heads(key: str) -> tuple[str, ...]:
     own = SECTION_HEADINGS.get(key, (key,))
     terms = [t for ts in load_glossary().sections.values() if set(ts) & set(own) for t in ts]
     return tuple(dict.fromkeys([*own, *terms]))
+
+
+def section_heading(section: str, heads: tuple[str, ...]) -> str:
+    """The first heading of a passage's section path ("一、自评结论 > (三)存在的问题和原因分析") that
+    is the section `heads` name, without its numbering; "" when none is."""
+    cores = (heading_core(x) for x in re.split(r"\s*>\s*", section))
+    return next((c for c in cores if is_heading(c, heads)), "")
 
 
 def is_heading(core: str, heads: tuple[str, ...]) -> bool:
