@@ -19,7 +19,7 @@ from typing import Any
 from ingest.models import Page, Table
 from ingest.numbers import parse_number, unit_in_label, units_of_unit_line
 
-FACTS_VERSION = "30"
+FACTS_VERSION = "31"
 
 _TEXT_UNITS = (
     "亿元", "万元", "千元", "元", "万人次", "人次", "万人", "人", "名", "万次", "次", "万件", "件",
@@ -50,7 +50,7 @@ _TRAILING_FILLER = re.compile(
     r"比例为|比例|比重为|较|比|同比|增长了|增长|下降了|下降|减少了|减少|增加了|增加|提高了|提高|降低了|降低)+$"
 )
 _COMPARATOR = re.compile(r"^\s*(≥|≤|>=|<=|＞|＜|>|<|=|＝|不低于|不少于|不高于|不超过|达到|大于|小于|约)\s*")
-_MONEY_WORDS = r"支出|预算|资金|经费|收入|金额|拨款|投资|费"
+_MONEY_WORDS = r"支出|预算|决算|资金|经费|收入|金额|拨款|投资|费"
 _SCORE_WORDS = re.compile(r"分值|得分|分数|权重|满分|率")
 # a form's header line "填表单位：某某局" names the form, not what a column measures
 _KEY_VALUE = re.compile(r"^[^:：]{2,10}[:：]\s*\S.{3,}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass, replace
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ingest.facts import Fact
@@ -69,15 +70,101 @@ def index_fact(fact: Fact, title: str, glossary: Any, doc_year: int | None = Non
         for c in glossary.concepts_in(" ".join(fact.col_path))
         if glossary.concept(c).category in MEASURE_CATEGORIES and c not in ENTITY_LIKE
     )
+    concepts = frozenset(glossary.concepts_in(described)) | _led_measure(fact, glossary)
     return IndexedFact(
         fact=fact,
         title=title,
-        concepts=frozenset(glossary.concepts_in(described)),
+        concepts=concepts,
         qualifiers=frozenset(glossary.qualifiers_in(fact.context + " " + described)),
         bigrams=bigrams(described),
         measures=measures,
         doc_year=doc_year,
     )
+
+
+_LEAD = re.compile(r"^([^:：。；]{2,30})[:：]")
+
+
+def _led_measure(fact: Fact, glossary: Any) -> frozenset[str]:
+    """What a listed figure measures when the sentence says it before a colon ("指标权重统一设置为：
+    产出指标50%、效益指标30%…": each a 权重), and the figure's own words name no measure."""
+    if fact.source != "text" or not fact.quote:
+        return frozenset()
+    m = _LEAD.match(fact.quote)
+    if m is None:
+        return frozenset()
+    rest = re.sub(r"\s+", "", fact.quote[m.end() :])
+    if re.sub(r"\s+", "", fact.context)[:6] not in rest:
+        return frozenset()  # the figure is not in the list the lead introduces
+    own = set(glossary.concepts_in(fact.description))
+    if any(glossary.concept(c).category in MEASURE_CATEGORIES for c in own):
+        return frozenset()
+    return frozenset(
+        c
+        for c in glossary.concepts_in(m.group(1))
+        if glossary.concept(c).category in MEASURE_CATEGORIES and c not in ENTITY_LIKE
+    )
+
+
+def mark_sum_rows(items: list[IndexedFact], glossary: Any) -> list[IndexedFact]:
+    """A table's first or last row that is the sum of all its other rows ("项目绩效" under four
+    criteria: weights 100 = 20+50+20+10, scores 82.68 = 20.00+38.70+14.78+9.20) is the table's total
+    even when no 合计 names it: its cells take the total qualifier and the concept their parts make
+    up (得分 -> 总分, glossary `part_of`). Learned from the document's own arithmetic: every column
+    the row can be checked on must add up, in two columns or over at least three rows."""
+    tables: dict[tuple[str, str], dict[int, dict[int, IndexedFact]]] = {}
+    for i in items:
+        f = i.fact
+        if f.source == "table" and f.table_id and f.row_index >= 0 and f.col_index >= 0:
+            tables.setdefault((f.doc_id, f.table_id), {}).setdefault(f.row_index, {})[f.col_index] = i
+    marked: dict[int, IndexedFact] = {}
+    for rows in tables.values():
+        if len(rows) < 3 or any("total" in c.qualifiers for r in rows.values() for c in r.values()):
+            continue  # a table with a named total (or subtotals) says its own sums
+        order = sorted(rows)
+        for r in {order[0], order[-1]}:
+            if _sums_the_rest(rows[r], [rows[o] for o in order if o != r]):
+                for cell in rows[r].values():
+                    wholes = {w for c in cell.concepts for w in glossary.concept(c).part_of}
+                    marked[id(cell)] = replace(
+                        cell,
+                        qualifiers=cell.qualifiers | {"total"},
+                        concepts=cell.concepts | wholes,
+                        measures=cell.measures
+                        | {w for c in cell.measures for w in glossary.concept(c).part_of},
+                    )
+                break
+    return [marked.get(id(i), i) for i in items] if marked else items
+
+
+def _sums_the_rest(row: dict[int, IndexedFact], others: list[dict[int, IndexedFact]]) -> bool:
+    checked, deepest = 0, 0
+    for col, cell in row.items():
+        parts = [o[col] for o in others if col in o]
+        if len(parts) < 2 or any(p.fact.unit != cell.fact.unit for p in parts):
+            continue
+        values = [_decimal(p.fact.value) for p in parts]
+        whole = _decimal(cell.fact.value)
+        if whole is None or any(v is None for v in values):
+            continue
+        places = max(_places(p.fact.value) for p in [cell, *parts])
+        tolerance = Decimal(len(parts)) * Decimal(5) / Decimal(10) ** (places + 1)
+        if abs(whole - sum(v for v in values if v is not None)) > tolerance or whole == 0:
+            return False
+        checked, deepest = checked + 1, max(deepest, len(parts))
+    return checked >= 2 or (checked == 1 and deepest >= 3)
+
+
+def _decimal(value: str) -> Decimal | None:
+    try:
+        return Decimal(str(value).replace(",", ""))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def _places(value: str) -> int:
+    text = str(value)
+    return len(text.split(".", 1)[1]) if "." in text else 0
 
 
 def document_year(doc: Any) -> int | None:
@@ -109,10 +196,13 @@ class FactIndex:
                 docs = self.store.list_documents(include_failed=False)
                 titles = {d.doc_id: d.title for d in docs}
                 years = {d.doc_id: document_year(d) for d in docs}
-                self._items = [
-                    index_fact(f, titles.get(f.doc_id, ""), self.glossary, years.get(f.doc_id))
-                    for f in self.store.get_facts()
-                ]
+                self._items = mark_sum_rows(
+                    [
+                        index_fact(f, titles.get(f.doc_id, ""), self.glossary, years.get(f.doc_id))
+                        for f in self.store.get_facts()
+                    ],
+                    self.glossary,
+                )
                 self._generation = gen
             items = self._items
         if doc_ids:

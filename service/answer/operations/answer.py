@@ -21,6 +21,7 @@ from service.answer.operations.cells import (
 )
 from service.answer.operations.fit import same_number
 from service.answer.operations.forms import form_answer, form_fields, form_header
+from service.answer.operations.growth import two_year_change
 from service.answer.operations.operands import Match, distinct_values, find, unit_fits
 from service.answer.operations.phrases import (
     COUNTED_SIDE,
@@ -36,6 +37,7 @@ from service.answer.operations.phrases import (
 from service.answer.operations.question import Ask, Operand, parse
 from service.answer.operations.rules import _YEAR as _YEAR_IN_TEXT
 from service.answer.operations.rules import computed_draft
+from service.answer.operations.sums import named_sum
 from service.answer.operations.tables import NOT_FULL, SUPERLATIVE, TableOps, arg_names
 from service.search.facts import ENTITY_LIKE, MEASURE_CATEGORIES, FactIndex, IndexedFact
 
@@ -162,6 +164,10 @@ _SUB_NOISE = re.compile(
 
 
 _A_YEAR = re.compile(r"(?:19|20)\d{2}")
+# a row's ordinal ("3、公务接待", "（二）项目支出"): not part of what the figure is, nor a figure
+_ORDINAL = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]+[、.．]|\d{1,2}[、.．](?!\d)|[（(][一二三四五六七八九十\d]{1,2}[)）])\s*"
+)
 
 
 def names_only_a_measure(text: str, g: Any) -> bool:
@@ -270,6 +276,7 @@ class _Solver(TableOps):
         self.line: tuple[
             str, ...
         ] = ()  # the line a rate is asked of, in the question's words  # operand pairs of several lines that all fit
+        self._words: tuple[str, tuple[str, ...]] | None = None
 
     # ---- helpers ---------------------------------------------------------------------------
     def label(self, cid: str | None, words: str = "") -> str:
@@ -289,10 +296,17 @@ class _Solver(TableOps):
             found = [
                 m
                 for m in found
-                if all(covered(w, self.line_text(m), share=0.6) for w in self.line)
-                and not names_a_parent(list(self.line), m.fact)
+                if all(self._on_line(w, m) for w in self.line) and not names_a_parent(list(self.line), m.fact)
             ]
         return found
+
+    def _on_line(self, w: str, m: Match) -> bool:
+        """Is the figure on the line the word names: a glossary quantity's own line ("三公经费", not
+        "办公经费" that shares two characters with it), else nearly the line's words."""
+        term = [h.concept_id for h in self.g.find(w) if h.start == 0 and h.end == len(w)]
+        if term:
+            return term[0] in m.item.concepts or w in re.sub(r"\s+", "", self.line_text(m))
+        return covered(w, self.line_text(m), share=0.6)
 
     @staticmethod
     def line_text(m: Match) -> str:
@@ -302,7 +316,16 @@ class _Solver(TableOps):
     @property
     def words(self) -> tuple[str, ...]:
         """The question's own words (not in the glossary): each must be in what a fact says."""
-        return tuple(w for w in self.ask.residue.split() if len(w) >= 2)
+        key = self.ask.residue
+        if self._words is None or self._words[0] != key:
+            self._words = (key, tuple(w for w in key.split() if len(w) >= 2 and not self._names_document(w)))
+        return self._words[1]
+
+    def _names_document(self, w: str) -> bool:
+        """A question word that only says the kind of the document in scope ("整体" of a 部门整体支出
+        form). (A word naming the document itself stays: it keeps the answer to that document.)"""
+        titles = {i.title for i in self.facts if i.title}
+        return w in set(self.g.portfolio.get("kind_words") or ()) and any(w in t for t in titles)
 
     def unknown_words(self) -> list[str]:
         """Question words no document in scope uses ("招标预算"): the fact path cannot tell whether
@@ -311,10 +334,13 @@ class _Solver(TableOps):
             i.fact.context + i.fact.quote for i in self.facts
         )
         # nearly verbatim in one figure's own words counts too ("耒水塘门口" for 耒水河…(塘门口))
+        titles = {i.title for i in self.facts if i.title}
         return [
             w
             for w in self.words
-            if w not in pool and not any(covered(w, i.fact.description) for i in self.facts)
+            if w not in pool
+            and not any(covered(w, t) for t in titles)  # "河道治理中心绩效": nearly a title's words
+            and not any(covered(w, i.fact.description) for i in self.facts)
         ]
 
     def cite(self, m: Match) -> int:
@@ -426,6 +452,12 @@ class _Solver(TableOps):
         return self.refuse_now(what, reason, op=self.ask.op)
 
     def lookup_draft(self, subject: str, matches: list[Match], note: str = "") -> Draft:
+        if (
+            len(matches) == 1 and matches[0].why == "derived"
+        ):  # 编制数 = 行政编制 + 事业编制: shown as the sum
+            step = next((s for s in self.steps if s["label"] == matches[0].fact.description), None)
+            if step is not None:
+                return computed_draft(subject or step["label"], step["comp"], step["inputs"], None, "lookup")
         figures = []
         for m in matches:
             doc = f"（{m.item.title}）" if len({x.fact.doc_id for x in matches}) > 1 else ""
@@ -504,7 +536,7 @@ class _Solver(TableOps):
         labels = " ".join((*f.row_path, *f.col_path))
         if not f.description.startswith(labels):  # a 合计 row named by its table's caption
             return f.description.replace(" ", "·")
-        parts = [p for p in dict.fromkeys((*f.row_path, *f.col_path)) if len(p) <= 20]
+        parts = [_ORDINAL.sub("", p) or p for p in dict.fromkeys((*f.row_path, *f.col_path)) if len(p) <= 20]
         return "·".join(parts[-3:]) or f.description
 
     def computed_draft(
@@ -540,10 +572,15 @@ class _Solver(TableOps):
     # ---- operations ------------------------------------------------------------------------
     def solve(self) -> Draft | None:
         op = self.ask.op
+        if self.ask.cell is not None and self._whole_document_total():
+            self.ask.cell = None  # "某某项目的绩效评价总分": the document's total, not a row named so
         if self.ask.cell is not None:
             draft = self.cell()
             if draft is not None:
                 return draft
+        summed = named_sum(self)  # "产出、效益、满意度三类指标的权重加起来"
+        if summed is not None:
+            return summed
         derived = self.derivation()
         if derived is not None:
             return derived
@@ -558,8 +595,21 @@ class _Solver(TableOps):
         if op in ("none", "lookup") and self._one_asked() and _ONE_FIGURE.search(self.ask.text):
             return self.phrase_lookup()
         if op == "none" and "change" in self.ask.qualifiers | set(self.g.qualifiers_in(self.ask.text)):
-            return self.stated_change() or self.growth_of_previous()
+            return self.stated_change() or two_year_change(self) or self.growth_of_previous()
         return None  # a growth the document does not state needs the period logic of the search path
+
+    def _whole_document_total(self) -> bool:
+        """Does the question ask the total score of the document itself — a row named only by words of
+        the document's title (or by none)?"""
+        cell = self.ask.cell
+        if (
+            cell is None
+            or cell.measure != "indicator_score"
+            or "total_score" not in self.g.concepts_in(self.ask.text)
+        ):
+            return False
+        titles = {i.title for i in self.facts if i.title}
+        return all(any(covered(c, t, share=0.6) for t in titles) for c in cell.chunks)
 
     def _one_asked(self) -> bool:
         """One figure asked: a single quantity, or a total named by one phrase ("一共受理了多少万件")."""
@@ -1113,15 +1163,38 @@ class _Solver(TableOps):
         for h in sorted(self.g.find(text), key=lambda h: -h.start):  # "全年预算还有多少没有执行": no line
             if h.concept_id in operands:
                 text = text[: h.start] + "，" + text[h.end :]
+        named_line: tuple[str, ...] = line_before(text, self.ask.operands[0].words, self.g)
+        if self.ask.operands[0].words not in text:
+            # the rate read from its operands ("三公经费实际花的占预算的比例"): the line is the
+            # quantity the question names besides them
+            named_line = tuple(
+                h.term
+                for h in self.g.find(text)
+                if h.concept_id not in operands
+                and self.g.concept(h.concept_id).category not in MEASURE_CATEGORIES
+                and self.g.concept(h.concept_id).kind not in ("rate", "text")
+            )
         self.line = tuple(  # a word no figure's own label uses names the project, not a line
             w
-            for w in line_before(text, self.ask.operands[0].words, self.g)
+            for w in named_line
             if any(
                 covered(w, self.line_text(Match(i, 0)), share=0.6)
                 for i in self.facts
                 if i.fact.source == "table"
             )
             or any(covered(w, i.fact.description + i.fact.unit, share=0.6) for i in self.facts)
+        )
+        titles = {i.title for i in self.facts if i.title}
+        relevant = operands | {cid}
+        self.line = tuple(  # the unit or project the document is about ("塘湖镇…的执行率") is no line
+            w
+            for w in self.line
+            if not any(covered(w, t) for t in titles)
+            or any(
+                covered(w, self.line_text(Match(i, 0)), share=0.6)
+                for i in self.facts
+                if i.concepts & relevant
+            )
         )
         subject = concept.label
         stated = self.best(Operand(cid, concept.label, self.ask.qualifiers), kind="rate")
@@ -1316,6 +1389,15 @@ class _Solver(TableOps):
         nums = [
             m for nid in named or formula.numerator for m in self.best(Operand(nid, self.label(nid), quals))
         ]
+        if (
+            not nums and named
+        ):  # "实际花的" of a table that states it as 决算数: the formula's other numerator
+            nums = [
+                m
+                for nid in formula.numerator
+                if nid not in named
+                for m in self.best(Operand(nid, self.label(nid), quals))
+            ]
         # only the standard denominator: an alternative (年初预算 for 调整后预算) is never substituted
         did = formula.denominator[0]
         dens = self.best(Operand(did, self.label(did), quals))

@@ -31,7 +31,22 @@ _NOISE = re.compile(
 )
 # generic nouns a question uses for "the row" ("这个指标"), never a row's own name
 _GENERIC = frozenset(
-    {"指标", "项目", "情况", "内容", "数据", "数字", "分数", "金额", "这项", "一项", "岗位", "单位", "部门"}
+    {
+        "指标",
+        "项目",
+        "情况",
+        "内容",
+        "数据",
+        "数字",
+        "分数",
+        "金额",
+        "这项",
+        "一项",
+        "岗位",
+        "单位",
+        "部门",
+        "绩效",
+    }
 )
 _CHUNK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fffA-Za-z0-9]{2,}")
 
@@ -80,7 +95,7 @@ def cell_ask(
     else:
         return None
     rest = "".join(" " if any(s <= i < e for s, e in spans) else ch for i, ch in enumerate(text))
-    rest = _NOISE.sub(" ", _COUNTED.sub(" ", _YEAR.sub(" ", _clean(rest))))
+    rest = _NOISE.sub(" ", COUNTED.sub(" ", _YEAR.sub(" ", _clean(rest))))
     rest = re.sub(r"[、]|(?<=[^\s])[和与及](?=[^\s])", " ", rest)  # "监理费、测绘费和青苗补偿费": items
     for w in sorted(glossary.operations.get("sum", ()), key=len, reverse=True):
         rest = rest.replace(w, " ")  # "加起来", "一共": how, not what
@@ -96,7 +111,7 @@ def free_chunks(text: str, glossary: Any) -> tuple[str, ...]:
     text = _UNIT_NOTE.sub(" ", text)
     spans = [(h.start, h.end) for h in glossary.find(text)]
     rest = "".join(" " if any(s <= i < e for s, e in spans) else ch for i, ch in enumerate(text))
-    rest = _NOISE.sub(" ", _COUNTED.sub(" ", _YEAR.sub(" ", _clean(rest))))
+    rest = _NOISE.sub(" ", COUNTED.sub(" ", _YEAR.sub(" ", _clean(rest))))
     rest = re.sub(r"[和与及、]", " ", rest)  # separators between the things a question names
     for words in (*glossary.operations.values(), *glossary.qualifiers.values()):
         for w in sorted(words, key=len, reverse=True):
@@ -106,7 +121,9 @@ def free_chunks(text: str, glossary: Any) -> tuple[str, ...]:
 
 
 _UNIT_NOTE = re.compile(r"[（(]\s*(?:单位[:：]?\s*)?(?:万元|元|亿元|千元|%|人|个|分|次|项)\s*[)）]")
-_COUNTED = re.compile(r"[这那该]?[一二两三四五六七八九十几多]+(?:小项|大项|个|项|类|方面|部分|块|条)")
+COUNTED = re.compile(
+    r"[这那该哪]?[一二两三四五六七八九十几多]+(?:小项|大项|大块|大类|个|项|类|方面|部分|块|条)"
+)
 
 
 def line_before(text: str, term: str, glossary: Any) -> tuple[str, ...]:

@@ -23,7 +23,7 @@ from service.search.facts import (
 )
 
 __all__ = ["Match", "bigrams", "distinct_values", "find", "index_fact", "unit_fits"]
-from service.answer.operations.cells import names_a_parent
+from service.answer.operations.cells import covered, names_a_parent
 from service.answer.operations.question import Operand
 
 MONEY = {"元", "万元", "亿元", "千元"}
@@ -80,7 +80,9 @@ def find(
     kind = kind or (concept.kind if concept else None)
     asked_measures = frozenset(measures or ())
     want = bigrams(operand.words)
-    titled = set(words) & _words_of_figures(words, facts)
+    # a title word names a line when a figure of the asked quantity uses it, not a figure of another
+    of_kind = [i for i in facts if concept is None or concept.id in i.concepts]
+    titled = set(words) & _words_of_figures(words, of_kind)
     out: list[Match] = []
     for item in facts:
         f = item.fact
@@ -108,7 +110,7 @@ def find(
             said = f.description + f.context + f.quote
             # a word of the document's title only names the document; one its figures also use
             # ("服务补贴" in 居家养老服务补贴项目 and in its line 服务补贴全年预算) names a line
-            if not all(w in said or (w in item.title and w not in titled) for w in words):
+            if not all(w in said or (w not in titled and _in_title(w, item.title)) for w in words):
                 continue
             if names_a_parent(list(words), f):
                 continue  # "预算编制部分" names the group; this cell is one of its items
@@ -127,6 +129,11 @@ def find(
         out.append(Match(item, score))
     out.sort(key=lambda m: (-m.score, m.fact.page, m.fact.id))
     return out
+
+
+def _in_title(word: str, title: str) -> bool:
+    """The word in the title, verbatim or nearly ("河道治理中心绩效" for 河道治理中心…绩效评价…)."""
+    return word in title or covered(word, title)
 
 
 def _words_of_figures(words: tuple[str, ...], facts: list[IndexedFact]) -> set[str]:

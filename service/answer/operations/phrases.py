@@ -238,9 +238,11 @@ def _named_figures(
         said = (f.description if f.source == "text" else " ".join((*f.row_path, *f.col_path))) + f.unit
         # a glossary quantity is named by its concept, or by the very words the question uses
         # ("财政拨款收入" in the row 一般公共预算财政拨款收入, which the glossary reads as the longer term)
-        if not all(c in i.concepts or surface[c] in said for c in named) or not all(
-            covered(c, said) or _reordered(c, said) for c in chunks
-        ):
+        # ... but not when the figure is one of its parts and another part is stated too ("事业编制"
+        # says 编制 beside 行政编制: neither is 编制数)
+        if not all(
+            c in i.concepts or (surface[c] in said and not _one_of_parts(i, c, facts, g)) for c in named
+        ) or not all(covered(c, said) or _reordered(c, said) for c in chunks):
             continue
         if f.unit in ("%", "‰") or (f.unit == "分") != scores or f.comparator:
             continue  # a rate or a target is not a quantity to add or divide; scores go with scores
@@ -260,6 +262,29 @@ def _named_figures(
         out.append(Match(i, -float(extra)))
     out.sort(key=lambda m: (-m.score, m.fact.page, m.fact.id))
     return out
+
+
+def _one_of_parts(item: IndexedFact, cid: str, facts: list[IndexedFact], g: Any) -> bool:
+    """Is the figure a part of the quantity `cid` beside another part of it the document states as
+    more than nothing (行政编制 39 beside 事业编制 5; not 一般公共预算拨款 beside a 政府性基金 of 0.00)?"""
+    parts = set(g.parts_of(cid))
+    own = item.concepts & parts
+    if not own:
+        return False
+    return any(
+        i.fact.doc_id == item.fact.doc_id
+        and (i.concepts & parts) - own
+        and not (i.concepts & own)
+        and _nonzero(i.fact.value)
+        for i in facts
+    )
+
+
+def _nonzero(value: str) -> bool:
+    try:
+        return float(str(value).replace(",", "")) != 0
+    except ValueError:
+        return True
 
 
 def _reordered(chunk: str, text: str) -> bool:

@@ -13,15 +13,16 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from service.answer.operations.cells import CellAsk, cell_ask
+from service.answer.operations.cells import COUNTED, CellAsk, cell_ask
 
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*(?:年|年度)?")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 # question words that carry no content (asking, pointing, politeness), never matched against facts
 _FUNCTION_WORDS = re.compile(
-    r"上一年度|上一年|上年度|上年|去年|前一年|下面|下属|之下|以下|下设|得怎么样|得怎样|得如何|这一部分|那一部分|这一块|那一块|这一项|那一项|是多少|为多少|多少|是几|几个|几项|几人|哪些|哪几|哪个|什么|怎么样|怎样|如何|是否|有没有|请问|请|帮我|"
+    r"得了|打了|给了|拿了|拿到|能得|应得|应该得|可以得|得到|评了|扣了|被扣|失分|几分|多少分|占了|一共|总共|[这那该]家|[这那][边段]|多[长久大高远宽深重]|用了|表上|之中|"
+    r"上一年度|上一年|上年度|上年|去年|前一年|[这那该此本]张(?:表[里中上内]?)?|表格|下面|下属|之下|以下|下设|得怎么样|得怎样|得如何|这一部分|那一部分|这一块|那一块|这一项|那一项|是多少|为多少|多少|是几|几个|几项|几人|哪些|哪几|哪个|什么|怎么样|怎样|如何|是否|有没有|请问|请|帮我|"
     r"一下|这个|那个|这份|这笔|这项|这一|这些|此|该|(?<![\u4e00-\u9fff])本|其|我们|你|的|了|吗|呢|吧|啊|呀|么|是|有|在|和|与|及|给|按|照|看看|算算|算|"
-    r"报告|文件|文档|表里|表中|里面|里|中|上|下|单位|项目|部分|方面|这块|那块|一块|那项|一项|除以|乘以|减去|核一下|核对|还剩|剩下|相比|相较|数量|百分之|一年里|一年来|这一年"
+    r"报告|文件|文档|表里|表中|里面|(?<![\u4e00-\u9fff])[里中上下]|[里中上下](?![\u4e00-\u9fff])|单位|项目|部分|方面|这块|那块|一块|那项|一项|除以|乘以|减去|核一下|核对|还剩|剩下|相比|相较|数量|百分之|一年里|一年来|这一年"
 )
 
 
@@ -105,12 +106,12 @@ def normalize(text: str) -> str:
 def residue_of(text: str, glossary: Any) -> str:
     """The question's content words that no glossary term covers (a document's own vocabulary)."""
     spans = [(h.start, h.end) for h in glossary.find(text)]
-    keep = "".join(ch for i, ch in enumerate(text) if not any(s <= i < e for s, e in spans))
+    keep = "".join(" " if any(s <= i < e for s, e in spans) else ch for i, ch in enumerate(text))
     keep = _YEAR.sub(" ", keep)
     for words in glossary.operations.values():
         for w in sorted(words, key=len, reverse=True):
             keep = keep.replace(w, " ")
-    keep = _FUNCTION_WORDS.sub(" ", keep)
+    keep = _FUNCTION_WORDS.sub(" ", COUNTED.sub(" ", keep))  # "两项", "几大块": how many, not what
     parts = (_EDGE_PREPOSITION.sub("", p) for p in re.split(r"[^\u3400-\u4dbf\u4e00-\u9fffA-Za-z]+", keep))
     return " ".join(p for p in parts if len(p) >= 2)
 
@@ -165,7 +166,7 @@ _PERCENT = re.compile(r"百分之|百分比|比例")
 def rate_of_operands(amounts: list[str], glossary: Any) -> str | None:
     """The one rate of the glossary whose formula divides the first quantity by the second, with its
     standard denominator (实际支出 ÷ 调整后预算 is 预算执行率; 实际支出 ÷ 年初预算 is none: the
-    policy's rate is over the full-year budget), or None."""
+    policy's rate is over the full-year budget) or its generic last one (实际支出 ÷ 预算), or None."""
     if len(amounts) != 2:
         return None
     num, den = amounts
@@ -176,7 +177,12 @@ def rate_of_operands(amounts: list[str], glossary: Any) -> str | None:
         and c.formula is not None
         and c.formula.metric
         and num in c.formula.numerator
-        and c.formula.denominator[:1] == (den,)
+        # the standard denominator, or the generic one a list of stages ends with (a "预算" that
+        # names no stage; the rate path then says which figure it divided by)
+        and (
+            c.formula.denominator[0] == den
+            or (len(c.formula.denominator) > 2 and c.formula.denominator[-1] == den)
+        )
     ]
     metrics = {glossary.concept(c).formula.metric for c in found}
     if len(metrics) != 1:
@@ -184,6 +190,9 @@ def rate_of_operands(amounts: list[str], glossary: Any) -> str | None:
     # two names of one computation (预算执行率, 支出进度): the one the metric is named after
     (metric,) = metrics
     return metric if metric in found else found[0]
+
+
+_MEASURES = frozenset({"budget_stage", "form_column", "score"})  # as service.search.facts.MEASURE_CATEGORIES
 
 
 def parse(question: str, glossary: Any) -> Ask:
@@ -248,6 +257,11 @@ def parse(question: str, glossary: Any) -> Ask:
                 rest = rest.replace(w, " ")
         ask.residue = " ".join(w for w in rest.split() if len(w) >= 2)
         return ask
+    # "三公经费实际花的占预算的百分之多少": two measures of one line — the measures are the operands,
+    # the line (三公经费) stays in the question's words
+    measured = [c for c in amounts if glossary.concept(c).category in _MEASURES]
+    if len(measured) >= 2 and len(amounts) > len(measured):
+        amounts = measured + [c for c in amounts if c not in measured]
     if "share" in ops and amounts and ask.asked in (None, "rate"):
         named_rate = rate_of_operands(amounts[:2], glossary)
         if named_rate is not None:  # "全年执行数占全年预算数的比例": the glossary's 预算执行率
