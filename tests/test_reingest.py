@@ -56,6 +56,24 @@ def _upgrade(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("ingest.index.FACTS_VERSION", "test-upgrade")
 
 
+def _indexed_then_upgraded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Settings, Path, str, dict[str, Any]]:
+    """A document indexed, what readers see of it, and a reader upgrade that reads it again."""
+    settings, src, doc_id = _document(tmp_path)
+    with Store.open(settings) as store:
+        before = _seen(store, doc_id)
+    _upgrade(monkeypatch)
+    return settings, src, doc_id, before
+
+
+def _raises(message: str) -> Any:
+    def fault(*_a: Any, **_k: Any) -> Any:
+        raise RuntimeError(message)
+
+    return fault
+
+
 def test_a_reingest_swaps_the_new_reading_in_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     settings, src, doc_id = _document(tmp_path)
     reader = Store.open(settings)
@@ -86,18 +104,11 @@ def test_a_reingest_swaps_the_new_reading_in_at_once(tmp_path: Path, monkeypatch
 def test_a_reingest_refused_while_reading_keeps_the_indexed_version(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings, src, doc_id = _document(tmp_path)
-    with Store.open(settings) as store:
-        before = _seen(store, doc_id)
-    _upgrade(monkeypatch)
-
-    def broken(*_a: Any, **_k: Any) -> Any:
-        raise RuntimeError("fact extractor bug")
-
     import ingest.index
 
+    settings, src, doc_id, before = _indexed_then_upgraded(tmp_path, monkeypatch)
     real = ingest.index.extract_facts
-    monkeypatch.setattr(ingest.index, "extract_facts", broken)
+    monkeypatch.setattr(ingest.index, "extract_facts", _raises("fact extractor bug"))
     [again] = ingest_paths(settings, [src])
     assert again.status == "failed" and again.message.startswith(REINGEST_FAILED + "：")
     with Store.open(settings) as store:
@@ -160,15 +171,9 @@ def test_a_reingest_failing_mid_embedding_keeps_the_indexed_version_throughout(
 def test_a_failure_inside_the_swap_keeps_the_indexed_version(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings, src, doc_id = _document(tmp_path)
-    with Store.open(settings) as store:
-        before = _seen(store, doc_id)
-    _upgrade(monkeypatch)
-
-    def refuse(*_a: Any, **_k: Any) -> None:
-        raise RuntimeError("database went away mid-transaction")
-
-    monkeypatch.setattr(Store, "_bump_generation", refuse)  # the last statement of the swap
+    settings, src, doc_id, before = _indexed_then_upgraded(tmp_path, monkeypatch)
+    # the last statement of the swap's transaction
+    monkeypatch.setattr(Store, "_bump_generation", _raises("database went away mid-transaction"))
     [again] = ingest_paths(settings, [src])
     monkeypatch.undo()
     assert again.status == "failed" and REINGEST_FAILED in again.message
