@@ -465,10 +465,13 @@ class _Pipeline:
                 "ingest failed; if the file opens fine elsewhere, tell the administrator"
             )
         status: DocStatus = "needs_ocr" if isinstance(err, NeedsOCR) else "failed"
-        if self.store.raw_status(record.doc_id) == "ok":  # read again and failed: the indexed one stays
+        now = self.store.raw_status(record.doc_id)
+        if now == "ok":  # read again and failed: the indexed one stays
             message = reingest_failed(message)
             self.store.note_reingest_failure(record.doc_id, message)
             return replace(record, status=status, message=message, seconds=time.perf_counter() - started)
+        if now == "removed":  # deleted while it was read again: its vectors go before its row
+            self.store.purge(record.doc_id)
         failed = replace(
             record, status=status, message=message, ingested_at=_now(), seconds=time.perf_counter() - started
         )

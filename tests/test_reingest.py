@@ -15,11 +15,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import typer
 from pdfgen import make_chinese_pdf, numbered_paragraphs
+from typer.testing import CliRunner
 
+import ingest.index
 from ingest.errors import REINGEST_FAILED
 from ingest.index import IngestEvent, ingest_paths
 from ingest.store import Store
+from service.commands import documents
 from service.config import Settings
 
 QUERY = "坐席电话接听率"
@@ -104,18 +108,25 @@ def test_a_reingest_swaps_the_new_reading_in_at_once(tmp_path: Path, monkeypatch
 def test_a_reingest_refused_while_reading_keeps_the_indexed_version(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import ingest.index
+    app = typer.Typer()
+    documents.register(app)
+
+    def cli(*args: str) -> Any:
+        data = ["--data-dir", str(settings.data_dir)]
+        return CliRunner().invoke(app, [*args, *data], env={"COLUMNS": "300"})
 
     settings, src, doc_id, before = _indexed_then_upgraded(tmp_path, monkeypatch)
     real = ingest.index.extract_facts
     monkeypatch.setattr(ingest.index, "extract_facts", _raises("fact extractor bug"))
-    [again] = ingest_paths(settings, [src])
-    assert again.status == "failed" and again.message.startswith(REINGEST_FAILED + "：")
+    result = cli("ingest", str(src), "--json")  # what `jixiao ingest` says
+    assert result.exit_code == 1, result.output  # nothing ingested
+    [again] = json.loads(result.stdout)
+    assert again["status"] == "failed" and again["message"].startswith(REINGEST_FAILED + "：")
     with Store.open(settings) as store:
         assert _seen(store, doc_id) == before
         assert store.leftovers() == [] and store.vector_count() == len(before["chunks"])
-        [listed] = store.list_documents()
-        assert listed.status == "ok" and REINGEST_FAILED in listed.message  # the list says so
+    [listed] = json.loads(cli("documents", "--json").stdout)  # what `jixiao documents` says
+    assert listed["status"] == "ok" and REINGEST_FAILED in listed["message"]
 
     monkeypatch.setattr(ingest.index, "extract_facts", real)  # fixed: the next run reads it anew
     [fixed] = ingest_paths(settings, [src])
