@@ -33,7 +33,7 @@ from ingest.errors import NotFound
 from ingest.index import collect_leftovers, file_identity, settle_stopped, withdraw_document
 from ingest.models import DocumentRecord
 from ingest.settings import StorageSettings
-from ingest.store import JobRow, JobStore, Store
+from ingest.store import JobRow, JobStore, Store, public_id
 from ingest.worker import run_batch_in_worker
 
 log = logging.getLogger("jixiao.drain")
@@ -262,7 +262,7 @@ def drop_upload(store: Store, path: Path, doc_id: str, uploads: Path) -> None:
     if not inside or not path.is_file():
         return
     resolved = str(path.resolve())
-    if any(d.doc_id != doc_id for d in store.documents_at_path(resolved)):
+    if any(public_id(d.doc_id) != doc_id for d in store.documents_at_path(resolved)):
         return
     if any(j.doc_id != doc_id and j.path == str(path) for j in JobStore(store.engine).pending()):
         return

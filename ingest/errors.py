@@ -80,3 +80,12 @@ def damage_reason(exc: BaseException) -> str:
     if "font" in text or "cmap" in text or "encoding" in text:
         return "文件中的字体或编码信息已损坏 / the file's font or encoding data is damaged"
     return "文件结构已损坏 / the file's structure is damaged"
+
+
+REINGEST_FAILED = "重新导入失败，已保留原有版本"
+
+
+def reingest_failed(message: str) -> str:
+    """What a person is told when reading an indexed document again failed: the version already
+    indexed stays searchable and answerable, and why the new reading failed."""
+    return f"{REINGEST_FAILED}：{message}（re-ingest failed; the version already indexed is kept）"

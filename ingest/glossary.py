@@ -295,6 +295,10 @@ class Glossary:
             k: tuple(v) for k, v in (data.get("scoring_rules") or {}).items()
         }
         self.periods: tuple[str, ...] = tuple(data.get("periods") or ())
+        # (units, header words) per kind of column, in order (ingest/numbers.py); absent in an older file
+        self.unit_kinds: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = tuple(
+            (tuple(k["units"]), tuple(k["header_words"])) for k in data.get("unit_kinds") or ()
+        )
         self.changes: dict[str, tuple[str, ...]] = {
             k: tuple(v) for k, v in (data.get("changes") or {}).items()
         }

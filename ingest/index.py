@@ -7,12 +7,17 @@ Per file, under the store's single-writer lock (`ingest.lock`):
 2. read (`ingest.pdf`), tables (`ingest.tables`), chunks (`ingest.chunk`): pure. A refused file
    gets a manifest row `failed`/`needs_ocr` with the message; the batch goes on.
 3. write under the new doc_id with status `ingesting` (invisible to every reader): SQL rows, the
-   stored PDF copy, then the vectors batch by batch.
-4. publish in one SQL transaction: new -> `ok`, earlier versions at the same path -> `removed`;
-   then delete the old versions' vectors, rows and file.
+   stored PDF copy, then the vectors batch by batch. A document already indexed under that id
+   (the same bytes read again by a new reader or embedding version) is written under a staging
+   key `doc_id~token` instead (`ingest.store.staging_key`), so the version indexed stays visible.
+4. publish in one SQL transaction: new -> `ok`, earlier versions at the same path -> `removed`
+   (a staged version takes its doc_id and the one it replaces moves aside, `removed`); then delete
+   the old versions' vectors, rows and file.
 
 A run killed at any point leaves `ingesting`/`removed` rows behind that readers never see; the
-next ingest (or removal) garbage-collects them first, so rerunning completes the work.
+next ingest (or removal) garbage-collects them first, so rerunning completes the work. A re-read
+that fails (a refused file, an exception, a kill) leaves the indexed version as it was, with a
+note on its manifest row (`ingest.errors.reingest_failed`).
 
 Test hook: `JIXIAO_TEST_SLOW_EMBED=<seconds>` sleeps that long after each embedding batch, so
 tests can SIGKILL a real `jixiao ingest` in the middle of a document. It only slows things down.
@@ -39,13 +44,21 @@ from typing import Literal
 from ingest import ocr_provenance
 from ingest.boxes import BOXES_VERSION, LayoutBoxes
 from ingest.budget import ContentBudget
-from ingest.errors import BadDocument, JixiaoError, NeedsOCR, NotFound, StoreBusy, damage_reason
+from ingest.errors import (
+    BadDocument,
+    JixiaoError,
+    NeedsOCR,
+    NotFound,
+    StoreBusy,
+    damage_reason,
+    reingest_failed,
+)
 from ingest.facts import FACTS_VERSION, extract_facts
 from ingest.identity import read_identity
 from ingest.lock import store_writer_lock
 from ingest.models import Box, DocStatus, DocumentRecord, Location
 from ingest.settings import StorageSettings
-from ingest.store import Store
+from ingest.store import Store, public_id, staging_key
 
 log = logging.getLogger(__name__)
 SLOW_EMBED_ENV = "JIXIAO_TEST_SLOW_EMBED"
@@ -87,6 +100,7 @@ class _Prepared:
     record: DocumentRecord
     content: _Read | None = None
     error: Exception | None = None
+    key: str = ""  # what its rows are written under: the doc_id, or a staging key (a re-read)
 
 
 class _Stopped(Exception):
@@ -382,10 +396,13 @@ class _Pipeline:
         )
         if self._current(doc_id) is not None:
             return _Prepared(path, started, record)
+        # indexed already (an older reader or embedding version): the new reading is staged beside
+        # it, and the ids it derives (chunks, tables, facts) start with the staging key
+        key = staging_key(doc_id) if self.store.raw_status(doc_id) == "ok" else doc_id
         try:
-            return _Prepared(path, started, record, self._read(path, record, emit))
+            return _Prepared(path, started, record, self._read(path, record, emit, key), key=key)
         except Exception as err:  # a refused file: recorded when its turn comes
-            return _Prepared(path, started, record, error=err)
+            return _Prepared(path, started, record, error=err, key=key)
 
     def _finish(self, prepared: _Prepared, index: int, total: int) -> DocumentRecord:
         """Write what `_prepare` read (or record why not) and report the file done."""
@@ -405,18 +422,20 @@ class _Pipeline:
         elif prepared.error is not None:
             result = self._refused(record, prepared.error, started)
         else:
-            if prepared.content is None:  # unchanged when read ahead, replaced since: read it now
+            if prepared.content is None or (
+                prepared.key == record.doc_id and self.store.raw_status(record.doc_id) == "ok"
+            ):  # unchanged when read ahead, replaced since; or indexed since: read it (again) now
                 prepared = self._prepare(path, self.emit)
                 if prepared.error is not None or prepared.content is None:
                     return self._finish(prepared, index, total)
             assert prepared.content is not None
             try:
-                result = self._store(path, record, started, *prepared.content)
+                result = self._store(path, record, started, prepared.key, *prepared.content)
             except BaseException as err:
-                # nothing half-indexed: drop what was written under the new id (a kill skips this,
+                # nothing half-indexed: drop what was written under the new key (a kill skips this,
                 # and the next run's garbage collection does it instead)
-                if self.store.raw_status(record.doc_id) == "ingesting":
-                    self.store.purge(record.doc_id)
+                if self.store.raw_status(prepared.key) == "ingesting":
+                    self.store.purge(prepared.key)
                 if not isinstance(err, Exception):
                     raise
                 result = self._refused(record, err, started)
@@ -446,6 +465,13 @@ class _Pipeline:
                 "ingest failed; if the file opens fine elsewhere, tell the administrator"
             )
         status: DocStatus = "needs_ocr" if isinstance(err, NeedsOCR) else "failed"
+        now = self.store.raw_status(record.doc_id)
+        if now == "ok":  # read again and failed: the indexed one stays
+            message = reingest_failed(message)
+            self.store.note_reingest_failure(record.doc_id, message)
+            return replace(record, status=status, message=message, seconds=time.perf_counter() - started)
+        if now == "removed":  # deleted while it was read again: its vectors go before its row
+            self.store.purge(record.doc_id)
         failed = replace(
             record, status=status, message=message, ingested_at=_now(), seconds=time.perf_counter() - started
         )
@@ -457,7 +483,7 @@ class _Pipeline:
         return failed
 
     def _read_office(
-        self, path: Path, record: DocumentRecord, emit: Progress
+        self, path: Path, record: DocumentRecord, emit: Progress, key: str
     ) -> tuple[_Content, list[Location]]:
         """An xlsx/docx: sheets (or the Word body) as pages, its tables and forms, then the same
         chunks, facts, rows and vectors as a PDF."""
@@ -468,12 +494,12 @@ class _Pipeline:
         shown = str(path)
         emit(IngestEvent("stage", path=shown, stage="读取文档 / reading the document"))
         with self.timings.measure("read"):
-            content = read_office(path, doc_id=record.doc_id)
+            content = read_office(path, doc_id=key)
         record.title, record.year, record.pages = content.title, content.year, content.page_count
         record.kind = guess_kind(record.title)
         with self.timings.measure("chunk"):
             chunks = build_chunks(
-                doc_id=record.doc_id,
+                doc_id=key,
                 title=record.title,
                 year=record.year,
                 pages=content.pages,
@@ -483,18 +509,19 @@ class _Pipeline:
             raise BadDocument(f"没有可检索的文字：{path.name} / no searchable text in {path.name}")
         record.chunks, record.tables = len(chunks), len(content.tables)
         with self.timings.measure("facts"):
-            facts = extract_facts(record.doc_id, content.pages, content.tables, year=record.year)
+            facts = extract_facts(key, content.pages, content.tables, year=record.year)
             forms = [f.to_dict() for f in forms_from_grids(content.grids, source=path.name)]
         return (content.pages, chunks, content.tables, facts, forms), content.locations
 
-    def _read(self, path: Path, record: DocumentRecord, emit: Progress) -> _Read:
-        """Everything ingest derives from the file, before any write (pure; no store access)."""
+    def _read(self, path: Path, record: DocumentRecord, emit: Progress, key: str) -> _Read:
+        """Everything ingest derives from the file, before any write (pure; no store access); the
+        ids it derives start with `key`."""
         if path.suffix.lower() in (".xlsx", ".docx"):
-            content, locations = self._read_office(path, record, emit)
+            content, locations = self._read_office(path, record, emit, key)
             return content, [], None, locations
-        return self._read_pdf(path, record, emit)
+        return self._read_pdf(path, record, emit, key)
 
-    def _read_pdf(self, path: Path, record: DocumentRecord, emit: Progress) -> _Read:
+    def _read_pdf(self, path: Path, record: DocumentRecord, emit: Progress, key: str) -> _Read:
         from ingest.chunk import build_chunks
         from ingest.pdf import read_pdf
         from ingest.tables import extract_tables
@@ -540,7 +567,7 @@ class _Pipeline:
         with self.timings.measure("tables"):
             tables = extract_tables(
                 path,
-                doc_id=record.doc_id,
+                doc_id=key,
                 pages=content.pages,
                 password=self.password,
                 on_page=pages_done("提取表格 / tables"),
@@ -549,7 +576,7 @@ class _Pipeline:
             )
         with self.timings.measure("chunk"):
             chunks = build_chunks(
-                doc_id=record.doc_id, title=record.title, year=record.year, pages=content.pages, tables=tables
+                doc_id=key, title=record.title, year=record.year, pages=content.pages, tables=tables
             )
             if content.ocr:  # what was read from a page image says so
                 chunks = [replace(c, source="ocr") if c.page in content.ocr else c for c in chunks]
@@ -557,7 +584,7 @@ class _Pipeline:
             raise NeedsOCR(f"没有可检索的文字：{path.name} / no searchable text in {path.name}")
         record.chunks, record.tables = len(chunks), len(tables)
         with self.timings.measure("facts"):
-            facts = extract_facts(record.doc_id, content.pages, tables, year=record.year)
+            facts = extract_facts(key, content.pages, tables, year=record.year)
             forms = _pdf_forms(path, content.pages, self.password)
         content_read = (content.pages, chunks, tables, facts, forms)
         ocr_rows = ocr_provenance.rows(content.ocr, tables) if content.ocr else []
@@ -572,12 +599,14 @@ class _Pipeline:
         path: Path,
         record: DocumentRecord,
         started: float,
+        key: str,
         content: _Content,
         ocr_rows: list | None = None,
         boxes: list[Box] | None = None,
         locations: list[Location] | None = None,
     ) -> DocumentRecord:
-        """Write what was read (rows, OCR regions, boxes, the file copy, vectors) and publish it."""
+        """Write what was read (rows, OCR regions, boxes, the file copy, vectors) under `key` and
+        publish it as `record.doc_id`."""
         shown = str(path)
         pages, chunks, tables, facts, forms = content
         # embedding starts now, beside the identity, the rows and each batch's vector write (the
@@ -590,9 +619,9 @@ class _Pipeline:
             with self.timings.measure("identity"):
                 record.identity = read_identity(record.title, [p.text for p in pages[:2]], forms).to_dict()
             with self.timings.measure("write"):
-                self.store.begin_document(record)
+                self.store.begin_document(record, key=key)
                 self.store.write_content(
-                    record.doc_id,
+                    key,
                     pages,
                     chunks,
                     tables,
@@ -602,7 +631,7 @@ class _Pipeline:
                     boxes=boxes,
                     locations=locations,
                 )
-                self.store.write_ocr(record.doc_id, ocr_rows or [])
+                self.store.write_ocr(key, ocr_rows or [])
                 _copy_pdf(path, self.store.settings.files_dir / f"{record.doc_id}{path.suffix.lower()}")
 
             self.emit(IngestEvent("embed", path=shown, done=0, of=len(chunks)))
@@ -618,13 +647,18 @@ class _Pipeline:
 
         with self.timings.measure("write"):
             replaced = [
-                d.doc_id for d in self.store.documents_at_path(record.path) if d.doc_id != record.doc_id
+                d.doc_id
+                for d in self.store.documents_at_path(record.path)
+                if public_id(d.doc_id) != record.doc_id
             ]
             record.ingested_at = _now()
             record.seconds = round(time.perf_counter() - started, 3)
-            self.store.publish(record, replaces=replaced)
-            for old in replaced:
-                self.store.purge(old)
+            stale = self.store.publish(record, replaces=replaced, key=key)
+            try:
+                for old in stale:
+                    self.store.purge(old)
+            except Exception:  # published: what is left is `removed`, the next writer deletes it
+                log.warning("cleaning up after publishing %s failed", record.doc_id, exc_info=True)
         return replace(record)
 
 
@@ -744,6 +778,8 @@ def settle_stopped(
         if failed is not None:
             if store.raw_status(doc_id) != "ok":
                 store.record_failure(failed)
+            else:  # a re-read that died: the version indexed stays, and says so
+                store.note_reingest_failure(doc_id, reingest_failed(failed.message))
         elif store.raw_status(doc_id) is not None:
             store.hide(doc_id)
             store.purge(doc_id)

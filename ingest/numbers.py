@@ -1,4 +1,5 @@
-"""Exact number and unit parsing for table cells and labels. Pure, stdlib only.
+"""Exact number and unit parsing for table cells and labels. Pure: stdlib, and the glossary's
+`unit_kinds` words (which column of a table a unit belongs to).
 
 Numbers stay Decimal *text*: "11092.40" keeps its trailing zero, no float is ever involved.
 """
@@ -143,21 +144,6 @@ def units_of_unit_line(line: str) -> list[str]:
     return [p for p in (normalize_text(x).strip() for x in parts) if p]
 
 
-# Which kind of column a unit belongs to, for unit lines that list several ("单位：人、万元、年").
-_UNIT_KEYWORDS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
-    (("人", "名", "万人", "人次", "万人次"), ("人次", "人数", "人员数", "名额")),
-    (("年",), ("年限", "工龄", "年龄", "年数", "年份数")),
-    (
-        ("万元", "元", "亿元", "千元"),
-        ("金额", "支出", "工资", "薪", "保险", "公积金", "费", "预算", "资金", "成本", "收入", "经费", "额"),
-    ),
-    (("件", "万件"), ("件数", "受理量", "工单")),
-    (("个", "条", "项"), ("个数", "数量", "条数", "项数")),
-    # last: any other "…量" (a volume of something done) is counted in 次 when the line lists 次
-    (("次", "万次"), ("次数", "量")),
-)
-
-
 def unit_for_header(header: str, units: list[str]) -> str:
     """Pick the unit of a column from a unit line's list by what its header says.
     One unit: that unit. Several: the one whose kind the header names ("2020 年末 人数" -> 人,
@@ -166,7 +152,9 @@ def unit_for_header(header: str, units: list[str]) -> str:
         return ""
     if len(units) == 1:
         return units[0]
-    for kind_units, keywords in _UNIT_KEYWORDS:
+    from ingest.glossary import load_glossary  # the field's words (glossary.yaml `unit_kinds`)
+
+    for kind_units, keywords in load_glossary().unit_kinds:
         present = [u for u in units if u in kind_units]
         if present and any(k in header for k in keywords):
             return present[0]

@@ -6,12 +6,21 @@ Visibility: readers only ever see documents whose manifest status is `ok`. A doc
 ingested (`ingesting`) or being replaced/removed (`removed`) has rows and vectors that no read
 method returns, so a query never sees half a document or a mix of two versions. `ingest.index`
 flips statuses in one SQL transaction and cleans the leftovers afterwards.
+
+A document read again under its own id (same bytes, a new reader or embedding version) is staged
+under a *storage key* `doc_id~token` (`staging_key`): its rows carry the key, its chunk, table and
+fact ids start with it, so they sit beside the visible version's without touching them. `publish`
+then swaps them in one SQL transaction: the old version's rows move to another key (`removed`,
+purged afterwards), the new one's to `doc_id`. Chroma needs no step of its own: its ids differ
+between the two versions, its `doc_id` metadata is always the public id (`public_id`), and which
+vectors are visible is decided in SQL.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import secrets
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -37,7 +46,7 @@ from ingest._sql import DDL_LOCK_KEY as DDL_LOCK_KEY
 from ingest._sql import create_tables as create_tables
 from ingest._sql import sql_engine as sql_engine
 from ingest.embeddings import Embedder, get_embedder
-from ingest.errors import NotFound
+from ingest.errors import REINGEST_FAILED, NotFound
 from ingest.facts import Fact
 from ingest.jobs import JobRow as JobRow
 from ingest.jobs import JobStore as JobStore
@@ -47,6 +56,7 @@ from ingest.settings import StorageSettings
 log = logging.getLogger(__name__)
 
 LEFTOVER_STATUSES = ("ingesting", "removed")
+STAGE_MARK = "~"  # doc_id~token: the storage key of a version staged beside the visible one
 _SQL_BATCH = 500
 _FACT_COLUMNS = (
     "id", "doc_id", "value", "unit", "description", "context", "page", "quote", "source", "period",
@@ -54,11 +64,27 @@ _FACT_COLUMNS = (
 )  # fmt: skip
 
 
+_DOCUMENT_TABLES = (
+    S.pages, S.chunks, S.chunk_vectors, S.tables, S.facts, S.forms, S.identities, S.boxes, S.locations,
+    S.ocr_regions,
+)  # fmt: skip  # every table with a doc_id column besides the manifest (cells hang off `tables`)
+
+
 def collection_name(base: str, embedding_version: str) -> str:
     """Chroma collection for one embedding version: names allow [a-zA-Z0-9._-], 3–512 chars."""
     slug = re.sub(r"[^a-zA-Z0-9._-]+", "-", f"{base}__{embedding_version}")
     slug = re.sub(r"\.{2,}", ".", slug).strip("-._")
     return slug[:512]
+
+
+def staging_key(doc_id: str) -> str:
+    """A fresh storage key for a new version of `doc_id` written while the current one stays visible."""
+    return f"{doc_id}{STAGE_MARK}{secrets.token_hex(4)}"
+
+
+def public_id(key: str) -> str:
+    """The document id a storage key belongs to (the key itself when it is a document id)."""
+    return key.split(STAGE_MARK, 1)[0]
 
 
 def _form_name(record: dict[str, Any]) -> str:
@@ -589,17 +615,20 @@ class Store:
             self._bump_generation(conn)
         self._wrote()
 
-    def begin_document(self, record: DocumentRecord) -> None:
-        """Create (or reset) the manifest row of a document about to be written, status `ingesting`."""
+    def begin_document(self, record: DocumentRecord, *, key: str | None = None) -> None:
+        """Create (or reset) the manifest row of a document about to be written, status `ingesting`:
+        under `key` when it is a staging key (`staging_key`; the visible version stays untouched
+        until `publish`), else under `record.doc_id`."""
         record.status = "ingesting"
+        key = key or record.doc_id
         # vectors are only ever written under a manifest row (and deleted before it), so a document
         # that had none has none: a new one skips Chroma altogether
-        if self.raw_status(record.doc_id) is not None:
-            self._delete_vectors(record.doc_id)
+        if self.raw_status(key) is not None:
+            self._delete_vectors(key)
         with self.engine.begin() as conn:
-            self._delete_rows(conn, record.doc_id)
-            conn.execute(delete(S.documents).where(S.documents.c.doc_id == record.doc_id))
-            conn.execute(insert(S.documents).values(**self._manifest_values(record)))
+            self._delete_rows(conn, key)
+            conn.execute(delete(S.documents).where(S.documents.c.doc_id == key))
+            conn.execute(insert(S.documents).values(**{**self._manifest_values(record), "doc_id": key}))
 
     def _delete_vectors(self, doc_id: str) -> None:
         """Delete a document's vectors from Chroma by id, before its SQL rows (so a kill in
@@ -764,7 +793,8 @@ class Store:
             collection.upsert(
                 ids=ids,
                 embeddings=embeddings,
-                metadatas=[c.metadata() for c in chunks],
+                # a staged version's vectors are labelled with the public id it will be published as
+                metadatas=[{**c.metadata(), "doc_id": public_id(c.doc_id)} for c in chunks],
             )
 
     def documents_missing_sql_vectors(self) -> list[str]:
@@ -823,20 +853,71 @@ class Store:
             conn.execute(insert(S.chunk_vectors), rows)
         return len(rows)
 
-    def publish(self, record: DocumentRecord, *, replaces: Sequence[str] = ()) -> None:
+    def publish(
+        self, record: DocumentRecord, *, replaces: Sequence[str] = (), key: str | None = None
+    ) -> list[str]:
         """One transaction: the new document becomes visible (`ok`), the versions it replaces
-        become invisible (`removed`). Call `purge()` on the replaced ones afterwards."""
+        become invisible (`removed`). Written under a staging `key`, its rows take the id
+        `record.doc_id` in the same transaction, and the version that had it moves to a key of its
+        own (`removed`). Returns the keys to `purge()` afterwards (the replaced and retired ones)."""
         record.status = "ok"
         values = self._manifest_values(record)
+        key = key or record.doc_id
+        retired: list[str] = []
         with self.engine.begin() as conn:
-            conn.execute(update(S.documents).where(S.documents.c.doc_id == record.doc_id).values(**values))
-            old = [d for d in replaces if d != record.doc_id]
+            if key != record.doc_id:
+                retired = self._swap_in(conn, key, values)
+            else:
+                conn.execute(
+                    update(S.documents).where(S.documents.c.doc_id == record.doc_id).values(**values)
+                )
+            old = [d for d in replaces if d not in (record.doc_id, key)]
             if old:
                 conn.execute(
                     update(S.documents).where(S.documents.c.doc_id.in_(old)).values(status="removed")
                 )
             self._bump_generation(conn)
         self._wrote()
+        return [*dict.fromkeys(d for d in replaces if d not in (record.doc_id, key)), *retired]
+
+    def _swap_in(self, conn: Connection, key: str, values: dict[str, Any]) -> list[str]:
+        """(In `publish`'s transaction.) The version staged under `key` becomes `values["doc_id"]`;
+        the version that had that id (if any) moves to a new key, `removed`, which is returned."""
+        d = S.documents.c
+        doc_id = values["doc_id"]
+        current = conn.execute(select(S.documents).where(d.doc_id == doc_id)).first()
+        retired: list[str] = []
+        if current is not None:
+            retired.append(staging_key(doc_id))
+            conn.execute(
+                insert(S.documents).values(**{**current._mapping, "doc_id": retired[0], "status": "removed"})
+            )
+            self._move_rows(conn, doc_id, retired[0])
+            conn.execute(update(S.documents).where(d.doc_id == doc_id).values(**values))
+        else:
+            conn.execute(insert(S.documents).values(**values))
+        self._move_rows(conn, key, doc_id)
+        conn.execute(delete(S.documents).where(d.doc_id == key))
+        return retired
+
+    @staticmethod
+    def _move_rows(conn: Connection, source: str, target: str) -> None:
+        """Every row of document `source` now belongs to `target` (a manifest row that exists);
+        ids stay as they are (cells follow their tables)."""
+        for table in _DOCUMENT_TABLES:
+            conn.execute(update(table).where(table.c.doc_id == source).values(doc_id=target))
+
+    def note_reingest_failure(self, doc_id: str, note: str) -> None:
+        """Say on a visible document's manifest row that reading it again failed and it is the
+        earlier version (a note of an earlier failure replaced; the next publish clears it)."""
+        d = S.documents.c
+        with self.engine.begin() as conn:
+            message = conn.execute(select(d.message).where(d.doc_id == doc_id, d.status == VISIBLE)).scalar()
+            if message is None:
+                return
+            base = message.split(REINGEST_FAILED, 1)[0].rstrip("；")
+            merged = "；".join(m for m in (base, note) if m)
+            conn.execute(update(S.documents).where(d.doc_id == doc_id).values(message=merged))
 
     def hide(self, doc_id: str) -> None:
         """Make a document invisible at once (`removed`); `purge()` deletes its data afterwards."""

@@ -397,3 +397,15 @@ def test_cues_outside_terms(g):
     assert g.qualifiers_in(q, outside_terms=True) == set()
     assert g.operations_in(q, outside_terms=True) == ["share"]
     assert g.qualifiers_in("上年的调整后预算", outside_terms=True) == {"previous_year"}
+
+
+def test_unit_kinds_say_which_column_a_unit_belongs_to(g, raw, tmp_path):
+    """The words that give a column its unit from a unit line listing several live here, in order
+    (the catch-all "…量" last); a kind without header words is refused with its place."""
+    assert g.unit_kinds[0] == (("人", "名", "万人", "人次", "万人次"), ("人次", "人数", "人员数", "名额"))
+    assert g.unit_kinds[-1] == (("次", "万次"), ("次数", "量"))
+    data = json.loads(json.dumps(raw))
+    del data["unit_kinds"][0]["header_words"]
+    with pytest.raises(ConfigError) as exc:
+        load_glossary(_write(tmp_path, data))
+    assert "unit_kinds" in str(exc.value)

@@ -98,9 +98,25 @@ def test_unit_for_header_per_column() -> None:
 
 def test_unit_for_header_volume_words_are_not_built_in() -> None:
     """A volume ("…量") takes 次 from a unit line that lists it, whatever is counted; 件 and 个 keep
-    their own words (受理量 is 件, 数量 is 个)."""
+    their own words (件数 is 件, 数量 is 个)."""
     units = ["万次", "万件", "个"]
     assert unit_for_header("培训量", units) == "万次"
-    assert unit_for_header("受理量", units) == "万件"
+    assert unit_for_header("办理件数", units) == "万件"
     assert unit_for_header("设备数量", units) == "个"
     assert unit_for_header("培训次数", ["人", "次"]) == "次"
+
+
+def test_unit_for_header_reads_its_words_from_the_glossary(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No column word is built into the code: a glossary without 件数 leaves that column unsure."""
+    import ingest.glossary
+
+    real = ingest.glossary.load_glossary()
+    assert unit_for_header("办理件数", ["万件", "个"]) == "万件"
+    kinds = tuple((u, tuple(w for w in words if w != "件数")) for u, words in real.unit_kinds)
+
+    class _Glossary:
+        unit_kinds = kinds
+
+    monkeypatch.setattr(ingest.glossary, "load_glossary", lambda: _Glossary())
+    assert unit_for_header("办理件数", ["万件", "个"]) == ""
+    assert unit_for_header("设备数量", ["万件", "个"]) == "个"
