@@ -36,6 +36,7 @@ from service.answer.operations.phrases import (
 from service.answer.operations.question import Ask, Operand, parse
 from service.answer.operations.rules import _YEAR as _YEAR_IN_TEXT
 from service.answer.operations.rules import computed_draft
+from service.answer.operations.score_groups import ScoreGroupOps
 from service.answer.operations.tables import NOT_FULL, SUPERLATIVE, TableOps, arg_names
 from service.search.facts import ENTITY_LIKE, MEASURE_CATEGORIES, FactIndex, IndexedFact
 
@@ -258,7 +259,7 @@ def same_row_followup(
     return draft
 
 
-class _Solver(TableOps):
+class _Solver(TableOps, ScoreGroupOps):
     def __init__(self, owner: FactAnswerer, ask: Ask, facts: list[IndexedFact]) -> None:
         self.g, self.toolbox, self.ask, self.facts = owner.glossary, owner.toolbox, ask, facts
         self.cites = CitationSet()
@@ -1111,7 +1112,7 @@ class _Solver(TableOps):
         operands = set(concept.formula.numerator + concept.formula.denominator) if concept.formula else set()
         text = self.ask.text
         for h in sorted(self.g.find(text), key=lambda h: -h.start):  # "全年预算还有多少没有执行": no line
-            if h.concept_id in operands:
+            if h.concept_id in operands and h.term != self.ask.operands[0].words:
                 text = text[: h.start] + "，" + text[h.end :]
         self.line = tuple(  # a word no figure's own label uses names the project, not a line
             w
@@ -1126,6 +1127,10 @@ class _Solver(TableOps):
         subject = concept.label
         stated = self.best(Operand(cid, concept.label, self.ask.qualifiers), kind="rate")
         formula = concept.formula
+        if formula is not None and formula.metric == "score_rate":  # "项目过程19.0分（满分20分）"
+            grouped = self.stated_group_rate(subject, self._lines_named(cid, formula), formula)
+            if grouped is not None:
+                return grouped
         computed: tuple[Computation, list[tuple[str, Match]]] | None = None
         if formula is not None and formula.metric and formula.numerator and formula.denominator:
             computed = self._compute_rate(formula)
@@ -1331,7 +1336,7 @@ class _Solver(TableOps):
             (n, d)
             for n in nums
             for d in dens
-            if n.fact.unit == d.fact.unit and (same_entity(n, d, along="row") or _transposed(n, d))
+            if self._same_unit(n, d) and (same_entity(n, d, along="row") or _transposed(n, d))
         ]
         if not pairs:  # figures of two sentences: only when each is the one figure so named
             lone = [distinct_values(ms, ms[0].score) if ms else [] for ms in (nums, dens)]
@@ -1345,6 +1350,17 @@ class _Solver(TableOps):
                 self.unclear = pairs
             return None
         return self._rate_of(formula.metric, *pair)
+
+    def _same_unit(self, n: Match, d: Match) -> bool:
+        """Two figures of one unit; a score column printed without 分 ("实际得分 35.3") is in the
+        分 of its row's 分值 (both a score's measures, neither a rate)."""
+        if n.fact.unit == d.fact.unit:
+            return True
+        scored = ("score", "weight")
+        return {n.fact.unit, d.fact.unit} == {"", "分"} and all(
+            m.fact.source == "table" and any(self.g.concept(c).kind in scored for c in m.item.measures)
+            for m in (n, d)
+        )
 
     def binary(self, op: str) -> Draft | None:
         operands = list(self.ask.operands)

@@ -186,6 +186,28 @@ def rate_of_operands(amounts: list[str], glossary: Any) -> str | None:
     return metric if metric in found else found[0]
 
 
+# indicator groups and items: the lines a rate is asked of, never one of its operands
+_LINE_CATEGORIES = frozenset({"indicator_level1", "indicator_level2"})
+
+
+def rate_over(amounts: list[str], glossary: Any) -> str | None:
+    """The rate asked as a percentage of its denominator alone ("决策得了满分的百分之几": 得分率,
+    the line's score over its 分值): the question names one quantity besides the lines it asks of,
+    and that quantity is the standard denominator of exactly one rate of the glossary."""
+    named = [c for c in amounts if glossary.concept(c).category not in _LINE_CATEGORIES]
+    if len(named) != 1:
+        return None
+    found = {
+        c.formula.metric or c.id: c.id
+        for c in glossary.concepts.values()
+        if c.kind == "rate" and c.formula is not None and c.formula.numerator and named[0] in c.formula.denominator
+    }
+    if len(found) != 1:
+        return None
+    ((metric, cid),) = found.items()
+    return metric if metric in glossary.concepts else cid
+
+
 def parse(question: str, glossary: Any) -> Ask:
     text = normalize(question)
     hits = glossary.find(text)
@@ -247,6 +269,13 @@ def parse(question: str, glossary: Any) -> Ask:
             for w in sorted(glossary.qualifiers.get(q, ()), key=len, reverse=True):
                 rest = rest.replace(w, " ")
         ask.residue = " ".join(w for w in rest.split() if len(w) >= 2)
+        return ask
+    over = rate_over(amounts, glossary) if ask.asked == "rate" and _PERCENT.search(text) else None
+    if over is not None:  # "产出这一块拿到了分值的百分之几": the group's 得分率
+        ask.op, ask.rate_concept = "rate", over
+        # named by the denominator's words: the line asked of is the words before them
+        den = next(c for c in amounts if glossary.concept(c).category not in _LINE_CATEGORIES)
+        ask.operands = [Operand(over, words[den], quals)]
         return ask
     if "share" in ops and amounts and ask.asked in (None, "rate"):
         named_rate = rate_of_operands(amounts[:2], glossary)
