@@ -1223,6 +1223,10 @@ class _Solver(TableOps, ScoreGroupOps):
                     fn.source == fd.source == "table"
                     and (fn.table_id, fn.row_index) == (fd.table_id, fd.row_index)
                 )
+                # a year's goal is met by that year's figure, not by another year's done
+                other_year = None not in (fn.period, fd.period) and fn.period != fd.period
+                if den_q != "previous_year" and other_year:
+                    continue
                 if together and fn.doc_id == fd.doc_id and fn.unit == fd.unit:
                     pairs.setdefault((fn.value, fd.value), (Match(n, 1.0), Match(d, 1.0)))
         if not pairs:
@@ -1344,6 +1348,9 @@ class _Solver(TableOps, ScoreGroupOps):
                 n, d = lone[0][0], lone[1][0]
                 if n.fact.doc_id == d.fact.doc_id and same_kind(n, d):
                     pairs = [(n, d)]
+        if not pairs:  # the whole's two figures, its lines' in a table beside them
+            plain = self._plain_pair(nums, dens)
+            pairs = [plain] if plain is not None else []
         pair = self.choose(pairs)
         if pair is None:
             if pairs:

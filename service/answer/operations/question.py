@@ -208,8 +208,32 @@ def rate_over(amounts: list[str], glossary: Any) -> str | None:
     return metric if metric in glossary.concepts else cid
 
 
+_ASIDE = re.compile(r"[(（]([^()（）]{1,40})[)）]")
+# the words that join a formula's operands when it is restated ("实际完成值相对年度指标值")
+_FORMULA_JOINS = re.compile(r"相对于|相对|相比|对比|除以|之比|比|÷|/|和|与|的|占|[\s,，、]")
+
+
+def without_formula_aside(text: str, glossary: Any) -> str:
+    """The question without a bracket that only restates the asked rate's formula by its operands
+    ("完成率是多少（实际完成值相对年度指标值）"): the rate says it already, and the operands' words
+    would be read as the line asked of."""
+    for m in _ASIDE.finditer(text):
+        outside = text[: m.start()] + text[m.end() :]
+        rates = [glossary.concept(c) for c in glossary.concepts_in(outside)]
+        own = {
+            o for c in rates if c.kind == "rate" and c.formula is not None
+            for o in (c.id, *c.formula.numerator, *c.formula.denominator)
+        }
+        inner = m.group(1)
+        hits = glossary.find(inner)
+        rest = "".join(ch for i, ch in enumerate(inner) if not any(h.start <= i < h.end for h in hits))
+        if hits and all(h.concept_id in own for h in hits) and not _FORMULA_JOINS.sub("", rest):
+            return outside
+    return text
+
+
 def parse(question: str, glossary: Any) -> Ask:
-    text = normalize(question)
+    text = without_formula_aside(normalize(question), glossary)
     hits = glossary.find(text)
     concepts = list(dict.fromkeys(h.concept_id for h in hits))
     words = {h.concept_id: h.term for h in hits}
