@@ -37,6 +37,7 @@ from service.answer.operations.question import Ask, Operand, parse
 from service.answer.operations.rules import _YEAR as _YEAR_IN_TEXT
 from service.answer.operations.rules import computed_draft
 from service.answer.operations.score_groups import ScoreGroupOps
+from service.answer.operations.shares import LineShareOps
 from service.answer.operations.tables import NOT_FULL, SUPERLATIVE, TableOps, arg_names
 from service.search.facts import ENTITY_LIKE, MEASURE_CATEGORIES, FactIndex, IndexedFact
 
@@ -120,6 +121,12 @@ class FactAnswerer:
         draft = form_answer(self, ask.text, document_ids)  # 自评表: 总分, 满分, 执行得分, 完成, 问题
         if draft is not None:
             return ask, draft
+        if "share" in self.glossary.operations_in(ask.text):  # "决算里基本支出占多大比例"
+            solver = _Solver(self, ask, self.index.items(document_ids))
+            draft = solver.line_share()
+            if draft is not None:
+                draft.cites = solver.cites
+                return ask, draft
         readings = split(ask.text)
         if readings:
             solver = _Solver(self, ask, self.index.items(document_ids))
@@ -259,7 +266,7 @@ def same_row_followup(
     return draft
 
 
-class _Solver(TableOps, ScoreGroupOps):
+class _Solver(TableOps, ScoreGroupOps, LineShareOps):
     def __init__(self, owner: FactAnswerer, ask: Ask, facts: list[IndexedFact]) -> None:
         self.g, self.toolbox, self.ask, self.facts = owner.glossary, owner.toolbox, ask, facts
         self.cites = CitationSet()
@@ -1394,6 +1401,11 @@ class _Solver(TableOps, ScoreGroupOps):
             for b in found[1]
             if a.fact.id != b.fact.id and same_entity(a, b, along="column" if op == "share" else "any")
         ]
+        if op == "share" and ids[0] and ids[1] in self.g.wholes_of(ids[0]):
+            # a part over its whole: the whole is no figure stated as one of its parts ("其中…其他收入")
+            # and never smaller than the part
+            wholes = [(a, b) for a, b in pairs if "part" not in b.item.qualifiers and _at_least(b, a)]
+            pairs = wholes or pairs
         pair = self.choose(pairs)
         if pair is None:
             pair = self._plain_pair(found[0], found[1])
@@ -1412,6 +1424,13 @@ class _Solver(TableOps, ScoreGroupOps):
         if comp is None:
             return None
         return self.computed_draft(subject, comp, args, None)
+
+
+def _at_least(b: Match, a: Match) -> bool:
+    try:
+        return Decimal(b.fact.value) >= Decimal(a.fact.value)
+    except InvalidOperation:
+        return False
 
 
 _CHECKS = re.compile(r"吗[？?]?$|是否|对不对|对得上|对不上|一致|相等|等于")

@@ -308,7 +308,10 @@ def parse(question: str, glossary: Any) -> Ask:
             ask.operands = [operand(named_rate)]
             return ask
         ask.op = "share"
-        ask.operands = [own_operand(c, amounts[:2]) for c in amounts[:2]]
+        pair = amounts[:2]
+        if len(pair) == 2 and pair[0] in glossary.wholes_of(pair[1]):
+            pair = pair[::-1]  # "收入里财政拨款占了多少": the part over its whole, whichever is said first
+        ask.operands = [own_operand(c, pair) for c in pair]
         return ask
     if "difference" in ops and len(amounts) >= 2:
         ask.op = "difference"
