@@ -33,6 +33,7 @@ from service.answer.operations.phrases import (
     sole_part,
     split,
 )
+from service.answer.operations.grades import grade_answer
 from service.answer.operations.question import Ask, Operand, parse
 from service.answer.operations.rules import _YEAR as _YEAR_IN_TEXT
 from service.answer.operations.rules import computed_draft
@@ -263,6 +264,15 @@ def same_row_followup(
     m = Match(named[0], 1.0)
     draft = solver.lookup_draft(solver.label_of(m), [m])
     draft.cites = solver.cites
+    return draft
+
+
+def grade_of_document(owner: FactAnswerer, question: str, document_ids: list[str] | None) -> Draft | None:
+    """ "按得分这个项目评为什么等级": the grade of the document's own total score, or None."""
+    solver = _Solver(owner, parse(question, owner.glossary), owner.index.items(document_ids))
+    draft = grade_answer(solver, owner.toolbox.store)
+    if draft is not None:
+        draft.cites = solver.cites
     return draft
 
 
