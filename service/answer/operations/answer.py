@@ -34,6 +34,7 @@ from service.answer.operations.phrases import (
     split,
 )
 from service.answer.operations.grades import grade_answer
+from service.answer.operations.growth import GrowthOps
 from service.answer.operations.question import Ask, Operand, parse
 from service.answer.operations.rules import _YEAR as _YEAR_IN_TEXT
 from service.answer.operations.rules import computed_draft
@@ -276,7 +277,7 @@ def grade_of_document(owner: FactAnswerer, question: str, document_ids: list[str
     return draft
 
 
-class _Solver(TableOps, ScoreGroupOps, LineShareOps):
+class _Solver(TableOps, ScoreGroupOps, LineShareOps, GrowthOps):
     def __init__(self, owner: FactAnswerer, ask: Ask, facts: list[IndexedFact]) -> None:
         self.g, self.toolbox, self.ask, self.facts = owner.glossary, owner.toolbox, ask, facts
         self.cites = CitationSet()
@@ -573,10 +574,15 @@ class _Solver(TableOps, ScoreGroupOps, LineShareOps):
             return self.lookup()
         if op in ("share", "difference"):
             return self.binary(op)
+        changed = "change" in self.ask.qualifiers | set(self.g.qualifiers_in(self.ask.text))
         if op in ("none", "lookup") and self._one_asked() and _ONE_FIGURE.search(self.ask.text):
-            return self.phrase_lookup()
-        if op == "none" and "change" in self.ask.qualifiers | set(self.g.qualifiers_in(self.ask.text)):
-            return self.stated_change() or self.growth_of_previous()
+            found = self.phrase_lookup()
+            if found is not None or not changed:  # "三公经费合计同比变化幅度是多少": a change of a total
+                return found
+        if op == "none" and changed:
+            return self.stated_change() or self.growth_of_previous() or self.growth_between_years()
+        if op == "growth":  # "三公经费合计同比变化幅度": two years' figures of one line, else the search path
+            return self.growth_between_years()
         return None  # a growth the document does not state needs the period logic of the search path
 
     def _one_asked(self) -> bool:

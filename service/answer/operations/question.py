@@ -107,7 +107,8 @@ def residue_of(text: str, glossary: Any) -> str:
     spans = [(h.start, h.end) for h in glossary.find(text)]
     keep = "".join(ch for i, ch in enumerate(text) if not any(s <= i < e for s, e in spans))
     keep = _YEAR.sub(" ", keep)
-    for words in glossary.operations.values():
+    # the operation's words, and a change's ("增减", "变化幅度"): what is done, not what it is done to
+    for words in (*glossary.operations.values(), glossary.qualifiers.get("change", ())):
         for w in sorted(words, key=len, reverse=True):
             keep = keep.replace(w, " ")
     keep = _FUNCTION_WORDS.sub(" ", keep)
