@@ -96,6 +96,8 @@ _UNIT_TAIL = re.compile(r"(?:人次|人数|次数|个数|件数|户数|数量|�
 
 # an indicator group a rate is asked of ("过程的得分率"): the rate is that group's line's
 _LINE_CATEGORIES = frozenset({"indicator_level1", "indicator_level2"})
+# the lines of a budget a rate may be asked of (培训费, 财政拨款), beside the indicator groups
+_ITEM_CATEGORIES = frozenset({"expenditure_class", "funding_source"})
 # a question asking for one figure ("是多少", "几座", "多少人")
 _ONE_FIGURE = re.compile(r"多少|几[个项人次座名家条户所元分年天]")
 
@@ -1134,6 +1136,9 @@ class _Solver(TableOps, ScoreGroupOps, LineShareOps, GrowthOps):
         concept = self.g.concept(cid)
         operands = set(concept.formula.numerator + concept.formula.denominator) if concept.formula else set()
         text = self.ask.text
+        # "培训费预算执行得怎么样，执行率多少": the rate's own verb (预算执行) names no line
+        for stem in sorted({t[:-1] for t in concept.terms if t.endswith("率") and len(t) >= 3}, key=len, reverse=True):
+            text = re.sub(re.escape(stem) + "(?!率)", "，", text)
         for h in sorted(self.g.find(text), key=lambda h: -h.start):  # "全年预算还有多少没有执行": no line
             if h.concept_id in operands and h.term != self.ask.operands[0].words:
                 text = text[: h.start] + "，" + text[h.end :]
@@ -1149,6 +1154,9 @@ class _Solver(TableOps, ScoreGroupOps, LineShareOps, GrowthOps):
         )
         subject = concept.label
         stated = self.best(Operand(cid, concept.label, self.ask.qualifiers), kind="rate")
+        # a line the question names by a glossary term (培训费): a rate stated of no line is not its
+        named_lines = self._lines_named(cid, concept.formula, also=_ITEM_CATEGORIES)
+        stated = [m for m in stated if all(c in m.item.concepts for c in named_lines)]
         formula = concept.formula
         if formula is not None and formula.metric == "score_rate":  # "项目过程19.0分（满分20分）"
             grouped = self.stated_group_rate(subject, self._lines_named(cid, formula), formula)
@@ -1294,7 +1302,7 @@ class _Solver(TableOps, ScoreGroupOps, LineShareOps, GrowthOps):
         comp = self.compute(metric, args)
         return (comp, args) if comp is not None else None
 
-    def _lines_named(self, cid: str, formula: Any) -> list[str]:
+    def _lines_named(self, cid: str, formula: Any, also: frozenset[str] = frozenset()) -> list[str]:
         """The indicator groups (决策, 过程, 产出 …) the question names beside the rate and its own
         operands: each operand must be of them."""
         own = {cid, *(formula.numerator if formula else ()), *(formula.denominator if formula else ())}
@@ -1305,7 +1313,7 @@ class _Solver(TableOps, ScoreGroupOps, LineShareOps, GrowthOps):
             c
             for c in dict.fromkeys(self.g.concepts_in(self.ask.text))
             if c not in own
-            and self.g.concept(c).category in _LINE_CATEGORIES
+            and self.g.concept(c).category in _LINE_CATEGORIES | also
             and not any(t in rate_label for t in (*self.g.concept(c).terms, self.g.concept(c).label))
         ]
 
