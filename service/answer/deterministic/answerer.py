@@ -219,7 +219,8 @@ class DeterministicAnswerer:
         from service.answer.operations.answer import grade_of_document
 
         try:
-            draft = grade_of_document(self.facts(), question, document_ids)
+            policies = frozenset(ctx.lexicon.policy_doc_ids())
+            draft = grade_of_document(self.facts(), question, document_ids, policies=policies)
         except Exception:
             log.exception("grade answer failed on %r", question)
             return None

@@ -162,6 +162,11 @@ class FactAnswerer:
         solver.previous = previous
         solver.followed = follow is not None
         draft = solver.solve()
+        if draft is None and ask.worded and ask.rate_concept:
+            # the rate is known only from how it was asked: another path, matching the words, would
+            # answer another rate of the line ("见习补贴执行率" for 完成了年度目标的百分之几)
+            label = self.glossary.concept(ask.rate_concept).label
+            draft = solver.refuse_now(label, "文档中没有找齐计算它所需、能确定对应关系的数字", op="rate")
         if draft is not None:
             draft.cites = solver.cites
         return ask, draft
@@ -270,9 +275,13 @@ def same_row_followup(
     return draft
 
 
-def grade_of_document(owner: FactAnswerer, question: str, document_ids: list[str] | None) -> Draft | None:
-    """ "按得分这个项目评为什么等级": the grade of the document's own total score, or None."""
-    solver = _Solver(owner, parse(question, owner.glossary), owner.index.items(document_ids))
+def grade_of_document(
+    owner: FactAnswerer, question: str, document_ids: list[str] | None, *, policies: frozenset[str] = frozenset()
+) -> Draft | None:
+    """ "按得分这个项目评为什么等级": the grade of the document's own total score, or None. A policy
+    document's figures ("总分100分") are no report's score."""
+    facts = [i for i in owner.index.items(document_ids) if i.fact.doc_id not in policies]
+    solver = _Solver(owner, parse(question, owner.glossary), facts)
     draft = grade_answer(solver, owner.toolbox.store)
     if draft is not None:
         draft.cites = solver.cites

@@ -35,7 +35,14 @@ def _is_total_score(item: Any, glossary: Any) -> bool:
 
 def total_scores(facts: list[Any], glossary: Any) -> list[Any]:
     """The document's total score, each place it is stated; [] unless one document and one value."""
-    found = [i for i in facts if _is_total_score(i, glossary)]
+    # a sentence's 总分 equal to a full-marks figure of the document ("指标体系总分100分") is its maximum
+    full = {(i.fact.doc_id, i.fact.value) for i in facts if {"weight", "total_weight"} & i.concepts}
+    found = [
+        i
+        for i in facts
+        if _is_total_score(i, glossary)
+        and not (i.fact.source == "text" and any(d == i.fact.doc_id and same_number(v, i.fact.value) for d, v in full))
+    ]
     if len({i.fact.doc_id for i in found}) != 1:
         return []
     if any(not same_number(i.fact.value, found[0].fact.value) for i in found):

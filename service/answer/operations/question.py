@@ -92,6 +92,7 @@ class Ask:
     asked: str | None = None  # the kind of quantity asked for, when the question says
     cell: CellAsk | None = None  # a table cell named by its row (document words) and column
     single: bool = False  # asks for one figure (not a list, a comparison, a check or a what-if)
+    worded: bool = False  # the rate is named by how it is asked ("完成了年度目标的百分之几"), not by its term
 
     def describe(self) -> str:
         names = [o.words for o in self.operands]
@@ -284,7 +285,7 @@ def parse(question: str, glossary: Any) -> Ask:
         return ask
     worded = rate_by_wording(text, glossary, quals, ops)
     if worded is not None and ask.asked in (None, "rate"):  # "完成了年度目标的百分之几": 完成率
-        ask.op, ask.rate_concept = "rate", worded
+        ask.op, ask.rate_concept, ask.worded = "rate", worded, True
         concept = glossary.concept(worded)
         ask.operands = [Operand(worded, concept.label, quals)]
         rest = ask.residue.replace(concept.label.rstrip("率"), " ").replace("百分之", " ")
@@ -297,7 +298,7 @@ def parse(question: str, glossary: Any) -> Ask:
         return ask
     over = rate_over(amounts, glossary) if ask.asked == "rate" and _PERCENT.search(text) else None
     if over is not None:  # "产出这一块拿到了分值的百分之几": the group's 得分率
-        ask.op, ask.rate_concept = "rate", over
+        ask.op, ask.rate_concept, ask.worded = "rate", over, True
         # named by the denominator's words: the line asked of is the words before them
         den = next(c for c in amounts if glossary.concept(c).category not in _LINE_CATEGORIES)
         ask.operands = [Operand(over, words[den], quals)]
