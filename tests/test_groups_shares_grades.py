@@ -24,8 +24,17 @@ def g():
 
 
 def cell(
-    i: int, row: tuple[str, ...], col: str, value: str, unit: str = "", *, r: int = 0, c: int = 0,
-    period: int | None = None, table: str = "d:t00", caption: str = "",
+    i: int,
+    row: tuple[str, ...],
+    col: str,
+    value: str,
+    unit: str = "",
+    *,
+    r: int = 0,
+    c: int = 0,
+    period: int | None = None,
+    table: str = "d:t00",
+    caption: str = "",
 ) -> Fact:
     labels = f"{'/'.join(row)} {col}"
     return Fact(
@@ -144,7 +153,11 @@ def test_a_years_goal_is_met_by_that_years_done(g) -> None:
 
 
 def budget_table() -> list[Fact]:
-    rows = [("一、基本支出", "4327.18", "3942.48"), ("二、项目支出", "5083.00", "3934.24"), ("合计", "9410.18", "7876.72")]
+    rows = [
+        ("一、基本支出", "4327.18", "3942.48"),
+        ("二、项目支出", "5083.00", "3934.24"),
+        ("合计", "9410.18", "7876.72"),
+    ]
     facts = []
     for r, (name, budget, final) in enumerate(rows):
         facts.append(cell(2 * r, (name,), "全年预算数（万元）", budget, "万元", r=r, c=1, period=2021))

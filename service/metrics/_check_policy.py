@@ -36,9 +36,7 @@ _CLAUSE = re.compile(r"第[一二三四五六七八九十百零〇\d]+条")
 # the label first, its band in brackets after it ("优（90分及以上）、良（80（含）—90分）、差（60分以下）")
 _FIRST = r"(?:^|(?<=[：:，,、；;。为]))[“\"「『]?([\u4e00-\u9fff]{1,3}?)[”\"」』]?[（(]"
 _TOP_AFTER = re.compile(rf"{_FIRST}{_NUM}分?{_MARK}(?:及|或)?以上{_MARK}[)）]")
-_RANGE_AFTER = re.compile(
-    rf"{_FIRST}{_NUM}分?{_MARK}(?:至|到|[-—–~～]){_NUM}分?{_MARK}(?:以下|以内)?[)）]"
-)
+_RANGE_AFTER = re.compile(rf"{_FIRST}{_NUM}分?{_MARK}(?:至|到|[-—–~～]){_NUM}分?{_MARK}(?:以下|以内)?[)）]")
 _LOW_AFTER = re.compile(rf"{_FIRST}(?:{_NUM}分?{_MARK}以下|(?:低于|小于|不足|不满|不到){_NUM}分?)[)）]")
 
 

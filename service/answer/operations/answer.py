@@ -21,6 +21,8 @@ from service.answer.operations.cells import (
 )
 from service.answer.operations.fit import same_number
 from service.answer.operations.forms import form_answer, form_fields, form_header
+from service.answer.operations.grades import grade_answer
+from service.answer.operations.growth import GrowthOps
 from service.answer.operations.operands import Match, distinct_values, find, unit_fits
 from service.answer.operations.phrases import (
     COUNTED_SIDE,
@@ -33,8 +35,6 @@ from service.answer.operations.phrases import (
     sole_part,
     split,
 )
-from service.answer.operations.grades import grade_answer
-from service.answer.operations.growth import GrowthOps
 from service.answer.operations.question import Ask, Operand, parse
 from service.answer.operations.rules import _YEAR as _YEAR_IN_TEXT
 from service.answer.operations.rules import computed_draft
@@ -276,7 +276,11 @@ def same_row_followup(
 
 
 def grade_of_document(
-    owner: FactAnswerer, question: str, document_ids: list[str] | None, *, policies: frozenset[str] = frozenset()
+    owner: FactAnswerer,
+    question: str,
+    document_ids: list[str] | None,
+    *,
+    policies: frozenset[str] = frozenset(),
 ) -> Draft | None:
     """ "按得分这个项目评为什么等级": the grade of the document's own total score, or None. A policy
     document's figures ("总分100分") are no report's score."""
@@ -1146,7 +1150,9 @@ class _Solver(TableOps, ScoreGroupOps, LineShareOps, GrowthOps):
         operands = set(concept.formula.numerator + concept.formula.denominator) if concept.formula else set()
         text = self.ask.text
         # "培训费预算执行得怎么样，执行率多少": the rate's own verb (预算执行) names no line
-        for stem in sorted({t[:-1] for t in concept.terms if t.endswith("率") and len(t) >= 3}, key=len, reverse=True):
+        for stem in sorted(
+            {t[:-1] for t in concept.terms if t.endswith("率") and len(t) >= 3}, key=len, reverse=True
+        ):
             text = re.sub(re.escape(stem) + "(?!率)", "，", text)
         for h in sorted(self.g.find(text), key=lambda h: -h.start):  # "全年预算还有多少没有执行": no line
             if h.concept_id in operands and h.term != self.ask.operands[0].words:

@@ -30,7 +30,9 @@ def _is_total_score(item: Any, glossary: Any) -> bool:
         return not others and ("total_score" in item.concepts or "total" in glossary.qualifiers_in(row))
     if f.unit != "分" or "total_score" not in item.concepts:
         return False
-    return all(glossary.concept(c).category not in ("indicator_level1", "indicator_level2") for c in item.concepts)
+    return all(
+        glossary.concept(c).category not in ("indicator_level1", "indicator_level2") for c in item.concepts
+    )
 
 
 def total_scores(facts: list[Any], glossary: Any) -> list[Any]:
@@ -41,7 +43,10 @@ def total_scores(facts: list[Any], glossary: Any) -> list[Any]:
         i
         for i in facts
         if _is_total_score(i, glossary)
-        and not (i.fact.source == "text" and any(d == i.fact.doc_id and same_number(v, i.fact.value) for d, v in full))
+        and not (
+            i.fact.source == "text"
+            and any(d == i.fact.doc_id and same_number(v, i.fact.value) for d, v in full)
+        )
     ]
     if len({i.fact.doc_id for i in found}) != 1:
         return []
@@ -52,10 +57,9 @@ def total_scores(facts: list[Any], glossary: Any) -> list[Any]:
 
 def _own_rule(store: Any, doc_id: str, title: str) -> Any | None:
     """The grade bands the document itself states, or None."""
+    from ingest.models import Page
     from service.metrics._check_policy import grade_rule_from_policy
     from service.metrics.errors import MetricError
-
-    from ingest.models import Page
 
     pages = store.get_pages(doc_id)
     # a rule broken by a page end reads on into the next page; it is cited on the page it starts
@@ -74,7 +78,9 @@ def _stated(store: Any, doc_id: str) -> tuple[str, int, str] | None:
         text = re.sub(r"\s+", "", page.text or "")
         m = _STATED_GRADE.search(text)
         if m:
-            start = max(text.rfind("。", 0, m.start()) + 1, text.rfind("：", 0, m.start() - 8) + 1, m.start() - 30)
+            start = max(
+                text.rfind("。", 0, m.start()) + 1, text.rfind("：", 0, m.start() - 8) + 1, m.start() - 30
+            )
             end = text.find("。", m.end())
             return m.group(1), page.number, text[start : end + 1 if end >= 0 else len(text)]
     return None
@@ -100,7 +106,9 @@ def grade_answer(solver: Any, store: Any) -> Draft | None:
     rule = _own_rule(store, doc_id, score.item.title)
     inputs: dict[str, Any] = {"score": {**solver.metric_input(score), "unit": "分"}}
     if rule is not None:
-        inputs["bands"] = [{"label": b.label, "min": str(b.min), "include_min": b.include_min} for b in rule.bands]
+        inputs["bands"] = [
+            {"label": b.label, "min": str(b.min), "include_min": b.include_min} for b in rule.bands
+        ]
     comp = solver.run_metric("grade_from_score", inputs)
     if comp is None:
         return None
@@ -115,7 +123,10 @@ def grade_answer(solver: Any, store: Any) -> Draft | None:
     stated = _stated(store, doc_id)
     stated_var = None
     if stated is not None:
-        stated_var = {"grade": stated[0], "n": solver.cites.add(doc_id, score.item.title, stated[1], stated[2])}
+        stated_var = {
+            "grade": stated[0],
+            "n": solver.cites.add(doc_id, score.item.title, stated[1], stated[2]),
+        }
     return Draft(
         "answer_grade",
         {

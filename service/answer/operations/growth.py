@@ -72,9 +72,9 @@ class GrowthOps:
         pairs: dict[tuple[str, str], tuple[Any, Any]] = {}
         for a in cands:
             for b in cands:
-                if a.fact.period == now and b.fact.period == base and _where(a) == _where(b):
-                    if a.fact.unit == b.fact.unit:
-                        pairs.setdefault((a.fact.value, b.fact.value), (a, b))
+                same = _where(a) == _where(b) and a.fact.unit == b.fact.unit
+                if same and a.fact.period == now and b.fact.period == base:
+                    pairs.setdefault((a.fact.value, b.fact.value), (a, b))
         self.searched.append(f"{self.g.concept(lines[0]).label}的{now}年与{base}年数字")
         if len(pairs) != 1:
             return None

@@ -202,7 +202,10 @@ def rate_over(amounts: list[str], glossary: Any) -> str | None:
     found = {
         c.formula.metric or c.id: c.id
         for c in glossary.concepts.values()
-        if c.kind == "rate" and c.formula is not None and c.formula.numerator and named[0] in c.formula.denominator
+        if c.kind == "rate"
+        and c.formula is not None
+        and c.formula.numerator
+        and named[0] in c.formula.denominator
     }
     if len(found) != 1:
         return None
@@ -223,7 +226,9 @@ def without_formula_aside(text: str, glossary: Any) -> str:
         outside = text[: m.start()] + text[m.end() :]
         rates = [glossary.concept(c) for c in glossary.concepts_in(outside)]
         own = {
-            o for c in rates if c.kind == "rate" and c.formula is not None
+            o
+            for c in rates
+            if c.kind == "rate" and c.formula is not None
             for o in (c.id, *c.formula.numerator, *c.formula.denominator)
         }
         inner = m.group(1)

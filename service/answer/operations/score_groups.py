@@ -66,7 +66,9 @@ class ScoreGroupOps:
             return None
         ((score, full),) = pairs.values()
         args = [("score", Match(score, 1.0)), ("weight", Match(full, 1.0))]
-        comp = self.run_metric(formula.metric, {names[0]: self.metric_input(args[0][1]), names[1]: self.metric_input(args[1][1])})
+        comp = self.run_metric(
+            formula.metric, {names[0]: self.metric_input(args[0][1]), names[1]: self.metric_input(args[1][1])}
+        )
         if comp is None:
             return None
         label = self.g.concept(groups[0]).label

@@ -68,7 +68,9 @@ class LineShareOps:
         cells = [
             i
             for i in self.facts
-            if i.fact.source == "table" and measure in i.measures and (not self.ask.years or i.year in self.ask.years)
+            if i.fact.source == "table"
+            and measure in i.measures
+            and (not self.ask.years or i.year in self.ask.years)
         ]
 
         def names_line(i: IndexedFact) -> bool:
@@ -98,7 +100,9 @@ class LineShareOps:
         if names is None:
             return None
         args = [(names[0], Match(part, 1.0)), (names[1], Match(totals[0], 1.0))]
-        self.searched.append(f"表格中“{' '.join(part.fact.row_path)}”行与合计行的“{self.g.concept(measure).label}”栏")
+        self.searched.append(
+            f"表格中“{' '.join(part.fact.row_path)}”行与合计行的“{self.g.concept(measure).label}”栏"
+        )
         comp = self.run_metric("share", {n: self.metric_input(m) for n, m in args})
         if comp is None:
             return None
