@@ -234,3 +234,24 @@ def test_label_first_grade_bands_are_read() -> None:
 
     rule = grade_rule_from_policy([Page(number=1, text=RULE)])
     assert [(b.label, int(b.min)) for b in rule.bands] == [("优", 90), ("良", 80), ("中", 60), ("差", 0)]
+
+
+def test_items_without_a_group_right_after_one_may_be_its_own(g) -> None:
+    # a page break dropped 效益's label from its last two items: 效益's sum is unknown (4 + 5 is not
+    # it), 产出's (read whole, followed by 效益's own rows) is still 7 + 9 = 16
+    rows = [
+        (("产出", "产出数量", "实际完成率"), "10", "7"),
+        (("产出", "产出质量", "质量达标率"), "12", "9"),
+        (("效益", "项目效益", "社会效益"), "4", "4.00"),
+        (("效益", "项目效益", "生态效益"), "5", "4.47"),
+        (("可持续影响",), "8", "8.00"),
+        (("服务对象满意度",), "3", "1.96"),
+    ]
+    facts = []
+    for r, (row, weight, score) in enumerate(rows):
+        facts.append(cell(2 * r, row, "分值", weight, "分", r=r, c=3))
+        facts.append(cell(2 * r + 1, row, "评价得分", score, "", r=r, c=4))
+    a = answerer(g, facts, "某项目绩效评价得分表")
+    draft = a.answer("效益部分各项加起来一共得了多少分？")[1]
+    assert draft is None or not draft.computations, draft
+    assert value_of(a.answer("产出部分各项加起来一共得了多少分？")[1]) == Decimal("16")

@@ -1099,6 +1099,8 @@ class _Solver(TableOps, ScoreGroupOps, LineShareOps, GrowthOps):
         return self.lookup_draft(f"“{words}”", values)
 
     def lookup(self) -> Draft | None:
+        if not self.ask.operands:
+            return None
         operand = self.ask.operands[0]
         matches = self.best(operand)
         subject = self.label(operand.concept, operand.words)
