@@ -255,3 +255,8 @@ def test_items_without_a_group_right_after_one_may_be_its_own(g) -> None:
     draft = a.answer("效益部分各项加起来一共得了多少分？")[1]
     assert draft is None or not draft.computations, draft
     assert value_of(a.answer("产出部分各项加起来一共得了多少分？")[1]) == Decimal("16")
+
+
+def test_the_documents_kind_is_no_line(g) -> None:
+    # "得分表最后合计多少分": 得分表 names the document, 最后 nothing; the total row's score is asked
+    assert parse("得分表最后合计多少分？", g).residue == ""

@@ -21,7 +21,7 @@ _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _FUNCTION_WORDS = re.compile(
     r"上一年度|上一年|上年度|上年|去年|前一年|下面|下属|之下|以下|下设|得怎么样|得怎样|得如何|这一部分|那一部分|这一块|那一块|这一项|那一项|是多少|为多少|多少|是几|几个|几项|几人|哪些|哪几|哪个|什么|怎么样|怎样|如何|是否|有没有|请问|请|帮我|"
     r"一下|这个|那个|这份|这笔|这项|这一|这些|此|该|(?<![\u4e00-\u9fff])本|其|我们|你|的|了|吗|呢|吧|啊|呀|么|是|有|在|和|与|及|给|按|照|看看|算算|算|"
-    r"报告|文件|文档|表里|表中|里面|里|中|上|下|单位|部门|项目|部分|方面|这块|那块|一块|那项|一项|除以|乘以|减去|核一下|核对|还剩|剩下|相比|相较|数量|百分之|一年里|一年来|这一年"
+    r"报告|文件|文档|表里|表中|里面|最后|最终|里|中|上|下|单位|部门|项目|部分|方面|这块|那块|一块|那项|一项|除以|乘以|减去|核一下|核对|还剩|剩下|相比|相较|数量|百分之|一年里|一年来|这一年"
 )
 
 
@@ -111,7 +111,11 @@ def residue_of(text: str, glossary: Any) -> str:
     # the operation's words, and a qualifier's ("增减", "变化幅度", "实际"): what is done or which
     # stage is meant, read as the question's qualifiers, not the words of what it is asked of
     quals = [w for words in glossary.qualifiers.values() for w in words if len(w) >= 2]
-    for words in (*glossary.operations.values(), quals):
+    # the kind of document named ("得分表最后合计多少分"): the document itself, not a line of it
+    kinds = [
+        t for k in (getattr(glossary, "portfolio", {}) or {}).get("kinds", []) for t in k.get("terms", [])
+    ]
+    for words in (*glossary.operations.values(), quals, kinds):
         for w in sorted(words, key=len, reverse=True):
             keep = keep.replace(w, " ")
     keep = _FUNCTION_WORDS.sub(" ", keep)
