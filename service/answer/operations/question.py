@@ -111,9 +111,12 @@ def residue_of(text: str, glossary: Any) -> str:
     # the operation's words, and a qualifier's ("增减", "变化幅度", "实际"): what is done or which
     # stage is meant, read as the question's qualifiers, not the words of what it is asked of
     quals = [w for words in glossary.qualifiers.values() for w in words if len(w) >= 2]
-    # the kind of document named ("得分表最后合计多少分"): the document itself, not a line of it
+    # a form named by its kind ("得分表最后合计多少分", "自评表"): the document itself, not a line of it
     kinds = [
-        t for k in (getattr(glossary, "portfolio", {}) or {}).get("kinds", []) for t in k.get("terms", [])
+        t
+        for k in (getattr(glossary, "portfolio", {}) or {}).get("kinds", [])
+        for t in k.get("terms", [])
+        if t.endswith("表")
     ]
     for words in (*glossary.operations.values(), quals, kinds):
         for w in sorted(words, key=len, reverse=True):
