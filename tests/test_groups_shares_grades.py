@@ -260,3 +260,9 @@ def test_items_without_a_group_right_after_one_may_be_its_own(g) -> None:
 def test_the_documents_kind_is_no_line(g) -> None:
     # "得分表最后合计多少分": 得分表 names the document, 最后 nothing; the total row's score is asked
     assert parse("得分表最后合计多少分？", g).residue == ""
+
+
+def test_a_changes_words_are_no_line_but_actual_stays(g) -> None:
+    # 变化幅度 says what is done; 实际 tells the done figure's row (实际完成值) from its target's
+    assert parse("“三公”经费合计同比变化幅度是多少？", g).residue == ""
+    assert "实际" in parse("2022年开展农业技术培训实际完成了多少？", g).residue

@@ -108,9 +108,9 @@ def residue_of(text: str, glossary: Any) -> str:
     spans = [(h.start, h.end) for h in glossary.find(text)]
     keep = "".join(ch for i, ch in enumerate(text) if not any(s <= i < e for s, e in spans))
     keep = _YEAR.sub(" ", keep)
-    # the operation's words, and a qualifier's ("增减", "变化幅度", "实际"): what is done or which
-    # stage is meant, read as the question's qualifiers, not the words of what it is asked of
-    quals = [w for words in glossary.qualifiers.values() for w in words if len(w) >= 2]
+    # the operation's words, and a change's ("增减", "变化幅度"): what is done, not what it is done to
+    # (the other qualifiers stay: "实际完成" tells a done figure's row from its target's)
+    quals = glossary.qualifiers.get("change", ())
     # a form named by its kind ("得分表最后合计多少分", "自评表"): the document itself, not a line of it
     kinds = [
         t
