@@ -48,3 +48,12 @@ def test_the_grade_of_the_stated_total(answerer) -> None:  # type: ignore[no-unt
     a = answerer.answer("综合得分对应哪个评价等级？", history=[])
     assert "良" in a.answer and "84.5" in a.answer, a.answer
     assert a.computations and a.computations[-1].metric == "grade_from_score"
+
+
+def test_what_was_spent_is_never_a_budget(answerer) -> None:  # type: ignore[no-untyped-def]
+    # the words "项目全年" are said of the 全年预算 620.00: spending asked, so not that figure
+    a = answerer.answer("项目全年一共花了多少钱？", history=[])
+    assert "620.00" not in a.answer, a.answer
+    # a line named with the spending verb is that line's figure, not the project's spending
+    a = answerer.answer("2023年培训费一共花了多少？", history=[])
+    assert "580.50" not in a.answer, a.answer

@@ -96,6 +96,10 @@ _UNIT_TAIL = re.compile(r"(?:人次|人数|次数|个数|件数|户数|数量|�
 
 # an indicator group a rate is asked of ("过程的得分率"): the rate is that group's line's
 _LINE_CATEGORIES = frozenset({"indicator_level1", "indicator_level2"})
+# a question asking what was spent ("花了多少钱", "实际支出了多少"), and the stages that answer it or not
+_SPENT_ASKED = re.compile(r"花了?|花费|用了|用掉|支出了|执行了")
+_SPENT = frozenset({"expenditure", "final_account_amount"})
+_BUDGETS = frozenset({"budget_amount", "adjusted_budget", "initial_budget"})
 # the lines of a budget a rate may be asked of (培训费, 财政拨款), beside the indicator groups
 _ITEM_CATEGORIES = frozenset({"expenditure_class", "funding_source"})
 # a question asking for one figure ("是多少", "几座", "多少人")
@@ -1096,6 +1100,13 @@ class _Solver(TableOps, ScoreGroupOps, LineShareOps, GrowthOps):
             return self.refuse_now(
                 f"“{words}”的唯一数字", f"文档中有多个数字都这样称呼（{'、'.join(names)}），请指明是哪一个"
             )
+        if (
+            _SPENT_ASKED.search(self.ask.text)
+            and not values[0].item.concepts & _SPENT
+            and values[0].item.concepts & _BUDGETS
+        ):
+            # "项目全年一共花了多少钱": what was spent, never the budget the same words are said of
+            return self.refuse_now(f"“{words}”的支出数", "找到的数字是预算数，不是实际支出")
         return self.lookup_draft(f"“{words}”", values)
 
     def lookup(self) -> Draft | None:
