@@ -166,9 +166,10 @@ class FactAnswerer:
         solver.previous = previous
         solver.followed = follow is not None
         draft = solver.solve()
-        if draft is None and ask.worded and ask.rate_concept:
-            # the rate is known only from how it was asked: another path, matching the words, would
-            # answer another rate of the line ("见习补贴执行率" for 完成了年度目标的百分之几)
+        if draft is None and ask.worded and ask.rate_concept and solver.other_rate_of_line():
+            # the rate is known only from how it was asked, and the line has another rate stated:
+            # the search path, matching the words, would answer that one ("见习补贴执行率" for
+            # 完成了年度目标的百分之几)
             label = self.glossary.concept(ask.rate_concept).label
             draft = solver.refuse_now(label, "文档中没有找齐计算它所需、能确定对应关系的数字", op="rate")
         if draft is not None:
@@ -1163,10 +1164,14 @@ class _Solver(TableOps, ScoreGroupOps, LineShareOps, GrowthOps):
         operands = set(concept.formula.numerator + concept.formula.denominator) if concept.formula else set()
         text = self.ask.text
         # "培训费预算执行得怎么样，执行率多少": the rate's own verb (预算执行) names no line
+        # (a term of the rate itself stays whole: "完成程度" is how 完成率 is asked)
+        own = [(h.start, h.end) for h in self.g.find(text) if h.concept_id == cid]
         for stem in sorted(
             {t[:-1] for t in concept.terms if t.endswith("率") and len(t) >= 3}, key=len, reverse=True
         ):
-            text = re.sub(re.escape(stem) + "(?!率)", "，", text)
+            for m in reversed(list(re.finditer(re.escape(stem) + "(?!率)", text))):
+                if not any(a <= m.start() < b for a, b in own):
+                    text = text[: m.start()] + "，" * len(m.group(0)) + text[m.end() :]
         for h in sorted(self.g.find(text), key=lambda h: -h.start):  # "全年预算还有多少没有执行": no line
             if h.concept_id in operands and h.term != self.ask.operands[0].words:
                 text = text[: h.start] + "，" + text[h.end :]
@@ -1416,6 +1421,21 @@ class _Solver(TableOps, ScoreGroupOps, LineShareOps, GrowthOps):
                 self.unclear = pairs
             return None
         return self._rate_of(formula.metric, *pair)
+
+    def other_rate_of_line(self) -> bool:
+        """Does the document state a rate other than the one asked of a line the question's words
+        name (a 预算执行率 column of the 见习补贴 row, asked 见习补贴's completion)?"""
+        words = [w for w in self.words if w]
+        asked = self.ask.rate_concept
+        for i in self.facts:
+            rates = {c for c in i.concepts if self.g.concept(c).kind == "rate"}
+            if i.fact.unit != "%" or not rates or asked in rates:
+                continue
+            said = self.line_text(Match(i, 0)) if i.fact.source == "table" else i.fact.description
+            name = i.fact.row_path[-1] if i.fact.source == "table" and i.fact.row_path else ""
+            if words and any(covered(w, said, share=0.6) or (len(name) >= 2 and name in w) for w in words):
+                return True
+        return False
 
     def _same_unit(self, n: Match, d: Match) -> bool:
         """Two figures of one unit; a score column printed without 分 ("实际得分 35.3") is in the
