@@ -69,16 +69,11 @@ def index_fact(fact: Fact, title: str, glossary: Any, doc_year: int | None = Non
         for c in glossary.concepts_in(" ".join(fact.col_path))
         if glossary.concept(c).category in MEASURE_CATEGORIES and c not in ENTITY_LIKE
     )
-    qualifiers = frozenset(glossary.qualifiers_in(fact.context + " " + described))
-    if fact.source == "table" and doc_year is not None and fact.period == doc_year:
-        # a cell of the document's own year is no last-year figure because its table's caption
-        # compares with last year ("2021年“三公”经费支出与上年对比": the 2021年 column)
-        qualifiers -= {"previous_year"}
     return IndexedFact(
         fact=fact,
         title=title,
         concepts=frozenset(glossary.concepts_in(described)),
-        qualifiers=qualifiers,
+        qualifiers=frozenset(glossary.qualifiers_in(fact.context + " " + described)),
         bigrams=bigrams(described),
         measures=measures,
         doc_year=doc_year,
