@@ -33,6 +33,11 @@ _RANGE = re.compile(
 )
 _LOW = re.compile(rf"(?:{_NUM}分?{_MARK}以下|(?:低于|小于|不足|不满|不到|＜|<){_NUM}分?){_VERB}{_LABEL}")
 _CLAUSE = re.compile(r"第[一二三四五六七八九十百零〇\d]+条")
+# the label first, its band in brackets after it ("优（90分及以上）、良（80（含）—90分）、差（60分以下）")
+_FIRST = r"(?:^|(?<=[：:，,、；;。为]))[“\"「『]?([\u4e00-\u9fff]{1,3}?)[”\"」』]?[（(]"
+_TOP_AFTER = re.compile(rf"{_FIRST}{_NUM}分?{_MARK}(?:及|或)?以上{_MARK}[)）]")
+_RANGE_AFTER = re.compile(rf"{_FIRST}{_NUM}分?{_MARK}(?:至|到|[-—–~～]){_NUM}分?{_MARK}(?:以下|以内)?[)）]")
+_LOW_AFTER = re.compile(rf"{_FIRST}(?:{_NUM}分?{_MARK}以下|(?:低于|小于|不足|不满|不到){_NUM}分?)[)）]")
 
 
 @dataclass(frozen=True)
@@ -81,6 +86,19 @@ def _bands_in(text: str) -> list[tuple[int, GradeBand]]:
     for m in _ABOVE.finditer(text):
         if free(m):
             found.append((m.start(), GradeBand(m.group(3), Decimal(m.group(1)), False)))
+            taken.append(m.span())
+    for m in _RANGE_AFTER.finditer(text):
+        if free(m):
+            found.append((m.start(), GradeBand(m.group(1), Decimal(m.group(2)), _inclusive(m.group(3)))))
+            taken.append(m.span())
+    for m in _TOP_AFTER.finditer(text):
+        if free(m):
+            inc = _inclusive(m.group(3) or m.group(4))
+            found.append((m.start(), GradeBand(m.group(1), Decimal(m.group(2)), inc)))
+            taken.append(m.span())
+    for m in _LOW_AFTER.finditer(text):
+        if free(m):
+            found.append((m.start(), GradeBand(m.group(1), Decimal(0), True)))
             taken.append(m.span())
     for m in _LOW.finditer(text):
         if free(m):

@@ -135,6 +135,8 @@ class DeterministicAnswerer:
         draft = self._sum_asked(question, document_ids, ctx)
         # "编制50人、在职51人，这项能得几分": a given case scored by the document's own rule
         draft = draft or self._rule_draft(question, document_ids, ctx, last)
+        if draft is None and analysis.intent == "grade":
+            draft = self._grade_draft(question, document_ids, ctx)
         if draft is None and (
             last.get("cell_measure")
             or follows_previous(question)
@@ -210,6 +212,20 @@ class DeterministicAnswerer:
         # a figure question about a quantity the glossary knows, with nothing in the documents that
         # fits it exactly, is refused here: the older search path would answer with a neighbour
         ctx.cites = draft.cites or CitationSet()
+        return draft
+
+    def _grade_draft(self, question: str, document_ids: list[str] | None, ctx: Context) -> Draft | None:
+        """The grade of the document's own total score, found in the fact index; None hands it on."""
+        from service.answer.operations.answer import grade_of_document
+
+        try:
+            policies = frozenset(ctx.lexicon.policy_doc_ids())
+            draft = grade_of_document(self.facts(), question, document_ids, policies=policies)
+        except Exception:
+            log.exception("grade answer failed on %r", question)
+            return None
+        if draft is not None:
+            ctx.cites = draft.cites or CitationSet()
         return draft
 
     def _sum_asked(self, question: str, document_ids: list[str] | None, ctx: Context) -> Draft | None:

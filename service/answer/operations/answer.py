@@ -21,7 +21,8 @@ from service.answer.operations.cells import (
 )
 from service.answer.operations.fit import same_number
 from service.answer.operations.forms import form_answer, form_fields, form_header
-from service.answer.operations.growth import two_year_change
+from service.answer.operations.grades import grade_answer
+from service.answer.operations.growth import GrowthOps, two_year_change
 from service.answer.operations.operands import Match, distinct_values, find, unit_fits
 from service.answer.operations.phrases import (
     COUNTED_SIDE,
@@ -37,6 +38,8 @@ from service.answer.operations.phrases import (
 from service.answer.operations.question import Ask, Operand, parse
 from service.answer.operations.rules import _YEAR as _YEAR_IN_TEXT
 from service.answer.operations.rules import computed_draft
+from service.answer.operations.score_groups import ScoreGroupOps
+from service.answer.operations.shares import LineShareOps
 from service.answer.operations.sums import named_sum
 from service.answer.operations.tables import NOT_FULL, SUPERLATIVE, TableOps, arg_names
 from service.search.facts import ENTITY_LIKE, MEASURE_CATEGORIES, FactIndex, IndexedFact
@@ -94,6 +97,12 @@ _UNIT_TAIL = re.compile(r"(?:人次|人数|次数|个数|件数|户数|数量|�
 
 # an indicator group a rate is asked of ("过程的得分率"): the rate is that group's line's
 _LINE_CATEGORIES = frozenset({"indicator_level1", "indicator_level2"})
+# a question asking what was spent ("花了多少钱", "实际支出了多少"), and the stages that answer it or not
+_SPENT_ASKED = re.compile(r"花了?|花费|用了|用掉|支出了|执行了")
+_SPENT = frozenset({"expenditure", "final_account_amount"})
+_BUDGETS = frozenset({"budget_amount", "adjusted_budget", "initial_budget"})
+# the lines of a budget a rate may be asked of (培训费, 财政拨款), beside the indicator groups
+_ITEM_CATEGORIES = frozenset({"expenditure_class", "funding_source"})
 # a question asking for one figure ("是多少", "几座", "多少人")
 _ONE_FIGURE = re.compile(r"多少|几[个项人次座名家条户所元分年天]")
 
@@ -121,6 +130,12 @@ class FactAnswerer:
         draft = form_answer(self, ask.text, document_ids)  # 自评表: 总分, 满分, 执行得分, 完成, 问题
         if draft is not None:
             return ask, draft
+        if "share" in self.glossary.operations_in(ask.text):  # "决算里基本支出占多大比例"
+            solver = _Solver(self, ask, self.index.items(document_ids))
+            draft = solver.line_share()
+            if draft is not None:
+                draft.cites = solver.cites
+                return ask, draft
         readings = split(ask.text)
         if readings:
             solver = _Solver(self, ask, self.index.items(document_ids))
@@ -152,6 +167,12 @@ class FactAnswerer:
         solver.previous = previous
         solver.followed = follow is not None
         draft = solver.solve()
+        if draft is None and ask.worded and ask.rate_concept and solver.other_rate_of_line():
+            # the rate is known only from how it was asked, and the line has another rate stated:
+            # the search path, matching the words, would answer that one ("见习补贴执行率" for
+            # 完成了年度目标的百分之几)
+            label = self.glossary.concept(ask.rate_concept).label
+            draft = solver.refuse_now(label, "文档中没有找齐计算它所需、能确定对应关系的数字", op="rate")
         if draft is not None:
             draft.cites = solver.cites
         return ask, draft
@@ -264,7 +285,24 @@ def same_row_followup(
     return draft
 
 
-class _Solver(TableOps):
+def grade_of_document(
+    owner: FactAnswerer,
+    question: str,
+    document_ids: list[str] | None,
+    *,
+    policies: frozenset[str] = frozenset(),
+) -> Draft | None:
+    """ "按得分这个项目评为什么等级": the grade of the document's own total score, or None. A policy
+    document's figures ("总分100分") are no report's score."""
+    facts = [i for i in owner.index.items(document_ids) if i.fact.doc_id not in policies]
+    solver = _Solver(owner, parse(question, owner.glossary), facts)
+    draft = grade_answer(solver, owner.toolbox.store)
+    if draft is not None:
+        draft.cites = solver.cites
+    return draft
+
+
+class _Solver(TableOps, ScoreGroupOps, LineShareOps, GrowthOps):
     def __init__(self, owner: FactAnswerer, ask: Ask, facts: list[IndexedFact]) -> None:
         self.g, self.toolbox, self.ask, self.facts = owner.glossary, owner.toolbox, ask, facts
         self.cites = CitationSet()
@@ -592,10 +630,20 @@ class _Solver(TableOps):
             return self.lookup()
         if op in ("share", "difference"):
             return self.binary(op)
+        changed = "change" in self.ask.qualifiers | set(self.g.qualifiers_in(self.ask.text))
         if op in ("none", "lookup") and self._one_asked() and _ONE_FIGURE.search(self.ask.text):
-            return self.phrase_lookup()
-        if op == "none" and "change" in self.ask.qualifiers | set(self.g.qualifiers_in(self.ask.text)):
-            return self.stated_change() or two_year_change(self) or self.growth_of_previous()
+            found = self.phrase_lookup()
+            if found is not None or not changed:  # "三公经费合计同比变化幅度是多少": a change of a total
+                return found
+        if op == "none" and changed:
+            return (
+                self.stated_change()
+                or two_year_change(self)
+                or self.growth_of_previous()
+                or self.growth_between_years()
+            )
+        if op == "growth":  # "三公经费合计同比变化幅度": two years' figures of one line, else the search path
+            return self.growth_between_years()
         return None  # a growth the document does not state needs the period logic of the search path
 
     def _whole_document_total(self) -> bool:
@@ -1107,9 +1155,18 @@ class _Solver(TableOps):
             return self.refuse_now(
                 f"“{words}”的唯一数字", f"文档中有多个数字都这样称呼（{'、'.join(names)}），请指明是哪一个"
             )
+        if (
+            _SPENT_ASKED.search(self.ask.text)
+            and not values[0].item.concepts & _SPENT
+            and values[0].item.concepts & _BUDGETS
+        ):
+            # "项目全年一共花了多少钱": what was spent, never the budget the same words are said of
+            return self.refuse_now(f"“{words}”的支出数", "找到的数字是预算数，不是实际支出")
         return self.lookup_draft(f"“{words}”", values)
 
     def lookup(self) -> Draft | None:
+        if not self.ask.operands:
+            return None
         operand = self.ask.operands[0]
         matches = self.best(operand)
         subject = self.label(operand.concept, operand.words)
@@ -1160,8 +1217,17 @@ class _Solver(TableOps):
         concept = self.g.concept(cid)
         operands = set(concept.formula.numerator + concept.formula.denominator) if concept.formula else set()
         text = self.ask.text
+        # "培训费预算执行得怎么样，执行率多少": the rate's own verb (预算执行) names no line
+        # (a term of the rate itself stays whole: "完成程度" is how 完成率 is asked)
+        own = [(h.start, h.end) for h in self.g.find(text) if h.concept_id == cid]
+        for stem in sorted(
+            {t[:-1] for t in concept.terms if t.endswith("率") and len(t) >= 3}, key=len, reverse=True
+        ):
+            for m in reversed(list(re.finditer(re.escape(stem) + "(?!率)", text))):
+                if not any(a <= m.start() < b for a, b in own):
+                    text = text[: m.start()] + "，" * len(m.group(0)) + text[m.end() :]
         for h in sorted(self.g.find(text), key=lambda h: -h.start):  # "全年预算还有多少没有执行": no line
-            if h.concept_id in operands:
+            if h.concept_id in operands and h.term != self.ask.operands[0].words:
                 text = text[: h.start] + "，" + text[h.end :]
         named_line: tuple[str, ...] = line_before(text, self.ask.operands[0].words, self.g)
         if self.ask.operands[0].words not in text:
@@ -1198,7 +1264,14 @@ class _Solver(TableOps):
         )
         subject = concept.label
         stated = self.best(Operand(cid, concept.label, self.ask.qualifiers), kind="rate")
+        # a line the question names by a glossary term (培训费): a rate stated of no line is not its
+        named_lines = self._lines_named(cid, concept.formula, also=_ITEM_CATEGORIES)
+        stated = [m for m in stated if all(c in m.item.concepts for c in named_lines)]
         formula = concept.formula
+        if formula is not None and formula.metric == "score_rate":  # "项目过程19.0分（满分20分）"
+            grouped = self.stated_group_rate(subject, self._lines_named(cid, formula), formula)
+            if grouped is not None:
+                return grouped
         computed: tuple[Computation, list[tuple[str, Match]]] | None = None
         if formula is not None and formula.metric and formula.numerator and formula.denominator:
             computed = self._compute_rate(formula)
@@ -1291,6 +1364,10 @@ class _Solver(TableOps):
                     fn.source == fd.source == "table"
                     and (fn.table_id, fn.row_index) == (fd.table_id, fd.row_index)
                 )
+                # a year's goal is met by that year's figure, not by another year's done
+                other_year = None not in (fn.period, fd.period) and fn.period != fd.period
+                if den_q != "previous_year" and other_year:
+                    continue
                 if together and fn.doc_id == fd.doc_id and fn.unit == fd.unit:
                     pairs.setdefault((fn.value, fd.value), (Match(n, 1.0), Match(d, 1.0)))
         if not pairs:
@@ -1335,7 +1412,7 @@ class _Solver(TableOps):
         comp = self.compute(metric, args)
         return (comp, args) if comp is not None else None
 
-    def _lines_named(self, cid: str, formula: Any) -> list[str]:
+    def _lines_named(self, cid: str, formula: Any, also: frozenset[str] = frozenset()) -> list[str]:
         """The indicator groups (决策, 过程, 产出 …) the question names beside the rate and its own
         operands: each operand must be of them."""
         own = {cid, *(formula.numerator if formula else ()), *(formula.denominator if formula else ())}
@@ -1346,7 +1423,7 @@ class _Solver(TableOps):
             c
             for c in dict.fromkeys(self.g.concepts_in(self.ask.text))
             if c not in own
-            and self.g.concept(c).category in _LINE_CATEGORIES
+            and self.g.concept(c).category in _LINE_CATEGORIES | also
             and not any(t in rate_label for t in (*self.g.concept(c).terms, self.g.concept(c).label))
         ]
 
@@ -1413,7 +1490,7 @@ class _Solver(TableOps):
             (n, d)
             for n in nums
             for d in dens
-            if n.fact.unit == d.fact.unit and (same_entity(n, d, along="row") or _transposed(n, d))
+            if self._same_unit(n, d) and (same_entity(n, d, along="row") or _transposed(n, d))
         ]
         if not pairs:  # figures of two sentences: only when each is the one figure so named
             lone = [distinct_values(ms, ms[0].score) if ms else [] for ms in (nums, dens)]
@@ -1421,12 +1498,41 @@ class _Solver(TableOps):
                 n, d = lone[0][0], lone[1][0]
                 if n.fact.doc_id == d.fact.doc_id and same_kind(n, d):
                     pairs = [(n, d)]
+        if not pairs:  # the whole's two figures, its lines' in a table beside them
+            plain = self._plain_pair(nums, dens)
+            pairs = [plain] if plain is not None else []
         pair = self.choose(pairs)
         if pair is None:
             if pairs:
                 self.unclear = pairs
             return None
         return self._rate_of(formula.metric, *pair)
+
+    def other_rate_of_line(self) -> bool:
+        """Does the document state a rate other than the one asked of a line the question's words
+        name (a 预算执行率 column of the 见习补贴 row, asked 见习补贴's completion)?"""
+        words = [w for w in self.words if w]
+        asked = self.ask.rate_concept
+        for i in self.facts:
+            rates = {c for c in i.concepts if self.g.concept(c).kind == "rate"}
+            if i.fact.unit != "%" or not rates or asked in rates:
+                continue
+            said = self.line_text(Match(i, 0)) if i.fact.source == "table" else i.fact.description
+            name = i.fact.row_path[-1] if i.fact.source == "table" and i.fact.row_path else ""
+            if words and any(covered(w, said, share=0.6) or (len(name) >= 2 and name in w) for w in words):
+                return True
+        return False
+
+    def _same_unit(self, n: Match, d: Match) -> bool:
+        """Two figures of one unit; a score column printed without 分 ("实际得分 35.3") is in the
+        分 of its row's 分值 (both a score's measures, neither a rate)."""
+        if n.fact.unit == d.fact.unit:
+            return True
+        scored = ("score", "weight")
+        return {n.fact.unit, d.fact.unit} == {"", "分"} and all(
+            m.fact.source == "table" and any(self.g.concept(c).kind in scored for c in m.item.measures)
+            for m in (n, d)
+        )
 
     def binary(self, op: str) -> Draft | None:
         operands = list(self.ask.operands)
@@ -1453,6 +1559,11 @@ class _Solver(TableOps):
             for b in found[1]
             if a.fact.id != b.fact.id and same_entity(a, b, along="column" if op == "share" else "any")
         ]
+        if op == "share" and ids[0] and ids[1] in self.g.wholes_of(ids[0]):
+            # a part over its whole: the whole is no figure stated as one of its parts ("其中…其他收入")
+            # and never smaller than the part
+            wholes = [(a, b) for a, b in pairs if "part" not in b.item.qualifiers and _at_least(b, a)]
+            pairs = wholes or pairs
         pair = self.choose(pairs)
         if pair is None:
             pair = self._plain_pair(found[0], found[1])
@@ -1471,6 +1582,13 @@ class _Solver(TableOps):
         if comp is None:
             return None
         return self.computed_draft(subject, comp, args, None)
+
+
+def _at_least(b: Match, a: Match) -> bool:
+    try:
+        return Decimal(b.fact.value) >= Decimal(a.fact.value)
+    except InvalidOperation:
+        return False
 
 
 _CHECKS = re.compile(r"吗[？?]?$|是否|对不对|对得上|对不上|一致|相等|等于")

@@ -22,7 +22,7 @@ _FUNCTION_WORDS = re.compile(
     r"得了|打了|给了|拿了|拿到|能得|应得|应该得|可以得|得到|评了|扣了|被扣|失分|几分|多少分|占了|一共|总共|[这那该]家|[这那][边段]|多[长久大高远宽深重]|用了|表上|之中|"
     r"上一年度|上一年|上年度|上年|去年|前一年|[这那该此本]张(?:表[里中上内]?)?|表格|下面|下属|之下|以下|下设|得怎么样|得怎样|得如何|这一部分|那一部分|这一块|那一块|这一项|那一项|是多少|为多少|多少|是几|几个|几项|几人|哪些|哪几|哪个|什么|怎么样|怎样|如何|是否|有没有|请问|请|帮我|"
     r"一下|这个|那个|这份|这笔|这项|这一|这些|此|该|(?<![\u4e00-\u9fff])本|其|我们|你|的|了|吗|呢|吧|啊|呀|么|是|有|在|和|与|及|给|按|照|看看|算算|算|"
-    r"报告|文件|文档|表里|表中|里面|(?<![\u4e00-\u9fff])[里中上下]|[里中上下](?![\u4e00-\u9fff])|单位|项目|部分|方面|这块|那块|一块|那项|一项|除以|乘以|减去|核一下|核对|还剩|剩下|相比|相较|数量|百分之|一年里|一年来|这一年"
+    r"报告|文件|文档|表里|表中|里面|最后|最终|(?<![\u4e00-\u9fff])[里中上下]|[里中上下](?![\u4e00-\u9fff])|单位|部门|项目|部分|方面|这块|那块|一块|那项|一项|除以|乘以|减去|核一下|核对|还剩|剩下|相比|相较|数量|百分之|一年里|一年来|这一年"
 )
 
 
@@ -93,6 +93,7 @@ class Ask:
     asked: str | None = None  # the kind of quantity asked for, when the question says
     cell: CellAsk | None = None  # a table cell named by its row (document words) and column
     single: bool = False  # asks for one figure (not a list, a comparison, a check or a what-if)
+    worded: bool = False  # the rate is named by how it is asked ("完成了年度目标的百分之几"), not by its term
 
     def describe(self) -> str:
         names = [o.words for o in self.operands]
@@ -108,7 +109,17 @@ def residue_of(text: str, glossary: Any) -> str:
     spans = [(h.start, h.end) for h in glossary.find(text)]
     keep = "".join(" " if any(s <= i < e for s, e in spans) else ch for i, ch in enumerate(text))
     keep = _YEAR.sub(" ", keep)
-    for words in glossary.operations.values():
+    # the operation's words, and a change's ("增减", "变化幅度"): what is done, not what it is done to
+    # (the other qualifiers stay: "实际完成" tells a done figure's row from its target's)
+    quals = glossary.qualifiers.get("change", ())
+    # a form named by its kind ("得分表最后合计多少分", "自评表"): the document itself, not a line of it
+    kinds = [
+        t
+        for k in (getattr(glossary, "portfolio", {}) or {}).get("kinds", [])
+        for t in k.get("terms", [])
+        if t.endswith("表")
+    ]
+    for words in (*glossary.operations.values(), quals, kinds):
         for w in sorted(words, key=len, reverse=True):
             keep = keep.replace(w, " ")
     keep = _FUNCTION_WORDS.sub(" ", COUNTED.sub(" ", keep))  # "两项", "几大块": how many, not what
@@ -194,9 +205,59 @@ def rate_of_operands(amounts: list[str], glossary: Any) -> str | None:
 
 _MEASURES = frozenset({"budget_stage", "form_column", "score"})  # as service.search.facts.MEASURE_CATEGORIES
 
+# indicator groups and items: the lines a rate is asked of, never one of its operands
+_LINE_CATEGORIES = frozenset({"indicator_level1", "indicator_level2"})
+
+
+def rate_over(amounts: list[str], glossary: Any) -> str | None:
+    """The rate asked as a percentage of its denominator alone ("决策得了满分的百分之几": 得分率,
+    the line's score over its 分值): the question names one quantity besides the lines it asks of,
+    and that quantity is the standard denominator of exactly one rate of the glossary."""
+    named = [c for c in amounts if glossary.concept(c).category not in _LINE_CATEGORIES]
+    if len(named) != 1:
+        return None
+    found = {
+        c.formula.metric or c.id: c.id
+        for c in glossary.concepts.values()
+        if c.kind == "rate"
+        and c.formula is not None
+        and c.formula.numerator
+        and named[0] in c.formula.denominator
+    }
+    if len(found) != 1:
+        return None
+    ((metric, cid),) = found.items()
+    return metric if metric in glossary.concepts else cid
+
+
+_ASIDE = re.compile(r"[(（]([^()（）]{1,40})[)）]")
+# the words that join a formula's operands when it is restated ("实际完成值相对年度指标值")
+_FORMULA_JOINS = re.compile(r"相对于|相对|相比|对比|除以|之比|比|÷|/|和|与|的|占|[\s,，、]")
+
+
+def without_formula_aside(text: str, glossary: Any) -> str:
+    """The question without a bracket that only restates the asked rate's formula by its operands
+    ("完成率是多少（实际完成值相对年度指标值）"): the rate says it already, and the operands' words
+    would be read as the line asked of."""
+    for m in _ASIDE.finditer(text):
+        outside = text[: m.start()] + text[m.end() :]
+        rates = [glossary.concept(c) for c in glossary.concepts_in(outside)]
+        own = {
+            o
+            for c in rates
+            if c.kind == "rate" and c.formula is not None
+            for o in (c.id, *c.formula.numerator, *c.formula.denominator)
+        }
+        inner = m.group(1)
+        hits = glossary.find(inner)
+        rest = "".join(ch for i, ch in enumerate(inner) if not any(h.start <= i < h.end for h in hits))
+        if hits and all(h.concept_id in own for h in hits) and not _FORMULA_JOINS.sub("", rest):
+            return outside
+    return text
+
 
 def parse(question: str, glossary: Any) -> Ask:
-    text = normalize(question)
+    text = without_formula_aside(normalize(question), glossary)
     hits = glossary.find(text)
     concepts = list(dict.fromkeys(h.concept_id for h in hits))
     words = {h.concept_id: h.term for h in hits}
@@ -246,7 +307,7 @@ def parse(question: str, glossary: Any) -> Ask:
         return ask
     worded = rate_by_wording(text, glossary, quals, ops)
     if worded is not None and ask.asked in (None, "rate"):  # "完成了年度目标的百分之几": 完成率
-        ask.op, ask.rate_concept = "rate", worded
+        ask.op, ask.rate_concept, ask.worded = "rate", worded, True
         concept = glossary.concept(worded)
         ask.operands = [Operand(worded, concept.label, quals)]
         rest = ask.residue.replace(concept.label.rstrip("率"), " ").replace("百分之", " ")
@@ -256,6 +317,13 @@ def parse(question: str, glossary: Any) -> Ask:
             for w in sorted(glossary.qualifiers.get(q, ()), key=len, reverse=True):
                 rest = rest.replace(w, " ")
         ask.residue = " ".join(w for w in rest.split() if len(w) >= 2)
+        return ask
+    over = rate_over(amounts, glossary) if ask.asked == "rate" and _PERCENT.search(text) else None
+    if over is not None:  # "产出这一块拿到了分值的百分之几": the group's 得分率
+        ask.op, ask.rate_concept, ask.worded = "rate", over, True
+        # named by the denominator's words: the line asked of is the words before them
+        den = next(c for c in amounts if glossary.concept(c).category not in _LINE_CATEGORIES)
+        ask.operands = [Operand(over, words[den], quals)]
         return ask
     # "三公经费实际花的占预算的百分之多少": two measures of one line — the measures are the operands,
     # the line (三公经费) stays in the question's words
@@ -269,7 +337,10 @@ def parse(question: str, glossary: Any) -> Ask:
             ask.operands = [operand(named_rate)]
             return ask
         ask.op = "share"
-        ask.operands = [own_operand(c, amounts[:2]) for c in amounts[:2]]
+        pair = amounts[:2]
+        if len(pair) == 2 and pair[0] in glossary.wholes_of(pair[1]):
+            pair = pair[::-1]  # "收入里财政拨款占了多少": the part over its whole, whichever is said first
+        ask.operands = [own_operand(c, pair) for c in pair]
         return ask
     if "difference" in ops and len(amounts) >= 2:
         ask.op = "difference"

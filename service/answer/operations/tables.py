@@ -205,7 +205,7 @@ class TableOps:
         break) — checked on the rows summed, never on a second reading of the group."""
         points = stated_points(group.parent)
         if points is None:
-            return True
+            return not self._orphan_items(group)
         rows = {(i.fact.table_id, i.fact.row_index) for i in group.cells}
         weights: dict[tuple[str, int], Any] = {}
         for i in self.facts:
@@ -219,6 +219,32 @@ class TableOps:
         except InvalidOperation:
             return False
         return total == Decimal(points)
+
+    def _orphan_items(self, group: Any) -> bool:
+        """Items read without any group right after the group's last item ("可持续影响" after a page
+        break that dropped its 效益 label) while the group's own items carry one: they may be the
+        group's, so its items are not known to be all there."""
+        docs = {i.fact.doc_id for i in group.cells}
+        depth = min((len(i.fact.row_path) for i in group.cells), default=0)
+        if depth < 2 or len(docs) != 1:
+            return False
+
+        def at(f: Any) -> tuple[int, str, int]:
+            return (f.page, f.table_id, f.row_index)
+
+        last = max(at(i.fact) for i in group.cells)
+        rows = sorted(
+            {
+                at(i.fact): i.fact
+                for i in self.facts
+                if i.fact.source == "table" and i.fact.doc_id in docs and i.measures & _COLUMNS["weight"]
+            }.items()
+        )
+        for key, f in rows:
+            if key <= last or "total" in self.g.qualifiers_in(" ".join(f.row_path)):
+                continue
+            return len(f.row_path) < depth  # the next item: grouped (another group's) or not
+        return False
 
     def not_full_marks(self) -> Draft | None:
         """The items of one score table scored below their 分值, each cited (blank scores named)."""
