@@ -218,11 +218,22 @@ class DeterministicAnswerer:
         """The grade of the document's own total score, found in the fact index; None hands it on."""
         from service.answer.operations.answer import grade_of_document
 
+        policies = frozenset(ctx.lexicon.policy_doc_ids())
+        return self._adopted(
+            "grade answer",
+            question,
+            ctx,
+            lambda: grade_of_document(self.facts(), question, document_ids, policies=policies),
+        )
+
+    @staticmethod
+    def _adopted(what: str, question: str, ctx: Context, call: Any) -> Draft | None:
+        """A fact-path draft taken as the answer, its citations with it; None (and the error logged)
+        when the call fails or finds nothing."""
         try:
-            policies = frozenset(ctx.lexicon.policy_doc_ids())
-            draft = grade_of_document(self.facts(), question, document_ids, policies=policies)
+            draft = call()
         except Exception:
-            log.exception("grade answer failed on %r", question)
+            log.exception("%s failed on %r", what, question)
             return None
         if draft is not None:
             ctx.cites = draft.cites or CitationSet()
@@ -251,15 +262,15 @@ class DeterministicAnswerer:
     ) -> Draft | None:
         """What a case the question states would score by an indicator's scoring rule, or last year's
         figure from this year's and its stated change, or a table column's mean; None otherwise."""
-        try:
-            from service.answer.operations.answer import same_row_followup
-            from service.answer.operations.average import average_answer, superlative_answer
-            from service.answer.operations.followups import other_row_followup
-            from service.answer.operations.previous import previous_answer
-            from service.answer.operations.rules import rule_answer
+        from service.answer.operations.answer import same_row_followup
+        from service.answer.operations.average import average_answer, superlative_answer
+        from service.answer.operations.followups import other_row_followup
+        from service.answer.operations.previous import previous_answer
+        from service.answer.operations.rules import rule_answer
 
+        def call() -> Draft | None:
             facts = self.facts()
-            draft = (
+            return (
                 same_row_followup(facts, question, previous, document_ids)
                 or other_row_followup(facts, question, previous, document_ids)
                 or rule_answer(facts, question, document_ids, previous)
@@ -267,12 +278,8 @@ class DeterministicAnswerer:
                 or average_answer(facts, question, document_ids)
                 or superlative_answer(facts, question, document_ids)
             )
-        except Exception:
-            log.exception("scoring-rule answer failed on %r", question)
-            return None
-        if draft is not None:
-            ctx.cites = draft.cites or CitationSet()
-        return draft
+
+        return self._adopted("scoring-rule answer", question, ctx, call)
 
     def _change_amount(self, question: str, ctx: Context, draft: Draft) -> Draft:
         """ "比上年减少（或增加）了多少": the change in the figures' own unit, not a growth rate — the

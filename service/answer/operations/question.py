@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from service.answer.operations.cells import COUNTED, CellAsk, cell_ask
+from service.search.facts import MEASURE_CATEGORIES
 
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*(?:年|年度)?")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
@@ -203,8 +204,6 @@ def rate_of_operands(amounts: list[str], glossary: Any) -> str | None:
     return metric if metric in found else found[0]
 
 
-_MEASURES = frozenset({"budget_stage", "form_column", "score"})  # as service.search.facts.MEASURE_CATEGORIES
-
 # indicator groups and items: the lines a rate is asked of, never one of its operands
 _LINE_CATEGORIES = frozenset({"indicator_level1", "indicator_level2"})
 
@@ -327,7 +326,7 @@ def parse(question: str, glossary: Any) -> Ask:
         return ask
     # "三公经费实际花的占预算的百分之多少": two measures of one line — the measures are the operands,
     # the line (三公经费) stays in the question's words
-    measured = [c for c in amounts if glossary.concept(c).category in _MEASURES]
+    measured = [c for c in amounts if glossary.concept(c).category in MEASURE_CATEGORIES]
     if len(measured) >= 2 and len(amounts) > len(measured):
         amounts = measured + [c for c in amounts if c not in measured]
     if "share" in ops and amounts and ask.asked in (None, "rate"):
