@@ -70,7 +70,7 @@ def sequestered_set() -> EvalSet:
     return EvalSet(
         "sequestered",
         _MEASURES["sequestered"],
-        (SEQUESTERED_DIR / "cases.yaml",),
+        tuple(sorted(SEQUESTERED_DIR.glob("cases*.yaml"))),  # the first batch, and each later one
         (SEQUESTERED_DIR / "pdf",),
         gated=False,
     )

@@ -17,16 +17,13 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ingest.models import Page, Table
-from ingest.numbers import parse_number, unit_in_label, units_of_unit_line
+from ingest.numbers import UNITS, parse_number, unit_in_label, units_of_unit_line
 
-FACTS_VERSION = "31"
+FACTS_VERSION = "32"  # 32: the units are the glossary's (measure words: 起, 座, 批次 …)
 
-_TEXT_UNITS = (
-    "亿元", "万元", "千元", "元", "万人次", "人次", "万人", "人", "名", "万次", "次", "万件", "件",
-    "个", "条", "期", "篇", "项", "户", "套", "台", "辆", "所", "家", "场", "份", "批", "座", "处",
-    "平方米", "公里", "千米", "亩", "吨", "小时", "天", "个月", "分", "%", "‰", "万册", "册", "万份",
-    "万户", "万个", "万条", "万",
-)  # fmt: skip
+# the units of figures in sentences: the glossary's, and "万" alone ("8.47万" at a line's end, 元 on the
+# next); not 年 and 月, which in a sentence are dates ("2023年实际支出")
+_TEXT_UNITS = (*(u for u in UNITS if u not in ("年", "月")), "万")
 _UNIT_RE = "|".join(sorted(_TEXT_UNITS, key=len, reverse=True))
 _NUM = re.compile(
     r"(?<![0-9A-Za-z.])(?P<sign>[-−])?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*"

@@ -42,9 +42,7 @@ from ingest.grids import SheetGrid, grids_of
 from ingest.numbers import is_empty_mark, parse_number
 from ingest.tables import GridCell
 
-FORMS_VERSION = (
-    "3"  # 2: an xlsx form cell knows its sheet's page; 3: a narrower table after a form keeps its columns
-)
+FORMS_VERSION = "4"  # 2: an xlsx form cell knows its sheet's page; 3: a narrower table after a form keeps its columns; 4: the glossary's units (168起, 32座)
 
 # ---- reading a grid ---------------------------------------------------------------------------------
 

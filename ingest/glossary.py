@@ -295,6 +295,8 @@ class Glossary:
             k: tuple(v) for k, v in (data.get("scoring_rules") or {}).items()
         }
         self.periods: tuple[str, ...] = tuple(data.get("periods") or ())
+        # the units figures are written in (ingest/numbers.py, ingest/facts.py); absent in an older file
+        self.units: tuple[str, ...] = tuple(data.get("units") or ())
         # (units, header words) per kind of column, in order (ingest/numbers.py); absent in an older file
         self.unit_kinds: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = tuple(
             (tuple(k["units"]), tuple(k["header_words"])) for k in data.get("unit_kinds") or ()

@@ -11,46 +11,15 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-# Units seen in evaluation reports, longest first so "万元" wins over "元".
-UNITS: tuple[str, ...] = tuple(
-    sorted(
-        [
-            "亿元",
-            "万元",
-            "千元",
-            "元",
-            "万人次",
-            "人次",
-            "万人",
-            "人",
-            "名",
-            "万次",
-            "次",
-            "万件",
-            "件",
-            "个",
-            "条",
-            "期",
-            "篇",
-            "项",
-            "户",
-            "套",
-            "台",
-            "辆",
-            "平方米",
-            "公里",
-            "小时",
-            "天",
-            "月",
-            "年",
-            "分",
-            "%",
-            "‰",
-        ],
-        key=len,
-        reverse=True,
-    )
-)
+
+# The units figures are written in: data (glossary.yaml `units`), longest first so "万元" wins over "元".
+def _units() -> tuple[str, ...]:
+    from ingest.glossary import load_glossary
+
+    return tuple(sorted(load_glossary().units, key=len, reverse=True))
+
+
+UNITS: tuple[str, ...] = _units()
 # Units a bare cell may carry as a suffix ("11092.4万元"); "年" is left out so "2020 年" stays text.
 _SUFFIX_UNITS = tuple(u for u in UNITS if u not in {"年", "月", "天", "%", "‰"})
 

@@ -212,6 +212,15 @@ class DeterministicAnswerer:
         # a figure question about a quantity the glossary knows, with nothing in the documents that
         # fits it exactly, is refused here: the older search path would answer with a neighbour
         ctx.cites = draft.cites or CitationSet()
+        figures = draft.meta.get("figures") or []
+        if draft.found and draft.template == "answer_lookup" and not draft.computations and figures:
+            # a figure looked up must answer how the question asks (a difference, which items, 几天)
+            from service.answer.operations.fit import operation_misfit, placed_of
+
+            placed = placed_of(figures, self.facts().index.items(document_ids))
+            misfit = operation_misfit(question, figures, placed)
+            if misfit is not None:
+                return refusal(ctx, misfit[0], reason=misfit[1])
         return draft
 
     def _grade_draft(self, question: str, document_ids: list[str] | None, ctx: Context) -> Draft | None:
@@ -428,7 +437,20 @@ def _asked_again(question: str, history: list[Turn] | None, glossary: Any) -> st
     from service.answer.operations.phrases import elliptical
 
     last = next((t.content for t in reversed(history or []) if t.role == "user"), "")
-    return elliptical(question, last, glossary) if last else ""
+    if not last:
+        return ""
+    pointed = _POINTED.fullmatch(question.strip())
+    if pointed:  # "它的支出进度呢？" after "财政专项扶贫资金支出了多少？": that fund's 支出进度
+        ask = pointed["y"] + "是多少？"
+        written = with_subjects([last, ask], glossary)[1]
+        return written if written != ask else ""
+    return elliptical(question, last, glossary)
+
+
+# a follow-up that points back at the last question's subject and names another measure of it
+_POINTED = re.compile(
+    r"(?:那|那么)?(?:它们|它|其(?![中他余它实次]))的?(?P<y>[^？?，,]{2,12}?)(?:呢|是多少|有多少|为多少)?[？?]?"
+)
 
 
 def _last_answer_meta(history: list[Turn]) -> dict[str, Any]:

@@ -16,11 +16,17 @@ _ASKS_FIGURE = re.compile(
     r"(?:是|为|有|得了|花了|用了|执行了|安排了|完成了|占)?多少[^，,？?]{0,4}$|几[个项人次座名家条户所分年天辆位成]?$|百分之几$"
 )
 _CHECK = re.compile(r"吗$|是否|对不对|对得上|一致|怎么来|为什么|原因|怎么算|如何")
+_TWO_ASKS = re.compile(
+    r"(?P<head>[^，,；;？?、]*?)(?P<a>(?:多少|几)[^、，,；;？?\d]{1,4})[、和及](?P<b>(?:多少|几)[^、，,；;？?\d]{1,4})[？?。]?"
+)
 
 
 def split_compound(question: str) -> list[str]:
     """The figure-asking parts of a question, each with the clauses before it that are not asks of
     their own ("收入这块，…占比是多少"); [question] when it asks for one figure (or checks one)."""
+    both = _TWO_ASKS.fullmatch(question.strip())
+    if both:  # "公务接待了多少批次、多少人次": one subject, two figures asked
+        return [f"{both['head']}{both['a']}？", f"{both['head']}{both['b']}？"]
     clauses = [c.strip() for c in re.split(r"[？?]|[，,；;](?=[^，,；;？?]{2,})", question) if c.strip()]
     parts: list[str] = []
     pending = ""
@@ -49,7 +55,7 @@ def with_subjects(parts: list[str], glossary: Any) -> list[str]:
     ("嘉定区司法局2017年三公经费预算多少" -> 嘉定区司法局2017年三公经费): the subject is written in."""
     from service.answer.operations.cells import free_chunks
 
-    first = _ASK_TAIL.sub("", parts[0].rstrip("？?"))
+    first = re.sub(r"了$", "", _ASK_TAIL.sub("", parts[0].rstrip("？?")))  # "资金支出了多少": 资金支出
     spans = [
         (h.start, h.end) for h in glossary.find(first) if glossary.concept(h.concept_id).category in _MEASURES
     ]

@@ -21,21 +21,26 @@ from typing import Any
 
 from service.answer.operations.cells import covered, free_chunks, mentioned, names_a_parent
 from service.answer.operations.operands import bigrams, unit_fits
-from service.answer.operations.question import asked_kind, residue_of
-from service.search.facts import ENTITY_LIKE
+from service.answer.operations.question import asked_kind, asked_unit, residue_of, same_kind_of_unit
+from service.search.facts import ENTITY_LIKE, MEASURE_CATEGORIES
 
 MEASURED = frozenset({"amount", "rate", "count", "people", "score", "weight", "duration"})
 _HYPOTHETICAL = re.compile(r"假如|如果|假设|假定|若是|倘若|的话")
 _STATES_FIGURES = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|元|亿元|%|分|人|个)")
 _RATIO = re.compile(r"几倍|多少倍")
 # "哪个项目自评分最低": one looked-up figure does not say which is the lowest
-_SUPERLATIVE = re.compile(r"最高|最低|最多|最少|最大|最小")
+_SUPERLATIVE = re.compile(r"最高|最低|最多|最少|最大|最小|最快|最慢|最好|最差|最长|最短|最早|最晚")
+# "有哪些单位达到了100%": the items are asked, one figure does not list them
+_WHICH_ITEMS = re.compile(r"哪些|哪几")
 _DEDUCTION = re.compile(r"扣了?(?:几|多少)分|扣分(?:是)?多少")
 # "超了多少", "比上年少了多少": a difference between two figures, never one figure looked up
 _COMPARISON = re.compile(
     r"(?:超|多|少|高|低|增|减|差|失)了?(?:多少|几)|(?:超出|超过|高出|低于|相差|失分)(?:了)?(?:多少|几)"
     r"|增减(?:幅度|额|情况)|变化(?:幅度|了多少)|增幅|降幅"
+    r"|比[^，,。；;？?]{1,24}?(?:多|少|高|低|超)[\u4e00-\u9fff]{0,4}?了?(?:多少|几)"  # "比购置多安排了多少"
 )
+# "除去转移支付，其余的支出": what is left of a figure once a part is taken out, never the figure
+_EXCLUDING = re.compile(r"除去|除掉|扣除|扣掉|刨去|去掉|不含|不包括|除了")
 _YEARS = re.compile(r"((?:19|20)\d{2})\s*年")
 _LINE_CLASSES = frozenset({"expenditure_class", "funding_source"})
 _FIGURE_QUESTION = re.compile(
@@ -204,6 +209,54 @@ def _inputs_off_topic(
     return []
 
 
+# computations whose every input is a figure of the line the question names (its change, the sum
+# or difference of named lines); a share or rate divides a line by its whole, which is no line
+_OF_NAMED_LINES = frozenset({"value_from_change", "growth_rate", "year_on_year_change", "difference", "sum"})
+
+
+def _input_off_line(
+    question: str, computations: list[Any], items: Callable[[], list[Any]], g: Any
+) -> tuple[str, str] | None:
+    """A line the question names by a glossary term ("公务接待费") and an input of a computation of
+    named lines that is another line's figure ("三公经费…55万元，…公务接待费30万元" computed from
+    55): (the line asked, what the input is), else None. An input is judged by what the fact index
+    says its figure measures, and only where the documents do give figures of the line."""
+    lines = {
+        c
+        for c in g.concepts_in(question)
+        if g.concept(c).category not in MEASURE_CATEGORIES and g.concept(c).kind not in ("rate", "text")
+    }
+    if not lines:
+        return None
+    facts = items()
+    for c in computations:
+        if c.metric not in _OF_NAMED_LINES:
+            continue
+        for i in c.inputs:
+            if not isinstance(i, dict):
+                continue
+            source = i.get("source") or {}
+            placed = [
+                f
+                for f in facts
+                if same_number(f.fact.value, i.get("value"))
+                and f.fact.page == source.get("page")
+                and f.fact.doc_id == source.get("doc_id", f.fact.doc_id)
+            ]
+            if not placed or any(f.concepts & lines for f in placed):
+                continue
+            unit = str(i.get("unit") or "")
+            beside = [
+                f
+                for f in facts
+                if f.concepts & lines and f.fact.doc_id == placed[0].fact.doc_id and f.fact.unit == unit
+            ]
+            if beside:  # the line's own figures are there: this input is another line's
+                asked = g.concept(sorted(lines & beside[0].concepts)[0]).label
+                return asked, placed[0].fact.description or str(i.get("label") or "")
+    return None
+
+
 def _other_measure(
     question: str, computations: list[Any], items: Callable[[], list[Any]], g: Any
 ) -> tuple[str, str] | None:
@@ -329,6 +382,51 @@ def other_document(question: str, cited: set[str], facts: list[Any], g: Any) -> 
     return None
 
 
+def operation_misfit(question: str, figures: list[dict[str, Any]], placed: list[Any]) -> Verdict:
+    """Does one looked-up figure answer how the question asks? Not when it asks a computation
+    from given figures, a ratio, which item is the most, which items (a list), a difference or
+    change, a deduction, or a quantity of another kind or unit than the figure's ("几天" answered
+    in 元). Used on every answer that states figures it looked up (search and fact paths alike)."""
+    said = asked_kind(question)
+    if _HYPOTHETICAL.search(question) or (_STATES_FIGURES.search(question) and said == "score"):
+        return (
+            "按给定条件推算的结果",
+            "这是按规则由给定数字推算的问题，文档中没有可直接引用的数字，不以文中其他数字代替",
+        )
+    if _RATIO.search(question):
+        return "所问的倍数", "文档没有直接给出这一倍数"
+    most = _SUPERLATIVE.findall(question)
+    if most and not any(
+        w in str(f.get("quote", "")) + str(f.get("subject", "")) for f in figures for w in most
+    ):
+        return (
+            f"“{most[0]}”的那一项",
+            f"检索到的只是其中一个数，不能据此说明它是{most[0]}的；问的是比较，需要逐项列出",
+        )
+    if _WHICH_ITEMS.search(question) and len(figures) == 1:
+        return "所问的各项", "问的是哪些项，检索到的只是一个数，不能据此列出各项"
+    if _COMPARISON.search(question) and not any("change" in i.qualifiers for i in placed):
+        return "所问的差额或变化", "问的是两个数之间的差额或变化，检索到的只是一个数，不是差额或变化"
+    excluding = _EXCLUDING.search(question)
+    if excluding and not any(excluding.group() in i.fact.description + i.fact.context for i in placed):
+        return "所问的余数", f"问的是{excluding.group()}一部分之后的数，检索到的是未作扣除的数"
+    units = [str(f.get("unit") or "") for f in figures] + [i.fact.unit for i in placed if i.fact.unit]
+    if said is not None and not any(_kind_fits(said, u) for u in units):
+        return (
+            "所问的量",
+            f"检索到的数字的单位（{'、'.join(u or '无单位' for u in dict.fromkeys(units))}）与所问的量不符",
+        )
+    unit = asked_unit(question)
+    stated = [u for u in units if u]
+    if unit and stated and not any(same_kind_of_unit(unit, u) for u in stated):
+        return "所问的量", f"问的是多少{unit}，检索到的数字的单位是{'、'.join(dict.fromkeys(stated))}"
+    if _DEDUCTION.search(question) and not any(
+        "扣" in i.fact.description + "".join(i.fact.col_path) for i in placed
+    ):
+        return "扣分", "检索到的数字是得分或分值，不是扣分"
+    return None
+
+
 def check_fit(
     question: str, draft: Any, items: Callable[[], list[Any]], g: Any, *, understood: tuple[str, ...] = ()
 ) -> Verdict:
@@ -357,6 +455,9 @@ def check_fit(
         stray = _inputs_off_topic(_without(question, understood), draft.computations, items, g)
         if stray:
             return f"“{'、'.join(stray)}”的数据", "计算所用的数字的出处没有提到这一项"
+        line = _input_off_line(question, draft.computations, items, g)
+        if line:
+            return f"“{line[0]}”的数据", f"计算用到的“{line[1]}”不是{line[0]}的数"
         drifted = _other_quantity_over_time(question, draft.computations, g)
         if drifted:
             return f"“{drifted[0]}”的上年数", f"计算用到的“{drifted[1]}”不是{drifted[0]}"
@@ -372,39 +473,19 @@ def check_fit(
         return None
     if draft.computations:
         return None
-    if _HYPOTHETICAL.search(question) or (_STATES_FIGURES.search(question) and said == "score"):
-        return (
-            "按给定条件推算的结果",
-            "这是按规则由给定数字推算的问题，文档中没有可直接引用的数字，不以文中其他数字代替",
-        )
-    if _RATIO.search(question):
-        return "所问的倍数", "文档没有直接给出这一倍数"
-    most = _SUPERLATIVE.findall(question)
-    if most and not any(
-        w in str(f.get("quote", "")) + str(f.get("subject", "")) for f in figures for w in most
-    ):
-        return (
-            f"“{most[0]}”的那一项",
-            f"检索到的只是其中一个数，不能据此说明它是{most[0]}的；问的是比较，需要逐项列出",
-        )
     facts = items()
-    units = [str(f.get("unit") or "") for f in figures]
     placed = placed_of(figures, facts)
-    units += [i.fact.unit for i in placed if i.fact.unit]
+    misfit = operation_misfit(question, figures, placed)
+    if misfit is not None:
+        return misfit
+    units = [str(f.get("unit") or "") for f in figures] + [i.fact.unit for i in placed if i.fact.unit]
     years = {int(y) for y in _YEARS.findall(question)}
     of_years = {i.year for i in placed}
     if years and placed and None not in of_years and not (of_years & years):
         held = "、".join(f"{y}年" for y in sorted(y for y in of_years if y is not None))
         asked = "、".join(f"{y}年" for y in sorted(years))
         return f"{asked}的数据", f"检索到的数字是{held}的，不是{asked}的"
-    if _COMPARISON.search(question) and not any("change" in i.qualifiers for i in placed):
-        return "所问的差额或变化", "问的是两个数之间的差额或变化，检索到的只是一个数，不是差额或变化"
     named = {g.concept(c).kind for c in g.concepts_in(question) if g.concept(c).kind in MEASURED}
-    if said is not None and not any(_kind_fits(said, u) for u in units):
-        return (
-            "所问的量",
-            f"检索到的数字的单位（{'、'.join(u or '无单位' for u in dict.fromkeys(units))}）与所问的量不符",
-        )
     if said is None and named == {"amount"} and all(u in ("", "万", "分") for u in units):
         return "所问的金额", "检索到的数字不是金额"
     if said is None and named == {"rate"} and units and "%" not in units:
@@ -423,10 +504,6 @@ def check_fit(
     parent = next((p for i in placed if (p := names_a_parent(words_all, i.fact))), "")
     if parent:
         return f"“{parent}”本身的数", f"检索到的数字属于“{parent}”下的一个分项，不是“{parent}”本身的"
-    if _DEDUCTION.search(question) and not any(
-        "扣" in i.fact.description + "".join(i.fact.col_path) for i in placed
-    ):
-        return "扣分", "检索到的数字是得分或分值，不是扣分"
     qualifier = _missing_qualifier(question, placed, g)
     if qualifier:
         return "所问的量", qualifier

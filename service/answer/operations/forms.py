@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from service.answer.deterministic.render import CitationSet, Draft, zh_count
+from service.answer.operations.indicators import named_indicators
 
 _WHICH = re.compile(r"哪|列出|有没有|是否|什么")
 _HOW_MUCH = re.compile(r"多少|几分")
@@ -34,6 +35,7 @@ _HEADER_KEYS = {
 }
 _ASKS_NAME = re.compile(r"是什么|叫什么|哪个|哪家|哪一个|是谁|谁|分别是|名称|名字")
 _PROJECT_ASKED = re.compile(r"(?:哪个|什么|哪一个)项目|项目(?:叫什么|名字|的名称)")
+_LOST = re.compile(r"扣|失分|丢")  # "总分被扣了几分" asks the points lost, not the total
 _MAX_LISTED = 12  # findings or indicators listed in one answer; the rest are counted
 
 
@@ -108,7 +110,7 @@ def form_intent(text: str, glossary: Any) -> str | None:
 
     if has("problems") and has("form"):
         return "problems"
-    if has("total") and (has("form") or _ONLY_TOTAL.fullmatch(t)):
+    if has("total") and (has("form") or _ONLY_TOTAL.fullmatch(t)) and not _LOST.search(t):
         return "total"  # "执行得分加各项得分，和表上的总分对得上吗", or just "总分是多少？"
     if _ONLY_FULL_MARKS.fullmatch(t):
         return "full_marks"  # "满分是多少": the form's, not an indicator's 分值
@@ -341,12 +343,13 @@ def _completed(a: _Answer, text: str) -> Draft:
     asked = _COMPLETED_NOISE.sub("", t).replace("指标", "")
     items: list[dict[str, Any]] = []
     names: list[str] = []
+    named = {id(i) for _f, i in named_indicators(text, a.forms)}
     for form in a.forms:
         for ind in form.get("indicators") or []:
             path = "".join(ind.get(k) or "" for k in ("level1", "level2", "level3"))
             label = ind.get("level3") or ind.get("level2") or "指标"
             names.append(label)
-            if asked and asked not in path:
+            if asked and asked not in path and id(ind) not in named:
                 continue
             target, actual = ind.get("target"), ind.get("actual")
             nt, na = a.cite(form, target), a.cite(form, actual)
@@ -466,13 +469,9 @@ def _cell(a: _Answer, text: str) -> Draft | None:
     missing: list[str] = []
     quoted: list[dict[str, Any]] = []
     for form in a.forms:
-        matches = []
-        for ind in form.get("indicators") or []:  # by its name as printed, or without its brackets
-            raw, name = re.sub(r"\s+", "", ind.get("level3") or ""), _plain(ind.get("level3") or "")
-            if len(name) >= 3 and (raw in t or name in _plain(t)):
-                matches.append((len(name), ind))
-        if matches:
-            ind = max(matches, key=lambda m: m[0])[1]
+        named = named_indicators(t, [form])  # by its name as printed, without brackets, or nearly
+        if len(named) == 1:
+            ind = named[0][1]
             label = re.sub(r"\s+", "", ind.get("level3") or "")  # its unit stays in its name: 在岸(万美元)
             columns = _asked(t, cues, _IND_COLUMNS) or [("target", "年度指标值"), ("actual", "实际完成值")]
             for col, zh in columns:
@@ -554,6 +553,12 @@ def form_answer(owner: Any, text: str, document_ids: list[str] | None) -> Draft 
             )
         forms = of_year
     a = _Answer(owner, forms, document_ids)
+    if intent in (None, "completed"):
+        from service.answer.operations.indicators import indicator_computation
+
+        computed = indicator_computation(a, text)  # "信访案件按目标算完成率多少": one indicator's cells
+        if computed is not None:
+            return computed
     if intent is None:
         return _cell(a, text)
     if not forms:

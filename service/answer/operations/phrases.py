@@ -217,7 +217,26 @@ def sole_part(cid: str, facts: list[IndexedFact], g: Any) -> str | None:
     if any(cid in i.concepts for i in facts):
         return None
     present = {p for p in g.parts_of(cid) if any(p in i.concepts for i in facts)}
-    return present.pop() if len(present) == 1 else None
+    if len(present) != 1:
+        return None
+    part = present.pop()
+    # a row of a breakdown beside rows the glossary does not tie to the whole (财政拨款小计 above
+    # 自有资金小计) is one of several parts, whatever the glossary lists
+    for i in facts:
+        f = i.fact
+        if part not in i.concepts or f.source != "table":
+            continue
+        if any(
+            o.fact.source == "table"
+            and o.fact.table_id == f.table_id
+            and o.fact.col_index == f.col_index
+            and o.fact.row_index != f.row_index
+            and o.fact.unit == f.unit
+            and part not in o.concepts
+            for o in facts
+        ):
+            return None
+    return part
 
 
 def _named_figures(

@@ -71,6 +71,40 @@ def asked_kind(text: str) -> str | None:
     return None
 
 
+# "几天", "多少辆", "多少万元": the unit a question asks its figure in
+_ANY_COUNT = "个"
+_ASKS_IN_UNIT = re.compile(r"(?:几|多少)([\u4e00-\u9fff%]{1,3})")
+
+
+def asked_unit(text: str) -> str:
+    """The unit the question asks its figure in, when it names one the documents' units include
+    ("培训期限是几天" -> 天, "有几个" -> 个); "" otherwise (and for 几分, a score asked)."""
+    from ingest.numbers import UNITS
+
+    for m in _ASKS_IN_UNIT.finditer(normalize(text)):
+        word = m.group(1)
+        unit = next((u for u in UNITS if word.startswith(u)), "")
+        if unit and unit != "分" and not (unit == "年" and word.startswith("年度")):
+            return unit
+    return ""
+
+
+def same_kind_of_unit(asked: str, unit: str) -> bool:
+    """May a figure in `unit` answer a question asked in `asked`? The same unit, or one of the same
+    kind the metrics module converts (万元 for 元); an unknown unit only as itself."""
+    from service.metrics.errors import MetricError
+    from service.metrics.units import COUNT_KINDS, kind_of
+
+    if asked == unit:
+        return True
+    try:
+        kind = kind_of(unit)
+        # 个 is the classifier of anything counted ("有几个" of 所, 家, 项)
+        return kind == kind_of(asked) or (asked == _ANY_COUNT and kind in COUNT_KINDS)
+    except MetricError:
+        return asked == _ANY_COUNT and not re.search(r"[元%分年月天时]", unit)
+
+
 def compatible(asked: str | None, kind: str) -> bool:
     return asked is None or kind in _COMPATIBLE.get(asked, {kind})
 
