@@ -53,6 +53,16 @@ def _form(path: Path) -> Path:
     ws.append(["产出指标", "数量指标", "服务外包在岸(万美元)", "20000", "23333.56", 20, 20, None])
     # 23333.56 ÷ 20000 = 116.6678% -> 116.67%; 23333.56 − 20000 = 3333.56
     ws.append(["产出指标", "时效指标", "解决群众问题时间", "≤2天", "2天", 20, 20, None])  # a ceiling
+    ws.append(
+        ["产出指标", "数量指标", "★★★特困人员救助供养人数(按月平均)(≥**人)", ">=4754人", "4604人", 5, 5, None]
+    )
+    # a shortfall asked: 4754 − 4604 = 150人
+    ws.append(["产出指标", "数量指标", "指标3:完成农村户用卫生厕所改造数量", "≥2000", "3061", 5, 5, None])
+    # 3061 ÷ 2000 = 153.05%
+    ws.append(
+        ["产出指标", "质量指标", "★农村低保标准(≥**元/人·月)", ">=530元/人*月", "583元/人*月", 5, 5, None]
+    )
+    # 583 − 530 = 53 (低 is in its name, not in how the question compares)
     ws.append(["效益指标", "社会效益指标", "改善人居环境", "有效改善", "有效改善", 10, 10, None])
     ws.append(["满意度指标", "群众满意度指标", "群众对政府工作满意度", "≧90%", "95%", 10, 10, None])
     ws.append(["总分", None, None, None, None, 100, 99, None])
@@ -80,6 +90,16 @@ def test_completion_rate_and_excess_of_a_named_indicator(answerer) -> None:  # t
     more = answerer.answer("服务外包在岸实际比年初目标多完成了多少？", history=[])
     assert "3333.56" in more.answer, more.answer
     assert [c.metric for c in more.computations] == ["difference"], more.computations
+
+
+@pytest.mark.slow
+def test_an_indicator_behind_its_marks_and_number_and_which_way_it_is_compared(answerer) -> None:  # type: ignore[no-untyped-def]
+    short = answerer.answer("特困人员救助供养人数比年度指标值少了多少人？", history=[])
+    assert "150人" in short.answer and "4754" in short.answer, short.answer
+    above = answerer.answer("农村低保标准实际比年度指标值高出多少元？", history=[])
+    assert "为53" in above.answer and "-53" not in above.answer, above.answer
+    rate = answerer.answer("农村户用卫生厕所改造实际完成数量是年度指标值的百分之多少？", history=[])
+    assert "153.05%" in rate.answer, rate.answer
 
 
 @pytest.mark.slow

@@ -31,7 +31,7 @@ from service.metrics.change import (
     reduction_vs_baseline,
     year_on_year_change,
 )
-from service.metrics.costs import cost_per_10k_units, unit_cost
+from service.metrics.costs import cost_per_10k_units, per_unit, unit_cost
 from service.metrics.differences import difference, value_from_change
 from service.metrics.errors import (
     BadGradeRule,
@@ -102,6 +102,7 @@ __all__ = [
     "multi_year_average",
     "over_budget_amount",
     "pass_rate",
+    "per_unit",
     "ratio",
     "reduction_vs_baseline",
     "registry_schema",

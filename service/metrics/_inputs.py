@@ -15,7 +15,7 @@ from typing import Any
 
 from service.metrics.errors import BadNumber, MissingInput, NegativeValue, UnitMismatch
 from service.metrics.result import MetricInput
-from service.metrics.units import COUNT_KINDS, kind_of, normalize_unit
+from service.metrics.units import COUNT_KINDS, is_count_kind, kind_of, normalize_unit
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．－＋％，", "0123456789.-+%,")
@@ -108,7 +108,12 @@ def take(
     unit = unit or default_unit
     kind = kind_of(unit)  # raises UnitMismatch for an unknown unit
     allowed = UNIT_CLASSES.get(unit_class)
-    if allowed is not None and kind != "" and kind not in allowed:
+    if (
+        allowed is not None
+        and kind != ""
+        and kind not in allowed
+        and not (unit_class == "count" and is_count_kind(kind))
+    ):
         raise UnitMismatch(
             f"输入“{label}”（{name}）的单位“{unit}”不适用，应为{UNIT_CLASS_ZH[unit_class]}",
             f"input {name!r} has unit {unit!r}; expected a {unit_class} unit",

@@ -19,16 +19,47 @@ _COST = ArgSpec("cost", "成本", "成本金额（如人工费用）cost", unit_
 )
 def unit_cost(cost: MetricInput, quantity: MetricInput, places: int | None) -> MetricResult:
     value = divide(cost.value, quantity.value, what_zh=quantity.label, what_en="quantity")
-    unit = f"{cost.unit}/{quantity.unit}" if quantity.unit else cost.unit
+    money, shown = cost.unit, cost.text
+    if money in ("万元", "亿元") and abs(value) < 1:  # 30万元 ÷ 87人次: 3448.28元 a head, not 0.34万元
+        value, money, shown = convert(value, cost.unit, "元"), "元", f"{cost.text}{cost.unit}"
+    unit = f"{money}/{quantity.unit}" if quantity.unit else money
     return build(
         "unit_cost",
         value=value,
         unit=unit,
         places=2 if places is None else places,
-        formula=f"{cost.text} ÷ {quantity.text} = {{display}}",
+        formula=f"{shown} ÷ {quantity.text} = {{display}}",
         symbols="成本 ÷ 数量",
         words="单位成本等于成本除以数量",
         inputs=[cost, quantity],
+    )
+
+
+@metric(
+    name="per_unit",
+    name_zh="平均每单位数量",
+    name_en="Quantity per unit",
+    description=(
+        "平均每单位数量＝总量÷单位数（如平均每批次接待人次＝接待人次÷接待批次，单位为人次/批次）。"
+        "Total / number of units, e.g. person-times per batch."
+    ),
+    args=[
+        ArgSpec("total", "总量", "总量（人次、人、件…）total", unit_class="count"),
+        ArgSpec("units", "单位数", "单位数（批次、户、个…）number of units", unit_class="count"),
+    ],
+)
+def per_unit(total: MetricInput, units: MetricInput, places: int | None) -> MetricResult:
+    value = divide(total.value, units.value, what_zh=units.label, what_en="number of units")
+    unit = f"{total.unit}/{units.unit}" if units.unit else total.unit
+    return build(
+        "per_unit",
+        value=value,
+        unit=unit,
+        places=2 if places is None else places,
+        formula=f"{total.text} ÷ {units.text} = {{display}}",
+        symbols="总量 ÷ 单位数",
+        words="平均每单位数量等于总量除以单位数",
+        inputs=[total, units],
     )
 
 

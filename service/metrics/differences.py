@@ -7,7 +7,7 @@ from service.metrics._build import align, build, places_of, txt
 from service.metrics.errors import OutOfRange
 from service.metrics.registry import ArgSpec, metric
 from service.metrics.result import MetricInput, MetricResult
-from service.metrics.units import COUNT_KINDS, kind_of
+from service.metrics.units import COUNT_KINDS, is_count_kind, kind_of
 
 # quantities that cannot be negative: a derived count or amount below zero means the inputs are wrong
 _NEVER_NEGATIVE = ("money", *COUNT_KINDS)
@@ -71,7 +71,7 @@ def difference(minuend: MetricInput, subtrahend: MetricInput, places: int | None
 def value_from_change(current: MetricInput, change: MetricInput, places: int | None) -> MetricResult:
     delta, unit = align(current, change)
     value = current.value - delta
-    if value < 0 and kind_of(unit) in _NEVER_NEGATIVE:
+    if value < 0 and (kind_of(unit) in _NEVER_NEGATIVE or is_count_kind(kind_of(unit))):
         raise OutOfRange(
             f"推算出的上期值为负数（{txt(current.value)} − {txt(delta)}），“{change.label}”不可能大于“{current.label}”，请核对输入",
             f"the derived previous value is negative ({current.text} - {txt(delta)}): the change cannot "

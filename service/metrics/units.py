@@ -81,8 +81,16 @@ _UNITS: dict[str, UnitInfo] = {
         UnitInfo("平方米", "area", Decimal(1), "square metres"),
         UnitInfo("吨", "mass", Decimal(1), "tonnes"),
         UnitInfo("万吨", "mass", TEN_THOUSAND, "10k tonnes"),
+        UnitInfo("厘米", "length", Decimal("0.01"), "centimetres"),
+        UnitInfo("平方公里", "area", Decimal(10) ** 6, "square kilometres"),
+        UnitInfo("公顷", "area", TEN_THOUSAND, "hectares"),
+        UnitInfo("立方米", "volume_m3", Decimal(1), "cubic metres"),
+        UnitInfo("个百分点", "percentage_point", Decimal(1), "percentage points"),
+        UnitInfo("百分点", "percentage_point", Decimal(1), "percentage points"),
     )
 }
+# any other unit the glossary lists (a measure word: 起, 批次, 宗 …) counts things of its own kind
+_OWN_COUNT = "count:"
 
 MONEY_UNITS = ("元", "万元", "亿元")
 COUNT_KINDS = (
@@ -106,6 +114,8 @@ def unit_info(unit: str) -> UnitInfo:
     u = normalize_unit(unit)
     if u in _UNITS:
         return _UNITS[u]
+    if u in _glossary_units():
+        return UnitInfo(u, _OWN_COUNT + u, Decimal(1), u)
     if "/" in u:
         top, _, bottom = u.partition("/")
         a, b = unit_info(top), unit_info(bottom)
@@ -114,6 +124,17 @@ def unit_info(unit: str) -> UnitInfo:
         f"不认识的单位“{unit}”，可用单位：{'、'.join(KNOWN_UNITS)}（或 A/B 形式的复合单位）",
         f"unknown unit {unit!r}; known units: {', '.join(KNOWN_UNITS)} (or a compound A/B)",
     )
+
+
+def _glossary_units() -> frozenset[str]:
+    from ingest.glossary import load_glossary  # the field's units are data (glossary.yaml `units`)
+
+    return frozenset(load_glossary().units)
+
+
+def is_count_kind(kind: str) -> bool:
+    """Is the kind a count of things (persons, items, or a measure word's own things)?"""
+    return kind in COUNT_KINDS or kind.startswith(_OWN_COUNT)
 
 
 def kind_of(unit: str) -> str:

@@ -503,6 +503,9 @@ class Finder:
         """Whether the corpus mentions `term` at all (whole, or every part jieba finds in it)."""
         passages = self.search(term, k=5)
         texts = [fold(normalize_space(p.text) + p.section) for p in passages]  # 評價 is 评价
+        # the documents' own titles too ("江北区…三公经费预算情况"): a word of a title is mentioned
+        scope = set(self.document_ids or self.lexicon.titles)
+        texts += [fold(re.sub(r"\s+", "", t)) for d, t in self.lexicon.titles.items() if d in scope and t]
         term = fold(term)
         if any(term in t for t in texts):
             return True

@@ -130,6 +130,13 @@ class FactAnswerer:
         draft = form_answer(self, ask.text, document_ids)  # 自评表: 总分, 满分, 执行得分, 完成, 问题
         if draft is not None:
             return ask, draft
+        from service.answer.operations.per_unit import counted_answer, per_unit_answer
+
+        items = self.index.items(document_ids)
+        # "平均每批次接待多少人次"; "实际改了多少户危房" (a count in its own measure word)
+        per = per_unit_answer(self, ask.text, items) or counted_answer(self, ask.text, items)
+        if per is not None:
+            return ask, per
         if "share" in self.glossary.operations_in(ask.text):  # "决算里基本支出占多大比例"
             solver = _Solver(self, ask, self.index.items(document_ids))
             draft = solver.line_share()

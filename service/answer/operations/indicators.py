@@ -25,6 +25,10 @@ from service.answer.deterministic.render import Draft
 _PAREN = re.compile(r"[（(][^（）()]*[）)]")
 _SPACE = re.compile(r"\s+")
 _GROUP_SUFFIX = "指标"  # how a form's column of indicator groups ends (数量指标, 群众满意度指标)
+# what a form prints before an indicator's name: marks (★), its number ("指标3:", "1.", "其中:")
+_NUMBERING = re.compile(r"^(?:[^\u4e00-\u9fff]+|(?:指标|其中)\s*\d*\s*[:：.、]?)+")
+# "比年度指标值少了多少": the shortfall, target − actual; otherwise how far the actual went past it
+_SHORTFALL = re.compile(r"少|低|差|欠|不足|未完成|没完成")
 _FUZZY_SHARE = 0.75  # of a name's character pairs the question must use, every character too
 
 
@@ -37,10 +41,12 @@ def _pairs(text: str) -> set[str]:
 
 
 def _names(ind: dict[str, Any], groups: Counter[str]) -> list[str]:
-    """The names an indicator is known by: its 三级指标 as printed and without brackets, and its
-    二级指标 (without the trailing 指标) when nothing else on the form sits under it."""
+    """The names an indicator is known by: its 三级指标 as printed, without brackets and without the
+    marks and numbering a form puts before it ("★★★", "指标3:"), and its 二级指标 (without the
+    trailing 指标) when nothing else on the form sits under it."""
     raw = _norm(ind.get("level3") or "")
-    names = [raw, _PAREN.sub("", raw)]
+    bare = _NUMBERING.sub("", _PAREN.sub("", raw))
+    names = [raw, _PAREN.sub("", raw), bare]
     group = _PAREN.sub("", _norm(ind.get("level2") or ""))
     if group and groups[group] == 1:
         stem = group[: -len(_GROUP_SUFFIX)] if group.endswith(_GROUP_SUFFIX) else group
@@ -82,19 +88,33 @@ def indicator_computation(a: Any, text: str) -> Draft | None:
     """The completion rate or the excess of the one indicator the question names; None when the
     question asks neither, or names no single indicator (the other paths answer or refuse)."""
     g = a.owner.glossary
-    asks_rate = any(h.concept_id == "completion_rate" for h in g.find(text))
-    asks_difference = "difference" in g.operations_in(text)
+    concepts = set(g.concepts_in(text))
+    ops = set(g.operations_in(text))
+    # "完成了年度指标的百分之多少", "实际数是年度指标值的百分之几": a completion rate asked by its parts
+    by_parts = ("share" in ops or "百分之" in text) and ("target_value" in concepts or "完成" in text)
+    asks_rate = "completion_rate" in concepts or by_parts
+    asks_difference = "difference" in ops and not by_parts
     if asks_rate == asks_difference:  # neither, or both (a compound question is split before)
         return None
     found = named_indicators(text, a.forms)
     if len(found) != 1:
         return None
     form, ind = found[0]
-    label = _norm(ind.get("level3") or ind.get("level2") or "")
+    printed = _norm(ind.get("level3") or ind.get("level2") or "")
+    label = _NUMBERING.sub("", _PAREN.sub("", printed)) or printed  # "★★★X(按月平均)(≥**人)" -> X
+    # how the question compares, read outside the indicator's own name ("农村低保标准…高出多少")
+    said = _norm(text)
+    for name in _names(ind, Counter()):
+        said = said.replace(name, " ")
+    short = _SHORTFALL.search(said.replace("多少", "")) is not None  # (多少 asks; it says no shortfall)
     target, actual = ind.get("target"), ind.get("actual")
     tv, av = ind.get("target_value"), ind.get("actual_value")
     tu, au = ind.get("target_unit") or "", ind.get("actual_unit") or ""
-    what = "目标完成率" if asks_rate else "实际完成值与年度指标值之差"
+    what = (
+        "目标完成率"
+        if asks_rate
+        else ("实际完成值比年度指标值少的数" if short else "实际完成值与年度指标值之差")
+    )
     op = "indicator_rate" if asks_rate else "indicator_difference"
     searched = [f"自评表“{label}”的年度指标值、实际完成值"]
     if tv is None or av is None or not (target or {}).get("text") or not (actual or {}).get("text"):
@@ -136,8 +156,9 @@ def indicator_computation(a: Any, text: str) -> Draft | None:
     if asks_rate:
         comp, why = run_metric(a.owner, "target_completion_rate", inputs)
     else:
+        first, second = ("target", "actual") if short else ("actual", "target")
         comp, why = run_metric(
-            a.owner, "difference", {"minuend": inputs["actual"], "subtrahend": inputs["target"]}
+            a.owner, "difference", {"minuend": inputs[first], "subtrahend": inputs[second]}
         )
     if comp is None:
         return a.refuse(f"“{label}”的{what}", why or "计算模块拒绝了这两个数", searched, op)
@@ -145,7 +166,7 @@ def indicator_computation(a: Any, text: str) -> Draft | None:
         {"label": f"{label}·年度指标值", "display": target["text"], "n": nt},
         {"label": f"{label}·实际完成值", "display": actual["text"], "n": na},
     ]
-    if not asks_rate:
+    if not asks_rate and not short:
         shown.reverse()
     in_unit = f"（单位：{unit}）" if unit and not asks_rate and not known else ""
     draft = computed_draft(f"“{label}”的{what}{in_unit}", comp, shown, a.cites, op)

@@ -93,14 +93,14 @@ def same_kind_of_unit(asked: str, unit: str) -> bool:
     """May a figure in `unit` answer a question asked in `asked`? The same unit, or one of the same
     kind the metrics module converts (万元 for 元); an unknown unit only as itself."""
     from service.metrics.errors import MetricError
-    from service.metrics.units import COUNT_KINDS, kind_of
+    from service.metrics.units import is_count_kind, kind_of
 
     if asked == unit:
         return True
     try:
         kind = kind_of(unit)
         # 个 is the classifier of anything counted ("有几个" of 所, 家, 项)
-        return kind == kind_of(asked) or (asked == _ANY_COUNT and kind in COUNT_KINDS)
+        return kind == kind_of(asked) or (asked == _ANY_COUNT and is_count_kind(kind))
     except MetricError:
         return asked == _ANY_COUNT and not re.search(r"[元%分年月天时]", unit)
 
