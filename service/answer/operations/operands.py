@@ -83,6 +83,15 @@ def find(
     # a title word names a line when a figure of the asked quantity uses it, not a figure of another
     of_kind = [i for i in facts if concept is None or concept.id in i.concepts]
     titled = set(words) & _words_of_figures(words, of_kind)
+    # a budget states every figure as planned (拟安排): a question that says neither 计划 nor 实际
+    # asks those figures when the documents give no other of the quantity
+    only_planned = (
+        concept is not None
+        and "plan" not in operand.qualifiers
+        and "actual" not in operand.qualifiers
+        and bool(of_kind)
+        and all("plan" in i.qualifiers for i in of_kind)
+    )
     out: list[Match] = []
     for item in facts:
         f = item.fact
@@ -116,7 +125,8 @@ def find(
                 continue  # "预算编制部分" names the group; this cell is one of its items
         if years and item.year is not None and item.year not in years:
             continue  # a cell without a year of its own is of its document's year
-        if _qualifiers_fit(operand.qualifiers, item.qualifiers) is not None:
+        misfit = _qualifiers_fit(operand.qualifiers, item.qualifiers)
+        if misfit is not None and not (misfit == "plan" and only_planned):
             continue
         if "part" in item.qualifiers and "part" not in operand.qualifiers:
             score -= 1.0

@@ -183,16 +183,28 @@ def counted_answer(owner: Any, question: str, facts: list[IndexedFact]) -> Draft
         return None
     quals = frozenset(g.qualifiers_in(text, outside_terms=True))
     years = {int(y) for y in re.findall(r"((?:19|20)\d{2})\s*年", text)}
+
+    def own(i: IndexedFact) -> str:  # what the figure itself is said to be (not its whole sentence)
+        return re.sub(r"\s+", "", i.fact.description + "".join(i.fact.row_path))
+
     found = [
         i
         for i in facts
         if _unit_of(i) == asked
         # every word the question names is the figure's, or its document's ("无为市" of its title)
         and all(covered(w, _said(i), share=0.6) or covered(w, i.title) for w in words)
-        and any(covered(w, _said(i), share=0.6) for w in words)
+        and any(covered(w, own(i), share=0.6) for w in words)
         and not _exclusive_mismatch(quals, i.qualifiers)
         and (not years or i.year is None or i.year in years)
     ]
+
+    def fit(i: IndexedFact) -> float:  # how much of the question's words the figure's own words use
+        said = _pairs(own(i))
+        return sum(len(_pairs(w) & said) / len(_pairs(w)) for w in words if _pairs(w))
+
+    if found:  # the figures the question's words describe best, by their own words
+        best = max(fit(i) for i in found)
+        found = [i for i in found if fit(i) == best]
     if "actual" in quals and any("actual" in i.qualifiers for i in found):
         found = [i for i in found if "actual" in i.qualifiers]  # "实际改了多少户": what was done
     if len({i.fact.value for i in found}) != 1:
@@ -206,3 +218,7 @@ def counted_answer(owner: Any, question: str, facts: list[IndexedFact]) -> Draft
     draft = solver.lookup_draft(f"“{subject}”", [Match(item, 0.0)])
     draft.cites = solver.cites
     return draft
+
+
+def _pairs(text: str) -> set[str]:
+    return {text[k : k + 2] for k in range(len(text) - 1)}
