@@ -196,3 +196,22 @@ def test_a_row_of_a_breakdown_is_not_the_whole_the_glossary_ties_it_to() -> None
     ]  # fmt: skip
     # 自筹/自有资金 is the only part of 年度资金总额 the glossary names here, but 财政拨款 is beside it
     assert sole_part("total_funds", facts, g) is None
+
+
+def test_what_a_count_question_counts_must_be_what_the_figure_counts() -> None:
+    from ingest.glossary import load_glossary as _g  # noqa: F401  (the glossary's units are read)
+    from service.answer.operations.cells import stated_points
+    from service.answer.operations.question import counted_noun
+
+    assert counted_noun("市卫生局下面有多少个预算单位？") == "预算单位"
+    assert counted_noun("一共有多少人参加培训？") == ""  # after 人 comes what was done, not a noun
+    g = load_glossary()
+    fact = Fact(
+        id="d:f1", doc_id="d", value="24", unit="个", description="市卫生局内设职能处室",
+        context="市卫生局内设24个职能处室", page=1, quote="市卫生局内设24个职能处室，下辖45个预算单位。",
+        source="text",
+    )  # fmt: skip
+    placed = [index_fact(fact, "", g)]
+    misfit = operation_misfit("市卫生局下面有多少个预算单位？", [{"value": "24", "unit": "个"}], placed)
+    assert misfit is not None and "预算单位" in misfit[0], misfit
+    assert stated_points("产出指标(50)") == "50" and stated_points("产出指标(2020)") is None

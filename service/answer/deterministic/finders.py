@@ -501,11 +501,7 @@ class Finder:
 
     def present(self, term: str) -> bool:
         """Whether the corpus mentions `term` at all (whole, or every part jieba finds in it)."""
-        passages = self.search(term, k=5)
-        texts = [fold(normalize_space(p.text) + p.section) for p in passages]  # 評價 is 评价
-        # the documents' own titles too ("江北区…三公经费预算情况"): a word of a title is mentioned
-        scope = set(self.document_ids or self.lexicon.titles)
-        texts += [fold(re.sub(r"\s+", "", t)) for d, t in self.lexicon.titles.items() if d in scope and t]
+        texts = self._texts(term)
         term = fold(term)
         if any(term in t for t in texts):
             return True
@@ -525,7 +521,7 @@ class Finder:
         while hi < len(question) and _CJK_CHAR.match(question[hi]):
             hi += 1
         run, start = question[lo:hi], at - lo
-        if len(run) > 16:
+        if len(run) > 24:  # (a longer run is no one name: its pieces are looked up one by one)
             return False
 
         def covered(k: int) -> bool:
@@ -540,9 +536,17 @@ class Finder:
 
     def _used(self, piece: str) -> bool:
         if piece not in self._used_cache:
-            texts = [fold(normalize_space(p.text) + p.section) for p in self.search(piece, k=5)]
-            self._used_cache[piece] = any(fold(piece) in t for t in texts)
+            self._used_cache[piece] = any(fold(piece) in t for t in self._texts(piece))
         return self._used_cache[piece]
+
+    def _texts(self, term: str) -> list[str]:
+        """The passages a search for `term` finds, and the documents' own titles ("江北区…三公经费
+        预算情况": a word of a title is mentioned), folded (評價 is 评价)."""
+        texts = [fold(normalize_space(p.text) + p.section) for p in self.search(term, k=5)]
+        scope = set(self.document_ids or self.lexicon.titles)
+        return texts + [
+            fold(re.sub(r"\s+", "", t)) for d, t in self.lexicon.titles.items() if d in scope and t
+        ]
 
     # ---- sentences --------------------------------------------------------------------------
     def sentences(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from service.search.facts import MEASURE_CATEGORIES, IndexedFact, bigrams
@@ -290,7 +291,11 @@ def same_row(a: IndexedFact, b: IndexedFact) -> bool:
 def stated_points(label: str) -> str | None:
     """The points a group's label states for itself ("投入(15分)" -> "15"), or None."""
     m = re.search(r"[（(]\s*(\d+(?:\.\d+)?)\s*分\s*[)）]|(\d+(?:\.\d+)?)\s*分\s*[)）]", label or "")
-    return (m.group(1) or m.group(2)) if m else None
+    if m:
+        return m.group(1) or m.group(2)
+    # "产出指标(50)": a bare number in brackets ending a group's label is its points (no year, no code)
+    bare = re.search(r"[（(]\s*(\d{1,3}(?:\.\d+)?)\s*[)）]\s*$", label or "")
+    return bare.group(1) if bare and Decimal(bare.group(1)) <= 100 else None
 
 
 @dataclass

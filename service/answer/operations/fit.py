@@ -21,7 +21,13 @@ from typing import Any
 
 from service.answer.operations.cells import covered, free_chunks, mentioned, names_a_parent
 from service.answer.operations.operands import bigrams, unit_fits
-from service.answer.operations.question import asked_kind, asked_unit, residue_of, same_kind_of_unit
+from service.answer.operations.question import (
+    asked_kind,
+    asked_unit,
+    counted_noun,
+    residue_of,
+    same_kind_of_unit,
+)
 from service.search.facts import ENTITY_LIKE, MEASURE_CATEGORIES
 
 MEASURED = frozenset({"amount", "rate", "count", "people", "score", "weight", "duration"})
@@ -424,6 +430,14 @@ def operation_misfit(question: str, figures: list[dict[str, Any]], placed: list[
         "扣" in i.fact.description + "".join(i.fact.col_path) for i in placed
     ):
         return "扣分", "检索到的数字是得分或分值，不是扣分"
+    noun = counted_noun(question)  # "有多少个预算单位": a count of something else is no answer
+    if (
+        len(noun) >= 2
+        and placed
+        and not any(covered(noun, i.fact.description + "".join(i.fact.row_path), share=0.6) for i in placed)
+    ):
+        said = placed[0].fact.description or "另一个量"
+        return f"“{noun}”的数量", f"检索到的数字说的是“{said}”，不是{noun}的数量"
     return None
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from service.answer.deterministic.render import CitationSet, Draft
 from service.answer.operations.cells import covered, free_chunks
-from service.answer.operations.question import asked_unit, same_kind_of_unit
+from service.answer.operations.question import asked_unit, counted_noun, same_kind_of_unit
 from service.search.facts import IndexedFact
 
 _PER = re.compile(r"每一?(?:个)?(?P<rest>[\u4e00-\u9fff]{1,6})")
@@ -187,6 +187,8 @@ def counted_answer(owner: Any, question: str, facts: list[IndexedFact]) -> Draft
     def own(i: IndexedFact) -> str:  # what the figure itself is said to be (not its whole sentence)
         return re.sub(r"\s+", "", i.fact.description + "".join(i.fact.row_path))
 
+    counted = counted_noun(text)  # "多少个预算单位": the thing counted must be the figure's own
+
     found = [
         i
         for i in facts
@@ -194,6 +196,7 @@ def counted_answer(owner: Any, question: str, facts: list[IndexedFact]) -> Draft
         # every word the question names is the figure's, or its document's ("无为市" of its title)
         and all(covered(w, _said(i), share=0.6) or covered(w, i.title) for w in words)
         and any(covered(w, own(i), share=0.6) for w in words)
+        and (len(counted) < 2 or covered(counted, own(i), share=0.6))
         and not _exclusive_mismatch(quals, i.qualifiers)
         and (not years or i.year is None or i.year in years)
     ]

@@ -89,6 +89,21 @@ def asked_unit(text: str) -> str:
     return ""
 
 
+def counted_noun(text: str) -> str:
+    """What a count question counts, named right after its measure word ("有多少个预算单位" ->
+    预算单位, "改了多少户危房" -> 危房); "" when it names nothing there."""
+    t = normalize(text)
+    unit = asked_unit(t)
+    if not unit or unit in _VERB_AFTER:
+        return ""
+    m = re.search(rf"(?:几|多少){re.escape(unit)}([\u4e00-\u9fff]{{2,8}})", t)
+    return re.split(r"[是为有的在被了呢吗啊]", m.group(1))[0] if m else ""
+
+
+# after these units a question goes on with what was done ("多少人参加", "几次检查"), not a noun
+_VERB_AFTER = frozenset({"人", "名", "万人", "人次", "万人次", "次", "万次"})
+
+
 def same_kind_of_unit(asked: str, unit: str) -> bool:
     """May a figure in `unit` answer a question asked in `asked`? The same unit, or one of the same
     kind the metrics module converts (万元 for 元); an unknown unit only as itself."""
