@@ -103,6 +103,18 @@ def test_an_indicator_behind_its_marks_and_number_and_which_way_it_is_compared(a
 
 
 @pytest.mark.slow
+def test_the_funds_row_and_the_groups_of_a_form(answerer) -> None:  # type: ignore[no-untyped-def]
+    less = answerer.answer("实际花的钱比全年预算少了多少万元？", history=[])
+    assert "5万元" in less.answer and "-5" not in less.answer, less.answer  # 50 − 45
+    rate = answerer.answer("按全年预算数和全年执行数算一下，预算执行率是多少？", history=[])
+    assert "90.00%" in rate.answer, rate.answer  # 45 ÷ 50
+    both = answerer.answer("数量、质量两类指标合计得了多少分？", history=[])
+    assert "55分" in both.answer, both.answer  # 数量 20 + 20 + 5 + 5, 质量 5
+    lost = answerer.answer("这张表总分一共被扣了几分？", history=[])
+    assert "1分" in lost.answer and [c.metric for c in lost.computations] == ["difference"], lost.answer
+
+
+@pytest.mark.slow
 def test_an_indicator_differing_by_one_character_is_not_the_one_asked(answerer) -> None:  # type: ignore[no-untyped-def]
     a = answerer.answer("服务外包离岸的目标完成率是多少？", history=[])
     assert "116.67" not in a.answer and "23333.56" not in a.answer, a.answer  # 在岸 is not 离岸

@@ -553,6 +553,14 @@ def form_answer(owner: Any, text: str, document_ids: list[str] | None) -> Draft 
             )
         forms = of_year
     a = _Answer(owner, forms, document_ids)
+    if forms:
+        from service.answer.operations.indicators import funds_computation, groups_sum, points_lost
+
+        # "实际花的钱比全年预算多出多少", "数量、质量、时效三类指标合计得了多少分", "总分被扣了几分"
+        for op in (funds_computation, groups_sum, points_lost):
+            done = op(a, text)
+            if done is not None:
+                return done
     if intent in (None, "completed"):
         from service.answer.operations.indicators import indicator_computation
 

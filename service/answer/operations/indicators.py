@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from decimal import Decimal
 from typing import Any
 
 from service.answer.deterministic.render import Draft
@@ -179,3 +180,183 @@ def _metric_units() -> frozenset[str]:
     from service.metrics.units import KNOWN_UNITS
 
     return frozenset(KNOWN_UNITS)
+
+
+# ---- the funds block and the indicator groups of a form --------------------------------------------
+_MONEY_COLUMNS = frozenset({"initial", "budget", "spent"})
+_LOST = re.compile(r"扣|失分|丢")
+_SUM = re.compile(r"合计|一共|总共|加起来|加在一起|之和|共计|总计")
+
+
+def funds_computation(a: Any, text: str) -> Draft | None:
+    """Between two money columns of the form's funds row the question names (the 年度资金总额 row
+    unless it names another): their difference ("实际花的钱比全年预算多出多少"), or the execution
+    rate the question asks to compute from them ("按全年预算数和全年执行数算执行率"), the form's own
+    rate shown beside it. None when the question asks neither."""
+    from service.answer.operations.forms import _FUND_COLUMNS, _asked
+    from service.answer.operations.rules import computed_draft, run_metric
+
+    g = a.owner.glossary
+    t = _norm(text)
+    columns = [(col, zh) for col, zh in _asked(t, g.forms.questions, _FUND_COLUMNS) if col in _MONEY_COLUMNS]
+    if len(columns) != 2 or len(a.forms) != 1:
+        return None
+    concepts = set(g.concepts_in(t))
+    asks_rate = "budget_execution_rate" in concepts
+    asks_difference = not asks_rate and (
+        "difference" in g.operations_in(t) or re.search(r"比.{1,16}(?:多|少|超|差)", t) is not None
+    )
+    if not (asks_rate or asks_difference):
+        return None
+    form = a.forms[0]
+    funds = form.get("funds") or []
+    row = next(
+        (r for r in funds if r.get("kind") not in ("", "total")
+         and any(w in t for kind, words in g.forms.fund_rows if kind == r["kind"] for w in words)),
+        next((r for r in funds if r.get("kind") == "total"), None),
+    )  # fmt: skip
+    if row is None:
+        return None
+    label = re.sub(r"^其中[:：]?|[:：]$", "", _PAREN.sub("", _norm(row.get("label") or "")))
+    cells = {col: row["cells"].get(col) for col, _zh in columns}
+    unit = form.get("money_unit") or "万元"
+    if any(not c or c.get("value") is None for c in cells.values()):
+        return a.refuse(
+            f"“{label}”的{'、'.join(zh for _c, zh in columns)}",
+            "自评表中这两栏有空白或不是数值，不能计算",
+            [f"自评表“{label}”行的{'、'.join(zh for _c, zh in columns)}"],
+            "funds",
+        )
+
+    def given(col: str, zh: str) -> dict[str, Any]:
+        c = cells[col]
+        assert c is not None
+        return {
+            "value": c["value"],
+            "unit": c.get("unit") or unit,
+            "label": f"{label}{zh}",
+            "source": c.get("where"),
+        }
+
+    zh_of = dict(columns)
+    if asks_rate:
+        if set(cells) != {"budget", "spent"}:
+            return None
+        comp, why = run_metric(
+            a.owner, "budget_execution_rate",
+            {"spent": given("spent", zh_of["spent"]), "adjusted_budget": given("budget", zh_of["budget"])},
+        )  # fmt: skip
+        subject, op = f"“{label}”的预算执行率（按全年执行数 ÷ 全年预算数）", "funds_rate"
+    else:
+        (first, zh1), (second, zh2) = columns
+        if _SHORTFALL.search(t.replace("多少", "")):  # "实际花的比预算少了多少": the second less the first
+            (first, zh1), (second, zh2) = (second, zh2), (first, zh1)
+        comp, why = run_metric(
+            a.owner, "difference", {"minuend": given(first, zh1), "subtrahend": given(second, zh2)}
+        )
+        subject, op = f"“{label}”的{zh1}与{zh2}之差", "funds_difference"
+    if comp is None:
+        return a.refuse(subject, why or "计算模块拒绝了这两个数", [f"自评表“{label}”行"], op)
+    shown = [
+        {"label": f"{label}·{zh}", "display": f"{cells[col]['text']}", "n": a.cite(form, cells[col])}  # type: ignore[index]
+        for col, zh in columns
+    ]
+    stated = row["cells"].get("rate") if asks_rate else None
+    draft = computed_draft(subject, comp, shown, a.cites, op)
+    if stated and (stated.get("text") or "").strip():
+        n = a.cite(form, stated)
+        agrees = stated.get("value") is not None and abs(
+            Decimal(str(stated["value"])) - Decimal(str(comp.value))
+        ) < Decimal("0.01")
+        draft.variables["stated"] = {"display": stated["text"], "n": n, "agrees": agrees}
+    return draft
+
+
+def points_lost(a: Any, text: str) -> Draft | None:
+    """The points a form lost in all ("总分一共被扣了几分"): its total's 分值 less its total 得分, both
+    cells of the form's total row; None when the question asks something else."""
+    from service.answer.operations.rules import computed_draft, run_metric
+
+    t = _norm(text)
+    if not _LOST.search(t) or not any(w in t for w in a.owner.glossary.forms.questions["total"]):
+        return None
+    if len(a.forms) != 1:
+        return None
+    form = a.forms[0]
+    top, got = form.get("total_max"), form.get("total_score")
+    searched = ["自评表 总分行的分值、得分"]
+    if not top or not got or top.get("value") is None or got.get("value") is None:
+        return a.refuse("总分的扣分", "自评表的总分行没有同时填写分值和得分", searched, "points_lost")
+    inputs = {
+        "minuend": {"value": top["value"], "unit": "分", "label": "总分·分值", "source": top.get("where")},
+        "subtrahend": {"value": got["value"], "unit": "分", "label": "总分·得分", "source": got.get("where")},
+    }
+    comp, why = run_metric(a.owner, "difference", inputs)
+    if comp is None:
+        return a.refuse("总分的扣分", why or "计算模块拒绝了这两个数", searched, "points_lost")
+    shown = [
+        {"label": "总分·分值", "display": f"{top['text']}", "n": a.cite(form, top)},
+        {"label": "总分·得分", "display": f"{got['text']}", "n": a.cite(form, got)},
+    ]
+    return computed_draft("总分的扣分（分值 − 得分）", comp, shown, a.cites, "points_lost")
+
+
+def groups_sum(a: Any, text: str) -> Draft | None:
+    """One column summed over the indicator groups the question lists ("数量、质量、时效这三类指标合计
+    得了多少分"): every indicator of each named 二级指标 group, each with that cell filled; None when the
+    question names no group of the form or asks no sum."""
+    from service.answer.operations.forms import _IND_COLUMNS, _asked
+    from service.answer.operations.rules import computed_draft, run_metric
+
+    g = a.owner.glossary
+    t = _norm(text)
+    if not _SUM.search(t) or len(a.forms) != 1:
+        return None
+    columns = [(c, zh) for c, zh in _asked(t, g.forms.questions, _IND_COLUMNS) if c in ("max", "score")]
+    if len(columns) != 1:
+        return None
+    col, zh = columns[0]
+    form = a.forms[0]
+    inds = form.get("indicators") or []
+    stems: dict[str, list[dict[str, Any]]] = {}
+    for ind in inds:
+        group = _PAREN.sub("", _norm(ind.get("level2") or ""))
+        stem = group[: -len(_GROUP_SUFFIX)] if group.endswith(_GROUP_SUFFIX) else group
+        if len(stem) >= 2:
+            stems.setdefault(stem, []).append(ind)
+    named = [s for s in stems if s in t]
+    if len(named) < 2:
+        return None  # one group is a row lookup or the group paths' sum; none is not this question
+    items = [ind for s in named for ind in stems[s]]
+    blank = [_norm(i.get("level3") or "") for i in items if not i.get(col) or i[col].get("value") is None]
+    searched = [f"自评表 {'、'.join(named)}类指标的{zh}"]
+    if blank:
+        return a.refuse(
+            f"{'、'.join(named)}类指标的{zh}合计",
+            f"其中“{'、'.join(blank[:4])}”的{zh}为空白，不能相加",
+            searched,
+            "groups_sum",
+        )
+    parts = [
+        {
+            "value": i[col]["value"],
+            "unit": "分",
+            "label": f"{_norm(i.get('level3') or '')}{zh}",
+            "source": i[col].get("where"),
+        }
+        for i in items
+    ]
+    comp, why = run_metric(a.owner, "sum_of_parts", {"parts": parts})
+    if comp is None:
+        return a.refuse(
+            f"{'、'.join(named)}类指标的{zh}合计", why or "计算模块拒绝了这些数", searched, "groups_sum"
+        )
+    shown = [
+        {
+            "label": f"{_NUMBERING.sub('', _PAREN.sub('', _norm(i.get('level3') or '')))}·{zh}",
+            "display": f"{i[col]['text']}",
+            "n": a.cite(form, i[col]),
+        }
+        for i in items
+    ]
+    return computed_draft(f"{'、'.join(named)}类指标的{zh}合计", comp, shown, a.cites, "groups_sum")
