@@ -227,3 +227,13 @@ def test_what_a_count_question_counts_must_be_what_the_figure_counts() -> None:
     misfit = operation_misfit("市卫生局下面有多少个预算单位？", [{"value": "24", "unit": "个"}], placed)
     assert misfit is not None and "预算单位" in misfit[0], misfit
     assert stated_points("产出指标(50)") == "50" and stated_points("产出指标(2020)") is None
+
+
+def test_a_share_framed_with_its_whole_first() -> None:
+    from service.answer.operations.question import parse
+
+    g = load_glossary()
+    a = parse("部门收入预算里财政拨款占多大比例？", g)
+    assert a.op == "share" and [o.concept for o in a.operands] == ["fiscal_appropriation", "revenue"]
+    b = parse("公务接待费在三公经费里占多大比例？", g)
+    assert [o.concept for o in b.operands] == ["official_reception", "three_public"]

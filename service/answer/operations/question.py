@@ -89,6 +89,34 @@ def asked_unit(text: str) -> str:
     return ""
 
 
+# "部门收入预算里财政拨款占多大比例", "公务接待费在三公经费中占多少": where the question puts the whole
+_PART_IN_WHOLE = re.compile(
+    r"(?P<part>[^，,。？?]+?)在(?P<whole>[^，,。？?]+?)(?:里面|当中|之中|里|中)(?:所)?占"
+)
+_WHOLE_THEN_PART = re.compile(
+    r"(?P<whole>[^，,。？?]+?)(?:里面|当中|之中|里|中)(?P<part>[^，,。？?]+?)(?:所)?占"
+)
+
+
+def _share_spans(text: str, glossary: Any) -> list[str]:
+    """[part, whole] of a share the question frames by 在…里/中 or …里…占: one quantity named in each
+    span (the line over the measure when a span names both); [] when the framing is not there."""
+
+    def one(span: str) -> str:
+        named = list(dict.fromkeys(glossary.concepts_in(span)))
+        lines = [c for c in named if glossary.concept(c).category not in MEASURE_CATEGORIES]
+        pick = lines or named
+        return pick[0] if len(pick) == 1 else ""
+
+    for pattern in (_PART_IN_WHOLE, _WHOLE_THEN_PART):
+        m = pattern.search(text)
+        if m:
+            part, whole = one(m.group("part")), one(m.group("whole"))
+            if part and whole and part != whole:
+                return [part, whole]
+    return []
+
+
 def counted_noun(text: str) -> str:
     """What a count question counts, named right after its measure word ("有多少个预算单位" ->
     预算单位, "改了多少户危房" -> 危房); "" when it names nothing there."""
@@ -385,7 +413,7 @@ def parse(question: str, glossary: Any) -> Ask:
             ask.operands = [operand(named_rate)]
             return ask
         ask.op = "share"
-        pair = amounts[:2]
+        pair = _share_spans(text, glossary) or amounts[:2]
         if len(pair) == 2 and pair[0] in glossary.wholes_of(pair[1]):
             pair = pair[::-1]  # "收入里财政拨款占了多少": the part over its whole, whichever is said first
         ask.operands = [own_operand(c, pair) for c in pair]
