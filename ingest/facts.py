@@ -19,7 +19,7 @@ from typing import Any
 from ingest.models import Page, Table
 from ingest.numbers import UNITS, parse_number, unit_in_label, units_of_unit_line
 
-FACTS_VERSION = "32"  # 32: the units are the glossary's (measure words: 起, 座, 批次 …)
+FACTS_VERSION = "33"  # 33: a clause comparing with last year lends the next no 上年; 32: the units are the glossary's (measure words: 起, 座, 批次 …)
 
 # the units of figures in sentences: the glossary's, and "万" alone ("8.47万" at a line's end, 元 on the
 # next); not 年 and 月, which in a sentence are dates ("2023年实际支出")
@@ -224,8 +224,16 @@ def _clause_of(text: str, start: int, end: int) -> str:
     kinds = ("plan", "actual", "previous_year")
     if not any(w in own for k in kinds for w in g.qualifiers.get(k, ())):
         earlier = [c for c in _CLAUSE_BREAK.split(text[sentence_start:cut]) if c.strip()]
+        since = tuple(g.changes.get("since_previous", ()))
         for clause in reversed(earlier):
-            said = [w for k in kinds for w in g.qualifiers.get(k, ()) if w in clause]
+            # "比上年下降1.2%" compares with last year; it does not make the next clause's figures last year's
+            compares = any(s in clause for s in since)
+            said = [
+                w
+                for k in kinds
+                for w in g.qualifiers.get(k, ())
+                if w in clause and not (k == "previous_year" and compares)
+            ]
             if said:
                 prefix += max(said, key=len)
                 break

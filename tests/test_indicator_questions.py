@@ -110,6 +110,8 @@ def test_the_funds_row_and_the_groups_of_a_form(answerer) -> None:  # type: igno
     assert "90.00%" in rate.answer, rate.answer  # 45 ÷ 50
     both = answerer.answer("数量、质量两类指标合计得了多少分？", history=[])
     assert "55分" in both.answer, both.answer  # 数量 20 + 20 + 5 + 5, 质量 5
+    share = answerer.answer("全年执行数占全年预算数的比例是多少？", history=[])
+    assert "difference" not in [c.metric for c in share.computations], share.answer  # 比例 compares nothing
     lost = answerer.answer("这张表总分一共被扣了几分？", history=[])
     assert "1分" in lost.answer and [c.metric for c in lost.computations] == ["difference"], lost.answer
 

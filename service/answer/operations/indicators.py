@@ -203,8 +203,15 @@ def funds_computation(a: Any, text: str) -> Draft | None:
         return None
     concepts = set(g.concepts_in(t))
     asks_rate = "budget_execution_rate" in concepts
-    asks_difference = not asks_rate and (
-        "difference" in g.operations_in(t) or re.search(r"比.{1,16}(?:多|少|超|差)", t) is not None
+    ops = set(g.operations_in(t))
+    asks_difference = (
+        not asks_rate
+        and "share" not in ops
+        # "比全年预算多出多少" (not the 比 of 比例, nor the 多 of 多少)
+        and (
+            "difference" in ops
+            or re.search(r"比(?![例重率])[^，,。？?]{1,16}(?:多|少|超|差)", t.replace("多少", "")) is not None
+        )
     )
     if not (asks_rate or asks_difference):
         return None
