@@ -239,3 +239,21 @@ def test_a_share_framed_with_its_whole_first() -> None:
     assert a.op == "share" and [o.concept for o in a.operands] == ["fiscal_appropriation", "revenue"]
     b = parse("公务接待费在三公经费里占多大比例？", g)
     assert [o.concept for o in b.operands] == ["official_reception", "three_public"]
+
+
+def test_a_gap_asked_without_a_direction_and_a_comparison_following_a_line() -> None:
+    from service.answer.operations.answer import _undirected_gap
+
+    assert _undirected_gap("实际支出和预算差了多少？") and _undirected_gap("两者相差多少万元？")
+    assert not _undirected_gap("实际支出比预算少了多少？") and not _undirected_gap("比上年多了多少？")
+    g = load_glossary()
+    history = [
+        Turn(role="user", content="公务用车运行维护费年初预算了多少？"),
+        Turn(role="assistant", content="…"),
+    ]
+    assert _asked_again("实际支出和预算差了多少？原因是什么？", history, g) == (
+        "公务用车运行维护费实际支出和预算差了多少？原因是什么？"
+    )
+    assert (
+        _asked_again("比上年增长了多少？", [Turn(role="user", content="2020年预算执行率是多少？")], g) == ""
+    )

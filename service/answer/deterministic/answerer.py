@@ -444,7 +444,28 @@ def _asked_again(question: str, history: list[Turn] | None, glossary: Any) -> st
         ask = pointed["y"] + "是多少？"
         written = with_subjects([last, ask], glossary)[1]
         return written if written != ask else ""
+    if _compares(question, glossary) and _names_line(last, glossary) and not _names_line(question, glossary):
+        # "比2015年多了多少？" after "公务用车购置及运行维护费预算是多少？": of that line, not of the whole
+        first, _, rest = question.strip().partition("？")  # ("…多了多少", "为什么会增加？")
+        written = with_subjects([last, first + "？"], glossary)[1]
+        return written + rest if written != first + "？" else ""
     return elliptical(question, last, glossary)
+
+
+def _compares(question: str, glossary: Any) -> bool:
+    from service.answer.operations.fit import _COMPARISON
+
+    return bool(set(glossary.operations_in(question)) & {"difference", "growth"}) or bool(
+        _COMPARISON.search(question)
+    )
+
+
+def _names_line(text: str, glossary: Any) -> bool:
+    """Does the text name a line of a budget (an expenditure class, a funding source), not only a measure?"""
+    return any(
+        glossary.concept(c).category in ("expenditure_class", "funding_source")
+        for c in glossary.concepts_in(text)
+    )
 
 
 # a follow-up that points back at the last question's subject and names another measure of it

@@ -1093,7 +1093,14 @@ class _Solver(TableOps, ScoreGroupOps, LineShareOps, GrowthOps):
             arg = arg_names(metric)
             if arg is None:
                 return None
-            args = [(arg[0], picked[0]), (arg[1], picked[1])]
+            first, second = picked[0], picked[1]
+            if (
+                metric == "difference"
+                and _undirected_gap(self.ask.text)
+                and _at_least(first, second) is False
+            ):
+                first, second, a, b = second, first, b, a  # "差了多少": the gap, larger less smaller
+            args = [(arg[0], first), (arg[1], second)]
             comp = self.compute(metric, args)
             subject = f"{a}占{b}的比例" if metric == "share" else f"{a}与{b}之差"
         if comp is None:
@@ -1577,6 +1584,8 @@ class _Solver(TableOps, ScoreGroupOps, LineShareOps, GrowthOps):
         if pair is None:
             return self.ambiguous(pairs) if pairs else None
         a, b = pair
+        if op != "share" and _undirected_gap(self.ask.text) and not _at_least(a, b):
+            a, b, labels = b, a, [labels[1], labels[0], *labels[2:]]  # "相差多少": larger less smaller
         if op == "share":
             metric, subject = "share", f"{labels[0]}占{labels[1]}的比例"
         else:
@@ -1589,6 +1598,15 @@ class _Solver(TableOps, ScoreGroupOps, LineShareOps, GrowthOps):
         if comp is None:
             return None
         return self.computed_draft(subject, comp, args, None)
+
+
+def _undirected_gap(text: str) -> bool:
+    """Does the question ask the size of a gap ("差了多少", "相差多少") rather than which way it goes
+    ("比预算多了多少", "少了多少")?"""
+    bare = text.replace("多少", "")
+    return bool(re.search(r"差了?多少|相差|差额|差距|差值", text)) and not re.search(
+        r"多出|超出|高出|超过|多了|少了|超了|低了|增加|减少|比[^，,。？?]{0,16}(?:多|少|高|低|超)", bare
+    )
 
 
 def _at_least(b: Match, a: Match) -> bool:
