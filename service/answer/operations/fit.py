@@ -239,8 +239,8 @@ def _input_off_line(
         if c.metric not in _OF_NAMED_LINES:
             continue
         for i in c.inputs:
-            if not isinstance(i, dict):
-                continue
+            if not isinstance(i, dict) or i.get("name") == "change":
+                continue  # a stated change ("较2019年增加24445人次") is said of the figure before it
             source = i.get("source") or {}
             placed = [
                 f

@@ -197,6 +197,7 @@ def counted_answer(owner: Any, question: str, facts: list[IndexedFact]) -> Draft
         and all(covered(w, _said(i), share=0.6) or covered(w, i.title) for w in words)
         and any(covered(w, own(i), share=0.6) for w in words)
         and (len(counted) < 2 or covered(counted, own(i), share=0.6))
+        and ("change" not in i.qualifiers or "change" in quals)  # "较2019年增加24445人次" is a change
         and not _exclusive_mismatch(quals, i.qualifiers)
         and (not years or i.year is None or i.year in years)
     ]
