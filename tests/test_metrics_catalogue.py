@@ -500,7 +500,7 @@ SAMPLE_INPUTS: dict[str, dict] = {
     "target_completion_rate": {"actual": "96.12", "target": "90"},
     "reduction_vs_baseline": {"current": "1.10%", "baseline": "2.72%"},
     "unit_cost": {"cost": "9098.24", "quantity": "909"},
-    "per_unit": {"total": {"value": "210", "unit": "人次"}, "units": {"value": "24", "unit": "批次"}},
+    "per_unit": {"total": {"value": "210", "unit": "人次"}, "units": {"value": "24", "unit": "户"}},
     "cost_per_10k_units": {"cost": "9098.24", "quantity": "1012.36"},
     "score_rate": {"score": "15", "max_score": "17"},
     "execution_score": {"max_score": "10", "rate": "87.4"},
@@ -537,7 +537,7 @@ EXPECTED_DISPLAY = {
     "target_completion_rate": "106.80%",
     "reduction_vs_baseline": "59.56%",
     "unit_cost": "10.01万元",
-    "per_unit": "8.75人次/批次",  # 210 ÷ 24 = 8.75; 批次 is a measure word of the glossary's units
+    "per_unit": "8.75人次/户",  # 210 ÷ 24 = 8.75
     "cost_per_10k_units": "8.99万元/万",
     "score_rate": "88.24%",
     "execution_score": "8.74分",

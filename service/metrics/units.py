@@ -11,6 +11,7 @@ Anything else — adding 万元 to 人, dividing 人 by 万次 where a rate need
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -89,8 +90,11 @@ _UNITS: dict[str, UnitInfo] = {
         UnitInfo("百分点", "percentage_point", Decimal(1), "percentage points"),
     )
 }
-# any other unit the glossary lists (a measure word: 起, 批次, 宗 …) counts things of its own kind
+# any other measure word (起, 批次, 宗 … — the glossary's `units` list them for reading documents)
+# counts things of its own kind: one or two Chinese characters, none of money, time, rate or marks
 _OWN_COUNT = "count:"
+_MEASURE_WORD = re.compile(r"[\u4e00-\u9fff]{1,2}")
+_NOT_COUNTED = set("元钱币年月日天时分秒率万亿千百")  # (万, 亿: magnitudes, not things)
 
 MONEY_UNITS = ("元", "万元", "亿元")
 COUNT_KINDS = (
@@ -114,7 +118,7 @@ def unit_info(unit: str) -> UnitInfo:
     u = normalize_unit(unit)
     if u in _UNITS:
         return _UNITS[u]
-    if u in _glossary_units():
+    if _MEASURE_WORD.fullmatch(u) and not set(u) & _NOT_COUNTED:
         return UnitInfo(u, _OWN_COUNT + u, Decimal(1), u)
     if "/" in u:
         top, _, bottom = u.partition("/")
@@ -124,12 +128,6 @@ def unit_info(unit: str) -> UnitInfo:
         f"不认识的单位“{unit}”，可用单位：{'、'.join(KNOWN_UNITS)}（或 A/B 形式的复合单位）",
         f"unknown unit {unit!r}; known units: {', '.join(KNOWN_UNITS)} (or a compound A/B)",
     )
-
-
-def _glossary_units() -> frozenset[str]:
-    from ingest.glossary import load_glossary  # the field's units are data (glossary.yaml `units`)
-
-    return frozenset(load_glossary().units)
 
 
 def is_count_kind(kind: str) -> bool:
