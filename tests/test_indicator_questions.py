@@ -106,6 +106,8 @@ def test_an_indicator_behind_its_marks_and_number_and_which_way_it_is_compared(a
 def test_the_funds_row_and_the_groups_of_a_form(answerer) -> None:  # type: ignore[no-untyped-def]
     less = answerer.answer("实际花的钱比全年预算少了多少万元？", history=[])
     assert "5万元" in less.answer and "-5" not in less.answer, less.answer  # 50 − 45
+    gap = answerer.answer("全年预算数和全年执行数相差多少？", history=[])
+    assert "为5万元" in gap.answer and "-5" not in gap.answer, gap.answer  # 50 − 45, a gap has no sign
     rate = answerer.answer("按全年预算数和全年执行数算一下，预算执行率是多少？", history=[])
     assert "90.00%" in rate.answer, rate.answer  # 45 ÷ 50
     both = answerer.answer("数量、质量两类指标合计得了多少分？", history=[])

@@ -256,7 +256,12 @@ def funds_computation(a: Any, text: str) -> Draft | None:
         subject, op = f"“{label}”的预算执行率（按全年执行数 ÷ 全年预算数）", "funds_rate"
     else:
         (first, zh1), (second, zh2) = columns
-        if _SHORTFALL.search(t.replace("多少", "")):  # "实际花的比预算少了多少": the second less the first
+        from service.answer.operations.answer import _undirected_gap
+
+        if _undirected_gap(t):  # "相差多少": the gap, the larger less the smaller
+            if Decimal(str(cells[first]["value"])) < Decimal(str(cells[second]["value"])):  # type: ignore[index]
+                (first, zh1), (second, zh2) = (second, zh2), (first, zh1)
+        elif _SHORTFALL.search(t.replace("多少", "")):  # "实际花的比预算少了多少": the second less the first
             (first, zh1), (second, zh2) = (second, zh2), (first, zh1)
         comp, why = run_metric(
             a.owner, "difference", {"minuend": given(first, zh1), "subtrahend": given(second, zh2)}
