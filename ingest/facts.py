@@ -228,6 +228,8 @@ def _clause_of(text: str, start: int, end: int) -> str:
         for clause in reversed(earlier):
             # "比上年下降1.2%" compares with last year; it does not make the next clause's figures last year's
             compares = any(s in clause for s in since)
+            if compares:
+                break  # the nearest clause that compares ends the search: earlier ones are other figures
             said = [
                 w
                 for k in kinds

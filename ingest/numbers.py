@@ -16,7 +16,10 @@ from decimal import Decimal, InvalidOperation
 def _units() -> tuple[str, ...]:
     from ingest.glossary import load_glossary
 
-    return tuple(sorted(load_glossary().units, key=len, reverse=True))
+    units = tuple(sorted(load_glossary().units, key=len, reverse=True))
+    if not units:  # an older glossary file: no figure would have a unit, every reading would be wrong
+        raise RuntimeError("glossary.yaml 缺少 units（数字的单位）/ glossary.yaml has no `units` list")
+    return units
 
 
 UNITS: tuple[str, ...] = _units()

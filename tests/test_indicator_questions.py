@@ -163,6 +163,7 @@ def test_a_looked_up_figure_must_answer_how_the_question_asks() -> None:
         is not None
     )
     assert operation_misfit("除去转移支付，其余的支出一共安排了多少？", one("4169", "万元"), []) is not None
+    assert operation_misfit("这几项加起来一共多少万元？", one("919543.7", "万元"), []) is not None
     # and the plain questions they resemble stand
     assert operation_misfit("培训期限是几天？", one("3", "天"), []) is None
     assert operation_misfit("全县有几所学校？", one("12", "所"), []) is None
@@ -259,3 +260,18 @@ def test_a_gap_asked_without_a_direction_and_a_comparison_following_a_line() -> 
     assert (
         _asked_again("比上年增长了多少？", [Turn(role="user", content="2020年预算执行率是多少？")], g) == ""
     )
+
+
+def test_review_mends_names_units_and_directions() -> None:
+    from service.answer.operations.answer import _undirected_gap
+
+    form = {
+        "indicators": [
+            {"level2": "环境指标", "level3": "PM2.5年均浓度"},
+            {"level2": "x", "level3": "PM10年均浓度"},
+        ]
+    }
+    got = [i["level3"] for _f, i in named_indicators("PM10年均浓度完成了多少", [form])]
+    assert got == ["PM10年均浓度"]  # a name's own letters and digits are no numbering
+    assert asked_unit("今年安排了多少项目资金？") == ""  # 项 begins 项目, it is no unit
+    assert not _undirected_gap("离年度目标还差多少？")  # what is still missing has a direction

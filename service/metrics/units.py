@@ -5,6 +5,8 @@ Counts keep their own kind: 人 (名), 人次 (万人次), 次 (万次), 件 (�
 A 万-prefixed count converts to its base (1 万次 = 10^4 次). % is a percent point; 分 a score point.
 A compound unit "A/B" (万元/人, 万元/万次) converts through both parts.
 The empty unit "" means "not stated": it adopts the unit of the value it is combined with.
+A measure word the table does not list (起, 批次, 宗 — one or two characters that name no money, time,
+rate or magnitude) counts things of its own kind: it converts to nothing else.
 Anything else — adding 万元 to 人, dividing 人 by 万次 where a rate needs the same kind — is a
 `UnitMismatch`.
 """
@@ -94,7 +96,9 @@ _UNITS: dict[str, UnitInfo] = {
 # counts things of its own kind: one or two Chinese characters, none of money, time, rate or marks
 _OWN_COUNT = "count:"
 _MEASURE_WORD = re.compile(r"[\u4e00-\u9fff]{1,2}")
-_NOT_COUNTED = set("元钱币年月日天时分秒率万亿千百")  # (万, 亿: magnitudes, not things)
+_NOT_COUNTED = set(
+    "元钱币年月日天时分秒率万亿千百倍成岁周季度斤克升以上下内"
+)  # money, time, rates, magnitudes
 
 MONEY_UNITS = ("元", "万元", "亿元")
 COUNT_KINDS = (

@@ -1604,6 +1604,8 @@ def _undirected_gap(text: str) -> bool:
     """Does the question ask the size of a gap ("差了多少", "相差多少") rather than which way it goes
     ("比预算多了多少", "少了多少")?"""
     bare = text.replace("多少", "")
+    if re.search(r"[还尚仍]差|离.{0,12}差", text):
+        return False  # "离年度目标还差多少": what is still missing, target less actual
     return bool(re.search(r"差了?多少|相差|差额|差距|差值", text)) and not re.search(
         r"多出|超出|高出|超过|多了|少了|超了|低了|增加|减少|比[^，,。？?]{0,16}(?:多|少|高|低|超)", bare
     )

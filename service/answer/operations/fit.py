@@ -36,6 +36,10 @@ _STATES_FIGURES = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|元|亿元|%|分|人|�
 _RATIO = re.compile(r"几倍|多少倍")
 # "哪个项目自评分最低": one looked-up figure does not say which is the lowest
 _SUPERLATIVE = re.compile(r"最高|最低|最多|最少|最大|最小|最快|最慢|最好|最差|最长|最短|最早|最晚")
+# "这几项加起来一共多少": the items of an earlier answer, summed
+_THOSE_SUMMED = re.compile(
+    r"(?:这几|那几|这些|那些|上述|以上)[项个笔类]?.{0,6}(?:加起来|合计|一共|总共|之和|共计|总计)"
+)
 # "有哪些单位达到了100%": the items are asked, one figure does not list them
 _WHICH_ITEMS = re.compile(r"哪些|哪几")
 _DEDUCTION = re.compile(r"扣了?(?:几|多少)分|扣分(?:是)?多少")
@@ -215,9 +219,9 @@ def _inputs_off_topic(
     return []
 
 
-# computations whose every input is a figure of the line the question names (its change, the sum
-# or difference of named lines); a share or rate divides a line by its whole, which is no line
-_OF_NAMED_LINES = frozenset({"value_from_change", "growth_rate", "year_on_year_change", "difference", "sum"})
+# computations whose every input is a figure of the line the question names (its change, or the
+# difference of named lines); a share or rate divides a line by its whole, and a sum adds its parts
+_OF_NAMED_LINES = frozenset({"value_from_change", "growth_rate", "year_on_year_change", "difference"})
 
 
 def _input_off_line(
@@ -409,6 +413,8 @@ def operation_misfit(question: str, figures: list[dict[str, Any]], placed: list[
             f"“{most[0]}”的那一项",
             f"检索到的只是其中一个数，不能据此说明它是{most[0]}的；问的是比较，需要逐项列出",
         )
+    if _THOSE_SUMMED.search(question):  # "这几项加起来一共多少": a sum of items named before, not one figure
+        return "所问的合计", "问的是前面几项之和，检索到的只是一个数，不能确定它是这几项的合计"
     if _WHICH_ITEMS.search(question) and len(figures) == 1:
         return "所问的各项", "问的是哪些项，检索到的只是一个数，不能据此列出各项"
     if _COMPARISON.search(question) and not any("change" in i.qualifiers for i in placed):

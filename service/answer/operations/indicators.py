@@ -27,9 +27,12 @@ _PAREN = re.compile(r"[（(][^（）()]*[）)]")
 _SPACE = re.compile(r"\s+")
 _GROUP_SUFFIX = "指标"  # how a form's column of indicator groups ends (数量指标, 群众满意度指标)
 # what a form prints before an indicator's name: marks (★), its number ("指标3:", "1.", "其中:")
-_NUMBERING = re.compile(r"^(?:[^\u4e00-\u9fff]+|(?:指标|其中)\s*\d*\s*[:：.、]?)+")
+_NUMBERING = re.compile(
+    r"^(?:[★☆※*#●◆■▲\s]+|\d{1,2}\s*[.、:：)）]|[(（]\d{1,2}[)）]|(?:指标|其中)\s*\d*\s*[:：.、])+"
+)
 # "比年度指标值少了多少": the shortfall, target − actual; otherwise how far the actual went past it
-_SHORTFALL = re.compile(r"少|低|差|欠|不足|未完成|没完成")
+_SHORTFALL = re.compile(r"少|低|欠|不足|未完成|没完成")
+_EXCESS = re.compile(r"多|高|超")
 _FUZZY_SHARE = 0.75  # of a name's character pairs the question must use, every character too
 
 
@@ -58,7 +61,9 @@ def _names(ind: dict[str, Any], groups: Counter[str]) -> list[str]:
 def _score(question: str, names: list[str]) -> float:
     best = 0.0
     for name in names:
-        if name in question:
+        if name in question and len(name) <= 2:
+            best = max(best, 1.5)  # a two-character group stem (数量): below any near match of a name
+        elif name in question:
             best = max(best, 2 + len(name) / 100)  # verbatim; the longest name wins
         elif len(name) >= 4 and all(ch in question for ch in name):
             own = _pairs(name)
@@ -91,15 +96,21 @@ def indicator_computation(a: Any, text: str) -> Draft | None:
     g = a.owner.glossary
     concepts = set(g.concepts_in(text))
     ops = set(g.operations_in(text))
+    if "growth" in ops or "previous_year" in g.qualifiers_in(text, outside_terms=True):
+        return None  # "完成率比上年提高了多少": a change, not this year's figure
     # "完成了年度指标的百分之多少", "实际数是年度指标值的百分之几": a completion rate asked by its parts
     by_parts = ("share" in ops or "百分之" in text) and ("target_value" in concepts or "完成" in text)
     asks_rate = "completion_rate" in concepts or by_parts
-    asks_difference = "difference" in ops and not by_parts
+    if asks_rate and "difference" in ops:
+        return None  # "超额完成了百分之多少": the excess over 100%, which no metric here computes
+    asks_difference = "difference" in ops
     if asks_rate == asks_difference:  # neither, or both (a compound question is split before)
         return None
     found = named_indicators(text, a.forms)
     if len(found) != 1:
         return None
+    from service.answer.operations.answer import _undirected_gap
+
     form, ind = found[0]
     printed = _norm(ind.get("level3") or ind.get("level2") or "")
     label = _NUMBERING.sub("", _PAREN.sub("", printed)) or printed  # "★★★X(按月平均)(≥**人)" -> X
@@ -107,7 +118,11 @@ def indicator_computation(a: Any, text: str) -> Draft | None:
     said = _norm(text)
     for name in _names(ind, Counter()):
         said = said.replace(name, " ")
-    short = _SHORTFALL.search(said.replace("多少", "")) is not None  # (多少 asks; it says no shortfall)
+    bare = said.replace("多少", "")  # (多少 asks; it says no direction)
+    if _SHORTFALL.search(bare) and _EXCESS.search(bare) and not asks_rate:
+        return None  # both ways at once: which is meant is not clear
+    gap = _undirected_gap(said)  # "相差多少": the size of the gap, larger less smaller
+    short = _SHORTFALL.search(bare) is not None and not gap
     target, actual = ind.get("target"), ind.get("actual")
     tv, av = ind.get("target_value"), ind.get("actual_value")
     tu, au = ind.get("target_unit") or "", ind.get("actual_unit") or ""
@@ -142,8 +157,8 @@ def indicator_computation(a: Any, text: str) -> Draft | None:
             searched,
             op,
         )
-    # one unit on both sides: a rate has none, and a difference is in it (a count word the metrics
-    # module does not list, 起 or 座, is carried in the subject instead)
+    # one unit on both sides: a rate has none, and a difference is in it (a unit the metrics module
+    # does not list, 元/人*月, is carried in the subject instead)
     unit = au or tu
     known = unit in _metric_units()
     from service.answer.operations.rules import computed_draft, run_metric
@@ -158,6 +173,8 @@ def indicator_computation(a: Any, text: str) -> Draft | None:
         comp, why = run_metric(a.owner, "target_completion_rate", inputs)
     else:
         first, second = ("target", "actual") if short else ("actual", "target")
+        if gap and Decimal(str(av)) < Decimal(str(tv)):
+            first, second = "target", "actual"
         comp, why = run_metric(
             a.owner, "difference", {"minuend": inputs[first], "subtrahend": inputs[second]}
         )
@@ -185,7 +202,7 @@ def _metric_units() -> frozenset[str]:
 # ---- the funds block and the indicator groups of a form --------------------------------------------
 _MONEY_COLUMNS = frozenset({"initial", "budget", "spent"})
 _LOST = re.compile(r"扣|失分|丢")
-_SUM = re.compile(r"合计|一共|总共|加起来|加在一起|之和|共计|总计")
+_SUM = re.compile(r"合计|一共|总共|加起来|加在一起|之和|共计|总计")  # (beside glossary operations.sum)
 
 
 def funds_computation(a: Any, text: str) -> Draft | None:
@@ -224,6 +241,9 @@ def funds_computation(a: Any, text: str) -> Draft | None:
     )  # fmt: skip
     if row is None:
         return None
+    named_rows = {kind for kind, words in g.forms.fund_rows if kind != "total" and any(w in t for w in words)}
+    if named_rows and row.get("kind") not in named_rows:
+        return None  # "财政资金…" of a form with only its total row: not this row's figures
     label = re.sub(r"^其中[:：]?|[:：]$", "", _PAREN.sub("", _norm(row.get("label") or "")))
     cells = {col: row["cells"].get(col) for col, _zh in columns}
     unit = form.get("money_unit") or "万元"

@@ -20,7 +20,7 @@ from service.answer.operations.cells import covered, free_chunks
 from service.answer.operations.question import asked_unit, counted_noun, same_kind_of_unit
 from service.search.facts import IndexedFact
 
-_PER = re.compile(r"每一?(?:个)?(?P<rest>[\u4e00-\u9fff]{1,6})")
+_PER = re.compile(r"每一?(?P<rest>[\u4e00-\u9fff]{1,6})")
 _ASKS = re.compile(r"多少|几")
 
 
@@ -90,13 +90,17 @@ def per_unit_answer(owner: Any, question: str, facts: list[IndexedFact]) -> Draf
     if not per:
         return None
     asked = asked_unit(text.split("每", 1)[1])
-    # "多少元", or 多少 of a thing that is no unit ("拿到多少补助"): an amount
+    # "多少元", or 多少 of a thing that is no unit ("拿到多少补助"): an amount, when a money figure says it
     money = not asked or asked in ("元", "万元", "亿元", "千元")
-    if not asked and not money:
-        return None
     noun = re.split(r"[？?。，,]", text.split("多少", 1)[-1])[0] if not asked else ""
+    if not asked and len(noun) < 2:
+        return None  # "平均每批次接待多少": neither a unit nor a thing is named
     wants_plan = "plan" in g.qualifiers_in(text, outside_terms=True)
-    words = [w for w in free_chunks(text, g) if per not in w and (not asked or asked not in w)]
+    # "平均每个家庭": the thing each unit is (家庭) must be what the count figure counts
+    after = re.search(rf"每一?{re.escape(per)}(?P<noun>[\u4e00-\u9fff]{{2,6}})", text)
+    per_noun = re.split(r"[是为有的在拿得花用接发分平]", after.group("noun"))[0] if after else ""
+    words = [w.replace(per + per_noun, " ").replace(per, " ") for w in free_chunks(text, g)]
+    words = [x for w in words for x in w.split() if len(x) >= 2 and (not asked or asked not in x)]
 
     def fits(item: IndexedFact) -> bool:
         return wants_plan or "plan" not in item.qualifiers
@@ -105,7 +109,11 @@ def per_unit_answer(owner: Any, question: str, facts: list[IndexedFact]) -> Draf
         said = _said(item)
         return sum(1 for w in words if covered(w, said, share=0.6))
 
-    units = [i for i in facts if _unit_of(i) == per and fits(i)]
+    units = [
+        i
+        for i in facts
+        if _unit_of(i) == per and fits(i) and (len(per_noun) < 2 or covered(per_noun, _said(i), share=0.6))
+    ]
     if money:  # "拿到多少补助": an amount said of that (补助资金), when the question names it
         totals = [
             i

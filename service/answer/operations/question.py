@@ -79,11 +79,15 @@ _ASKS_IN_UNIT = re.compile(r"(?:几|多少)([\u4e00-\u9fff%]{1,3})")
 def asked_unit(text: str) -> str:
     """The unit the question asks its figure in, when it names one the documents' units include
     ("培训期限是几天" -> 天, "有几个" -> 个); "" otherwise (and for 几分, a score asked)."""
+    from ingest.glossary import load_glossary
     from ingest.numbers import UNITS
 
+    g = load_glossary()
     for m in _ASKS_IN_UNIT.finditer(normalize(text)):
         word = m.group(1)
         unit = next((u for u in UNITS if word.startswith(u)), "")
+        if unit and len(unit) == 1 and _begins_a_word(unit, normalize(text)[m.start(1) :], g):
+            continue  # "多少项目资金": 项 begins the word 项目, it is no unit
         if unit and unit != "分" and not (unit == "年" and word.startswith("年度")):
             return unit
     return ""
@@ -110,6 +114,8 @@ def _share_spans(text: str, glossary: Any) -> list[str]:
 
     for pattern in (_PART_IN_WHOLE, _WHOLE_THEN_PART):
         m = pattern.search(text)
+        if m and glossary.concepts_in(text[m.end() :]):
+            return []  # "…中公务接待费占一般公共预算支出的比例": the whole is the one named after 占
         if m:
             part, whole = one(m.group("part")), one(m.group("whole"))
             if part and whole and part != whole:
@@ -130,6 +136,17 @@ def counted_noun(text: str) -> str:
 
 # after these units a question goes on with what was done ("多少人参加", "几次检查"), not a noun
 _VERB_AFTER = frozenset({"人", "名", "万人", "人次", "万人次", "次", "万次"})
+
+
+def _begins_a_word(unit: str, rest: str, g: Any) -> bool:
+    """Does a one-character unit begin a longer word ("项" of 项目资金, "家" of 家庭) rather than stand
+    alone before its noun ("个" of 个预算单位)? By the glossary's terms, else by the segmenter's cut."""
+    if any(h.start == 0 and h.end > 1 for h in g.find(rest)):
+        return True
+    import jieba
+
+    first = next(iter(jieba.cut(rest[:8])), "")
+    return len(first) > 1 and first.startswith(unit)
 
 
 def same_kind_of_unit(asked: str, unit: str) -> bool:
