@@ -59,11 +59,19 @@ class JobStore:
         return JobRow(**dict(r._mapping))
 
     def add(self, row: JobRow) -> None:
-        """Record an accepted upload (replacing a finished or stale row of the same id)."""
+        """Record an accepted upload (replacing a finished or stale row of the same id). Two uploads
+        of the same bytes at once (the id is the content's hash) race here: the one that loses finds
+        the other's row, which already queues this very document, and leaves it."""
+        from sqlalchemy.exc import IntegrityError
+
         values: dict[str, Any] = {**row.__dict__}
-        with self.engine.begin() as conn:
-            conn.execute(delete(S.ingest_jobs).where(S.ingest_jobs.c.doc_id == row.doc_id))
-            conn.execute(insert(S.ingest_jobs).values(**values))
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(delete(S.ingest_jobs).where(S.ingest_jobs.c.doc_id == row.doc_id))
+                conn.execute(insert(S.ingest_jobs).values(**values))
+        except IntegrityError:
+            if self.get(row.doc_id) is None:
+                raise  # no concurrent row: a real constraint error
 
     def get(self, doc_id: str) -> JobRow | None:
         with self.engine.connect() as conn:
