@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from service.metrics._build import build, divide, txt
 from service.metrics.registry import ArgSpec, metric
 from service.metrics.result import MetricInput, MetricResult
@@ -22,16 +24,8 @@ def unit_cost(cost: MetricInput, quantity: MetricInput, places: int | None) -> M
     money, shown = cost.unit, cost.text
     if money in ("万元", "亿元") and abs(value) < 1:  # 30万元 ÷ 87人次: 3448.28元 a head, not 0.34万元
         value, money, shown = convert(value, cost.unit, "元"), "元", f"{cost.text}{cost.unit}"
-    unit = f"{money}/{quantity.unit}" if quantity.unit else money
-    return build(
-        "unit_cost",
-        value=value,
-        unit=unit,
-        places=2 if places is None else places,
-        formula=f"{shown} ÷ {quantity.text} = {{display}}",
-        symbols="成本 ÷ 数量",
-        words="单位成本等于成本除以数量",
-        inputs=[cost, quantity],
+    return _per(
+        "unit_cost", value, money, shown, cost, quantity, places, "成本 ÷ 数量", "单位成本等于成本除以数量"
     )
 
 
@@ -50,16 +44,40 @@ def unit_cost(cost: MetricInput, quantity: MetricInput, places: int | None) -> M
 )
 def per_unit(total: MetricInput, units: MetricInput, places: int | None) -> MetricResult:
     value = divide(total.value, units.value, what_zh=units.label, what_en="number of units")
-    unit = f"{total.unit}/{units.unit}" if units.unit else total.unit
-    return build(
+    return _per(
         "per_unit",
+        value,
+        total.unit,
+        total.text,
+        total,
+        units,
+        places,
+        "总量 ÷ 单位数",
+        "平均每单位数量等于总量除以单位数",
+    )
+
+
+def _per(
+    name: str,
+    value: Decimal,
+    top: str,
+    shown: str,
+    whole: MetricInput,
+    units: MetricInput,
+    places: int | None,
+    symbols: str,
+    words: str,
+) -> MetricResult:
+    """A quantity per one of `units` (万元/人, 人次/批次), as both per-unit metrics build it."""
+    return build(
+        name,
         value=value,
-        unit=unit,
+        unit=f"{top}/{units.unit}" if units.unit else top,
         places=2 if places is None else places,
-        formula=f"{total.text} ÷ {units.text} = {{display}}",
-        symbols="总量 ÷ 单位数",
-        words="平均每单位数量等于总量除以单位数",
-        inputs=[total, units],
+        formula=f"{shown} ÷ {units.text} = {{display}}",
+        symbols=symbols,
+        words=words,
+        inputs=[whole, units],
     )
 
 

@@ -201,7 +201,6 @@ def _metric_units() -> frozenset[str]:
 
 # ---- the funds block and the indicator groups of a form --------------------------------------------
 _MONEY_COLUMNS = frozenset({"initial", "budget", "spent"})
-_LOST = re.compile(r"扣|失分|丢")
 _SUM = re.compile(r"合计|一共|总共|加起来|加在一起|之和|共计|总计")  # (beside glossary operations.sum)
 
 
@@ -310,6 +309,8 @@ def points_lost(a: Any, text: str) -> Draft | None:
     from service.answer.operations.rules import computed_draft, run_metric
 
     t = _norm(text)
+    from service.answer.operations.forms import _LOST
+
     if not _LOST.search(t) or not any(w in t for w in a.owner.glossary.forms.questions["total"]):
         return None
     if len(a.forms) != 1:

@@ -17,6 +17,7 @@ from typing import Any
 
 from service.answer.deterministic.render import CitationSet, Draft
 from service.answer.operations.cells import covered, free_chunks
+from service.answer.operations.indicators import _pairs
 from service.answer.operations.question import asked_unit, counted_noun, same_kind_of_unit
 from service.search.facts import IndexedFact
 
@@ -230,7 +231,3 @@ def counted_answer(owner: Any, question: str, facts: list[IndexedFact]) -> Draft
     draft = solver.lookup_draft(f"“{subject}”", [Match(item, 0.0)])
     draft.cites = solver.cites
     return draft
-
-
-def _pairs(text: str) -> set[str]:
-    return {text[k : k + 2] for k in range(len(text) - 1)}
